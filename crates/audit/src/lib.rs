@@ -1,1 +1,35 @@
+//! Trust: the append-only, hash-chained audit log, and the platform's signing key.
+//!
+//! Every change that matters is written here *in the same transaction as the change*
+//! ([`append`]), so the log cannot miss a committed change nor record one that rolled back.
+//! [`verify`] walks the whole chain and names the first row that was edited, deleted or
+//! reordered; signed [`checkpoint`]s stop someone with database access from rewriting history
+//! and recomputing every hash.
 
+mod chain;
+pub mod keys;
+pub mod model;
+pub mod service;
+
+pub use keys::SigningKey;
+pub use model::{AuditEntry, Event, Problem, VerifyReport};
+pub use service::{append, checkpoint, list_for_subject, verify};
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "audit/0001_audit",
+    sql: include_str!("../migrations/0001_audit.sql"),
+}];
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] portico_store::StoreError),
+    #[error("signing key: {0}")]
+    Key(String),
+}
+
+impl From<sqlx::Error> for AuditError {
+    fn from(e: sqlx::Error) -> Self {
+        AuditError::Store(e.into())
+    }
+}
