@@ -1,1 +1,21 @@
+//! eAuthentication: administrations and their units, accounts, passwords, second factors
+//! (TOTP, a one-time link by e-mail, a code by SMS), sessions, and staff roles.
+//!
+//! `service` holds the rules as plain functions over a database transaction; `routes` holds the
+//! pages and the JSON API; `transport` sends e-mail and SMS from the job queue.
 
+pub mod error;
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod strings;
+pub mod transport;
+
+pub use error::IdentityError;
+pub use model::*;
+pub use routes::{router, IdentityState};
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "identity/0001_identity",
+    sql: include_str!("../migrations/0001_identity.sql"),
+}];

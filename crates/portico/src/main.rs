@@ -1,1 +1,342 @@
-fn main() {}
+//! `portico`: one binary for every node and every administrative task.
+
+// A command-line program talks to its user on standard output.
+#![allow(clippy::print_stdout)]
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use portico::{admin, app, config::Config, demo, serve};
+use portico_core::{Clock, SystemClock};
+use std::io::BufRead;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Portico — the open-source e-government platform",
+    long_about = "Portico — the open-source e-government platform.\n\n\
+        Configuration comes from environment variables (all optional):\n\
+        PORTICO_LISTEN, PORTICO_DATA_DIR, DATABASE_URL, PORTICO_BASE_URL, PORTICO_SMTP_URL, PORTICO_SMS_URL …\n\
+        See the README for the full list."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a node: the web pages, the API and background jobs.
+    Serve,
+    /// Apply database migrations, then exit.
+    Migrate,
+    /// Seed demo data (Sofia and its 24 districts, Burgas, Veliko Tarnovo, Chelopech, demo accounts) and serve.
+    Demo(DemoArgs),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Onboard administrations, units and staff.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Hash passwords for a few seconds and print hashes per second (for bench/).
+    #[command(hide = true)]
+    BenchArgon2 {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Seed the data and exit instead of serving.
+    #[arg(long)]
+    seed_only: bool,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain and every signed checkpoint; name the first row that was edited,
+    /// deleted or reordered. Exits with status 1 if the log was tampered with.
+    Verify,
+    /// Sign the chain's current head now.
+    Checkpoint,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Add an administration (a ministry, agency, municipality, district …).
+    AddAdministration {
+        #[arg(long)]
+        name_bg: String,
+        #[arg(long)]
+        name_en: String,
+        /// ministry, agency, municipality, district or other
+        #[arg(long)]
+        kind: String,
+        /// EIK/BULSTAT, 9 or 13 digits
+        #[arg(long)]
+        eik: String,
+        /// EIK or id of the parent administration (a district's municipality)
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Add a unit to an administration.
+    AddUnit {
+        /// EIK or id of the administration
+        #[arg(long)]
+        administration: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name_bg: String,
+        #[arg(long)]
+        name_en: String,
+    },
+    /// Add a staff account with a role (for example the administration's first admin).
+    AddStaff {
+        /// EIK or id of the administration
+        #[arg(long)]
+        administration: String,
+        /// Code of a unit of that administration
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        given_name: String,
+        #[arg(long)]
+        family_name: String,
+        /// operator, administration_admin, register_owner or platform_admin
+        #[arg(long, default_value = "administration_admin")]
+        role: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List administrations with their EIK and id.
+    List,
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(error) = run().await {
+        eprintln!("error: {error:#}");
+        std::process::exit(2);
+    }
+}
+
+async fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    init_tracing(config.log_json);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let platform = app::build(&config, db, clock)?;
+            serve::run(
+                platform,
+                config.listen,
+                Duration::from_secs(config.checkpoint_secs),
+            )
+            .await
+        }
+        Command::Migrate => {
+            let db = app::connect(&config).await?;
+            let applied = app::migrate(&db).await?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let seeded = demo::seed(&db, clock.as_ref()).await?;
+            println!(
+                "Demo data ready: {} administrations.",
+                seeded.administrations
+            );
+            println!(
+                "Demo accounts (password {:?}, authenticator key {}):",
+                demo::DEMO_PASSWORD,
+                demo::DEMO_TOTP_SECRET
+            );
+            for (email, role) in &seeded.accounts {
+                println!("  {email:<40} {role}");
+            }
+            if args.seed_only {
+                return Ok(());
+            }
+            println!("Open {} in a browser.", config.base_url);
+            let platform = app::build(&config, db, clock)?;
+            serve::run(
+                platform,
+                config.listen,
+                Duration::from_secs(config.checkpoint_secs),
+            )
+            .await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = app::connect(&config).await?;
+            let key = app::signing_key(&config)?;
+            let report = portico_audit::verify(&db, &key).await?;
+            match report.problem {
+                None => {
+                    println!(
+                        "audit log intact: {} rows, {} signed checkpoints",
+                        report.rows, report.checkpoints
+                    );
+                    Ok(())
+                }
+                Some(problem) => {
+                    println!("AUDIT LOG TAMPERED: {problem}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let db = app::connect(&config).await?;
+            let key = app::signing_key(&config)?;
+            match portico_audit::checkpoint(&db, &key, clock.now()).await? {
+                Some(seq) => println!("signed checkpoint at row {seq}"),
+                None => println!("nothing new to sign"),
+            }
+            Ok(())
+        }
+        Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
+        Command::BenchArgon2 { seconds, threads } => {
+            let per_second = bench_argon2(seconds, threads);
+            println!("argon2id_hashes_per_second {per_second:.1}");
+            Ok(())
+        }
+    }
+}
+
+async fn run_admin(config: &Config, clock: &dyn Clock, command: AdminCommand) -> Result<()> {
+    let db = app::connect(config).await?;
+    app::migrate(&db).await?;
+    match command {
+        AdminCommand::AddAdministration {
+            name_bg,
+            name_en,
+            kind,
+            eik,
+            parent,
+        } => {
+            let a = admin::add_administration(
+                &db,
+                clock,
+                &name_bg,
+                &name_en,
+                &kind,
+                &eik,
+                parent.as_deref(),
+            )
+            .await?;
+            println!(
+                "added administration {} (EIK {}, id {})",
+                a.name_en, a.eik, a.id
+            );
+        }
+        AdminCommand::AddUnit {
+            administration,
+            code,
+            name_bg,
+            name_en,
+        } => {
+            let id =
+                admin::add_unit(&db, clock, &administration, &code, &name_bg, &name_en).await?;
+            println!("added unit {code} (id {id})");
+        }
+        AdminCommand::AddStaff {
+            administration,
+            unit,
+            email,
+            given_name,
+            family_name,
+            role,
+            password_stdin,
+        } => {
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (generate_password(), true)
+            };
+            if password.is_empty() {
+                bail!("no password on standard input");
+            }
+            let request = admin::StaffRequest {
+                administration: &administration,
+                unit: unit.as_deref(),
+                email: &email,
+                given_name: &given_name,
+                family_name: &family_name,
+                role: &role,
+                password: &password,
+            };
+            let id = admin::add_staff(&db, clock, request).await?;
+            println!("added {email} as {role} (account {id})");
+            if generated {
+                println!(
+                    "one-time password (shown once, give it to the person securely): {password}"
+                );
+            }
+        }
+        AdminCommand::List => {
+            for a in portico_identity::service::administrations::list(&db).await? {
+                println!("{}\t{}\t{}\t{}", a.eik, a.kind.as_str(), a.id, a.name_bg);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Raw Argon2id hashing throughput at the same parameters sign-in uses.
+fn bench_argon2(seconds: u64, threads: usize) -> f64 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    let started = std::time::Instant::now();
+    let handles: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while std::time::Instant::now() < deadline {
+                    let _ = portico_identity::service::password::hash_blocking(
+                        "benchmark password 123",
+                    );
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    total as f64 / started.elapsed().as_secs_f64()
+}

@@ -118,7 +118,8 @@ pub async fn lease(
     Ok(None)
 }
 
-/// Marks a leased job done. Returns false if `worker` no longer holds the lease.
+/// Marks a leased job done and clears its payload (it may carry a one-time link or code that
+/// must not outlive its delivery). Returns false if `worker` no longer holds the lease.
 pub async fn complete(
     db: &Db,
     job: &Job,
@@ -126,7 +127,7 @@ pub async fn complete(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE jobs SET status = 'done', finished_at = $1, locked_by = NULL, locked_until = NULL
+        "UPDATE jobs SET status = 'done', payload = '{}', finished_at = $1, locked_by = NULL, locked_until = NULL
          WHERE id = $2 AND locked_by = $3 AND status = 'pending'",
     )
     .bind(to_millis(now))

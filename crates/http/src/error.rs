@@ -1,0 +1,175 @@
+//! Errors, mapped to HTTP once. Handlers return [`AppError`]; its `IntoResponse` only sets the
+//! status and attaches the error, and [`crate::middleware::render_errors`] turns it into a page in
+//! the person's language or into the API's JSON error, depending on where the request went.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// A problem with one field of a form or request body. `code` names a translated message.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str) -> Self {
+        Self {
+            field: field.to_owned(),
+            code: code.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("sign-in required")]
+    Unauthorized,
+    #[error("the form's CSRF token is missing or wrong")]
+    Csrf,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("too many attempts; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code clients can match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Csrf => "csrf",
+            AppError::Invalid(_) => "invalid",
+            AppError::BadRequest(code) | AppError::Conflict(code) => code,
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The plain-language message for API clients (English; pages use the translations).
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::NotFound => "Not found.".into(),
+            AppError::Forbidden => "You do not have permission to do this.".into(),
+            AppError::Unauthorized => "Sign in first.".into(),
+            AppError::Csrf => {
+                "The form's security token is missing or has expired. Reload and try again.".into()
+            }
+            AppError::Invalid(_) => "Some fields are not valid; see details.".into(),
+            AppError::BadRequest(_) => "The request is not valid.".into(),
+            AppError::Conflict(_) => {
+                "Someone else changed this at the same time. Reload and try again.".into()
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                format!("Too many attempts. Try again in {retry_after_secs} seconds.")
+            }
+            AppError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
+        }
+    }
+}
+
+impl From<portico_store::StoreError> for AppError {
+    fn from(e: portico_store::StoreError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+/// Carried on the response to the error-rendering middleware.
+#[derive(Clone)]
+pub struct ErrorMarker(pub Arc<AppError>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut response = status.into_response();
+        if let AppError::RateLimited { retry_after_secs } = &self {
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        response
+            .extensions_mut()
+            .insert(ErrorMarker(Arc::new(self)));
+        response
+    }
+}
+
+/// The one error format of the JSON API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    pub error: ApiErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+impl ApiErrorBody {
+    pub fn from_error(e: &AppError, request_id: &str) -> Self {
+        let details = match e {
+            AppError::Invalid(fields) => serde_json::json!({ "fields": fields }),
+            AppError::Internal(_) => serde_json::json!({ "request_id": request_id }),
+            AppError::RateLimited { retry_after_secs } => {
+                serde_json::json!({ "retry_after": retry_after_secs })
+            }
+            _ => serde_json::json!({}),
+        };
+        ApiErrorBody {
+            error: ApiErrorDetail {
+                code: e.code().to_owned(),
+                message: e.public_message(),
+                details,
+            },
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The layers every request passes through, outermost first in [`crate::shell::apply_layers`].
+
+use crate::csrf::{CsrfCookie, CSRF_COOKIE};
+use crate::error::{ApiErrorBody, AppError, ErrorMarker};
+use crate::page::{cookie_value, PageContext};
+use crate::session::{CurrentSession, SESSION_COOKIE};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use rand::RngCore;
+use std::time::Instant;
+
+/// Builds a `Set-Cookie` value with Portico's defaults: HttpOnly, path `/`, Secure when configured.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    same_site: cookie::SameSite,
+    secure: bool,
+    max_age_secs: Option<i64>,
+) -> HeaderValue {
+    let mut c = cookie::Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(same_site)
+        .secure(secure);
+    if let Some(secs) = max_age_secs {
+        c = c.max_age(cookie::time::Duration::seconds(secs));
+    }
+    HeaderValue::from_str(&c.build().to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Gives every visitor a CSRF cookie, so the first form they see can already be posted.
+pub async fn ensure_csrf_cookie(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let existing = cookie_value(&parts, CSRF_COOKIE).filter(|v| v.len() == 64);
+    req = Request::from_parts(parts, body);
+    let (value, fresh) = match existing {
+        Some(v) => (v, false),
+        None => {
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            (hex::encode(bytes), true)
+        }
+    };
+    req.extensions_mut().insert(CsrfCookie(value.clone()));
+    let mut response = next.run(req).await;
+    if fresh {
+        let cookie = set_cookie(
+            CSRF_COOKIE,
+            &value,
+            cookie::SameSite::Strict,
+            state.config.secure_cookies,
+            None,
+        );
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// Resolves the session cookie once per request and leaves the answer for the extractors.
+pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let token = cookie_value(&parts, SESSION_COOKIE);
+    req = Request::from_parts(parts, body);
+    let user = match token {
+        Some(token) => match state.sessions.resolve(&token).await {
+            Ok(user) => user,
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    req.extensions_mut().insert(CurrentSession(user));
+    next.run(req).await
+}
+
+/// Turns an [`AppError`] into the page or JSON body the client expects.
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let is_api = parts.uri.path().starts_with("/api/");
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let page = PageContext::from_parts(&parts, &state);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(ErrorMarker(error)) = response.extensions().get::<ErrorMarker>().cloned() else {
+        return response;
+    };
+    if let AppError::Internal(detail) = error.as_ref() {
+        tracing::error!(request_id = %request_id, error = %detail, "internal error");
+    }
+    let status = error.status();
+    let mut out = if is_api {
+        (status, Json(ApiErrorBody::from_error(&error, &request_id))).into_response()
+    } else if matches!(error.as_ref(), AppError::Unauthorized) {
+        let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        Redirect::to(&format!("/login?next={next}")).into_response()
+    } else {
+        error_page(page, &error, &request_id, status)
+    };
+    // Keep headers the handler set (Set-Cookie, Retry-After), except the body's length and type.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: PageContext,
+    title: &'static str,
+    body: &'static str,
+    reference: &'a str,
+    retry_after: Option<i64>,
+}
+
+fn error_page(
+    page: PageContext,
+    error: &AppError,
+    request_id: &str,
+    status: StatusCode,
+) -> Response {
+    let (title, body) = match error {
+        AppError::NotFound => ("error_not_found_title", "error_not_found_body"),
+        AppError::Forbidden => ("error_forbidden_title", "error_forbidden_body"),
+        AppError::Csrf => ("error_csrf_title", "error_csrf_body"),
+        AppError::Conflict(_) => ("error_conflict_title", ""),
+        AppError::RateLimited { .. } => ("error_rate_limited_title", ""),
+        AppError::Internal(_) => ("error_internal_title", "error_internal_body"),
+        AppError::Unauthorized => ("error_unauthorized_title", ""),
+        AppError::Invalid(_) | AppError::BadRequest(_) => ("error_bad_request_title", ""),
+    };
+    let template = ErrorPage {
+        title: page.t(title),
+        body: if body.is_empty() { "" } else { page.t(body) },
+        reference: if matches!(error, AppError::Internal(_)) {
+            request_id
+        } else {
+            ""
+        },
+        retry_after: match error {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        },
+        page,
+    };
+    match template.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(_) => (status, "Error").into_response(),
+    }
+}
+
+/// Counts requests and their latency per route and status, for `/metrics`.
+pub async fn track_metrics(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("portico_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("portico_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

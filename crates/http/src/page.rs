@@ -1,0 +1,180 @@
+//! What every page's template gets: the language and its strings, the signed-in person, the CSRF
+//! token for its forms, and the current path (for the language switch to come back to).
+
+use crate::csrf::{token_for, CsrfCookie};
+use crate::error::{AppError, FieldError};
+use crate::i18n::{Entry, Lang, Strings, LANG_COOKIE};
+use crate::session::{CurrentSession, SessionUser};
+use crate::state::AppState;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::Html;
+
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub lang: Lang,
+    pub strings: Strings,
+    pub user: Option<SessionUser>,
+    pub csrf: String,
+    /// The path and query of this request, URL-encoded, for `?back=` links.
+    pub here: String,
+}
+
+impl PageContext {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.strings.t(key)
+    }
+
+    /// The same context looking up strings in a block's own table first.
+    pub fn with_strings(mut self, table: &'static [&'static [Entry]]) -> Self {
+        self.strings.tables = table;
+        self
+    }
+
+    /// Everything a template needs to draw one labelled input with its hint and error. The
+    /// label and hint come from the keys `{name}_label` and `{name}_hint` (the hint is optional).
+    pub fn field(
+        &self,
+        errors: &[FieldError],
+        name: &'static str,
+        input_type: &'static str,
+        value: &str,
+        autocomplete: &'static str,
+    ) -> Field {
+        Field {
+            name,
+            label: self.t(&format!("{name}_label")),
+            hint: self.strings.find(&format!("{name}_hint")).unwrap_or(""),
+            error: self.field_error(errors, name),
+            input_type,
+            value: value.to_owned(),
+            autocomplete,
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.fully_authenticated)
+    }
+
+    /// The message for a field, if it has an error.
+    pub fn field_error(&self, errors: &[FieldError], field: &str) -> Option<&'static str> {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| self.t(&e.code))
+    }
+}
+
+/// One input of a form, ready to draw with `field.html`.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub error: Option<&'static str>,
+    pub input_type: &'static str,
+    pub value: String,
+    pub autocomplete: &'static str,
+}
+
+impl Field {
+    /// The ids the input's `aria-describedby` names: its hint and its error, when present.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.hint.is_empty() {
+            ids.push(format!("{}-hint", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.name));
+        }
+        ids.join(" ")
+    }
+}
+
+/// The language a request asks for: an explicit `lang` cookie, else Bulgarian.
+pub fn lang_of(parts: &Parts) -> Lang {
+    cookie_value(parts, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default()
+}
+
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+impl<S> FromRequestParts<S> for PageContext
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageContext::from_parts(parts, &AppState::from_ref(state)))
+    }
+}
+
+impl PageContext {
+    pub fn from_parts(parts: &Parts, app: &AppState) -> Self {
+        let lang = lang_of(parts);
+        let csrf = parts
+            .extensions
+            .get::<CsrfCookie>()
+            .map(|c| token_for(&app.config.csrf_key, &c.0))
+            .unwrap_or_default();
+        let user = parts
+            .extensions
+            .get::<CurrentSession>()
+            .and_then(|c| c.0.clone());
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        PageContext {
+            lang,
+            strings: Strings { lang, tables: &[] },
+            user,
+            csrf,
+            here: url::form_urlencoded::byte_serialize(here.as_bytes()).collect(),
+        }
+    }
+}
+
+/// Renders an askama template into an HTML response.
+pub fn render<T: askama::Template>(template: &T) -> Result<Html<String>, AppError> {
+    Ok(Html(template.render()?))
+}
+
+/// A redirect target from a query parameter, kept on this site: a local absolute path, never
+/// `//other.host` or a full URL (an open redirect would let phishing links borrow our name).
+pub fn safe_local_path(candidate: Option<&str>) -> String {
+    match candidate {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        assert_eq!(safe_local_path(Some("/account?x=1")), "/account?x=1");
+        assert_eq!(safe_local_path(Some("//evil.example")), "/");
+        assert_eq!(safe_local_path(Some("https://evil.example")), "/");
+        assert_eq!(safe_local_path(Some("/\\evil.example")), "/");
+        assert_eq!(safe_local_path(None), "/");
+    }
+}

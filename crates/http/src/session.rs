@@ -1,0 +1,92 @@
+//! Who is making the request. The identity block owns sessions and implements
+//! [`SessionResolver`]; the shell only asks it, once per request (see
+//! [`crate::middleware::load_session`]), and hands the answer to handlers through extractors.
+
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::Serialize;
+
+pub const SESSION_COOKIE: &str = "portico_session";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountKind {
+    Citizen,
+    Staff,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleGrant {
+    pub administration_id: String,
+    pub unit_id: Option<String>,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionUser {
+    pub session_id: String,
+    pub account_id: String,
+    pub display_name: String,
+    pub kind: AccountKind,
+    /// False between the password and the second factor: such a session may only finish signing in.
+    pub fully_authenticated: bool,
+    pub roles: Vec<RoleGrant>,
+}
+
+impl SessionUser {
+    pub fn has_role(&self, administration_id: &str, role: &str) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r.administration_id == administration_id && r.role == role)
+    }
+
+    pub fn is_platform_admin(&self) -> bool {
+        self.roles.iter().any(|r| r.role == "platform_admin")
+    }
+}
+
+#[async_trait::async_trait]
+pub trait SessionResolver: Send + Sync + 'static {
+    /// The session behind a cookie value, if it exists and has not expired.
+    async fn resolve(&self, token: &str) -> Result<Option<SessionUser>, AppError>;
+}
+
+/// The session found for this request (set by the `load_session` middleware).
+#[derive(Debug, Clone, Default)]
+pub struct CurrentSession(pub Option<SessionUser>);
+
+/// A person who has completed sign-in with both factors. Rejects everyone else with
+/// [`AppError::Unauthorized`], which pages turn into a redirect to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CurrentSession>() {
+            Some(CurrentSession(Some(user))) if user.fully_authenticated => {
+                Ok(SignedIn(user.clone()))
+            }
+            _ => Err(AppError::Unauthorized),
+        }
+    }
+}
+
+/// The session, whatever its stage, or none.
+#[derive(Debug, Clone)]
+pub struct AnySession(pub Option<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AnySession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(AnySession(
+            parts
+                .extensions
+                .get::<CurrentSession>()
+                .and_then(|c| c.0.clone()),
+        ))
+    }
+}

@@ -1,0 +1,163 @@
+//! The shell's own routes (home, language switch, health, metrics, static files) and the layer
+//! stack that wraps every block's routes.
+
+use crate::error::AppError;
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::middleware::{self as mw, set_cookie};
+use crate::page::{render, safe_local_path, PageContext};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde::Deserialize;
+use std::sync::OnceLock;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+const CSS: &str = include_str!("../static/portico.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/lang", get(switch_language))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/static/portico.css", get(stylesheet))
+}
+
+/// Wraps the composed application in the layers every request passes through.
+pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    router
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::render_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::load_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::ensure_csrf_cookie,
+        ))
+        .layer(axum::middleware::from_fn(mw::track_metrics))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            25 * 1024 * 1024,
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+#[derive(Deserialize)]
+struct SwitchLanguage {
+    to: String,
+    back: Option<String>,
+}
+
+/// The language switch is a plain link, so it works without JavaScript.
+async fn switch_language(
+    State(state): State<AppState>,
+    Query(q): Query<SwitchLanguage>,
+) -> Response {
+    let lang = Lang::parse(&q.to).unwrap_or_default();
+    let mut response = Redirect::to(&safe_local_path(q.back.as_deref())).into_response();
+    let cookie = set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        cookie::SameSite::Lax,
+        state.config.secure_cookies,
+        Some(365 * 86400),
+    );
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers; a load balancer stops sending traffic to a node that is not.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+/// The process-wide Prometheus recorder (metrics macros write to one global recorder).
+pub fn prometheus() -> &'static Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(counts) = portico_store::jobs::count_by_status(&state.db).await {
+        for (status, n) in counts {
+            metrics::gauge!("portico_jobs", "status" => status).set(n as f64);
+        }
+    }
+    let body = prometheus()
+        .as_ref()
+        .map(|h| h.render())
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub page: PageContext,
+    /// (name, kind) of each joined administration, in the person's language.
+    pub administrations: Vec<(String, String)>,
+}
+
+pub fn home_page(
+    page: PageContext,
+    administrations: Vec<(String, String)>,
+) -> Result<Response, AppError> {
+    Ok(render(&HomePage {
+        page,
+        administrations,
+    })?
+    .into_response())
+}

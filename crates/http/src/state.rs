@@ -1,0 +1,38 @@
+use crate::session::SessionResolver;
+use portico_core::{Clock, Pseudonymiser};
+use portico_store::{BlobStore, Db};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Settings the shell needs, read once at start-up by the binary.
+#[derive(Clone)]
+pub struct ShellConfig {
+    /// The public address people reach Portico at, used in links sent by e-mail.
+    pub base_url: String,
+    /// Cookies marked `Secure` (on everywhere but plain-HTTP development).
+    pub secure_cookies: bool,
+    /// Keys the CSRF tokens; derived from the platform secret.
+    pub csrf_key: [u8; 32],
+}
+
+impl std::fmt::Debug for ShellConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShellConfig")
+            .field("base_url", &self.base_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What every request handler can reach. Cheap to clone: everything is behind an `Arc` or a pool.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<ShellConfig>,
+    pub sessions: Arc<dyn SessionResolver>,
+    pub pseudonymiser: Pseudonymiser,
+    /// Wakes this node's job worker after a commit that enqueued work.
+    pub jobs_waker: Arc<Notify>,
+}

@@ -1,0 +1,590 @@
+//! Signing in: a password first, then a second factor (authenticator code, recovery code, a link
+//! by e-mail or a code by SMS). Each step renews the session token.
+
+use super::{clear_session_cookie, redirect_with_session};
+use crate::service::{accounts, codes, password, sessions, throttle, totp};
+use crate::strings::TABLES;
+use crate::transport::{Email, Sms, EMAIL_JOB, SMS_JOB};
+use crate::IdentityError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_audit::Event;
+use portico_http::page::safe_local_path;
+use portico_http::session::AnySession;
+use portico_http::{
+    render, AppError, AppState, CsrfForm, Field, FieldError, PageContext, SessionUser,
+};
+use portico_store::jobs::{enqueue, NewJob};
+use portico_store::Tx;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: PageContext,
+    identifier: String,
+    next: String,
+    errors: Vec<FieldError>,
+    retry_after: Option<i64>,
+}
+
+impl LoginPage {
+    fn field(
+        &self,
+        name: &'static str,
+        input_type: &'static str,
+        autocomplete: &'static str,
+    ) -> Field {
+        let value = if name == "identifier" {
+            self.identifier.as_str()
+        } else {
+            ""
+        };
+        self.page
+            .field(&self.errors, name, input_type, value, autocomplete)
+    }
+}
+
+pub async fn form(page: PageContext, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    if page.signed_in() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let page = page.with_strings(TABLES);
+    let next = q.next.unwrap_or_default();
+    Ok(render(&LoginPage {
+        page,
+        identifier: String::new(),
+        next,
+        errors: vec![],
+        retry_after: None,
+    })?
+    .into_response())
+}
+
+fn login_failed(
+    page: PageContext,
+    form: LoginForm,
+    retry_after: Option<i64>,
+) -> Result<Response, AppError> {
+    let status = if retry_after.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let code = if retry_after.is_some() {
+        "login.wrong_credentials_delay"
+    } else {
+        "login.wrong_credentials"
+    };
+    let html = render(&LoginPage {
+        page,
+        identifier: form.identifier,
+        next: form.next.unwrap_or_default(),
+        errors: vec![FieldError::new("identifier", code)],
+        retry_after,
+    })?;
+    let mut response = (status, html).into_response();
+    if let Some(secs) = retry_after {
+        if let Ok(v) = secs.to_string().parse() {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    Ok(response)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(existing): AnySession,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    // Throttled per identifier whether or not an account exists, so the delay reveals nothing.
+    let key = format!(
+        "login:{}",
+        state
+            .pseudonymiser
+            .pseudonym(&accounts::normalise_email(&form.identifier))
+    );
+    let mut tx = state.db.begin().await?;
+    if let Err(IdentityError::RateLimited(secs)) =
+        throttle::check(&mut tx, &key, state.clock.now()).await
+    {
+        return login_failed(page, form, Some(secs));
+    }
+    tx.commit().await?;
+
+    let found = accounts::find_for_sign_in(&state.db, &form.identifier).await?;
+    let (account, hash) = match found {
+        Some((account, hash)) => (Some(account), Some(hash)),
+        None => (None, None),
+    };
+    let ok = password::verify(hash, form.password.clone()).await;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let account = match (ok, account) {
+        (true, Some(account)) => account,
+        (_, account) => {
+            let delay = throttle::record_failure(&mut tx, &key, now).await?;
+            let subject = account.map(|a| a.id).unwrap_or_else(|| key.clone());
+            portico_audit::append(
+                &mut tx,
+                Event::new("anonymous", "identity.sign_in_failed", &subject),
+                now,
+            )
+            .await
+            .map_err(IdentityError::from)?;
+            tx.commit().await?;
+            return login_failed(page, form, (delay > 0).then_some(delay));
+        }
+    };
+    throttle::reset(&mut tx, &key).await?;
+    if let Some(old) = existing {
+        sessions::delete(&mut tx, &old.session_id).await?;
+    }
+    let session = sessions::create(&mut tx, &account.id, sessions::STAGE_PASSWORD, now).await?;
+    tx.commit().await?;
+    let next: String =
+        url::form_urlencoded::byte_serialize(form.next.unwrap_or_default().as_bytes()).collect();
+    Ok(redirect_with_session(
+        &state,
+        &format!("/login/second-factor?next={next}"),
+        &session.token,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage {
+    page: PageContext,
+    has_totp: bool,
+    has_phone: bool,
+    next: String,
+    errors: Vec<FieldError>,
+}
+
+impl SecondFactorPage {
+    fn code_field(&self) -> Field {
+        self.page
+            .field(&self.errors, "code", "text", "", "one-time-code")
+    }
+}
+
+/// The pending session of someone between their password and their second factor.
+fn pending(session: Option<SessionUser>) -> Result<SessionUser, Response> {
+    match session {
+        Some(user) if !user.fully_authenticated => Ok(user),
+        Some(_) => Err(Redirect::to("/account").into_response()),
+        None => Err(Redirect::to("/login").into_response()),
+    }
+}
+
+async fn second_factor_page(
+    state: &AppState,
+    page: PageContext,
+    user: &SessionUser,
+    next: String,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let has_totp = totp::is_enrolled(&state.db, &user.account_id).await?;
+    let has_phone = accounts::get(&state.db, &user.account_id)
+        .await?
+        .and_then(|a| a.phone)
+        .is_some();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = render(&SecondFactorPage {
+        page,
+        has_totp,
+        has_phone,
+        next,
+        errors,
+    })?;
+    Ok((status, html).into_response())
+}
+
+pub async fn second_factor(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(session): AnySession,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let user = match pending(session) {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    second_factor_page(
+        &state,
+        page.with_strings(TABLES),
+        &user,
+        q.next.unwrap_or_default(),
+        vec![],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Completes sign-in after a correct second factor: new token, audit entry, redirect onwards.
+async fn finish_sign_in(
+    state: &AppState,
+    mut tx: Tx,
+    user: &SessionUser,
+    method: &str,
+    next: Option<&str>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    throttle::reset(&mut tx, &format!("code:{}", user.account_id)).await?;
+    let session = sessions::complete(&mut tx, &user.session_id, &user.account_id, now).await?;
+    let event = Event::new(&user.account_id, "identity.sign_in", &user.account_id)
+        .with(serde_json::json!({ "method": method }));
+    portico_audit::append(&mut tx, event, now)
+        .await
+        .map_err(IdentityError::from)?;
+    tx.commit().await?;
+    let target = match next {
+        Some(n) if !n.is_empty() => safe_local_path(Some(n)),
+        _ => "/account".to_owned(),
+    };
+    Ok(redirect_with_session(state, &target, &session.token))
+}
+
+/// Counts a wrong second factor against the account and records it.
+async fn second_factor_failed(
+    state: &AppState,
+    mut tx: Tx,
+    user: &SessionUser,
+) -> Result<i64, AppError> {
+    let now = state.clock.now();
+    let delay =
+        throttle::record_failure(&mut tx, &format!("code:{}", user.account_id), now).await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(
+            &user.account_id,
+            "identity.second_factor_failed",
+            &user.account_id,
+        ),
+        now,
+    )
+    .await
+    .map_err(IdentityError::from)?;
+    tx.commit().await?;
+    Ok(delay)
+}
+
+async fn begin_code_check(state: &AppState, user: &SessionUser) -> Result<Tx, AppError> {
+    let mut tx = state.db.begin().await?;
+    throttle::check(
+        &mut tx,
+        &format!("code:{}", user.account_id),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(tx)
+}
+
+pub async fn verify_totp(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(session): AnySession,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, AppError> {
+    let user = match pending(session) {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    let mut tx = begin_code_check(&state, &user).await?;
+    if totp::verify(&mut tx, &user.account_id, &form.code, state.clock.now()).await? {
+        return finish_sign_in(&state, tx, &user, "totp", form.next.as_deref()).await;
+    }
+    let delay = second_factor_failed(&state, tx, &user).await?;
+    if delay > 0 {
+        return Err(AppError::RateLimited {
+            retry_after_secs: delay,
+        });
+    }
+    let errors = vec![FieldError::new("code", "code.wrong")];
+    second_factor_page(
+        &state,
+        page.with_strings(TABLES),
+        &user,
+        form.next.unwrap_or_default(),
+        errors,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SendForm {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "code_sent.html")]
+struct CodeSentPage {
+    page: PageContext,
+    by_sms: bool,
+    next: String,
+    errors: Vec<FieldError>,
+}
+
+impl CodeSentPage {
+    fn code_field(&self) -> Field {
+        let mut field = self
+            .page
+            .field(&self.errors, "code", "text", "", "one-time-code");
+        field.label = self.page.t("sms_code_label");
+        field.hint = self.page.t("sms_code_hint");
+        field
+    }
+}
+
+pub async fn send_email_link(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(session): AnySession,
+    CsrfForm(form): CsrfForm<SendForm>,
+) -> Result<Response, AppError> {
+    let user = match pending(session) {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    let page = page.with_strings(TABLES);
+    let account = accounts::get(&state.db, &user.account_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let now = state.clock.now();
+    let mut tx = begin_code_check(&state, &user).await?;
+    let token = codes::issue(
+        &mut tx,
+        &user.account_id,
+        &user.session_id,
+        codes::EMAIL_LINK,
+        now,
+    )
+    .await?;
+    let link = format!(
+        "{}/login/email-link?token={token}",
+        state.config.base_url.trim_end_matches('/')
+    );
+    let email = Email {
+        to: account.email.clone(),
+        subject: page.t("email_link_subject").to_owned(),
+        body: format!(
+            "Здравейте, {name}!\n\nЗа да влезете в Портико, отворете тази връзка в същия браузър (валидна 15 минути):\n{link}\n\n\
+             Hello {name},\n\nTo sign in to Portico, open this link in the same browser (valid for 15 minutes):\n{link}\n\n\
+             Ако не сте поискали вход, не правете нищо. / If you did not try to sign in, do nothing.\n",
+            name = account.display_name()
+        ),
+    };
+    enqueue(
+        &mut tx,
+        NewJob::now(
+            EMAIL_JOB,
+            serde_json::to_value(&email).map_err(AppError::internal)?,
+            now,
+        ),
+        now,
+    )
+    .await?;
+    let event = Event::new(
+        &user.account_id,
+        "identity.second_factor_sent",
+        &user.account_id,
+    )
+    .with(serde_json::json!({ "channel": "email" }));
+    portico_audit::append(&mut tx, event, now)
+        .await
+        .map_err(IdentityError::from)?;
+    tx.commit().await?;
+    state.jobs_waker.notify_one();
+    let html = render(&CodeSentPage {
+        page,
+        by_sms: false,
+        next: form.next.unwrap_or_default(),
+        errors: vec![],
+    })?;
+    Ok(html.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "link_invalid.html")]
+struct LinkInvalidPage {
+    page: PageContext,
+}
+
+pub async fn open_email_link(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(session): AnySession,
+    Query(q): Query<LinkQuery>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let invalid = |page| -> Result<Response, AppError> {
+        Ok((StatusCode::BAD_REQUEST, render(&LinkInvalidPage { page })?).into_response())
+    };
+    // The link works only in the browser that asked for it, while its sign-in is pending.
+    let Ok(user) = pending(session) else {
+        return invalid(page);
+    };
+    let mut tx = begin_code_check(&state, &user).await?;
+    if codes::redeem(
+        &mut tx,
+        &user.session_id,
+        codes::EMAIL_LINK,
+        &q.token,
+        state.clock.now(),
+    )
+    .await?
+    {
+        return finish_sign_in(&state, tx, &user, "email_link", None).await;
+    }
+    second_factor_failed(&state, tx, &user).await?;
+    invalid(page)
+}
+
+pub async fn send_sms_code(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(session): AnySession,
+    CsrfForm(form): CsrfForm<SendForm>,
+) -> Result<Response, AppError> {
+    let user = match pending(session) {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    let page = page.with_strings(TABLES);
+    let account = accounts::get(&state.db, &user.account_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let Some(phone) = account.phone else {
+        return Err(AppError::BadRequest("no_phone"));
+    };
+    let now = state.clock.now();
+    let mut tx = begin_code_check(&state, &user).await?;
+    let code = codes::issue(&mut tx, &user.account_id, &user.session_id, codes::SMS, now).await?;
+    let sms = Sms {
+        to: phone,
+        text: format!("Portico: {code} e kodyt vi za vhod / is your sign-in code"),
+    };
+    enqueue(
+        &mut tx,
+        NewJob::now(
+            SMS_JOB,
+            serde_json::to_value(&sms).map_err(AppError::internal)?,
+            now,
+        ),
+        now,
+    )
+    .await?;
+    let event = Event::new(
+        &user.account_id,
+        "identity.second_factor_sent",
+        &user.account_id,
+    )
+    .with(serde_json::json!({ "channel": "sms" }));
+    portico_audit::append(&mut tx, event, now)
+        .await
+        .map_err(IdentityError::from)?;
+    tx.commit().await?;
+    state.jobs_waker.notify_one();
+    let html = render(&CodeSentPage {
+        page,
+        by_sms: true,
+        next: form.next.unwrap_or_default(),
+        errors: vec![],
+    })?;
+    Ok(html.into_response())
+}
+
+pub async fn verify_sms_code(
+    State(state): State<AppState>,
+    page: PageContext,
+    AnySession(session): AnySession,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, AppError> {
+    let user = match pending(session) {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    let mut tx = begin_code_check(&state, &user).await?;
+    if codes::redeem(
+        &mut tx,
+        &user.session_id,
+        codes::SMS,
+        &form.code,
+        state.clock.now(),
+    )
+    .await?
+    {
+        return finish_sign_in(&state, tx, &user, "sms", form.next.as_deref()).await;
+    }
+    let delay = second_factor_failed(&state, tx, &user).await?;
+    if delay > 0 {
+        return Err(AppError::RateLimited {
+            retry_after_secs: delay,
+        });
+    }
+    let errors = vec![FieldError::new("code", "code.wrong")];
+    let html = render(&CodeSentPage {
+        page: page.with_strings(TABLES),
+        by_sms: true,
+        next: form.next.unwrap_or_default(),
+        errors,
+    })?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    if let Some(user) = session {
+        let mut tx = state.db.begin().await?;
+        sessions::delete(&mut tx, &user.session_id).await?;
+        tx.commit().await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_session_cookie(&state));
+    Ok(response)
+}

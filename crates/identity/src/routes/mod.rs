@@ -1,0 +1,90 @@
+//! The identity block's pages and API.
+
+mod account;
+mod api;
+mod login;
+mod register;
+
+use crate::service::sessions;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use portico_core::Clock;
+use portico_http::middleware::set_cookie;
+use portico_http::session::SESSION_COOKIE;
+use portico_http::{AppError, AppState, SessionResolver, SessionUser};
+use portico_store::Db;
+use std::sync::Arc;
+
+pub use api::api_router;
+
+/// The identity block needs nothing beyond the shell's state.
+pub type IdentityState = AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(register::form).post(register::submit))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/login/second-factor", get(login::second_factor))
+        .route("/login/totp", post(login::verify_totp))
+        .route(
+            "/login/email-link",
+            post(login::send_email_link).get(login::open_email_link),
+        )
+        .route("/login/sms", post(login::send_sms_code))
+        .route("/login/sms/verify", post(login::verify_sms_code))
+        .route("/logout", post(login::logout))
+        .route("/account", get(account::overview))
+        .route(
+            "/account/totp",
+            get(account::totp_form).post(account::totp_confirm),
+        )
+        .route("/account/totp/remove", post(account::totp_remove))
+        .route(
+            "/account/sign-out-everywhere",
+            post(account::sign_out_everywhere),
+        )
+}
+
+/// Resolves session cookies against the sessions table.
+pub struct DbSessions {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[async_trait::async_trait]
+impl SessionResolver for DbSessions {
+    async fn resolve(&self, token: &str) -> Result<Option<SessionUser>, AppError> {
+        Ok(sessions::resolve(&self.db, token, self.clock.now()).await?)
+    }
+}
+
+fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    set_cookie(
+        SESSION_COOKIE,
+        token,
+        cookie::SameSite::Lax,
+        state.config.secure_cookies,
+        None,
+    )
+}
+
+fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    set_cookie(
+        SESSION_COOKIE,
+        "",
+        cookie::SameSite::Lax,
+        state.config.secure_cookies,
+        Some(0),
+    )
+}
+
+/// A redirect (303, so the browser follows with GET) that also sets the session cookie.
+fn redirect_with_session(state: &AppState, to: &str, token: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(state, token));
+    response
+}

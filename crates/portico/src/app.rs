@@ -1,0 +1,226 @@
+//! Composes the building blocks into one application: storage, keys, every block's routes and
+//! job handlers, and the shell's layers around them.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use portico_audit::SigningKey;
+use portico_core::{Clock, Pseudonymiser};
+use portico_http::{shell, AppError, AppState, PageContext, ShellConfig};
+use portico_identity::routes::DbSessions;
+use portico_identity::transport::{
+    EmailJob, FileSink, HttpSmsGateway, Mailer, SmsGateway, SmsJob, SmtpMailer, EMAIL_JOB, SMS_JOB,
+};
+use portico_store::jobs::{JobHandler, Worker};
+use portico_store::{BlobStore, Db, Migration};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every block's migrations, in dependency order.
+pub fn migrations() -> Vec<&'static [Migration]> {
+    vec![
+        portico_store::MIGRATIONS,
+        portico_audit::MIGRATIONS,
+        portico_identity::MIGRATIONS,
+    ]
+}
+
+pub async fn connect(config: &Config) -> Result<Db> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    Db::connect(&config.database_url, config.db_max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                portico_store::db::redact(&config.database_url)
+            )
+        })
+}
+
+pub async fn migrate(db: &Db) -> Result<Vec<String>> {
+    Ok(portico_store::migrate::run(db, &migrations()).await?)
+}
+
+pub fn signing_key(config: &Config) -> Result<SigningKey> {
+    Ok(match &config.signing_key_pem {
+        Some(pem) => SigningKey::from_pem(pem)?,
+        None => SigningKey::load_or_create(&config.data_dir)?,
+    })
+}
+
+/// The platform secret: configured, or created once in the data folder (readable by its owner only).
+fn platform_secret(config: &Config) -> Result<Vec<u8>> {
+    if let Some(secret) = &config.secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = config.data_dir.join("secret.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(&path, secret.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+/// Separate keys for separate purposes, all from the one platform secret: HMAC-SHA256(secret, purpose).
+fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    match <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(purpose.as_bytes());
+            mac.finalize().into_bytes().into()
+        }
+        // HMAC accepts keys of every length; an empty fallback would only weaken, never crash.
+        Err(_) => [0u8; 32],
+    }
+}
+
+pub struct Platform {
+    pub router: Router,
+    pub state: AppState,
+    pub worker: Worker,
+    pub signing_key: SigningKey,
+}
+
+fn mailer(config: &Config) -> Result<Arc<dyn Mailer>> {
+    Ok(match &config.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::new(url, &config.mail_from).map_err(anyhow::Error::msg)?),
+        None => Arc::new(FileSink::new(config.data_dir.join("mail.log"))),
+    })
+}
+
+fn sms_gateway(config: &Config) -> Result<Arc<dyn SmsGateway>> {
+    Ok(match &config.sms_url {
+        Some(url) => Arc::new(
+            HttpSmsGateway::new(url, config.sms_token.clone()).map_err(anyhow::Error::msg)?,
+        ),
+        None => Arc::new(FileSink::new(config.data_dir.join("sms.log"))),
+    })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Portico API",
+        version = "1",
+        description = "The JSON API of Portico, the open-source e-government platform. Errors are always `{\"error\": {\"code\", \"message\", \"details\"}}`."
+    ),
+    components(schemas(portico_http::ApiErrorBody))
+)]
+struct ApiDoc;
+
+/// Builds the whole application on an open, migrated database.
+pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform> {
+    let secret = platform_secret(config)?;
+    let signing_key = signing_key(config)?;
+    let blobs = BlobStore::from_url(&config.blob_url)?;
+    let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+    handlers.insert(EMAIL_JOB.into(), Arc::new(EmailJob(mailer(config)?)));
+    handlers.insert(SMS_JOB.into(), Arc::new(SmsJob(sms_gateway(config)?)));
+    let worker = Worker::new(db.clone(), clock.clone(), handlers);
+
+    let state = AppState {
+        db: db.clone(),
+        blobs,
+        clock: clock.clone(),
+        config: Arc::new(ShellConfig {
+            base_url: config.base_url.clone(),
+            secure_cookies: config.secure_cookies,
+            csrf_key: derive_key(&secret, "csrf"),
+        }),
+        sessions: Arc::new(DbSessions {
+            db: db.clone(),
+            clock,
+        }),
+        pseudonymiser: Pseudonymiser::new(derive_key(&secret, "pseudonym").to_vec()),
+        jobs_waker: worker.waker(),
+    };
+
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(portico_identity::routes::api_router())
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    let routes = Router::new()
+        .route("/", get(home))
+        .route("/bench/bare", get(|| async { "ok" }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(openapi.as_ref().clone()) }),
+        )
+        .merge(shell::routes())
+        .merge(portico_identity::router())
+        .merge(api);
+    let router = shell::apply_layers(routes, state.clone());
+    Ok(Platform {
+        router,
+        state,
+        worker,
+        signing_key,
+    })
+}
+
+/// The home page: what Portico is, and who has joined.
+async fn home(State(state): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+    let administrations = portico_identity::service::administrations::list(&state.db).await?;
+    let list = administrations
+        .iter()
+        .filter(|a| a.parent_id.is_none())
+        .map(|a| {
+            (
+                a.name(page.lang).to_owned(),
+                kind_name(a.kind, page.lang).to_owned(),
+            )
+        })
+        .collect();
+    shell::home_page(page, list)
+}
+
+fn kind_name(kind: portico_core::AdministrationKind, lang: portico_http::Lang) -> &'static str {
+    use portico_core::AdministrationKind::*;
+    let (bg, en) = match kind {
+        Ministry => ("министерство", "ministry"),
+        Agency => ("агенция", "agency"),
+        Municipality => ("община", "municipality"),
+        District => ("район", "district"),
+        Other => ("друга", "other"),
+    };
+    if lang == portico_http::Lang::Bg {
+        bg
+    } else {
+        en
+    }
+}

@@ -1,0 +1,169 @@
+//! Configuration, read once from the environment into a typed struct. Every setting has a safe
+//! default for a laptop; a malformed value stops start-up with a message naming the variable.
+
+use anyhow::{bail, Context, Result};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub base_url: String,
+    pub blob_url: String,
+    pub secure_cookies: bool,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub sms_url: Option<String>,
+    pub sms_token: Option<String>,
+    pub signing_key_pem: Option<String>,
+    pub secret: Option<String>,
+    pub checkpoint_secs: u64,
+    pub log_json: bool,
+}
+
+impl std::fmt::Debug for Config {
+    /// Secrets and credentials never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &portico_store::db::redact(&self.database_url),
+            )
+            .field("base_url", &self.base_url)
+            .field(
+                "smtp",
+                &self.smtp_url.as_deref().map(portico_store::db::redact),
+            )
+            .field("sms_gateway", &self.sms_url.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every variable Portico reads, for `--help` and for the unknown-variable warning.
+pub const VARIABLES: &[(&str, &str)] = &[
+    ("PORTICO_LISTEN", "address to listen on (default 127.0.0.1:8080)"),
+    ("PORTICO_DATA_DIR", "folder for the SQLite file, blobs, keys and dev sinks (default ./data)"),
+    ("DATABASE_URL", "sqlite://… or postgres://… (default: SQLite file in the data folder)"),
+    ("PORTICO_DB_MAX_CONNECTIONS", "connection pool size (default 10)"),
+    ("PORTICO_BASE_URL", "public URL, used in e-mailed links (default http://<listen>)"),
+    ("PORTICO_BLOB_URL", "blob store: a folder, file:///…, or s3://bucket/prefix (default <data>/blobs)"),
+    ("PORTICO_SECURE_COOKIES", "true/false (default: true when the base URL is https)"),
+    ("PORTICO_SMTP_URL", "smtp://host:port or smtps://user:pass@host (default: write mail to <data>/mail.log)"),
+    ("PORTICO_MAIL_FROM", "sender address (default Portico <no-reply@portico.localhost>)"),
+    ("PORTICO_SMS_URL", "HTTP SMS gateway endpoint (default: write SMS to <data>/sms.log)"),
+    ("PORTICO_SMS_TOKEN", "bearer token for the SMS gateway"),
+    ("PORTICO_SIGNING_KEY", "the platform's Ed25519 key as PKCS#8 PEM (default: <data>/signing-key.pem, created on first run)"),
+    ("PORTICO_SECRET", "key for CSRF tokens and pseudonyms (default: <data>/secret.key, created on first run)"),
+    ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
+    ("PORTICO_LOG", "log filter, e.g. info or portico=debug (default info)"),
+    ("PORTICO_LOG_FORMAT", "text or json (default text)"),
+];
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool> {
+    match value {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => bail!("{name} must be true or false, not {value:?}"),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self> {
+        let listen: SocketAddr = var("PORTICO_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("PORTICO_LISTEN must be an address like 127.0.0.1:8080")?;
+        let data_dir = PathBuf::from(var("PORTICO_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("portico.db").display()
+            )
+        });
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            bail!("DATABASE_URL must start with sqlite:// or postgres://");
+        }
+        let db_max_connections = match var("PORTICO_DB_MAX_CONNECTIONS") {
+            Some(v) => v
+                .parse()
+                .context("PORTICO_DB_MAX_CONNECTIONS must be a whole number")?,
+            None => 10,
+        };
+        let base_url = var("PORTICO_BASE_URL").unwrap_or_else(|| format!("http://{listen}"));
+        url::Url::parse(&base_url).context("PORTICO_BASE_URL must be a full URL")?;
+        let secure_cookies = match var("PORTICO_SECURE_COOKIES") {
+            Some(v) => parse_bool("PORTICO_SECURE_COOKIES", &v)?,
+            None => base_url.starts_with("https://"),
+        };
+        let checkpoint_secs = match var("PORTICO_CHECKPOINT_SECS") {
+            Some(v) => v
+                .parse()
+                .context("PORTICO_CHECKPOINT_SECS must be a whole number of seconds")?,
+            None => 300,
+        };
+        let log_json = match var("PORTICO_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => bail!("PORTICO_LOG_FORMAT must be text or json, not {other:?}"),
+        };
+        for (name, _) in std::env::vars() {
+            let known = VARIABLES.iter().any(|(k, _)| *k == name);
+            let test_only = name.starts_with("PORTICO_TEST_")
+                || name.starts_with("PORTICO_BROWSER_")
+                || name.starts_with("PORTICO_SKIP_")
+                || name == "PORTICO_ONLY_DB";
+            if name.starts_with("PORTICO_") && !known && !test_only {
+                eprintln!("warning: {name} is not a Portico setting and is ignored (see `portico --help`)");
+            }
+        }
+        Ok(Config {
+            listen,
+            blob_url: var("PORTICO_BLOB_URL")
+                .unwrap_or_else(|| data_dir.join("blobs").display().to_string()),
+            data_dir,
+            database_url,
+            db_max_connections,
+            base_url,
+            secure_cookies,
+            smtp_url: var("PORTICO_SMTP_URL"),
+            mail_from: var("PORTICO_MAIL_FROM")
+                .unwrap_or_else(|| "Portico <no-reply@portico.localhost>".into()),
+            sms_url: var("PORTICO_SMS_URL"),
+            sms_token: var("PORTICO_SMS_TOKEN"),
+            signing_key_pem: var("PORTICO_SIGNING_KEY"),
+            secret: var("PORTICO_SECRET"),
+            checkpoint_secs,
+            log_json,
+        })
+    }
+
+    /// A configuration for tests: everything under `data_dir`, on `database_url`.
+    pub fn for_test(data_dir: PathBuf, database_url: String) -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            blob_url: data_dir.join("blobs").display().to_string(),
+            data_dir,
+            database_url,
+            db_max_connections: 5,
+            base_url: "http://127.0.0.1".into(),
+            secure_cookies: false,
+            smtp_url: None,
+            mail_from: "Portico <no-reply@portico.localhost>".into(),
+            sms_url: None,
+            sms_token: None,
+            signing_key_pem: None,
+            secret: None,
+            checkpoint_secs: 300,
+            log_json: false,
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Running a node: the HTTP server, this node's job worker, and the periodic audit checkpoint.
+
+use crate::app::Platform;
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub async fn run(platform: Platform, listen: SocketAddr, checkpoint_every: Duration) -> Result<()> {
+    let listener = TcpListener::bind(listen).await.with_context(|| {
+        format!("cannot listen on {listen} (is another program using it? set PORTICO_LISTEN)")
+    })?;
+    let address = listener.local_addr()?;
+    tokio::spawn(
+        platform
+            .worker
+            .clone()
+            .run_forever(Duration::from_millis(500)),
+    );
+    tokio::spawn(checkpoints(
+        platform.clone_for_checkpoints(),
+        checkpoint_every,
+    ));
+    tracing::info!("Portico is listening on http://{address}");
+    axum::serve(listener, platform.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server stopped")?;
+    tracing::info!("Portico stopped");
+    Ok(())
+}
+
+/// Signs the audit chain's head every `every`, so tampering after that moment is provable.
+async fn checkpoints(platform: CheckpointTask, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match portico_audit::checkpoint(&platform.db, &platform.key, platform.clock.now()).await {
+            Ok(Some(seq)) => tracing::info!(seq, "signed an audit checkpoint"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "could not sign an audit checkpoint"),
+        }
+    }
+}
+
+pub struct CheckpointTask {
+    db: portico_store::Db,
+    key: portico_audit::SigningKey,
+    clock: std::sync::Arc<dyn portico_core::Clock>,
+}
+
+impl Platform {
+    fn clone_for_checkpoints(&self) -> CheckpointTask {
+        CheckpointTask {
+            db: self.state.db.clone(),
+            key: self.signing_key.clone(),
+            clock: self.state.clock.clone(),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
