@@ -145,6 +145,8 @@ struct ApiDoc;
 
 /// Builds the whole application on an open, migrated database.
 pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform> {
+    // Installed before the first request, so that no request goes uncounted.
+    shell::prometheus();
     let secret = platform_secret(config)?;
     let signing_key = signing_key(config)?;
     let blobs = BlobStore::from_url(&config.blob_url)?;

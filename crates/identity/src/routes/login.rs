@@ -188,11 +188,11 @@ impl SecondFactorPage {
 }
 
 /// The pending session of someone between their password and their second factor.
-fn pending(session: Option<SessionUser>) -> Result<SessionUser, Response> {
+fn pending(session: Option<SessionUser>) -> Result<SessionUser, Redirect> {
     match session {
         Some(user) if !user.fully_authenticated => Ok(user),
-        Some(_) => Err(Redirect::to("/account").into_response()),
-        None => Err(Redirect::to("/login").into_response()),
+        Some(_) => Err(Redirect::to("/account")),
+        None => Err(Redirect::to("/login")),
     }
 }
 
@@ -231,7 +231,7 @@ pub async fn second_factor(
 ) -> Result<Response, AppError> {
     let user = match pending(session) {
         Ok(user) => user,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     second_factor_page(
         &state,
@@ -318,7 +318,7 @@ pub async fn verify_totp(
 ) -> Result<Response, AppError> {
     let user = match pending(session) {
         Ok(user) => user,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let mut tx = begin_code_check(&state, &user).await?;
     if totp::verify(&mut tx, &user.account_id, &form.code, state.clock.now()).await? {
@@ -375,7 +375,7 @@ pub async fn send_email_link(
 ) -> Result<Response, AppError> {
     let user = match pending(session) {
         Ok(user) => user,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let page = page.with_strings(TABLES);
     let account = accounts::get(&state.db, &user.account_id)
@@ -485,7 +485,7 @@ pub async fn send_sms_code(
 ) -> Result<Response, AppError> {
     let user = match pending(session) {
         Ok(user) => user,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let page = page.with_strings(TABLES);
     let account = accounts::get(&state.db, &user.account_id)
@@ -539,7 +539,7 @@ pub async fn verify_sms_code(
 ) -> Result<Response, AppError> {
     let user = match pending(session) {
         Ok(user) => user,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let mut tx = begin_code_check(&state, &user).await?;
     if codes::redeem(

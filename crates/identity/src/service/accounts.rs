@@ -43,8 +43,8 @@ pub fn normalise_phone(phone: &str) -> Option<String> {
         .collect();
     let international = if let Some(rest) = compact.strip_prefix("00") {
         format!("+{rest}")
-    } else if compact.starts_with('0') {
-        format!("+359{}", &compact[1..])
+    } else if let Some(national) = compact.strip_prefix('0') {
+        format!("+359{national}")
     } else {
         compact
     };
@@ -224,6 +224,20 @@ type AccountRow = (
     i64,
 );
 
+/// An account row followed by its password hash.
+type AccountRowWithHash = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+);
+
 const ACCOUNT_COLUMNS: &str =
     "id, kind, personal_id_kind, personal_id, given_name, family_name, email, phone, created_at";
 
@@ -278,18 +292,7 @@ pub async fn find_for_sign_in(
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS}, password_hash FROM accounts WHERE {column} = $1 AND disabled_at IS NULL"
     );
-    let row: Option<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        String,
-    )> = sqlx::query_as(&sql)
+    let row: Option<AccountRowWithHash> = sqlx::query_as(&sql)
         .bind(value)
         .fetch_optional(db.pool())
         .await?;
@@ -309,7 +312,7 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>, Iden
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
     fn good() -> Registration {

@@ -1,1 +1,10 @@
+//! Portico's integration tests: one binary, driving the real HTTP server.
+//! Run on SQLite by default; `PORTICO_TEST_DATABASE=postgres` runs the same tests on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
+mod admin_cli;
+mod audit_cli;
+mod identity;
+mod shell;

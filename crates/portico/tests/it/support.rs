@@ -1,0 +1,412 @@
+//! The test harness: a real Portico on an ephemeral port with a fresh database of the kind the run
+//! asks for (`PORTICO_TEST_DATABASE=sqlite|postgres`), a real SMTP sink and SMS gateway on
+//! loopback, and an HTTP client that behaves like a browser without JavaScript.
+
+use chrono::Utc;
+use portico::app;
+use portico::config::Config;
+use portico_core::FixedClock;
+use portico_store::Db;
+use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::StatusCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+pub const PASSWORD: &str = "a long test password";
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub db_url: String,
+    pub clock: FixedClock,
+    pub mail: SmtpSink,
+    pub sms: SmsSink,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let (db_url, _) = portico_store::testdb::fresh_url()
+            .await
+            .expect("test database");
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mail = SmtpSink::start().await;
+        let sms = SmsSink::start().await;
+        let mut config = Config::for_test(data_dir.path().to_path_buf(), db_url.clone());
+        config.smtp_url = Some(format!("smtp://{}", mail.address));
+        config.sms_url = Some(format!("http://{}/send", sms.address));
+        config.sms_token = Some("sms-test-token".into());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        config.base_url = format!("http://{address}");
+        let db = app::connect(&config).await.expect("connect");
+        app::migrate(&db).await.expect("migrate");
+        // Rounded to a step start so that TOTP tests can move by whole steps.
+        let start = Utc::now().timestamp() / 30 * 30 + 1;
+        let clock = FixedClock::new(chrono::DateTime::from_timestamp(start, 0).expect("time"));
+        let platform = app::build(&config, db.clone(), Arc::new(clock.clone())).expect("build");
+        tokio::spawn(
+            platform
+                .worker
+                .clone()
+                .run_forever(Duration::from_millis(50)),
+        );
+        tokio::spawn(async move {
+            axum::serve(listener, platform.router).await.expect("serve");
+        });
+        TestApp {
+            base: format!("http://{address}"),
+            db,
+            db_url,
+            clock,
+            mail,
+            sms,
+            data_dir,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count");
+        n
+    }
+
+    /// Registers a citizen through the form and returns the signed-in client and the EGN used.
+    pub async fn register(&self, email: &str) -> (Client, String) {
+        let client = self.client();
+        let egn = fresh_egn();
+        let page = client.get("/register").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let response = client
+            .post_form(
+                "/register",
+                &[
+                    ("personal_id_kind", "egn"),
+                    ("personal_id", &egn),
+                    ("given_name", "Иван"),
+                    ("family_name", "Петров"),
+                    ("email", email),
+                    ("phone", "0888 123 456"),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        assert_eq!(response.location(), "/account/totp");
+        (client, egn)
+    }
+
+    /// The TOTP code for `secret` at the test clock's time.
+    pub fn totp(&self, secret: &str) -> String {
+        let bytes = totp_rs::Secret::Encoded(secret.replace(' ', ""))
+            .to_bytes()
+            .expect("base32");
+        let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "t".into())
+            .expect("totp");
+        t.generate(portico_core::Clock::now(&self.clock).timestamp() as u64)
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(chrono::Duration::seconds(seconds));
+    }
+}
+
+/// A valid EGN that no other test uses.
+pub fn fresh_egn() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let date = chrono::NaiveDate::from_ymd_opt(
+        rng.gen_range(1940..2005),
+        rng.gen_range(1..=12),
+        rng.gen_range(1..=28),
+    )
+    .expect("date");
+    portico_core::personal_id::synthetic_egn(date, rng.gen_range(0..1000))
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching a CSS selector.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = scraper::Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let sel = scraper::Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(attr))
+            .map(str::to_owned)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).expect("JSON body")
+    }
+}
+
+/// A browser without JavaScript: keeps cookies, does not follow redirects (tests look at them),
+/// and posts forms with the CSRF token of the last page it loaded.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    csrf: Mutex<String>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client {
+            base: base.to_owned(),
+            http,
+            csrf: Mutex::new(String::new()),
+        }
+    }
+
+    async fn page(&self, response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        let page = Page {
+            status,
+            headers,
+            body,
+        };
+        if let Some(token) = page.attr("input[name=_csrf]", "value") {
+            *self.csrf.lock().expect("lock") = token;
+        }
+        page
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        self.page(response).await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf.lock().expect("lock").clone();
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// Posts exactly these fields: no CSRF token unless given.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.page(response).await
+    }
+
+    /// Signs in with a password; returns the page the password step redirects to.
+    pub async fn sign_in_password(&self, identifier: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post_form(
+            "/login",
+            &[("identifier", identifier), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn sign_out(&self) {
+        self.get("/account").await;
+        let page = self.post_form("/logout", &[]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+}
+
+/// An SMTP server on loopback that accepts every message and keeps it.
+#[derive(Clone)]
+pub struct SmtpSink {
+    pub address: std::net::SocketAddr,
+    messages: Arc<Mutex<Vec<String>>>,
+    arrived: Arc<Notify>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        let sink = SmtpSink {
+            address: listener.local_addr().expect("addr"),
+            messages: Arc::default(),
+            arrived: Arc::new(Notify::new()),
+        };
+        let accepting = sink.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let sink = accepting.clone();
+                tokio::spawn(async move { sink.session(stream).await });
+            }
+        });
+        sink
+    }
+
+    async fn session(&self, stream: tokio::net::TcpStream) {
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+        let mut data: Option<String> = None;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(buffer) = data.as_mut() {
+                if line == "." {
+                    self.messages
+                        .lock()
+                        .expect("lock")
+                        .push(data.take().unwrap_or_default());
+                    self.arrived.notify_waiters();
+                    let _ = write.write_all(b"250 queued\r\n").await;
+                } else {
+                    buffer.push_str(line.strip_prefix('.').unwrap_or(&line));
+                    buffer.push_str("\r\n");
+                }
+                continue;
+            }
+            let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+            let reply: &[u8] = match verb.as_str() {
+                "EHLO" | "HELO" => b"250 sink\r\n",
+                "DATA" => {
+                    data = Some(String::new());
+                    b"354 go ahead\r\n"
+                }
+                "QUIT" => {
+                    let _ = write.write_all(b"221 bye\r\n").await;
+                    return;
+                }
+                _ => b"250 OK\r\n",
+            };
+            let _ = write.write_all(reply).await;
+        }
+    }
+
+    /// Waits for the `n`-th message (1-based) and returns its decoded text body.
+    pub async fn message(&self, n: usize) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(raw) = self.messages.lock().expect("lock").get(n - 1).cloned() {
+                let parsed = mailparse::parse_mail(raw.as_bytes()).expect("MIME");
+                return parsed.get_body().expect("body");
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no e-mail #{n} arrived within 10 s"
+            );
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.arrived.notified()).await;
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.messages.lock().expect("lock").len()
+    }
+}
+
+/// The `Authorization` header and JSON body of one request to the SMS gateway.
+pub type ReceivedSms = (Option<String>, serde_json::Value);
+
+/// An HTTP SMS gateway on loopback that records what it is asked to send.
+#[derive(Clone)]
+pub struct SmsSink {
+    pub address: std::net::SocketAddr,
+    pub received: Arc<Mutex<Vec<ReceivedSms>>>,
+}
+
+impl SmsSink {
+    pub async fn start() -> SmsSink {
+        use axum::routing::post;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind sms");
+        let sink = SmsSink {
+            address: listener.local_addr().expect("addr"),
+            received: Arc::default(),
+        };
+        let received = sink.received.clone();
+        let router = axum::Router::new().route(
+            "/send",
+            post(
+                move |headers: axum::http::HeaderMap,
+                      axum::Json(body): axum::Json<serde_json::Value>| {
+                    let received = received.clone();
+                    async move {
+                        let auth = headers
+                            .get("authorization")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned);
+                        received.lock().expect("lock").push((auth, body));
+                        axum::http::StatusCode::ACCEPTED
+                    }
+                },
+            ),
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await.expect("sms sink") });
+        sink
+    }
+
+    pub async fn message(&self, n: usize) -> (Option<String>, serde_json::Value) {
+        for _ in 0..100 {
+            if let Some(m) = self.received.lock().expect("lock").get(n - 1).cloned() {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no SMS #{n} arrived within 10 s");
+    }
+}
+
+/// Runs the `portico` binary against the test app's database and data folder; returns the exit
+/// code and everything it printed.
+pub fn run_cli(app: &TestApp, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env("DATABASE_URL", &app.db_url)
+        .env("PORTICO_DATA_DIR", app.data_dir.path())
+        .env("PORTICO_LOG", "error")
+        .output()
+        .expect("run portico");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
