@@ -1,6 +1,7 @@
 //! Portico's shared vocabulary. Nothing here touches a database or the network: these are the
 //! types and rules that every building block agrees on.
 
+pub mod calendar;
 pub mod clock;
 pub mod eik;
 pub mod ids;

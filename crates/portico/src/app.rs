@@ -3,13 +3,11 @@
 
 use crate::config::Config;
 use anyhow::{Context, Result};
-use axum::extract::State;
-use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use portico_audit::SigningKey;
 use portico_core::{Clock, Pseudonymiser};
-use portico_http::{shell, AppError, AppState, PageContext, ShellConfig};
+use portico_http::{shell, AppState, ShellConfig};
 use portico_identity::routes::DbSessions;
 use portico_identity::transport::{
     EmailJob, FileSink, HttpSmsGateway, Mailer, SmsGateway, SmsJob, SmtpMailer, EMAIL_JOB, SMS_JOB,
@@ -28,6 +26,8 @@ pub fn migrations() -> Vec<&'static [Migration]> {
         portico_store::MIGRATIONS,
         portico_audit::MIGRATIONS,
         portico_identity::MIGRATIONS,
+        portico_catalog::MIGRATIONS,
+        portico_cases::MIGRATIONS,
     ]
 }
 
@@ -151,7 +151,16 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     let signing_key = signing_key(config)?;
     let blobs = BlobStore::from_url(&config.blob_url)?;
     let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
-    handlers.insert(EMAIL_JOB.into(), Arc::new(EmailJob(mailer(config)?)));
+    let mailer = mailer(config)?;
+    handlers.insert(EMAIL_JOB.into(), Arc::new(EmailJob(mailer.clone())));
+    handlers.insert(
+        portico_cases::jobs::JOB_KIND.into(),
+        Arc::new(portico_cases::jobs::NotifyByEmail {
+            db: db.clone(),
+            mailer,
+            base_url: config.base_url.clone(),
+        }),
+    );
     handlers.insert(SMS_JOB.into(), Arc::new(SmsJob(sms_gateway(config)?)));
     let worker = Worker::new(db.clone(), clock.clone(), handlers);
 
@@ -172,12 +181,20 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         jobs_waker: worker.waker(),
     };
 
+    // A broken process definition stops the node here, not half-way through someone's case.
+    portico_cases::service::processes::check_all().map_err(anyhow::Error::msg)?;
+    let cases = portico_cases::routes::CasesState {
+        app: state.clone(),
+        key: signing_key.clone(),
+    };
+    let search = portico_catalog::SearchIndex::new(db.clone());
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(portico_identity::routes::api_router())
+        .merge(portico_catalog::api_router(search.clone()))
+        .merge(portico_cases::routes::api_router(cases.clone()))
         .split_for_parts();
     let openapi = Arc::new(openapi);
     let routes = Router::new()
-        .route("/", get(home))
         .route("/bench/bare", get(|| async { "ok" }))
         .route(
             "/api/v1/openapi.json",
@@ -185,6 +202,8 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         )
         .merge(shell::routes())
         .merge(portico_identity::router())
+        .merge(portico_catalog::router(search))
+        .merge(portico_cases::routes::router(cases))
         .merge(api);
     let router = shell::apply_layers(routes, state.clone());
     Ok(Platform {
@@ -193,36 +212,4 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         worker,
         signing_key,
     })
-}
-
-/// The home page: what Portico is, and who has joined.
-async fn home(State(state): State<AppState>, page: PageContext) -> Result<Response, AppError> {
-    let administrations = portico_identity::service::administrations::list(&state.db).await?;
-    let list = administrations
-        .iter()
-        .filter(|a| a.parent_id.is_none())
-        .map(|a| {
-            (
-                a.name(page.lang).to_owned(),
-                kind_name(a.kind, page.lang).to_owned(),
-            )
-        })
-        .collect();
-    shell::home_page(page, list)
-}
-
-fn kind_name(kind: portico_core::AdministrationKind, lang: portico_http::Lang) -> &'static str {
-    use portico_core::AdministrationKind::*;
-    let (bg, en) = match kind {
-        Ministry => ("министерство", "ministry"),
-        Agency => ("агенция", "agency"),
-        Municipality => ("община", "municipality"),
-        District => ("район", "district"),
-        Other => ("друга", "other"),
-    };
-    if lang == portico_http::Lang::Bg {
-        bg
-    } else {
-        en
-    }
 }

@@ -355,6 +355,7 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
     for id in [&platform_admin, &sofia_admin, &operator, &citizen] {
         ensure_demo_totp(db, clock, id).await?;
     }
+    portico_catalog::demo::seed(db, clock).await?;
     seeded.accounts = vec![
         ("ivan.petrov@portico.demo".into(), "citizen"),
         (

@@ -32,10 +32,8 @@ pub fn postgres_admin_url() -> String {
 
 /// A URL for a brand-new empty database of the kind the test run asks for.
 pub async fn fresh_url() -> Result<(String, Option<std::path::PathBuf>), StoreError> {
-    let name = format!(
-        "portico_t_{}",
-        portico_core::new_id().replace('-', "")[..20].to_owned()
-    );
+    // Random (v4), not time-ordered: tests starting in the same millisecond must not collide.
+    let name = format!("portico_t_{}", uuid::Uuid::new_v4().simple());
     if wants_postgres() {
         let admin = Db::connect(&postgres_admin_url(), 1).await?;
         sqlx::raw_sql(&format!("CREATE DATABASE {name}"))

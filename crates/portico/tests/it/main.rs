@@ -6,5 +6,7 @@ mod support;
 
 mod admin_cli;
 mod audit_cli;
+mod cases;
+mod catalog;
 mod identity;
 mod shell;

@@ -229,6 +229,18 @@ impl Client {
         self.post_raw(path, &form).await
     }
 
+    /// Posts a JSON body, as an API client would (with this client's session cookie).
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST JSON");
+        self.page(response).await
+    }
+
     /// Posts exactly these fields: no CSRF token unless given.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
@@ -339,6 +351,26 @@ impl SmtpSink {
 
     pub fn count(&self) -> usize {
         self.messages.lock().expect("lock").len()
+    }
+
+    /// Waits (up to 10 s) for a message whose decoded body contains `text`.
+    pub async fn wait_for(&self, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let raw: Vec<String> = self.messages.lock().expect("lock").clone();
+            for message in raw {
+                let parsed = mailparse::parse_mail(message.as_bytes()).expect("MIME");
+                let body = parsed.get_body().expect("body");
+                if body.contains(text) {
+                    return body;
+                }
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no e-mail containing {text:?} within 10 s"
+            );
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.arrived.notified()).await;
+        }
     }
 }
 

@@ -1,0 +1,48 @@
+use portico_http::{AppError, FieldError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CasesError {
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("transition refused: {0}")]
+    Transition(&'static str),
+    #[error("someone else changed the application first")]
+    Conflict,
+    #[error("the application is not a draft any more")]
+    AlreadySubmitted,
+    #[error("process {0} is not defined")]
+    UnknownProcess(String),
+    #[error("{0}")]
+    Store(#[from] portico_store::StoreError),
+    #[error("{0}")]
+    Audit(#[from] portico_audit::AuditError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for CasesError {
+    fn from(e: sqlx::Error) -> Self {
+        CasesError::Store(e.into())
+    }
+}
+
+impl From<CasesError> for AppError {
+    fn from(e: CasesError) -> Self {
+        match e {
+            CasesError::NotFound => AppError::NotFound,
+            CasesError::Forbidden => AppError::Forbidden,
+            CasesError::Invalid(fields) => AppError::Invalid(fields),
+            CasesError::Transition(code) => AppError::BadRequest(code),
+            CasesError::Conflict => AppError::Conflict("application_changed"),
+            CasesError::AlreadySubmitted => AppError::Conflict("already_submitted"),
+            CasesError::UnknownProcess(p) => AppError::Internal(format!("unknown process {p}")),
+            CasesError::Store(e) => AppError::internal(e),
+            CasesError::Audit(e) => AppError::internal(e),
+            CasesError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The applicant's side once a form is filled: their applications, each with its status and
+//! timeline, answering a request for information, withdrawing, and the result.
+
+use super::views::{local_date, local_time, service_title, state_label};
+use super::CasesState;
+use crate::model::{Application, Event, TransitionInput};
+use crate::process::{Actor, StateKind};
+use crate::service::{applications, processes};
+use crate::strings::TABLES;
+use crate::CasesError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_http::{
+    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn,
+};
+use serde::Deserialize;
+
+pub struct ListRow {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub state: String,
+    pub updated: String,
+    pub draft: bool,
+    pub step: i64,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ListPage {
+    page: PageContext,
+    rows: Vec<ListRow>,
+    notifications: Vec<(String, String)>,
+}
+
+pub async fn list(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let apps = applications::list_for_applicant(&state.app.db, &user.account_id).await?;
+    let mut rows = Vec::with_capacity(apps.len());
+    for app in apps {
+        rows.push(ListRow {
+            number: app.tracking_number.clone().unwrap_or_default(),
+            service: service_title(&state.app.db, &app.service_id, page.lang).await,
+            state: state_label(&app, page.lang),
+            updated: local_time(&app.updated_at),
+            draft: app.is_draft(),
+            step: app.current_step,
+            id: app.id,
+        });
+    }
+    let notifications = crate::service::notifications::list(&state.app.db, &user.account_id)
+        .await?
+        .into_iter()
+        .take(10)
+        .map(|n| {
+            (
+                local_time(&n.created_at),
+                if page.lang == Lang::Bg {
+                    n.text_bg
+                } else {
+                    n.text_en
+                },
+            )
+        })
+        .collect();
+    Ok(render(&ListPage {
+        page,
+        rows,
+        notifications,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct ShowPage {
+    page: PageContext,
+    app: Application,
+    service: String,
+    state: String,
+    just_submitted: bool,
+    timeline: Vec<Event>,
+    waiting_for_me: bool,
+    can_withdraw: bool,
+    errors: Vec<FieldError>,
+}
+
+impl ShowPage {
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        local_time(at)
+    }
+
+    fn final_deadline(&self) -> String {
+        self.app
+            .final_deadline
+            .as_ref()
+            .map(local_date)
+            .unwrap_or_default()
+    }
+
+    fn event_label(&self, e: &Event) -> String {
+        match e.kind.as_str() {
+            "submitted" => self.page.t("ev_submitted").to_owned(),
+            "state" => {
+                let to = e.to_state.as_deref().unwrap_or("");
+                processes::get(&self.app.process_key)
+                    .ok()
+                    .and_then(|d| d.state(to))
+                    .map(|s| {
+                        if self.page.lang == Lang::Bg {
+                            s.label_bg.clone()
+                        } else {
+                            s.label_en.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| to.to_owned())
+            }
+            _ => self.page.t("ev_message").to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    submitted: Option<String>,
+}
+
+async fn own(state: &CasesState, user: &SessionUser, id: &str) -> Result<Application, AppError> {
+    if !portico_core::ids::is_valid_id(id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(applications::get_for_applicant(&state.app.db, id, &user.account_id).await?)
+}
+
+async fn show_page(
+    state: &CasesState,
+    page: PageContext,
+    app: Application,
+    just_submitted: bool,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let def = processes::get(&app.process_key)?;
+    let kind = def.state(&app.state).map(|s| s.kind);
+    let template = ShowPage {
+        service: service_title(&state.app.db, &app.service_id, page.lang).await,
+        state: state_label(&app, page.lang),
+        timeline: applications::timeline(&state.app.db, &app.id, false).await?,
+        waiting_for_me: kind == Some(StateKind::WaitingApplicant),
+        can_withdraw: !def
+            .available(&app.state, Actor::Applicant)
+            .iter()
+            .all(|t| t.id != "withdraw"),
+        just_submitted,
+        errors,
+        app,
+        page,
+    };
+    let status = if template.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&template)?).into_response())
+}
+
+pub async fn show(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let app = own(&state, &user, &id).await?;
+    if app.is_draft() {
+        return Ok(
+            Redirect::to(&format!("/applications/{id}/step/{}", app.current_step)).into_response(),
+        );
+    }
+    show_page(
+        &state,
+        page.with_strings(TABLES),
+        app,
+        q.submitted.is_some(),
+        vec![],
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RespondForm {
+    #[serde(default)]
+    message: String,
+    version: i64,
+}
+
+pub async fn respond(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<RespondForm>,
+) -> Result<Response, AppError> {
+    let app = own(&state, &user, &id).await?;
+    let page = page.with_strings(TABLES);
+    if form.message.trim().is_empty() {
+        return show_page(
+            &state,
+            page,
+            app,
+            false,
+            vec![FieldError::new("message", "respond.missing")],
+        )
+        .await;
+    }
+    let now = state.app.clock.now();
+    let mut tx = state.app.db.begin().await?;
+    applications::add_message(&mut tx, &id, &user.account_id, &form.message, now).await?;
+    let acting = applications::ActingAs {
+        account_id: &user.account_id,
+        actor: Actor::Applicant,
+    };
+    let input = TransitionInput {
+        reason: None,
+        message: Some(form.message.clone()),
+    };
+    match applications::transition(
+        &mut tx,
+        &id,
+        form.version,
+        acting,
+        "provide_information",
+        &input,
+        now,
+    )
+    .await
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            state.app.jobs_waker.notify_one();
+            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+        }
+        Err(CasesError::Transition(code)) => {
+            show_page(
+                &state,
+                page,
+                app,
+                false,
+                vec![FieldError::new("message", code)],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    version: i64,
+}
+
+pub async fn withdraw(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
+) -> Result<Response, AppError> {
+    own(&state, &user, &id).await?;
+    let mut tx = state.app.db.begin().await?;
+    let acting = applications::ActingAs {
+        account_id: &user.account_id,
+        actor: Actor::Applicant,
+    };
+    applications::transition(
+        &mut tx,
+        &id,
+        form.version,
+        acting,
+        "withdraw",
+        &TransitionInput::default(),
+        state.app.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+}
+
+pub async fn result(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = own(&state, &user, &id).await?;
+    let key = app.result_blob.ok_or(AppError::NotFound)?;
+    let bytes = state.app.blobs.get(&key).await?.ok_or(AppError::NotFound)?;
+    let filename = format!("result-{}.txt", app.tracking_number.unwrap_or_default());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The result document issued on approval: what was decided, for whom, when, with the platform's
+/// signature over the text, so anyone holding it can check it with the platform's public key.
+pub async fn result_document(state: &CasesState, app: &Application) -> Result<Vec<u8>, CasesError> {
+    let applicant = portico_identity::service::accounts::get(&state.app.db, &app.applicant_id)
+        .await
+        .map_err(|e| CasesError::Internal(e.to_string()))?
+        .map(|a| a.display_name())
+        .unwrap_or_default();
+    let service_bg = service_title(&state.app.db, &app.service_id, Lang::Bg).await;
+    let service_en = service_title(&state.app.db, &app.service_id, Lang::En).await;
+    let now = state.app.clock.now();
+    let answers: Vec<String> = super::office::flatten_answers(&app.data)
+        .into_iter()
+        .map(|(k, v)| format!("  {k}: {v}"))
+        .collect();
+    let body = format!(
+        "РЕЗУЛТАТ ОТ АДМИНИСТРАТИВНА УСЛУГА / RESULT OF A PUBLIC SERVICE\n\n\
+         {service_bg} / {service_en}\n\
+         Заявление № / Application no.: {}\n\
+         Заявител / Applicant: {applicant}\n\
+         Решение / Decision: ОДОБРЕНО / APPROVED\n\
+         Дата / Date: {}\n\n\
+         Данни / Particulars:\n{}\n",
+        app.tracking_number.clone().unwrap_or_default(),
+        local_time(&now),
+        answers.join("\n"),
+    );
+    let signature = state.key.sign(body.as_bytes());
+    Ok(format!("{body}\n-----\nПодпис на платформата / Platform signature (Ed25519, key {}):\n{signature}\n", state.key.key_id()).into_bytes())
+}

@@ -1,0 +1,685 @@
+//! Filling in a service's e-form: one step at a time, saved as a draft after every step, then a
+//! review page and submission with the second factor.
+
+use super::views::local_time;
+use super::CasesState;
+use crate::model::{Application, ConsentRequest, ServiceInfo};
+use crate::service::applications::{self, NewAttachment, Routing};
+use crate::strings::TABLES;
+use crate::CasesError;
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_catalog::forms::{self, FormVersion, StepView};
+use portico_catalog::model::Service;
+use portico_catalog::CatalogError;
+use portico_http::csrf::{token_matches, CsrfCookie, CSRF_FIELD};
+use portico_http::{
+    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+fn catalog_error(e: CatalogError) -> AppError {
+    match e {
+        CatalogError::NotFound => AppError::NotFound,
+        other => AppError::internal(other),
+    }
+}
+
+async fn service_by_id(state: &CasesState, id: &str) -> Result<Service, AppError> {
+    portico_catalog::service::get(&state.app.db, id)
+        .await
+        .map_err(catalog_error)?
+        .ok_or(AppError::NotFound)
+}
+
+async fn form_of(state: &CasesState, app: &Application) -> Result<FormVersion, AppError> {
+    forms::get_version(&state.app.db, &app.form_version_id)
+        .await
+        .map_err(catalog_error)?
+        .ok_or(AppError::NotFound)
+}
+
+fn info(service: &Service) -> ServiceInfo {
+    ServiceInfo {
+        id: service.id.clone(),
+        administration_id: service.administration_id.clone(),
+        title_bg: service.facts.title.bg.clone(),
+        title_en: service.facts.title.en.clone(),
+        process_key: service.process_key.clone(),
+        deadline_working_days: service.facts.deadline_working_days,
+    }
+}
+
+/// What Portico already knows about the applicant, so the form does not ask again.
+async fn prefill(
+    state: &CasesState,
+    user: &SessionUser,
+    form: &FormVersion,
+) -> Result<Value, AppError> {
+    let account = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let mut data = serde_json::Map::new();
+    for (field, key) in form.prefills() {
+        let value = match key {
+            "applicant.personal_id" => account.personal_id.as_ref().map(|p| p.value().to_owned()),
+            "applicant.given_name" => Some(account.given_name.clone()),
+            "applicant.family_name" => Some(account.family_name.clone()),
+            "applicant.name" => Some(account.display_name()),
+            "applicant.email" => Some(account.email.clone()),
+            "applicant.phone" => account.phone.clone(),
+            _ => None,
+        };
+        if let Some(v) = value {
+            data.insert(field.to_owned(), Value::String(v));
+        }
+    }
+    Ok(Value::Object(data))
+}
+
+/// `/services/{slug}/apply`: continue this person's draft of the service, or start one.
+pub async fn start(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let service = portico_catalog::service::by_slug(&state.app.db, &slug)
+        .await
+        .map_err(catalog_error)?
+        .ok_or(AppError::NotFound)?;
+    if let Some(draft) =
+        applications::open_draft(&state.app.db, &user.account_id, &service.id).await?
+    {
+        return Ok(Redirect::to(&format!(
+            "/applications/{}/step/{}",
+            draft.id, draft.current_step
+        ))
+        .into_response());
+    }
+    let form_key = service.form_key.clone().ok_or(AppError::NotFound)?;
+    let form = forms::current(&state.app.db, &form_key)
+        .await
+        .map_err(catalog_error)?
+        .ok_or(AppError::NotFound)?;
+    let data = prefill(&state, &user, &form).await?;
+    let mut tx = state.app.db.begin().await?;
+    let app = applications::start_draft(
+        &mut tx,
+        &user.account_id,
+        &info(&service),
+        &form.id,
+        data,
+        state.app.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/applications/{}/step/0", app.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "step.html")]
+struct StepPage {
+    page: PageContext,
+    app_id: String,
+    service: String,
+    step: StepView,
+    back: String,
+    errors: Vec<FieldError>,
+}
+
+async fn own_draft(
+    state: &CasesState,
+    user: &SessionUser,
+    id: &str,
+) -> Result<Application, AppError> {
+    if !portico_core::ids::is_valid_id(id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(applications::get_for_applicant(&state.app.db, id, &user.account_id).await?)
+}
+
+async fn step_page(
+    state: &CasesState,
+    page: PageContext,
+    app: &Application,
+    form: &FormVersion,
+    step: usize,
+    data: &Value,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let view = form
+        .step_view(&state.app.db, step, page.lang, data, &errors)
+        .await
+        .map_err(catalog_error)?;
+    let service = service_by_id(state, &app.service_id).await?;
+    let back = if step == 0 {
+        format!("/services/{}", service.slug)
+    } else {
+        format!("/applications/{}/step/{}", app.id, step - 1)
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let template = StepPage {
+        app_id: app.id.clone(),
+        service: service.title(page.lang).to_owned(),
+        step: view,
+        back,
+        errors,
+        page,
+    };
+    Ok((status, render(&template)?).into_response())
+}
+
+pub async fn step_form(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path((id, step)): Path<(String, usize)>,
+) -> Result<Response, AppError> {
+    let app = own_draft(&state, &user, &id).await?;
+    if !app.is_draft() {
+        return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
+    }
+    let form = form_of(&state, &app).await?;
+    if form.step(step).is_none() {
+        return Err(AppError::NotFound);
+    }
+    step_page(
+        &state,
+        page.with_strings(TABLES),
+        &app,
+        &form,
+        step,
+        &app.data,
+        vec![],
+    )
+    .await
+}
+
+/// An uploaded file, held until the form's CSRF token has been checked.
+struct Upload {
+    field: String,
+    filename: String,
+    content_type: String,
+    bytes: axum::body::Bytes,
+}
+
+/// Reads a step's POST: URL-encoded, or multipart when the step has attachments. The CSRF token
+/// is checked before anything is stored.
+async fn read_step_post(
+    state: &CasesState,
+    req: Request,
+) -> Result<(Vec<(String, String)>, Vec<Upload>), AppError> {
+    let cookie = req
+        .extensions()
+        .get::<CsrfCookie>()
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut posted = Vec::new();
+    let mut uploads = Vec::new();
+    if is_multipart {
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("malformed_form"))?;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::BadRequest("malformed_form"))?
+        {
+            let name = field.name().unwrap_or("").to_owned();
+            match field.file_name().map(str::to_owned) {
+                Some(filename) => {
+                    let content_type = field
+                        .content_type()
+                        .unwrap_or("application/octet-stream")
+                        .to_owned();
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|_| AppError::BadRequest("upload_failed"))?;
+                    if !filename.is_empty() && !bytes.is_empty() {
+                        uploads.push(Upload {
+                            field: name,
+                            filename,
+                            content_type,
+                            bytes,
+                        });
+                    }
+                }
+                None => posted.push((
+                    name,
+                    field
+                        .text()
+                        .await
+                        .map_err(|_| AppError::BadRequest("malformed_form"))?,
+                )),
+            }
+        }
+    } else {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("body_too_large"))?;
+        posted = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest("malformed_form"))?;
+    }
+    let token = posted
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if cookie.is_empty() || !token_matches(&state.app.config.csrf_key, &cookie, token) {
+        return Err(AppError::Csrf);
+    }
+    Ok((posted, uploads))
+}
+
+pub async fn step_submit(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path((id, step)): Path<(String, usize)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (mut posted, uploads) = read_step_post(&state, req).await?;
+    let page = page.with_strings(TABLES);
+    let app = own_draft(&state, &user, &id).await?;
+    if !app.is_draft() {
+        return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
+    }
+    let form = form_of(&state, &app).await?;
+    if form.step(step).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let now = state.app.clock.now();
+
+    // Uploads first: checked for type and size, stored, and kept with the draft even if another
+    // field of the step is wrong, so nobody has to choose the file twice.
+    let mut data = app.data.clone();
+    let mut errors = Vec::new();
+    for upload in uploads {
+        if let Err(e) = form.check_attachment(
+            &upload.field,
+            &upload.content_type,
+            upload.bytes.len() as u64,
+        ) {
+            errors.push(e);
+            continue;
+        }
+        let size = upload.bytes.len() as i64;
+        let key = state.app.blobs.put(upload.bytes).await?;
+        let mut tx = state.app.db.begin().await?;
+        let attachment = NewAttachment {
+            field: &upload.field,
+            blob_key: &key,
+            filename: &upload.filename,
+            content_type: &upload.content_type,
+            size,
+        };
+        let attachment_id =
+            applications::add_attachment(&mut tx, &app.id, attachment, &user.account_id, now)
+                .await?;
+        tx.commit().await?;
+        if let Value::Object(map) = &mut data {
+            let entry = map
+                .entry(upload.field.clone())
+                .or_insert_with(|| Value::Array(vec![]));
+            if let Value::Array(ids) = entry {
+                ids.push(Value::String(attachment_id));
+            }
+        }
+    }
+    // Files chosen earlier stay attached unless replaced.
+    for field in form
+        .step(step)
+        .map(|s| s.fields.clone())
+        .unwrap_or_default()
+    {
+        if field.widget == portico_catalog::forms::layout::Widget::File {
+            if let Some(Value::Array(ids)) = data.get(&field.name) {
+                for id in ids.iter().filter_map(Value::as_str) {
+                    posted.push((field.name.clone(), id.to_owned()));
+                }
+            }
+        }
+    }
+
+    let today = portico_core::calendar::sofia_date(now);
+    let parsed = match form.parse_step(&state.app.db, step, &posted, today).await {
+        Ok(parsed) if errors.is_empty() => parsed,
+        Ok(_) => {
+            let echo = merged_echo(&form, step, &data, &posted);
+            return step_page(&state, page, &app, &form, step, &echo, errors).await;
+        }
+        Err(CatalogError::Invalid(mut field_errors)) => {
+            field_errors.extend(errors);
+            let echo = merged_echo(&form, step, &data, &posted);
+            return step_page(&state, page, &app, &form, step, &echo, field_errors).await;
+        }
+        Err(e) => return Err(catalog_error(e)),
+    };
+    form.merge_step(step, &mut data, parsed);
+    let next = step + 1;
+    let last = next >= form.steps().len();
+    let mut tx = state.app.db.begin().await?;
+    applications::save_draft(&mut tx, &id, &user.account_id, &data, next as i64, now).await?;
+    tx.commit().await?;
+    let target = if last {
+        format!("/applications/{id}/review")
+    } else {
+        format!("/applications/{id}/step/{next}")
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// The draft's data with what was just posted on top, to draw the step again as it was typed.
+fn merged_echo(
+    form: &FormVersion,
+    step: usize,
+    data: &Value,
+    posted: &[(String, String)],
+) -> Value {
+    let mut out = data.clone();
+    if let (Value::Object(out), Value::Object(echo)) = (&mut out, form.echo(step, posted)) {
+        out.extend(echo);
+    }
+    out
+}
+
+pub struct ReviewRow {
+    pub label: String,
+    pub value: String,
+    pub change: String,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    page: PageContext,
+    app: Application,
+    service: String,
+    rows: Vec<ReviewRow>,
+    has_totp: bool,
+    errors: Vec<FieldError>,
+}
+
+/// One line per answered field, in the order of the form, with a link to change it.
+async fn review_rows(
+    state: &CasesState,
+    app: &Application,
+    form: &FormVersion,
+    lang: Lang,
+) -> Result<Vec<ReviewRow>, AppError> {
+    let attachments = applications::attachments(&state.app.db, &app.id).await?;
+    let mut rows = Vec::new();
+    for (index, step) in form.steps().iter().enumerate() {
+        let view = form
+            .step_view(&state.app.db, index, lang, &app.data, &[])
+            .await
+            .map_err(catalog_error)?;
+        for field in view.fields {
+            let value = if field.widget == "file" {
+                let ids: Vec<&str> = app
+                    .data
+                    .get(&field.name)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                attachments
+                    .iter()
+                    .filter(|a| ids.contains(&a.id.as_str()))
+                    .map(|a| a.filename.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else if let Some(selected) = field
+                .options
+                .iter()
+                .filter(|o| o.selected)
+                .map(|o| o.label.clone())
+                .reduce(|a, b| format!("{a}, {b}"))
+            {
+                selected
+            } else if field.widget == "checkbox" {
+                if field.checked {
+                    if lang == Lang::Bg {
+                        "Да".into()
+                    } else {
+                        "Yes".into()
+                    }
+                } else {
+                    String::new()
+                }
+            } else if field.widget == "date" && !field.year.is_empty() {
+                format!("{}.{}.{}", field.day, field.month, field.year)
+            } else {
+                field.value.clone()
+            };
+            if value.is_empty() {
+                continue;
+            }
+            rows.push(ReviewRow {
+                label: field.label,
+                value,
+                change: format!("/applications/{}/step/{index}#{}", app.id, field.id),
+            });
+        }
+        let _ = step;
+    }
+    Ok(rows)
+}
+
+async fn review_page(
+    state: &CasesState,
+    page: PageContext,
+    user: &SessionUser,
+    app: Application,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let form = form_of(state, &app).await?;
+    let service = service_by_id(state, &app.service_id).await?;
+    let rows = review_rows(state, &app, &form, page.lang).await?;
+    let has_totp =
+        portico_identity::service::totp::is_enrolled(&state.app.db, &user.account_id).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let template = ReviewPage {
+        service: service.title(page.lang).to_owned(),
+        rows,
+        has_totp,
+        errors,
+        app,
+        page,
+    };
+    Ok((status, render(&template)?).into_response())
+}
+
+pub async fn review(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = own_draft(&state, &user, &id).await?;
+    if !app.is_draft() {
+        return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
+    }
+    review_page(&state, page.with_strings(TABLES), &user, app, vec![]).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubmitForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// The unit that works the case: the one the chosen address belongs to (its `district`), else the
+/// service's first unit.
+async fn route_to_unit(
+    state: &CasesState,
+    service: &Service,
+    form: &FormVersion,
+    data: &Value,
+) -> Result<Option<String>, AppError> {
+    use portico_catalog::forms::layout::Widget;
+    let units = portico_identity::service::administrations::list_units(
+        &state.app.db,
+        &service.administration_id,
+    )
+    .await?;
+    for field in form
+        .steps()
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .filter(|f| f.widget == Widget::Address)
+    {
+        let (Some(list), Some(code)) = (
+            field.nomenclature.as_deref(),
+            data.get(&field.name).and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let entry = portico_catalog::service::nomenclatures::get(&state.app.db, list, code)
+            .await
+            .map_err(catalog_error)?;
+        if let Some(district) = entry
+            .as_ref()
+            .and_then(|e| e.attribute("district").map(str::to_owned))
+        {
+            if let Some(unit) = units.iter().find(|u| u.code == district) {
+                return Ok(Some(unit.id.clone()));
+            }
+        }
+    }
+    let first = service.facts.units.first();
+    Ok(units
+        .iter()
+        .find(|u| Some(&u.code) == first || Some(&u.id) == first)
+        .map(|u| u.id.clone()))
+}
+
+/// Who else must consent, from the answers: the home's owner when the applicant does not own it,
+/// and the other parent of children registered with the applicant.
+pub fn consents_needed(data: &Value, applicant_personal_id: Option<&str>) -> Vec<ConsentRequest> {
+    let text = |k: &str| {
+        data.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let mut out = Vec::new();
+    let owns = data
+        .get("owns_home")
+        .map(|v| matches!(v, Value::Bool(true)) || v.as_str() == Some("yes"));
+    if owns == Some(false) {
+        if let Some(owner) = text("owner_egn") {
+            if Some(owner) != applicant_personal_id {
+                out.push(ConsentRequest {
+                    personal_id: owner.to_owned(),
+                    role: "owner",
+                });
+            }
+        }
+    }
+    let has_children = data
+        .get("children_egns")
+        .and_then(Value::as_array)
+        .is_some_and(|c| !c.is_empty());
+    if has_children {
+        if let Some(parent) = text("other_parent_egn") {
+            out.push(ConsentRequest {
+                personal_id: parent.to_owned(),
+                role: "parent",
+            });
+        }
+    }
+    out
+}
+
+pub async fn submit(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form_input): CsrfForm<SubmitForm>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let app = own_draft(&state, &user, &id).await?;
+    // A second click, a retry, a refresh: the application exists once; show its receipt.
+    if !app.is_draft() {
+        return Ok(Redirect::to(&format!("/applications/{id}?submitted=1")).into_response());
+    }
+    let form = form_of(&state, &app).await?;
+    let problems = form.validate(&app.data);
+    if !problems.is_empty() {
+        return review_page(&state, page, &user, app, problems).await;
+    }
+    let service = service_by_id(&state, &app.service_id).await?;
+    let unit = route_to_unit(&state, &service, &form, &app.data).await?;
+    let applicant = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let consents = consents_needed(&app.data, applicant.personal_id.as_ref().map(|p| p.value()));
+    let now = state.app.clock.now();
+    let mut tx = state.app.db.begin().await?;
+    // Submitting is signing: it takes the second factor again.
+    let second_factor_ok =
+        portico_identity::service::totp::verify(&mut tx, &user.account_id, &form_input.code, now)
+            .await?;
+    if !second_factor_ok {
+        drop(tx);
+        return review_page(
+            &state,
+            page,
+            &user,
+            app,
+            vec![FieldError::new("code", "code.wrong")],
+        )
+        .await;
+    }
+    let routing = Routing {
+        unit_id: unit.as_deref(),
+        deadline_working_days: service.facts.deadline_working_days,
+        consents: &consents,
+    };
+    match applications::submit(&mut tx, &id, &user.account_id, &routing, &state.key, now).await {
+        Ok(submission) => {
+            let (bg, en) = (&service.facts.title.bg, &service.facts.title.en);
+            crate::service::notifications::notify(
+                &mut tx,
+                &user.account_id,
+                Some(&id),
+                &format!(
+                    "Заявлението ви за „{bg}“ е подадено. Номер: {}",
+                    submission.tracking_number
+                ),
+                &format!(
+                    "Your application for \"{en}\" was submitted. Number: {}",
+                    submission.tracking_number
+                ),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            state.app.jobs_waker.notify_one();
+            tracing::info!(application = %id, at = %local_time(&now), "application submitted");
+            Ok(Redirect::to(&format!("/applications/{id}?submitted=1")).into_response())
+        }
+        Err(CasesError::AlreadySubmitted) => {
+            Ok(Redirect::to(&format!("/applications/{id}?submitted=1")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

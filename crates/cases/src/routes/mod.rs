@@ -1,0 +1,53 @@
+//! The cases block's pages and API.
+
+mod api;
+mod applicant;
+mod consent;
+mod filling;
+mod office;
+mod views;
+
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use portico_audit::SigningKey;
+use portico_http::AppState;
+
+pub use api::api_router;
+
+/// The shell's state plus the platform key that signs submission records and results.
+#[derive(Clone)]
+pub struct CasesState {
+    pub app: AppState,
+    pub key: SigningKey,
+}
+
+impl FromRef<CasesState> for AppState {
+    fn from_ref(s: &CasesState) -> AppState {
+        s.app.clone()
+    }
+}
+
+pub fn router(state: CasesState) -> Router<AppState> {
+    Router::new()
+        .route("/services/{slug}/apply", get(filling::start))
+        .route("/applications", get(applicant::list))
+        .route("/applications/{id}", get(applicant::show))
+        .route(
+            "/applications/{id}/step/{step}",
+            get(filling::step_form).post(filling::step_submit),
+        )
+        .route("/applications/{id}/review", get(filling::review))
+        .route("/applications/{id}/submit", post(filling::submit))
+        .route("/applications/{id}/respond", post(applicant::respond))
+        .route("/applications/{id}/withdraw", post(applicant::withdraw))
+        .route("/applications/{id}/result", get(applicant::result))
+        .route("/consents", get(consent::list))
+        .route("/consents/{id}", get(consent::show).post(consent::decide))
+        .route("/office", get(office::queue))
+        .route("/office/cases/{id}", get(office::case))
+        .route("/office/cases/{id}/claim", post(office::claim))
+        .route("/office/cases/{id}/note", post(office::note))
+        .route("/office/cases/{id}/transition", post(office::transition))
+        .with_state(state)
+}

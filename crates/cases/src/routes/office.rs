@@ -1,0 +1,439 @@
+//! The back office: an operator's queue and the case page where they work an application.
+
+use super::views::{local_date, local_time, may_work, service_title, state_label, work_scopes};
+use super::CasesState;
+use crate::model::{Application, Attachment, Consent, Event, TransitionInput};
+use crate::process::{Actor, Requirement, StateKind};
+use crate::service::{applications, consents, processes};
+use crate::strings::TABLES;
+use crate::CasesError;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_http::{
+    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn,
+};
+use serde::Deserialize;
+
+pub struct QueueRow {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub state: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub assigned: String,
+}
+
+pub struct UnitQueue {
+    pub title: String,
+    pub open: Vec<QueueRow>,
+    pub done: Vec<QueueRow>,
+}
+
+#[derive(Template)]
+#[template(path = "office_queue.html")]
+struct QueuePage {
+    page: PageContext,
+    queues: Vec<UnitQueue>,
+}
+
+async fn scope_title(
+    state: &CasesState,
+    administration: &str,
+    unit: Option<&str>,
+    lang: Lang,
+) -> String {
+    use portico_identity::service::administrations;
+    let admin = administrations::get(&state.app.db, administration)
+        .await
+        .ok()
+        .flatten();
+    let mut title = admin
+        .as_ref()
+        .map(|a| a.name(lang).to_owned())
+        .unwrap_or_default();
+    if let Some(unit) = unit {
+        let units = administrations::list_units(&state.app.db, administration)
+            .await
+            .unwrap_or_default();
+        if let Some(u) = units.iter().find(|u| u.id == unit) {
+            title = format!(
+                "{title} — {}",
+                if lang == Lang::Bg {
+                    &u.name_bg
+                } else {
+                    &u.name_en
+                }
+            );
+        }
+    }
+    title
+}
+
+async fn rows(
+    state: &CasesState,
+    apps: Vec<Application>,
+    user: &SessionUser,
+    lang: Lang,
+) -> Vec<QueueRow> {
+    let today = portico_core::calendar::sofia_date(state.app.clock.now());
+    let mut out = Vec::with_capacity(apps.len());
+    for app in apps {
+        out.push(QueueRow {
+            number: app.tracking_number.clone().unwrap_or_default(),
+            service: service_title(&state.app.db, &app.service_id, lang).await,
+            state: state_label(&app, lang),
+            deadline: app
+                .state_deadline
+                .as_ref()
+                .map(local_date)
+                .unwrap_or_default(),
+            overdue: app.state_deadline.is_some_and(|d| d < today),
+            assigned: match app.assigned_to.as_deref() {
+                Some(id) if id == user.account_id => {
+                    if lang == Lang::Bg {
+                        "вие".into()
+                    } else {
+                        "you".into()
+                    }
+                }
+                Some(_) => {
+                    if lang == Lang::Bg {
+                        "друг служител".into()
+                    } else {
+                        "another officer".into()
+                    }
+                }
+                None => String::new(),
+            },
+            id: app.id,
+        });
+    }
+    out
+}
+
+/// Staff only: everyone else is told the page is not for them.
+fn staff(user: &SessionUser) -> Result<(), AppError> {
+    if work_scopes(user).is_empty() {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn queue(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    staff(&user)?;
+    let page = page.with_strings(TABLES);
+    let mut queues = Vec::new();
+    for (administration, unit) in work_scopes(&user) {
+        let open = applications::queue(&state.app.db, &administration, unit.as_deref()).await?;
+        let done = applications::done(&state.app.db, &administration, unit.as_deref()).await?;
+        queues.push(UnitQueue {
+            title: scope_title(&state, &administration, unit.as_deref(), page.lang).await,
+            open: rows(&state, open, &user, page.lang).await,
+            done: rows(&state, done, &user, page.lang).await,
+        });
+    }
+    Ok(render(&QueuePage { page, queues })?.into_response())
+}
+
+pub struct ActionView {
+    pub id: String,
+    pub label: String,
+    pub needs_reason: bool,
+    pub needs_message: bool,
+    pub warning: bool,
+}
+
+#[derive(Template)]
+#[template(path = "office_case.html")]
+struct CasePage {
+    page: PageContext,
+    app: Application,
+    service: String,
+    state: String,
+    applicant: String,
+    answers: Vec<(String, String)>,
+    attachments: Vec<Attachment>,
+    consents: Vec<Consent>,
+    timeline: Vec<Event>,
+    assigned_to_me: bool,
+    assigned_to_other: bool,
+    can_claim: bool,
+    actions: Vec<ActionView>,
+    errors: Vec<FieldError>,
+}
+
+impl CasePage {
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        local_time(at)
+    }
+
+    fn deadline(&self) -> String {
+        self.app
+            .state_deadline
+            .as_ref()
+            .map(local_date)
+            .unwrap_or_default()
+    }
+
+    fn event_label(&self, e: &Event) -> String {
+        match e.kind.as_str() {
+            "state" => {
+                let def = processes::get(&self.app.process_key).ok();
+                let to = e.to_state.as_deref().unwrap_or("");
+                def.and_then(|d| d.state(to))
+                    .map(|s| {
+                        if self.page.lang == Lang::Bg {
+                            s.label_bg.clone()
+                        } else {
+                            s.label_en.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| to.to_owned())
+            }
+            "submitted" => self.page.t("ev_submitted").to_owned(),
+            "assigned" => self.page.t("ev_assigned").to_owned(),
+            "note" => self.page.t("ev_note").to_owned(),
+            _ => self.page.t("ev_message").to_owned(),
+        }
+    }
+}
+
+/// The case, if this staff member's roles cover it; "not found" otherwise.
+async fn workable(
+    state: &CasesState,
+    user: &SessionUser,
+    id: &str,
+) -> Result<Application, AppError> {
+    staff(user)?;
+    if !portico_core::ids::is_valid_id(id) {
+        return Err(AppError::NotFound);
+    }
+    match applications::get(&state.app.db, id).await? {
+        Some(app) if may_work(user, &app) => Ok(app),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The answers as label/value pairs, flattened for reading.
+pub fn flatten_answers(data: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let serde_json::Value::Object(map) = data {
+        for (k, v) in map {
+            let value = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            out.push((k.clone(), value));
+        }
+    }
+    out
+}
+
+async fn case_page(
+    state: &CasesState,
+    page: PageContext,
+    user: &SessionUser,
+    app: Application,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let lang = page.lang;
+    let def = processes::get(&app.process_key)?;
+    let in_final = def
+        .state(&app.state)
+        .is_some_and(|s| s.kind == StateKind::Final);
+    let actions = def
+        .available(&app.state, Actor::Operator)
+        .into_iter()
+        .map(|t| ActionView {
+            id: t.id.clone(),
+            label: if lang == Lang::Bg {
+                t.label_bg.clone()
+            } else {
+                t.label_en.clone()
+            },
+            needs_reason: t.requires.contains(&Requirement::Reason),
+            needs_message: t.requires.contains(&Requirement::Message),
+            warning: t.requires.contains(&Requirement::Reason),
+        })
+        .collect();
+    let applicant = portico_identity::service::accounts::get(&state.app.db, &app.applicant_id)
+        .await?
+        .map(|a| a.display_name())
+        .unwrap_or_default();
+    let assigned_to_me = app.assigned_to.as_deref() == Some(user.account_id.as_str());
+    let template = CasePage {
+        service: service_title(&state.app.db, &app.service_id, lang).await,
+        state: state_label(&app, lang),
+        applicant,
+        answers: flatten_answers(&app.data),
+        attachments: applications::attachments(&state.app.db, &app.id).await?,
+        consents: consents::for_application(&state.app.db, &app.id).await?,
+        timeline: applications::timeline(&state.app.db, &app.id, true).await?,
+        assigned_to_other: app.assigned_to.is_some() && !assigned_to_me,
+        can_claim: !in_final && !assigned_to_me,
+        assigned_to_me,
+        actions,
+        errors,
+        app,
+        page,
+    };
+    let status = if template.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&template)?).into_response())
+}
+
+pub async fn case(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = workable(&state, &user, &id).await?;
+    case_page(&state, page.with_strings(TABLES), &user, app, vec![]).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VersionForm {
+    version: i64,
+}
+
+pub async fn claim(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<VersionForm>,
+) -> Result<Response, AppError> {
+    workable(&state, &user, &id).await?;
+    let mut tx = state.app.db.begin().await?;
+    applications::assign(
+        &mut tx,
+        &id,
+        form.version,
+        &user.account_id,
+        &user.account_id,
+        state.app.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/office/cases/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn note(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> Result<Response, AppError> {
+    let app = workable(&state, &user, &id).await?;
+    let mut tx = state.app.db.begin().await?;
+    match applications::add_note(
+        &mut tx,
+        &id,
+        &user.account_id,
+        &form.note,
+        state.app.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/office/cases/{id}#notes")).into_response())
+        }
+        Err(CasesError::Invalid(errors)) => {
+            case_page(&state, page.with_strings(TABLES), &user, app, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransitionForm {
+    transition: String,
+    version: i64,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+pub async fn transition(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<TransitionForm>,
+) -> Result<Response, AppError> {
+    let app = workable(&state, &user, &id).await?;
+    let input = TransitionInput {
+        reason: form.reason.clone(),
+        message: form.message.clone(),
+    };
+    match take_operator_transition(&state, &user, &app, &form.transition, form.version, &input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/office/cases/{id}")).into_response()),
+        Err(CasesError::Transition(code)) => {
+            let field = match code {
+                "transition.missing_reason" => "reason",
+                "transition.missing_message" => "message",
+                _ => "actions",
+            };
+            let errors = vec![FieldError::new(field, code)];
+            case_page(&state, page.with_strings(TABLES), &user, app, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An operator's transition, shared by the page and the API. Approval issues the result
+/// document first, so the transition's requirement is met by a real, signed document.
+pub async fn take_operator_transition(
+    state: &CasesState,
+    user: &SessionUser,
+    app: &Application,
+    transition_id: &str,
+    version: i64,
+    input: &TransitionInput,
+) -> Result<Application, CasesError> {
+    let now = state.app.clock.now();
+    let def = processes::get(&app.process_key)?;
+    let needs_result = def
+        .transitions
+        .iter()
+        .any(|t| t.id == transition_id && t.requires.contains(&Requirement::ResultDocument));
+    let mut tx = state.app.db.begin().await?;
+    let acting = applications::ActingAs {
+        account_id: &user.account_id,
+        actor: Actor::Operator,
+    };
+    let updated =
+        applications::transition(&mut tx, &app.id, version, acting, transition_id, input, now)
+            .await?;
+    if needs_result {
+        let document = super::applicant::result_document(state, &updated).await?;
+        let key = state.app.blobs.put(document.into()).await?;
+        applications::set_result(&mut tx, &app.id, &key).await?;
+    }
+    tx.commit().await?;
+    state.app.jobs_waker.notify_one();
+    Ok(updated)
+}

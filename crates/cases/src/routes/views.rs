@@ -1,0 +1,65 @@
+//! Small pieces shared by the applicant's and the operator's pages.
+
+use crate::model::Application;
+use crate::service::processes;
+use chrono::{DateTime, NaiveDate, Utc};
+use portico_http::{Lang, SessionUser};
+use portico_store::Db;
+
+/// The state's name in the person's language.
+pub fn state_label(app: &Application, lang: Lang) -> String {
+    if app.is_draft() {
+        return match lang {
+            Lang::Bg => "Чернова".into(),
+            Lang::En => "Draft".into(),
+        };
+    }
+    processes::get(&app.process_key)
+        .ok()
+        .and_then(|def| def.state(&app.state))
+        .map(|s| {
+            if lang == Lang::Bg {
+                s.label_bg.clone()
+            } else {
+                s.label_en.clone()
+            }
+        })
+        .unwrap_or_else(|| app.state.clone())
+}
+
+/// Sofia local time, as people read it: `05.03.2026 14:07`.
+pub fn local_time(at: &DateTime<Utc>) -> String {
+    portico_core::calendar::sofia_local(*at)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+pub fn local_date(d: &NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// The service's title for lists and headings.
+pub async fn service_title(db: &Db, service_id: &str, lang: Lang) -> String {
+    match portico_catalog::service::get(db, service_id).await {
+        Ok(Some(service)) => service.title(lang).to_owned(),
+        _ => service_id.to_owned(),
+    }
+}
+
+/// The (administration, unit) pairs in which a staff member may work cases.
+pub fn work_scopes(user: &SessionUser) -> Vec<(String, Option<String>)> {
+    user.roles
+        .iter()
+        .filter(|r| r.role == "operator" || r.role == "administration_admin")
+        .map(|r| (r.administration_id.clone(), r.unit_id.clone()))
+        .collect()
+}
+
+/// True when the staff member's roles cover this case: its administration, and its unit unless
+/// the role covers the whole administration.
+pub fn may_work(user: &SessionUser, app: &Application) -> bool {
+    !app.is_draft()
+        && work_scopes(user).iter().any(|(administration, unit)| {
+            *administration == app.administration_id && (unit.is_none() || *unit == app.unit_id)
+        })
+}

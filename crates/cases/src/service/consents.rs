@@ -1,0 +1,135 @@
+//! Consents from another person, given in their own account: the owner of the home someone
+//! registers at, the second parent of a child.
+
+use crate::model::{Consent, ConsentRequest};
+use crate::CasesError;
+use chrono::{DateTime, Utc};
+use portico_core::clock::to_millis;
+use portico_core::new_id;
+use portico_store::{Db, Tx};
+
+pub async fn request(
+    tx: &mut Tx,
+    application_id: &str,
+    consent: &ConsentRequest,
+    now: DateTime<Utc>,
+) -> Result<(), CasesError> {
+    sqlx::query(
+        "INSERT INTO consents (id, application_id, personal_id, role, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+    )
+    .bind(new_id())
+    .bind(application_id)
+    .bind(&consent.personal_id)
+    .bind(consent.role)
+    .bind(to_millis(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+type Row = (String, String, String, String, String);
+
+fn from_row((id, application_id, personal_id, role, status): Row) -> Consent {
+    Consent {
+        id,
+        application_id,
+        personal_id,
+        role,
+        status,
+    }
+}
+
+/// Consents waiting for the person with this personal number.
+pub async fn pending_for(db: &Db, personal_id: &str) -> Result<Vec<Consent>, CasesError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, application_id, personal_id, role, status FROM consents WHERE personal_id = $1 AND status = 'pending' ORDER BY created_at",
+    )
+    .bind(personal_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+pub async fn for_application(db: &Db, application_id: &str) -> Result<Vec<Consent>, CasesError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, application_id, personal_id, role, status FROM consents WHERE application_id = $1 ORDER BY created_at",
+    )
+    .bind(application_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Consent>, CasesError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, application_id, personal_id, role, status FROM consents WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(from_row))
+}
+
+/// What deciding a consent did to its application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Other consents are still pending.
+    Waiting,
+    /// Every consent is given: the case continues.
+    AllGiven,
+    /// Refused: the case stops.
+    Refused,
+}
+
+/// Records the decision of the person whose personal number the consent names.
+pub async fn decide(
+    tx: &mut Tx,
+    consent_id: &str,
+    account_id: &str,
+    personal_id: &str,
+    give: bool,
+    now: DateTime<Utc>,
+) -> Result<(Consent, Outcome), CasesError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, application_id, personal_id, role, status FROM consents WHERE id = $1",
+    )
+    .bind(consent_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let consent = row.map(from_row).ok_or(CasesError::NotFound)?;
+    // Only the person named may decide; to anyone else the consent does not exist.
+    if consent.personal_id != personal_id {
+        return Err(CasesError::NotFound);
+    }
+    let status = if give { "given" } else { "refused" };
+    let updated = sqlx::query("UPDATE consents SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'pending'")
+        .bind(status)
+        .bind(account_id)
+        .bind(to_millis(now))
+        .bind(consent_id)
+        .execute(&mut **tx)
+        .await?;
+    if updated.rows_affected() != 1 {
+        return Err(CasesError::Conflict);
+    }
+    let event = portico_audit::Event::new(account_id, "cases.consent", account_id)
+        .with(serde_json::json!({ "application": consent.application_id, "role": consent.role, "given": give }));
+    portico_audit::append(tx, event, now).await?;
+    if !give {
+        return Ok((consent, Outcome::Refused));
+    }
+    let (pending,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM consents WHERE application_id = $1 AND status = 'pending'",
+    )
+    .bind(&consent.application_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((
+        consent,
+        if pending == 0 {
+            Outcome::AllGiven
+        } else {
+            Outcome::Waiting
+        },
+    ))
+}

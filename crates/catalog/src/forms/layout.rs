@@ -1,0 +1,259 @@
+//! A form's layout: the steps a person goes through, and for each field how it is asked (widget,
+//! label, hint, options) and the rules JSON Schema cannot say well (EGN checksums, addresses from a
+//! nomenclature, dates in the past, attachments' types and sizes, fields that apply only when
+//! another answer is given).
+
+use crate::model::Text;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    pub fields: Vec<LayoutField>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Widget {
+    Text,
+    Textarea,
+    Number,
+    /// Three inputs (day, month, year) posted as `{name}-day`, `{name}-month`, `{name}-year`;
+    /// stored as `YYYY-MM-DD`.
+    Date,
+    Select,
+    Radios,
+    /// One box; stored as `true` or `false`.
+    Checkbox,
+    /// A Bulgarian personal number, checked with its checksum and birth date.
+    Egn,
+    /// A company's EIK/BULSTAT, checked with its checksum.
+    Eik,
+    /// Several EGNs, one a line; stored as an array.
+    EgnList,
+    /// A code from a nomenclature (the field's `nomenclature`), chosen from a list.
+    Address,
+    /// Attachments: the data holds the ids of uploaded files (uploads belong to the cases block).
+    File,
+}
+
+impl Widget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Widget::Text => "text",
+            Widget::Textarea => "textarea",
+            Widget::Number => "number",
+            Widget::Date => "date",
+            Widget::Select => "select",
+            Widget::Radios => "radios",
+            Widget::Checkbox => "checkbox",
+            Widget::Egn => "egn",
+            Widget::Eik => "eik",
+            Widget::EgnList => "egn_list",
+            Widget::Address => "address",
+            Widget::File => "file",
+        }
+    }
+
+    /// Widgets where the person picks rather than types.
+    pub fn is_choice(self) -> bool {
+        matches!(self, Widget::Select | Widget::Radios | Widget::Address)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDef {
+    pub value: String,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+}
+
+/// A field that applies only when an earlier field of the same step has this value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    pub equals: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateRule {
+    Past,
+    Future,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutField {
+    /// The property of the schema this field fills.
+    pub name: String,
+    pub widget: Widget,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    /// Whether an answer is needed; by default, whether the schema's `required` lists the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// For `select` and `radios`: the answers, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionDef>,
+    /// For `address`: the nomenclature the code comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nomenclature: Option<String>,
+    /// For `file`: accepted MIME types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
+    /// For `file`: the largest accepted file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
+    /// For `file`: how many files at most (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<u32>,
+    /// For `date`: whether it must be in the past or the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DateRule>,
+    /// For `egn` and `egn_list`: the person must be younger than this many years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_years: Option<u32>,
+    /// A value the application fills in from what is known about the applicant (for example
+    /// `applicant.personal_id`); the cases block sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<String>,
+    /// Shown but not taken from what is posted (prefilled values).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub readonly: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<String>,
+    /// Messages for this field by error code, e.g. `form.required` → "Enter the owner's EGN".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<String, Text>,
+}
+
+impl LayoutField {
+    pub fn max_files(&self) -> usize {
+        self.max_files.unwrap_or(1).max(1) as usize
+    }
+}
+
+/// What a schema says about the document's properties.
+pub(crate) fn property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    schema.get("properties").and_then(|p| p.get(name))
+}
+
+pub(crate) fn schema_requires(schema: &Value, name: &str) -> bool {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
+}
+
+/// The JSON types a widget's value has, to check the schema agrees.
+fn expected_type(widget: Widget) -> &'static [&'static str] {
+    match widget {
+        Widget::Number => &["integer", "number"],
+        Widget::Checkbox => &["boolean"],
+        Widget::EgnList | Widget::File => &["array"],
+        _ => &["string"],
+    }
+}
+
+/// Checks a layout against its schema: every field is a property of the schema with a type that
+/// suits its widget, names are unique, conditions refer to earlier fields
+/// of its step, choices have options (that the schema's `enum` allows), addresses name a
+/// nomenclature and files their limits.
+pub fn check(schema: &Value, layout: &Layout) -> Result<(), String> {
+    if layout.steps.is_empty() {
+        return Err("the layout has no steps".into());
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut step_ids: HashSet<&str> = HashSet::new();
+    for step in &layout.steps {
+        let mut in_step: HashSet<&str> = HashSet::new();
+        if !step_ids.insert(&step.id) {
+            return Err(format!("step id {} is used twice", step.id));
+        }
+        if step.fields.is_empty() {
+            return Err(format!("step {} has no fields", step.id));
+        }
+        for field in &step.fields {
+            let name = field.name.as_str();
+            let Some(prop) = property(schema, name) else {
+                return Err(format!("field {name} is not a property of the schema"));
+            };
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(format!(
+                    "field name {name:?} must be lower-case letters, digits and _"
+                ));
+            }
+            if !seen.insert(name) {
+                return Err(format!("field {name} appears twice in the layout"));
+            }
+            in_step.insert(name);
+            if let Some(t) = prop.get("type").and_then(Value::as_str) {
+                if !expected_type(field.widget).contains(&t) {
+                    return Err(format!(
+                        "field {name}: a {} widget cannot fill a property of type {t}",
+                        field.widget.as_str()
+                    ));
+                }
+            }
+            if let Some(condition) = &field.when {
+                if !in_step.contains(condition.field.as_str()) || condition.field == field.name {
+                    return Err(format!(
+                        "field {name}: its condition must refer to an earlier field of its step, not {}",
+                        condition.field
+                    ));
+                }
+            }
+            match field.widget {
+                Widget::Select | Widget::Radios => {
+                    let allowed = prop.get("enum").and_then(Value::as_array);
+                    if field.options.is_empty() && allowed.is_none() {
+                        return Err(format!("field {name}: a choice needs options"));
+                    }
+                    if let Some(allowed) = allowed {
+                        for option in &field.options {
+                            if !allowed.iter().any(|v| v.as_str() == Some(&option.value)) {
+                                return Err(format!(
+                                    "field {name}: option {} is not in the schema's enum",
+                                    option.value
+                                ));
+                            }
+                        }
+                    }
+                }
+                Widget::Address if field.nomenclature.is_none() => {
+                    return Err(format!("field {name}: an address needs a nomenclature"));
+                }
+                Widget::File if field.accept.is_empty() || field.max_bytes.is_none() => {
+                    return Err(format!(
+                        "field {name}: an attachment needs accepted types and a maximum size"
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}

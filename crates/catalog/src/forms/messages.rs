@@ -1,0 +1,142 @@
+//! Field errors in plain language. A [`portico_http::FieldError`] carries a stable code; the
+//! message is the field's own (from the layout's `messages`) or the catalog's general one for the
+//! code, with the field's label and limits filled in.
+
+use super::layout::{property, LayoutField, Widget};
+use portico_http::{Lang, Strings};
+use serde_json::Value;
+
+/// The label with its first letter in lower case, to sit inside a sentence ("Enter date of
+/// birth"), unless it starts with an abbreviation ("ЕГН на собственика").
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_uppercase() => {
+            label.to_owned()
+        }
+        (Some(first), _) => first.to_lowercase().chain(label.chars().skip(1)).collect(),
+        (None, _) => String::new(),
+    }
+}
+
+fn number(schema: &Value, name: &str, keywords: &[&str]) -> String {
+    property(schema, name)
+        .and_then(|p| keywords.iter().find_map(|k| p.get(*k)))
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+/// "PDF, JPG или PNG" / "PDF, JPG or PNG".
+pub(crate) fn type_names(accept: &[String], lang: Lang) -> String {
+    let names: Vec<String> = accept
+        .iter()
+        .map(|mime| match mime.as_str() {
+            "application/pdf" => "PDF".to_owned(),
+            "image/jpeg" => "JPG".to_owned(),
+            "image/png" => "PNG".to_owned(),
+            other => other.rsplit('/').next().unwrap_or(other).to_uppercase(),
+        })
+        .collect();
+    let or = match lang {
+        Lang::Bg => " или ",
+        Lang::En => " or ",
+    };
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{}{or}{last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// "5 MB", "500 KB".
+pub(crate) fn size_name(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    let whole = bytes / MB;
+    if whole > 0 && whole * MB == bytes {
+        format!("{whole} MB")
+    } else if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// The message for `code` on `field`, in `lang`.
+pub(crate) fn message(
+    field: Option<&LayoutField>,
+    schema: &Value,
+    code: &str,
+    lang: Lang,
+) -> String {
+    if let Some(custom) = field.and_then(|f| f.messages.get(code)) {
+        return custom.get(lang).to_owned();
+    }
+    let strings = Strings {
+        lang,
+        tables: crate::strings::TABLES,
+    };
+    let template = strings
+        .find(code)
+        .or_else(|| strings.find("form.invalid"))
+        .unwrap_or("?");
+    let Some(field) = field else {
+        return template.replace("{Label}", "").replace("{label}", "");
+    };
+    let label = field.label.get(lang);
+    let (min, max) = match code {
+        "form.too_long" | "form.too_short" => (
+            number(schema, &field.name, &["minLength"]),
+            number(schema, &field.name, &["maxLength"]),
+        ),
+        "form.too_many" if field.widget == Widget::File => {
+            (String::new(), field.max_files().to_string())
+        }
+        _ => (
+            number(schema, &field.name, &["minimum", "exclusiveMinimum"]),
+            number(
+                schema,
+                &field.name,
+                &["maximum", "exclusiveMaximum", "maxItems"],
+            ),
+        ),
+    };
+    template
+        .replace("{Label}", label)
+        .replace("{label}", &in_sentence(label))
+        .replace("{min}", &min)
+        .replace("{max}", &max)
+        .replace(
+            "{age}",
+            &field
+                .max_age_years
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        )
+        .replace("{types}", &type_names(&field.accept, lang))
+        .replace("{size}", &size_name(field.max_bytes.unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_sit_inside_sentences() {
+        assert_eq!(in_sentence("Дата на раждане"), "дата на раждане");
+        assert_eq!(in_sentence("ЕГН на собственика"), "ЕГН на собственика");
+        assert_eq!(in_sentence("Date of birth"), "date of birth");
+    }
+
+    #[test]
+    fn limits_read_plainly() {
+        let accept = vec![
+            "application/pdf".to_owned(),
+            "image/jpeg".to_owned(),
+            "image/png".to_owned(),
+        ];
+        assert_eq!(type_names(&accept, Lang::Bg), "PDF, JPG или PNG");
+        assert_eq!(type_names(&accept[..1], Lang::En), "PDF");
+        assert_eq!(size_name(5 * 1024 * 1024), "5 MB");
+        assert_eq!(size_name(500 * 1024), "500 KB");
+    }
+}

@@ -1,0 +1,256 @@
+//! E-forms: a JSON Schema (draft 2020-12) for the data, plus a layout in steps for the pages.
+//!
+//! A published [`FormVersion`] never changes: publishing again makes a new version (a new row),
+//! and an application keeps the id of the version it was started with, so a change to a form
+//! never breaks an application already in progress.
+//!
+//! The pages are drawn on the server, one step at a time: [`FormVersion::step_view`] gives what
+//! the `form_step_fields.html` partial draws, [`FormVersion::parse_step`] turns what was posted
+//! into typed values or field errors, and [`FormVersion::validate`] is the final gate over the
+//! whole document.
+
+pub mod layout;
+mod messages;
+mod parse;
+mod view;
+
+pub use layout::{Condition, DateRule, Layout, LayoutField, OptionDef, Step, Widget};
+pub use view::{ErrorLink, FieldView, OptionView, StepView};
+
+use crate::CatalogError;
+use chrono::{DateTime, Utc};
+use portico_audit::Event;
+use portico_core::clock::{from_millis, to_millis};
+use portico_core::new_id;
+use portico_store::{Db, Tx};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// One published version of a form. Immutable.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FormVersion {
+    pub id: String,
+    pub form_key: String,
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub schema: Value,
+    #[schema(value_type = Object)]
+    pub layout: Layout,
+    pub published_at: DateTime<Utc>,
+    pub published_by: String,
+}
+
+impl FormVersion {
+    pub fn steps(&self) -> &[Step] {
+        &self.layout.steps
+    }
+
+    pub fn step(&self, index: usize) -> Option<&Step> {
+        self.layout.steps.get(index)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&LayoutField> {
+        self.layout
+            .steps
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .find(|f| f.name == name)
+    }
+
+    /// The fields the application fills in from what it knows about the applicant, as
+    /// (field name, prefill key), e.g. `("applicant_egn", "applicant.personal_id")`.
+    pub fn prefills(&self) -> Vec<(&str, &str)> {
+        self.layout
+            .steps
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .filter_map(|f| f.prefill.as_deref().map(|p| (f.name.as_str(), p)))
+            .collect()
+    }
+
+    /// Whether a step has attachment fields (its form must be posted as `multipart/form-data`).
+    pub fn step_has_files(&self, index: usize) -> bool {
+        self.step(index)
+            .is_some_and(|s| s.fields.iter().any(|f| f.widget == Widget::File))
+    }
+}
+
+fn is_valid_key(key: &str) -> bool {
+    (2..=80).contains(&key.len())
+        && key.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Compiles a schema under draft 2020-12. Remote references are not fetched: a form must be
+/// self-contained.
+pub(crate) fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+/// Checks that a definition can be published: the schema is a valid draft 2020-12 schema for an
+/// object, and the layout fits it.
+pub fn check_definition(schema: &Value, layout: &Value) -> Result<Layout, String> {
+    if let Some(declared) = schema.get("$schema") {
+        if declared.as_str() != Some(DRAFT_2020_12) {
+            return Err(format!(
+                "the schema must be draft 2020-12 ({DRAFT_2020_12})"
+            ));
+        }
+    }
+    jsonschema::draft202012::meta::validate(schema).map_err(|e| e.to_string())?;
+    compile(schema)?;
+    if schema.get("type").and_then(Value::as_str) != Some("object")
+        || !schema.get("properties").is_some_and(Value::is_object)
+    {
+        return Err("the schema must describe an object with properties".into());
+    }
+    let layout: Layout =
+        serde_json::from_value(layout.clone()).map_err(|e| format!("layout: {e}"))?;
+    layout::check(schema, &layout)?;
+    Ok(layout)
+}
+
+/// Publishes a new version of a form (version 1 if the key is new). The schema must compile
+/// under JSON Schema 2020-12 and every layout field must be a property of the schema.
+pub async fn publish(
+    tx: &mut Tx,
+    form_key: &str,
+    schema: &Value,
+    layout: &Value,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<FormVersion, CatalogError> {
+    if !is_valid_key(form_key) {
+        return Err(CatalogError::BadForm(format!(
+            "form key {form_key:?} must be lower-case words joined by hyphens"
+        )));
+    }
+    let parsed = check_definition(schema, layout).map_err(CatalogError::BadForm)?;
+    let (latest,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(version), 0) FROM forms WHERE form_key = $1")
+            .bind(form_key)
+            .fetch_one(&mut **tx)
+            .await?;
+    let version = latest + 1;
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO forms (id, form_key, version, schema_json, layout_json, published_by, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(form_key)
+    .bind(version)
+    .bind(schema.to_string())
+    .bind(serde_json::to_string(&parsed)?)
+    .bind(actor)
+    .bind(to_millis(now))
+    .execute(&mut **tx)
+    .await;
+    if let Err(e) = inserted {
+        let e = portico_store::StoreError::from(e);
+        // Two publishers of the same form at once: one wins, the other tries again.
+        return Err(if e.is_unique_violation() {
+            CatalogError::Conflict
+        } else {
+            e.into()
+        });
+    }
+    let event = Event::new(actor, "catalog.form_published", &id)
+        .with(serde_json::json!({ "form_key": form_key, "version": version }));
+    portico_audit::append(tx, event, now).await?;
+    Ok(FormVersion {
+        id,
+        form_key: form_key.to_owned(),
+        version,
+        schema: schema.clone(),
+        layout: parsed,
+        published_at: now,
+        published_by: actor.to_owned(),
+    })
+}
+
+type FormRow = (String, String, i64, String, String, String, i64);
+
+const COLUMNS: &str = "id, form_key, version, schema_json, layout_json, published_by, published_at";
+
+fn form_from(row: FormRow) -> Result<FormVersion, CatalogError> {
+    let (id, form_key, version, schema, layout, published_by, published_at) = row;
+    Ok(FormVersion {
+        id,
+        form_key,
+        version,
+        schema: serde_json::from_str(&schema)?,
+        layout: serde_json::from_str(&layout)?,
+        published_at: from_millis(published_at),
+        published_by,
+    })
+}
+
+/// A version by its id: what an application was filled with, whatever was published since.
+pub async fn get_version(
+    db: &Db,
+    form_version_id: &str,
+) -> Result<Option<FormVersion>, CatalogError> {
+    let sql = format!("SELECT {COLUMNS} FROM forms WHERE id = $1");
+    let row: Option<FormRow> = sqlx::query_as(&sql)
+        .bind(form_version_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(form_from).transpose()
+}
+
+/// The newest version of a form: what a new application starts with.
+pub async fn current(db: &Db, form_key: &str) -> Result<Option<FormVersion>, CatalogError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM forms WHERE form_key = $1 ORDER BY version DESC LIMIT 1");
+    let row: Option<FormRow> = sqlx::query_as(&sql)
+        .bind(form_key)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(form_from).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Value {
+        json!({
+            "$schema": DRAFT_2020_12,
+            "type": "object",
+            "properties": { "name": { "type": "string", "maxLength": 5 } },
+            "required": ["name"]
+        })
+    }
+
+    fn layout(field: &str) -> Value {
+        json!({ "steps": [ { "id": "one", "title": { "bg": "Едно", "en": "One" },
+            "fields": [ { "name": field, "widget": "text", "label": { "bg": "Име", "en": "Name" } } ] } ] })
+    }
+
+    #[test]
+    fn definitions_are_checked_before_publishing() {
+        assert!(check_definition(&schema(), &layout("name")).is_ok());
+        let err = check_definition(&schema(), &layout("nickname")).unwrap_err();
+        assert!(err.contains("not a property"), "{err}");
+        let bad_schema = json!({ "type": "object", "properties": { "name": { "type": 12 } } });
+        assert!(check_definition(&bad_schema, &layout("name")).is_err());
+        let old_draft = json!({ "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {} });
+        assert!(check_definition(&old_draft, &layout("name")).is_err());
+        let remote = json!({ "type": "object", "properties": { "name": { "$ref": "https://example.org/name.json" } } });
+        assert!(
+            check_definition(&remote, &layout("name")).is_err(),
+            "remote references are refused"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! The Unified Model catalog and e-forms.
+//!
+//! Services carry the facts the Unified Model asks every provider to publish (legal basis,
+//! deadline, fee, payment options, delivery channels, required documents, who may apply); shared
+//! service templates are adopted by administrations in one screen; forms are JSON Schema plus a
+//! layout in steps, drawn on the server; search finds services in Bulgarian and English, typos
+//! and word endings forgiven.
+//!
+//! `service` holds the rules as plain functions over a database transaction, `forms` the form
+//! engine, `search` the in-memory index, `routes` the pages and the JSON API, `demo` the demo data.
+
+pub mod demo;
+pub mod error;
+pub mod forms;
+pub mod model;
+pub mod routes;
+pub mod search;
+pub mod service;
+pub mod strings;
+pub mod topics;
+
+pub use error::CatalogError;
+pub use forms::{FormVersion, StepView};
+pub use model::*;
+pub use routes::{api_router, router};
+pub use search::SearchIndex;
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "catalog/0001_catalog",
+    sql: include_str!("../migrations/0001_catalog.sql"),
+}];

@@ -1,0 +1,45 @@
+use super::kind_name;
+use crate::strings::TABLES;
+use crate::topics::{LIFE_EVENTS, TOPICS};
+use crate::CatalogError;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use portico_http::{render, AppError, AppState, PageContext};
+
+#[derive(Template)]
+#[template(path = "catalog_home.html")]
+struct HomePage {
+    page: PageContext,
+    /// (code, name)
+    life_events: Vec<(&'static str, &'static str)>,
+    topics: Vec<(&'static str, &'static str)>,
+    /// (id, name, kind) of each joined administration that is not part of another.
+    administrations: Vec<(String, String, &'static str)>,
+}
+
+/// The home page: one search box, services by life event and topic, who has joined.
+pub async fn home(State(state): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let lang = page.lang;
+    let administrations = portico_identity::service::administrations::list(&state.db)
+        .await
+        .map_err(CatalogError::from)?
+        .into_iter()
+        .filter(|a| a.parent_id.is_none())
+        .map(|a| {
+            (
+                a.id.clone(),
+                a.name(lang).to_owned(),
+                kind_name(a.kind, lang),
+            )
+        })
+        .collect();
+    Ok(render(&HomePage {
+        life_events: LIFE_EVENTS.iter().map(|e| (e.0, lang.pick(e))).collect(),
+        topics: TOPICS.iter().map(|e| (e.0, lang.pick(e))).collect(),
+        administrations,
+        page,
+    })?
+    .into_response())
+}

@@ -1,0 +1,48 @@
+//! The catalog block's pages and API: the home page with its search box, search results, the
+//! service page, adopting a template, form previews, and `/api/v1/services`.
+
+mod admin;
+mod api;
+mod forms;
+mod home;
+mod services;
+
+use crate::search::SearchIndex;
+use axum::routing::get;
+use axum::{Extension, Router};
+use portico_http::AppState;
+
+pub use api::api_router;
+
+/// The pages. `/services/{slug}/apply` belongs to the cases block; the service page links to it.
+pub fn router(index: SearchIndex) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/services", get(services::results))
+        .route("/services/{slug}", get(services::show))
+        .route(
+            "/forms/{form_key}/preview",
+            get(forms::preview).post(forms::check),
+        )
+        .route("/admin/catalog/adopt", get(admin::form).post(admin::submit))
+        .layer(Extension(index))
+}
+
+/// Names of administration kinds, for lists of administrations.
+pub(crate) fn kind_name(
+    kind: portico_core::AdministrationKind,
+    lang: portico_http::Lang,
+) -> &'static str {
+    use portico_core::AdministrationKind::*;
+    let (bg, en) = match kind {
+        Ministry => ("министерство", "ministry"),
+        Agency => ("агенция", "agency"),
+        Municipality => ("община", "municipality"),
+        District => ("район", "district"),
+        Other => ("друга", "other"),
+    };
+    match lang {
+        portico_http::Lang::Bg => bg,
+        portico_http::Lang::En => en,
+    }
+}

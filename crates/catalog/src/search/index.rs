@@ -1,0 +1,420 @@
+//! The in-memory search index: stems of every published service's words, by field, with typo
+//! tolerance and ranking. Built whole from the catalog (10,000 services take milliseconds) and
+//! replaced whole when the catalog changes; never updated in place.
+
+use super::text::{normalise, stem, words};
+use crate::model::Text;
+use std::collections::HashMap;
+
+/// How much a match in each field counts.
+pub const TITLE: f32 = 10.0;
+pub const TOPIC: f32 = 4.0;
+pub const ADMINISTRATION: f32 = 2.0;
+pub const DESCRIPTION: f32 = 1.0;
+
+/// How much each kind of match counts against an exact one.
+const EXACT: f32 = 1.0;
+const ONE_TYPO: f32 = 0.75;
+const TWO_TYPOS: f32 = 0.5;
+const PREFIX: f32 = 0.6;
+/// Extra score when the whole query appears in the title as typed.
+const PHRASE_BONUS: f32 = 5.0;
+
+/// What the index keeps of a service, to filter and to show a result.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub service_id: String,
+    pub slug: String,
+    pub administration_id: String,
+    pub administration_name: Text,
+    pub title: Text,
+    pub description: Text,
+    pub topic: String,
+    pub life_event: Option<String>,
+}
+
+/// The text of a doc's fields, with their weights, as the index reads them.
+pub struct DocText {
+    pub doc: Doc,
+    pub fields: Vec<(String, f32)>,
+}
+
+#[derive(Debug, Default)]
+pub struct IndexData {
+    pub docs: Vec<Doc>,
+    /// Each doc's title, normalised, both languages, for the phrase bonus.
+    titles: Vec<String>,
+    terms: HashMap<String, u32>,
+    /// Terms sorted, for prefix matches.
+    sorted: Vec<(String, u32)>,
+    /// Term ids by length in characters, for typo matches.
+    by_length: Vec<Vec<u32>>,
+    /// For each term: (doc, the weight of the best field it is in).
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Each term's text, by id.
+    vocabulary: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    pub doc: usize,
+    pub score: f32,
+}
+
+/// The typo allowance for a word of `len` characters: none below 4, one up to 7, two from 8.
+fn typo_allowance(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+impl IndexData {
+    pub fn build(docs: Vec<DocText>) -> IndexData {
+        let mut index = IndexData::default();
+        for (doc_id, doc) in docs.into_iter().enumerate() {
+            let doc_id = doc_id as u32;
+            let mut best: HashMap<u32, f32> = HashMap::new();
+            for (text, weight) in &doc.fields {
+                for word in words(text) {
+                    let term = index.term_id(&stem(&word));
+                    let entry = best.entry(term).or_insert(0.0);
+                    if *weight > *entry {
+                        *entry = *weight;
+                    }
+                }
+            }
+            for (term, weight) in best {
+                index.postings[term as usize].push((doc_id, weight));
+            }
+            index.titles.push(normalise(&format!(
+                "{} | {}",
+                doc.doc.title.bg, doc.doc.title.en
+            )));
+            index.docs.push(doc.doc);
+        }
+        index.sorted = index.terms.iter().map(|(t, id)| (t.clone(), *id)).collect();
+        index.sorted.sort();
+        index
+    }
+
+    fn term_id(&mut self, term: &str) -> u32 {
+        if let Some(id) = self.terms.get(term) {
+            return *id;
+        }
+        let id = self.vocabulary.len() as u32;
+        self.vocabulary.push(term.to_owned());
+        self.terms.insert(term.to_owned(), id);
+        self.postings.push(Vec::new());
+        let len = term.chars().count();
+        if self.by_length.len() <= len {
+            self.by_length.resize(len + 1, Vec::new());
+        }
+        self.by_length[len].push(id);
+        id
+    }
+
+    /// The terms a query word may mean, with how good each match is.
+    fn expand(&self, word: &str) -> Vec<(u32, f32)> {
+        let stemmed = stem(word);
+        let mut out: Vec<(u32, f32)> = Vec::new();
+        let exact = self.terms.get(&stemmed).copied();
+        if let Some(id) = exact {
+            out.push((id, EXACT));
+        }
+        let stem_len = stemmed.chars().count();
+        // Words being typed: "регистр" finds "регистрация".
+        if stem_len >= 3 {
+            let start = self
+                .sorted
+                .partition_point(|(t, _)| t.as_str() < stemmed.as_str());
+            for (term, id) in self.sorted[start..]
+                .iter()
+                .take_while(|(t, _)| t.starts_with(stemmed.as_str()))
+                .take(100)
+            {
+                if term.len() > stemmed.len() {
+                    out.push((*id, PREFIX));
+                }
+            }
+        }
+        // Typos, only for words the catalog does not have as typed.
+        let allowance = typo_allowance(word.chars().count());
+        if exact.is_none() && allowance > 0 {
+            let low = stem_len.saturating_sub(allowance);
+            let high = (stem_len + allowance).min(self.by_length.len().saturating_sub(1));
+            for len in low..=high {
+                for id in self.by_length.get(len).into_iter().flatten() {
+                    let term = &self.vocabulary[*id as usize];
+                    let distance = strsim::osa_distance(term, &stemmed);
+                    if distance > 0 && distance <= allowance {
+                        let quality = if distance == 1 { ONE_TYPO } else { TWO_TYPOS };
+                        out.push((*id, quality));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The docs matching `query` that `allow` lets through, best first. Each query word counts
+    /// with its best match in a doc (field weight × match quality). Only docs matching every word
+    /// are returned when there are any; else those matching at least half of them, scaled by the
+    /// share of words matched.
+    /// An empty query matches every allowed doc, by title.
+    pub fn search(&self, query: &str, allow: &dyn Fn(&Doc) -> bool) -> Vec<Scored> {
+        let query_words = words(query);
+        if query_words.is_empty() {
+            let mut all: Vec<Scored> = (0..self.docs.len())
+                .filter(|d| allow(&self.docs[*d]))
+                .map(|doc| Scored { doc, score: 0.0 })
+                .collect();
+            all.sort_by(|a, b| self.docs[a.doc].title.bg.cmp(&self.docs[b.doc].title.bg));
+            return all;
+        }
+        let n = query_words.len();
+        let mut per_doc: HashMap<u32, Vec<f32>> = HashMap::new();
+        for (i, word) in query_words.iter().enumerate() {
+            for (term, quality) in self.expand(word) {
+                for (doc, weight) in &self.postings[term as usize] {
+                    let scores = per_doc.entry(*doc).or_insert_with(|| vec![0.0; n]);
+                    let score = weight * quality;
+                    if score > scores[i] {
+                        scores[i] = score;
+                    }
+                }
+            }
+        }
+        let phrase = normalise(query.trim());
+        let candidates: Vec<(u32, usize, f32)> = per_doc
+            .into_iter()
+            .filter(|(doc, _)| allow(&self.docs[*doc as usize]))
+            .map(|(doc, scores)| {
+                let matched = scores.iter().filter(|s| **s > 0.0).count();
+                (doc, matched, scores.iter().sum::<f32>())
+            })
+            .collect();
+        // Docs that match every word, if there are any; else those that match at least half.
+        let needed = if candidates.iter().any(|(_, matched, _)| *matched == n) {
+            n
+        } else {
+            n.div_ceil(2)
+        };
+        let mut hits: Vec<Scored> = candidates
+            .into_iter()
+            .filter(|(_, matched, _)| *matched >= needed)
+            .map(|(doc, matched, sum)| {
+                let coverage = matched as f32 / n as f32;
+                let mut score = sum * coverage * coverage;
+                if phrase.chars().count() >= 3 && self.titles[doc as usize].contains(&phrase) {
+                    score += PHRASE_BONUS;
+                }
+                Scored {
+                    doc: doc as usize,
+                    score,
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| self.docs[a.doc].title.bg.cmp(&self.docs[b.doc].title.bg))
+                .then_with(|| self.docs[a.doc].slug.cmp(&self.docs[b.doc].slug))
+        });
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(title_bg: &str, title_en: &str, description: &str, administration: &str) -> DocText {
+        DocText {
+            doc: Doc {
+                service_id: title_en.to_owned(),
+                slug: title_en.to_lowercase().replace(' ', "-"),
+                administration_id: administration.to_owned(),
+                administration_name: Text::default(),
+                title: Text::new(title_bg, title_en),
+                description: Text::new(description, ""),
+                topic: String::new(),
+                life_event: None,
+            },
+            fields: vec![
+                (title_bg.to_owned(), TITLE),
+                (title_en.to_owned(), TITLE),
+                (description.to_owned(), DESCRIPTION),
+            ],
+        }
+    }
+
+    fn index() -> IndexData {
+        IndexData::build(vec![
+            doc(
+                "Удостоверение за постоянен адрес",
+                "Certificate of permanent address",
+                "Удостоверява адреса, вписан при адресна регистрация.",
+                "sofia",
+            ),
+            doc(
+                "Адресна регистрация",
+                "Address registration",
+                "Заявяване на постоянен или настоящ адрес.",
+                "sofia",
+            ),
+            doc(
+                "Удостоверение за наследници",
+                "Certificate of heirs",
+                "За наследниците на починал човек.",
+                "burgas",
+            ),
+            doc(
+                "Адресна регистрация",
+                "Address registration",
+                "Заявяване на постоянен или настоящ адрес.",
+                "burgas",
+            ),
+        ])
+    }
+
+    fn titles(index: &IndexData, query: &str, only: Option<&str>) -> Vec<String> {
+        index
+            .search(query, &|d| only.is_none_or(|a| d.administration_id == a))
+            .into_iter()
+            .map(|s| {
+                let d = &index.docs[s.doc];
+                format!("{} ({})", d.title.en, d.administration_id)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_with_typos_endings_and_in_english() {
+        let index = index();
+        for query in [
+            "адресна регистрация",
+            "адресна регистраця",
+            "регистрации",
+            "Адресната регистрация",
+            "address registration",
+            "adress registration",
+            "регистр",
+        ] {
+            let found = titles(&index, query, Some("sofia"));
+            assert_eq!(
+                found.first().map(String::as_str),
+                Some("Address registration (sofia)"),
+                "{query}: {found:?}"
+            );
+        }
+        assert_eq!(
+            titles(&index, "наследници", None),
+            vec!["Certificate of heirs (burgas)"]
+        );
+        assert!(titles(&index, "строителство", None).is_empty());
+    }
+
+    #[test]
+    fn title_matches_rank_above_description_matches() {
+        let found = titles(&index(), "адресна регистрация", Some("sofia"));
+        assert_eq!(
+            found,
+            vec![
+                "Address registration (sofia)",
+                "Certificate of permanent address (sofia)"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_query_lists_everything_allowed() {
+        assert_eq!(titles(&index(), "", Some("burgas")).len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod scale_probe {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn probe_10k() {
+        let words = [
+            "удостоверение",
+            "регистрация",
+            "разрешение",
+            "строеж",
+            "данък",
+            "такса",
+            "адрес",
+            "наследници",
+            "семейно",
+            "положение",
+            "декларация",
+            "имот",
+            "превозно",
+            "средство",
+            "търговия",
+            "реклама",
+            "паркиране",
+            "зелена",
+            "зона",
+            "детска",
+            "градина",
+            "социална",
+            "помощ",
+            "пенсия",
+            "вода",
+            "улица",
+            "дърво",
+            "сеч",
+            "куче",
+            "регистър",
+        ];
+        let mut docs = Vec::new();
+        for i in 0..10_000usize {
+            let a = words[i % words.len()];
+            let b = words[(i / 7) % words.len()];
+            let c = words[(i / 13) % words.len()];
+            let title = format!("{a} {b} {i}");
+            let description = format!("{c} {a} услуга номер {i} за граждани и фирми {b}{i}");
+            docs.push(DocText {
+                doc: Doc {
+                    service_id: i.to_string(),
+                    slug: format!("s-{i}"),
+                    administration_id: (i % 300).to_string(),
+                    administration_name: Text::default(),
+                    title: Text::new(&title, &title),
+                    description: Text::new(&description, ""),
+                    topic: String::new(),
+                    life_event: None,
+                },
+                fields: vec![(title.clone(), TITLE), (description, DESCRIPTION)],
+            });
+        }
+        let t = std::time::Instant::now();
+        let index = IndexData::build(docs);
+        eprintln!(
+            "build {:?}, vocabulary {}",
+            t.elapsed(),
+            index.vocabulary.len()
+        );
+        let mut times = Vec::new();
+        for q in [
+            "адресна регистраця",
+            "удостоверение за наследници",
+            "разрешение за строеж",
+            "данъци",
+            "регистр",
+            "reklama",
+            "детска градина 42",
+        ] {
+            let t = std::time::Instant::now();
+            let n = index.search(q, &|_| true).len();
+            times.push(t.elapsed());
+            eprintln!("{q}: {n} hits in {:?}", t.elapsed());
+        }
+    }
+}

@@ -1,0 +1,552 @@
+//! The flagship, address registration in Sofia, end to end over HTTP: a citizen applies, the home's
+//! owner consents in their own account, an operator of the right district works the case, and
+//! the applicant sees the result. Also: who may see what, and transitions the process refuses.
+
+use crate::support::{Client, Page, TestApp};
+use portico::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use portico_catalog::service::nomenclatures;
+use reqwest::StatusCode;
+
+const SERVICE: &str = "/services/address-registration-sofia";
+const OPERATOR: &str = "operator.sredets@sofia.portico.demo";
+
+async fn seeded() -> TestApp {
+    let app = TestApp::start().await;
+    portico::demo::seed(&app.db, &app.clock)
+        .await
+        .expect("demo data");
+    app
+}
+
+/// An address code of Sofia's list in the given district.
+async fn address_in(app: &TestApp, district: &str) -> String {
+    nomenclatures::list(&app.db, nomenclatures::SOFIA_ADDRESSES)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.attribute("district") == Some(district))
+        .map(|e| e.code)
+        .expect("an address in the district")
+}
+
+/// Registers a citizen with an authenticator app; returns the client, their EGN and TOTP key.
+async fn citizen(app: &TestApp, email: &str) -> (Client, String, String) {
+    let (client, egn) = app.register(email).await;
+    let setup = client.get("/account/totp").await;
+    let secret = setup.texts("#totp-secret").pop().unwrap().replace(' ', "");
+    let done = client
+        .post_form("/account/totp", &[("code", &app.totp(&secret))])
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    app.advance(30);
+    (client, egn, secret)
+}
+
+/// Signs a staff member in with their password and authenticator code.
+async fn staff(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    let page = client.sign_in_password(email, DEMO_PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    client.get("/login/second-factor").await;
+    let done = client
+        .post_form("/login/totp", &[("code", &app.totp(DEMO_TOTP_SECRET))])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    app.advance(30);
+    client
+}
+
+/// Fills the flagship form up to the review page; returns the application's id.
+async fn fill_address_registration(
+    app: &TestApp,
+    client: &Client,
+    owner_egn: Option<&str>,
+    district: &str,
+) -> String {
+    let start = client.get(&format!("{SERVICE}/apply")).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    let step0 = start.location().to_owned();
+    let id = step0.split('/').nth(2).unwrap().to_owned();
+    assert_eq!(step0, format!("/applications/{id}/step/0"));
+    let page = client.get(&step0).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let next = client
+        .post_form(&step0, &[("include_children", "no")])
+        .await;
+    assert_eq!(
+        next.location(),
+        format!("/applications/{id}/step/1"),
+        "{}",
+        next.body
+    );
+    client.get(&format!("/applications/{id}/step/1")).await;
+    let address = address_in(app, district).await;
+    let mut fields = vec![("address_kind", "permanent"), ("address", address.as_str())];
+    match owner_egn {
+        Some(owner) => fields.extend([("owns_home", "no"), ("owner_egn", owner)]),
+        None => fields.push(("owns_home", "yes")),
+    }
+    let next = client
+        .post_form(&format!("/applications/{id}/step/1"), &fields)
+        .await;
+    assert_eq!(
+        next.location(),
+        format!("/applications/{id}/step/2"),
+        "{}",
+        next.body
+    );
+    client.get(&format!("/applications/{id}/step/2")).await;
+    let next = client
+        .post_form(&format!("/applications/{id}/step/2"), &[])
+        .await;
+    assert_eq!(
+        next.location(),
+        format!("/applications/{id}/review"),
+        "{}",
+        next.body
+    );
+    id
+}
+
+async fn submit(app: &TestApp, client: &Client, id: &str, secret: &str) -> Page {
+    let review = client.get(&format!("/applications/{id}/review")).await;
+    assert_eq!(review.status, StatusCode::OK);
+    let page = client
+        .post_form(
+            &format!("/applications/{id}/submit"),
+            &[("code", &app.totp(secret))],
+        )
+        .await;
+    app.advance(30);
+    page
+}
+
+async fn state_of(app: &TestApp, id: &str) -> String {
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    state
+}
+
+async fn transition(
+    app: &TestApp,
+    operator: &Client,
+    id: &str,
+    transition: &str,
+    extra: &[(&str, &str)],
+) -> Page {
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+    let version = case.attr("input[name=version]", "value").unwrap();
+    let mut fields = vec![("transition", transition), ("version", version.as_str())];
+    fields.extend_from_slice(extra);
+    let page = operator
+        .post_form(&format!("/office/cases/{id}/transition"), &fields)
+        .await;
+    let _ = app;
+    page
+}
+
+#[tokio::test]
+async fn address_registration_end_to_end() {
+    let app = seeded().await;
+    let (owner, owner_egn, _) = citizen(&app, "owner@example.bg").await;
+    let (applicant, _, secret) = citizen(&app, "applicant@example.bg").await;
+
+    let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
+    let review = applicant.get(&format!("/applications/{id}/review")).await;
+    assert!(
+        review
+            .texts(".summary-list__value")
+            .iter()
+            .any(|v| v == &owner_egn),
+        "the review shows the answers"
+    );
+
+    let submitted = submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(
+        submitted.location(),
+        format!("/applications/{id}?submitted=1")
+    );
+    let receipt = applicant
+        .get(&format!("/applications/{id}?submitted=1"))
+        .await;
+    let number = receipt.texts("#tracking-number").pop().unwrap();
+    assert!(
+        portico_cases::service::tracking::is_valid(&number),
+        "{number}"
+    );
+    assert_eq!(
+        receipt.texts("#application-state"),
+        vec!["Очаква се съгласие"]
+    );
+
+    // A double click: the same draft submitted again creates nothing new.
+    let again = applicant
+        .post_form(&format!("/applications/{id}/submit"), &[("code", "000000")])
+        .await;
+    assert_eq!(again.location(), format!("/applications/{id}?submitted=1"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM applications WHERE tracking_number IS NOT NULL")
+            .await,
+        1
+    );
+
+    // The owner consents in their own account.
+    let consents = owner.get("/consents").await;
+    let link = consents
+        .attr("main a[href^='/consents/']", "href")
+        .expect("a consent request for the owner");
+    owner.get(&link).await;
+    let decided = owner.post_form(&link, &[("decision", "give")]).await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app, &id).await, "submitted");
+
+    // The operator of Sredets sees it in the queue and works it.
+    let operator = staff(&app, OPERATOR).await;
+    let queue = operator.get("/office").await;
+    assert!(queue.texts("table a").contains(&number), "{}", queue.body);
+    let claim_version = operator
+        .get(&format!("/office/cases/{id}"))
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    let claimed = operator
+        .post_form(
+            &format!("/office/cases/{id}/claim"),
+            &[("version", &claim_version)],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        transition(&app, &operator, &id, "start_review", &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        transition(&app, &operator, &id, "approve", &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(state_of(&app, &id).await, "approved");
+
+    // The applicant sees the result and can download the signed certificate.
+    let status = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(status.texts("#application-state"), vec!["Одобрено"]);
+    let result = applicant.get(&format!("/applications/{id}/result")).await;
+    assert_eq!(result.status, StatusCode::OK);
+    assert!(
+        result.body.contains(&number) && result.body.contains("Ed25519"),
+        "{}",
+        result.body
+    );
+    // …and was told at every change, in the account and by e-mail.
+    let list = applicant.get("/applications").await;
+    assert!(
+        list.texts("main li").iter().any(|n| n.contains("Одобрено")),
+        "{}",
+        list.body
+    );
+    assert!(app.count("SELECT COUNT(*) FROM notifications").await >= 4);
+    let email = app
+        .mail
+        .wait_for(&format!("Заявление {number}: Одобрено"))
+        .await;
+    assert!(
+        email.contains(&format!("Application {number}: Approved")),
+        "{email}"
+    );
+}
+
+#[tokio::test]
+async fn an_operator_of_another_district_sees_neither_the_queue_nor_the_case() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "a@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(state_of(&app, &id).await, "submitted");
+
+    // An operator of Sofia's Mladost unit, with the demo key, created the way the demo creates staff.
+    let id_mladost = {
+        let staff = portico_identity::model::NewStaff {
+            given_name: "Петя".into(),
+            family_name: "Младенова".into(),
+            email: "op.mladost@sofia.bg".into(),
+            password: String::new(),
+        };
+        let hash = portico_identity::service::password::hash(DEMO_PASSWORD.into())
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        let now = portico_core::Clock::now(&app.clock);
+        let account =
+            portico_identity::service::accounts::create_staff(&mut tx, &staff, &hash, "test", now)
+                .await
+                .unwrap();
+        let sofia: (String,) =
+            sqlx::query_as("SELECT id FROM administrations WHERE eik = '000696327'")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+        let unit: (String,) = sqlx::query_as(
+            "SELECT id FROM units WHERE administration_id = $1 AND code = 'mladost'",
+        )
+        .bind(&sofia.0)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        portico_identity::service::roles::grant(
+            &mut tx,
+            &account,
+            &sofia.0,
+            Some(&unit.0),
+            portico_identity::model::Role::Operator,
+            "test",
+            now,
+        )
+        .await
+        .unwrap();
+        portico_identity::service::totp::enrol_with_secret(
+            &mut tx,
+            &account,
+            DEMO_TOTP_SECRET,
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        account
+    };
+    assert!(!id_mladost.is_empty());
+    let other = staff(&app, "op.mladost@sofia.bg").await;
+    let queue = other.get("/office").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.texts("table a").is_empty(),
+        "Mladost's queue does not show Sredets' case: {}",
+        queue.body
+    );
+    assert_eq!(
+        other.get(&format!("/office/cases/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .get(&format!("/api/v1/applications/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A citizen is not staff at all.
+    assert_eq!(applicant.get("/office").await.status, StatusCode::FORBIDDEN);
+    // Another citizen cannot see the application, over HTML or the API.
+    let (stranger, _, _) = citizen(&app, "stranger@example.bg").await;
+    assert_eq!(
+        stranger.get(&format!("/applications/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stranger
+            .get(&format!("/api/v1/applications/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stranger
+            .get(&format!("/applications/{id}/result"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_transition_the_process_does_not_allow_is_refused_over_html_and_the_api() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "b@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let operator = staff(&app, OPERATOR).await;
+
+    // Approving a case nobody has reviewed: not in the process.
+    let page = transition(&app, &operator, &id, "approve", &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.texts(".error-summary a"),
+        vec!["Това действие не е възможно в текущото състояние на заявлението"]
+    );
+    assert_eq!(state_of(&app, &id).await, "submitted");
+
+    let version = operator
+        .get(&format!("/office/cases/{id}"))
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    let response = operator
+        .post_json(&format!("/api/v1/applications/{id}/transitions"), &serde_json::json!({ "transition": "approve", "version": version.parse::<i64>().unwrap() }))
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["error"]["code"], "transition.not_allowed");
+    // A stale version: someone else acted first.
+    let stale = operator
+        .post_json(
+            &format!("/api/v1/applications/{id}/transitions"),
+            &serde_json::json!({ "transition": "start_review", "version": 0 }),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(state_of(&app, &id).await, "submitted");
+}
+
+#[tokio::test]
+async fn two_operators_acting_at_once_one_wins_and_the_other_is_told() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "c@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let first = staff(&app, OPERATOR).await;
+    let second = staff(&app, OPERATOR).await;
+    let v1 = first
+        .get(&format!("/office/cases/{id}"))
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    let v2 = second
+        .get(&format!("/office/cases/{id}"))
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    assert_eq!(
+        first
+            .post_form(&format!("/office/cases/{id}/claim"), &[("version", &v1)])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let late = second
+        .post_form(&format!("/office/cases/{id}/claim"), &[("version", &v2)])
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert_eq!(
+        late.texts("h1"),
+        vec!["Някой друг промени това междувременно"]
+    );
+}
+
+#[tokio::test]
+async fn invalid_answers_are_refused_field_by_field_and_nothing_is_stored() {
+    let app = seeded().await;
+    let (applicant, _, _) = citizen(&app, "d@example.bg").await;
+    let start = applicant.get(&format!("{SERVICE}/apply")).await;
+    let id = start.location().split('/').nth(2).unwrap().to_owned();
+    applicant.get(&format!("/applications/{id}/step/0")).await;
+    applicant
+        .post_form(
+            &format!("/applications/{id}/step/0"),
+            &[("include_children", "no")],
+        )
+        .await;
+    applicant.get(&format!("/applications/{id}/step/1")).await;
+    let (before,): (String,) = sqlx::query_as("SELECT data FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let page = applicant
+        .post_form(
+            &format!("/applications/{id}/step/1"),
+            &[
+                ("address", "no-such-address"),
+                ("owns_home", "no"),
+                ("owner_egn", "7523169264"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = page.texts(".error-summary a");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(errors[0], "Изберете постоянен или настоящ адрес");
+    let (after,): (String,) = sqlx::query_as("SELECT data FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing of a refused step is stored");
+    assert_eq!(
+        page.attr("#owner_egn", "value").as_deref(),
+        Some("7523169264"),
+        "what was typed is shown again"
+    );
+}
+
+#[tokio::test]
+async fn a_new_form_version_does_not_break_a_draft_in_progress() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "e@example.bg").await;
+    let start = applicant.get(&format!("{SERVICE}/apply")).await;
+    let id = start.location().split('/').nth(2).unwrap().to_owned();
+    let (version_before,): (String,) =
+        sqlx::query_as("SELECT form_version_id FROM applications WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+
+    // The municipality publishes a new version of the form, with a new required question.
+    let (mut schema, mut layout) = portico_catalog::demo::address_registration_form();
+    schema["properties"]["phone_for_contact"] =
+        serde_json::json!({ "type": "string", "minLength": 5 });
+    schema["required"]
+        .as_array_mut()
+        .unwrap()
+        .push("phone_for_contact".into());
+    layout["steps"][0]["fields"].as_array_mut().unwrap().push(serde_json::json!({
+        "name": "phone_for_contact", "widget": "text", "label": { "bg": "Телефон", "en": "Phone" }
+    }));
+    let mut tx = app.db.begin().await.unwrap();
+    let now = portico_core::Clock::now(&app.clock);
+    portico_catalog::forms::publish(
+        &mut tx,
+        "address-registration",
+        &schema,
+        &layout,
+        "test",
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // The draft keeps its version, and is completed and submitted without the new question.
+    let id2 = fill_address_registration(&app, &applicant, None, "mladost").await;
+    assert_eq!(id2, id, "the open draft is continued");
+    let submitted = submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(
+        submitted.location(),
+        format!("/applications/{id}?submitted=1"),
+        "{}",
+        submitted.body
+    );
+    let (version_after,): (String,) =
+        sqlx::query_as("SELECT form_version_id FROM applications WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(version_before, version_after);
+    // Routed by the address: Mladost's unit.
+    let (unit_code,): (String,) = sqlx::query_as(
+        "SELECT u.code FROM applications a JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(unit_code, "mladost");
+}

@@ -1,0 +1,215 @@
+// Starts a real Portico server (`target/debug/portico demo`) for one browser test file: its own
+// free port, its own temporary data folder and, for PostgreSQL runs, its own new database. The
+// database kind comes from PORTICO_BROWSER_DB (`sqlite`, the default, or `postgres`).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: this file lives in tests/browser/. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The server binary; scripts/test builds it with `cargo build --workspace --all-targets`. */
+// PORTICO_BROWSER_SERVER_BIN may point elsewhere (the PORTICO_BROWSER_ prefix is one the server
+// knows to be the tests' own, so it does not warn about it).
+export const SERVER_BINARY = process.env.PORTICO_BROWSER_SERVER_BIN || join(REPO_ROOT, 'target', 'debug', 'portico');
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+// Enough of the server's output to explain a failure without flooding the test report.
+const MAX_LOG_CHARS = 200_000;
+
+/** Which database the browser tests run on: `sqlite` or `postgres`. */
+export function databaseKind() {
+  const kind = process.env.PORTICO_BROWSER_DB ?? 'sqlite';
+  if (kind !== 'sqlite' && kind !== 'postgres') {
+    throw new Error(`PORTICO_BROWSER_DB must be "sqlite" or "postgres", not ${JSON.stringify(kind)}`);
+  }
+  return kind;
+}
+
+/** The administrative PostgreSQL URL, shared with the Rust tests and scripts/test. */
+function postgresAdminUrl() {
+  return process.env.PORTICO_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+/** A TCP port nobody listens on right now: bind port 0, read what the OS chose, let it go. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Runs one SQL statement through psql on the admin URL; throws with psql's message on failure. */
+function psql(sql) {
+  const result = spawnSync('psql', [postgresAdminUrl(), '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], {
+    encoding: 'utf8',
+  });
+  if (result.error) {
+    throw new Error(`could not run psql (is the PostgreSQL client installed?): ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    throw new Error(`psql failed for ${JSON.stringify(sql)}:\n${result.stderr}`);
+  }
+}
+
+/**
+ * A new, empty PostgreSQL database for this server. The `portico_t_` prefix lets scripts/test drop
+ * any that a crashed run leaves behind.
+ */
+function createPostgresDatabase() {
+  const name = `portico_t_browser_${randomBytes(8).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(postgresAdminUrl());
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+/** Collects a child's output; keeps the tail when it grows past MAX_LOG_CHARS. */
+function outputCollector() {
+  let text = '';
+  return {
+    add(chunk) {
+      text += chunk.toString('utf8');
+      if (text.length > MAX_LOG_CHARS) {
+        text = `[… earlier output cut …]\n${text.slice(-MAX_LOG_CHARS)}`;
+      }
+    },
+    text: () => text,
+    tail: (chars = 6_000) => (text.length > chars ? `[…]\n${text.slice(-chars)}` : text),
+  };
+}
+
+/** Resolves when the child exits (or at once if it already has). */
+function exited(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolveExit) => child.once('exit', () => resolveExit()));
+}
+
+/** Polls /readyz until it answers 200; fails early if the server process dies first. */
+async function waitUntilReady(baseUrl, child, log) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `the server exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready.\n` +
+          `--- server output ---\n${log.text()}`,
+      );
+    }
+    try {
+      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) {
+        return;
+      }
+      lastProblem = `/readyz answered ${response.status}: ${(await response.text()).slice(0, 500)}`;
+    } catch (err) {
+      lastProblem = `/readyz: ${err.cause?.code ?? err.message}`;
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `the server was not ready within ${READY_TIMEOUT_MS / 1000} s (${lastProblem}).\n` +
+      `--- server output ---\n${log.text()}`,
+  );
+}
+
+/**
+ * Starts `portico demo` and waits until it is ready.
+ * Returns { baseUrl, databaseKind, logs(), logTail(), stop() }.
+ */
+export async function startServer() {
+  if (!existsSync(SERVER_BINARY)) {
+    throw new Error(
+      `${SERVER_BINARY} does not exist: build it first with \`cargo build --workspace\` ` +
+        '(scripts/test does this), or point PORTICO_BROWSER_SERVER_BIN at a server binary.',
+    );
+  }
+  const kind = databaseKind();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'portico-browser-'));
+  const database = kind === 'postgres' ? createPostgresDatabase() : null;
+
+  // Server settings left in the developer's shell (a real SMTP server, secure cookies, another
+  // DATABASE_URL…) must not leak into the test server: keep only the log filter.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_') && name !== 'DATABASE_URL'),
+  );
+  Object.assign(env, {
+    PORTICO_LISTEN: `127.0.0.1:${port}`,
+    PORTICO_DATA_DIR: dataDir,
+    PORTICO_LOG: process.env.PORTICO_LOG || 'info',
+    NO_COLOR: '1',
+  });
+  // Without DATABASE_URL the server keeps a SQLite file in its data folder.
+  if (database) {
+    env.DATABASE_URL = database.url;
+  }
+
+  const log = outputCollector();
+  const child = spawn(SERVER_BINARY, ['demo'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', log.add);
+  child.stderr.on('data', log.add);
+  const spawnFailed = new Promise((_, reject) => child.once('error', reject));
+  spawnFailed.catch(() => {}); // observed below; keeps an early error from being "unhandled"
+
+  // Never leave a server running if the test process ends without calling stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let stopped = false;
+  async function stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const gaveUp = await Promise.race([exited(child).then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+      if (gaveUp) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+    if (database) {
+      try {
+        psql(`DROP DATABASE IF EXISTS ${database.name} WITH (FORCE)`);
+      } catch (err) {
+        // scripts/test drops leftover portico_t_ databases anyway; say so and carry on.
+        console.error(`could not drop ${database.name}: ${err.message}`);
+      }
+    }
+  }
+
+  try {
+    await Promise.race([waitUntilReady(baseUrl, child, log), spawnFailed]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    baseUrl,
+    databaseKind: kind,
+    logs: log.text,
+    logTail: log.tail,
+    stop,
+  };
+}
