@@ -11,6 +11,9 @@ CREATE TABLE applications (
     form_version_id TEXT NOT NULL,
     process_key TEXT NOT NULL,
     state TEXT NOT NULL,
+    -- The kind of the state in its process (draft, open, waiting_applicant, waiting_consent,
+    -- final), kept beside it so queues need no knowledge of each process's state names.
+    stage TEXT NOT NULL,
     data TEXT NOT NULL,
     current_step BIGINT NOT NULL,
     assigned_to TEXT,
@@ -25,7 +28,7 @@ CREATE TABLE applications (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX applications_applicant ON applications (applicant_id, updated_at);
-CREATE INDEX applications_queue ON applications (administration_id, unit_id, state, state_deadline);
+CREATE INDEX applications_queue ON applications (administration_id, unit_id, stage, state_deadline);
 
 -- The timeline: every state change, note, message and consent. Internal notes are never shown to
 -- the applicant.

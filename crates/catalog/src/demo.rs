@@ -237,6 +237,7 @@ pub fn address_registration_form() -> (Value, Value) {
             "applicant_egn": egn,
             "include_children": { "type": "string", "enum": ["yes", "no"] },
             "children_egns": { "type": "array", "items": egn, "minItems": 1, "maxItems": 10 },
+            "other_parent_egn": egn,
             "address_kind": { "type": "string", "enum": ["permanent", "current"] },
             "address": { "type": "string", "minLength": 1, "maxLength": 40 },
             "owns_home": { "type": "string", "enum": ["yes", "no"] },
@@ -246,7 +247,7 @@ pub fn address_registration_form() -> (Value, Value) {
         "required": ["applicant_egn", "include_children", "address_kind", "address", "owns_home"],
         "allOf": [
             { "if": { "properties": { "include_children": { "const": "yes" } }, "required": ["include_children"] },
-              "then": { "required": ["children_egns"] } },
+              "then": { "required": ["children_egns", "other_parent_egn"] } },
             { "if": { "properties": { "owns_home": { "const": "no" } }, "required": ["owns_home"] },
               "then": { "required": ["owner_egn"] } }
         ]
@@ -265,7 +266,12 @@ pub fn address_registration_form() -> (Value, Value) {
               "when": { "field": "include_children", "equals": "yes" },
               "label": { "bg": "ЕГН на децата", "en": "Children's EGNs" },
               "hint": { "bg": "По едно ЕГН на ред. Попълнете само ако сте отговорили „Да“.", "en": "One EGN a line. Only if you answered ‘Yes’." },
-              "messages": { "form.required": { "bg": "Въведете ЕГН на децата", "en": "Enter the children's EGNs" } } }
+              "messages": { "form.required": { "bg": "Въведете ЕГН на децата", "en": "Enter the children's EGNs" } } },
+            { "name": "other_parent_egn", "widget": "egn", "required": true,
+              "when": { "field": "include_children", "equals": "yes" },
+              "label": { "bg": "ЕГН на другия родител", "en": "The other parent's EGN" },
+              "hint": { "bg": "Другият родител ще потвърди съгласието си в своя профил.", "en": "The other parent will confirm their consent in their own account." },
+              "messages": { "form.required": { "bg": "Въведете ЕГН на другия родител", "en": "Enter the other parent's EGN" } } }
           ] },
         { "id": "address",
           "title": { "bg": "Новият адрес", "en": "Your new address" },

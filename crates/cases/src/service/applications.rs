@@ -146,7 +146,8 @@ pub async fn start_draft(
     let id = new_id();
     sqlx::query(
         "INSERT INTO applications (id, service_id, administration_id, applicant_id, form_version_id, process_key, state, \
-         data, current_step, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, 0, 1, $8, $8)",
+         stage, data, current_step, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', 'draft', $7, 0, 1, $8, $8)",
     )
     .bind(&id)
     .bind(&service.id)
@@ -189,6 +190,22 @@ pub async fn save_draft(
 
 fn calendar() -> WorkingCalendar {
     WorkingCalendar::bulgaria()
+}
+
+/// The stage a state belongs to, by its kind in the process: what queues select on.
+fn stage_of(process_key: &str, state: &str) -> Result<&'static str, CasesError> {
+    let def = processes::get(process_key)?;
+    Ok(match def.state(state).map(|s| s.kind) {
+        Some(StateKind::Open) => "open",
+        Some(StateKind::WaitingApplicant) => "waiting_applicant",
+        Some(StateKind::WaitingConsent) => "waiting_consent",
+        Some(StateKind::Final) => "final",
+        None => {
+            return Err(CasesError::Internal(format!(
+                "state {state} is not in process {process_key}"
+            )))
+        }
+    })
 }
 
 /// The deadline for a state the case enters now, if the process gives that state one.
@@ -347,8 +364,8 @@ pub async fn submit(
         .to_string();
     let updated = sqlx::query(
         "UPDATE applications SET state = $1, tracking_number = $2, unit_id = $3, submitted_at = $4, submission_hash = $5, \
-         submission_signature = $6, final_deadline = $7, state_deadline = $8, version = version + 1, updated_at = $4 \
-         WHERE id = $9 AND state = 'draft'",
+         submission_signature = $6, final_deadline = $7, state_deadline = $8, stage = $10, version = version + 1, \
+         updated_at = $4 WHERE id = $9 AND state = 'draft'",
     )
     .bind(&first_state)
     .bind(&tracking_number)
@@ -359,6 +376,7 @@ pub async fn submit(
     .bind(&final_deadline)
     .bind(state_deadline(&app.process_key, &first_state, now)?)
     .bind(id)
+    .bind(stage_of(&app.process_key, &first_state)?)
     .execute(&mut **tx)
     .await?;
     if updated.rows_affected() != 1 {
@@ -439,7 +457,7 @@ pub async fn transition(
         .map_err(|e| CasesError::Transition(e.code()))?;
     let to = t.to.clone();
     let updated = sqlx::query(
-        "UPDATE applications SET state = $1, state_deadline = $2, version = version + 1, updated_at = $3 \
+        "UPDATE applications SET state = $1, state_deadline = $2, stage = $6, version = version + 1, updated_at = $3 \
          WHERE id = $4 AND version = $5",
     )
     .bind(&to)
@@ -447,6 +465,7 @@ pub async fn transition(
     .bind(to_millis(now))
     .bind(id)
     .bind(seen_version)
+    .bind(stage_of(&app.process_key, &to)?)
     .execute(&mut **tx)
     .await?;
     if updated.rows_affected() != 1 {
@@ -633,7 +652,7 @@ pub async fn queue(
 ) -> Result<Vec<Application>, CasesError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM applications WHERE administration_id = $1 AND ($2 IS NULL OR unit_id = $2) \
-         AND state NOT IN ('draft', 'approved', 'refused', 'withdrawn') \
+         AND stage IN ('open', 'waiting_applicant') \
          ORDER BY CASE WHEN state_deadline IS NULL THEN 1 ELSE 0 END, state_deadline, submitted_at LIMIT 500"
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
@@ -652,7 +671,7 @@ pub async fn done(
 ) -> Result<Vec<Application>, CasesError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM applications WHERE administration_id = $1 AND ($2 IS NULL OR unit_id = $2) \
-         AND state IN ('approved', 'refused', 'withdrawn') ORDER BY updated_at DESC LIMIT 100"
+         AND stage = 'final' ORDER BY updated_at DESC LIMIT 100"
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(administration_id)

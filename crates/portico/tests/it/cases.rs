@@ -550,3 +550,176 @@ async fn a_new_form_version_does_not_break_a_draft_in_progress() {
     .unwrap();
     assert_eq!(unit_code, "mladost");
 }
+
+#[tokio::test]
+async fn a_child_is_registered_with_the_other_parents_consent_and_a_refusal_stops_the_case() {
+    let app = seeded().await;
+    let (other_parent, other_parent_egn, _) = citizen(&app, "parent2@example.bg").await;
+    let (applicant, _, secret) = citizen(&app, "parent1@example.bg").await;
+    let child = portico_core::personal_id::synthetic_egn(
+        chrono::NaiveDate::from_ymd_opt(2016, 4, 9).unwrap(),
+        311,
+    );
+    let adult = portico_core::personal_id::synthetic_egn(
+        chrono::NaiveDate::from_ymd_opt(1990, 4, 9).unwrap(),
+        311,
+    );
+
+    let start = applicant.get(&format!("{SERVICE}/apply")).await;
+    let id = start.location().split('/').nth(2).unwrap().to_owned();
+    applicant.get(&format!("/applications/{id}/step/0")).await;
+    // An adult is not a child: refused on the field, with the other parent missing too.
+    let refused = applicant
+        .post_form(
+            &format!("/applications/{id}/step/0"),
+            &[("include_children", "yes"), ("children_egns", &adult)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.texts(".error-summary a").len(),
+        2,
+        "{:?}",
+        refused.texts(".error-summary a")
+    );
+    let next = applicant
+        .post_form(
+            &format!("/applications/{id}/step/0"),
+            &[
+                ("include_children", "yes"),
+                ("children_egns", &child),
+                ("other_parent_egn", &other_parent_egn),
+            ],
+        )
+        .await;
+    assert_eq!(
+        next.location(),
+        format!("/applications/{id}/step/1"),
+        "{}",
+        next.body
+    );
+    applicant.get(&format!("/applications/{id}/step/1")).await;
+    let address = address_in(&app, "sredets").await;
+    applicant
+        .post_form(
+            &format!("/applications/{id}/step/1"),
+            &[
+                ("address_kind", "current"),
+                ("address", &address),
+                ("owns_home", "yes"),
+            ],
+        )
+        .await;
+    applicant.get(&format!("/applications/{id}/step/2")).await;
+    applicant
+        .post_form(&format!("/applications/{id}/step/2"), &[])
+        .await;
+    submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(state_of(&app, &id).await, "waiting_consent");
+
+    // The operator does not see it before the consent.
+    let operator = staff(&app, OPERATOR).await;
+    assert!(operator.get("/office").await.texts("table a").is_empty());
+
+    let link = other_parent
+        .get("/consents")
+        .await
+        .attr("main a[href^='/consents/']", "href")
+        .expect("a request for the other parent");
+    let page = other_parent.get(&link).await;
+    assert!(
+        page.body.contains("като родител на детето"),
+        "{}",
+        page.body
+    );
+    other_parent
+        .post_form(&link, &[("decision", "refuse")])
+        .await;
+    assert_eq!(state_of(&app, &id).await, "refused");
+    let status = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(status.texts("#application-state"), vec!["Отказано"]);
+    // A decided consent cannot be decided again.
+    assert_eq!(
+        other_parent
+            .post_form(&link, &[("decision", "give")])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    // And nobody but the named person can open it.
+    assert_eq!(applicant.get(&link).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_applicant_answers_a_request_for_more_information_and_the_case_resumes() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "info@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let operator = staff(&app, OPERATOR).await;
+    let v = operator
+        .get(&format!("/office/cases/{id}"))
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    operator
+        .post_form(&format!("/office/cases/{id}/claim"), &[("version", &v)])
+        .await;
+    transition(&app, &operator, &id, "start_review", &[]).await;
+    // Asking without saying what for is refused, field by field.
+    let empty = transition(
+        &app,
+        &operator,
+        &id,
+        "request_information",
+        &[("message", " ")],
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let asked = transition(
+        &app,
+        &operator,
+        &id,
+        "request_information",
+        &[("message", "Моля, приложете договора за наем.")],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    // An internal note is for staff only.
+    operator
+        .post_form(
+            &format!("/office/cases/{id}/note"),
+            &[("note", "Провери адреса в ГРАО")],
+        )
+        .await;
+
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(
+        page.texts("#application-state"),
+        vec!["Очаква се информация от заявителя"]
+    );
+    assert!(page.body.contains("Моля, приложете договора за наем."));
+    assert!(
+        !page.body.contains("Провери адреса"),
+        "internal notes never reach the applicant"
+    );
+    let version = page
+        .attr("form[action$='/respond'] input[name=version]", "value")
+        .unwrap();
+    let answered = applicant
+        .post_form(
+            &format!("/applications/{id}/respond"),
+            &[
+                ("message", "Изпратих договора по пощата."),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    assert_eq!(state_of(&app, &id).await, "in_review");
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    assert!(
+        case.body.contains("Изпратих договора по пощата.")
+            && case.body.contains("Провери адреса в ГРАО")
+    );
+}
