@@ -34,12 +34,24 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$BENCH_ROOT" rev
 echo "wrk ${WRK[*]} -d$DURATION --latency (warm-up $WARMUP); wrk and server share the same $(nproc) cores"
 
 # Runs the same load briefly and discards it: fills connection pools, page caches and the
-# allocator so the measured run starts in a steady state. wrk hangs up on requests still in
-# flight when it stops, but a sign-in's Argon2 hash runs on to the end on the blocking pool, so
-# pause until that orphaned work is done rather than let it eat into the measured run.
+# allocator so the measured run starts in a steady state.
 warm_up() {
     wrk "${WRK[@]}" -d"$WARMUP" "$@" >/dev/null
-    sleep "${BENCH_SETTLE:-2}"
+}
+
+# Sign-ins are warmed up one at a time, each run to completion, not with wrk: wrk hangs up on
+# the requests in flight when it stops, and a sign-in abandoned by its client can leave a SQLite
+# connection inside a transaction, after which every sign-in fails (see README, "Known server
+# problem"). The measured run is the last thing each server does, so its own hang-ups cannot
+# spoil a figure.
+warm_up_sign_ins() {
+    local i status
+    for ((i = 0; i < ${BENCH_SIGNIN_WARMUP:-20}; i++)); do
+        status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: csrf=$BENCH_CSRF_COOKIE" \
+            --data-urlencode "_csrf=$BENCH_CSRF_TOKEN" --data-urlencode "identifier=$EMAIL" \
+            --data-urlencode "password=$PASSWORD" "$BENCH_URL/login")"
+        [[ "$status" == 303 ]] || { bench_log "warm-up sign-in answered $status"; return 1; }
+    done
 }
 
 for db in "${DBS[@]}"; do
@@ -66,7 +78,7 @@ for db in "${DBS[@]}"; do
     bench_wrk "$db account" "${WRK[@]}" -d"$DURATION" -H "$account_cookie" "$BENCH_URL/account"
     # Still signed in afterwards, so the run above measured the page and not a redirect to /login.
     bench_expect_status "$BENCH_URL/account" 200 -H "$account_cookie"
-    warm_up "${login_args[@]}"
+    warm_up_sign_ins
     bench_wrk "$db sign-in" "${WRK[@]}" -d"$DURATION" "${login_args[@]}"
 
     bench_stop_server
