@@ -166,6 +166,8 @@ struct CasePage {
     assigned_to_me: bool,
     assigned_to_other: bool,
     can_claim: bool,
+    /// Operators an administration admin may give the case to: (account id, name).
+    assignable: Vec<(String, String)>,
     actions: Vec<ActionView>,
     errors: Vec<FieldError>,
 }
@@ -270,7 +272,17 @@ async fn case_page(
         .map(|a| a.display_name())
         .unwrap_or_default();
     let assigned_to_me = app.assigned_to.as_deref() == Some(user.account_id.as_str());
+    let assignable = if in_final || !user.has_role(&app.administration_id, "administration_admin") {
+        Vec::new()
+    } else {
+        operators_for(state, &app)
+            .await?
+            .into_iter()
+            .map(|h| (h.account_id, h.name))
+            .collect()
+    };
     let template = CasePage {
+        assignable,
         service: service_title(&state.app.db, &app.service_id, lang).await,
         state: state_label(&app, lang),
         applicant,
@@ -323,6 +335,64 @@ pub async fn claim(
         form.version,
         &user.account_id,
         &user.account_id,
+        state.app.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/office/cases/{id}")).into_response())
+}
+
+/// The operators whose scope covers the case: its administration, and its unit or all units.
+async fn operators_for(
+    state: &CasesState,
+    app: &Application,
+) -> Result<Vec<portico_identity::service::roles::Holder>, AppError> {
+    use portico_identity::model::Role;
+    let holders = portico_identity::service::roles::holders(
+        &state.app.db,
+        &app.administration_id,
+        Role::Operator,
+    )
+    .await?;
+    Ok(holders
+        .into_iter()
+        .filter(|h| h.unit_id.is_none() || h.unit_id == app.unit_id)
+        .collect())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    operator: String,
+    version: i64,
+}
+
+/// An administration admin gives the case to one of the operators who may work it.
+pub async fn assign(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AssignForm>,
+) -> Result<Response, AppError> {
+    let app = workable(&state, &user, &id).await?;
+    if !user.has_role(&app.administration_id, "administration_admin") {
+        return Err(AppError::Forbidden);
+    }
+    if !operators_for(&state, &app)
+        .await?
+        .iter()
+        .any(|h| h.account_id == form.operator)
+    {
+        let errors = vec![FieldError::new("operator", "assign.not_an_operator")];
+        return case_page(&state, page.with_strings(TABLES), &user, app, errors).await;
+    }
+    let mut tx = state.app.db.begin().await?;
+    applications::assign(
+        &mut tx,
+        &id,
+        form.version,
+        &user.account_id,
+        &form.operator,
         state.app.clock.now(),
     )
     .await?;

@@ -107,3 +107,39 @@ pub async fn list_for(db: &Db, account_id: &str) -> Result<Vec<RoleGrant>, Ident
         })
         .collect())
 }
+
+/// A staff member holding a role in an administration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub account_id: String,
+    pub name: String,
+    pub unit_id: Option<String>,
+    pub role: String,
+}
+
+/// Everyone holding `role` in the administration, by name: whom a case can be given to.
+pub async fn holders(
+    db: &Db,
+    administration_id: &str,
+    role: Role,
+) -> Result<Vec<Holder>, IdentityError> {
+    let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT a.id, a.given_name, a.family_name, r.unit_id, r.role FROM role_assignments r \
+         JOIN accounts a ON a.id = r.account_id \
+         WHERE r.administration_id = $1 AND r.role = $2 AND a.disabled_at IS NULL \
+         ORDER BY a.family_name, a.given_name",
+    )
+    .bind(administration_id)
+    .bind(role.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(account_id, given, family, unit_id, role)| Holder {
+            account_id,
+            name: format!("{given} {family}"),
+            unit_id,
+            role,
+        })
+        .collect())
+}

@@ -723,3 +723,56 @@ async fn the_applicant_answers_a_request_for_more_information_and_the_case_resum
             && case.body.contains("Провери адреса в ГРАО")
     );
 }
+
+#[tokio::test]
+async fn an_administration_admin_gives_a_case_to_an_operator_of_its_unit_only() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "assign@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let admin = staff(&app, "admin@sofia.portico.demo").await;
+    let case = admin.get(&format!("/office/cases/{id}")).await;
+    assert_eq!(
+        case.status,
+        StatusCode::OK,
+        "Sofia's admin sees every unit's cases"
+    );
+    let options = case.texts("#operator option");
+    assert_eq!(
+        options,
+        vec!["Георги Димитров"],
+        "only Sredets' operator can be given a Sredets case"
+    );
+    let operator_id = case.attr("#operator option", "value").unwrap();
+    let version = case.attr("input[name=version]", "value").unwrap();
+
+    let wrong = admin
+        .post_form(
+            &format!("/office/cases/{id}/assign"),
+            &[("operator", &id), ("version", &version)],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = admin
+        .post_form(
+            &format!("/office/cases/{id}/assign"),
+            &[("operator", &operator_id), ("version", &version)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let operator = staff(&app, OPERATOR).await;
+    let page = operator.get(&format!("/office/cases/{id}")).await;
+    assert_eq!(
+        page.texts("main p.body").first().map(String::as_str),
+        Some("Вие работите по заявлението.")
+    );
+    // An operator cannot give cases away.
+    let v = page.attr("input[name=version]", "value").unwrap();
+    let refused = operator
+        .post_form(
+            &format!("/office/cases/{id}/assign"),
+            &[("operator", &operator_id), ("version", &v)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
