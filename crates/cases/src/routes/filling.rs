@@ -634,21 +634,26 @@ pub async fn submit(
     let consents = consents_needed(&app.data, applicant.personal_id.as_ref().map(|p| p.value()));
     let now = state.app.clock.now();
     let mut tx = state.app.db.begin().await?;
-    // Submitting is signing: it takes the second factor again.
+    // Submitting is signing: it takes the second factor again, throttled like sign-in codes.
+    let throttle_key = format!("code:{}", user.account_id);
+    portico_identity::service::throttle::check(&mut tx, &throttle_key, now).await?;
     let second_factor_ok =
         portico_identity::service::totp::verify(&mut tx, &user.account_id, &form_input.code, now)
             .await?;
     if !second_factor_ok {
-        drop(tx);
-        return review_page(
-            &state,
-            page,
-            &user,
-            app,
-            vec![FieldError::new("code", "code.wrong")],
-        )
-        .await;
+        let delay =
+            portico_identity::service::throttle::record_failure(&mut tx, &throttle_key, now)
+                .await?;
+        tx.commit().await?;
+        if delay > 0 {
+            return Err(AppError::RateLimited {
+                retry_after_secs: delay,
+            });
+        }
+        let errors = vec![FieldError::new("code", "code.wrong")];
+        return review_page(&state, page, &user, app, errors).await;
     }
+    portico_identity::service::throttle::reset(&mut tx, &throttle_key).await?;
     let routing = Routing {
         unit_id: unit.as_deref(),
         deadline_working_days: service.facts.deadline_working_days,

@@ -776,3 +776,26 @@ async fn an_administration_admin_gives_a_case_to_an_operator_of_its_unit_only() 
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn submitting_needs_the_second_factor_and_wrong_codes_are_slowed_down() {
+    let app = seeded().await;
+    let (applicant, _, _) = citizen(&app, "wrongcode@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    applicant.get(&format!("/applications/{id}/review")).await;
+    for _ in 0..3 {
+        let page = applicant
+            .post_form(&format!("/applications/{id}/submit"), &[("code", "000000")])
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            page.texts(".error-summary a"),
+            vec!["Кодът не е верен, изтекъл е или вече е използван"]
+        );
+    }
+    let fourth = applicant
+        .post_form(&format!("/applications/{id}/submit"), &[("code", "000000")])
+        .await;
+    assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(state_of(&app, &id).await, "draft", "nothing was submitted");
+}
