@@ -608,6 +608,38 @@ pub fn consents_needed(data: &Value, applicant_personal_id: Option<&str>) -> Vec
     out
 }
 
+/// Tells each person whose consent the case needs, in their account and by e-mail, when they have
+/// an account; others see the request when they register and sign in.
+async fn ask_for_consents(
+    state: &CasesState,
+    tx: &mut portico_store::Tx,
+    id: &str,
+    consents: &[ConsentRequest],
+    service: &Service,
+    number: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    for consent in consents {
+        let account = portico_identity::service::accounts::find_by_personal_id(
+            &state.app.db,
+            &consent.personal_id,
+        )
+        .await?;
+        if let Some(account) = account {
+            crate::service::notifications::notify(
+                tx,
+                &account.id,
+                Some(id),
+                &format!("Искане за съгласие по заявление {number} за „{}“. Вижте „Искания за съгласие“ в профила си.", service.facts.title.bg),
+                &format!("Your consent is asked for application {number} for \"{}\". See \"Requests for your consent\" in your account.", service.facts.title.en),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn submit(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
@@ -674,6 +706,16 @@ pub async fn submit(
                     "Your application for \"{en}\" was submitted. Number: {}",
                     submission.tracking_number
                 ),
+                now,
+            )
+            .await?;
+            ask_for_consents(
+                &state,
+                &mut tx,
+                &id,
+                &consents,
+                &service,
+                &submission.tracking_number,
                 now,
             )
             .await?;

@@ -300,6 +300,22 @@ pub async fn find_for_sign_in(
         .map(|(a, b, c, d, e, f, g, h, i, hash)| (account_from((a, b, c, d, e, f, g, h, i)), hash)))
 }
 
+/// The account registered with this personal number, if any: how a co-applicant named by EGN is
+/// reached.
+pub async fn find_by_personal_id(
+    db: &Db,
+    personal_id: &str,
+) -> Result<Option<Account>, IdentityError> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE personal_id = $1 AND disabled_at IS NULL"
+    );
+    let row: Option<AccountRow> = sqlx::query_as(&sql)
+        .bind(personal_id.trim())
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(account_from))
+}
+
 /// Finds an account by e-mail, for administrative commands.
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>, IdentityError> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1");

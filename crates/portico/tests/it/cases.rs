@@ -194,7 +194,12 @@ async fn address_registration_end_to_end() {
         1
     );
 
-    // The owner consents in their own account.
+    // The owner is told by e-mail, and consents in their own account.
+    let asked = app
+        .mail
+        .wait_for(&format!("Искане за съгласие по заявление {number}"))
+        .await;
+    assert!(asked.contains("Requests for your consent"), "{asked}");
     let consents = owner.get("/consents").await;
     let link = consents
         .attr("main a[href^='/consents/']", "href")
