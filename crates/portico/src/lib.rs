@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod bench_data;
 pub mod config;
 pub mod demo;
 pub mod serve;

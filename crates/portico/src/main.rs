@@ -40,6 +40,12 @@ enum Command {
     /// Onboard administrations, units and staff.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Add N synthetic services to the catalog (after `demo --seed-only`), for bench/.
+    #[command(hide = true)]
+    BenchSeed {
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+    },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
     BenchArgon2 {
@@ -221,6 +227,13 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
+        Command::BenchSeed { services } => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let added = portico::bench_data::seed_services(&db, clock.as_ref(), services).await?;
+            println!("added {added} synthetic services");
+            Ok(())
+        }
         Command::BenchArgon2 { seconds, threads } => {
             let per_second = bench_argon2(seconds, threads);
             println!("argon2id_hashes_per_second {per_second:.1}");

@@ -163,3 +163,24 @@ async fn demo_seeding_is_idempotent() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(counts(&app).await, first);
 }
+
+#[tokio::test]
+async fn benchmark_services_are_added_once_and_found_by_search() {
+    let app = TestApp::start().await;
+    let (code, out) = run_cli(&app, &["demo", "--seed-only"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = run_cli(&app, &["bench-seed", "--services", "40"]);
+    assert_eq!((code, out.trim()), (0, "added 40 synthetic services"));
+    let (_, out) = run_cli(&app, &["bench-seed", "--services", "40"]);
+    assert_eq!(out.trim(), "added 0 synthetic services");
+    let results = app
+        .client()
+        .get("/api/v1/services?q=%D1%81%D1%82%D1%80%D0%BE%D0%B5%D0%B6")
+        .await
+        .json();
+    let text = results.to_string();
+    assert!(
+        text.contains("bench-8"),
+        "«строеж» finds the synthetic construction permits: {text}"
+    );
+}
