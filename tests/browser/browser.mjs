@@ -32,6 +32,21 @@ const CHROMIUM_ARGS = [
 // The WCAG 2.1 A and AA rules; the suite asserts none of them is violated.
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
+// How every page is opened: the same for the single-profile browser and for each person's context.
+const CONTEXT_OPTIONS = {
+  // The server's CSP (`script-src 'self'`) would block injecting axe-core; the pages themselves
+  // use no JavaScript, so bypassing CSP changes nothing else.
+  bypassCSP: true,
+  locale: 'bg-BG',
+  viewport: { width: 1280, height: 900 },
+};
+
+/** Fail a step with Playwright's own message well before node:test's step timeout. */
+function setPageTimeouts(page) {
+  page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(30_000);
+}
+
 /**
  * Launches Chromium with a fresh profile in a temporary folder.
  * Returns { context, page, close() }; close() also removes the profile.
@@ -42,22 +57,36 @@ export async function launchBrowser() {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
-    // The server's CSP (`script-src 'self'`) would block injecting axe-core; the pages themselves
-    // use no JavaScript, so bypassing CSP changes nothing else.
-    bypassCSP: true,
-    locale: 'bg-BG',
-    viewport: { width: 1280, height: 900 },
+    ...CONTEXT_OPTIONS,
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  // Fail a step with Playwright's own message well before node:test's step timeout.
-  page.setDefaultTimeout(15_000);
-  page.setDefaultNavigationTimeout(30_000);
+  setPageTimeouts(page);
   return {
     context,
     page,
     async close() {
       await context.close().catch(() => {});
       await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Launches one Chromium for several people: each `newContext()` is a separate browser context
+ * (its own cookies, so its own session), like separate browsers on separate machines.
+ * Returns { newContext() → { context, page }, close() }.
+ */
+export async function launchBrowserForPeople() {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return {
+    async newContext() {
+      const context = await browser.newContext(CONTEXT_OPTIONS);
+      const page = await context.newPage();
+      setPageTimeouts(page);
+      return { context, page };
+    },
+    async close() {
+      await browser.close().catch(() => {});
     },
   };
 }

@@ -130,7 +130,8 @@ async function waitUntilReady(baseUrl, child, log) {
 
 /**
  * Starts `portico demo` and waits until it is ready.
- * Returns { baseUrl, databaseKind, logs(), logTail(), stop() }.
+ * Returns { baseUrl, databaseKind, dataDir, logs(), logTail(), stop() }; dataDir is the server's
+ * temporary data folder (its mail.log holds the e-mail it "sends"), removed by stop().
  */
 export async function startServer() {
   if (!existsSync(SERVER_BINARY)) {
@@ -208,6 +209,7 @@ export async function startServer() {
   return {
     baseUrl,
     databaseKind: kind,
+    dataDir,
     logs: log.text,
     logTail: log.tail,
     stop,
