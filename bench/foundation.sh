@@ -32,6 +32,11 @@ echo "== machine"
 echo "cores: $(nproc); cpu: $(lscpu | sed -n 's/^Model name: *//p'); memory: $(free -h | awk '/^Mem:/ {print $2}')"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "wrk ${WRK[*]} -d$DURATION --latency (warm-up $WARMUP); wrk and server share the same $(nproc) cores"
+busy_before="$(bench_cpu_busy)"
+echo "CPU busy before start: ${busy_before}%"
+if ((busy_before > 10)); then
+    bench_log "warning: something else is using the CPU (${busy_before}% busy); figures will be lower and noisier"
+fi
 
 # Runs the same load briefly and discards it: fills connection pools, page caches and the
 # allocator so the measured run starts in a steady state.
@@ -92,6 +97,7 @@ argon2="$(awk '$1 == "argon2id_hashes_per_second" {print $2}' <<<"$argon2_out")"
 
 echo
 echo "== summary (req/s; latency p50 / p99 in ms; ratios from this run)"
+echo "CPU busy before start: ${busy_before}%"
 for db in "${DBS[@]}"; do
     echo
     printf '%-10s %-22s %10s %10s %10s\n' "$db" "figure" "req/s" "p50 ms" "p99 ms"

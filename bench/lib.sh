@@ -34,6 +34,23 @@ bench_to_ms() {
         printf "%.2f", n }'
 }
 
+# Percent of all CPU time spent busy over the next second. Anything else running on the machine
+# (a build, a test suite) takes cores from the server and wrk alike and skews every figure, so
+# scripts print this before they start. Sampled rather than read from the load average, which
+# lags by minutes and still counts the build a script has just finished.
+bench_cpu_busy() {
+    local a b
+    a="$(head -n 1 /proc/stat)"
+    sleep 1
+    b="$(head -n 1 /proc/stat)"
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        n = split(a, x); split(b, y); total = 0
+        for (i = 2; i <= n; i++) total += y[i] - x[i]
+        idle = (y[5] - x[5]) + (y[6] - x[6])   # idle + iowait
+        busy = 0; if (total > 0) busy = 100 * (total - idle) / total
+        printf "%.0f", busy }'
+}
+
 bench_free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

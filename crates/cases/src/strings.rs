@@ -4,6 +4,9 @@ use portico_http::i18n::Entry;
 
 pub const TABLES: &[&[Entry]] = &[STRINGS];
 
+/// For pages that draw a form's fields: the catalog's form words as well.
+pub const FORM_TABLES: &[&[Entry]] = &[STRINGS, portico_catalog::strings::STRINGS];
+
 pub const STRINGS: &[Entry] = &[
     // Applicant
     ("my_applications", "Моите заявления", "My applications"),
@@ -43,7 +46,11 @@ pub const STRINGS: &[Entry] = &[
     ("consent_body", "подаде заявление и ви посочи", "applied and named you"),
     ("consent_give", "Давам съгласие", "I consent"),
     ("consent_refuse", "Не давам съгласие", "I do not consent"),
-    ("consent_done", "Решението ви е записано.", "Your decision has been recorded."),
+    ("consent_done", "Решението ви е записано. Заявителят е уведомен.", "Your decision has been recorded. The applicant has been told."),
+    ("consent_address", "Адрес", "Address"),
+    ("consent_service", "Услуга", "Service"),
+    ("consent_role_label", "Качество", "As"),
+    ("office_take_first", "Поемете заявлението, за да работите по него.", "Take the application to work on it."),
     ("notifications_title", "Известия", "Notifications"),
     // Filling in and submitting
     ("step_of", "Стъпка", "Step"),

@@ -184,3 +184,18 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
         .record(started.elapsed().as_secs_f64());
     response
 }
+
+/// Runs each request to its end even if the client goes away. Dropping a handler half-way (what
+/// hyper does on disconnect) could leave a pooled database connection inside a transaction it
+/// never finishes (sqlx cannot always clean up a cancelled `BEGIN`), and a submission half-done
+/// is not something a public service should have. The request's own transaction still commits or
+/// rolls back as its handler decides.
+pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "request task failed");
+            AppError::Internal("request task failed".into()).into_response()
+        }
+    }
+}

@@ -21,6 +21,10 @@ use tower_http::trace::TraceLayer;
 
 const CSS: &str = include_str!("../static/portico.css");
 
+/// The largest request accepted: room for a form's attachments (each form sets its own, smaller,
+/// per-file limits).
+pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/lang", get(switch_language))
@@ -57,11 +61,15 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            25 * 1024 * 1024,
+            MAX_BODY_BYTES,
         ))
+        // axum's extractors have their own, smaller default (2 MiB); forms check each file's
+        // own limit, so the extractors may read up to the whole request limit.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(mw::run_to_completion))
         .with_state(state)
 }
 

@@ -323,7 +323,8 @@ pub async fn result_document(state: &CasesState, app: &Application) -> Result<Ve
     let service_bg = service_title(&state.app.db, &app.service_id, Lang::Bg).await;
     let service_en = service_title(&state.app.db, &app.service_id, Lang::En).await;
     let now = state.app.clock.now();
-    let answers: Vec<String> = super::office::flatten_answers(&app.data)
+    let answers: Vec<String> = super::office::readable_answers(state, app, Lang::Bg)
+        .await
         .into_iter()
         .map(|(k, v)| format!("  {k}: {v}"))
         .collect();

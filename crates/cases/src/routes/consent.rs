@@ -18,6 +18,9 @@ pub struct ConsentView {
     pub applicant: String,
     pub service: String,
     pub number: String,
+    /// What the consent is about: the address, as the form labels it. Only that, not the rest
+    /// of the application, which is none of the consenting person's business.
+    pub address: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -25,6 +28,12 @@ pub struct ConsentView {
 struct ListPage {
     page: PageContext,
     items: Vec<ConsentView>,
+    done: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -57,7 +66,17 @@ async fn view(
         .await?
         .map(|a| a.display_name())
         .unwrap_or_default();
+    let address = match super::filling::form_of(state, &app).await {
+        Ok(form) => super::filling::review_rows(state, &app, &form, lang)
+            .await?
+            .into_iter()
+            .filter(|r| r.widget == "address")
+            .map(|r| (r.label, r.value))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     Ok(ConsentView {
+        address,
         applicant,
         service: service_title(&state.app.db, &app.service_id, lang).await,
         number: app.tracking_number.unwrap_or_default(),
@@ -69,6 +88,7 @@ pub async fn list(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let mut items = Vec::new();
@@ -77,7 +97,8 @@ pub async fn list(
             items.push(view(&state, consent, page.lang).await?);
         }
     }
-    Ok(render(&ListPage { page, items })?.into_response())
+    let done = q.done.is_some();
+    Ok(render(&ListPage { page, items, done })?.into_response())
 }
 
 /// The consent, if it names the signed-in person; "not found" for anybody else.

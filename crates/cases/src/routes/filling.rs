@@ -5,7 +5,7 @@ use super::views::local_time;
 use super::CasesState;
 use crate::model::{Application, ConsentRequest, ServiceInfo};
 use crate::service::applications::{self, NewAttachment, Routing};
-use crate::strings::TABLES;
+use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
@@ -35,7 +35,10 @@ async fn service_by_id(state: &CasesState, id: &str) -> Result<Service, AppError
         .ok_or(AppError::NotFound)
 }
 
-async fn form_of(state: &CasesState, app: &Application) -> Result<FormVersion, AppError> {
+pub(super) async fn form_of(
+    state: &CasesState,
+    app: &Application,
+) -> Result<FormVersion, AppError> {
     forms::get_version(&state.app.db, &app.form_version_id)
         .await
         .map_err(catalog_error)?
@@ -192,7 +195,7 @@ pub async fn step_form(
     }
     step_page(
         &state,
-        page.with_strings(TABLES),
+        page.with_strings(FORM_TABLES),
         &app,
         &form,
         step,
@@ -292,7 +295,7 @@ pub async fn step_submit(
     req: Request,
 ) -> Result<Response, AppError> {
     let (mut posted, uploads) = read_step_post(&state, req).await?;
-    let page = page.with_strings(TABLES);
+    let page = page.with_strings(FORM_TABLES);
     let app = own_draft(&state, &user, &id).await?;
     if !app.is_draft() {
         return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
@@ -397,6 +400,8 @@ fn merged_echo(
 }
 
 pub struct ReviewRow {
+    /// The field's widget (`address`, `file`, `egn` …).
+    pub widget: &'static str,
     pub label: String,
     pub value: String,
     pub change: String,
@@ -414,7 +419,7 @@ struct ReviewPage {
 }
 
 /// One line per answered field, in the order of the form, with a link to change it.
-async fn review_rows(
+pub(super) async fn review_rows(
     state: &CasesState,
     app: &Application,
     form: &FormVersion,
@@ -468,6 +473,7 @@ async fn review_rows(
                 continue;
             }
             rows.push(ReviewRow {
+                widget: field.widget,
                 label: field.label,
                 value,
                 change: format!("/applications/{}/step/{index}#{}", app.id, field.id),
@@ -516,7 +522,7 @@ pub async fn review(
     if !app.is_draft() {
         return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
     }
-    review_page(&state, page.with_strings(TABLES), &user, app, vec![]).await
+    review_page(&state, page.with_strings(FORM_TABLES), &user, app, vec![]).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -647,7 +653,7 @@ pub async fn submit(
     Path(id): Path<String>,
     CsrfForm(form_input): CsrfForm<SubmitForm>,
 ) -> Result<Response, AppError> {
-    let page = page.with_strings(TABLES);
+    let page = page.with_strings(FORM_TABLES);
     let app = own_draft(&state, &user, &id).await?;
     // A second click, a retry, a refresh: the application exists once; show its receipt.
     if !app.is_draft() {

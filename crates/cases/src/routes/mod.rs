@@ -48,6 +48,10 @@ pub fn router(state: CasesState) -> Router<AppState> {
         .route("/office/cases/{id}", get(office::case))
         .route("/office/cases/{id}/claim", post(office::claim))
         .route("/office/cases/{id}/assign", post(office::assign))
+        .route(
+            "/office/cases/{id}/attachments/{attachment}",
+            get(office::attachment),
+        )
         .route("/office/cases/{id}/note", post(office::note))
         .route("/office/cases/{id}/transition", post(office::transition))
         .with_state(state)

@@ -166,6 +166,8 @@ struct CasePage {
     assigned_to_me: bool,
     assigned_to_other: bool,
     can_claim: bool,
+    /// The process has actions for this case that need it taken first.
+    needs_taking: bool,
     /// Operators an administration admin may give the case to: (account id, name).
     assignable: Vec<(String, String)>,
     actions: Vec<ActionView>,
@@ -224,6 +226,24 @@ async fn workable(
     }
 }
 
+/// The answers as the form labels them, in its order; the raw data if the form cannot be read.
+pub async fn readable_answers(
+    state: &CasesState,
+    app: &Application,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let rows = match super::filling::form_of(state, app).await {
+        Ok(form) => super::filling::review_rows(state, app, &form, lang)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
+    match rows {
+        Some(rows) => rows.into_iter().map(|r| (r.label, r.value)).collect(),
+        None => flatten_answers(&app.data),
+    }
+}
+
 /// The answers as label/value pairs, flattened for reading.
 pub fn flatten_answers(data: &serde_json::Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -252,9 +272,12 @@ async fn case_page(
     let in_final = def
         .state(&app.state)
         .is_some_and(|s| s.kind == StateKind::Final);
+    let assigned_to_me = app.assigned_to.as_deref() == Some(user.account_id.as_str());
+    // Actions that need the case taken are offered once this operator has taken it.
     let actions = def
         .available(&app.state, Actor::Operator)
         .into_iter()
+        .filter(|t| assigned_to_me || !t.requires.contains(&Requirement::Assigned))
         .map(|t| ActionView {
             id: t.id.clone(),
             label: if lang == Lang::Bg {
@@ -267,11 +290,17 @@ async fn case_page(
             warning: t.requires.contains(&Requirement::Reason),
         })
         .collect();
+    let answers = readable_answers(state, &app, lang).await;
+    let needs_taking = !in_final
+        && !assigned_to_me
+        && def
+            .available(&app.state, Actor::Operator)
+            .iter()
+            .any(|t| t.requires.contains(&Requirement::Assigned));
     let applicant = portico_identity::service::accounts::get(&state.app.db, &app.applicant_id)
         .await?
         .map(|a| a.display_name())
         .unwrap_or_default();
-    let assigned_to_me = app.assigned_to.as_deref() == Some(user.account_id.as_str());
     let assignable = if in_final || !user.has_role(&app.administration_id, "administration_admin") {
         Vec::new()
     } else {
@@ -282,11 +311,12 @@ async fn case_page(
             .collect()
     };
     let template = CasePage {
+        needs_taking,
         assignable,
         service: service_title(&state.app.db, &app.service_id, lang).await,
         state: state_label(&app, lang),
         applicant,
-        answers: flatten_answers(&app.data),
+        answers,
         attachments: applications::attachments(&state.app.db, &app.id).await?,
         consents: consents::for_application(&state.app.db, &app.id).await?,
         timeline: applications::timeline(&state.app.db, &app.id, true).await?,
@@ -314,6 +344,52 @@ pub async fn case(
 ) -> Result<Response, AppError> {
     let app = workable(&state, &user, &id).await?;
     case_page(&state, page.with_strings(TABLES), &user, app, vec![]).await
+}
+
+/// A document attached to a case the staff member may work; served as a download, never inline,
+/// so an uploaded file cannot run as a page of this site.
+pub async fn attachment(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let app = workable(&state, &user, &id).await?;
+    let attachment = applications::attachments(&state.app.db, &app.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == attachment_id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = state
+        .app
+        .blobs
+        .get(&attachment.blob_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let filename: String = attachment
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                attachment.content_type.clone(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

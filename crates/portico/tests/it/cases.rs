@@ -204,20 +204,48 @@ async fn address_registration_end_to_end() {
     let link = consents
         .attr("main a[href^='/consents/']", "href")
         .expect("a consent request for the owner");
-    owner.get(&link).await;
+    let request = owner.get(&link).await;
+    let address_label = nomenclatures::list(&app.db, nomenclatures::SOFIA_ADDRESSES)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.attribute("district") == Some("sredets"))
+        .map(|e| e.label.bg)
+        .unwrap();
+    let shown = request.texts(".summary-list__value");
+    assert!(
+        shown.contains(&address_label),
+        "the owner sees which address: {shown:?}"
+    );
+    assert!(
+        !request.body.contains("applicant@example.bg"),
+        "and nothing else of the application"
+    );
     let decided = owner.post_form(&link, &[("decision", "give")]).await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER);
+    let confirmation = owner.get(decided.location()).await;
+    assert_eq!(
+        confirmation.texts(".notification p"),
+        vec!["Решението ви е записано. Заявителят е уведомен."]
+    );
     assert_eq!(state_of(&app, &id).await, "submitted");
 
     // The operator of Sredets sees it in the queue and works it.
     let operator = staff(&app, OPERATOR).await;
     let queue = operator.get("/office").await;
     assert!(queue.texts("table a").contains(&number), "{}", queue.body);
-    let claim_version = operator
-        .get(&format!("/office/cases/{id}"))
-        .await
-        .attr("input[name=version]", "value")
-        .unwrap();
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    let answers = case.texts(".summary-list__value");
+    assert!(
+        answers.contains(&address_label),
+        "answers are shown as the form labels them: {answers:?}"
+    );
+    assert!(
+        case.attr("button[data-transition=start_review]", "data-transition")
+            .is_none(),
+        "take the case first"
+    );
+    let claim_version = case.attr("input[name=version]", "value").unwrap();
     let claimed = operator
         .post_form(
             &format!("/office/cases/{id}/claim"),
@@ -803,4 +831,105 @@ async fn submitting_needs_the_second_factor_and_wrong_codes_are_slowed_down() {
         .await;
     assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(state_of(&app, &id).await, "draft", "nothing was submitted");
+}
+
+#[tokio::test]
+async fn attachments_are_checked_kept_with_the_draft_and_shown_to_the_operator_only() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "files@example.bg").await;
+    let start = applicant.get(&format!("{SERVICE}/apply")).await;
+    let id = start.location().split('/').nth(2).unwrap().to_owned();
+    applicant.get(&format!("/applications/{id}/step/0")).await;
+    applicant
+        .post_form(
+            &format!("/applications/{id}/step/0"),
+            &[("include_children", "no")],
+        )
+        .await;
+    applicant.get(&format!("/applications/{id}/step/1")).await;
+    let address = address_in(&app, "sredets").await;
+    applicant
+        .post_form(
+            &format!("/applications/{id}/step/1"),
+            &[
+                ("address_kind", "current"),
+                ("address", &address),
+                ("owns_home", "yes"),
+            ],
+        )
+        .await;
+    let step = format!("/applications/{id}/step/2");
+    let page = applicant.get(&step).await;
+    assert_eq!(
+        page.attr("main form", "enctype").as_deref(),
+        Some("multipart/form-data")
+    );
+
+    let html = applicant
+        .post_file(
+            &step,
+            "ownership_document",
+            "evil.html",
+            "text/html",
+            b"<script>x</script>".to_vec(),
+        )
+        .await;
+    assert_eq!(html.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(html.texts(".error-summary a").len(), 1, "{}", html.body);
+    let too_big = applicant
+        .post_file(
+            &step,
+            "ownership_document",
+            "big.pdf",
+            "application/pdf",
+            vec![b'%'; 5 * 1024 * 1024 + 1],
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attachments").await,
+        0,
+        "refused files are not stored"
+    );
+
+    let pdf = b"%PDF-1.4\n%test\n".to_vec();
+    let ok = applicant
+        .post_file(
+            &step,
+            "ownership_document",
+            "dogovor.pdf",
+            "application/pdf",
+            pdf.clone(),
+        )
+        .await;
+    assert_eq!(
+        ok.location(),
+        format!("/applications/{id}/review"),
+        "{}",
+        ok.body
+    );
+    let review = applicant.get(&format!("/applications/{id}/review")).await;
+    assert!(review
+        .texts(".summary-list__value")
+        .contains(&"dogovor.pdf".to_owned()));
+    submit(&app, &applicant, &id, &secret).await;
+
+    let operator = staff(&app, OPERATOR).await;
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    let link = case
+        .attr("a[href*='/attachments/']", "href")
+        .expect("a download link");
+    let download = operator.get(&link).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), pdf.as_slice());
+    assert!(download.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    let (stranger, _, _) = citizen(&app, "nosy@example.bg").await;
+    assert_eq!(
+        stranger.get(&link).await.status,
+        StatusCode::FORBIDDEN,
+        "citizens are not staff"
+    );
 }

@@ -241,6 +241,33 @@ impl Client {
         self.page(response).await
     }
 
+    /// Posts a multipart form with one file, and the CSRF token of the last page.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        field: &str,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
+        let token = self.csrf.lock().expect("lock").clone();
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str(content_type)
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token)
+            .part(field.to_owned(), part);
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        self.page(response).await
+    }
+
     /// Posts exactly these fields: no CSRF token unless given.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
