@@ -480,3 +480,53 @@ async fn pages_that_need_a_signed_in_person_send_others_to_sign_in() {
         "/login"
     );
 }
+
+#[tokio::test]
+async fn sign_ins_abandoned_by_their_clients_leave_nothing_locked() {
+    let app = TestApp::start().await;
+    let (client, _) = app.register("hangup@example.bg").await;
+    client.sign_out().await;
+    // Clients that give up a few milliseconds into a sign-in, as a closed laptop or an impatient
+    // proxy would: the server must not be left with a half-begun transaction.
+    let mut hangups = Vec::new();
+    for i in 0..24u64 {
+        let base = app.base.clone();
+        hangups.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap();
+            let page = http
+                .get(format!("{base}/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let token = scraper::Html::parse_document(&page)
+                .select(&scraper::Selector::parse("input[name=_csrf]").unwrap())
+                .next()
+                .and_then(|e| e.value().attr("value").map(str::to_owned))
+                .unwrap();
+            let _ = http
+                .post(format!("{base}/login"))
+                .timeout(std::time::Duration::from_millis(1 + i % 12))
+                .form(&[
+                    ("_csrf", token.as_str()),
+                    ("identifier", "hangup@example.bg"),
+                    ("password", PASSWORD),
+                ])
+                .send()
+                .await;
+        }));
+    }
+    for h in hangups {
+        h.await.unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for _ in 0..3 {
+        let page = client.sign_in_password("hangup@example.bg", PASSWORD).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+}
