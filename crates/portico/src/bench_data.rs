@@ -86,3 +86,105 @@ pub async fn seed_services(db: &Db, clock: &dyn Clock, n: usize) -> Result<usize
     }
     Ok(added)
 }
+
+/// Citizens ready to submit: each has the demo authenticator key, a signed-in session, and a
+/// completed draft of Sofia's address registration. Returns `(session token, application id)`
+/// pairs, for a load generator to submit each draft once. Password hashing is done once and
+/// shared, so preparing thousands takes seconds.
+pub async fn prepare_submissions(
+    db: &Db,
+    clock: &dyn Clock,
+    n: usize,
+) -> Result<Vec<(String, String)>> {
+    use portico_identity::model::Registration;
+    use portico_identity::service::{accounts, password, sessions, totp};
+    let service = portico_catalog::service::by_slug(db, "address-registration-sofia")
+        .await?
+        .ok_or_else(|| anyhow!("run `portico demo --seed-only` first"))?;
+    let form_key = service
+        .form_key
+        .clone()
+        .ok_or_else(|| anyhow!("the service has no form"))?;
+    let form = portico_catalog::forms::current(db, &form_key)
+        .await?
+        .ok_or_else(|| anyhow!("no form"))?;
+    let address = portico_catalog::service::nomenclatures::list(
+        db,
+        portico_catalog::service::nomenclatures::SOFIA_ADDRESSES,
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow!("no addresses"))?;
+    let hash = password::hash(crate::demo::DEMO_PASSWORD.to_owned()).await?;
+    let info = portico_cases::model::ServiceInfo {
+        id: service.id.clone(),
+        administration_id: service.administration_id.clone(),
+        title_bg: service.facts.title.bg.clone(),
+        title_en: service.facts.title.en.clone(),
+        process_key: service.process_key.clone(),
+        deadline_working_days: service.facts.deadline_working_days,
+    };
+    let run = portico_core::new_id();
+    let mut out = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let mut tx = db.begin().await?;
+        for &i in chunk {
+            let egn = portico_core::personal_id::synthetic_egn(
+                chrono::NaiveDate::from_ymd_opt(
+                    1950 + (i % 50) as i32,
+                    1 + (i % 12) as u32,
+                    1 + (i % 28) as u32,
+                )
+                .ok_or_else(|| anyhow!("date"))?,
+                (i / 600) as u32 % 1000,
+            );
+            let reg = Registration {
+                personal_id_kind: "egn".into(),
+                personal_id: egn.clone(),
+                given_name: "Тест".into(),
+                family_name: format!("Натоварване {i}"),
+                email: format!("bench-{run}-{i}@portico.bench"),
+                phone: String::new(),
+                password: crate::demo::DEMO_PASSWORD.into(),
+                password_confirm: crate::demo::DEMO_PASSWORD.into(),
+            };
+            let valid = accounts::validate(&reg).map_err(|e| anyhow!("{e}"))?;
+            let account = match accounts::register(&mut tx, &valid, &hash, clock.now()).await {
+                Ok(account) => account,
+                // A synthetic EGN used by an earlier run: skip it, the list just gets shorter.
+                Err(portico_identity::IdentityError::Invalid(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            totp::enrol_with_secret(
+                &mut tx,
+                &account.id,
+                crate::demo::DEMO_TOTP_SECRET,
+                clock.now(),
+            )
+            .await?;
+            let session =
+                sessions::create(&mut tx, &account.id, sessions::STAGE_COMPLETE, clock.now())
+                    .await?;
+            let data = serde_json::json!({
+                "applicant_egn": egn,
+                "include_children": "no",
+                "address_kind": "current",
+                "address": address.code,
+                "owns_home": "yes",
+            });
+            let app = portico_cases::service::applications::start_draft(
+                &mut tx,
+                &account.id,
+                &info,
+                &form.id,
+                data,
+                clock.now(),
+            )
+            .await?;
+            out.push((session.token, app.id));
+        }
+        tx.commit().await?;
+    }
+    Ok(out)
+}

@@ -46,6 +46,13 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         services: usize,
     },
+    /// Create N citizens with completed drafts and signed-in sessions; print "token application"
+    /// lines (for bench/).
+    #[command(hide = true)]
+    BenchPrepareSubmissions {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+    },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
     BenchArgon2 {
@@ -232,6 +239,16 @@ async fn run() -> Result<()> {
             app::migrate(&db).await?;
             let added = portico::bench_data::seed_services(&db, clock.as_ref(), services).await?;
             println!("added {added} synthetic services");
+            Ok(())
+        }
+        Command::BenchPrepareSubmissions { count } => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            for (token, application) in
+                portico::bench_data::prepare_submissions(&db, clock.as_ref(), count).await?
+            {
+                println!("{token} {application}");
+            }
             Ok(())
         }
         Command::BenchArgon2 { seconds, threads } => {
