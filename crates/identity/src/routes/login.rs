@@ -405,27 +405,8 @@ pub async fn send_email_link(
             name = account.display_name()
         ),
     };
-    enqueue(
-        &mut tx,
-        NewJob::now(
-            EMAIL_JOB,
-            serde_json::to_value(&email).map_err(AppError::internal)?,
-            now,
-        ),
-        now,
-    )
-    .await?;
-    let event = Event::new(
-        &user.account_id,
-        "identity.second_factor_sent",
-        &user.account_id,
-    )
-    .with(serde_json::json!({ "channel": "email" }));
-    portico_audit::append(&mut tx, event, now)
-        .await
-        .map_err(IdentityError::from)?;
-    tx.commit().await?;
-    state.jobs_waker.notify_one();
+    let message = serde_json::to_value(&email).map_err(AppError::internal)?;
+    queue_code_message(&state, tx, &user, EMAIL_JOB, message, "email").await?;
     let html = render(&CodeSentPage {
         page,
         by_sms: false,
@@ -433,6 +414,33 @@ pub async fn send_email_link(
         errors: vec![],
     })?;
     Ok(html.into_response())
+}
+
+/// Queues the message carrying a one-time code in the transaction that created the code (so the
+/// code and its message exist together or not at all), records that it was sent, and wakes this
+/// node's job worker so it goes out at once.
+async fn queue_code_message(
+    state: &AppState,
+    mut tx: Tx,
+    user: &SessionUser,
+    job_kind: &str,
+    message: serde_json::Value,
+    channel: &str,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    enqueue(&mut tx, NewJob::now(job_kind, message, now), now).await?;
+    let event = Event::new(
+        &user.account_id,
+        "identity.second_factor_sent",
+        &user.account_id,
+    )
+    .with(serde_json::json!({ "channel": channel }));
+    portico_audit::append(&mut tx, event, now)
+        .await
+        .map_err(IdentityError::from)?;
+    tx.commit().await?;
+    state.jobs_waker.notify_one();
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -501,27 +509,8 @@ pub async fn send_sms_code(
         to: phone,
         text: format!("Portico: {code} e kodyt vi za vhod / is your sign-in code"),
     };
-    enqueue(
-        &mut tx,
-        NewJob::now(
-            SMS_JOB,
-            serde_json::to_value(&sms).map_err(AppError::internal)?,
-            now,
-        ),
-        now,
-    )
-    .await?;
-    let event = Event::new(
-        &user.account_id,
-        "identity.second_factor_sent",
-        &user.account_id,
-    )
-    .with(serde_json::json!({ "channel": "sms" }));
-    portico_audit::append(&mut tx, event, now)
-        .await
-        .map_err(IdentityError::from)?;
-    tx.commit().await?;
-    state.jobs_waker.notify_one();
+    let message = serde_json::to_value(&sms).map_err(AppError::internal)?;
+    queue_code_message(&state, tx, &user, SMS_JOB, message, "sms").await?;
     let html = render(&CodeSentPage {
         page,
         by_sms: true,
