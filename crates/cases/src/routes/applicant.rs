@@ -105,24 +105,7 @@ impl ShowPage {
     }
 
     fn event_label(&self, e: &Event) -> String {
-        match e.kind.as_str() {
-            "submitted" => self.page.t("ev_submitted").to_owned(),
-            "state" => {
-                let to = e.to_state.as_deref().unwrap_or("");
-                processes::get(&self.app.process_key)
-                    .ok()
-                    .and_then(|d| d.state(to))
-                    .map(|s| {
-                        if self.page.lang == Lang::Bg {
-                            s.label_bg.clone()
-                        } else {
-                            s.label_en.clone()
-                        }
-                    })
-                    .unwrap_or_else(|| to.to_owned())
-            }
-            _ => self.page.t("ev_message").to_owned(),
-        }
+        super::views::event_label(&self.app, e, &self.page)
     }
 }
 

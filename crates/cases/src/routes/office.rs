@@ -188,25 +188,7 @@ impl CasePage {
     }
 
     fn event_label(&self, e: &Event) -> String {
-        match e.kind.as_str() {
-            "state" => {
-                let def = processes::get(&self.app.process_key).ok();
-                let to = e.to_state.as_deref().unwrap_or("");
-                def.and_then(|d| d.state(to))
-                    .map(|s| {
-                        if self.page.lang == Lang::Bg {
-                            s.label_bg.clone()
-                        } else {
-                            s.label_en.clone()
-                        }
-                    })
-                    .unwrap_or_else(|| to.to_owned())
-            }
-            "submitted" => self.page.t("ev_submitted").to_owned(),
-            "assigned" => self.page.t("ev_assigned").to_owned(),
-            "note" => self.page.t("ev_note").to_owned(),
-            _ => self.page.t("ev_message").to_owned(),
-        }
+        super::views::event_label(&self.app, e, &self.page)
     }
 }
 

@@ -63,3 +63,31 @@ pub fn may_work(user: &SessionUser, app: &Application) -> bool {
             *administration == app.administration_id && (unit.is_none() || *unit == app.unit_id)
         })
 }
+
+/// How a timeline entry reads: the state the case entered, or what happened.
+pub fn event_label(
+    app: &Application,
+    e: &crate::model::Event,
+    page: &portico_http::PageContext,
+) -> String {
+    match e.kind.as_str() {
+        "submitted" => page.t("ev_submitted").to_owned(),
+        "assigned" => page.t("ev_assigned").to_owned(),
+        "note" => page.t("ev_note").to_owned(),
+        "state" => {
+            let to = e.to_state.as_deref().unwrap_or("");
+            processes::get(&app.process_key)
+                .ok()
+                .and_then(|d| d.state(to))
+                .map(|s| {
+                    if page.lang == Lang::Bg {
+                        s.label_bg.clone()
+                    } else {
+                        s.label_en.clone()
+                    }
+                })
+                .unwrap_or_else(|| to.to_owned())
+        }
+        _ => page.t("ev_message").to_owned(),
+    }
+}
