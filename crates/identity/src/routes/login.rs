@@ -196,6 +196,25 @@ fn pending(session: Option<SessionUser>) -> Result<SessionUser, Redirect> {
     }
 }
 
+/// A person between their password and their second factor. Anyone else is sent where they
+/// belong: signed-in people to their account, everyone else to the start of sign-in.
+pub struct PendingSignIn(SessionUser);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PendingSignIn {
+    type Rejection = Redirect;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Redirect> {
+        let AnySession(session) = match AnySession::from_request_parts(parts, state).await {
+            Ok(session) => session,
+            Err(never) => match never {},
+        };
+        pending(session).map(PendingSignIn)
+    }
+}
+
 async fn second_factor_page(
     state: &AppState,
     page: PageContext,
@@ -226,13 +245,9 @@ async fn second_factor_page(
 pub async fn second_factor(
     State(state): State<AppState>,
     page: PageContext,
-    AnySession(session): AnySession,
+    PendingSignIn(user): PendingSignIn,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    let user = match pending(session) {
-        Ok(user) => user,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     second_factor_page(
         &state,
         page.with_strings(TABLES),
@@ -313,13 +328,9 @@ async fn begin_code_check(state: &AppState, user: &SessionUser) -> Result<Tx, Ap
 pub async fn verify_totp(
     State(state): State<AppState>,
     page: PageContext,
-    AnySession(session): AnySession,
+    PendingSignIn(user): PendingSignIn,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    let user = match pending(session) {
-        Ok(user) => user,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let mut tx = begin_code_check(&state, &user).await?;
     if totp::verify(&mut tx, &user.account_id, &form.code, state.clock.now()).await? {
         return finish_sign_in(&state, tx, &user, "totp", form.next.as_deref()).await;
@@ -370,13 +381,9 @@ impl CodeSentPage {
 pub async fn send_email_link(
     State(state): State<AppState>,
     page: PageContext,
-    AnySession(session): AnySession,
+    PendingSignIn(user): PendingSignIn,
     CsrfForm(form): CsrfForm<SendForm>,
 ) -> Result<Response, AppError> {
-    let user = match pending(session) {
-        Ok(user) => user,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let page = page.with_strings(TABLES);
     let account = accounts::get(&state.db, &user.account_id)
         .await?
@@ -488,13 +495,9 @@ pub async fn open_email_link(
 pub async fn send_sms_code(
     State(state): State<AppState>,
     page: PageContext,
-    AnySession(session): AnySession,
+    PendingSignIn(user): PendingSignIn,
     CsrfForm(form): CsrfForm<SendForm>,
 ) -> Result<Response, AppError> {
-    let user = match pending(session) {
-        Ok(user) => user,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let page = page.with_strings(TABLES);
     let account = accounts::get(&state.db, &user.account_id)
         .await?
@@ -523,13 +526,9 @@ pub async fn send_sms_code(
 pub async fn verify_sms_code(
     State(state): State<AppState>,
     page: PageContext,
-    AnySession(session): AnySession,
+    PendingSignIn(user): PendingSignIn,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    let user = match pending(session) {
-        Ok(user) => user,
-        Err(redirect) => return Ok(redirect.into_response()),
-    };
     let mut tx = begin_code_check(&state, &user).await?;
     if codes::redeem(
         &mut tx,
