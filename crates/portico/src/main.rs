@@ -197,6 +197,13 @@ async fn run() -> Result<()> {
             if args.seed_only {
                 return Ok(());
             }
+            if config.smtp_url.is_none() || config.sms_url.is_none() {
+                println!(
+                    "E-mail and SMS without PORTICO_SMTP_URL / PORTICO_SMS_URL are written to {} and {}.",
+                    config.data_dir.join("mail.log").display(),
+                    config.data_dir.join("sms.log").display()
+                );
+            }
             println!("Open {} in a browser.", config.base_url);
             let platform = app::build(&config, db, clock)?;
             serve::run(
