@@ -36,6 +36,15 @@ const OBJECTS: [(&str, &str); 16] = [
     ("водоснабдяване", "water supply"),
 ];
 
+const TOPICS: [&str; 6] = [
+    "civil-status",
+    "construction",
+    "local-taxes",
+    "property",
+    "business",
+    "social",
+];
+
 /// Adds services `bench-0` … `bench-{n-1}` across every administration, skipping those present.
 /// Returns how many were added.
 pub async fn seed_services(db: &Db, clock: &dyn Clock, n: usize) -> Result<usize> {
@@ -72,6 +81,11 @@ pub async fn seed_services(db: &Db, clock: &dyn Clock, n: usize) -> Result<usize
                 &format!("{kind_en} {object_en} by {}.", administration.name_en),
             );
             facts.units = Vec::new();
+            // Topics other than the model's own: otherwise every synthetic service would match
+            // "адресна регистрация" through its topic, and search would be measured on a
+            // catalog no real one resembles.
+            facts.topic = TOPICS[(i / KINDS.len()) % TOPICS.len()].to_owned();
+            facts.life_event = None;
             let new = NewService {
                 slug,
                 administration_id: administration.id.clone(),
