@@ -7,10 +7,7 @@ use utoipa::ToSchema;
 pub struct ServiceInfo {
     pub id: String,
     pub administration_id: String,
-    pub title_bg: String,
-    pub title_en: String,
     pub process_key: String,
-    pub deadline_working_days: u32,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

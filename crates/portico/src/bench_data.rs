@@ -134,10 +134,7 @@ pub async fn prepare_submissions(
     let info = portico_cases::model::ServiceInfo {
         id: service.id.clone(),
         administration_id: service.administration_id.clone(),
-        title_bg: service.facts.title.bg.clone(),
-        title_en: service.facts.title.en.clone(),
         process_key: service.process_key.clone(),
-        deadline_working_days: service.facts.deadline_working_days,
     };
     let run = portico_core::new_id();
     let mut out = Vec::with_capacity(n);

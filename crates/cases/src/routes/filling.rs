@@ -49,10 +49,7 @@ fn info(service: &Service) -> ServiceInfo {
     ServiceInfo {
         id: service.id.clone(),
         administration_id: service.administration_id.clone(),
-        title_bg: service.facts.title.bg.clone(),
-        title_en: service.facts.title.en.clone(),
         process_key: service.process_key.clone(),
-        deadline_working_days: service.facts.deadline_working_days,
     }
 }
 

@@ -24,10 +24,7 @@ fn service() -> ServiceInfo {
     ServiceInfo {
         id: "svc-1".into(),
         administration_id: "adm-1".into(),
-        title_bg: "Адресна регистрация".into(),
-        title_en: "Address registration".into(),
         process_key: "address_registration".into(),
-        deadline_working_days: 7,
     }
 }
 

@@ -33,26 +33,10 @@ struct AccountPage {
 
 impl AccountPage {
     fn when(&self, at: &DateTime<Utc>) -> String {
-        // Stored in UTC, shown in Bulgarian time.
-        let local = *at + chrono::Duration::hours(bulgarian_offset_hours(at));
-        local.format("%d.%m.%Y %H:%M").to_string()
-    }
-}
-
-/// EET/EEST: UTC+3 from the last Sunday of March to the last Sunday of October, else UTC+2.
-fn bulgarian_offset_hours(at: &DateTime<Utc>) -> i64 {
-    use chrono::{Datelike, NaiveDate, Weekday};
-    let last_sunday = |month: u32| {
-        let mut d = NaiveDate::from_ymd_opt(at.year(), month, 31).unwrap_or_default();
-        while d.weekday() != Weekday::Sun {
-            d = d.pred_opt().unwrap_or(d);
-        }
-        d.and_hms_opt(1, 0, 0).unwrap_or_default().and_utc()
-    };
-    if *at >= last_sunday(3) && *at < last_sunday(10) {
-        3
-    } else {
-        2
+        // Stored in UTC, shown in Sofia time.
+        portico_core::calendar::sofia_local(*at)
+            .format("%d.%m.%Y %H:%M")
+            .to_string()
     }
 }
 
