@@ -1,4 +1,5 @@
-use portico_http::{AppError, FieldError};
+use portico_core::FieldError;
+use portico_http::AppError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CasesError {
@@ -21,6 +22,10 @@ pub enum CasesError {
     #[error("{0}")]
     Audit(#[from] portico_audit::AuditError),
     #[error("{0}")]
+    Catalog(#[from] portico_catalog::CatalogError),
+    #[error("{0}")]
+    Identity(#[from] portico_identity::IdentityError),
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -42,6 +47,8 @@ impl From<CasesError> for AppError {
             CasesError::UnknownProcess(p) => AppError::Internal(format!("unknown process {p}")),
             CasesError::Store(e) => AppError::internal(e),
             CasesError::Audit(e) => AppError::internal(e),
+            CasesError::Catalog(e) => e.into(),
+            CasesError::Identity(e) => e.into(),
             CasesError::Internal(e) => AppError::Internal(e),
         }
     }

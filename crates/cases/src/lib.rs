@@ -16,3 +16,30 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
     id: "cases/0001_cases",
     sql: include_str!("../migrations/0001_cases.sql"),
 }];
+
+/// The cases block: its tables, pages, API and notification job. Needs the platform's signing
+/// key and mailer.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "cases",
+    migrations: MIGRATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    use std::sync::Arc;
+    let key: portico_audit::SigningKey = m.get("cases")?;
+    let mailer: Arc<dyn portico_identity::transport::Mailer> = m.get("cases")?;
+    let state = routes::CasesState::new(m.state.clone(), key);
+    Ok(portico_http::Mounted {
+        pages: routes::router(state.clone()),
+        api: routes::api_router(state),
+        jobs: vec![(
+            jobs::JOB_KIND,
+            Arc::new(jobs::NotifyByEmail {
+                db: m.state.db.clone(),
+                mailer,
+                base_url: m.state.config.base_url.clone(),
+            }),
+        )],
+    })
+}

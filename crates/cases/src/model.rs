@@ -95,7 +95,7 @@ pub struct Notification {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRequest {
     pub personal_id: String,
-    pub role: &'static str,
+    pub role: String,
 }
 
 /// What an actor brings to a transition.

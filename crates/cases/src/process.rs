@@ -49,7 +49,7 @@ pub struct Transition {
     pub id: String,
     pub from: Vec<String>,
     pub to: String,
-    pub actor: Actor,
+    pub actor: ProcessRole,
     pub label_bg: String,
     pub label_en: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -58,7 +58,7 @@ pub struct Transition {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Actor {
+pub enum ProcessRole {
     Applicant,
     Operator,
     CoApplicant,
@@ -144,8 +144,8 @@ pub enum TransitionError {
     #[error("transition \"{transition}\" is for {expected:?}, not {actual:?}")]
     WrongActor {
         transition: String,
-        expected: Actor,
-        actual: Actor,
+        expected: ProcessRole,
+        actual: ProcessRole,
     },
     #[error("the application must be assigned to the operator first")]
     NotAssigned,
@@ -306,7 +306,7 @@ impl ProcessDefinition {
                     state: t.to.clone(),
                 });
             }
-            if t.requires.contains(&Requirement::Assigned) && t.actor != Actor::Operator {
+            if t.requires.contains(&Requirement::Assigned) && t.actor != ProcessRole::Operator {
                 problems.push(ProcessError::AssignedWithoutOperator(t.id.clone()));
             }
         }
@@ -373,7 +373,7 @@ impl ProcessDefinition {
         &self,
         from_state: &str,
         transition_id: &str,
-        actor: Actor,
+        actor: ProcessRole,
         provided: &Provided,
     ) -> Result<&Transition, TransitionError> {
         let transition = self
@@ -405,7 +405,7 @@ impl ProcessDefinition {
 
     /// The transitions `actor` may take from `state`, in definition order, for building buttons.
     /// Requirements are not checked: a button can lead to the form that collects them.
-    pub fn available(&self, state: &str, actor: Actor) -> Vec<&Transition> {
+    pub fn available(&self, state: &str, actor: ProcessRole) -> Vec<&Transition> {
         self.transitions
             .iter()
             .filter(|t| t.actor == actor && t.from.iter().any(|s| s == state))
@@ -736,14 +736,19 @@ mod tests {
             ..Provided::default()
         };
         let t = process
-            .transition("submitted", "start_review", Actor::Operator, &assigned)
+            .transition(
+                "submitted",
+                "start_review",
+                ProcessRole::Operator,
+                &assigned,
+            )
             .unwrap();
         assert_eq!(t.to, "in_review");
         let t = process
             .transition(
                 "in_review",
                 "refuse",
-                Actor::Operator,
+                ProcessRole::Operator,
                 &Provided {
                     reason: true,
                     ..assigned
@@ -755,7 +760,7 @@ mod tests {
             .transition(
                 "in_review",
                 "approve",
-                Actor::Operator,
+                ProcessRole::Operator,
                 &Provided {
                     result_document: true,
                     ..assigned
@@ -776,7 +781,7 @@ mod tests {
             "waiting_consent",
         ] {
             let t = process
-                .transition(from, "withdraw", Actor::Applicant, &none)
+                .transition(from, "withdraw", ProcessRole::Applicant, &none)
                 .unwrap();
             assert_eq!(t.to, "withdrawn");
         }
@@ -784,21 +789,31 @@ mod tests {
             .transition(
                 "waiting_applicant",
                 "provide_information",
-                Actor::Applicant,
+                ProcessRole::Applicant,
                 &none,
             )
             .unwrap();
         assert_eq!(t.to, "in_review");
         let t = process
-            .transition("waiting_consent", "consent_given", Actor::System, &none)
+            .transition(
+                "waiting_consent",
+                "consent_given",
+                ProcessRole::System,
+                &none,
+            )
             .unwrap();
         assert_eq!(t.to, "submitted");
         let t = process
-            .transition("waiting_consent", "consent_refused", Actor::System, &none)
+            .transition(
+                "waiting_consent",
+                "consent_refused",
+                ProcessRole::System,
+                &none,
+            )
             .unwrap();
         assert_eq!(t.to, "refused");
         let t = process
-            .transition("submitted", "request_consent", Actor::System, &none)
+            .transition("submitted", "request_consent", ProcessRole::System, &none)
             .unwrap();
         assert_eq!(t.to, "waiting_consent");
     }
@@ -813,14 +828,14 @@ mod tests {
             assigned_to_actor: true,
         };
         let err = process
-            .transition("in_review", "approve", Actor::Applicant, &everything)
+            .transition("in_review", "approve", ProcessRole::Applicant, &everything)
             .unwrap_err();
         assert_eq!(
             err,
             TransitionError::WrongActor {
                 transition: "approve".into(),
-                expected: Actor::Operator,
-                actual: Actor::Applicant
+                expected: ProcessRole::Operator,
+                actual: ProcessRole::Applicant
             }
         );
         assert_eq!(err.code(), "transition.wrong_actor");
@@ -828,7 +843,7 @@ mod tests {
             .transition(
                 "waiting_consent",
                 "consent_given",
-                Actor::CoApplicant,
+                ProcessRole::CoApplicant,
                 &everything,
             )
             .unwrap_err();
@@ -842,7 +857,7 @@ mod tests {
             .transition(
                 "in_review",
                 "refuse",
-                Actor::Operator,
+                ProcessRole::Operator,
                 &Provided {
                     assigned_to_actor: true,
                     ..Provided::default()
@@ -863,14 +878,14 @@ mod tests {
             ..Provided::default()
         };
         let err = process
-            .transition("in_review", "approve", Actor::Operator, &assigned)
+            .transition("in_review", "approve", ProcessRole::Operator, &assigned)
             .unwrap_err();
         assert_eq!(err.code(), "transition.missing_result_document");
         let err = process
             .transition(
                 "in_review",
                 "request_information",
-                Actor::Operator,
+                ProcessRole::Operator,
                 &assigned,
             )
             .unwrap_err();
@@ -880,7 +895,7 @@ mod tests {
             .transition(
                 "in_review",
                 "refuse",
-                Actor::Operator,
+                ProcessRole::Operator,
                 &Provided {
                     reason: true,
                     ..Provided::default()
@@ -910,20 +925,20 @@ mod tests {
             assigned_to_actor: true,
         };
         let err = process
-            .transition("in_review", "publish", Actor::Operator, &everything)
+            .transition("in_review", "publish", ProcessRole::Operator, &everything)
             .unwrap_err();
         assert_eq!(err, TransitionError::UnknownTransition("publish".into()));
         assert_eq!(err.code(), "transition.unknown");
         let err = process
-            .transition("submitted", "approve", Actor::Operator, &everything)
+            .transition("submitted", "approve", ProcessRole::Operator, &everything)
             .unwrap_err();
         assert_eq!(err.code(), "transition.not_allowed");
         let err = process
-            .transition("approved", "withdraw", Actor::Applicant, &everything)
+            .transition("approved", "withdraw", ProcessRole::Applicant, &everything)
             .unwrap_err();
         assert_eq!(err.code(), "transition.not_allowed");
         let err = process
-            .transition("archived", "withdraw", Actor::Applicant, &everything)
+            .transition("archived", "withdraw", ProcessRole::Applicant, &everything)
             .unwrap_err();
         assert_eq!(err.code(), "transition.unknown_state");
     }
@@ -939,8 +954,8 @@ mod tests {
             },
             TransitionError::WrongActor {
                 transition: "x".into(),
-                expected: Actor::Operator,
-                actual: Actor::Applicant,
+                expected: ProcessRole::Operator,
+                actual: ProcessRole::Applicant,
             },
             TransitionError::NotAssigned,
             TransitionError::MissingReason,
@@ -959,18 +974,20 @@ mod tests {
     fn operator_buttons_in_review() {
         let process = flagship();
         let ids: Vec<&str> = process
-            .available("in_review", Actor::Operator)
+            .available("in_review", ProcessRole::Operator)
             .into_iter()
             .map(|t| t.id.as_str())
             .collect();
         assert_eq!(ids, ["request_information", "approve", "refuse"]);
         let ids: Vec<&str> = process
-            .available("in_review", Actor::Applicant)
+            .available("in_review", ProcessRole::Applicant)
             .into_iter()
             .map(|t| t.id.as_str())
             .collect();
         assert_eq!(ids, ["withdraw"]);
-        assert!(process.available("approved", Actor::Applicant).is_empty());
+        assert!(process
+            .available("approved", ProcessRole::Applicant)
+            .is_empty());
     }
 
     #[test]

@@ -252,7 +252,8 @@ pub fn address_registration_form() -> (Value, Value) {
               "then": { "required": ["owner_egn"] } }
         ]
     });
-    let layout = json!({ "steps": [
+    let layout = json!({
+        "steps": [
         { "id": "applicant",
           "title": { "bg": "Кой подава заявлението", "en": "Who is applying" },
           "fields": [
@@ -306,7 +307,17 @@ pub fn address_registration_form() -> (Value, Value) {
               "accept": ["application/pdf", "image/jpeg", "image/png"], "max_bytes": 5 * 1024 * 1024,
               "label": { "bg": "Документ за собственост или договор за наем (по желание)", "en": "Title deed or rental contract (optional)" } }
           ] }
-    ] });
+        ],
+        "consents": [
+            { "role": "owner", "person": "owner_egn", "when": { "field": "owns_home", "equals": "no" },
+              "label": { "bg": "собственик на жилището", "en": "owner of the home" },
+              "shows": ["address"] },
+            { "role": "parent", "person": "other_parent_egn", "when": { "field": "include_children", "equals": "yes" },
+              "label": { "bg": "другият родител", "en": "the other parent" },
+              "shows": ["address"] }
+        ],
+        "routing": { "field": "address", "attribute": "district" }
+    });
     (schema, layout)
 }
 

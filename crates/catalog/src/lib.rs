@@ -29,3 +29,19 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
     id: "catalog/0001_catalog",
     sql: include_str!("../migrations/0001_catalog.sql"),
 }];
+
+/// The catalog block: its tables, pages and API, with this node's search index.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "catalog",
+    migrations: MIGRATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    let search = SearchIndex::new(m.state.db.clone());
+    Ok(portico_http::Mounted {
+        pages: router(search.clone()),
+        api: api_router(search),
+        jobs: Vec::new(),
+    })
+}

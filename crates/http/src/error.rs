@@ -8,21 +8,7 @@ use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-/// A problem with one field of a form or request body. `code` names a translated message.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, code: &str) -> Self {
-        Self {
-            field: field.to_owned(),
-            code: code.to_owned(),
-        }
-    }
-}
+pub use portico_core::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -1,51 +1,12 @@
 //! Bulgarian first, English beside it. Each block keeps its own table of strings next to its
 //! pages; [`Strings`] looks a key up in the block's table, then in the shell's common one.
 
-use serde::Deserialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Bg,
-    En,
-}
+pub use portico_core::Lang;
 
 /// One translated string: key, Bulgarian, English.
 pub type Entry = (&'static str, &'static str, &'static str);
 
 pub const LANG_COOKIE: &str = "lang";
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Bg => "bg",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "bg" => Some(Lang::Bg),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Bg => Lang::En,
-            Lang::En => Lang::Bg,
-        }
-    }
-
-    pub fn pick(self, entry: &Entry) -> &'static str {
-        match self {
-            Lang::Bg => entry.1,
-            Lang::En => entry.2,
-        }
-    }
-}
 
 /// A language together with the tables to look strings up in.
 #[derive(Debug, Clone, Copy)]

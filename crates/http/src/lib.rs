@@ -2,18 +2,22 @@
 //! every route relies on (session, CSRF, language), errors mapped to HTTP in one place, the page
 //! layout, translations, static assets, health and metrics.
 
+pub mod block;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
 pub mod middleware;
 pub mod page;
+pub mod path;
 pub mod session;
 pub mod shell;
 pub mod state;
 
+pub use block::{BlockDef, Mount, MountError, Mounted};
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
 pub use i18n::{Lang, Strings};
 pub use page::{render, Field, PageContext};
+pub use path::ValidPath;
 pub use session::{AccountKind, RoleGrant, SessionResolver, SessionUser, SignedIn};
 pub use state::{AppState, ShellConfig};

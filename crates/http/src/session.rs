@@ -16,12 +16,8 @@ pub enum AccountKind {
     Staff,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RoleGrant {
-    pub administration_id: String,
-    pub unit_id: Option<String>,
-    pub role: String,
-}
+pub use portico_core::RoleGrant;
+use portico_core::{Actor, Assurance, Person, Role};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionUser {
@@ -35,14 +31,25 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
-    pub fn has_role(&self, administration_id: &str, role: &str) -> bool {
+    pub fn has_role(&self, administration_id: &str, role: Role) -> bool {
         self.roles
             .iter()
             .any(|r| r.administration_id == administration_id && r.role == role)
     }
 
     pub fn is_platform_admin(&self) -> bool {
-        self.roles.iter().any(|r| r.role == "platform_admin")
+        self.roles.iter().any(|r| r.role == Role::PlatformAdmin)
+    }
+
+    /// The person behind this session, as service functions see them.
+    pub fn actor(&self) -> Actor {
+        Actor::Person(Person {
+            account_id: self.account_id.clone(),
+            // Every account proves itself with a password and a second factor today; levels
+            // above that come with verified identities.
+            assurance: Assurance::Substantial,
+            roles: self.roles.clone(),
+        })
     }
 }
 

@@ -19,3 +19,26 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
     id: "identity/0001_identity",
     sql: include_str!("../migrations/0001_identity.sql"),
 }];
+
+/// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
+/// platform's mailer and SMS gateway.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "identity",
+    migrations: MIGRATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    use std::sync::Arc;
+    use transport::{EmailJob, Mailer, SmsGateway, SmsJob, EMAIL_JOB, SMS_JOB};
+    let mailer: Arc<dyn Mailer> = m.get("identity")?;
+    let sms: Arc<dyn SmsGateway> = m.get("identity")?;
+    Ok(portico_http::Mounted {
+        pages: router(),
+        api: routes::api_router(),
+        jobs: vec![
+            (EMAIL_JOB, Arc::new(EmailJob(mailer))),
+            (SMS_JOB, Arc::new(SmsJob(sms))),
+        ],
+    })
+}

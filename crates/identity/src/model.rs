@@ -1,7 +1,6 @@
 use chrono::{DateTime, Utc};
 use portico_core::{AdministrationKind, Eik, PersonalId};
 use serde::Serialize;
-use std::str::FromStr;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -43,43 +42,7 @@ pub struct NewAdministration {
     pub parent_id: Option<String>,
 }
 
-/// The roles staff hold in an administration (or one of its units).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Operator,
-    AdministrationAdmin,
-    RegisterOwner,
-    PlatformAdmin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Operator,
-        Role::AdministrationAdmin,
-        Role::RegisterOwner,
-        Role::PlatformAdmin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Operator => "operator",
-            Role::AdministrationAdmin => "administration_admin",
-            Role::RegisterOwner => "register_owner",
-            Role::PlatformAdmin => "platform_admin",
-        }
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s}"))
-    }
-}
+pub use portico_core::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountKind {

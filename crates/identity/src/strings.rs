@@ -108,6 +108,11 @@ pub const STRINGS: &[Entry] = &[
     ("identity.role_revoked", "Отнета роля", "Role removed"),
     ("identity.staff_created", "Създаден служебен профил", "Staff account created"),
     ("identity.second_factor_sent", "Изпратен код за вход", "Sign-in code sent"),
+    // ground (issue 6): role names
+    ("role_operator", "Служител", "Operator"),
+    ("role_administration_admin", "Администратор на администрацията", "Administration admin"),
+    ("role_register_owner", "Собственик на регистър", "Register owner"),
+    ("role_platform_admin", "Администратор на платформата", "Platform admin"),
 ];
 
 #[cfg(test)]

@@ -7,11 +7,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use portico_audit::SigningKey;
 use portico_core::{Clock, Pseudonymiser};
-use portico_http::{shell, AppState, ShellConfig};
+use portico_http::{shell, AppState, BlockDef, Mount, ShellConfig};
 use portico_identity::routes::DbSessions;
-use portico_identity::transport::{
-    EmailJob, FileSink, HttpSmsGateway, Mailer, SmsGateway, SmsJob, SmtpMailer, EMAIL_JOB, SMS_JOB,
-};
+use portico_identity::transport::{FileSink, HttpSmsGateway, Mailer, SmsGateway, SmtpMailer};
 use portico_store::jobs::{JobHandler, Worker};
 use portico_store::{BlobStore, Db, Migration};
 use std::collections::HashMap;
@@ -20,15 +18,19 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-/// Every block's migrations, in dependency order.
+/// The building blocks, in dependency order. Adding a block is one line here.
+pub const BLOCKS: &[BlockDef] = &[
+    portico_identity::BLOCK,
+    portico_catalog::BLOCK,
+    portico_cases::BLOCK,
+];
+
+/// Every migration: storage and audit first (every block writes jobs and audit rows), then each
+/// block's, in the order of [`BLOCKS`].
 pub fn migrations() -> Vec<&'static [Migration]> {
-    vec![
-        portico_store::MIGRATIONS,
-        portico_audit::MIGRATIONS,
-        portico_identity::MIGRATIONS,
-        portico_catalog::MIGRATIONS,
-        portico_cases::MIGRATIONS,
-    ]
+    let mut all = vec![portico_store::MIGRATIONS, portico_audit::MIGRATIONS];
+    all.extend(BLOCKS.iter().map(|b| b.migrations));
+    all
 }
 
 pub async fn connect(config: &Config) -> Result<Db> {
@@ -150,19 +152,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     let secret = platform_secret(config)?;
     let signing_key = signing_key(config)?;
     let blobs = BlobStore::from_url(&config.blob_url)?;
-    let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
-    let mailer = mailer(config)?;
-    handlers.insert(EMAIL_JOB.into(), Arc::new(EmailJob(mailer.clone())));
-    handlers.insert(
-        portico_cases::jobs::JOB_KIND.into(),
-        Arc::new(portico_cases::jobs::NotifyByEmail {
-            db: db.clone(),
-            mailer,
-            base_url: config.base_url.clone(),
-        }),
-    );
-    handlers.insert(SMS_JOB.into(), Arc::new(SmsJob(sms_gateway(config)?)));
-    let worker = Worker::new(db.clone(), clock.clone(), handlers);
+    let worker_waker = Arc::new(tokio::sync::Notify::new());
 
     let state = AppState {
         db: db.clone(),
@@ -175,24 +165,35 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         }),
         sessions: Arc::new(DbSessions {
             db: db.clone(),
-            clock,
+            clock: clock.clone(),
         }),
         pseudonymiser: Pseudonymiser::new(derive_key(&secret, "pseudonym").to_vec()),
-        jobs_waker: worker.waker(),
+        jobs_waker: worker_waker.clone(),
     };
 
     // A broken process definition stops the node here, not half-way through someone's case.
     portico_cases::service::processes::check_all().map_err(anyhow::Error::msg)?;
-    let cases = portico_cases::routes::CasesState {
-        app: state.clone(),
-        key: signing_key.clone(),
+    let mut shared = axum::http::Extensions::new();
+    shared.insert(signing_key.clone());
+    shared.insert(mailer(config)?);
+    shared.insert(sms_gateway(config)?);
+    let mount = Mount {
+        state: state.clone(),
+        shared,
     };
-    let search = portico_catalog::SearchIndex::new(db.clone());
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(portico_identity::routes::api_router())
-        .merge(portico_catalog::api_router(search.clone()))
-        .merge(portico_cases::routes::api_router(cases.clone()))
-        .split_for_parts();
+    let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+    let mut pages = Router::new();
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    for block in BLOCKS {
+        let mounted = (block.mount)(&mount)?;
+        pages = pages.merge(mounted.pages);
+        api = api.merge(mounted.api);
+        for (kind, handler) in mounted.jobs {
+            handlers.insert(kind.to_owned(), handler);
+        }
+    }
+    let worker = Worker::with_waker(db.clone(), clock, handlers, worker_waker);
+    let (api, openapi) = api.split_for_parts();
     let openapi = Arc::new(openapi);
     let routes = Router::new()
         .route("/bench/bare", get(|| async { "ok" }))
@@ -201,9 +202,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             get(move || async move { Json(openapi.as_ref().clone()) }),
         )
         .merge(shell::routes())
-        .merge(portico_identity::router())
-        .merge(portico_catalog::router(search))
-        .merge(portico_cases::routes::router(cases))
+        .merge(pages)
         .merge(api);
     let router = shell::apply_layers(routes, state.clone());
     Ok(Platform {

@@ -217,12 +217,23 @@ impl Worker {
         clock: Arc<dyn Clock>,
         handlers: HashMap<String, Arc<dyn JobHandler>>,
     ) -> Self {
+        Self::with_waker(db, clock, handlers, Arc::new(Notify::new()))
+    }
+
+    /// A worker woken through a handle made before it (the blocks that enqueue work are built
+    /// before the worker that runs it).
+    pub fn with_waker(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        handlers: HashMap<String, Arc<dyn JobHandler>>,
+        wake: Arc<Notify>,
+    ) -> Self {
         Self {
             db,
             clock,
             id: format!("worker-{}", new_id()),
             handlers: Arc::new(handlers),
-            wake: Arc::new(Notify::new()),
+            wake,
             lease: Duration::seconds(60),
         }
     }

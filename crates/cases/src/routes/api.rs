@@ -1,13 +1,12 @@
 //! The cases block's JSON API.
 
-use super::office::take_operator_transition;
-use super::views::may_work;
 use super::CasesState;
 use crate::model::{Application, TransitionInput};
-use crate::service::applications;
-use axum::extract::{Path, State};
+use crate::service::{access, applications, decisions};
+use axum::extract::State;
 use axum::Json;
-use portico_http::{AppError, AppState, SignedIn};
+use portico_core::Id;
+use portico_http::{AppError, AppState, SignedIn, ValidPath};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -45,15 +44,11 @@ async fn my_applications(
 async fn get_application(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
 ) -> Result<Json<Application>, AppError> {
-    if !portico_core::ids::is_valid_id(&id) {
-        return Err(AppError::NotFound);
-    }
-    match applications::get(&state.app.db, &id).await? {
-        Some(app) if app.applicant_id == user.account_id || may_work(&user, &app) => Ok(Json(app)),
-        _ => Err(AppError::NotFound),
-    }
+    Ok(Json(
+        access::visible(&state.app.db, &user.actor(), &id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -78,24 +73,17 @@ pub struct TransitionRequest {
 async fn take_transition(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     Json(request): Json<TransitionRequest>,
 ) -> Result<Json<Application>, AppError> {
-    if !portico_core::ids::is_valid_id(&id) {
-        return Err(AppError::NotFound);
-    }
-    let app = match applications::get(&state.app.db, &id).await? {
-        Some(app) if may_work(&user, &app) => app,
-        _ => return Err(AppError::NotFound),
-    };
     let input = TransitionInput {
         reason: request.reason,
         message: request.message,
     };
-    let updated = take_operator_transition(
-        &state,
-        &user,
-        &app,
+    let updated = decisions::take(
+        &state.cases,
+        &user.actor(),
+        &id,
         &request.transition,
         request.version,
         &input,

@@ -1,19 +1,20 @@
 //! The applicant's side once a form is filled: their applications, each with its status and
 //! timeline, answering a request for information, withdrawing, and the result.
 
-use super::views::{local_date, local_time, service_title, state_label};
+use super::views::{local_date, local_time, resume_target, service_title, state_label};
 use super::CasesState;
 use crate::model::{Application, Event, TransitionInput};
-use crate::process::{Actor, StateKind};
-use crate::service::{applications, processes};
+use crate::process::{ProcessRole, StateKind};
+use crate::service::{access, applications, decisions, processes};
 use crate::strings::TABLES;
 use crate::CasesError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use portico_core::Id;
 use portico_http::{
-    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn,
+    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn, ValidPath,
 };
 use serde::Deserialize;
 
@@ -46,8 +47,8 @@ pub async fn list(
     for app in apps {
         rows.push(ListRow {
             number: app.tracking_number.clone().unwrap_or_default(),
-            service: service_title(&state.app.db, &app.service_id, page.lang).await,
-            state: state_label(&app, page.lang),
+            service: service_title(&state.app.db, &app.service_id, page.lang).await?,
+            state: state_label(&app, page.lang)?,
             updated: local_time(&app.updated_at),
             draft: app.is_draft(),
             step: app.current_step,
@@ -115,10 +116,7 @@ pub struct ShowQuery {
 }
 
 async fn own(state: &CasesState, user: &SessionUser, id: &str) -> Result<Application, AppError> {
-    if !portico_core::ids::is_valid_id(id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(applications::get_for_applicant(&state.app.db, id, &user.account_id).await?)
+    Ok(access::own(&state.app.db, &user.actor(), id).await?)
 }
 
 async fn show_page(
@@ -131,12 +129,12 @@ async fn show_page(
     let def = processes::get(&app.process_key)?;
     let kind = def.state(&app.state).map(|s| s.kind);
     let template = ShowPage {
-        service: service_title(&state.app.db, &app.service_id, page.lang).await,
-        state: state_label(&app, page.lang),
+        service: service_title(&state.app.db, &app.service_id, page.lang).await?,
+        state: state_label(&app, page.lang)?,
         timeline: applications::timeline(&state.app.db, &app.id, false).await?,
         waiting_for_me: kind == Some(StateKind::WaitingApplicant),
         can_withdraw: !def
-            .available(&app.state, Actor::Applicant)
+            .available(&app.state, ProcessRole::Applicant)
             .iter()
             .all(|t| t.id != "withdraw"),
         just_submitted,
@@ -156,14 +154,13 @@ pub async fn show(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let app = own(&state, &user, &id).await?;
     if app.is_draft() {
-        return Ok(
-            Redirect::to(&format!("/applications/{id}/step/{}", app.current_step)).into_response(),
-        );
+        let target = resume_target(&state.app.db, &app).await?;
+        return Ok(Redirect::to(&target).into_response());
     }
     show_page(
         &state,
@@ -186,7 +183,7 @@ pub async fn respond(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<RespondForm>,
 ) -> Result<Response, AppError> {
     let app = own(&state, &user, &id).await?;
@@ -201,33 +198,21 @@ pub async fn respond(
         )
         .await;
     }
-    let now = state.app.clock.now();
-    let mut tx = state.app.db.begin().await?;
-    applications::add_message(&mut tx, &id, &user.account_id, &form.message, now).await?;
-    let acting = applications::ActingAs {
-        account_id: &user.account_id,
-        actor: Actor::Applicant,
-    };
     let input = TransitionInput {
         reason: None,
         message: Some(form.message.clone()),
     };
-    match applications::transition(
-        &mut tx,
+    match decisions::take(
+        &state.cases,
+        &user.actor(),
         &id,
-        form.version,
-        acting,
         "provide_information",
+        form.version,
         &input,
-        now,
     )
     .await
     {
-        Ok(_) => {
-            tx.commit().await?;
-            state.app.jobs_waker.notify_one();
-            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
         Err(CasesError::Transition(code)) => {
             show_page(
                 &state,
@@ -250,33 +235,25 @@ pub struct WithdrawForm {
 pub async fn withdraw(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<WithdrawForm>,
 ) -> Result<Response, AppError> {
-    own(&state, &user, &id).await?;
-    let mut tx = state.app.db.begin().await?;
-    let acting = applications::ActingAs {
-        account_id: &user.account_id,
-        actor: Actor::Applicant,
-    };
-    applications::transition(
-        &mut tx,
+    decisions::take(
+        &state.cases,
+        &user.actor(),
         &id,
-        form.version,
-        acting,
         "withdraw",
+        form.version,
         &TransitionInput::default(),
-        state.app.clock.now(),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/applications/{id}")).into_response())
 }
 
 pub async fn result(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
     let app = own(&state, &user, &id).await?;
     let key = app.result_blob.ok_or(AppError::NotFound)?;
@@ -293,36 +270,4 @@ pub async fn result(
         bytes,
     )
         .into_response())
-}
-
-/// The result document issued on approval: what was decided, for whom, when, with the platform's
-/// signature over the text, so anyone holding it can check it with the platform's public key.
-pub async fn result_document(state: &CasesState, app: &Application) -> Result<Vec<u8>, CasesError> {
-    let applicant = portico_identity::service::accounts::get(&state.app.db, &app.applicant_id)
-        .await
-        .map_err(|e| CasesError::Internal(e.to_string()))?
-        .map(|a| a.display_name())
-        .unwrap_or_default();
-    let service_bg = service_title(&state.app.db, &app.service_id, Lang::Bg).await;
-    let service_en = service_title(&state.app.db, &app.service_id, Lang::En).await;
-    let now = state.app.clock.now();
-    let answers: Vec<String> = super::office::readable_answers(state, app, Lang::Bg)
-        .await
-        .into_iter()
-        .map(|(k, v)| format!("  {k}: {v}"))
-        .collect();
-    let body = format!(
-        "РЕЗУЛТАТ ОТ АДМИНИСТРАТИВНА УСЛУГА / RESULT OF A PUBLIC SERVICE\n\n\
-         {service_bg} / {service_en}\n\
-         Заявление № / Application no.: {}\n\
-         Заявител / Applicant: {applicant}\n\
-         Решение / Decision: ОДОБРЕНО / APPROVED\n\
-         Дата / Date: {}\n\n\
-         Данни / Particulars:\n{}\n",
-        app.tracking_number.clone().unwrap_or_default(),
-        local_time(&now),
-        answers.join("\n"),
-    );
-    let signature = state.key.sign(body.as_bytes());
-    Ok(format!("{body}\n-----\nПодпис на платформата / Platform signature (Ed25519, key {}):\n{signature}\n", state.key.key_id()).into_bytes())
 }

@@ -3,14 +3,13 @@
 use super::views::service_title;
 use super::CasesState;
 use crate::model::Consent;
-use crate::service::consents::{self, Outcome};
-use crate::service::{applications, notifications};
+use crate::service::{answers, applications, consents};
 use crate::strings::TABLES;
-use crate::CasesError;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use portico_http::{render, AppError, CsrfForm, PageContext, SessionUser, SignedIn};
+use portico_core::Id;
+use portico_http::{render, AppError, CsrfForm, PageContext, SignedIn, ValidPath};
 use serde::Deserialize;
 
 pub struct ConsentView {
@@ -43,17 +42,6 @@ struct ShowPage {
     item: ConsentView,
 }
 
-/// The signed-in person's own personal number: consents are addressed by it.
-async fn my_personal_id(
-    state: &CasesState,
-    user: &SessionUser,
-) -> Result<Option<String>, AppError> {
-    let account = portico_identity::service::accounts::get(&state.app.db, &user.account_id).await?;
-    Ok(account
-        .and_then(|a| a.personal_id)
-        .map(|p| p.value().to_owned()))
-}
-
 async fn view(
     state: &CasesState,
     consent: Consent,
@@ -66,19 +54,25 @@ async fn view(
         .await?
         .map(|a| a.display_name())
         .unwrap_or_default();
-    let address = match super::filling::form_of(state, &app).await {
-        Ok(form) => super::filling::review_rows(state, &app, &form, lang)
-            .await?
-            .into_iter()
-            .filter(|r| r.widget == "address")
-            .map(|r| (r.label, r.value))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    // Only what the form's consent rule shows: not the rest of the application.
+    let form = answers::form_of(&state.app.db, &app).await?;
+    let shows: Vec<&str> = form
+        .layout
+        .consents
+        .iter()
+        .find(|rule| rule.role == consent.role)
+        .map(|rule| rule.shows.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let address = answers::readable(&state.app.db, &app, &form, lang)
+        .await?
+        .into_iter()
+        .filter(|a| shows.contains(&a.name.as_str()))
+        .map(|a| (a.label, a.value))
+        .collect();
     Ok(ConsentView {
         address,
         applicant,
-        service: service_title(&state.app.db, &app.service_id, lang).await,
+        service: service_title(&state.app.db, &app.service_id, lang).await?,
         number: app.tracking_number.unwrap_or_default(),
         consent,
     })
@@ -92,7 +86,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let mut items = Vec::new();
-    if let Some(pid) = my_personal_id(&state, &user).await? {
+    if let Some(pid) = consents::personal_id_of(&state.app.db, &user.actor()).await? {
         for consent in consents::pending_for(&state.app.db, &pid).await? {
             items.push(view(&state, consent, page.lang).await?);
         }
@@ -101,32 +95,14 @@ pub async fn list(
     Ok(render(&ListPage { page, items, done })?.into_response())
 }
 
-/// The consent, if it names the signed-in person; "not found" for anybody else.
-async fn mine(
-    state: &CasesState,
-    user: &SessionUser,
-    id: &str,
-) -> Result<(Consent, String), AppError> {
-    if !portico_core::ids::is_valid_id(id) {
-        return Err(AppError::NotFound);
-    }
-    let pid = my_personal_id(state, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    match consents::get(&state.app.db, id).await? {
-        Some(c) if c.personal_id == pid => Ok((c, pid)),
-        _ => Err(AppError::NotFound),
-    }
-}
-
 pub async fn show(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    let (consent, _) = mine(&state, &user, &id).await?;
+    let (consent, _) = consents::addressed_to(&state.app.db, &user.actor(), &id).await?;
     let item = view(&state, consent, page.lang).await?;
     Ok(render(&ShowPage { page, item })?.into_response())
 }
@@ -139,43 +115,14 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (_, pid) = mine(&state, &user, &id).await?;
     let give = match form.decision.as_str() {
         "give" => true,
         "refuse" => false,
         _ => return Err(AppError::BadRequest("decision")),
     };
-    let now = state.app.clock.now();
-    let mut tx = state.app.db.begin().await?;
-    let (consent, outcome) =
-        consents::decide(&mut tx, &id, &user.account_id, &pid, give, now).await?;
-    let app = applications::get(&state.app.db, &consent.application_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let number = app.tracking_number.clone().unwrap_or_default();
-    match outcome {
-        Outcome::AllGiven => {
-            applications::system_transition(&mut tx, &app.id, "consent_given", now).await?;
-        }
-        Outcome::Refused => {
-            applications::system_transition(&mut tx, &app.id, "consent_refused", now).await?;
-        }
-        Outcome::Waiting => {
-            notifications::notify(
-                &mut tx,
-                &app.applicant_id,
-                Some(&app.id),
-                &format!("Заявление {number}: дадено е съгласие, очакват се и други"),
-                &format!("Application {number}: a consent was given; others are still pending"),
-                now,
-            )
-            .await?;
-        }
-    }
-    tx.commit().await.map_err(CasesError::from)?;
-    state.app.jobs_waker.notify_one();
+    consents::give_or_refuse(&state.cases, &user.actor(), &id, give).await?;
     Ok(Redirect::to("/consents?done=1").into_response())
 }

@@ -1,10 +1,11 @@
 //! Filling in a service's e-form: one step at a time, saved as a draft after every step, then a
 //! review page and submission with the second factor.
 
-use super::views::local_time;
+use super::views::resume_target;
 use super::CasesState;
-use crate::model::{Application, ConsentRequest, ServiceInfo};
-use crate::service::applications::{self, NewAttachment, Routing};
+use crate::model::{Application, ServiceInfo};
+use crate::service::applications::{self, NewAttachment};
+use crate::service::{access, answers, submission};
 use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
@@ -14,35 +15,23 @@ use axum::response::{IntoResponse, Redirect, Response};
 use portico_catalog::forms::{self, FormVersion, StepView};
 use portico_catalog::model::Service;
 use portico_catalog::CatalogError;
+use portico_core::Id;
 use portico_http::csrf::{token_matches, CsrfCookie, CSRF_FIELD};
 use portico_http::{
-    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn,
+    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn, ValidPath,
 };
+use portico_identity::service::step_up;
 use serde::Deserialize;
 use serde_json::Value;
 
-fn catalog_error(e: CatalogError) -> AppError {
-    match e {
-        CatalogError::NotFound => AppError::NotFound,
-        other => AppError::internal(other),
-    }
-}
-
 async fn service_by_id(state: &CasesState, id: &str) -> Result<Service, AppError> {
     portico_catalog::service::get(&state.app.db, id)
-        .await
-        .map_err(catalog_error)?
+        .await?
         .ok_or(AppError::NotFound)
 }
 
-pub(super) async fn form_of(
-    state: &CasesState,
-    app: &Application,
-) -> Result<FormVersion, AppError> {
-    forms::get_version(&state.app.db, &app.form_version_id)
-        .await
-        .map_err(catalog_error)?
-        .ok_or(AppError::NotFound)
+async fn form_of(state: &CasesState, app: &Application) -> Result<FormVersion, AppError> {
+    Ok(answers::form_of(&state.app.db, app).await?)
 }
 
 fn info(service: &Service) -> ServiceInfo {
@@ -87,22 +76,16 @@ pub async fn start(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let service = portico_catalog::service::by_slug(&state.app.db, &slug)
-        .await
-        .map_err(catalog_error)?
+        .await?
         .ok_or(AppError::NotFound)?;
     if let Some(draft) =
         applications::open_draft(&state.app.db, &user.account_id, &service.id).await?
     {
-        return Ok(Redirect::to(&format!(
-            "/applications/{}/step/{}",
-            draft.id, draft.current_step
-        ))
-        .into_response());
+        return Ok(Redirect::to(&resume_target(&state.app.db, &draft).await?).into_response());
     }
     let form_key = service.form_key.clone().ok_or(AppError::NotFound)?;
     let form = forms::current(&state.app.db, &form_key)
-        .await
-        .map_err(catalog_error)?
+        .await?
         .ok_or(AppError::NotFound)?;
     let data = prefill(&state, &user, &form).await?;
     let mut tx = state.app.db.begin().await?;
@@ -135,10 +118,7 @@ async fn own_draft(
     user: &SessionUser,
     id: &str,
 ) -> Result<Application, AppError> {
-    if !portico_core::ids::is_valid_id(id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(applications::get_for_applicant(&state.app.db, id, &user.account_id).await?)
+    Ok(access::own(&state.app.db, &user.actor(), id).await?)
 }
 
 async fn step_page(
@@ -152,8 +132,7 @@ async fn step_page(
 ) -> Result<Response, AppError> {
     let view = form
         .step_view(&state.app.db, step, page.lang, data, &errors)
-        .await
-        .map_err(catalog_error)?;
+        .await?;
     let service = service_by_id(state, &app.service_id).await?;
     let back = if step == 0 {
         format!("/services/{}", service.slug)
@@ -180,7 +159,7 @@ pub async fn step_form(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path((id, step)): Path<(String, usize)>,
+    ValidPath((id, step)): ValidPath<(Id, usize)>,
 ) -> Result<Response, AppError> {
     let app = own_draft(&state, &user, &id).await?;
     if !app.is_draft() {
@@ -288,7 +267,7 @@ pub async fn step_submit(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path((id, step)): Path<(String, usize)>,
+    ValidPath((id, step)): ValidPath<(Id, usize)>,
     req: Request,
 ) -> Result<Response, AppError> {
     let (mut posted, uploads) = read_step_post(&state, req).await?;
@@ -366,7 +345,7 @@ pub async fn step_submit(
             let echo = merged_echo(&form, step, &data, &posted);
             return step_page(&state, page, &app, &form, step, &echo, field_errors).await;
         }
-        Err(e) => return Err(catalog_error(e)),
+        Err(e) => return Err(e.into()),
     };
     form.merge_step(step, &mut data, parsed);
     let next = step + 1;
@@ -397,8 +376,6 @@ fn merged_echo(
 }
 
 pub struct ReviewRow {
-    /// The field's widget (`address`, `file`, `egn` …).
-    pub widget: &'static str,
     pub label: String,
     pub value: String,
     pub change: String,
@@ -416,69 +393,21 @@ struct ReviewPage {
 }
 
 /// One line per answered field, in the order of the form, with a link to change it.
-pub(super) async fn review_rows(
+async fn review_rows(
     state: &CasesState,
     app: &Application,
     form: &FormVersion,
     lang: Lang,
 ) -> Result<Vec<ReviewRow>, AppError> {
-    let attachments = applications::attachments(&state.app.db, &app.id).await?;
-    let mut rows = Vec::new();
-    for (index, step) in form.steps().iter().enumerate() {
-        let view = form
-            .step_view(&state.app.db, index, lang, &app.data, &[])
-            .await
-            .map_err(catalog_error)?;
-        for field in view.fields {
-            let value = if field.widget == "file" {
-                let ids: Vec<&str> = app
-                    .data
-                    .get(&field.name)
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                attachments
-                    .iter()
-                    .filter(|a| ids.contains(&a.id.as_str()))
-                    .map(|a| a.filename.clone())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else if let Some(selected) = field
-                .options
-                .iter()
-                .filter(|o| o.selected)
-                .map(|o| o.label.clone())
-                .reduce(|a, b| format!("{a}, {b}"))
-            {
-                selected
-            } else if field.widget == "checkbox" {
-                if field.checked {
-                    if lang == Lang::Bg {
-                        "Да".into()
-                    } else {
-                        "Yes".into()
-                    }
-                } else {
-                    String::new()
-                }
-            } else if field.widget == "date" && !field.year.is_empty() {
-                format!("{}.{}.{}", field.day, field.month, field.year)
-            } else {
-                field.value.clone()
-            };
-            if value.is_empty() {
-                continue;
-            }
-            rows.push(ReviewRow {
-                widget: field.widget,
-                label: field.label,
-                value,
-                change: format!("/applications/{}/step/{index}#{}", app.id, field.id),
-            });
-        }
-        let _ = step;
-    }
-    Ok(rows)
+    Ok(answers::readable(&state.app.db, app, form, lang)
+        .await?
+        .into_iter()
+        .map(|a| ReviewRow {
+            change: format!("/applications/{}/step/{}#{}", app.id, a.step, a.field_id),
+            label: a.label,
+            value: a.value,
+        })
+        .collect())
 }
 
 async fn review_page(
@@ -513,7 +442,7 @@ pub async fn review(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
     let app = own_draft(&state, &user, &id).await?;
     if !app.is_draft() {
@@ -528,208 +457,46 @@ pub struct SubmitForm {
     code: String,
 }
 
-/// The unit that works the case: the one the chosen address belongs to (its `district`), else the
-/// service's first unit.
-async fn route_to_unit(
-    state: &CasesState,
-    service: &Service,
-    form: &FormVersion,
-    data: &Value,
-) -> Result<Option<String>, AppError> {
-    use portico_catalog::forms::layout::Widget;
-    let units = portico_identity::service::administrations::list_units(
-        &state.app.db,
-        &service.administration_id,
-    )
-    .await?;
-    for field in form
-        .steps()
-        .iter()
-        .flat_map(|s| s.fields.iter())
-        .filter(|f| f.widget == Widget::Address)
-    {
-        let (Some(list), Some(code)) = (
-            field.nomenclature.as_deref(),
-            data.get(&field.name).and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        let entry = portico_catalog::service::nomenclatures::get(&state.app.db, list, code)
-            .await
-            .map_err(catalog_error)?;
-        if let Some(district) = entry
-            .as_ref()
-            .and_then(|e| e.attribute("district").map(str::to_owned))
-        {
-            if let Some(unit) = units.iter().find(|u| u.code == district) {
-                return Ok(Some(unit.id.clone()));
-            }
-        }
-    }
-    let first = service.facts.units.first();
-    Ok(units
-        .iter()
-        .find(|u| Some(&u.code) == first || Some(&u.id) == first)
-        .map(|u| u.id.clone()))
-}
-
-/// Who else must consent, from the answers: the home's owner when the applicant does not own it,
-/// and the other parent of children registered with the applicant.
-pub fn consents_needed(data: &Value, applicant_personal_id: Option<&str>) -> Vec<ConsentRequest> {
-    let text = |k: &str| {
-        data.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
-    let mut out = Vec::new();
-    let owns = data
-        .get("owns_home")
-        .map(|v| matches!(v, Value::Bool(true)) || v.as_str() == Some("yes"));
-    if owns == Some(false) {
-        if let Some(owner) = text("owner_egn") {
-            if Some(owner) != applicant_personal_id {
-                out.push(ConsentRequest {
-                    personal_id: owner.to_owned(),
-                    role: "owner",
-                });
-            }
-        }
-    }
-    let has_children = data
-        .get("children_egns")
-        .and_then(Value::as_array)
-        .is_some_and(|c| !c.is_empty());
-    if has_children {
-        if let Some(parent) = text("other_parent_egn") {
-            out.push(ConsentRequest {
-                personal_id: parent.to_owned(),
-                role: "parent",
-            });
-        }
-    }
-    out
-}
-
-/// Tells each person whose consent the case needs, in their account and by e-mail, when they have
-/// an account; others see the request when they register and sign in.
-async fn ask_for_consents(
-    state: &CasesState,
-    tx: &mut portico_store::Tx,
-    id: &str,
-    consents: &[ConsentRequest],
-    service: &Service,
-    number: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), AppError> {
-    for consent in consents {
-        let account = portico_identity::service::accounts::find_by_personal_id(
-            &state.app.db,
-            &consent.personal_id,
-        )
-        .await?;
-        if let Some(account) = account {
-            crate::service::notifications::notify(
-                tx,
-                &account.id,
-                Some(id),
-                &format!("Искане за съгласие по заявление {number} за „{}“. Вижте „Искания за съгласие“ в профила си.", service.facts.title.bg),
-                &format!("Your consent is asked for application {number} for \"{}\". See \"Requests for your consent\" in your account.", service.facts.title.en),
-                now,
-            )
-            .await?;
-        }
-    }
-    Ok(())
-}
-
+/// Submitting is signing: the second factor first (identity's step-up, throttled), then the
+/// rules of submission in the service.
 pub async fn submit(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form_input): CsrfForm<SubmitForm>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(FORM_TABLES);
+    let receipt = Redirect::to(&format!("/applications/{id}?submitted=1")).into_response();
     let app = own_draft(&state, &user, &id).await?;
     // A second click, a retry, a refresh: the application exists once; show its receipt.
     if !app.is_draft() {
-        return Ok(Redirect::to(&format!("/applications/{id}?submitted=1")).into_response());
+        return Ok(receipt);
     }
-    let form = form_of(&state, &app).await?;
-    let problems = form.validate(&app.data);
+    let problems = form_of(&state, &app).await?.validate(&app.data);
     if !problems.is_empty() {
         return review_page(&state, page, &user, app, problems).await;
     }
-    let service = service_by_id(&state, &app.service_id).await?;
-    let unit = route_to_unit(&state, &service, &form, &app.data).await?;
-    let applicant = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let consents = consents_needed(&app.data, applicant.personal_id.as_ref().map(|p| p.value()));
     let now = state.app.clock.now();
-    let mut tx = state.app.db.begin().await?;
-    // Submitting is signing: it takes the second factor again, throttled like sign-in codes.
-    let throttle_key = format!("code:{}", user.account_id);
-    portico_identity::service::throttle::check(&mut tx, &throttle_key, now).await?;
-    let second_factor_ok =
-        portico_identity::service::totp::verify(&mut tx, &user.account_id, &form_input.code, now)
-            .await?;
-    if !second_factor_ok {
-        let delay =
-            portico_identity::service::throttle::record_failure(&mut tx, &throttle_key, now)
-                .await?;
-        tx.commit().await?;
-        if delay > 0 {
-            return Err(AppError::RateLimited {
-                retry_after_secs: delay,
-            });
+    let confirmed = match step_up::confirm(
+        &state.app.db,
+        &user.account_id,
+        &form_input.code,
+        submission::STEP_UP_PURPOSE,
+        now,
+    )
+    .await
+    {
+        Ok(confirmed) => confirmed,
+        Err(portico_identity::IdentityError::WrongCode) => {
+            let errors = vec![FieldError::new("code", "code.wrong")];
+            return review_page(&state, page, &user, app, errors).await;
         }
-        let errors = vec![FieldError::new("code", "code.wrong")];
-        return review_page(&state, page, &user, app, errors).await;
-    }
-    portico_identity::service::throttle::reset(&mut tx, &throttle_key).await?;
-    let routing = Routing {
-        unit_id: unit.as_deref(),
-        deadline_working_days: service.facts.deadline_working_days,
-        consents: &consents,
+        Err(e) => return Err(e.into()),
     };
-    match applications::submit(&mut tx, &id, &user.account_id, &routing, &state.key, now).await {
-        Ok(submission) => {
-            let (bg, en) = (&service.facts.title.bg, &service.facts.title.en);
-            crate::service::notifications::notify(
-                &mut tx,
-                &user.account_id,
-                Some(&id),
-                &format!(
-                    "Заявлението ви за „{bg}“ е подадено. Номер: {}",
-                    submission.tracking_number
-                ),
-                &format!(
-                    "Your application for \"{en}\" was submitted. Number: {}",
-                    submission.tracking_number
-                ),
-                now,
-            )
-            .await?;
-            ask_for_consents(
-                &state,
-                &mut tx,
-                &id,
-                &consents,
-                &service,
-                &submission.tracking_number,
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            state.app.jobs_waker.notify_one();
-            tracing::info!(application = %id, at = %local_time(&now), "application submitted");
-            Ok(Redirect::to(&format!("/applications/{id}?submitted=1")).into_response())
-        }
-        Err(CasesError::AlreadySubmitted) => {
-            Ok(Redirect::to(&format!("/applications/{id}?submitted=1")).into_response())
-        }
+    match submission::submit(&state.cases, &user.actor(), &id, &confirmed).await {
+        Ok(_) | Err(CasesError::AlreadySubmitted) => Ok(receipt),
+        Err(CasesError::Invalid(problems)) => review_page(&state, page, &user, app, problems).await,
         Err(e) => Err(e.into()),
     }
 }

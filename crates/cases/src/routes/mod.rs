@@ -7,19 +7,33 @@ mod filling;
 mod office;
 mod views;
 
+use crate::service::Cases;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
-use portico_audit::SigningKey;
 use portico_http::AppState;
 
 pub use api::api_router;
 
-/// The shell's state plus the platform key that signs submission records and results.
+/// The shell's state plus the cases rules' own context (which holds the platform key that signs
+/// submission records and results).
 #[derive(Clone)]
 pub struct CasesState {
     pub app: AppState,
-    pub key: SigningKey,
+    pub cases: Cases,
+}
+
+impl CasesState {
+    pub fn new(app: AppState, key: portico_audit::SigningKey) -> CasesState {
+        let cases = Cases {
+            db: app.db.clone(),
+            blobs: app.blobs.clone(),
+            key,
+            clock: app.clock.clone(),
+            jobs_waker: app.jobs_waker.clone(),
+        };
+        CasesState { app, cases }
+    }
 }
 
 impl FromRef<CasesState> for AppState {

@@ -1,18 +1,19 @@
 //! The back office: an operator's queue and the case page where they work an application.
 
-use super::views::{local_date, local_time, may_work, service_title, state_label, work_scopes};
+use super::views::{local_date, local_time, service_title, state_label};
 use super::CasesState;
 use crate::model::{Application, Attachment, Consent, Event, TransitionInput};
-use crate::process::{Actor, Requirement, StateKind};
-use crate::service::{applications, consents, processes};
+use crate::process::{ProcessRole, Requirement, StateKind};
+use crate::service::{access, answers, applications, consents, decisions, processes};
 use crate::strings::TABLES;
 use crate::CasesError;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use portico_core::{Id, Role};
 use portico_http::{
-    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn,
+    render, AppError, CsrfForm, FieldError, Lang, PageContext, SessionUser, SignedIn, ValidPath,
 };
 use serde::Deserialize;
 
@@ -44,20 +45,15 @@ async fn scope_title(
     administration: &str,
     unit: Option<&str>,
     lang: Lang,
-) -> String {
+) -> Result<String, AppError> {
     use portico_identity::service::administrations;
-    let admin = administrations::get(&state.app.db, administration)
-        .await
-        .ok()
-        .flatten();
+    let admin = administrations::get(&state.app.db, administration).await?;
     let mut title = admin
         .as_ref()
         .map(|a| a.name(lang).to_owned())
         .unwrap_or_default();
     if let Some(unit) = unit {
-        let units = administrations::list_units(&state.app.db, administration)
-            .await
-            .unwrap_or_default();
+        let units = administrations::list_units(&state.app.db, administration).await?;
         if let Some(u) = units.iter().find(|u| u.id == unit) {
             title = format!(
                 "{title} — {}",
@@ -69,7 +65,7 @@ async fn scope_title(
             );
         }
     }
-    title
+    Ok(title)
 }
 
 async fn rows(
@@ -77,14 +73,14 @@ async fn rows(
     apps: Vec<Application>,
     user: &SessionUser,
     lang: Lang,
-) -> Vec<QueueRow> {
+) -> Result<Vec<QueueRow>, AppError> {
     let today = portico_core::calendar::sofia_date(state.app.clock.now());
     let mut out = Vec::with_capacity(apps.len());
     for app in apps {
         out.push(QueueRow {
             number: app.tracking_number.clone().unwrap_or_default(),
-            service: service_title(&state.app.db, &app.service_id, lang).await,
-            state: state_label(&app, lang),
+            service: service_title(&state.app.db, &app.service_id, lang).await?,
+            state: state_label(&app, lang)?,
             deadline: app
                 .state_deadline
                 .as_ref()
@@ -111,15 +107,15 @@ async fn rows(
             id: app.id,
         });
     }
-    out
+    Ok(out)
 }
 
 /// Staff only: everyone else is told the page is not for them.
 fn staff(user: &SessionUser) -> Result<(), AppError> {
-    if work_scopes(user).is_empty() {
-        Err(AppError::Forbidden)
-    } else {
+    if access::is_staff(&user.actor()) {
         Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 
@@ -131,13 +127,13 @@ pub async fn queue(
     staff(&user)?;
     let page = page.with_strings(TABLES);
     let mut queues = Vec::new();
-    for (administration, unit) in work_scopes(&user) {
+    for (administration, unit) in user.actor().work_scopes(access::SCOPE) {
         let open = applications::queue(&state.app.db, &administration, unit.as_deref()).await?;
         let done = applications::done(&state.app.db, &administration, unit.as_deref()).await?;
         queues.push(UnitQueue {
-            title: scope_title(&state, &administration, unit.as_deref(), page.lang).await,
-            open: rows(&state, open, &user, page.lang).await,
-            done: rows(&state, done, &user, page.lang).await,
+            title: scope_title(&state, &administration, unit.as_deref(), page.lang).await?,
+            open: rows(&state, open, &user, page.lang).await?,
+            done: rows(&state, done, &user, page.lang).await?,
         });
     }
     Ok(render(&QueuePage { page, queues })?.into_response())
@@ -198,48 +194,7 @@ async fn workable(
     user: &SessionUser,
     id: &str,
 ) -> Result<Application, AppError> {
-    staff(user)?;
-    if !portico_core::ids::is_valid_id(id) {
-        return Err(AppError::NotFound);
-    }
-    match applications::get(&state.app.db, id).await? {
-        Some(app) if may_work(user, &app) => Ok(app),
-        _ => Err(AppError::NotFound),
-    }
-}
-
-/// The answers as the form labels them, in its order; the raw data if the form cannot be read.
-pub async fn readable_answers(
-    state: &CasesState,
-    app: &Application,
-    lang: Lang,
-) -> Vec<(String, String)> {
-    let rows = match super::filling::form_of(state, app).await {
-        Ok(form) => super::filling::review_rows(state, app, &form, lang)
-            .await
-            .ok(),
-        Err(_) => None,
-    };
-    match rows {
-        Some(rows) => rows.into_iter().map(|r| (r.label, r.value)).collect(),
-        None => flatten_answers(&app.data),
-    }
-}
-
-/// The answers as label/value pairs, flattened for reading.
-pub fn flatten_answers(data: &serde_json::Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let serde_json::Value::Object(map) = data {
-        for (k, v) in map {
-            let value = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            out.push((k.clone(), value));
-        }
-    }
-    out
+    Ok(access::workable(&state.app.db, &user.actor(), id).await?)
 }
 
 async fn case_page(
@@ -257,7 +212,7 @@ async fn case_page(
     let assigned_to_me = app.assigned_to.as_deref() == Some(user.account_id.as_str());
     // Actions that need the case taken are offered once this operator has taken it.
     let actions = def
-        .available(&app.state, Actor::Operator)
+        .available(&app.state, ProcessRole::Operator)
         .into_iter()
         .filter(|t| assigned_to_me || !t.requires.contains(&Requirement::Assigned))
         .map(|t| ActionView {
@@ -272,31 +227,36 @@ async fn case_page(
             warning: t.requires.contains(&Requirement::Reason),
         })
         .collect();
-    let answers = readable_answers(state, &app, lang).await;
+    let answers = answers::readable_answers(&state.app.db, &app, lang)
+        .await?
+        .into_iter()
+        .map(|a| (a.label, a.value))
+        .collect();
     let needs_taking = !in_final
         && !assigned_to_me
         && def
-            .available(&app.state, Actor::Operator)
+            .available(&app.state, ProcessRole::Operator)
             .iter()
             .any(|t| t.requires.contains(&Requirement::Assigned));
     let applicant = portico_identity::service::accounts::get(&state.app.db, &app.applicant_id)
         .await?
         .map(|a| a.display_name())
         .unwrap_or_default();
-    let assignable = if in_final || !user.has_role(&app.administration_id, "administration_admin") {
-        Vec::new()
-    } else {
-        operators_for(state, &app)
-            .await?
-            .into_iter()
-            .map(|h| (h.account_id, h.name))
-            .collect()
-    };
+    let assignable =
+        if in_final || !user.has_role(&app.administration_id, Role::AdministrationAdmin) {
+            Vec::new()
+        } else {
+            decisions::operators_for(&state.cases, &app)
+                .await?
+                .into_iter()
+                .map(|h| (h.account_id, h.name))
+                .collect()
+        };
     let template = CasePage {
         needs_taking,
         assignable,
-        service: service_title(&state.app.db, &app.service_id, lang).await,
-        state: state_label(&app, lang),
+        service: service_title(&state.app.db, &app.service_id, lang).await?,
+        state: state_label(&app, lang)?,
         applicant,
         answers,
         attachments: applications::attachments(&state.app.db, &app.id).await?,
@@ -322,7 +282,7 @@ pub async fn case(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
     let app = workable(&state, &user, &id).await?;
     case_page(&state, page.with_strings(TABLES), &user, app, vec![]).await
@@ -333,13 +293,13 @@ pub async fn case(
 pub async fn attachment(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path((id, attachment_id)): Path<(String, String)>,
+    ValidPath((id, attachment_id)): ValidPath<(Id, Id)>,
 ) -> Result<Response, AppError> {
     let app = workable(&state, &user, &id).await?;
     let attachment = applications::attachments(&state.app.db, &app.id)
         .await?
         .into_iter()
-        .find(|a| a.id == attachment_id)
+        .find(|a| a.id == attachment_id.as_str())
         .ok_or(AppError::NotFound)?;
     let bytes = state
         .app
@@ -382,40 +342,11 @@ pub struct VersionForm {
 pub async fn claim(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Result<Response, AppError> {
-    workable(&state, &user, &id).await?;
-    let mut tx = state.app.db.begin().await?;
-    applications::assign(
-        &mut tx,
-        &id,
-        form.version,
-        &user.account_id,
-        &user.account_id,
-        state.app.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
+    decisions::claim(&state.cases, &user.actor(), &id, form.version).await?;
     Ok(Redirect::to(&format!("/office/cases/{id}")).into_response())
-}
-
-/// The operators whose scope covers the case: its administration, and its unit or all units.
-async fn operators_for(
-    state: &CasesState,
-    app: &Application,
-) -> Result<Vec<portico_identity::service::roles::Holder>, AppError> {
-    use portico_identity::model::Role;
-    let holders = portico_identity::service::roles::holders(
-        &state.app.db,
-        &app.administration_id,
-        Role::Operator,
-    )
-    .await?;
-    Ok(holders
-        .into_iter()
-        .filter(|h| h.unit_id.is_none() || h.unit_id == app.unit_id)
-        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -429,33 +360,25 @@ pub async fn assign(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<AssignForm>,
 ) -> Result<Response, AppError> {
-    let app = workable(&state, &user, &id).await?;
-    if !user.has_role(&app.administration_id, "administration_admin") {
-        return Err(AppError::Forbidden);
-    }
-    if !operators_for(&state, &app)
-        .await?
-        .iter()
-        .any(|h| h.account_id == form.operator)
-    {
-        let errors = vec![FieldError::new("operator", "assign.not_an_operator")];
-        return case_page(&state, page.with_strings(TABLES), &user, app, errors).await;
-    }
-    let mut tx = state.app.db.begin().await?;
-    applications::assign(
-        &mut tx,
+    match decisions::give(
+        &state.cases,
+        &user.actor(),
         &id,
         form.version,
-        &user.account_id,
         &form.operator,
-        state.app.clock.now(),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/office/cases/{id}")).into_response())
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/office/cases/{id}")).into_response()),
+        Err(CasesError::Invalid(errors)) => {
+            let app = workable(&state, &user, &id).await?;
+            case_page(&state, page.with_strings(TABLES), &user, app, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -468,25 +391,13 @@ pub async fn note(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> Result<Response, AppError> {
-    let app = workable(&state, &user, &id).await?;
-    let mut tx = state.app.db.begin().await?;
-    match applications::add_note(
-        &mut tx,
-        &id,
-        &user.account_id,
-        &form.note,
-        state.app.clock.now(),
-    )
-    .await
-    {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/office/cases/{id}#notes")).into_response())
-        }
+    match decisions::note(&state.cases, &user.actor(), &id, &form.note).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/cases/{id}#notes")).into_response()),
         Err(CasesError::Invalid(errors)) => {
+            let app = workable(&state, &user, &id).await?;
             case_page(&state, page.with_strings(TABLES), &user, app, errors).await
         }
         Err(e) => Err(e.into()),
@@ -507,7 +418,7 @@ pub async fn transition(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<TransitionForm>,
 ) -> Result<Response, AppError> {
     let app = workable(&state, &user, &id).await?;
@@ -515,8 +426,15 @@ pub async fn transition(
         reason: form.reason.clone(),
         message: form.message.clone(),
     };
-    match take_operator_transition(&state, &user, &app, &form.transition, form.version, &input)
-        .await
+    match decisions::take(
+        &state.cases,
+        &user.actor(),
+        &app.id,
+        &form.transition,
+        form.version,
+        &input,
+    )
+    .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/office/cases/{id}")).into_response()),
         Err(CasesError::Transition(code)) => {
@@ -530,38 +448,4 @@ pub async fn transition(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// An operator's transition, shared by the page and the API. Approval issues the result
-/// document first, so the transition's requirement is met by a real, signed document.
-pub async fn take_operator_transition(
-    state: &CasesState,
-    user: &SessionUser,
-    app: &Application,
-    transition_id: &str,
-    version: i64,
-    input: &TransitionInput,
-) -> Result<Application, CasesError> {
-    let now = state.app.clock.now();
-    let def = processes::get(&app.process_key)?;
-    let needs_result = def
-        .transitions
-        .iter()
-        .any(|t| t.id == transition_id && t.requires.contains(&Requirement::ResultDocument));
-    let mut tx = state.app.db.begin().await?;
-    let acting = applications::ActingAs {
-        account_id: &user.account_id,
-        actor: Actor::Operator,
-    };
-    let updated =
-        applications::transition(&mut tx, &app.id, version, acting, transition_id, input, now)
-            .await?;
-    if needs_result {
-        let document = super::applicant::result_document(state, &updated).await?;
-        let key = state.app.blobs.put(document.into()).await?;
-        applications::set_result(&mut tx, &app.id, &key).await?;
-    }
-    tx.commit().await?;
-    state.app.jobs_waker.notify_one();
-    Ok(updated)
 }

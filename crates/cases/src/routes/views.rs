@@ -1,30 +1,24 @@
 //! Small pieces shared by the applicant's and the operator's pages.
 
 use crate::model::Application;
-use crate::service::processes;
+use crate::service::{answers, processes};
 use chrono::{DateTime, NaiveDate, Utc};
-use portico_http::{Lang, SessionUser};
+use portico_http::{AppError, Lang};
 use portico_store::Db;
 
-/// The state's name in the person's language.
-pub fn state_label(app: &Application, lang: Lang) -> String {
+/// The state's name in the person's language. A state its process does not know is an error.
+pub fn state_label(app: &Application, lang: Lang) -> Result<String, AppError> {
     if app.is_draft() {
-        return match lang {
-            Lang::Bg => "Чернова".into(),
-            Lang::En => "Draft".into(),
-        };
+        return Ok(lang.choose("Чернова", "Draft").to_owned());
     }
-    processes::get(&app.process_key)
-        .ok()
-        .and_then(|def| def.state(&app.state))
-        .map(|s| {
-            if lang == Lang::Bg {
-                s.label_bg.clone()
-            } else {
-                s.label_en.clone()
-            }
-        })
-        .unwrap_or_else(|| app.state.clone())
+    let def = processes::get(&app.process_key)?;
+    let state = def.state(&app.state).ok_or_else(|| {
+        AppError::Internal(format!(
+            "state {} is not in process {}",
+            app.state, app.process_key
+        ))
+    })?;
+    Ok(lang.choose(&state.label_bg, &state.label_en).to_owned())
 }
 
 /// Sofia local time, as people read it: `05.03.2026 14:07`.
@@ -39,29 +33,19 @@ pub fn local_date(d: &NaiveDate) -> String {
 }
 
 /// The service's title for lists and headings.
-pub async fn service_title(db: &Db, service_id: &str, lang: Lang) -> String {
-    match portico_catalog::service::get(db, service_id).await {
-        Ok(Some(service)) => service.title(lang).to_owned(),
-        _ => service_id.to_owned(),
-    }
+pub async fn service_title(db: &Db, service_id: &str, lang: Lang) -> Result<String, AppError> {
+    Ok(answers::service_title(db, service_id, lang).await?)
 }
 
-/// The (administration, unit) pairs in which a staff member may work cases.
-pub fn work_scopes(user: &SessionUser) -> Vec<(String, Option<String>)> {
-    user.roles
-        .iter()
-        .filter(|r| r.role == "operator" || r.role == "administration_admin")
-        .map(|r| (r.administration_id.clone(), r.unit_id.clone()))
-        .collect()
-}
-
-/// True when the staff member's roles cover this case: its administration, and its unit unless
-/// the role covers the whole administration.
-pub fn may_work(user: &SessionUser, app: &Application) -> bool {
-    !app.is_draft()
-        && work_scopes(user).iter().any(|(administration, unit)| {
-            *administration == app.administration_id && (unit.is_none() || *unit == app.unit_id)
-        })
+/// Where a person continues a draft: the step they stopped at, or "check your answers" once
+/// every step is done.
+pub async fn resume_target(db: &Db, draft: &Application) -> Result<String, AppError> {
+    let form = answers::form_of(db, draft).await?;
+    Ok(if draft.current_step as usize >= form.steps().len() {
+        format!("/applications/{}/review", draft.id)
+    } else {
+        format!("/applications/{}/step/{}", draft.id, draft.current_step)
+    })
 }
 
 /// How a timeline entry reads: the state the case entered, or what happened.
@@ -76,17 +60,15 @@ pub fn event_label(
         "note" => page.t("ev_note").to_owned(),
         "state" => {
             let to = e.to_state.as_deref().unwrap_or("");
-            processes::get(&app.process_key)
-                .ok()
-                .and_then(|d| d.state(to))
-                .map(|s| {
-                    if page.lang == Lang::Bg {
-                        s.label_bg.clone()
-                    } else {
-                        s.label_en.clone()
-                    }
-                })
-                .unwrap_or_else(|| to.to_owned())
+            match processes::get(&app.process_key).map(|d| d.state(to).cloned()) {
+                Ok(Some(s)) => page.lang.choose(&s.label_bg, &s.label_en).to_owned(),
+                // Drawn inside a template, where an error cannot stop the page: logged, and the
+                // state's id shown as it is.
+                other => {
+                    tracing::error!(process = %app.process_key, state = to, ok = other.is_ok(), "timeline state has no label");
+                    to.to_owned()
+                }
+            }
         }
         _ => page.t("ev_message").to_owned(),
     }

@@ -1,7 +1,7 @@
 //! Applications from draft to decision.
 
 use crate::model::{Application, ConsentRequest, Event, ServiceInfo, TransitionInput, DRAFT};
-use crate::process::{Actor, Provided, StateKind};
+use crate::process::{ProcessRole, Provided, StateKind};
 use crate::service::{consents, notifications, processes, tracking};
 use crate::CasesError;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -45,8 +45,11 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
-fn from_row(r: Row) -> Application {
-    Application {
+fn from_row(r: Row) -> Result<Application, CasesError> {
+    let data = serde_json::from_str(&r.data).map_err(|e| {
+        CasesError::Internal(format!("application {} has unreadable data: {e}", r.id))
+    })?;
+    Ok(Application {
         id: r.id,
         tracking_number: r.tracking_number,
         service_id: r.service_id,
@@ -56,7 +59,7 @@ fn from_row(r: Row) -> Application {
         form_version_id: r.form_version_id,
         process_key: r.process_key,
         state: r.state,
-        data: serde_json::from_str(&r.data).unwrap_or(serde_json::Value::Null),
+        data,
         current_step: r.current_step,
         assigned_to: r.assigned_to,
         state_deadline: date(r.state_deadline),
@@ -68,7 +71,7 @@ fn from_row(r: Row) -> Application {
         version: r.version,
         created_at: from_millis(r.created_at),
         updated_at: from_millis(r.updated_at),
-    }
+    })
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Application>, CasesError> {
@@ -77,7 +80,12 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Application>, CasesError> {
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(from_row))
+    row.map(from_row).transpose()
+}
+
+/// The application as this transaction sees it.
+pub async fn get_in_tx(tx: &mut Tx, id: &str) -> Result<Application, CasesError> {
+    get_in(tx, id).await
 }
 
 async fn get_in(tx: &mut Tx, id: &str) -> Result<Application, CasesError> {
@@ -86,7 +94,7 @@ async fn get_in(tx: &mut Tx, id: &str) -> Result<Application, CasesError> {
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-    row.map(from_row).ok_or(CasesError::NotFound)
+    row.map(from_row).transpose()?.ok_or(CasesError::NotFound)
 }
 
 /// The applicant's own application; anybody else's is "not found", never "forbidden", so ids
@@ -111,7 +119,7 @@ pub async fn list_for_applicant(
         .bind(applicant_id)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    rows.into_iter().map(from_row).collect()
 }
 
 /// An open draft of this service by this person, to continue rather than start over.
@@ -129,7 +137,7 @@ pub async fn open_draft(
         .bind(service_id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(from_row))
+    row.map(from_row).transpose()
 }
 
 /// Starts a draft with the form version current today; the application keeps that version
@@ -394,7 +402,7 @@ pub async fn submit(
         }
         // The process says how a case waits for consent: the system's transition into such a state.
         let to_consent = def
-            .available(&first_state, Actor::System)
+            .available(&first_state, ProcessRole::System)
             .into_iter()
             .find(|t| {
                 def.state(&t.to)
@@ -421,7 +429,7 @@ pub async fn submit(
 #[derive(Debug, Clone)]
 pub struct ActingAs<'a> {
     pub account_id: &'a str,
-    pub actor: Actor,
+    pub actor: ProcessRole,
 }
 
 /// Takes a transition of the case's process, checked against the definition, on the version of
@@ -561,7 +569,7 @@ pub async fn add_note(
     now: DateTime<Utc>,
 ) -> Result<(), CasesError> {
     if text.trim().is_empty() {
-        return Err(CasesError::Invalid(vec![portico_http::FieldError::new(
+        return Err(CasesError::Invalid(vec![portico_core::FieldError::new(
             "note",
             "note.missing",
         )]));
@@ -660,7 +668,7 @@ pub async fn queue(
         .bind(unit_id)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    rows.into_iter().map(from_row).collect()
 }
 
 /// Cases that reached a final state, for the back office's "done" list.
@@ -678,7 +686,7 @@ pub async fn done(
         .bind(unit_id)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    rows.into_iter().map(from_row).collect()
 }
 
 /// A document uploaded for a field of the form, already in the blob store under `blob_key`.
@@ -755,7 +763,7 @@ pub async fn system_transition(
         app.version,
         ActingAs {
             account_id: "system",
-            actor: Actor::System,
+            actor: ProcessRole::System,
         },
         transition_id,
         &TransitionInput::default(),

@@ -20,7 +20,7 @@ pub async fn request(
     .bind(new_id())
     .bind(application_id)
     .bind(&consent.personal_id)
-    .bind(consent.role)
+    .bind(&consent.role)
     .bind(to_millis(now))
     .execute(&mut **tx)
     .await?;
@@ -132,4 +132,74 @@ pub async fn decide(
             Outcome::Waiting
         },
     ))
+}
+
+/// The consent, when it names the acting person; "not found" for anybody else.
+pub async fn addressed_to(
+    db: &Db,
+    actor: &portico_core::Actor,
+    id: &str,
+) -> Result<(Consent, String), CasesError> {
+    let personal_id = personal_id_of(db, actor)
+        .await?
+        .ok_or(CasesError::NotFound)?;
+    match get(db, id).await? {
+        Some(c) if c.personal_id == personal_id => Ok((c, personal_id)),
+        _ => Err(CasesError::NotFound),
+    }
+}
+
+/// The acting person's own personal number, by which consents are addressed.
+pub async fn personal_id_of(
+    db: &Db,
+    actor: &portico_core::Actor,
+) -> Result<Option<String>, CasesError> {
+    let Some(account_id) = actor.account_id() else {
+        return Ok(None);
+    };
+    let account = portico_identity::service::accounts::get(db, account_id).await?;
+    Ok(account
+        .and_then(|a| a.personal_id)
+        .map(|p| p.value().to_owned()))
+}
+
+/// The person a consent names gives or refuses it; the case moves on when every consent is in,
+/// and stops when one is refused.
+pub async fn give_or_refuse(
+    cases: &super::Cases,
+    actor: &portico_core::Actor,
+    consent_id: &str,
+    give: bool,
+) -> Result<Outcome, CasesError> {
+    let (_, personal_id) = addressed_to(&cases.db, actor, consent_id).await?;
+    let account_id = actor.account_id().ok_or(CasesError::NotFound)?;
+    let now = cases.now();
+    let mut tx = cases.db.begin().await?;
+    let (consent, outcome) =
+        decide(&mut tx, consent_id, account_id, &personal_id, give, now).await?;
+    let app = super::applications::get_in_tx(&mut tx, &consent.application_id).await?;
+    let number = app.tracking_number.clone().unwrap_or_default();
+    match outcome {
+        Outcome::AllGiven => {
+            super::applications::system_transition(&mut tx, &app.id, "consent_given", now).await?;
+        }
+        Outcome::Refused => {
+            super::applications::system_transition(&mut tx, &app.id, "consent_refused", now)
+                .await?;
+        }
+        Outcome::Waiting => {
+            super::notifications::notify(
+                &mut tx,
+                &app.applicant_id,
+                Some(&app.id),
+                &format!("Заявление {number}: дадено е съгласие, очакват се и други"),
+                &format!("Application {number}: a consent was given; others are still pending"),
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    cases.wake_jobs();
+    Ok(outcome)
 }

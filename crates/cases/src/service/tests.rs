@@ -2,7 +2,7 @@
 //! `PORTICO_TEST_DATABASE=postgres`).
 
 use crate::model::{ConsentRequest, ServiceInfo, TransitionInput};
-use crate::process::Actor;
+use crate::process::ProcessRole;
 use crate::service::applications::{self, ActingAs, Routing};
 use crate::service::consents::{self, Outcome};
 use crate::CasesError;
@@ -141,7 +141,7 @@ async fn transitions_are_checked_against_the_process() {
     let app = applications::get(&t.db, &id).await.unwrap().unwrap();
     let op = ActingAs {
         account_id: "op-1",
-        actor: Actor::Operator,
+        actor: ProcessRole::Operator,
     };
     let mut tx = t.db.begin().await.unwrap();
     // Approving straight from "submitted" is not in the process.
@@ -212,7 +212,7 @@ async fn transitions_are_checked_against_the_process() {
     // An applicant cannot approve their own application.
     let applicant = ActingAs {
         account_id: "alice",
-        actor: Actor::Applicant,
+        actor: ProcessRole::Applicant,
     };
     let wrong_actor = applications::transition(
         &mut tx,
@@ -270,11 +270,11 @@ async fn a_case_waits_for_consent_and_continues_when_all_are_given() {
     let consents_needed = [
         ConsentRequest {
             personal_id: "7523169263".into(),
-            role: "owner",
+            role: "owner".into(),
         },
         ConsentRequest {
             personal_id: "8001010005".into(),
-            role: "parent",
+            role: "parent".into(),
         },
     ];
     let id = submitted(&t, &consents_needed).await;

@@ -12,6 +12,40 @@ use std::collections::{BTreeMap, HashSet};
 #[serde(deny_unknown_fields)]
 pub struct Layout {
     pub steps: Vec<Step>,
+    /// Other people whose consent a submitted application needs, named by fields of the form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<ConsentRule>,
+    /// Which answer decides the unit that works the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingRule>,
+}
+
+/// "When this is answered so, the person named in that field must consent." The cases block reads
+/// these; no service's field names are known to Rust code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRule {
+    /// A short key for the capacity they consent in (`owner`, `parent`), kept with the consent.
+    pub role: String,
+    /// What they are, as the consenting person and the applicant read it ("the home's owner").
+    pub label: Text,
+    /// The `egn` field that names them.
+    pub person: String,
+    /// Asked only when this answer is given (e.g. `owns_home` equals `no`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// The fields the consenting person is shown; nothing else of the application.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shows: Vec<String>,
+}
+
+/// The unit is the one whose code is this attribute of the nomenclature entry chosen in `field`
+/// (e.g. the `district` of the chosen address); otherwise the service's first unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRule {
+    pub field: String,
+    pub attribute: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,5 +289,59 @@ pub fn check(schema: &Value, layout: &Layout) -> Result<(), String> {
             }
         }
     }
+    check_consents(layout)?;
+    if let Some(routing) = &layout.routing {
+        match layout.field(&routing.field) {
+            Some(f) if f.widget == Widget::Address => {}
+            _ => {
+                return Err(format!(
+                    "routing: {} is not an address field of the layout",
+                    routing.field
+                ))
+            }
+        }
+    }
     Ok(())
+}
+
+fn check_consents(layout: &Layout) -> Result<(), String> {
+    let mut roles = HashSet::new();
+    for rule in &layout.consents {
+        if !roles.insert(rule.role.as_str()) {
+            return Err(format!("consent role {} is declared twice", rule.role));
+        }
+        match layout.field(&rule.person) {
+            Some(f) if f.widget == Widget::Egn => {}
+            _ => {
+                return Err(format!(
+                    "consent {}: {} is not an egn field of the layout",
+                    rule.role, rule.person
+                ))
+            }
+        }
+        if let Some(when) = &rule.when {
+            if layout.field(&when.field).is_none() {
+                return Err(format!(
+                    "consent {}: its condition names {}, which is not a field",
+                    rule.role, when.field
+                ));
+            }
+        }
+        if let Some(missing) = rule.shows.iter().find(|f| layout.field(f).is_none()) {
+            return Err(format!(
+                "consent {}: it shows {missing}, which is not a field",
+                rule.role
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Layout {
+    pub fn field(&self, name: &str) -> Option<&LayoutField> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .find(|f| f.name == name)
+    }
 }

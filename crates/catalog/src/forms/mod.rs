@@ -14,7 +14,9 @@ mod messages;
 mod parse;
 mod view;
 
-pub use layout::{Condition, DateRule, Layout, LayoutField, OptionDef, Step, Widget};
+pub use layout::{
+    Condition, ConsentRule, DateRule, Layout, LayoutField, OptionDef, RoutingRule, Step, Widget,
+};
 pub use view::{ErrorLink, FieldView, OptionView, StepView};
 
 use crate::CatalogError;
@@ -53,11 +55,25 @@ impl FormVersion {
     }
 
     pub fn field(&self, name: &str) -> Option<&LayoutField> {
+        self.layout.field(name)
+    }
+
+    /// The consents this application needs, from its answers: for each rule whose condition
+    /// holds, the personal number named in its field (trimmed, when one is given).
+    pub fn consents_needed<'a>(&'a self, data: &Value) -> Vec<(&'a ConsentRule, String)> {
         self.layout
-            .steps
+            .consents
             .iter()
-            .flat_map(|s| s.fields.iter())
-            .find(|f| f.name == name)
+            .filter(|rule| {
+                rule.when
+                    .as_ref()
+                    .is_none_or(|c| data.get(&c.field) == Some(&c.equals))
+            })
+            .filter_map(|rule| {
+                let named = data.get(&rule.person)?.as_str()?.trim();
+                (!named.is_empty()).then(|| (rule, named.to_owned()))
+            })
+            .collect()
     }
 
     /// The fields the application fills in from what it knows about the applicant, as

@@ -17,7 +17,7 @@ use portico_http::{
 use portico_identity::model::Administration;
 use serde::Deserialize;
 
-const ADMINISTRATION_ADMIN: &str = "administration_admin";
+const ADMINISTRATION_ADMIN: portico_core::Role = portico_core::Role::AdministrationAdmin;
 
 /// The administrations this person may add services for: all for a platform admin, else those
 /// they are an administration admin of. Nobody else may adopt anything.

@@ -73,7 +73,9 @@ pub async fn overview(
             .await?
             .map(|a| a.name(page.lang).to_owned())
             .unwrap_or_default();
-        roles.push((name, grant.role.clone()));
+        // The role as people name it, not its code.
+        let role = page.t(&format!("role_{}", grant.role.as_str())).to_owned();
+        roles.push((name, role));
     }
     let banner = match q.done.as_deref() {
         Some("totp") => "totp_enrolled_banner",

@@ -98,14 +98,15 @@ pub async fn list_for(db: &Db, account_id: &str) -> Result<Vec<RoleGrant>, Ident
     .bind(account_id)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(administration_id, unit_id, role)| RoleGrant {
-            administration_id,
-            unit_id,
-            role,
+    rows.into_iter()
+        .map(|(administration_id, unit_id, role)| {
+            Ok(RoleGrant {
+                administration_id,
+                unit_id,
+                role: parse_role(&role)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A staff member holding a role in an administration.
@@ -114,7 +115,14 @@ pub struct Holder {
     pub account_id: String,
     pub name: String,
     pub unit_id: Option<String>,
-    pub role: String,
+    pub role: Role,
+}
+
+/// A role name read back from the database; one this build does not know is an error, never a
+/// silently dropped grant.
+fn parse_role(name: &str) -> Result<Role, IdentityError> {
+    name.parse()
+        .map_err(|e: portico_core::actor::UnknownRole| IdentityError::Internal(e.to_string()))
 }
 
 /// Everyone holding `role` in the administration, by name: whom a case can be given to.
@@ -133,13 +141,14 @@ pub async fn holders(
     .bind(role.as_str())
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(account_id, given, family, unit_id, role)| Holder {
-            account_id,
-            name: format!("{given} {family}"),
-            unit_id,
-            role,
+    rows.into_iter()
+        .map(|(account_id, given, family, unit_id, role)| {
+            Ok(Holder {
+                account_id,
+                name: format!("{given} {family}"),
+                unit_id,
+                role: parse_role(&role)?,
+            })
         })
-        .collect())
+        .collect()
 }
