@@ -60,7 +60,8 @@ pub async fn take(
     Ok(updated)
 }
 
-/// A person who may work the case takes it: the case records that they work it.
+/// Whoever may work the case takes it (an operator, or an institution's system): the case
+/// records that they work it.
 pub async fn claim(
     cases: &super::Cases,
     actor: &Actor,
@@ -68,8 +69,7 @@ pub async fn claim(
     seen_version: i64,
 ) -> Result<Application, CasesError> {
     access::workable(&cases.db, actor, id).await?;
-    let by = actor.account_id().ok_or(CasesError::Forbidden)?.to_owned();
-    record_assignment(cases, actor, id, seen_version, &by).await
+    record_assignment(cases, actor, id, seen_version, &actor.audit_id()).await
 }
 
 /// An administration admin gives the case to one of the operators who may work it.

@@ -9,4 +9,5 @@ mod audit_cli;
 mod cases;
 mod catalog;
 mod identity;
+mod service_layer;
 mod shell;
