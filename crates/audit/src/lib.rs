@@ -26,6 +26,10 @@ pub enum AuditError {
     Store(#[from] portico_store::StoreError),
     #[error("signing key: {0}")]
     Key(String),
+    /// A stored entry that cannot be read back (its details are not JSON): shown as an error,
+    /// never as an entry with its details blanked.
+    #[error("audit entry {seq} cannot be read: {reason}")]
+    Unreadable { seq: i64, reason: String },
 }
 
 impl From<sqlx::Error> for AuditError {

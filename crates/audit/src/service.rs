@@ -204,21 +204,28 @@ pub async fn list_for_subject(
     .bind(page.offset)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
-            |(seq, at, actor, action, subject, administration_id, details, _, hash)| AuditEntry {
-                seq,
-                at: from_millis(at),
-                actor,
-                action,
-                subject,
-                administration_id,
-                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                hash,
+            |(seq, at, actor, action, subject, administration_id, details, _, hash)| {
+                let details = serde_json::from_str(&details).map_err(|e| {
+                    AuditError::Unreadable {
+                        seq,
+                        reason: e.to_string(),
+                    }
+                })?;
+                Ok(AuditEntry {
+                    seq,
+                    at: from_millis(at),
+                    actor,
+                    action,
+                    subject,
+                    administration_id,
+                    details,
+                    hash,
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
