@@ -207,12 +207,11 @@ pub async fn list_for_subject(
     rows.into_iter()
         .map(
             |(seq, at, actor, action, subject, administration_id, details, _, hash)| {
-                let details = serde_json::from_str(&details).map_err(|e| {
-                    AuditError::Unreadable {
+                let details =
+                    serde_json::from_str(&details).map_err(|e| AuditError::Unreadable {
                         seq,
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 Ok(AuditEntry {
                     seq,
                     at: from_millis(at),

@@ -437,51 +437,7 @@ fn reach<'a>(
 
 /// Sofia's address registration (адресна регистрация): a change of permanent or current address.
 /// The result is the certificate of address registration (удостоверение за адресна регистрация).
-pub const ADDRESS_REGISTRATION: &str = r#"{
-  "key": "address_registration",
-  "version": 1,
-  "initial": "submitted",
-  "states": [
-    { "id": "submitted", "label_bg": "Подадено", "label_en": "Submitted",
-      "kind": "open", "deadline_working_days": 3 },
-    { "id": "in_review", "label_bg": "В процес на разглеждане", "label_en": "In review",
-      "kind": "open", "deadline_working_days": 7 },
-    { "id": "waiting_applicant", "label_bg": "Очаква се информация от заявителя",
-      "label_en": "Waiting for information from the applicant", "kind": "waiting_applicant" },
-    { "id": "waiting_consent", "label_bg": "Очаква се съгласие",
-      "label_en": "Waiting for consent", "kind": "waiting_consent" },
-    { "id": "approved", "label_bg": "Одобрено", "label_en": "Approved", "kind": "final" },
-    { "id": "refused", "label_bg": "Отказано", "label_en": "Refused", "kind": "final" },
-    { "id": "withdrawn", "label_bg": "Оттеглено", "label_en": "Withdrawn", "kind": "final" }
-  ],
-  "transitions": [
-    { "id": "request_consent", "from": ["submitted"], "to": "waiting_consent", "actor": "system",
-      "label_bg": "Искане на съгласие от собственика или от другия родител",
-      "label_en": "Ask the owner or the other parent for consent" },
-    { "id": "consent_given", "from": ["waiting_consent"], "to": "submitted", "actor": "system",
-      "label_bg": "Всички съгласия са дадени", "label_en": "Everyone has consented" },
-    { "id": "consent_refused", "from": ["waiting_consent"], "to": "refused", "actor": "system",
-      "label_bg": "Отказано съгласие", "label_en": "Consent refused" },
-    { "id": "start_review", "from": ["submitted"], "to": "in_review", "actor": "operator",
-      "label_bg": "Започване на разглеждането", "label_en": "Start the review",
-      "requires": ["assigned"] },
-    { "id": "request_information", "from": ["in_review"], "to": "waiting_applicant", "actor": "operator",
-      "label_bg": "Искане на допълнителна информация", "label_en": "Ask for more information",
-      "requires": ["assigned", "message"] },
-    { "id": "provide_information", "from": ["waiting_applicant"], "to": "in_review", "actor": "applicant",
-      "label_bg": "Изпращане на исканата информация", "label_en": "Send the information asked for" },
-    { "id": "approve", "from": ["in_review"], "to": "approved", "actor": "operator",
-      "label_bg": "Одобряване и издаване на удостоверение",
-      "label_en": "Approve and issue the certificate",
-      "requires": ["assigned", "result_document"] },
-    { "id": "refuse", "from": ["in_review"], "to": "refused", "actor": "operator",
-      "label_bg": "Постановяване на отказ", "label_en": "Refuse",
-      "requires": ["assigned", "reason"] },
-    { "id": "withdraw", "from": ["submitted", "in_review", "waiting_applicant", "waiting_consent"],
-      "to": "withdrawn", "actor": "applicant",
-      "label_bg": "Оттегляне на заявлението", "label_en": "Withdraw the application" }
-  ]
-}"#;
+pub const ADDRESS_REGISTRATION: &str = include_str!("../processes/address_registration.json");
 
 #[cfg(test)]
 mod tests {

@@ -101,5 +101,6 @@ pub const STRINGS: &[Entry] = &[
     ("transition.unknown", "Няма такова действие", "There is no such action"),
     ("transition.unknown_state", "Заявлението е в непознато състояние", "The application is in an unknown state"),
     // ground (issue 6)
+    ("consent_status_closed", "не е нужно вече (заявлението е приключено)", "no longer needed (the application has ended)"),
     ("consent.self", "Не можете да посочите себе си — посочете ЕГН на другия човек, чието съгласие е нужно", "You cannot name yourself — give the EGN of the other person whose consent is needed"),
 ];

@@ -58,6 +58,18 @@ pub fn event_label(
         "submitted" => page.t("ev_submitted").to_owned(),
         "assigned" => page.t("ev_assigned").to_owned(),
         "note" => page.t("ev_note").to_owned(),
+        // What the platform did on its own (consents complete, one refused) reads as what
+        // happened, not as the state the case went back to.
+        "state" if e.actor_id == "system" => {
+            let transition = e.transition.as_deref().unwrap_or("");
+            match processes::get(&app.process_key) {
+                Ok(def) => match def.transitions.iter().find(|t| t.id == transition) {
+                    Some(t) => page.lang.choose(&t.label_bg, &t.label_en).to_owned(),
+                    None => transition.to_owned(),
+                },
+                Err(_) => transition.to_owned(),
+            }
+        }
         "state" => {
             let to = e.to_state.as_deref().unwrap_or("");
             match processes::get(&app.process_key).map(|d| d.state(to).cloned()) {

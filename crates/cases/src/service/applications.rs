@@ -492,6 +492,10 @@ pub async fn transition(
         ..NewEvent::public(acting.account_id, "state")
     };
     record_event(tx, id, event, now).await?;
+    if stage_of(&app.process_key, &to)? == "final" {
+        // A case that ended (withdrawn, refused, decided) asks nobody for consent any more.
+        consents::close_pending(tx, id, now).await?;
+    }
     let event = portico_audit::Event::new(acting.account_id, "cases.transition", &app.applicant_id)
         .in_administration(&app.administration_id)
         .with(serde_json::json!({ "application": id, "from": app.state, "to": to, "transition": transition_id }));

@@ -27,6 +27,23 @@ pub async fn request(
     Ok(())
 }
 
+/// Consents still pending on an application that ended: closed, so nobody is left with a
+/// request they can no longer answer.
+pub async fn close_pending(
+    tx: &mut Tx,
+    application_id: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, CasesError> {
+    let done = sqlx::query(
+        "UPDATE consents SET status = 'closed', decided_at = $1 WHERE application_id = $2 AND status = 'pending'",
+    )
+    .bind(to_millis(now))
+    .bind(application_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 type Row = (String, String, String, String, String);
 
 fn from_row((id, application_id, personal_id, role, status): Row) -> Consent {

@@ -10,11 +10,15 @@ use std::sync::OnceLock;
 /// with requests for more information in between.
 pub const STANDARD: &str = include_str!("../../processes/standard.json");
 
+/// The standard process with a wait for other people's consent (declared by the form) before
+/// an operator sees the case.
+pub const WITH_CONSENT: &str = include_str!("../../processes/with_consent.json");
+
 fn registry() -> &'static Result<HashMap<String, ProcessDefinition>, String> {
     static REGISTRY: OnceLock<Result<HashMap<String, ProcessDefinition>, String>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut map = HashMap::new();
-        for json in [crate::process::ADDRESS_REGISTRATION, STANDARD] {
+        for json in [crate::process::ADDRESS_REGISTRATION, STANDARD, WITH_CONSENT] {
             let def = ProcessDefinition::from_json(json).map_err(|e| e.to_string())?;
             map.insert(def.key.clone(), def);
         }

@@ -933,3 +933,47 @@ async fn attachments_are_checked_kept_with_the_draft_and_shown_to_the_operator_o
         "citizens are not staff"
     );
 }
+
+#[tokio::test]
+async fn a_draft_that_reached_check_your_answers_resumes_there() {
+    let app = seeded().await;
+    let (applicant, _, _) = citizen(&app, "resumes@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    // Starting the service again, or opening the draft, leads to "check your answers" (it used
+    // to lead to a step past the last one, a 404).
+    let again = applicant.get(&format!("{SERVICE}/apply")).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.location(), format!("/applications/{id}/review"));
+    let opened = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(opened.location(), format!("/applications/{id}/review"));
+    let review = applicant.get(&format!("/applications/{id}/review")).await;
+    assert_eq!(review.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_timeline_says_the_owner_consented_not_submitted_again() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "timeline-applicant@example.bg").await;
+    let (owner, owner_egn, _) = citizen(&app, "timeline-owner@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
+    assert_eq!(
+        submit(&app, &applicant, &id, &secret).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let consents = owner.get("/consents").await;
+    let link = consents.attr("main a[href^='/consents/']", "href").unwrap();
+    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    let entries = page.texts(".timeline__item strong");
+    assert_eq!(
+        entries,
+        vec![
+            "Заявлението е подадено",
+            "Искане на съгласие от собственика или от другия родител",
+            "Всички съгласия са дадени"
+        ],
+        "{}",
+        page.body
+    );
+}

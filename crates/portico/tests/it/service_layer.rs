@@ -301,3 +301,55 @@ async fn the_applicant_cannot_name_themselves_as_the_owner_who_consents() {
     assert!(still.is_draft(), "nothing was submitted");
     assert_eq!(app.count("SELECT COUNT(*) FROM consents").await, 0);
 }
+
+#[tokio::test]
+async fn a_withdrawn_application_closes_the_consents_it_was_waiting_for() {
+    let app = seeded().await;
+    let cases = cases_context(&app);
+    let (applicant_id, applicant_egn) = person(&app, "withdraws@example.bg").await;
+    let (owner_id, owner_egn) = person(&app, "withdraws-owner@example.bg").await;
+    let id = draft(&app, &applicant_id, &applicant_egn, &owner_egn).await;
+    let applicant = Actor::person(&applicant_id, Assurance::Substantial);
+    let code = app.totp(DEMO_TOTP_SECRET);
+    let proof = step_up::confirm(
+        &app.db,
+        &applicant_id,
+        &code,
+        submission::STEP_UP_PURPOSE,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let receipt = submission::submit(&cases, &applicant, &id, &proof)
+        .await
+        .unwrap();
+    let pending = consents::pending_for(&app.db, &owner_egn).await.unwrap();
+    assert_eq!(pending.len(), 1);
+
+    let withdrawn = decisions::take(
+        &cases,
+        &applicant,
+        &id,
+        "withdraw",
+        receipt.application.version,
+        &TransitionInput::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(withdrawn.state, "withdrawn");
+    assert!(consents::pending_for(&app.db, &owner_egn)
+        .await
+        .unwrap()
+        .is_empty());
+    let closed = consents::get(&app.db, &pending[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.status, "closed");
+    // Answering it now is a clear conflict, not a request left open forever.
+    let owner = Actor::person(&owner_id, Assurance::Substantial);
+    assert!(matches!(
+        consents::give_or_refuse(&cases, &owner, &pending[0].id, true).await,
+        Err(CasesError::Conflict)
+    ));
+}
