@@ -2,6 +2,7 @@
 //! every route relies on (session, CSRF, language), errors mapped to HTTP in one place, the page
 //! layout, translations, static assets, health and metrics.
 
+pub mod client_addr;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
@@ -11,6 +12,7 @@ pub mod session;
 pub mod shell;
 pub mod state;
 
+pub use client_addr::ClientAddr;
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
 pub use i18n::{Lang, Strings};

@@ -15,7 +15,13 @@ pub use error::IdentityError;
 pub use model::*;
 pub use routes::{router, IdentityState};
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "identity/0001_identity",
-    sql: include_str!("../migrations/0001_identity.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "identity/0001_identity",
+        sql: include_str!("../migrations/0001_identity.sql"),
+    },
+    portico_store::Migration {
+        id: "identity/0002_step_up",
+        sql: include_str!("../migrations/0002_step_up.sql"),
+    },
+];

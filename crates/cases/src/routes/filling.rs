@@ -8,7 +8,7 @@ use crate::service::applications::{self, NewAttachment, Routing};
 use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use portico_catalog::forms::{self, FormVersion, StepView};
@@ -412,8 +412,16 @@ struct ReviewPage {
     service: String,
     rows: Vec<ReviewRow>,
     has_totp: bool,
+    /// Step-up codes by SMS are offered only to people with a phone.
+    has_phone: bool,
+    /// `email` or `sms` right after a step-up code was sent.
+    code_sent: String,
+    step_up_purpose: &'static str,
     errors: Vec<FieldError>,
 }
+
+/// What submitting is confirmed as, in the step-up code and the audit log.
+const STEP_UP_PURPOSE: &str = "cases.submit";
 
 /// One line per answered field, in the order of the form, with a link to change it.
 pub(super) async fn review_rows(
@@ -487,12 +495,16 @@ async fn review_page(
     user: &SessionUser,
     app: Application,
     errors: Vec<FieldError>,
+    code_sent: Option<&str>,
 ) -> Result<Response, AppError> {
     let form = form_of(state, &app).await?;
     let service = service_by_id(state, &app.service_id).await?;
     let rows = review_rows(state, &app, &form, page.lang).await?;
     let has_totp =
         portico_identity::service::totp::is_enrolled(&state.app.db, &user.account_id).await?;
+    let has_phone = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
+        .await?
+        .is_some_and(|a| a.phone.is_some());
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -502,6 +514,13 @@ async fn review_page(
         service: service.title(page.lang).to_owned(),
         rows,
         has_totp,
+        has_phone,
+        code_sent: match code_sent {
+            Some("email") => "email".into(),
+            Some("sms") => "sms".into(),
+            _ => String::new(),
+        },
+        step_up_purpose: STEP_UP_PURPOSE,
         errors,
         app,
         page,
@@ -509,17 +528,24 @@ async fn review_page(
     Ok((status, render(&template)?).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ReviewQuery {
+    code_sent: Option<String>,
+}
+
 pub async fn review(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
     Path(id): Path<String>,
+    Query(q): Query<ReviewQuery>,
 ) -> Result<Response, AppError> {
     let app = own_draft(&state, &user, &id).await?;
     if !app.is_draft() {
         return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
     }
-    review_page(&state, page.with_strings(FORM_TABLES), &user, app, vec![]).await
+    let page = page.with_strings(FORM_TABLES);
+    review_page(&state, page, &user, app, vec![], q.code_sent.as_deref()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -659,7 +685,7 @@ pub async fn submit(
     let form = form_of(&state, &app).await?;
     let problems = form.validate(&app.data);
     if !problems.is_empty() {
-        return review_page(&state, page, &user, app, problems).await;
+        return review_page(&state, page, &user, app, problems, None).await;
     }
     let service = service_by_id(&state, &app.service_id).await?;
     let unit = route_to_unit(&state, &service, &form, &app.data).await?;
@@ -668,27 +694,24 @@ pub async fn submit(
         .ok_or(AppError::Unauthorized)?;
     let consents = consents_needed(&app.data, applicant.personal_id.as_ref().map(|p| p.value()));
     let now = state.app.clock.now();
-    let mut tx = state.app.db.begin().await?;
-    // Submitting is signing: it takes the second factor again, throttled like sign-in codes.
-    let throttle_key = format!("code:{}", user.account_id);
-    portico_identity::service::throttle::check(&mut tx, &throttle_key, now).await?;
-    let second_factor_ok =
-        portico_identity::service::totp::verify(&mut tx, &user.account_id, &form_input.code, now)
-            .await?;
-    if !second_factor_ok {
-        let delay =
-            portico_identity::service::throttle::record_failure(&mut tx, &throttle_key, now)
-                .await?;
-        tx.commit().await?;
-        if delay > 0 {
-            return Err(AppError::RateLimited {
-                retry_after_secs: delay,
-            });
+    // Submitting is signing: it takes the second factor again (or a code sent for it).
+    let _step_up = match portico_identity::service::step_up::confirm(
+        &state.app.db,
+        &user.account_id,
+        &form_input.code,
+        STEP_UP_PURPOSE,
+        now,
+    )
+    .await
+    {
+        Ok(step_up) => step_up,
+        Err(portico_identity::IdentityError::WrongCode) => {
+            let errors = vec![FieldError::new("code", "code.wrong")];
+            return review_page(&state, page, &user, app, errors, None).await;
         }
-        let errors = vec![FieldError::new("code", "code.wrong")];
-        return review_page(&state, page, &user, app, errors).await;
-    }
-    portico_identity::service::throttle::reset(&mut tx, &throttle_key).await?;
+        Err(e) => return Err(e.into()),
+    };
+    let mut tx = state.app.db.begin().await?;
     let routing = Routing {
         unit_id: unit.as_deref(),
         deadline_working_days: service.facts.deadline_working_days,

@@ -6,6 +6,7 @@ pub mod codes;
 pub mod password;
 pub mod roles;
 pub mod sessions;
+pub mod step_up;
 pub mod throttle;
 pub mod totp;
 
