@@ -44,17 +44,17 @@ pub const ADDRESS: Policy = Policy {
 };
 
 /// Messages carrying a code (sign-in link, SMS code, step-up code) per account and per
-/// destination: five in a row, then a minute's wait that doubles.
+/// destination: five in a row, then a minute's wait before the next, doubling after each.
 pub const SEND: Policy = Policy {
-    free: 5,
+    free: 4,
     first_delay_secs: 60,
     max_delay_secs: 60 * 60,
     forget_after_secs: 60 * 60,
 };
 
-/// Messages carrying a code asked for from one client address.
+/// Messages carrying a code asked for from one client address: twenty in a row.
 pub const SEND_ADDRESS: Policy = Policy {
-    free: 20,
+    free: 19,
     first_delay_secs: 60,
     max_delay_secs: 60 * 60,
     forget_after_secs: 60 * 60,
@@ -252,8 +252,9 @@ mod tests {
         assert_eq!(delay_after(40), 900);
         assert_eq!(ADDRESS.delay_after(20), 0);
         assert_eq!(ADDRESS.delay_after(21), 5);
-        assert_eq!(SEND.delay_after(6), 60);
-        assert_eq!(SEND.delay_after(7), 120);
+        assert_eq!(SEND.delay_after(4), 0);
+        assert_eq!(SEND.delay_after(5), 60);
+        assert_eq!(SEND.delay_after(6), 120);
         assert_eq!(SEND.delay_after(100), 3600);
     }
 

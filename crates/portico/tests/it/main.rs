@@ -10,3 +10,5 @@ mod cases;
 mod catalog;
 mod identity;
 mod shell;
+mod step_up;
+mod throttle;
