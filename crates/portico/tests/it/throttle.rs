@@ -80,6 +80,47 @@ async fn concurrent_first_failures_never_give_a_server_error() {
     assert_eq!(count(&statuses, StatusCode::INTERNAL_SERVER_ERROR), 0, "{statuses:?}");
     assert_eq!(count(&statuses, StatusCode::UNPROCESSABLE_ENTITY), 3, "{statuses:?}");
     assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), 27, "{statuses:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'identity.sign_in_failed'")
+            .await,
+        4,
+        "four passwords were checked"
+    );
+
+    // Wrong second-factor codes, which cost nothing to check, fired at once at a fresh key.
+    let (client, _) = app.register("first-codes@example.bg").await;
+    let setup = client.get("/account/totp").await;
+    let secret = setup.texts("#totp-secret").pop().unwrap().replace(' ', "");
+    client
+        .post_form("/account/totp", &[("code", &app.totp(&secret))])
+        .await;
+    client.sign_out().await;
+    client.sign_in_password("first-codes@example.bg", PASSWORD).await;
+    client.get("/login/second-factor").await;
+    let client = Arc::new(client);
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let client = client.clone();
+        set.spawn(async move {
+            client
+                .post_form("/login/totp", &[("code", &(100_000 + i).to_string())])
+                .await
+                .status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = set.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    assert_eq!(count(&statuses, StatusCode::INTERNAL_SERVER_ERROR), 0, "{statuses:?}");
+    assert_eq!(count(&statuses, StatusCode::UNPROCESSABLE_ENTITY), 3, "{statuses:?}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'identity.second_factor_failed'"
+        )
+        .await,
+        4
+    );
 }
 
 #[tokio::test]
