@@ -136,7 +136,10 @@ mod tests {
     fn an_untrusted_peer_is_the_client_whatever_it_says() {
         let trusted = parse_trusted_proxies("10.0.0.0/8").unwrap();
         let h = headers(&["203.0.113.9"]);
-        assert_eq!(client_addr(ip("198.51.100.1"), &h, &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_addr(ip("198.51.100.1"), &h, &trusted),
+            ip("198.51.100.1")
+        );
         assert_eq!(client_addr(ip("198.51.100.1"), &h, &[]), ip("198.51.100.1"));
     }
 
@@ -156,7 +159,10 @@ mod tests {
         assert_eq!(client_addr(ip("10.1.2.3"), &h, &trusted), ip("10.1.2.3"));
         // Ports and IPv4-mapped IPv6 are read as the plain address.
         let h = headers(&["203.0.113.9:4711"]);
-        assert_eq!(client_addr(ip("::ffff:10.1.2.3"), &h, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_addr(ip("::ffff:10.1.2.3"), &h, &trusted),
+            ip("203.0.113.9")
+        );
         let h = headers(&["[2001:db8::1]:443"]);
         assert_eq!(client_addr(ip("10.1.2.3"), &h, &trusted), ip("2001:db8::1"));
     }
@@ -174,7 +180,9 @@ mod tests {
     fn trusted_proxies_are_addresses_or_networks() {
         assert_eq!(parse_trusted_proxies("").unwrap(), vec![]);
         assert_eq!(
-            parse_trusted_proxies("127.0.0.1, 10.0.0.0/8,::1").unwrap().len(),
+            parse_trusted_proxies("127.0.0.1, 10.0.0.0/8,::1")
+                .unwrap()
+                .len(),
             3
         );
         assert!(parse_trusted_proxies("10.0.0.0/33").is_err());

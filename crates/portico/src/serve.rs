@@ -29,9 +29,9 @@ pub async fn run(platform: Platform, listen: SocketAddr, checkpoint_every: Durat
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server stopped")?;
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the HTTP server stopped")?;
     tracing::info!("Portico stopped");
     Ok(())
 }

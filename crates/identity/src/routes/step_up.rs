@@ -74,7 +74,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_taken_back_to() {
-        assert_eq!(local_back("/applications/1/review"), Some("/applications/1/review"));
+        assert_eq!(
+            local_back("/applications/1/review"),
+            Some("/applications/1/review")
+        );
         for bad in [
             "",
             "review",
@@ -92,6 +95,9 @@ mod tests {
     #[test]
     fn the_flag_goes_into_the_query() {
         assert_eq!(with_sent_flag("/a", Channel::Email), "/a?code_sent=email");
-        assert_eq!(with_sent_flag("/a?x=1#f", Channel::Sms), "/a?x=1&code_sent=sms#f");
+        assert_eq!(
+            with_sent_flag("/a?x=1#f", Channel::Sms),
+            "/a?x=1&code_sent=sms#f"
+        );
     }
 }

@@ -202,11 +202,12 @@ async fn redeem(
         return Ok(None);
     };
     // The condition on used_at makes two parallel uses of one code race for one row update.
-    let used = sqlx::query("UPDATE step_up_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now_ms)
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
+    let used =
+        sqlx::query("UPDATE step_up_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+            .bind(now_ms)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
     if used.rows_affected() != 1 {
         return Ok(None);
     }

@@ -18,7 +18,10 @@ async fn account_id(app: &TestApp, email: &str) -> String {
 
 /// The six digits after `marker` in a message.
 fn code_after(text: &str, marker: &str) -> String {
-    let rest = text.split(marker).nth(1).unwrap_or_else(|| panic!("{text}"));
+    let rest = text
+        .split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
     let code: String = rest.trim_start().chars().take(6).collect();
     assert!(code.chars().all(|c| c.is_ascii_digit()), "{text}");
     code
@@ -91,7 +94,10 @@ async fn an_emailed_code_works_once_for_its_purpose_and_not_after_five_minutes()
     assert_eq!(proof.account_id(), id);
     assert_eq!(proof.purpose(), "test.sign");
     let reused = step_up::confirm(&app.db, &id, &code, "test.sign", now).await;
-    assert!(matches!(reused, Err(IdentityError::WrongCode)), "{reused:?}");
+    assert!(
+        matches!(reused, Err(IdentityError::WrongCode)),
+        "{reused:?}"
+    );
 
     // A fresh code, five minutes and a second later, no longer works.
     step_up::send_code(&app.db, &id, Channel::Email, "test.sign", None, now)
@@ -101,7 +107,10 @@ async fn an_emailed_code_works_once_for_its_purpose_and_not_after_five_minutes()
     let late = code_after(&mail, "Your confirmation code is");
     app.advance(301);
     let expired = step_up::confirm(&app.db, &id, &late, "test.sign", app.clock.now()).await;
-    assert!(matches!(expired, Err(IdentityError::WrongCode)), "{expired:?}");
+    assert!(
+        matches!(expired, Err(IdentityError::WrongCode)),
+        "{expired:?}"
+    );
     // The audit log has the outcomes and never the codes.
     let details: Vec<(String,)> = sqlx::query_as("SELECT details FROM audit_log")
         .fetch_all(app.db.pool())
@@ -139,7 +148,10 @@ async fn a_texted_code_confirms_and_the_phone_is_limited_across_accounts() {
     }
     // Five texts to that phone: the other account cannot send a sixth there, but can e-mail.
     let refused = step_up::send_code(&app.db, &second, Channel::Sms, "test.sign", None, now).await;
-    assert!(matches!(refused, Err(IdentityError::RateLimited(60))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(IdentityError::RateLimited(60))),
+        "{refused:?}"
+    );
     step_up::send_code(&app.db, &second, Channel::Email, "test.sign", None, now)
         .await
         .unwrap();
@@ -157,15 +169,27 @@ async fn wrong_step_up_codes_are_slowed_down_even_for_the_right_one() {
         assert!(matches!(wrong, Err(IdentityError::WrongCode)), "{wrong:?}");
     }
     let fourth = step_up::confirm(&app.db, &id, "000000", "test.sign", now).await;
-    assert!(matches!(fourth, Err(IdentityError::RateLimited(5))), "{fourth:?}");
+    assert!(
+        matches!(fourth, Err(IdentityError::RateLimited(5))),
+        "{fourth:?}"
+    );
     let right = step_up::confirm(&app.db, &id, &app.totp(&secret), "test.sign", now).await;
-    assert!(matches!(right, Err(IdentityError::RateLimited(5))), "{right:?}");
+    assert!(
+        matches!(right, Err(IdentityError::RateLimited(5))),
+        "{right:?}"
+    );
     assert_eq!(step_up_audit(&app, "wrong_code").await, 4);
     assert_eq!(step_up_audit(&app, "rate_limited").await, 1);
     app.advance(6);
-    step_up::confirm(&app.db, &id, &app.totp(&secret), "test.sign", app.clock.now())
-        .await
-        .unwrap();
+    step_up::confirm(
+        &app.db,
+        &id,
+        &app.totp(&secret),
+        "test.sign",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -177,9 +201,9 @@ async fn parallel_wrong_step_up_codes_are_each_counted() {
     let mut set = tokio::task::JoinSet::new();
     for i in 0..30 {
         let (db, id) = (app.db.clone(), id.clone());
-        set.spawn(async move {
-            step_up::confirm(&db, &id, &format!("{i:06}"), "test.sign", now).await
-        });
+        set.spawn(
+            async move { step_up::confirm(&db, &id, &format!("{i:06}"), "test.sign", now).await },
+        );
     }
     let (mut wrong, mut limited) = (0, 0);
     while let Some(result) = set.join_next().await {
@@ -190,5 +214,9 @@ async fn parallel_wrong_step_up_codes_are_each_counted() {
         }
     }
     assert_eq!((wrong, limited), (3, 27));
-    assert_eq!(step_up_audit(&app, "wrong_code").await, 4, "four codes were checked");
+    assert_eq!(
+        step_up_audit(&app, "wrong_code").await,
+        4,
+        "four codes were checked"
+    );
 }

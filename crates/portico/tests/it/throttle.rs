@@ -50,8 +50,16 @@ async fn parallel_wrong_passwords_are_each_counted_and_lock_the_account() {
         100,
     )
     .await;
-    assert_eq!(count(&statuses, StatusCode::UNPROCESSABLE_ENTITY), 3, "{statuses:?}");
-    assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), 97, "{statuses:?}");
+    assert_eq!(
+        count(&statuses, StatusCode::UNPROCESSABLE_ENTITY),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS),
+        97,
+        "{statuses:?}"
+    );
     // Three free failures and the fourth that locks: no more passwords were checked.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'identity.sign_in_failed'")
@@ -59,11 +67,15 @@ async fn parallel_wrong_passwords_are_each_counted_and_lock_the_account() {
         4
     );
     let fresh = app.client();
-    let locked = fresh.sign_in_password("parallel@example.bg", PASSWORD).await;
+    let locked = fresh
+        .sign_in_password("parallel@example.bg", PASSWORD)
+        .await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(locked.headers["retry-after"], "5");
     app.advance(6);
-    let ok = fresh.sign_in_password("parallel@example.bg", PASSWORD).await;
+    let ok = fresh
+        .sign_in_password("parallel@example.bg", PASSWORD)
+        .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
 }
 
@@ -77,9 +89,21 @@ async fn concurrent_first_failures_never_give_a_server_error() {
         30,
     )
     .await;
-    assert_eq!(count(&statuses, StatusCode::INTERNAL_SERVER_ERROR), 0, "{statuses:?}");
-    assert_eq!(count(&statuses, StatusCode::UNPROCESSABLE_ENTITY), 3, "{statuses:?}");
-    assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), 27, "{statuses:?}");
+    assert_eq!(
+        count(&statuses, StatusCode::INTERNAL_SERVER_ERROR),
+        0,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        count(&statuses, StatusCode::UNPROCESSABLE_ENTITY),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS),
+        27,
+        "{statuses:?}"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'identity.sign_in_failed'")
             .await,
@@ -95,7 +119,9 @@ async fn concurrent_first_failures_never_give_a_server_error() {
         .post_form("/account/totp", &[("code", &app.totp(&secret))])
         .await;
     client.sign_out().await;
-    client.sign_in_password("first-codes@example.bg", PASSWORD).await;
+    client
+        .sign_in_password("first-codes@example.bg", PASSWORD)
+        .await;
     client.get("/login/second-factor").await;
     let client = Arc::new(client);
     let mut set = tokio::task::JoinSet::new();
@@ -112,13 +138,19 @@ async fn concurrent_first_failures_never_give_a_server_error() {
     while let Some(status) = set.join_next().await {
         statuses.push(status.unwrap());
     }
-    assert_eq!(count(&statuses, StatusCode::INTERNAL_SERVER_ERROR), 0, "{statuses:?}");
-    assert_eq!(count(&statuses, StatusCode::UNPROCESSABLE_ENTITY), 3, "{statuses:?}");
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'identity.second_factor_failed'"
-        )
-        .await,
+        count(&statuses, StatusCode::INTERNAL_SERVER_ERROR),
+        0,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        count(&statuses, StatusCode::UNPROCESSABLE_ENTITY),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'identity.second_factor_failed'")
+            .await,
         4
     );
 }
@@ -138,7 +170,11 @@ async fn the_email_and_the_personal_number_of_one_account_share_one_throttle() {
     assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(fourth.headers["retry-after"], "5");
     let right = client.sign_in_password(&egn, PASSWORD).await;
-    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "locked by EGN too");
+    assert_eq!(
+        right.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked by EGN too"
+    );
     let right = client.sign_in_password("both@example.bg", PASSWORD).await;
     assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
 }
@@ -174,9 +210,7 @@ async fn one_address_gets_twenty_free_failures_whatever_it_forges_in_x_forwarded
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(refused.headers["retry-after"], "5");
     app.advance(6);
-    let ok = victim
-        .sign_in_password("victim@example.bg", PASSWORD)
-        .await;
+    let ok = victim.sign_in_password("victim@example.bg", PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
 }
 
@@ -224,4 +258,64 @@ async fn sign_in_codes_by_sms_are_limited_per_account() {
     assert_eq!(sixth.headers["retry-after"], "60");
     app.sms.message(5).await;
     assert_eq!(app.sms.received.lock().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn an_address_is_forgotten_after_an_hour_of_quiet_and_sends_are_limited_per_address() {
+    use portico_core::Clock;
+    use portico_identity::service::throttle;
+    use portico_identity::IdentityError;
+    let app = TestApp::start().await;
+    let claim = |now| {
+        let db = app.db.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let result = throttle::claim(&mut tx, "test:addr", &throttle::ADDRESS, now).await;
+            tx.commit().await.unwrap();
+            result
+        }
+    };
+    for _ in 0..20 {
+        assert_eq!(claim(app.clock.now()).await.unwrap(), 0);
+    }
+    assert_eq!(claim(app.clock.now()).await.unwrap(), 5);
+    assert!(matches!(
+        claim(app.clock.now()).await,
+        Err(IdentityError::RateLimited(5))
+    ));
+    app.advance(3601);
+    assert_eq!(
+        claim(app.clock.now()).await.unwrap(),
+        0,
+        "counting starts again"
+    );
+
+    // Twenty messages from one address, to as many accounts and destinations; not a 21st.
+    let now = app.clock.now();
+    for i in 0..20 {
+        let mut tx = app.db.begin().await.unwrap();
+        throttle::claim_send(
+            &mut tx,
+            &format!("account-{i}"),
+            &format!("person{i}@example.bg"),
+            Some("one-address"),
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut tx = app.db.begin().await.unwrap();
+    let refused = throttle::claim_send(
+        &mut tx,
+        "account-x",
+        "x@example.bg",
+        Some("one-address"),
+        now,
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(IdentityError::RateLimited(60))),
+        "{refused:?}"
+    );
 }
