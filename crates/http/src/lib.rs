@@ -3,6 +3,7 @@
 //! layout, translations, static assets, health and metrics.
 
 pub mod block;
+pub mod client_addr;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
@@ -14,6 +15,7 @@ pub mod shell;
 pub mod state;
 
 pub use block::{BlockDef, Mount, MountError, Mounted};
+pub use client_addr::ClientAddr;
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
 pub use i18n::{Lang, Strings};

@@ -13,6 +13,8 @@ pub struct ShellConfig {
     pub secure_cookies: bool,
     /// Keys the CSRF tokens; derived from the platform secret.
     pub csrf_key: [u8; 32],
+    /// Proxies whose `X-Forwarded-For` is believed (see [`crate::client_addr`]); none by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for ShellConfig {
@@ -20,6 +22,7 @@ impl std::fmt::Debug for ShellConfig {
         f.debug_struct("ShellConfig")
             .field("base_url", &self.base_url)
             .field("secure_cookies", &self.secure_cookies)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }

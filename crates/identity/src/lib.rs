@@ -15,10 +15,16 @@ pub use error::IdentityError;
 pub use model::*;
 pub use routes::{router, IdentityState};
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "identity/0001_identity",
-    sql: include_str!("../migrations/0001_identity.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "identity/0001_identity",
+        sql: include_str!("../migrations/0001_identity.sql"),
+    },
+    portico_store::Migration {
+        id: "identity/0002_step_up",
+        sql: include_str!("../migrations/0002_step_up.sql"),
+    },
+];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
 /// platform's mailer and SMS gateway.

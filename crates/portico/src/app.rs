@@ -162,6 +162,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             base_url: config.base_url.clone(),
             secure_cookies: config.secure_cookies,
             csrf_key: derive_key(&secret, "csrf"),
+            trusted_proxies: config.trusted_proxies.clone(),
         }),
         sessions: Arc::new(DbSessions {
             db: db.clone(),

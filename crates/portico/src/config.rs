@@ -22,6 +22,8 @@ pub struct Config {
     pub secret: Option<String>,
     pub checkpoint_secs: u64,
     pub log_json: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`PORTICO_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<portico_http::client_addr::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Config {
                 &self.smtp_url.as_deref().map(portico_store::db::redact),
             )
             .field("sms_gateway", &self.sms_url.is_some())
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -60,6 +63,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_SIGNING_KEY", "the platform's Ed25519 key as PKCS#8 PEM (default: <data>/signing-key.pem, created on first run)"),
     ("PORTICO_SECRET", "key for CSRF tokens and pseudonyms (default: <data>/secret.key, created on first run)"),
     ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
+    ("PORTICO_TRUSTED_PROXIES", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)"),
     ("PORTICO_LOG", "log filter, e.g. info or portico=debug (default info)"),
     ("PORTICO_LOG_FORMAT", "text or json (default text)"),
 ];
@@ -115,6 +119,11 @@ impl Config {
             Some("json") => true,
             Some(other) => bail!("PORTICO_LOG_FORMAT must be text or json, not {other:?}"),
         };
+        let trusted_proxies = match var("PORTICO_TRUSTED_PROXIES") {
+            Some(v) => portico_http::client_addr::parse_trusted_proxies(&v)
+                .map_err(|e| anyhow::anyhow!("PORTICO_TRUSTED_PROXIES: {e}"))?,
+            None => Vec::new(),
+        };
         for (name, _) in std::env::vars() {
             let known = VARIABLES.iter().any(|(k, _)| *k == name);
             let test_only = name.starts_with("PORTICO_TEST_")
@@ -143,6 +152,7 @@ impl Config {
             secret: var("PORTICO_SECRET"),
             checkpoint_secs,
             log_json,
+            trusted_proxies,
         })
     }
 
@@ -164,6 +174,7 @@ impl Config {
             secret: None,
             checkpoint_secs: 300,
             log_json: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

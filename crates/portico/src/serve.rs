@@ -22,10 +22,16 @@ pub async fn run(platform: Platform, listen: SocketAddr, checkpoint_every: Durat
         checkpoint_every,
     ));
     tracing::info!("Portico is listening on http://{address}");
-    axum::serve(listener, platform.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server stopped")?;
+    // Peer addresses reach handlers (`ClientAddr`) for the limits per client address.
+    axum::serve(
+        listener,
+        platform
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the HTTP server stopped")?;
     tracing::info!("Portico stopped");
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::service::{access, answers, submission};
 use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use portico_catalog::forms::{self, FormVersion, StepView};
@@ -389,6 +389,11 @@ struct ReviewPage {
     service: String,
     rows: Vec<ReviewRow>,
     has_totp: bool,
+    /// Step-up codes by SMS are offered only to people with a phone.
+    has_phone: bool,
+    /// `email` or `sms` right after a step-up code was sent.
+    code_sent: String,
+    step_up_purpose: &'static str,
     errors: Vec<FieldError>,
 }
 
@@ -416,12 +421,16 @@ async fn review_page(
     user: &SessionUser,
     app: Application,
     errors: Vec<FieldError>,
+    code_sent: Option<&str>,
 ) -> Result<Response, AppError> {
     let form = form_of(state, &app).await?;
     let service = service_by_id(state, &app.service_id).await?;
     let rows = review_rows(state, &app, &form, page.lang).await?;
     let has_totp =
         portico_identity::service::totp::is_enrolled(&state.app.db, &user.account_id).await?;
+    let has_phone = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
+        .await?
+        .is_some_and(|a| a.phone.is_some());
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -431,6 +440,13 @@ async fn review_page(
         service: service.title(page.lang).to_owned(),
         rows,
         has_totp,
+        has_phone,
+        code_sent: match code_sent {
+            Some("email") => "email".into(),
+            Some("sms") => "sms".into(),
+            _ => String::new(),
+        },
+        step_up_purpose: submission::STEP_UP_PURPOSE,
         errors,
         app,
         page,
@@ -438,17 +454,24 @@ async fn review_page(
     Ok((status, render(&template)?).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ReviewQuery {
+    code_sent: Option<String>,
+}
+
 pub async fn review(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
     page: PageContext,
     ValidPath(id): ValidPath<Id>,
+    Query(q): Query<ReviewQuery>,
 ) -> Result<Response, AppError> {
     let app = own_draft(&state, &user, &id).await?;
     if !app.is_draft() {
         return Ok(Redirect::to(&format!("/applications/{id}")).into_response());
     }
-    review_page(&state, page.with_strings(FORM_TABLES), &user, app, vec![]).await
+    let page = page.with_strings(FORM_TABLES);
+    review_page(&state, page, &user, app, vec![], q.code_sent.as_deref()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -475,7 +498,7 @@ pub async fn submit(
     }
     let problems = form_of(&state, &app).await?.validate(&app.data);
     if !problems.is_empty() {
-        return review_page(&state, page, &user, app, problems).await;
+        return review_page(&state, page, &user, app, problems, None).await;
     }
     let now = state.app.clock.now();
     let confirmed = match step_up::confirm(
@@ -490,13 +513,15 @@ pub async fn submit(
         Ok(confirmed) => confirmed,
         Err(portico_identity::IdentityError::WrongCode) => {
             let errors = vec![FieldError::new("code", "code.wrong")];
-            return review_page(&state, page, &user, app, errors).await;
+            return review_page(&state, page, &user, app, errors, None).await;
         }
         Err(e) => return Err(e.into()),
     };
     match submission::submit(&state.cases, &user.actor(), &id, &confirmed).await {
         Ok(_) | Err(CasesError::AlreadySubmitted) => Ok(receipt),
-        Err(CasesError::Invalid(problems)) => review_page(&state, page, &user, app, problems).await,
+        Err(CasesError::Invalid(problems)) => {
+            review_page(&state, page, &user, app, problems, None).await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -34,7 +34,7 @@ pub async fn submit(
 ) -> Result<Submitted, CasesError> {
     let db = &cases.db;
     let account_id = actor.account_id().ok_or(CasesError::Forbidden)?;
-    if !confirmed.confirms(account_id, STEP_UP_PURPOSE) {
+    if !confirmed.is_for(account_id, STEP_UP_PURPOSE) {
         return Err(CasesError::Forbidden);
     }
     let app = access::own(db, actor, id).await?;

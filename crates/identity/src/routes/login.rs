@@ -14,7 +14,7 @@ use portico_audit::Event;
 use portico_http::page::safe_local_path;
 use portico_http::session::AnySession;
 use portico_http::{
-    render, AppError, AppState, CsrfForm, Field, FieldError, PageContext, SessionUser,
+    render, AppError, AppState, ClientAddr, CsrfForm, Field, FieldError, PageContext, SessionUser,
 };
 use portico_store::jobs::{enqueue, NewJob};
 use portico_store::Tx;
@@ -109,29 +109,55 @@ fn login_failed(
     Ok(response)
 }
 
+/// The throttle key of a client address: its pseudonym, never the address itself.
+pub(super) fn address_key(state: &AppState, client: &ClientAddr) -> String {
+    state.pseudonymiser.pseudonym(&client.limit_key())
+}
+
+/// Counts a sign-in attempt against the account (or, when no account has that identifier,
+/// against the identifier) and against the client address, before the password is checked.
+/// Returns the delay that applies should it fail; refused at once while either is locked.
+async fn claim_sign_in(
+    state: &AppState,
+    account_key: &str,
+    address_key: &str,
+) -> Result<i64, IdentityError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    // Dropping the transaction on refusal takes back whatever was counted in it.
+    let by_address = throttle::claim(&mut tx, address_key, &throttle::ADDRESS, now).await?;
+    let by_account = throttle::claim(&mut tx, account_key, &throttle::SIGN_IN, now).await?;
+    tx.commit().await?;
+    Ok(by_address.max(by_account))
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     page: PageContext,
     AnySession(existing): AnySession,
+    client: ClientAddr,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    // Throttled per identifier whether or not an account exists, so the delay reveals nothing.
-    let key = format!(
-        "login:{}",
-        state
-            .pseudonymiser
-            .pseudonym(&accounts::normalise_email(&form.identifier))
-    );
-    let mut tx = state.db.begin().await?;
-    if let Err(IdentityError::RateLimited(secs)) =
-        throttle::check(&mut tx, &key, state.clock.now()).await
-    {
-        return login_failed(page, form, Some(secs));
-    }
-    tx.commit().await?;
-
     let found = accounts::find_for_sign_in(&state.db, &form.identifier).await?;
+    // Throttled per account, whichever identifier (e-mail or personal number) names it; an
+    // unknown identifier is throttled the same way, so the delay reveals nothing.
+    let key = match &found {
+        Some((account, _)) => format!("login:account:{}", account.id),
+        None => format!(
+            "login:{}",
+            state
+                .pseudonymiser
+                .pseudonym(&accounts::normalise_email(&form.identifier))
+        ),
+    };
+    let address_key = format!("login:addr:{}", address_key(&state, &client));
+    let delay = match claim_sign_in(&state, &key, &address_key).await {
+        Ok(delay) => delay,
+        Err(IdentityError::RateLimited(secs)) => return login_failed(page, form, Some(secs)),
+        Err(e) => return Err(e.into()),
+    };
+
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), Some(hash)),
         None => (None, None),
@@ -142,7 +168,6 @@ pub async fn submit(
     let account = match (ok, account) {
         (true, Some(account)) => account,
         (_, account) => {
-            let delay = throttle::record_failure(&mut tx, &key, now).await?;
             let subject = account.map(|a| a.id).unwrap_or_else(|| key.clone());
             portico_audit::append(
                 &mut tx,
@@ -156,6 +181,7 @@ pub async fn submit(
         }
     };
     throttle::reset(&mut tx, &key).await?;
+    throttle::forgive(&mut tx, &address_key, &throttle::ADDRESS, now).await?;
     if let Some(old) = existing {
         sessions::delete(&mut tx, &old.session_id).await?;
     }
@@ -290,15 +316,13 @@ async fn finish_sign_in(
     Ok(redirect_with_session(state, &target, &session.token))
 }
 
-/// Counts a wrong second factor against the account and records it.
+/// Records a wrong second factor (already counted by [`begin_code_check`]).
 async fn second_factor_failed(
     state: &AppState,
     mut tx: Tx,
     user: &SessionUser,
-) -> Result<i64, AppError> {
+) -> Result<(), AppError> {
     let now = state.clock.now();
-    let delay =
-        throttle::record_failure(&mut tx, &format!("code:{}", user.account_id), now).await?;
     portico_audit::append(
         &mut tx,
         Event::new(
@@ -311,15 +335,42 @@ async fn second_factor_failed(
     .await
     .map_err(IdentityError::from)?;
     tx.commit().await?;
-    Ok(delay)
+    Ok(())
 }
 
-async fn begin_code_check(state: &AppState, user: &SessionUser) -> Result<Tx, AppError> {
+/// Counts a code attempt against the account before the code is checked (committed at once, so
+/// parallel guesses each count) and returns the transaction to check it in, with the delay that
+/// applies should it be wrong.
+async fn begin_code_check(state: &AppState, user: &SessionUser) -> Result<(Tx, i64), AppError> {
     let mut tx = state.db.begin().await?;
-    throttle::check(
+    let delay = throttle::claim(
         &mut tx,
         &format!("code:{}", user.account_id),
+        &throttle::SIGN_IN,
         state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((state.db.begin().await?, delay))
+}
+
+/// Refuses to send a code while wrong codes are being slowed down, and counts the message per
+/// account, destination and client address.
+async fn begin_code_send(
+    state: &AppState,
+    user: &SessionUser,
+    destination: &str,
+    client: &ClientAddr,
+) -> Result<Tx, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    throttle::check(&mut tx, &format!("code:{}", user.account_id), now).await?;
+    throttle::claim_send(
+        &mut tx,
+        &user.account_id,
+        destination,
+        Some(&address_key(state, client)),
+        now,
     )
     .await?;
     Ok(tx)
@@ -331,11 +382,11 @@ pub async fn verify_totp(
     PendingSignIn(user): PendingSignIn,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = begin_code_check(&state, &user).await?;
+    let (mut tx, delay) = begin_code_check(&state, &user).await?;
     if totp::verify(&mut tx, &user.account_id, &form.code, state.clock.now()).await? {
         return finish_sign_in(&state, tx, &user, "totp", form.next.as_deref()).await;
     }
-    let delay = second_factor_failed(&state, tx, &user).await?;
+    second_factor_failed(&state, tx, &user).await?;
     if delay > 0 {
         return Err(AppError::RateLimited {
             retry_after_secs: delay,
@@ -382,6 +433,7 @@ pub async fn send_email_link(
     State(state): State<AppState>,
     page: PageContext,
     PendingSignIn(user): PendingSignIn,
+    client: ClientAddr,
     CsrfForm(form): CsrfForm<SendForm>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
@@ -389,7 +441,7 @@ pub async fn send_email_link(
         .await?
         .ok_or(AppError::Unauthorized)?;
     let now = state.clock.now();
-    let mut tx = begin_code_check(&state, &user).await?;
+    let mut tx = begin_code_send(&state, &user, &account.email, &client).await?;
     let token = codes::issue(
         &mut tx,
         &user.account_id,
@@ -476,7 +528,7 @@ pub async fn open_email_link(
     let Ok(user) = pending(session) else {
         return invalid(page);
     };
-    let mut tx = begin_code_check(&state, &user).await?;
+    let (mut tx, _) = begin_code_check(&state, &user).await?;
     if codes::redeem(
         &mut tx,
         &user.session_id,
@@ -496,6 +548,7 @@ pub async fn send_sms_code(
     State(state): State<AppState>,
     page: PageContext,
     PendingSignIn(user): PendingSignIn,
+    client: ClientAddr,
     CsrfForm(form): CsrfForm<SendForm>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
@@ -506,7 +559,7 @@ pub async fn send_sms_code(
         return Err(AppError::BadRequest("no_phone"));
     };
     let now = state.clock.now();
-    let mut tx = begin_code_check(&state, &user).await?;
+    let mut tx = begin_code_send(&state, &user, &phone, &client).await?;
     let code = codes::issue(&mut tx, &user.account_id, &user.session_id, codes::SMS, now).await?;
     let sms = Sms {
         to: phone,
@@ -529,7 +582,7 @@ pub async fn verify_sms_code(
     PendingSignIn(user): PendingSignIn,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = begin_code_check(&state, &user).await?;
+    let (mut tx, delay) = begin_code_check(&state, &user).await?;
     if codes::redeem(
         &mut tx,
         &user.session_id,
@@ -541,7 +594,7 @@ pub async fn verify_sms_code(
     {
         return finish_sign_in(&state, tx, &user, "sms", form.next.as_deref()).await;
     }
-    let delay = second_factor_failed(&state, tx, &user).await?;
+    second_factor_failed(&state, tx, &user).await?;
     if delay > 0 {
         return Err(AppError::RateLimited {
             retry_after_secs: delay,

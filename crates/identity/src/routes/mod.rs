@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod login;
 mod register;
+mod step_up;
 
 use crate::service::sessions;
 use axum::http::{header, HeaderValue};
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/login/sms", post(login::send_sms_code))
         .route("/login/sms/verify", post(login::verify_sms_code))
         .route("/logout", post(login::logout))
+        .route("/step-up/code", post(step_up::send_code))
         .route("/account", get(account::overview))
         .route(
             "/account/totp",

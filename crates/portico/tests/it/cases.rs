@@ -977,3 +977,69 @@ async fn the_timeline_says_the_owner_consented_not_submitted_again() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn without_an_authenticator_an_application_is_submitted_with_an_emailed_code() {
+    let app = seeded().await;
+    // Registered, no authenticator app.
+    let (applicant, _) = app.register("noapp@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    let review = applicant.get(&format!("/applications/{id}/review")).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(review.texts("#no-app")[0].starts_with("Нямате приложение за удостоверяване?"));
+    assert_eq!(
+        review.texts("form[action='/step-up/code'] button"),
+        vec!["Изпратете ми код по имейл", "Изпратете ми код по SMS"]
+    );
+    let sent = applicant
+        .post_form(
+            "/step-up/code",
+            &[
+                ("channel", "email"),
+                ("purpose", "cases.submit"),
+                ("back", &format!("/applications/{id}/review")),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(
+        sent.location(),
+        format!("/applications/{id}/review?code_sent=email")
+    );
+    let review = applicant.get(sent.location()).await;
+    assert_eq!(
+        review.texts(".notification p"),
+        vec!["Изпратихме ви код по имейл. Въведете го по-долу до 5 минути."]
+    );
+    let mail = app.mail.wait_for("Your confirmation code is").await;
+    let code: String = mail
+        .split("Your confirmation code is ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    let submitted = applicant
+        .post_form(&format!("/applications/{id}/submit"), &[("code", &code)])
+        .await;
+    assert_eq!(
+        submitted.location(),
+        format!("/applications/{id}?submitted=1"),
+        "{}",
+        submitted.body
+    );
+    assert_eq!(state_of(&app, &id).await, "submitted");
+    // Somewhere else is not a place to be sent back to.
+    applicant.get(&format!("/applications/{id}")).await;
+    let away = applicant
+        .post_form(
+            "/step-up/code",
+            &[
+                ("channel", "email"),
+                ("purpose", "cases.submit"),
+                ("back", "//evil.example/phish"),
+            ],
+        )
+        .await;
+    assert_eq!(away.location(), "/account?code_sent=email");
+}

@@ -11,3 +11,5 @@ mod catalog;
 mod identity;
 mod service_layer;
 mod shell;
+mod step_up;
+mod throttle;

@@ -29,6 +29,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start() -> TestApp {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with the test configuration changed by `adjust` (e.g. trusted proxies).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (db_url, _) = portico_store::testdb::fresh_url()
             .await
             .expect("test database");
@@ -42,6 +47,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
         config.base_url = format!("http://{address}");
+        adjust(&mut config);
         let db = app::connect(&config).await.expect("connect");
         app::migrate(&db).await.expect("migrate");
         // Rounded to a step start so that TOTP tests can move by whole steps.
@@ -55,7 +61,10 @@ impl TestApp {
                 .run_forever(Duration::from_millis(50)),
         );
         tokio::spawn(async move {
-            axum::serve(listener, platform.router).await.expect("serve");
+            let service = platform
+                .router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service).await.expect("serve");
         });
         TestApp {
             base: format!("http://{address}"),
@@ -185,7 +194,20 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Self::with_headers(base, HeaderMap::new())
+    }
+
+    /// A client that sends `X-Forwarded-For: <hops>` with every request, as a proxy (or a
+    /// client pretending to be behind one) would.
+    pub fn forwarded_for(base: &str, hops: &str) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", hops.parse().expect("header value"));
+        Self::with_headers(base, headers)
+    }
+
+    fn with_headers(base: &str, headers: HeaderMap) -> Client {
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
