@@ -295,8 +295,8 @@ pub async fn result(
         .into_response())
 }
 
-/// The result document issued on approval: what was decided, for whom, when, with the platform's
-/// signature over the text, so anyone holding it can check it with the platform's public key.
+/// The result document issued on approval: what was decided, for whom, when. The platform signs a
+/// statement naming its SHA-256 (`result.jws`), which anyone holding both can check offline.
 pub async fn result_document(state: &CasesState, app: &Application) -> Result<Vec<u8>, CasesError> {
     let applicant = portico_identity::service::accounts::get(&state.app.db, &app.applicant_id)
         .await
@@ -323,6 +323,6 @@ pub async fn result_document(state: &CasesState, app: &Application) -> Result<Ve
         local_time(&now),
         answers.join("\n"),
     );
-    let signature = state.key.sign(body.as_bytes());
-    Ok(format!("{body}\n-----\nПодпис на платформата / Platform signature (Ed25519, key {}):\n{signature}\n", state.key.key_id()).into_bytes())
+    // The platform's signature is a separate JWS over a statement naming this document's SHA-256.
+    Ok(format!("{body}\n-----\nПодписано удостоверение / Signed statement (JWS, Ed25519): {}/applications/{}/result.jws\n", state.app.config.base_url, app.id).into_bytes())
 }

@@ -558,6 +558,8 @@ pub async fn take_operator_transition(
             .await?;
     if needs_result {
         let document = super::applicant::result_document(state, &updated).await?;
+        crate::service::evidence::issue_result(&mut tx, &state.key, &updated, &document, now)
+            .await?;
         let key = state.app.blobs.put(document.into()).await?;
         applications::set_result(&mut tx, &app.id, &key).await?;
     }

@@ -2,6 +2,7 @@
 
 pub mod applications;
 pub mod consents;
+pub mod evidence;
 pub mod notifications;
 pub mod processes;
 pub mod tracking;
