@@ -114,7 +114,7 @@ pub struct CertInfo {
 
 fn parse(der: &[u8]) -> Result<X509Certificate<'_>, AuditError> {
     match x509_parser::parse_x509_certificate(der) {
-        Ok((rest, cert)) if rest.is_empty() => Ok(cert),
+        Ok(([], cert)) => Ok(cert),
         Ok(_) => Err(AuditError::Certificate(
             "trailing bytes after a certificate".into(),
         )),

@@ -8,5 +8,6 @@ mod admin_cli;
 mod audit_cli;
 mod cases;
 mod catalog;
+mod evidence;
 mod identity;
 mod shell;
