@@ -1,4 +1,5 @@
-//! Trust: the append-only, hash-chained audit log, and the platform's signing key.
+//! Trust: the append-only, hash-chained audit log, the platform's signing key and certificates,
+//! and signed evidence as JWS ([`SigningKey::sign_jws`], [`jws::verify`]).
 //!
 //! Every change that matters is written here *in the same transaction as the change*
 //! ([`append`]), so the log cannot miss a committed change nor record one that rolled back.
@@ -7,12 +8,16 @@
 //! and recomputing every hash.
 
 mod chain;
+pub mod jws;
 pub mod keys;
 pub mod model;
+pub mod pki;
 pub mod service;
 
+pub use jws::Verified;
 pub use keys::SigningKey;
 pub use model::{AuditEntry, Event, Problem, VerifyReport};
+pub use pki::{CertInfo, Certificate};
 pub use service::{append, checkpoint, list_for_subject, verify};
 
 pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
@@ -30,6 +35,11 @@ pub enum AuditError {
     /// never as an entry with its details blanked.
     #[error("audit entry {seq} cannot be read: {reason}")]
     Unreadable { seq: i64, reason: String },
+    #[error("certificate: {0}")]
+    Certificate(String),
+    /// Evidence that does not verify, and why (for the person checking it).
+    #[error("{0}")]
+    InvalidEvidence(String),
 }
 
 impl From<sqlx::Error> for AuditError {

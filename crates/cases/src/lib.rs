@@ -12,10 +12,16 @@ pub mod strings;
 
 pub use error::CasesError;
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "cases/0001_cases",
-    sql: include_str!("../migrations/0001_cases.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "cases/0001_cases",
+        sql: include_str!("../migrations/0001_cases.sql"),
+    },
+    portico_store::Migration {
+        id: "cases/0002_result_evidence",
+        sql: include_str!("../migrations/0002_result_evidence.sql"),
+    },
+];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing
 /// key and mailer.

@@ -39,6 +39,8 @@ pub const STRINGS: &[Entry] = &[
     ("respond.missing", "Напишете отговора си", "Enter your answer"),
     ("withdraw_button", "Оттегли заявлението", "Withdraw the application"),
     ("result_download", "Изтеглете резултата", "Download the result"),
+    ("result_jws_download", "Изтеглете подписаното удостоверение (JWS)", "Download the signed statement (JWS)"),
+    ("receipt_jws_download", "Изтеглете подписания запис (JWS)", "Download the signed record (JWS)"),
     ("consents_title", "Искания за съгласие", "Requests for your consent"),
     ("no_consents", "Няма искания, които чакат вашето съгласие.", "No requests are waiting for your consent."),
     ("consent_role_owner", "като собственик на жилището", "as the owner of the home"),

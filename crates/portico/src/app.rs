@@ -56,10 +56,15 @@ pub async fn migrate(db: &Db) -> Result<Vec<String>> {
     Ok(portico_store::migrate::run(db, &migrations()).await?)
 }
 
-pub fn signing_key(config: &Config) -> Result<SigningKey> {
-    Ok(match &config.signing_key_pem {
-        Some(pem) => SigningKey::from_pem(pem)?,
+/// The platform key with its certificate chain: each configured, or made once in the data folder.
+pub fn signing_key(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Result<SigningKey> {
+    let key = match &config.signing_key_pem {
+        Some(pem) => SigningKey::from_pem(pem).context("PORTICO_SIGNING_KEY")?,
         None => SigningKey::load_or_create(&config.data_dir)?,
+    };
+    Ok(match &config.signing_cert_pem {
+        Some(chain) => key.with_chain_pem(chain).context("PORTICO_SIGNING_CERT")?,
+        None => key.with_chain_in(&config.data_dir, now)?,
     })
 }
 
@@ -150,7 +155,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     // Installed before the first request, so that no request goes uncounted.
     shell::prometheus();
     let secret = platform_secret(config)?;
-    let signing_key = signing_key(config)?;
+    let signing_key = signing_key(config, clock.now())?;
     let blobs = BlobStore::from_url(&config.blob_url)?;
     let worker_waker = Arc::new(tokio::sync::Notify::new());
 

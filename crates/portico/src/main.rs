@@ -3,11 +3,12 @@
 // A command-line program talks to its user on standard output.
 #![allow(clippy::print_stdout)]
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use portico::{admin, app, config::Config, demo, serve};
 use portico_core::{Clock, SystemClock};
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,6 +38,9 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check signed evidence offline.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
     /// Onboard administrations, units and staff.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -77,6 +81,22 @@ enum AuditCommand {
     Verify,
     /// Sign the chain's current head now.
     Checkpoint,
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Verify a piece of evidence (a compact JWS file, such as a downloaded submission.jws or
+    /// result.jws) against the platform CA: the certificate chain in its x5c header must lead to
+    /// the CA and be valid now, and the signature must be the signing certificate's. Prints what
+    /// the evidence states and exits 0; otherwise prints why not and exits 1.
+    Verify {
+        /// The JWS file.
+        file: PathBuf,
+        /// The platform CA certificate (PEM) to trust. Default: the last certificate of
+        /// PORTICO_SIGNING_CERT, or platform-ca.pem in the data folder.
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -215,7 +235,7 @@ async fn run() -> Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = app::connect(&config).await?;
-            let key = app::signing_key(&config)?;
+            let key = app::signing_key(&config, clock.now())?;
             let report = portico_audit::verify(&db, &key).await?;
             match report.problem {
                 None => {
@@ -233,12 +253,24 @@ async fn run() -> Result<()> {
         }
         Command::Audit(AuditCommand::Checkpoint) => {
             let db = app::connect(&config).await?;
-            let key = app::signing_key(&config)?;
+            let key = app::signing_key(&config, clock.now())?;
             match portico_audit::checkpoint(&db, &key, clock.now()).await? {
                 Some(seq) => println!("signed checkpoint at row {seq}"),
                 None => println!("nothing new to sign"),
             }
             Ok(())
+        }
+        Command::Evidence(EvidenceCommand::Verify { file, ca }) => {
+            match verify_evidence(&config, &file, ca.as_deref(), clock.now()) {
+                Ok(report) => {
+                    println!("{report}");
+                    Ok(())
+                }
+                Err(why) => {
+                    println!("EVIDENCE NOT VALID: {why:#}");
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
         Command::BenchSeed { services } => {
@@ -345,6 +377,77 @@ async fn run_admin(config: &Config, clock: &dyn Clock, command: AdminCommand) ->
         }
     }
     Ok(())
+}
+
+/// The trust anchor: `--ca`, else the configured chain's CA, else the data folder's CA.
+fn platform_ca(config: &Config, ca: Option<&Path>) -> Result<portico_audit::Certificate> {
+    let (pem, from) = match (ca, &config.signing_cert_pem) {
+        (Some(path), _) => (std::fs::read_to_string(path), path.display().to_string()),
+        (None, Some(chain)) => (Ok(chain.clone()), "PORTICO_SIGNING_CERT".to_owned()),
+        (None, None) => {
+            let path = config.data_dir.join(portico_audit::pki::CA_FILE);
+            (std::fs::read_to_string(&path), path.display().to_string())
+        }
+    };
+    let pem = pem.with_context(|| {
+        format!("cannot read the platform CA from {from} (give it with --ca FILE)")
+    })?;
+    let certificates =
+        portico_audit::pki::certificates_from_pem(&pem).with_context(|| from.clone())?;
+    certificates
+        .last()
+        .cloned()
+        .with_context(|| format!("no certificate in {from}"))
+}
+
+/// Verifies a JWS file and says what it states, for `portico evidence verify`.
+fn verify_evidence(
+    config: &Config,
+    file: &Path,
+    ca: Option<&Path>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String> {
+    use sha2::Digest;
+    use std::fmt::Write;
+    let token =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let anchor = platform_ca(config, ca)?;
+    let verified = portico_audit::jws::verify(&token, &anchor, now)?;
+    let ca_info = anchor.describe();
+    let mut out = String::new();
+    let date = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    let _ = writeln!(
+        out,
+        "evidence valid: signature and certificate chain check out"
+    );
+    let _ = writeln!(
+        out,
+        "  signed by:   {} (serial {}, valid {} to {})",
+        verified.signer.subject,
+        verified.signer.serial,
+        date(verified.signer.not_before),
+        date(verified.signer.not_after)
+    );
+    let _ = writeln!(
+        out,
+        "  trusted CA:  {} ({})",
+        ca_info.subject,
+        anchor.thumbprint()
+    );
+    if let Some(kid) = &verified.header.kid {
+        let _ = writeln!(out, "  key id:      {kid}");
+    }
+    let _ = writeln!(
+        out,
+        "  payload SHA-256: {}",
+        hex::encode(sha2::Sha256::digest(&verified.payload_bytes))
+    );
+    let _ = writeln!(out, "it states:");
+    let pretty = serde_json::to_string_pretty(&verified.payload).unwrap_or_default();
+    for line in pretty.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    Ok(out.trim_end().to_owned())
 }
 
 fn generate_password() -> String {

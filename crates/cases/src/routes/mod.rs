@@ -3,6 +3,7 @@
 mod api;
 mod applicant;
 mod consent;
+mod evidence;
 mod filling;
 mod office;
 mod views;
@@ -31,6 +32,7 @@ impl CasesState {
             key,
             clock: app.clock.clone(),
             jobs_waker: app.jobs_waker.clone(),
+            base_url: app.config.base_url.clone(),
         };
         CasesState { app, cases }
     }
@@ -56,6 +58,11 @@ pub fn router(state: CasesState) -> Router<AppState> {
         .route("/applications/{id}/respond", post(applicant::respond))
         .route("/applications/{id}/withdraw", post(applicant::withdraw))
         .route("/applications/{id}/result", get(applicant::result))
+        .route(
+            "/applications/{id}/submission.jws",
+            get(evidence::submission),
+        )
+        .route("/applications/{id}/result.jws", get(evidence::result))
         .route("/consents", get(consent::list))
         .route("/consents/{id}", get(consent::show).post(consent::decide))
         .route("/office", get(office::queue))

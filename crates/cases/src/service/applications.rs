@@ -302,7 +302,7 @@ fn submission_record(
     tracking_number: &str,
     attachments: &[String],
     now: DateTime<Utc>,
-) -> Vec<u8> {
+) -> serde_json::Value {
     // serde_json sorts object keys, so the same application always gives the same bytes.
     serde_json::json!({
         "tracking_number": tracking_number,
@@ -313,8 +313,6 @@ fn submission_record(
         "attachments": attachments,
         "submitted_at": now.to_rfc3339(),
     })
-    .to_string()
-    .into_bytes()
 }
 
 /// Where a submitted application goes and what it waits for, decided from its answers.
@@ -364,8 +362,9 @@ pub async fn submit(
     .collect();
     let tracking_number = tracking::generate(now.year());
     let record = submission_record(&app, &tracking_number, &attachments, now);
-    let hash = hex::encode(Sha256::digest(&record));
-    let signature = key.sign(&record);
+    let hash = hex::encode(Sha256::digest(record.to_string()));
+    // A JWS whose payload is exactly the hashed record (see docs/audit.md, "Signed evidence").
+    let signature = key.sign_jws(&record)?;
     let final_deadline = calendar()
         .deadline(now, deadline_working_days)
         .format("%Y-%m-%d")

@@ -18,6 +18,8 @@ pub struct Cases {
     pub clock: Arc<dyn Clock>,
     /// Wakes this node's job worker after a commit that enqueued work.
     pub jobs_waker: Arc<Notify>,
+    /// The public address, for links printed in documents.
+    pub base_url: String,
 }
 
 impl Cases {

@@ -7,7 +7,7 @@
 use crate::model::{Application, TransitionInput};
 use crate::process::{ProcessRole, Requirement};
 use crate::service::applications::{self, ActingAs};
-use crate::service::{access, processes, results};
+use crate::service::{access, evidence, processes, results};
 use crate::CasesError;
 use portico_core::Actor;
 
@@ -31,9 +31,10 @@ pub async fn take(
         .transitions
         .iter()
         .any(|t| t.id == transition_id && t.requires.contains(&Requirement::ResultDocument));
-    let result_key = if issues_result && role == ProcessRole::Operator {
+    let result = if issues_result && role == ProcessRole::Operator {
         let document = results::document(cases, &app).await?;
-        Some(cases.blobs.put(document.into()).await?)
+        let key = cases.blobs.put(document.clone().into()).await?;
+        Some((document, key))
     } else {
         None
     };
@@ -52,7 +53,8 @@ pub async fn take(
     let updated =
         applications::transition(&mut tx, id, seen_version, acting, transition_id, input, now)
             .await?;
-    if let Some(key) = &result_key {
+    if let Some((document, key)) = &result {
+        evidence::issue_result(&mut tx, &cases.key, &updated, document, now).await?;
         applications::set_result(&mut tx, id, key).await?;
     }
     tx.commit().await?;

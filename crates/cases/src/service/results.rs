@@ -1,5 +1,5 @@
 //! The result document issued when a case is decided: what was decided, for whom, when, with
-//! the platform's signature over the text, so anyone holding it can check it.
+//! a signed statement of its SHA-256 beside it, so anyone holding both can check it.
 
 use crate::model::Application;
 use crate::service::answers;
@@ -35,10 +35,12 @@ pub async fn document(cases: &super::Cases, app: &Application) -> Result<Vec<u8>
         portico_core::calendar::sofia_local(now).format("%d.%m.%Y %H:%M"),
         particulars.join("\n"),
     );
-    let signature = cases.key.sign(body.as_bytes());
+    // The platform's signature is a separate JWS over a statement naming this document's
+    // SHA-256 (see `evidence::issue_result`), which anyone holding both can check offline.
     Ok(format!(
-        "{body}\n-----\nПодпис на платформата / Platform signature (Ed25519, key {}):\n{signature}\n",
-        cases.key.key_id()
+        "{body}\n-----\nПодписано удостоверение / Signed statement (JWS, Ed25519): {}/applications/{}/result.jws\n",
+        cases.base_url.trim_end_matches('/'),
+        app.id
     )
     .into_bytes())
 }

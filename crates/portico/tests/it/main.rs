@@ -8,6 +8,7 @@ mod admin_cli;
 mod audit_cli;
 mod cases;
 mod catalog;
+mod evidence;
 mod identity;
 mod service_layer;
 mod shell;

@@ -29,6 +29,7 @@ fn cases_context(app: &TestApp) -> Cases {
         key: portico_audit::SigningKey::generate(),
         clock: Arc::new(app.clock.clone()),
         jobs_waker: Arc::new(tokio::sync::Notify::new()),
+        base_url: app.base.clone(),
     }
 }
 
