@@ -362,7 +362,7 @@ pub async fn submit(
     .into_iter()
     .map(|r| r.0)
     .collect();
-    let tracking_number = tracking::generate(now.year());
+    let tracking_number = tracking::assign(tx, id, now.year()).await?;
     let record = submission_record(&app, &tracking_number, &attachments, now);
     let hash = hex::encode(Sha256::digest(&record));
     let signature = key.sign(&record);
