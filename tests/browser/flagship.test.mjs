@@ -373,7 +373,7 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     const [red, green, blue] = (await panel.evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g).map(Number);
     assert.ok(green > red && green > blue, `the panel is green, not rgb(${red}, ${green}, ${blue})`);
     trackingNumber = (await applicant.page.locator('#tracking-number').innerText()).trim();
-    assert.match(trackingNumber, /^\d{4}-\d{4}-\d{4}-\d{2}$/, 'a tracking number like 2026-4827-3196-05');
+    assert.match(trackingNumber, /^\d{4}-\d{4}-\d{4}-\d{4}$/, 'a tracking number like 2026-4827-3196-0519');
     assert.equal((await applicant.page.locator('#application-state').innerText()).trim(), 'Очаква се съгласие');
     await checkPage(applicant, 'receipt');
   });

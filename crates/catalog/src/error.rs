@@ -14,6 +14,9 @@ pub enum CatalogError {
     /// A form definition that cannot be published (schema or layout), with the reason.
     #[error("form definition: {0}")]
     BadForm(String),
+    /// A demo data file (`crates/catalog/demo/...`) that does not parse.
+    #[error("demo data {file}: {reason}")]
+    DemoData { file: &'static str, reason: String },
     #[error("another change was made at the same time")]
     Conflict,
     #[error("{0}")]
@@ -65,6 +68,7 @@ impl From<CatalogError> for AppError {
             CatalogError::Audit(e) => AppError::internal(e),
             CatalogError::Identity(e) => e.into(),
             CatalogError::Internal(e) => AppError::Internal(e),
+            e @ CatalogError::DemoData { .. } => AppError::Internal(e.to_string()),
         }
     }
 }

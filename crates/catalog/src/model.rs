@@ -138,7 +138,8 @@ pub struct NewService {
 }
 
 /// What an administration changes when it adopts a template. `None` keeps the template's value.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Overrides {
     /// The service's address (`/services/{slug}`); by default the template key and the
     /// administration's name.
@@ -151,7 +152,7 @@ pub struct Overrides {
 }
 
 /// One entry of a nomenclature (a list a form field chooses from).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NomenclatureEntry {
     pub code: String,
     pub label: Text,

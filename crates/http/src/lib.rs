@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod middleware;
 pub mod page;
 pub mod path;
+pub mod redirect;
 pub mod session;
 pub mod shell;
 pub mod state;

@@ -154,15 +154,12 @@ pub fn render<T: askama::Template>(template: &T) -> Result<Html<String>, AppErro
     Ok(Html(template.render()?))
 }
 
-/// A redirect target from a query parameter, kept on this site: a local absolute path, never
-/// `//other.host` or a full URL (an open redirect would let phishing links borrow our name).
+/// A redirect target from a query parameter kept on this site, or `/` when it is missing or
+/// refused; the check is [`crate::redirect::safe_local_path`].
 pub fn safe_local_path(candidate: Option<&str>) -> String {
-    match candidate {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
-            p.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    candidate
+        .and_then(crate::redirect::safe_local_path)
+        .unwrap_or_else(|| "/".to_owned())
 }
 
 #[cfg(test)]
@@ -170,11 +167,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_redirect_targets() {
+    fn refused_or_missing_targets_fall_back_to_the_home_page() {
         assert_eq!(safe_local_path(Some("/account?x=1")), "/account?x=1");
-        assert_eq!(safe_local_path(Some("//evil.example")), "/");
-        assert_eq!(safe_local_path(Some("https://evil.example")), "/");
-        assert_eq!(safe_local_path(Some("/\\evil.example")), "/");
+        assert_eq!(safe_local_path(Some("/%09/evil.example")), "/");
         assert_eq!(safe_local_path(None), "/");
     }
 }

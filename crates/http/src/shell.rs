@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::i18n::{Lang, LANG_COOKIE};
 use crate::middleware::{self as mw, set_cookie};
-use crate::page::{render, safe_local_path, PageContext};
+use crate::page::{render, PageContext};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -87,6 +87,7 @@ async fn not_found() -> AppError {
 #[derive(Deserialize)]
 struct SwitchLanguage {
     to: String,
+    #[serde(default, deserialize_with = "crate::redirect::local_path")]
     back: Option<String>,
 }
 
@@ -96,7 +97,7 @@ async fn switch_language(
     Query(q): Query<SwitchLanguage>,
 ) -> Response {
     let lang = Lang::parse(&q.to).unwrap_or_default();
-    let mut response = Redirect::to(&safe_local_path(q.back.as_deref())).into_response();
+    let mut response = Redirect::to(q.back.as_deref().unwrap_or("/")).into_response();
     let cookie = set_cookie(
         LANG_COOKIE,
         lang.code(),

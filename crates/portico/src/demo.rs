@@ -1,13 +1,17 @@
 //! Demo data: Sofia Municipality with its 24 districts, Burgas, Veliko Tarnovo and Chelopech, and
-//! a few accounts to try every role. Seeding is idempotent: each thing is looked up by its natural
-//! key (EIK, unit code, e-mail) and created only if missing, so running the demo twice gives the
-//! same data, not twice the data.
+//! a few accounts to try every role. The administrations and accounts are JSON files in
+//! `crates/portico/demo/` (the catalog's services are the catalog's own files, see
+//! `docs/catalog.md`), compiled into the binary. Seeding is idempotent: each thing is looked up
+//! by its natural key (EIK, unit code, e-mail) and created only if missing, so running the demo
+//! twice gives the same data, not twice the data.
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use portico_core::{AdministrationKind, Clock, Eik};
 use portico_identity::model::{NewAdministration, NewStaff, Registration, Role};
 use portico_identity::service::{accounts, administrations, password, roles};
 use portico_store::Db;
+use serde::Deserialize;
+use std::collections::HashMap;
 
 pub const DEMO_PASSWORD: &str = "portico-demo-password";
 /// Everyone in the demo shares this authenticator key, so a tester can add it to an app once.
@@ -15,43 +19,92 @@ pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 pub const SOFIA_EIK: &str = "000696327";
 const SYSTEM: &str = "system:demo";
 
-/// Sofia's 24 districts (райони), in the order of the municipality's own list.
-pub const SOFIA_DISTRICTS: [(&str, &str, &str); 24] = [
-    ("sredets", "Район Средец", "Sredets District"),
-    ("krasno-selo", "Район Красно село", "Krasno Selo District"),
-    ("vazrazhdane", "Район Възраждане", "Vazrazhdane District"),
-    ("oborishte", "Район Оборище", "Oborishte District"),
-    ("serdika", "Район Сердика", "Serdika District"),
-    ("poduyane", "Район Подуяне", "Poduyane District"),
-    ("slatina", "Район Слатина", "Slatina District"),
-    ("izgrev", "Район Изгрев", "Izgrev District"),
-    ("lozenets", "Район Лозенец", "Lozenets District"),
-    ("triaditsa", "Район Триадица", "Triaditsa District"),
-    (
-        "krasna-polyana",
-        "Район Красна поляна",
-        "Krasna Polyana District",
-    ),
-    ("ilinden", "Район Илинден", "Ilinden District"),
-    ("nadezhda", "Район Надежда", "Nadezhda District"),
-    ("iskar", "Район Искър", "Iskar District"),
-    ("mladost", "Район Младост", "Mladost District"),
-    ("studentski", "Район Студентски", "Studentski District"),
-    ("vitosha", "Район Витоша", "Vitosha District"),
-    ("ovcha-kupel", "Район Овча купел", "Ovcha Kupel District"),
-    ("lyulin", "Район Люлин", "Lyulin District"),
-    ("vrabnitsa", "Район Връбница", "Vrabnitsa District"),
-    ("novi-iskar", "Район Нови Искър", "Novi Iskar District"),
-    ("kremikovtsi", "Район Кремиковци", "Kremikovtsi District"),
-    ("pancharevo", "Район Панчарево", "Pancharevo District"),
-    ("bankya", "Район Банкя", "Bankya District"),
-];
+/// The administrations, in the order they are created.
+const ADMINISTRATIONS: (&str, &str) = (
+    "demo/administrations.json",
+    include_str!("../demo/administrations.json"),
+);
+/// The accounts, in the order they are created.
+const ACCOUNTS: (&str, &str) = ("demo/accounts.json", include_str!("../demo/accounts.json"));
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Name {
+    bg: String,
+    en: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoUnit {
+    code: String,
+    name: Name,
+}
+
+/// An administration with its units. Each of its `districts` becomes an administration of kind
+/// `district` under it (EIK: the parent's nine digits, the district's number from 001, a check
+/// digit) with the `district_units`, and also a unit of the parent with the district's code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAdministration {
+    eik: String,
+    name: Name,
+    kind: AdministrationKind,
+    #[serde(default)]
+    districts: Vec<DemoUnit>,
+    #[serde(default)]
+    district_units: Vec<DemoUnit>,
+    #[serde(default)]
+    units: Vec<DemoUnit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoRole {
+    role: String,
+    administration_eik: String,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+/// A citizen's synthetic EGN (birth date and serial) and phone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCitizen {
+    born: chrono::NaiveDate,
+    egn_serial: u32,
+    phone: String,
+}
+
+/// A staff account with its roles, or a citizen's account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAccount {
+    email: String,
+    given_name: String,
+    family_name: String,
+    /// What the start-up message says the account is for.
+    shown_as: String,
+    #[serde(default)]
+    roles: Vec<DemoRole>,
+    #[serde(default)]
+    citizen: Option<DemoCitizen>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>((path, text): (&str, &str)) -> Result<T> {
+    serde_json::from_str(text).with_context(|| format!("demo data {path}"))
+}
+
+fn role(name: &str) -> Result<Role> {
+    name.parse()
+        .map_err(|_| anyhow!("demo data {}: unknown role {name}", ACCOUNTS.0))
+}
 
 /// What the demo created (or found), for the start-up message.
 #[derive(Debug, Default)]
 pub struct Seeded {
     pub administrations: usize,
-    pub accounts: Vec<(String, &'static str)>,
+    pub accounts: Vec<(String, String)>,
 }
 
 async fn ensure_administration(
@@ -158,29 +211,28 @@ async fn ensure_citizen(
     db: &Db,
     clock: &dyn Clock,
     egn: &str,
-    given: &str,
-    family: &str,
-    email: &str,
+    account: &DemoAccount,
+    phone: &str,
 ) -> Result<String> {
-    if let Some(account) = accounts::find_by_email(db, email).await? {
-        return Ok(account.id);
+    if let Some(existing) = accounts::find_by_email(db, &account.email).await? {
+        return Ok(existing.id);
     }
     let reg = Registration {
         personal_id_kind: "egn".into(),
         personal_id: egn.into(),
-        given_name: given.into(),
-        family_name: family.into(),
-        email: email.into(),
-        phone: "+359888000001".into(),
+        given_name: account.given_name.clone(),
+        family_name: account.family_name.clone(),
+        email: account.email.clone(),
+        phone: phone.into(),
         password: DEMO_PASSWORD.into(),
         password_confirm: DEMO_PASSWORD.into(),
     };
     let valid = accounts::validate(&reg).map_err(|e| anyhow!("demo citizen: {e}"))?;
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let mut tx = db.begin().await?;
-    let account = accounts::register(&mut tx, &valid, &hash, clock.now()).await?;
+    let created = accounts::register(&mut tx, &valid, &hash, clock.now()).await?;
     tx.commit().await?;
-    Ok(account.id)
+    Ok(created.id)
 }
 
 /// Gives a demo account the shared authenticator key, if it has none yet.
@@ -197,176 +249,121 @@ async fn ensure_demo_totp(db: &Db, clock: &dyn Clock, account_id: &str) -> Resul
 
 pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
     let mut seeded = Seeded::default();
-    let sofia = ensure_administration(
-        db,
-        clock,
-        NewAdministration {
-            name_bg: "Столична община".into(),
-            name_en: "Sofia Municipality".into(),
-            kind: AdministrationKind::Municipality,
-            eik: eik(SOFIA_EIK)?,
-            parent_id: None,
-        },
-    )
-    .await?;
-    seeded.administrations += 1;
-    for (n, (code, bg, en)) in SOFIA_DISTRICTS.iter().enumerate() {
-        let district = ensure_administration(
-            db,
-            clock,
-            NewAdministration {
-                name_bg: (*bg).into(),
-                name_en: (*en).into(),
-                kind: AdministrationKind::District,
-                eik: branch_eik(SOFIA_EIK, n + 1)?,
-                parent_id: Some(sofia.clone()),
-            },
-        )
-        .await?;
-        seeded.administrations += 1;
-        ensure_unit(
-            db,
-            clock,
-            &district,
-            "cao",
-            "Център за административно обслужване",
-            "Administrative service centre",
-        )
-        .await?;
-        // Sofia works address registrations in its districts: one unit of the municipality each.
-        ensure_unit(db, clock, &sofia, code, bg, en).await?;
-    }
-    ensure_unit(
-        db,
-        clock,
-        &sofia,
-        "cao",
-        "Център за административно обслужване",
-        "Administrative service centre",
-    )
-    .await?;
-    // Burgas and Veliko Tarnovo carry their published BULSTAT; Chelopech's is a checksum-valid stand-in.
-    for (bg, en, digits) in [
-        (
-            "Община Бургас",
-            "Burgas Municipality",
-            "000056814".to_owned(),
-        ),
-        (
-            "Община Велико Търново",
-            "Veliko Tarnovo Municipality",
-            "000133634".to_owned(),
-        ),
-        (
-            "Община Челопеч",
-            "Chelopech Municipality",
-            Eik::complete("00077615")
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-        ),
-    ] {
+    let listed: Vec<DemoAdministration> = parse(ADMINISTRATIONS)?;
+    // EIK → id, for the roles below.
+    let mut ids = HashMap::new();
+    for a in &listed {
         let id = ensure_administration(
             db,
             clock,
             NewAdministration {
-                name_bg: bg.into(),
-                name_en: en.into(),
-                kind: AdministrationKind::Municipality,
-                eik: eik(&digits)?,
+                name_bg: a.name.bg.clone(),
+                name_en: a.name.en.clone(),
+                kind: a.kind,
+                eik: eik(&a.eik)?,
                 parent_id: None,
             },
         )
         .await?;
-        ensure_unit(
-            db,
-            clock,
-            &id,
-            "cao",
-            "Център за административно обслужване",
-            "Administrative service centre",
-        )
-        .await?;
         seeded.administrations += 1;
+        for (n, district) in a.districts.iter().enumerate() {
+            let district_eik = branch_eik(&a.eik, n + 1)?;
+            let district_id = ensure_administration(
+                db,
+                clock,
+                NewAdministration {
+                    name_bg: district.name.bg.clone(),
+                    name_en: district.name.en.clone(),
+                    kind: AdministrationKind::District,
+                    eik: district_eik.clone(),
+                    parent_id: Some(id.clone()),
+                },
+            )
+            .await?;
+            seeded.administrations += 1;
+            for unit in &a.district_units {
+                ensure_unit(
+                    db,
+                    clock,
+                    &district_id,
+                    &unit.code,
+                    &unit.name.bg,
+                    &unit.name.en,
+                )
+                .await?;
+            }
+            // Sofia works address registrations in its districts: one unit of the municipality each.
+            ensure_unit(
+                db,
+                clock,
+                &id,
+                &district.code,
+                &district.name.bg,
+                &district.name.en,
+            )
+            .await?;
+            ids.insert(district_eik.to_string(), district_id);
+        }
+        for unit in &a.units {
+            ensure_unit(db, clock, &id, &unit.code, &unit.name.bg, &unit.name.en).await?;
+        }
+        ids.insert(a.eik.clone(), id);
     }
 
-    let platform_admin = ensure_staff(
-        db,
-        clock,
-        "platform@portico.demo",
-        "Платформен",
-        "Администратор",
-    )
-    .await?;
-    ensure_role(
-        db,
-        clock,
-        &platform_admin,
-        &sofia,
-        None,
-        Role::PlatformAdmin,
-    )
-    .await?;
-    let sofia_admin =
-        ensure_staff(db, clock, "admin@sofia.portico.demo", "Мария", "Иванова").await?;
-    ensure_role(
-        db,
-        clock,
-        &sofia_admin,
-        &sofia,
-        None,
-        Role::AdministrationAdmin,
-    )
-    .await?;
-    let sredets_unit = administrations::list_units(db, &sofia)
-        .await?
-        .into_iter()
-        .find(|u| u.code == "sredets")
-        .map(|u| u.id);
-    let operator = ensure_staff(
-        db,
-        clock,
-        "operator.sredets@sofia.portico.demo",
-        "Георги",
-        "Димитров",
-    )
-    .await?;
-    ensure_role(
-        db,
-        clock,
-        &operator,
-        &sofia,
-        sredets_unit.as_deref(),
-        Role::Operator,
-    )
-    .await?;
-    let citizen_egn = portico_core::personal_id::synthetic_egn(
-        chrono::NaiveDate::from_ymd_opt(1985, 7, 14).ok_or_else(|| anyhow!("date"))?,
-        123,
-    );
-    let citizen = ensure_citizen(
-        db,
-        clock,
-        &citizen_egn,
-        "Иван",
-        "Петров",
-        "ivan.petrov@portico.demo",
-    )
-    .await?;
-    for id in [&platform_admin, &sofia_admin, &operator, &citizen] {
+    let listed: Vec<DemoAccount> = parse(ACCOUNTS)?;
+    let mut created = Vec::new();
+    for a in &listed {
+        let account = match &a.citizen {
+            Some(c) => {
+                let egn = portico_core::personal_id::synthetic_egn(c.born, c.egn_serial);
+                ensure_citizen(db, clock, &egn, a, &c.phone).await?
+            }
+            None => ensure_staff(db, clock, &a.email, &a.given_name, &a.family_name).await?,
+        };
+        for r in &a.roles {
+            let Some(administration) = ids.get(&r.administration_eik) else {
+                bail!(
+                    "demo data {}: {} has a role in {}, which is not a demo administration",
+                    ACCOUNTS.0,
+                    a.email,
+                    r.administration_eik
+                );
+            };
+            let unit = match &r.unit {
+                Some(code) => Some(
+                    administrations::list_units(db, administration)
+                        .await?
+                        .into_iter()
+                        .find(|u| &u.code == code)
+                        .map(|u| u.id)
+                        .ok_or_else(|| anyhow!("demo data {}: no unit {code}", ACCOUNTS.0))?,
+                ),
+                None => None,
+            };
+            ensure_role(
+                db,
+                clock,
+                &account,
+                administration,
+                unit.as_deref(),
+                role(&r.role)?,
+            )
+            .await?;
+        }
+        created.push(account);
+    }
+    for id in &created {
         ensure_demo_totp(db, clock, id).await?;
     }
     portico_catalog::demo::seed(db, clock).await?;
-    seeded.accounts = vec![
-        ("ivan.petrov@portico.demo".into(), "citizen"),
-        (
-            "operator.sredets@sofia.portico.demo".into(),
-            "operator, Sredets (Sofia)",
-        ),
-        (
-            "admin@sofia.portico.demo".into(),
-            "administration admin, Sofia",
-        ),
-        ("platform@portico.demo".into(), "platform admin"),
-    ];
+    // The citizen first, then staff from the unit up, as the README lists them.
+    seeded.accounts = listed
+        .into_iter()
+        .rev()
+        .map(|a| (a.email, a.shown_as))
+        .collect();
     Ok(seeded)
 }
+
+#[cfg(test)]
+mod tests;

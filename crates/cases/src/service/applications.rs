@@ -360,7 +360,7 @@ pub async fn submit(
     .into_iter()
     .map(|r| r.0)
     .collect();
-    let tracking_number = tracking::generate(now.year());
+    let tracking_number = tracking::assign(tx, id, now.year()).await?;
     let record = submission_record(&app, &tracking_number, &attachments, now);
     let hash = hex::encode(Sha256::digest(record.to_string()));
     // A JWS whose payload is exactly the hashed record (see docs/audit.md, "Signed evidence").

@@ -1,98 +1,288 @@
-//! Tracking numbers people can read aloud over the phone: the year and ten random digits in
-//! groups, with a check digit that catches any single wrong digit and any swap of neighbours
-//! (Luhn), e.g. `2026-4827-3196-05`. Random, so numbers cannot be guessed from one another.
+//! Tracking numbers people can read aloud over the phone: the year, ten random digits and two
+//! check digits, in groups of four, e.g. `2026-4827-3196-0519`.
+//!
+//! The check digits are ISO 7064 MOD 97-10, as in an IBAN: the sixteen digits, read as one
+//! number, leave 1 when divided by 97. A wrong digit changes that number by d·10ⁱ and a swap of
+//! neighbours by 9·d·10ⁱ (|d| ≤ 9); 97 is a prime that divides neither, so every single wrong
+//! digit and every swap of two neighbours is caught.
+//!
+//! The ten digits come from the operating system's random source, so numbers cannot be guessed
+//! from one another. Ten digits are room for millions a year: with a million numbers already
+//! given in a year, a new draw hits one of them once in ten thousand, and [`assign`] then draws
+//! again.
 
+use crate::CasesError;
+use portico_store::Tx;
 use rand::Rng;
+use sqlx::Connection;
 
-fn luhn_check_digit(digits: &str) -> u32 {
-    let sum: u32 = digits
+/// How many random digits a number has, between the year and the check digits.
+pub const RANDOM_DIGITS: u32 = 10;
+
+/// How many numbers [`assign`] draws before it gives up.
+const ATTEMPTS: usize = 8;
+
+/// The remainder of a string of decimal digits modulo 97, or `None` if it has anything else.
+fn mod97(digits: &str) -> Option<u32> {
+    digits
         .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 0 {
-                let doubled = d * 2;
-                if doubled > 9 {
-                    doubled - 9
-                } else {
-                    doubled
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    (10 - sum % 10) % 10
+        .try_fold(0u32, |acc, c| Some((acc * 10 + c.to_digit(10)?) % 97))
 }
 
+/// The two ISO 7064 MOD 97-10 check digits for a string of decimal digits.
+pub fn check_digits(digits: &str) -> Option<u32> {
+    Some(98 - mod97(&format!("{digits}00"))?)
+}
+
+/// A new number for `year`, from the operating system's random source.
 pub fn generate(year: i32) -> String {
-    let mut rng = rand::rngs::OsRng;
-    let body: String = (0..9)
-        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
-        .collect();
-    format_number(year, &body)
+    let body: u64 = rand::rngs::OsRng.gen_range(0..10u64.pow(RANDOM_DIGITS));
+    format_number(year, &format!("{body:010}"))
 }
 
-/// `year` and nine digits, grouped, with the check digit.
+/// `year` and ten digits with their check digits, in groups of four.
 fn format_number(year: i32, body: &str) -> String {
-    let check = luhn_check_digit(&format!("{year}{body}"));
-    format!(
-        "{year}-{}-{}-{}{check}",
-        &body[..4],
-        &body[4..8],
-        &body[8..]
-    )
+    let digits = format!("{year}{body}");
+    let check = check_digits(&digits).unwrap_or_default();
+    let all = format!("{digits}{check:02}");
+    let groups: Vec<&str> = (0..all.len())
+        .step_by(4)
+        .filter_map(|i| all.get(i..(i + 4).min(all.len())))
+        .collect();
+    groups.join("-")
 }
 
-/// True for a well-formed number with a correct check digit (spaces and dashes ignored).
+/// True for a well-formed number whose check digits match (spaces and dashes ignored).
 pub fn is_valid(number: &str) -> bool {
     let digits: String = number.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if digits.len() != 14 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+    digits.len() == 4 + RANDOM_DIGITS as usize + 2 && mod97(&digits) == Some(1)
+}
+
+/// Gives a draft application its tracking number. A number another application already holds
+/// is refused by the unique constraint; then another is drawn. Each attempt runs in a savepoint,
+/// so a refused one leaves the transaction usable (PostgreSQL would abort it otherwise).
+/// [`CasesError::AlreadySubmitted`] if the application is no longer a draft.
+pub async fn assign(tx: &mut Tx, application_id: &str, year: i32) -> Result<String, CasesError> {
+    let candidates = std::iter::repeat_with(|| generate(year)).take(ATTEMPTS);
+    assign_from(tx, application_id, candidates).await
+}
+
+async fn assign_from(
+    tx: &mut Tx,
+    application_id: &str,
+    candidates: impl Iterator<Item = String>,
+) -> Result<String, CasesError> {
+    for number in candidates {
+        let mut savepoint = tx.begin().await?;
+        let result = sqlx::query(
+            "UPDATE applications SET tracking_number = $1 WHERE id = $2 AND state = 'draft'",
+        )
+        .bind(&number)
+        .bind(application_id)
+        .execute(&mut *savepoint)
+        .await;
+        match result {
+            Ok(done) if done.rows_affected() == 1 => {
+                savepoint.commit().await?;
+                return Ok(number);
+            }
+            Ok(_) => {
+                savepoint.rollback().await?;
+                return Err(CasesError::AlreadySubmitted);
+            }
+            Err(e) => {
+                let e = portico_store::StoreError::from(e);
+                if !e.is_unique_violation() {
+                    return Err(e.into());
+                }
+                savepoint.rollback().await?;
+                tracing::warn!("tracking number collision; drawing another");
+            }
+        }
     }
-    let (body, check) = digits.split_at(13);
-    check
-        .parse::<u32>()
-        .map(|c| c == luhn_check_digit(body))
-        .unwrap_or(false)
+    Err(CasesError::Internal(
+        "no free tracking number after several draws".into(),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    /// An IBAN's check as ISO 13616 computes it: the country and check digits moved to the
+    /// end, letters turned into two digits (A = 10 … Z = 35).
+    fn iban_digits(iban: &str) -> (String, u32) {
+        let iban: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
+        let (head, bban) = iban.split_at(4);
+        let digits = format!("{bban}{}", &head[..2])
+            .chars()
+            .map(|c| c.to_digit(36).unwrap().to_string())
+            .collect();
+        (digits, head[2..].parse().unwrap())
+    }
+
+    #[test]
+    fn check_digits_match_the_standard_and_ibans() {
+        // ISO 7064's own example for MOD 97-10: 794 → 44.
+        assert_eq!(check_digits("794"), Some(44));
+        assert_eq!(mod97("79444"), Some(1));
+        // Example IBANs of the IBAN registry (SWIFT) and the European Payments Council.
+        for iban in [
+            "GB82 WEST 1234 5698 7654 32",
+            "DE89 3704 0044 0532 0130 00",
+            "BE68 5390 0754 7034",
+            "FR14 2004 1010 0505 0001 3M02 606",
+            "NL91 ABNA 0417 1643 00",
+            "BG80 BNBG 9661 1020 3456 78",
+        ] {
+            let (digits, check) = iban_digits(iban);
+            assert_eq!(check_digits(&digits), Some(check), "{iban}");
+            assert_eq!(mod97(&format!("{digits}{check:02}")), Some(1), "{iban}");
+        }
+        assert_eq!(check_digits("12a"), None);
+    }
 
     #[test]
     fn generated_numbers_are_valid_and_readable() {
-        for _ in 0..100 {
+        for _ in 0..200 {
             let n = generate(2026);
-            assert!(n.starts_with("2026-"));
-            assert_eq!(n.len(), "2026-4827-3196-05".len());
+            assert!(n.starts_with("2026-"), "{n}");
+            assert_eq!(n.len(), "2026-4827-3196-0519".len(), "{n}");
+            assert!(n.split('-').all(|g| g.len() == 4), "{n}");
             assert!(is_valid(&n), "{n}");
         }
     }
 
     #[test]
-    fn a_mistyped_digit_or_a_swap_is_caught() {
-        let n = format_number(2026, "482731960");
-        let digits: Vec<char> = n.chars().collect();
-        for i in [5usize, 7, 10, 12] {
-            let mut wrong = digits.clone();
-            wrong[i] = if wrong[i] == '9' {
-                '0'
-            } else {
-                char::from(wrong[i] as u8 + 1)
-            };
-            assert!(
-                !is_valid(&wrong.iter().collect::<String>()),
-                "one wrong digit at {i}"
-            );
+    fn the_example_in_the_docs_is_valid() {
+        let docs = include_str!("../../../../docs/cases.md");
+        assert!(docs.contains("`2026-4827-3196-0519`"));
+        assert!(is_valid("2026-4827-3196-0519"));
+        assert_eq!(format_number(2026, "4827319605"), "2026-4827-3196-0519");
+        assert!(!is_valid("2026-4827-3196-05"), "the old, shorter form");
+    }
+
+    /// Every single wrong digit and every swap of neighbours, in many numbers, is caught.
+    #[test]
+    fn every_mistyped_digit_and_every_swap_is_caught() {
+        let mut samples = vec![
+            format_number(2026, "4827319605"),
+            format_number(2026, "0909090909"),
+            format_number(2027, "0000000000"),
+            format_number(2026, "9999999999"),
+        ];
+        samples.extend((0..200).map(|_| generate(2026)));
+        for n in samples {
+            let digits: Vec<u8> = n.bytes().filter(u8::is_ascii_digit).collect();
+            assert_eq!(digits.len(), 16);
+            let text = |d: &[u8]| String::from_utf8(d.to_vec()).unwrap();
+            assert!(is_valid(&text(&digits)), "{n}");
+            for i in 0..digits.len() {
+                for d in b'0'..=b'9' {
+                    if d == digits[i] {
+                        continue;
+                    }
+                    let mut wrong = digits.clone();
+                    wrong[i] = d;
+                    assert!(!is_valid(&text(&wrong)), "{n}: digit {i} as {}", d as char);
+                }
+            }
+            for i in 0..digits.len() - 1 {
+                if digits[i] == digits[i + 1] {
+                    continue;
+                }
+                let mut swapped = digits.clone();
+                swapped.swap(i, i + 1);
+                assert!(!is_valid(&text(&swapped)), "{n}: swap at {i}");
+            }
         }
-        let mut swapped = digits.clone();
-        swapped.swap(5, 6);
-        assert!(
-            !is_valid(&swapped.iter().collect::<String>()),
-            "4 and 8 swapped"
-        );
+    }
+
+    #[test]
+    fn malformed_numbers_are_not_valid() {
+        for n in [
+            "",
+            "2026",
+            "2026-4827-3196-051",
+            "2026-4827-3196-05190",
+            "2026-4827-3196-05a9",
+        ] {
+            assert!(!is_valid(n), "{n}");
+        }
+        assert!(is_valid("2026 4827 3196 0519"));
+    }
+
+    mod on_a_database {
+        use super::super::*;
+        use crate::model::ServiceInfo;
+        use crate::service::applications;
+        use chrono::Utc;
+        use portico_store::testdb;
+
+        async fn drafts(t: &testdb::TestDb, n: usize) -> Vec<String> {
+            let service = ServiceInfo {
+                id: "svc-1".into(),
+                administration_id: "adm-1".into(),
+                process_key: "address_registration".into(),
+            };
+            let mut tx = t.db.begin().await.unwrap();
+            let mut ids = Vec::new();
+            for i in 0..n {
+                let applicant = format!("person-{i}");
+                let data = serde_json::json!({});
+                let draft = applications::start_draft(
+                    &mut tx,
+                    &applicant,
+                    &service,
+                    "form-v1",
+                    data,
+                    Utc::now(),
+                )
+                .await
+                .unwrap();
+                ids.push(draft.id);
+            }
+            tx.commit().await.unwrap();
+            ids
+        }
+
+        async fn number_of(t: &testdb::TestDb, id: &str) -> Option<String> {
+            applications::get(&t.db, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .tracking_number
+        }
+
+        #[tokio::test]
+        async fn a_number_already_taken_is_drawn_again() {
+            let t = testdb::fresh(&[
+                portico_store::MIGRATIONS,
+                portico_audit::MIGRATIONS,
+                crate::MIGRATIONS,
+            ])
+            .await
+            .unwrap();
+            let ids = drafts(&t, 3).await;
+            let taken = format_number(2026, "1111111111");
+            let free = format_number(2026, "2222222222");
+
+            let mut tx = t.db.begin().await.unwrap();
+            let first = assign_from(&mut tx, &ids[0], [taken.clone()].into_iter()).await;
+            assert_eq!(first.unwrap(), taken);
+            // The same number again: refused by the unique constraint, and the next one is used.
+            let second = assign_from(&mut tx, &ids[1], [taken.clone(), free.clone()].into_iter());
+            assert_eq!(second.await.unwrap(), free);
+            // Nothing but taken numbers: an error, and the transaction is still usable.
+            let third = assign_from(&mut tx, &ids[2], [taken.clone(), free.clone()].into_iter());
+            assert!(matches!(third.await, Err(CasesError::Internal(_))));
+            tx.commit().await.unwrap();
+
+            assert_eq!(number_of(&t, &ids[0]).await, Some(taken));
+            assert_eq!(number_of(&t, &ids[1]).await, Some(free));
+            assert_eq!(number_of(&t, &ids[2]).await, None);
+        }
     }
 }

@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use portico_audit::Event;
-use portico_http::page::safe_local_path;
+use portico_http::redirect::{local_path, safe_local_path};
 use portico_http::session::AnySession;
 use portico_http::{
     render, AppError, AppState, ClientAddr, CsrfForm, Field, FieldError, PageContext, SessionUser,
@@ -26,12 +26,13 @@ pub struct LoginForm {
     identifier: String,
     #[serde(default)]
     password: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "local_path")]
     next: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NextQuery {
+    #[serde(default, deserialize_with = "local_path")]
     next: Option<String>,
 }
 
@@ -288,7 +289,7 @@ pub async fn second_factor(
 pub struct CodeForm {
     #[serde(default)]
     code: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "local_path")]
     next: Option<String>,
 }
 
@@ -309,10 +310,9 @@ async fn finish_sign_in(
         .await
         .map_err(IdentityError::from)?;
     tx.commit().await?;
-    let target = match next {
-        Some(n) if !n.is_empty() => safe_local_path(Some(n)),
-        _ => "/account".to_owned(),
-    };
+    let target = next
+        .and_then(safe_local_path)
+        .unwrap_or_else(|| "/account".to_owned());
     Ok(redirect_with_session(state, &target, &session.token))
 }
 
@@ -405,7 +405,7 @@ pub async fn verify_totp(
 
 #[derive(Debug, Deserialize)]
 pub struct SendForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "local_path")]
     next: Option<String>,
 }
 

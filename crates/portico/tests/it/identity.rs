@@ -530,3 +530,62 @@ async fn sign_ins_abandoned_by_their_clients_leave_nothing_locked() {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     }
 }
+
+/// Signs in with both factors, giving `next` to every step as the pages do; returns where the
+/// last step sends the person.
+async fn sign_in_with_next(app: &TestApp, email: &str, secret: &str, next: &str) -> String {
+    let client = app.client();
+    let login = client.get(&format!("/login?next={next}")).await;
+    assert_eq!(login.status, StatusCode::OK, "next={next}");
+    let kept = login.attr("input[name=next]", "value").unwrap_or_default();
+    let decoded: String = url::form_urlencoded::parse(format!("n={next}").as_bytes())
+        .map(|(_, v)| v.into_owned())
+        .next()
+        .unwrap_or_default();
+    let password = client
+        .post_form(
+            "/login",
+            &[
+                ("identifier", email),
+                ("password", PASSWORD),
+                ("next", &decoded),
+            ],
+        )
+        .await;
+    assert_eq!(password.status, StatusCode::SEE_OTHER, "next={next}");
+    let second = client.get(password.location()).await;
+    assert_eq!(second.status, StatusCode::OK, "next={next}");
+    let done = client
+        .post_form(
+            "/login/totp",
+            &[("code", &app.totp(secret)), ("next", &decoded)],
+        )
+        .await;
+    assert_eq!(
+        done.status,
+        StatusCode::SEE_OTHER,
+        "next={next}: {}",
+        done.body
+    );
+    app.advance(30);
+    assert!(
+        kept.is_empty() || kept.starts_with('/'),
+        "the sign-in page keeps only a local next, not {kept:?}"
+    );
+    done.location().to_owned()
+}
+
+#[tokio::test]
+async fn sign_in_never_sends_people_off_site() {
+    let app = TestApp::start().await;
+    let email = "next@example.bg";
+    let (client, _) = app.register(email).await;
+    let secret = enrol_totp(&app, &client).await.replace(' ', "");
+    app.advance(30);
+    for next in crate::shell::HOSTILE_TARGETS {
+        let target = sign_in_with_next(&app, email, &secret, next).await;
+        assert_eq!(target, "/account", "next={next}");
+    }
+    let target = sign_in_with_next(&app, email, &secret, "%2Fapplications%3Fx%3D1").await;
+    assert_eq!(target, "/applications?x=1");
+}

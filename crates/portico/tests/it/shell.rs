@@ -133,3 +133,41 @@ async fn the_home_page_lists_joined_administrations() {
         "districts are listed under Sofia, not at the top"
     );
 }
+
+/// Targets a browser would follow to another host (it drops tabs and newlines and reads `\` as
+/// `/`), or that cannot be a `Location` header at all; each is given URL-encoded in the query.
+pub const HOSTILE_TARGETS: &[&str] = &[
+    "%2F%09%2Fevil.example",
+    "%2F%250d%2Fx",
+    "%2F%0d%2Fx",
+    "%2F%0a%2Fx",
+    "%2F%00",
+    "%2F%2500",
+    "%2F%5Cevil.example",
+    "%2F%255cevil.example",
+    "%2F%252f%252fevil.example",
+    "%2F%2F%2Fevil.example",
+    "%5C%5Cevil.example",
+    "https%3A%2F%2Fevil.example",
+    "javascript%3Aalert(1)",
+    "%2Fa%0d%0aSet-Cookie%3A%20x%3Dy",
+];
+
+#[tokio::test]
+async fn the_language_switch_refuses_encoded_and_control_character_targets() {
+    let app = TestApp::start().await;
+    for back in HOSTILE_TARGETS {
+        let page = app.client().get(&format!("/lang?to=en&back={back}")).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "back={back}");
+        assert_eq!(page.location(), "/", "back={back}");
+    }
+    // A local path with a query is kept, written in its encoded form.
+    let page = app
+        .client()
+        .get("/lang?to=en&back=%2Fservices%3Fq%3D%D0%B0%D0%B4%D1%80%D0%B5%D1%81")
+        .await;
+    assert_eq!(
+        page.location(),
+        "/services?q=%D0%B0%D0%B4%D1%80%D0%B5%D1%81"
+    );
+}
