@@ -13,7 +13,7 @@ pub mod state;
 
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
-pub use i18n::{Lang, Strings};
+pub use i18n::{Lang, Strings, Translations, COMMON as TRANSLATIONS};
 pub use page::{render, Field, PageContext};
 pub use session::{AccountKind, RoleGrant, SessionResolver, SessionUser, SignedIn};
 pub use state::{AppState, ShellConfig};

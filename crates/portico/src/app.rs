@@ -20,6 +20,15 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+/// Every block's translations (its Fluent files, with the labels of the audit actions it writes).
+/// The shell parses them at start-up and looks audit-action labels up in all of them.
+pub static TRANSLATIONS: &[&portico_http::Translations] = &[
+    &portico_http::TRANSLATIONS,
+    &portico_identity::TRANSLATIONS,
+    &portico_catalog::TRANSLATIONS,
+    &portico_cases::TRANSLATIONS,
+];
+
 /// Every block's migrations, in dependency order.
 pub fn migrations() -> Vec<&'static [Migration]> {
     vec![
@@ -147,6 +156,8 @@ struct ApiDoc;
 pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform> {
     // Installed before the first request, so that no request goes uncounted.
     shell::prometheus();
+    // A broken translation file stops the node here, not as a "?" on someone's page.
+    portico_http::i18n::check_all(TRANSLATIONS)?;
     let secret = platform_secret(config)?;
     let signing_key = signing_key(config)?;
     let blobs = BlobStore::from_url(&config.blob_url)?;
@@ -179,6 +190,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         }),
         pseudonymiser: Pseudonymiser::new(derive_key(&secret, "pseudonym").to_vec()),
         jobs_waker: worker.waker(),
+        translations: TRANSLATIONS,
     };
 
     // A broken process definition stops the node here, not half-way through someone's case.

@@ -8,5 +8,6 @@ mod admin_cli;
 mod audit_cli;
 mod cases;
 mod catalog;
+mod i18n;
 mod identity;
 mod shell;
