@@ -130,6 +130,32 @@ mod tests {
         assert_eq!(in_sentence("Date of birth"), "date of birth");
     }
 
+    fn full_name() -> LayoutField {
+        serde_json::from_value(serde_json::json!({
+            "name": "name", "widget": "text", "label": { "bg": "Име", "en": "Full name" }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn general_messages_get_the_label_and_limits_as_fluent_arguments() {
+        let schema = serde_json::json!({
+            "type": "object", "properties": { "name": { "type": "string", "maxLength": 5 } }
+        });
+        let field = full_name();
+        let say = |code, lang| message(Some(&field), &schema, code, lang);
+        assert_eq!(
+            say("form.too_long", Lang::Bg),
+            "„Име“ трябва да е до 5 знака"
+        );
+        assert_eq!(
+            say("form.too_long", Lang::En),
+            "‘Full name’ must be 5 characters or fewer"
+        );
+        assert_eq!(say("form.required", Lang::En), "Enter full name");
+        assert_eq!(say("no.such.code", Lang::En), "‘Full name’ is not valid");
+    }
+
     #[test]
     fn limits_read_plainly() {
         let accept = vec![

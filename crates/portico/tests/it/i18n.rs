@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 const LANGS: [Lang; 2] = [Lang::Bg, Lang::En];
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A path as a reader finds it: `crates/cases/templates/step.html`.
