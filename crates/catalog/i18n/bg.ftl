@@ -126,3 +126,27 @@ audit-catalog-service-adopted = Добавена услуга от катало�
 audit-catalog-template-created = Създаден шаблон на услуга
 audit-catalog-form-published = Публикувана версия на формуляр
 audit-catalog-nomenclature-updated = Обновена номенклатура
+
+## The fixed vocabularies of crates/catalog/src/topics.rs: <list>-<code>
+topic-civil-status = Гражданска регистрация
+topic-address = Адресна регистрация
+topic-construction = Строителство и устройство на територията
+topic-local-taxes = Местни данъци и такси
+topic-property = Общинска собственост
+topic-business = Бизнес и търговия
+topic-social = Социални услуги
+life-event-moving-home = Смяна на адрес
+life-event-birth = Раждане на дете
+life-event-marriage = Сключване на брак
+life-event-death = Смърт на близък
+life-event-building-a-home = Строеж на дом
+life-event-owning-property = Притежаване на имот или превозно средство
+life-event-starting-a-business = Започване на бизнес
+payment-card = С банкова карта онлайн
+payment-epay = Чрез ePay или Пей точка
+payment-bank-transfer = С банков превод
+payment-cash = В брой на гише
+delivery-edelivery = В електронната ви пощенска кутия в Портико
+delivery-email = По имейл
+delivery-post = С препоръчано писмо по пощата
+delivery-counter = На гише в центъра за административно обслужване

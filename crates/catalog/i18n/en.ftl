@@ -126,3 +126,27 @@ audit-catalog-service-adopted = Service adopted from the catalog
 audit-catalog-template-created = Service template created
 audit-catalog-form-published = Form version published
 audit-catalog-nomenclature-updated = Nomenclature updated
+
+## The fixed vocabularies of crates/catalog/src/topics.rs: <list>-<code>
+topic-civil-status = Civil registration
+topic-address = Address registration
+topic-construction = Construction and planning
+topic-local-taxes = Local taxes and fees
+topic-property = Municipal property
+topic-business = Business and trade
+topic-social = Social services
+life-event-moving-home = Moving home
+life-event-birth = Having a child
+life-event-marriage = Getting married
+life-event-death = Death of a relative
+life-event-building-a-home = Building a home
+life-event-owning-property = Owning property or a vehicle
+life-event-starting-a-business = Starting a business
+payment-card = By card online
+payment-epay = Through ePay or a payment point
+payment-bank-transfer = By bank transfer
+payment-cash = In cash at the counter
+delivery-edelivery = To your Portico eDelivery mailbox
+delivery-email = By email
+delivery-post = By registered post
+delivery-counter = At the service centre counter

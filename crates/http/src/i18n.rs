@@ -21,10 +21,6 @@ pub enum Lang {
     En,
 }
 
-/// A fixed vocabulary's entry (code, Bulgarian name, English name), for lists of codes that are
-/// data rather than words of a page (the catalog's topics and life events).
-pub type Entry = (&'static str, &'static str, &'static str);
-
 pub const LANG_COOKIE: &str = "lang";
 
 impl Lang {
@@ -47,13 +43,6 @@ impl Lang {
         match self {
             Lang::Bg => Lang::En,
             Lang::En => Lang::Bg,
-        }
-    }
-
-    pub fn pick(self, entry: &Entry) -> &'static str {
-        match self {
-            Lang::Bg => entry.1,
-            Lang::En => entry.2,
         }
     }
 }
