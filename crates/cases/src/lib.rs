@@ -12,6 +12,10 @@ pub mod strings;
 
 pub use error::CasesError;
 
+/// The cases block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`), including the
+/// labels of the audit actions it writes; the binary registers it with the shell.
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("cases");
+
 pub const MIGRATIONS: &[portico_store::Migration] = &[
     portico_store::Migration {
         id: "cases/0001_cases",
@@ -28,6 +32,7 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
     name: "cases",
     migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
     mount,
 };
 

@@ -25,6 +25,10 @@ pub use model::*;
 pub use routes::{api_router, router};
 pub use search::SearchIndex;
 
+/// The catalog block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`), including the
+/// labels of the audit actions it writes; the binary registers it with the shell.
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("catalog");
+
 pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
     id: "catalog/0001_catalog",
     sql: include_str!("../migrations/0001_catalog.sql"),
@@ -34,6 +38,7 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
     name: "catalog",
     migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
     mount,
 };
 

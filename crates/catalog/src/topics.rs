@@ -1,105 +1,108 @@
 //! The fixed vocabularies of the catalog: topics, life events, payment options and delivery
-//! channels, each a code with its Bulgarian and English name. Codes are stored; names are shown.
+//! channels. Codes are stored; names are shown, from the catalog's Fluent files, under the id
+//! `<list>-<code>` (`topic-address`, `payment-bank-transfer`).
 
-use portico_http::i18n::Entry;
-use portico_http::Lang;
+use portico_http::{Lang, Strings};
 
-pub const TOPICS: &[Entry] = &[
-    (
-        "civil-status",
-        "Гражданска регистрация",
-        "Civil registration",
-    ),
-    ("address", "Адресна регистрация", "Address registration"),
-    (
-        "construction",
-        "Строителство и устройство на територията",
-        "Construction and planning",
-    ),
-    (
-        "local-taxes",
-        "Местни данъци и такси",
-        "Local taxes and fees",
-    ),
-    ("property", "Общинска собственост", "Municipal property"),
-    ("business", "Бизнес и търговия", "Business and trade"),
-    ("social", "Социални услуги", "Social services"),
-];
-
-pub const LIFE_EVENTS: &[Entry] = &[
-    ("moving-home", "Смяна на адрес", "Moving home"),
-    ("birth", "Раждане на дете", "Having a child"),
-    ("marriage", "Сключване на брак", "Getting married"),
-    ("death", "Смърт на близък", "Death of a relative"),
-    ("building-a-home", "Строеж на дом", "Building a home"),
-    (
-        "owning-property",
-        "Притежаване на имот или превозно средство",
-        "Owning property or a vehicle",
-    ),
-    (
-        "starting-a-business",
-        "Започване на бизнес",
-        "Starting a business",
-    ),
-];
-
-pub const PAYMENT_OPTIONS: &[Entry] = &[
-    ("card", "С банкова карта онлайн", "By card online"),
-    (
-        "epay",
-        "Чрез ePay или Пей точка",
-        "Through ePay or a payment point",
-    ),
-    ("bank_transfer", "С банков превод", "By bank transfer"),
-    ("cash", "В брой на гише", "In cash at the counter"),
-];
-
-pub const DELIVERY_CHANNELS: &[Entry] = &[
-    (
-        "edelivery",
-        "В електронната ви пощенска кутия в Портико",
-        "To your Portico eDelivery mailbox",
-    ),
-    ("email", "По имейл", "By email"),
-    (
-        "post",
-        "С препоръчано писмо по пощата",
-        "By registered post",
-    ),
-    (
-        "counter",
-        "На гише в центъра за административно обслужване",
-        "At the service centre counter",
-    ),
-];
-
-/// The name of `code` in `list`, or the code itself if unknown.
-pub fn name(list: &'static [Entry], code: &str, lang: Lang) -> String {
-    list.iter()
-        .find(|e| e.0 == code)
-        .map(|e| lang.pick(e).to_owned())
-        .unwrap_or_else(|| code.to_owned())
+/// One vocabulary: the prefix of its names' ids and its codes, in the order pages list them.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    pub prefix: &'static str,
+    pub codes: &'static [&'static str],
 }
 
-pub fn is_known(list: &'static [Entry], code: &str) -> bool {
-    list.iter().any(|e| e.0 == code)
+pub const TOPICS: Vocabulary = Vocabulary {
+    prefix: "topic",
+    codes: &[
+        "civil-status",
+        "address",
+        "construction",
+        "local-taxes",
+        "property",
+        "business",
+        "social",
+    ],
+};
+
+pub const LIFE_EVENTS: Vocabulary = Vocabulary {
+    prefix: "life-event",
+    codes: &[
+        "moving-home",
+        "birth",
+        "marriage",
+        "death",
+        "building-a-home",
+        "owning-property",
+        "starting-a-business",
+    ],
+};
+
+pub const PAYMENT_OPTIONS: Vocabulary = Vocabulary {
+    prefix: "payment",
+    codes: &["card", "epay", "bank_transfer", "cash"],
+};
+
+pub const DELIVERY_CHANNELS: Vocabulary = Vocabulary {
+    prefix: "delivery",
+    codes: &["edelivery", "email", "post", "counter"],
+};
+
+fn id(list: Vocabulary, code: &str) -> String {
+    format!("{}_{code}", list.prefix)
+}
+
+/// The name of `code` in `list`, or the code itself if unknown.
+pub fn name(list: Vocabulary, code: &str, lang: Lang) -> String {
+    if !is_known(list, code) {
+        return code.to_owned();
+    }
+    Strings::new(lang, crate::strings::TABLES)
+        .find(&id(list, code))
+        .unwrap_or(code)
+        .to_owned()
+}
+
+/// Every code of `list` with its name, for a page's choices.
+pub fn entries(list: Vocabulary, lang: Lang) -> Vec<(&'static str, &'static str)> {
+    let strings = Strings::new(lang, crate::strings::TABLES);
+    list.codes
+        .iter()
+        .map(|code| (*code, strings.find(&id(list, code)).unwrap_or(code)))
+        .collect()
+}
+
+pub fn is_known(list: Vocabulary, code: &str) -> bool {
+    list.codes.contains(&code)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portico_http::i18n::fluent_id;
 
     #[test]
     fn codes_are_unique_and_named_in_both_languages() {
         for list in [TOPICS, LIFE_EVENTS, PAYMENT_OPTIONS, DELIVERY_CHANNELS] {
-            let mut codes: Vec<_> = list.iter().map(|e| e.0).collect();
+            let mut codes = list.codes.to_vec();
             codes.sort();
             codes.dedup();
-            assert_eq!(codes.len(), list.len());
-            assert!(list.iter().all(|e| !e.1.is_empty() && !e.2.is_empty()));
+            assert_eq!(codes.len(), list.codes.len());
+            for code in list.codes {
+                for lang in [Lang::Bg, Lang::En] {
+                    let id = fluent_id(&id(list, code)).into_owned();
+                    assert!(crate::TRANSLATIONS.has(lang, &id), "{id} in {lang:?}");
+                }
+            }
         }
         assert_eq!(name(TOPICS, "address", Lang::En), "Address registration");
+        assert_eq!(
+            name(PAYMENT_OPTIONS, "bank_transfer", Lang::Bg),
+            "С банков превод"
+        );
         assert_eq!(name(TOPICS, "nope", Lang::En), "nope");
+        assert_eq!(
+            entries(LIFE_EVENTS, Lang::Bg)[1],
+            ("birth", "Раждане на дете")
+        );
     }
 }

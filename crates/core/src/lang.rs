@@ -33,11 +33,6 @@ impl Lang {
         }
     }
 
-    /// The text in this language of a `(key, bg, en)` table entry.
-    pub fn pick(self, entry: &(&'static str, &'static str, &'static str)) -> &'static str {
-        self.choose(entry.1, entry.2)
-    }
-
     /// The one of two texts in this language.
     pub fn choose<'a>(self, bg: &'a str, en: &'a str) -> &'a str {
         match self {

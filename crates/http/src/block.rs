@@ -1,4 +1,5 @@
-//! A building block describes itself once: its name, its migrations, and how it mounts on the
+//! A building block describes itself once: its name, its migrations, its translations, and how
+//! it mounts on the
 //! platform (page routes, OpenAPI routes, job handlers). The binary keeps one list of blocks;
 //! adding a block is one line there.
 
@@ -14,6 +15,8 @@ pub struct BlockDef {
     pub name: &'static str,
     /// Its tables, applied in order after the blocks before it in the platform's list.
     pub migrations: &'static [Migration],
+    /// Its words in Bulgarian and English, with the labels of the audit actions it writes.
+    pub translations: &'static crate::i18n::Translations,
     /// Builds its routes and job handlers on the running platform.
     pub mount: fn(&Mount) -> Result<Mounted, MountError>,
 }

@@ -19,7 +19,7 @@ pub use block::{BlockDef, Mount, MountError, Mounted};
 pub use client_addr::ClientAddr;
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
-pub use i18n::{Lang, Strings};
+pub use i18n::{Lang, Strings, Translations, COMMON as TRANSLATIONS};
 pub use page::{render, Field, PageContext};
 pub use path::ValidPath;
 pub use session::{AccountKind, RoleGrant, SessionResolver, SessionUser, SignedIn};

@@ -3,7 +3,7 @@
 
 use crate::csrf::{token_for, CsrfCookie};
 use crate::error::{AppError, FieldError};
-use crate::i18n::{Entry, Lang, Strings, LANG_COOKIE};
+use crate::i18n::{Lang, Strings, Translations, LANG_COOKIE};
 use crate::session::{CurrentSession, SessionUser};
 use crate::state::AppState;
 use axum::extract::{FromRef, FromRequestParts};
@@ -25,9 +25,23 @@ impl PageContext {
         self.strings.t(key)
     }
 
-    /// The same context looking up strings in a block's own table first.
-    pub fn with_strings(mut self, table: &'static [&'static [Entry]]) -> Self {
-        self.strings.tables = table;
+    /// The message for `key` with `$count` set, for plurals: `page.t_count("service_deadline_days", n)`.
+    pub fn t_count<'a>(
+        &self,
+        key: &str,
+        count: impl Into<fluent_bundle::FluentValue<'a>>,
+    ) -> String {
+        self.strings.count(key, count)
+    }
+
+    /// The person-readable label of an audit action, from whichever block writes it.
+    pub fn audit_label(&self, action: &str) -> &'static str {
+        self.strings.audit_label(action)
+    }
+
+    /// The same context looking up strings in a block's own translations first.
+    pub fn with_strings(mut self, tables: &'static [&'static Translations]) -> Self {
+        self.strings.tables = tables;
         self
     }
 
@@ -141,7 +155,11 @@ impl PageContext {
             .unwrap_or("/");
         PageContext {
             lang,
-            strings: Strings { lang, tables: &[] },
+            strings: Strings {
+                lang,
+                tables: &[],
+                all: app.translations,
+            },
             user,
             csrf,
             here: url::form_urlencoded::byte_serialize(here.as_bytes()).collect(),

@@ -1,3 +1,4 @@
+use crate::i18n::Translations;
 use crate::session::SessionResolver;
 use portico_core::{Clock, Pseudonymiser};
 use portico_store::{BlobStore, Db};
@@ -38,4 +39,6 @@ pub struct AppState {
     pub pseudonymiser: Pseudonymiser,
     /// Wakes this node's job worker after a commit that enqueued work.
     pub jobs_waker: Arc<Notify>,
+    /// Every block's translations, registered by the binary and parsed at start-up.
+    pub translations: &'static [&'static Translations],
 }

@@ -15,6 +15,10 @@ pub use error::IdentityError;
 pub use model::*;
 pub use routes::{router, IdentityState};
 
+/// The identity block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`), including the
+/// labels of the audit actions it writes; the binary registers it with the shell.
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("identity");
+
 pub const MIGRATIONS: &[portico_store::Migration] = &[
     portico_store::Migration {
         id: "identity/0001_identity",
@@ -31,6 +35,7 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
     name: "identity",
     migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
     mount,
 };
 

@@ -25,6 +25,18 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_cases::BLOCK,
 ];
 
+/// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them
+/// at start-up and looks audit-action labels up in all of them.
+pub fn translations() -> &'static [&'static portico_http::Translations] {
+    static ALL: std::sync::OnceLock<Vec<&'static portico_http::Translations>> =
+        std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        std::iter::once(&portico_http::TRANSLATIONS)
+            .chain(BLOCKS.iter().map(|b| b.translations))
+            .collect()
+    })
+}
+
 /// Every migration: storage and audit first (every block writes jobs and audit rows), then each
 /// block's, in the order of [`BLOCKS`].
 pub fn migrations() -> Vec<&'static [Migration]> {
@@ -154,6 +166,8 @@ struct ApiDoc;
 pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform> {
     // Installed before the first request, so that no request goes uncounted.
     shell::prometheus();
+    // A broken translation file stops the node here, not as a "?" on someone's page.
+    portico_http::i18n::check_all(translations())?;
     let secret = platform_secret(config)?;
     let signing_key = signing_key(config, clock.now())?;
     let blobs = BlobStore::from_url(&config.blob_url)?;
@@ -175,6 +189,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         }),
         pseudonymiser: Pseudonymiser::new(derive_key(&secret, "pseudonym").to_vec()),
         jobs_waker: worker_waker.clone(),
+        translations: translations(),
     };
 
     // A broken process definition stops the node here, not half-way through someone's case.

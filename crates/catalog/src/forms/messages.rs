@@ -1,8 +1,9 @@
 //! Field errors in plain language. A [`portico_http::FieldError`] carries a stable code; the
 //! message is the field's own (from the layout's `messages`) or the catalog's general one for the
-//! code, with the field's label and limits filled in.
+//! code (`form-…` in `i18n/*.ftl`), with the field's label and limits given to Fluent as arguments.
 
 use super::layout::{property, LayoutField, Widget};
+use portico_http::i18n::FluentArgs;
 use portico_http::{Lang, Strings};
 use serde_json::Value;
 
@@ -71,16 +72,18 @@ pub(crate) fn message(
     if let Some(custom) = field.and_then(|f| f.messages.get(code)) {
         return custom.get(lang).to_owned();
     }
-    let strings = Strings {
-        lang,
-        tables: crate::strings::TABLES,
+    let strings = Strings::new(lang, crate::strings::TABLES);
+    let key = if strings.find(code).is_some() {
+        code
+    } else {
+        "form.invalid"
     };
-    let template = strings
-        .find(code)
-        .or_else(|| strings.find("form.invalid"))
-        .unwrap_or("?");
+    let mut args = FluentArgs::new();
     let Some(field) = field else {
-        return template.replace("{Label}", "").replace("{label}", "");
+        for name in ["label", "label-lower", "min", "max", "age", "types", "size"] {
+            args.set(name, "");
+        }
+        return strings.format(key, &args);
     };
     let label = field.label.get(lang);
     let (min, max) = match code {
@@ -100,20 +103,20 @@ pub(crate) fn message(
             ),
         ),
     };
-    template
-        .replace("{Label}", label)
-        .replace("{label}", &in_sentence(label))
-        .replace("{min}", &min)
-        .replace("{max}", &max)
-        .replace(
-            "{age}",
-            &field
-                .max_age_years
-                .map(|a| a.to_string())
-                .unwrap_or_default(),
-        )
-        .replace("{types}", &type_names(&field.accept, lang))
-        .replace("{size}", &size_name(field.max_bytes.unwrap_or(0)))
+    args.set("label", label);
+    args.set("label-lower", in_sentence(label));
+    args.set("min", min);
+    args.set("max", max);
+    args.set(
+        "age",
+        field
+            .max_age_years
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+    );
+    args.set("types", type_names(&field.accept, lang));
+    args.set("size", size_name(field.max_bytes.unwrap_or(0)));
+    strings.format(key, &args)
 }
 
 #[cfg(test)]
@@ -125,6 +128,32 @@ mod tests {
         assert_eq!(in_sentence("Дата на раждане"), "дата на раждане");
         assert_eq!(in_sentence("ЕГН на собственика"), "ЕГН на собственика");
         assert_eq!(in_sentence("Date of birth"), "date of birth");
+    }
+
+    fn full_name() -> LayoutField {
+        serde_json::from_value(serde_json::json!({
+            "name": "name", "widget": "text", "label": { "bg": "Име", "en": "Full name" }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn general_messages_get_the_label_and_limits_as_fluent_arguments() {
+        let schema = serde_json::json!({
+            "type": "object", "properties": { "name": { "type": "string", "maxLength": 5 } }
+        });
+        let field = full_name();
+        let say = |code, lang| message(Some(&field), &schema, code, lang);
+        assert_eq!(
+            say("form.too_long", Lang::Bg),
+            "„Име“ трябва да е до 5 знака"
+        );
+        assert_eq!(
+            say("form.too_long", Lang::En),
+            "‘Full name’ must be 5 characters or fewer"
+        );
+        assert_eq!(say("form.required", Lang::En), "Enter full name");
+        assert_eq!(say("no.such.code", Lang::En), "‘Full name’ is not valid");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use super::FormVersion;
 use crate::model::NomenclatureEntry;
 use crate::service::nomenclatures;
 use crate::CatalogError;
-use portico_http::{FieldError, Lang};
+use portico_http::i18n::FluentArgs;
+use portico_http::{FieldError, Lang, Strings};
 use portico_store::Db;
 use serde::Serialize;
 use serde_json::Value;
@@ -204,18 +205,11 @@ impl FormVersion {
             .map(|h| h.get(lang).to_owned())
             .unwrap_or_default();
         if field.widget == Widget::File {
-            let limits = match lang {
-                Lang::Bg => format!(
-                    "{} до {}",
-                    type_names(&field.accept, lang),
-                    size_name(field.max_bytes.unwrap_or(0))
-                ),
-                Lang::En => format!(
-                    "{}, up to {}",
-                    type_names(&field.accept, lang),
-                    size_name(field.max_bytes.unwrap_or(0))
-                ),
-            };
+            let mut args = FluentArgs::new();
+            args.set("types", type_names(&field.accept, lang));
+            args.set("size", size_name(field.max_bytes.unwrap_or(0)));
+            let limits =
+                Strings::new(lang, crate::strings::TABLES).format("form_file_limits", &args);
             hint = if hint.is_empty() {
                 limits
             } else {
@@ -299,9 +293,11 @@ impl FormVersion {
             index: step_index,
             number: step_index + 1,
             count: self.layout.steps.len(),
-            progress: match lang {
-                Lang::Bg => format!("Стъпка {} от {}", step_index + 1, self.layout.steps.len()),
-                Lang::En => format!("Step {} of {}", step_index + 1, self.layout.steps.len()),
+            progress: {
+                let mut args = FluentArgs::new();
+                args.set("number", step_index + 1);
+                args.set("count", self.layout.steps.len());
+                Strings::new(lang, crate::strings::TABLES).format("form_step_progress", &args)
             },
             id: step.id.clone(),
             title: step.title.get(lang).to_owned(),

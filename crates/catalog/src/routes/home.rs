@@ -1,6 +1,6 @@
 use super::kind_name;
 use crate::strings::TABLES;
-use crate::topics::{LIFE_EVENTS, TOPICS};
+use crate::topics::{self, LIFE_EVENTS, TOPICS};
 use crate::CatalogError;
 use askama::Template;
 use axum::extract::State;
@@ -36,8 +36,8 @@ pub async fn home(State(state): State<AppState>, page: PageContext) -> Result<Re
         })
         .collect();
     Ok(render(&HomePage {
-        life_events: LIFE_EVENTS.iter().map(|e| (e.0, lang.pick(e))).collect(),
-        topics: TOPICS.iter().map(|e| (e.0, lang.pick(e))).collect(),
+        life_events: topics::entries(LIFE_EVENTS, lang),
+        topics: topics::entries(TOPICS, lang),
         administrations,
         page,
     })?

@@ -171,7 +171,7 @@ pub async fn results(
         topic: filters.topic.clone().unwrap_or_default(),
         life_event: filters.life_event.clone().unwrap_or_default(),
         administrations,
-        topics: TOPICS.iter().map(|e| (e.0, lang.pick(e))).collect(),
+        topics: topics::entries(TOPICS, lang),
         total: found.total,
         results,
         previous: if number > 1 {

@@ -1043,3 +1043,30 @@ async fn without_an_authenticator_an_application_is_submitted_with_an_emailed_co
         .await;
     assert_eq!(away.location(), "/account?code_sent=email");
 }
+
+#[tokio::test]
+async fn the_account_history_names_a_submitted_application_in_words() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "history@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    let submitted = submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(
+        submitted.location(),
+        format!("/applications/{id}?submitted=1")
+    );
+
+    let history = applicant.get("/account").await.texts("table td");
+    assert!(
+        history.iter().any(|t| t == "Подадено заявление"),
+        "{history:?}"
+    );
+    assert!(!history.iter().any(|t| t == "?"), "{history:?}");
+
+    applicant.get("/lang?to=en&back=/").await;
+    let history = applicant.get("/account").await.texts("table td");
+    assert!(
+        history.iter().any(|t| t == "Application submitted"),
+        "{history:?}"
+    );
+    assert!(!history.iter().any(|t| t == "?"), "{history:?}");
+}

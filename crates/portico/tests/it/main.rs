@@ -9,6 +9,7 @@ mod audit_cli;
 mod cases;
 mod catalog;
 mod evidence;
+mod i18n;
 mod identity;
 mod service_layer;
 mod shell;

@@ -1,0 +1,117 @@
+### The cases block's words in English. Ids are the keys the code and
+### templates use, with dots and underscores written as hyphens (see docs/i18n.md).
+
+## Applicant
+my-applications = My applications
+no-applications = You have no applications yet.
+find-service = Find a service
+col-number = Number
+col-service = Service
+col-status = Status
+col-updated = Last change
+col-deadline = Deadline
+col-applicant = Applicant
+col-assigned = Worked by
+draft-label = Draft
+continue-draft = Continue filling in
+application-title = Application
+tracking-number = Tracking number
+submitted-panel-title = Application submitted
+submitted-panel-body = Your tracking number is
+receipt-what-next = What happens next
+receipt-next-body = We will tell you by e-mail and in your account at every change. The answer is due by
+receipt-signed = Signed submission record (SHA-256)
+timeline = Timeline
+ev-submitted = Application submitted
+ev-message = Message
+ev-assigned = Taken by an officer
+ev-note = Internal note
+respond-title = The administration has asked for more information
+respond-label = Your answer
+respond-submit = Send your answer
+respond-missing = Enter your answer
+withdraw-button = Withdraw the application
+result-download = Download the result
+consents-title = Requests for your consent
+no-consents = No requests are waiting for your consent.
+consent-role-owner = as the owner of the home
+consent-role-parent = as a parent of the child
+consent-body = applied and named you
+consent-give = I consent
+consent-refuse = I do not consent
+consent-done = Your decision has been recorded. The applicant has been told.
+consent-address = Address
+consent-service = Service
+consent-role-label = As
+office-take-first = Take the application to work on it.
+notifications-title = Notifications
+
+## Filling in and submitting
+step-of = Step
+step-of-sep = of
+back = Back
+save-continue = Save and continue
+draft-saved-hint = Your answers are saved after every step. You can continue later from “My applications”.
+review-title = Check your answers before submitting your application
+review-change = Change
+submit-heading = Submit
+submit-body = By submitting you confirm that the information is correct. Submitting is signed with your second factor.
+submit-code-label = Code from your authenticator app
+submit-button = Submit application
+submit-needs-totp = To submit an application, set up an authenticator app.
+totp-set-up-link = Set it up now
+code-wrong = The code is wrong, has expired or has already been used
+
+## Back office
+office-title = Work queue
+office-empty = The queue is empty.
+office-overdue = Overdue
+office-unit = Unit
+office-claim = Take this application
+office-claimed-by-you = You are working on this application.
+office-claimed-by-other = Another officer is working on this application.
+office-assign-label = Give to an officer
+office-assign-submit = Assign
+assign-not-an-operator = Choose an officer who works in the application's unit
+office-notes = Internal notes
+office-note-label = New note (only staff can see it)
+office-note-submit = Add note
+note-missing = Enter the note
+office-actions = Actions
+office-reason-label = Reasons (sent to the applicant)
+office-message-label = What the applicant must send
+office-answers = Answers in the application
+office-attachments = Attached documents
+office-consents = Consents
+office-done = Finished
+consent-status-pending = pending
+consent-status-given = given
+consent-status-refused = refused
+transition-not-allowed = This action is not possible in the application's current state
+transition-wrong-actor = You are not allowed to take this action
+transition-missing-reason = Enter the reasons
+transition-missing-message = Enter what the applicant must send
+transition-missing-result-document = The result document is missing
+transition-not-assigned = Take the application first
+transition-unknown = There is no such action
+transition-unknown-state = The application is in an unknown state
+
+## Audit actions shown to the person (audit-<action>, see docs/i18n.md)
+audit-cases-submitted = Application submitted
+audit-cases-transition = Application status changed
+audit-cases-assigned = Application taken by an officer
+audit-cases-consent = Decision on a request for consent
+
+## Merged from other work (ground, step-up, evidence)
+result-jws-download = Download the signed statement (JWS)
+receipt-jws-download = Download the signed record (JWS)
+submit-code-hint = 6 digits. You can also enter a recovery code, or a code we send you by email or text message.
+submit-sent-code-label = Confirmation code
+submit-sent-code-hint = The 6 digits from the email or text message we send you. The code works once, for 5 minutes.
+step-up-without-app = No authenticator app? Choose “Send me a code by email” (or by text message), enter the code you receive and submit. Or set up an app for next time.
+step-up-send-email = Send me a code by email
+step-up-send-sms = Send me a code by text message
+step-up-sent-email = We have emailed you a code. Enter it below within 5 minutes.
+step-up-sent-sms = We have texted you a code. Enter it below within 5 minutes.
+consent-status-closed = no longer needed (the application has ended)
+consent-self = You cannot name yourself — give the EGN of the other person whose consent is needed

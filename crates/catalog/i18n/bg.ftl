@@ -1,0 +1,152 @@
+### The catalog block's words in Bulgarian. Ids are the keys the code and
+### templates use, with dots and underscores written as hyphens (see docs/i18n.md).
+
+## Home and search
+search-label = Търсене на услуга
+search-hint = Например „адресна регистрация“ или „удостоверение за наследници“
+search-submit = Търсене
+search-title = Услуги
+search-results-for = Резултати за
+search-count = Намерени услуги:
+search-none = Няма намерени услуги. Проверете изписването или опитайте с по-общи думи.
+administration-label = Администрация
+administration-any = Всички администрации
+topic-label = Тема
+topic-any = Всички теми
+filter-submit = Покажи
+home-topics = Услуги по теми
+home-life-events = Услуги по житейски събития
+page-previous = Предишна страница
+page-next = Следваща страница
+provided-by = Предоставя се от
+
+## The service page
+service-description = Описание
+service-who = Кой може да подаде заявление
+service-documents = Необходими документи
+service-facts = Накратко
+service-administration = Администрация
+service-legal-basis = Правно основание
+service-deadline = Срок за изпълнение
+service-deadline-days =
+    { $count ->
+        [one] { $count } работен ден
+       *[other] { $count } работни дни
+    }
+service-fee = Такса
+service-free = Безплатна
+service-payment = Начини на плащане
+service-delivery = Как ще получите резултата
+service-topic = Тема
+service-life-event = Житейско събитие
+service-contact = Контакти
+service-contact-phone = Телефон
+service-contact-email = Имейл
+service-contact-address = Адрес
+service-contact-hours = Работно време
+service-start = Започнете
+service-start-hint = Ще трябва да влезете в профила си. Можете да запазите заявлението и да продължите по-късно.
+service-no-online = Тази услуга още не може да се заяви онлайн.
+
+## Adoption
+adopt-title = Добавяне на услуга от каталога
+adopt-lead = Изберете обща услуга и променете само това, което е различно при вас. Останалото (формуляр, процес, правно основание) идва от каталога.
+adopt-choose-administration = За коя администрация добавяте услуга?
+template-label = Услуга от каталога
+slug-label = Адрес на страницата на услугата
+slug-hint = Малки латински букви, цифри и тирета. Ще бъде /services/…
+fee-label = Такса (в евро)
+fee-hint = Например 5,00. Оставете празно, за да ползвате таксата от каталога:
+fee-note-bg-label = Как се определя таксата (на български)
+fee-note-en-label = Как се определя таксата (на английски)
+deadline-label = Срок в работни дни
+deadline-hint = Оставете празно, за да ползвате срока от каталога:
+units-legend = Кои звена обработват заявленията?
+units-hint = Изберете всички, които се отнасят.
+contact-phone-label = Телефон за контакт
+contact-email-label = Имейл за контакт
+contact-address-bg-label = Адрес за контакт (на български)
+contact-address-en-label = Адрес за контакт (на английски)
+adopt-submit = Публикувай услугата
+adopted-banner = Услугата е публикувана.
+catalog-title-missing = Въведете наименование на български и английски
+catalog-fee-invalid = Въведете такса като сума, например 5,00
+catalog-deadline-invalid = Срокът трябва да е цяло число работни дни между 0 и 365
+catalog-topic-unknown = Изберете тема от списъка
+catalog-life-event-unknown = Изберете житейско събитие от списъка
+catalog-code-unknown = Изберете от списъка
+catalog-slug-invalid = Адресът може да съдържа само малки латински букви, цифри и тирета
+catalog-slug-taken = Вече има услуга с този адрес — изберете друг
+catalog-template-already-adopted = Администрацията вече предоставя тази услуга
+catalog-template-key-taken = Вече има шаблон с този ключ
+catalog-template-missing = Изберете услуга от каталога
+catalog-unit-unknown = Изберете звена от списъка
+catalog-email-invalid = Въведете имейл адрес във вида name@example.bg
+
+## Form pages
+form-choose-placeholder = Изберете
+date-day = Ден
+date-month = Месец
+date-year = Година
+form-check = Провери
+form-preview-title = Преглед на формуляр
+form-preview-lead = Така изглежда тази стъпка за заявителя. Проверката не запазва нищо.
+form-preview-ok = Стъпката е попълнена правилно. Нищо не е запазено.
+form-version = Версия
+form-step-progress = Стъпка { $number } от { $count }
+form-file-limits = { $types } до { $size }
+form-steps = Стъпки
+
+## Form messages by code
+form-required = Въведете { $label-lower }
+form-choose = Изберете отговор на „{ $label }“
+form-confirm = Отбележете „{ $label }“, за да продължите
+form-invalid = Полето „{ $label }“ не е попълнено правилно
+form-too-long = „{ $label }“ трябва да е до { $max } знака
+form-too-short = „{ $label }“ трябва да е поне { $min } знака
+form-pattern = Въведете { $label-lower } в правилния формат
+form-too-small = „{ $label }“ трябва да е { $min } или повече
+form-too-large = „{ $label }“ трябва да е { $max } или по-малко
+form-too-many = „{ $label }“: най-много { $max }
+form-number-invalid = „{ $label }“ трябва да е число
+form-option-unknown = Изберете един от възможните отговори на „{ $label }“
+form-address-unknown = Изберете адрес от списъка
+form-date-invalid = „{ $label }“ трябва да е истинска дата, например 27 3 2007
+form-date-past = „{ $label }“ трябва да е в миналото
+form-date-future = „{ $label }“ трябва да е в бъдещето
+form-egn-too-old = „{ $label }“: ЕГН трябва да е на човек под { $age } години
+form-file-required = Изберете файл за „{ $label }“
+form-file-type = Файлът трябва да е { $types }
+form-file-too-big = Файлът трябва да е по-малък от { $size }
+form-file-empty = Избраният файл е празен
+
+## Audit actions shown to people (audit-<action>, see docs/i18n.md)
+audit-catalog-service-created = Публикувана услуга
+audit-catalog-service-adopted = Добавена услуга от каталога
+audit-catalog-template-created = Създаден шаблон на услуга
+audit-catalog-form-published = Публикувана версия на формуляр
+audit-catalog-nomenclature-updated = Обновена номенклатура
+
+## The fixed vocabularies of crates/catalog/src/topics.rs: <list>-<code>
+topic-civil-status = Гражданска регистрация
+topic-address = Адресна регистрация
+topic-construction = Строителство и устройство на територията
+topic-local-taxes = Местни данъци и такси
+topic-property = Общинска собственост
+topic-business = Бизнес и търговия
+topic-social = Социални услуги
+life-event-moving-home = Смяна на адрес
+life-event-birth = Раждане на дете
+life-event-marriage = Сключване на брак
+life-event-death = Смърт на близък
+life-event-building-a-home = Строеж на дом
+life-event-owning-property = Притежаване на имот или превозно средство
+life-event-starting-a-business = Започване на бизнес
+payment-card = С банкова карта онлайн
+payment-epay = Чрез ePay или Пей точка
+payment-bank-transfer = С банков превод
+payment-cash = В брой на гише
+delivery-edelivery = В електронната ви пощенска кутия в Портико
+delivery-email = По имейл
+delivery-post = С препоръчано писмо по пощата
+delivery-counter = На гише в центъра за административно обслужване

@@ -1,0 +1,152 @@
+### The catalog block's words in English. Ids are the keys the code and
+### templates use, with dots and underscores written as hyphens (see docs/i18n.md).
+
+## Home and search
+search-label = Search for a service
+search-hint = For example ‘address registration’ or ‘certificate of heirs’
+search-submit = Search
+search-title = Services
+search-results-for = Results for
+search-count = Services found:
+search-none = No services found. Check the spelling or try more general words.
+administration-label = Administration
+administration-any = All administrations
+topic-label = Topic
+topic-any = All topics
+filter-submit = Apply filters
+home-topics = Services by topic
+home-life-events = Services by life event
+page-previous = Previous page
+page-next = Next page
+provided-by = Provided by
+
+## The service page
+service-description = Description
+service-who = Who can apply
+service-documents = Documents you need
+service-facts = At a glance
+service-administration = Administration
+service-legal-basis = Legal basis
+service-deadline = Time to decide
+service-deadline-days =
+    { $count ->
+        [one] { $count } working day
+       *[other] { $count } working days
+    }
+service-fee = Fee
+service-free = Free of charge
+service-payment = How to pay
+service-delivery = How you get the result
+service-topic = Topic
+service-life-event = Life event
+service-contact = Contact
+service-contact-phone = Phone
+service-contact-email = Email
+service-contact-address = Address
+service-contact-hours = Opening hours
+service-start = Start now
+service-start-hint = You will need to sign in. You can save your application and come back to it later.
+service-no-online = This service cannot be applied for online yet.
+
+## Adoption
+adopt-title = Add a service from the catalog
+adopt-lead = Choose a shared service and change only what is different for you. The rest (form, process, legal basis) comes from the catalog.
+adopt-choose-administration = Which administration are you adding a service for?
+template-label = Service from the catalog
+slug-label = Web address of the service page
+slug-hint = Lower-case Latin letters, digits and hyphens. It will be /services/…
+fee-label = Fee (in euro)
+fee-hint = For example 5.00. Leave empty to use the catalog's fee:
+fee-note-bg-label = How the fee is set (in Bulgarian)
+fee-note-en-label = How the fee is set (in English)
+deadline-label = Time to decide, in working days
+deadline-hint = Leave empty to use the catalog's time:
+units-legend = Which units work the applications?
+units-hint = Select all that apply.
+contact-phone-label = Contact phone
+contact-email-label = Contact email
+contact-address-bg-label = Contact address (in Bulgarian)
+contact-address-en-label = Contact address (in English)
+adopt-submit = Publish the service
+adopted-banner = The service is published.
+catalog-title-missing = Enter a title in Bulgarian and English
+catalog-fee-invalid = Enter the fee as an amount, like 5.00
+catalog-deadline-invalid = The time must be a whole number of working days between 0 and 365
+catalog-topic-unknown = Select a topic from the list
+catalog-life-event-unknown = Select a life event from the list
+catalog-code-unknown = Select from the list
+catalog-slug-invalid = The address can only contain lower-case Latin letters, digits and hyphens
+catalog-slug-taken = There is already a service at this address — choose another
+catalog-template-already-adopted = The administration already provides this service
+catalog-template-key-taken = There is already a template with this key
+catalog-template-missing = Select a service from the catalog
+catalog-unit-unknown = Select units from the list
+catalog-email-invalid = Enter an email address in the correct format, like name@example.com
+
+## Form pages
+form-choose-placeholder = Select
+date-day = Day
+date-month = Month
+date-year = Year
+form-check = Check
+form-preview-title = Form preview
+form-preview-lead = This is how the step looks to an applicant. Checking saves nothing.
+form-preview-ok = The step is filled in correctly. Nothing was saved.
+form-version = Version
+form-step-progress = Step { $number } of { $count }
+form-file-limits = { $types }, up to { $size }
+form-steps = Steps
+
+## Form messages by code
+form-required = Enter { $label-lower }
+form-choose = Select an answer to ‘{ $label }’
+form-confirm = Select ‘{ $label }’ to continue
+form-invalid = ‘{ $label }’ is not valid
+form-too-long = ‘{ $label }’ must be { $max } characters or fewer
+form-too-short = ‘{ $label }’ must be { $min } characters or more
+form-pattern = Enter { $label-lower } in the correct format
+form-too-small = ‘{ $label }’ must be { $min } or more
+form-too-large = ‘{ $label }’ must be { $max } or less
+form-too-many = ‘{ $label }’: { $max } at most
+form-number-invalid = ‘{ $label }’ must be a number
+form-option-unknown = Select one of the answers to ‘{ $label }’
+form-address-unknown = Select an address from the list
+form-date-invalid = ‘{ $label }’ must be a real date, like 27 3 2007
+form-date-past = ‘{ $label }’ must be in the past
+form-date-future = ‘{ $label }’ must be in the future
+form-egn-too-old = ‘{ $label }’: the EGN must belong to someone under { $age }
+form-file-required = Select a file for ‘{ $label }’
+form-file-type = The selected file must be a { $types }
+form-file-too-big = The selected file must be smaller than { $size }
+form-file-empty = The selected file is empty
+
+## Audit actions shown to people (audit-<action>, see docs/i18n.md)
+audit-catalog-service-created = Service published
+audit-catalog-service-adopted = Service adopted from the catalog
+audit-catalog-template-created = Service template created
+audit-catalog-form-published = Form version published
+audit-catalog-nomenclature-updated = Nomenclature updated
+
+## The fixed vocabularies of crates/catalog/src/topics.rs: <list>-<code>
+topic-civil-status = Civil registration
+topic-address = Address registration
+topic-construction = Construction and planning
+topic-local-taxes = Local taxes and fees
+topic-property = Municipal property
+topic-business = Business and trade
+topic-social = Social services
+life-event-moving-home = Moving home
+life-event-birth = Having a child
+life-event-marriage = Getting married
+life-event-death = Death of a relative
+life-event-building-a-home = Building a home
+life-event-owning-property = Owning property or a vehicle
+life-event-starting-a-business = Starting a business
+payment-card = By card online
+payment-epay = Through ePay or a payment point
+payment-bank-transfer = By bank transfer
+payment-cash = In cash at the counter
+delivery-edelivery = To your Portico eDelivery mailbox
+delivery-email = By email
+delivery-post = By registered post
+delivery-counter = At the service centre counter

@@ -1,0 +1,35 @@
+### The http block's words in Bulgarian. Ids are the keys the code and
+### templates use, with dots and underscores written as hyphens (see docs/i18n.md).
+service-name = Портико — електронни услуги
+skip-link = Към основното съдържание
+switch-lang = English
+switch-lang-label = Switch to English
+nav-home = Начало
+nav-sign-in = Вход
+nav-register = Регистрация
+nav-account = Моят профил
+nav-sign-out = Изход
+footer-text = Портико е платформа с отворен код за електронно управление.
+error-summary-title = Има проблем
+continue = Продължи
+error-prefix = Грешка:
+error-not-found-title = Страницата не е намерена
+error-not-found-body = Ако сте въвели адреса ръчно, проверете дали е изписан правилно.
+error-forbidden-title = Нямате достъп до тази страница
+error-forbidden-body = Страницата е достъпна само за хора с нужните права.
+error-csrf-title = Формулярът е изтекъл
+error-csrf-body = За ваша сигурност формулярът не беше приет. Върнете се, презаредете страницата и опитайте отново. Нищо не е променено.
+error-bad-request-title = Заявката не може да бъде обработена
+error-conflict-title = Някой друг промени това междувременно
+error-rate-limited-title = Твърде много опити
+error-internal-title = Съжаляваме, възникна проблем в системата
+error-internal-body = Опитайте отново по-късно. Ако се обадите на поддръжката, посочете този номер:
+error-unauthorized-title = Трябва да влезете в профила си
+home-title = Електронни административни услуги на едно място
+home-lead = Намерете услуга, подайте заявление и следете напредъка му, без да ходите на гише.
+home-administrations = Присъединени администрации
+personal-id-not-ten-digits = ЕГН/ЛНЧ трябва да съдържа точно 10 цифри
+personal-id-bad-checksum = Въведеното ЕГН/ЛНЧ не е валидно — проверете цифрите
+personal-id-bad-birth-date = Първите шест цифри на ЕГН не са валидна дата на раждане
+eik-wrong-length = ЕИК/БУЛСТАТ трябва да съдържа 9 или 13 цифри
+eik-bad-checksum = Въведеният ЕИК/БУЛСТАТ не е валиден — проверете цифрите

@@ -1,0 +1,35 @@
+### The http block's words in English. Ids are the keys the code and
+### templates use, with dots and underscores written as hyphens (see docs/i18n.md).
+service-name = Portico — e-government services
+skip-link = Skip to main content
+switch-lang = Български
+switch-lang-label = Превключване на български
+nav-home = Home
+nav-sign-in = Sign in
+nav-register = Create an account
+nav-account = My account
+nav-sign-out = Sign out
+footer-text = Portico is an open-source e-government platform.
+error-summary-title = There is a problem
+continue = Continue
+error-prefix = Error:
+error-not-found-title = Page not found
+error-not-found-body = If you typed the web address, check it is correct.
+error-forbidden-title = You cannot access this page
+error-forbidden-body = This page is only available to people with the right permissions.
+error-csrf-title = This form has expired
+error-csrf-body = For your security the form was not accepted. Go back, reload the page and try again. Nothing was changed.
+error-bad-request-title = The request could not be processed
+error-conflict-title = Someone else changed this in the meantime
+error-rate-limited-title = Too many attempts
+error-internal-title = Sorry, there is a problem with the service
+error-internal-body = Try again later. If you contact support, give them this reference:
+error-unauthorized-title = You need to sign in
+home-title = Public services, online, in one place
+home-lead = Find a service, apply and follow your application without visiting an office.
+home-administrations = Administrations on Portico
+personal-id-not-ten-digits = The personal number must be exactly 10 digits
+personal-id-bad-checksum = This personal number is not valid — check the digits
+personal-id-bad-birth-date = The first six digits of the EGN are not a real date of birth
+eik-wrong-length = The EIK/BULSTAT must be 9 or 13 digits
+eik-bad-checksum = This EIK/BULSTAT is not valid — check the digits

@@ -1,0 +1,127 @@
+### The identity block's words in English. Ids are the keys the code and
+### templates use, with dots and underscores written as hyphens (see docs/i18n.md).
+
+## Registration
+register-title = Create an account
+register-lead = With an account you can apply for services and follow your applications.
+personal-id-kind-legend = Which personal number do you have?
+personal-id-kind-egn = EGN (Bulgarian citizens)
+personal-id-kind-lnch = LNCh (foreign residents)
+personal-id-label = Personal number (EGN or LNCh)
+personal-id-hint = 10 digits, for example 7523169263
+given-name-label = First name
+family-name-label = Last name
+email-label = Email address
+email-hint = We will use this to send you notifications and sign-in links.
+phone-label = Mobile phone (optional)
+phone-hint = For sign-in codes by SMS, for example 0888 123 456
+password-label = Password
+password-hint = At least 12 characters. A long phrase is safer than a short complex word.
+password-confirm-label = Confirm your password
+register-submit = Create account
+personal-id-missing = Enter your personal number
+personal-id-taken = An account with this personal number already exists — sign in instead
+given-name-missing = Enter your first name
+family-name-missing = Enter your last name
+name-too-long = The name must be 100 characters or fewer
+email-missing = Enter your email address
+email-invalid = Enter an email address in the correct format, like name@example.com
+email-taken = An account with this email address already exists — sign in instead
+phone-invalid = Enter a phone number, like 0888 123 456 or +359 888 123 456
+password-too-short = The password must be at least 12 characters
+password-too-long = The password must be 256 characters or fewer
+password-mismatch = The passwords do not match
+
+## Sign-in
+login-title = Sign in
+identifier-label = Email address or personal number
+login-submit = Continue
+login-no-account = No account yet?
+login-wrong-credentials = The email address, personal number or password is not correct
+login-wrong-credentials-delay = Too many failed attempts. Wait and try again in (seconds):
+second-factor-title = Confirm it is you
+second-factor-lead = Give a second factor to finish signing in.
+code-label = Code from your authenticator app
+code-hint = 6 digits. You can also enter a recovery code.
+code-submit = Sign in
+code-wrong = The code is wrong, has expired or has already been used
+other-factors = Other ways
+send-email-link = Email me a sign-in link
+send-sms-code = Text me a code
+email-sent-title = Check your email
+email-sent-body = We have sent you a sign-in link. Open it in this browser within 15 minutes.
+email-link-subject = Вход в Портико / Sign in to Portico
+email-link-invalid-title = This link does not work
+email-link-invalid-body = The link has expired, has been used, or was opened in another browser. Start signing in again.
+sms-sent-title = Enter the code from the text message
+sms-code-label = Code from the text message
+sms-code-hint = 6 digits. The code works for 5 minutes.
+no-phone = Your account has no phone number.
+restart-sign-in = Start signing in again
+
+## Account
+account-title = My account
+account-details = Your details
+account-name = Name
+account-personal-id = Personal number
+account-email = Email
+account-phone = Phone
+account-security = Security
+totp-status-on = Authenticator app: on
+totp-status-off = Authenticator app: not set up
+totp-set-up = Set up an authenticator app
+totp-remove = Remove the authenticator app
+sessions-active = Active sessions
+sign-out-everywhere = Sign out everywhere
+activity-title = Recent activity on your account
+activity-when = When
+activity-what = What
+roles-title = Roles
+staff-hint = Staff account
+
+## TOTP enrolment
+totp-title = Set up an authenticator app
+totp-step1 = Open an authenticator app on your phone (for example FreeOTP, Aegis or Google Authenticator) and scan the code.
+totp-qr-alt = QR code for your authenticator app
+totp-manual = If you cannot scan it, enter this key:
+totp-step2 = Enter the 6-digit code the app shows.
+totp-submit = Confirm
+totp-already-enrolled = You already have an authenticator app set up
+totp-skip = Skip for now — I will sign in with an email link
+recovery-title = Save your recovery codes
+recovery-body = If you lose your phone you can sign in with one of these codes. Each works once. Write them down and keep them safe — we will not show them again.
+recovery-done = I have saved them, continue
+totp-enrolled-banner = Your authenticator app is set up.
+signed-out-everywhere-banner = You have been signed out everywhere.
+
+## Administrations joining the platform
+name-bg-missing = Enter the name in Bulgarian
+name-en-missing = Enter the name in English
+eik-taken = An administration with this EIK/BULSTAT has already joined
+
+## Audit actions shown to the person (audit-<action>, see docs/i18n.md)
+audit-identity-registered = Account created
+audit-identity-sign-in = Signed in
+audit-identity-sign-in-failed = Failed sign-in attempt
+audit-identity-second-factor-failed = Wrong second factor
+audit-identity-totp-enrolled = Authenticator app set up
+audit-identity-totp-removed = Authenticator app removed
+audit-identity-recovery-codes-generated = Recovery codes created
+audit-identity-recovery-code-used = Recovery code used
+audit-identity-signed-out-everywhere = Signed out everywhere
+audit-identity-role-granted = Role granted
+audit-identity-role-revoked = Role removed
+audit-identity-staff-created = Staff account created
+audit-identity-second-factor-sent = Sign-in code sent
+audit-identity-administration-created = Administration joined
+audit-identity-unit-created = Unit created
+
+## Merged from other work (ground, step-up, evidence)
+role-operator = Operator
+role-administration-admin = Administration admin
+role-register-owner = Register owner
+role-platform-admin = Platform admin
+audit-identity-step-up = Confirmed with the second factor
+audit-identity-step-up-code-sent = Confirmation code sent
+step-up-no-phone = Your account has no phone number — choose a code by email
+step-up-unknown-purpose = We cannot send a code for this action
