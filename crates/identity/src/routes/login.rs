@@ -139,6 +139,21 @@ pub async fn submit(
     client: ClientAddr,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
+    // An attempt is counted before its password is checked, so the check must also run to its
+    // end when the client hangs up (which drops this future): in a task of its own, a right
+    // password still clears what it counted, instead of leaving the account locked.
+    tokio::spawn(sign_in(state, page, existing, client, form))
+        .await
+        .map_err(AppError::internal)?
+}
+
+async fn sign_in(
+    state: AppState,
+    page: PageContext,
+    existing: Option<SessionUser>,
+    client: ClientAddr,
+    form: LoginForm,
+) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let found = accounts::find_for_sign_in(&state.db, &form.identifier).await?;
     // Throttled per account, whichever identifier (e-mail or personal number) names it; an

@@ -132,6 +132,26 @@ pub async fn confirm(
     now: DateTime<Utc>,
 ) -> Result<StepUp, IdentityError> {
     check_purpose(purpose)?;
+    // Counted before the check, so the check runs to its end in a task of its own even when the
+    // caller is dropped (a client hanging up): a right code still clears what it counted.
+    let (db, account_id, code, purpose) = (
+        db.clone(),
+        account_id.to_owned(),
+        code.to_owned(),
+        purpose.to_owned(),
+    );
+    tokio::spawn(async move { confirm_to_the_end(&db, &account_id, &code, &purpose, now).await })
+        .await
+        .map_err(|e| IdentityError::Internal(e.to_string()))?
+}
+
+async fn confirm_to_the_end(
+    db: &Db,
+    account_id: &str,
+    code: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<StepUp, IdentityError> {
     let key = throttle_key(account_id);
     let mut tx = db.begin().await?;
     let delay = match throttle::claim(&mut tx, &key, &throttle::SIGN_IN, now).await {
