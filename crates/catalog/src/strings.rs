@@ -120,6 +120,14 @@ pub const STRINGS: &[Entry] = &[
     ("catalog.template_created", "Създаден шаблон на услуга", "Service template created"),
     ("catalog.form_published", "Публикувана версия на формуляр", "Form version published"),
     ("catalog.nomenclature_updated", "Обновена номенклатура", "Nomenclature updated"),
+    // components (issue 7)
+    ("console_title", "Администриране", "Console"),
+    ("console_lead", "Услугите на администрациите, които управлявате, и какво можете да направите с тях.", "The services of the administrations you manage, and what you can do with them."),
+    ("console_services", "Публикувани услуги", "Published services"),
+    ("console_no_services", "Все още няма публикувани услуги.", "No services published yet."),
+    ("console_adopt", "Добавяне на услуга от общия каталог", "Add a service from the shared catalog"),
+    ("console_queue", "Работна опашка на администрацията", "The administration's work queue"),
+    ("console_tasks", "Задачи", "Tasks"),
 ];
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! layout, translations, static assets, health and metrics.
 
 pub mod csrf;
+pub mod design;
 pub mod error;
 pub mod i18n;
 pub mod middleware;
@@ -14,6 +15,6 @@ pub mod state;
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
 pub use i18n::{Lang, Strings};
-pub use page::{render, Field, PageContext};
+pub use page::{render, Field, NavLink, PageContext};
 pub use session::{AccountKind, RoleGrant, SessionResolver, SessionUser, SignedIn};
 pub use state::{AppState, ShellConfig};

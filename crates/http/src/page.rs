@@ -18,6 +18,39 @@ pub struct PageContext {
     pub csrf: String,
     /// The path and query of this request, URL-encoded, for `?back=` links.
     pub here: String,
+    /// The path of this request (no query), to mark the header's link to where the person is.
+    pub path: String,
+}
+
+/// One link of the header's navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavLink {
+    pub href: &'static str,
+    /// The key of its text in the shell's strings.
+    pub label: &'static str,
+    /// True when the person is on this page or below it (`aria-current="page"`).
+    pub current: bool,
+}
+
+/// Where each kind of person's work is, in the order the header lists it. Who sees a link
+/// depends only on the session's roles, so every page's header agrees with the sign-in landing.
+pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)> {
+    let Some(user) = user.filter(|u| u.fully_authenticated) else {
+        return vec![("/login", "nav_sign_in"), ("/register", "nav_register")];
+    };
+    let mut links = Vec::new();
+    if user.kind == crate::session::AccountKind::Citizen {
+        links.push(("/applications", "nav_applications"));
+        links.push(("/consents", "nav_consents"));
+    }
+    if user.is_operator() {
+        links.push(("/office", "nav_office"));
+    }
+    if user.is_admin() {
+        links.push(("/admin", "nav_console"));
+    }
+    links.push(("/account", "nav_account"));
+    links
 }
 
 impl PageContext {
@@ -50,6 +83,19 @@ impl PageContext {
             value: value.to_owned(),
             autocomplete,
         }
+    }
+
+    /// The header's links for whoever is signed in (or sign-in and registration for nobody).
+    pub fn nav(&self) -> Vec<NavLink> {
+        nav_links(self.user.as_ref())
+            .into_iter()
+            .map(|(href, label)| NavLink {
+                href,
+                label,
+                current: self.path == href
+                    || (self.path.starts_with(href) && self.path[href.len()..].starts_with('/')),
+            })
+            .collect()
     }
 
     pub fn signed_in(&self) -> bool {
@@ -140,6 +186,7 @@ impl PageContext {
             .map(|p| p.as_str())
             .unwrap_or("/");
         PageContext {
+            path: parts.uri.path().to_owned(),
             lang,
             strings: Strings { lang, tables: &[] },
             user,

@@ -13,6 +13,9 @@ pub struct ShellConfig {
     pub secure_cookies: bool,
     /// Keys the CSRF tokens; derived from the platform secret.
     pub csrf_key: [u8; 32],
+    /// Serve `/design`, the page that shows every component (development builds, or
+    /// `PORTICO_DESIGN_PAGE=true`).
+    pub design_page: bool,
 }
 
 impl std::fmt::Debug for ShellConfig {
@@ -20,6 +23,7 @@ impl std::fmt::Debug for ShellConfig {
         f.debug_struct("ShellConfig")
             .field("base_url", &self.base_url)
             .field("secure_cookies", &self.secure_cookies)
+            .field("design_page", &self.design_page)
             .finish_non_exhaustive()
     }
 }

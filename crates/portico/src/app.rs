@@ -172,6 +172,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             base_url: config.base_url.clone(),
             secure_cookies: config.secure_cookies,
             csrf_key: derive_key(&secret, "csrf"),
+            design_page: config.design_page,
         }),
         sessions: Arc::new(DbSessions {
             db: db.clone(),
@@ -201,6 +202,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             get(move || async move { Json(openapi.as_ref().clone()) }),
         )
         .merge(shell::routes())
+        .merge(crate::landing::router())
         .merge(portico_identity::router())
         .merge(portico_catalog::router(search))
         .merge(portico_cases::routes::router(cases))

@@ -22,6 +22,9 @@ pub struct Config {
     pub secret: Option<String>,
     pub checkpoint_secs: u64,
     pub log_json: bool,
+    /// Serve `/design` (the component gallery): on in debug builds, off in release builds
+    /// unless `PORTICO_DESIGN_PAGE=true`.
+    pub design_page: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -62,6 +65,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
     ("PORTICO_LOG", "log filter, e.g. info or portico=debug (default info)"),
     ("PORTICO_LOG_FORMAT", "text or json (default text)"),
+    ("PORTICO_DESIGN_PAGE", "true/false: serve /design, the component gallery (default: true in debug builds, false in release builds)"),
 ];
 
 fn var(name: &str) -> Option<String> {
@@ -115,6 +119,10 @@ impl Config {
             Some("json") => true,
             Some(other) => bail!("PORTICO_LOG_FORMAT must be text or json, not {other:?}"),
         };
+        let design_page = match var("PORTICO_DESIGN_PAGE") {
+            Some(v) => parse_bool("PORTICO_DESIGN_PAGE", &v)?,
+            None => cfg!(debug_assertions),
+        };
         for (name, _) in std::env::vars() {
             let known = VARIABLES.iter().any(|(k, _)| *k == name);
             let test_only = name.starts_with("PORTICO_TEST_")
@@ -143,6 +151,7 @@ impl Config {
             secret: var("PORTICO_SECRET"),
             checkpoint_secs,
             log_json,
+            design_page,
         })
     }
 
@@ -164,6 +173,7 @@ impl Config {
             secret: None,
             checkpoint_secs: 300,
             log_json: false,
+            design_page: false,
         }
     }
 }

@@ -1,0 +1,46 @@
+//! `/design`: every component of templates/components.html, each shown in Bulgarian and in
+//! English, for the people who build pages. Served only when [`ShellConfig::design_page`] is
+//! set (on in development builds, or with `PORTICO_DESIGN_PAGE=true`); elsewhere it is "not found".
+//!
+//! [`ShellConfig::design_page`]: crate::state::ShellConfig::design_page
+
+use crate::error::AppError;
+use crate::i18n::{Lang, Strings};
+use crate::page::{render, PageContext};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Template)]
+#[template(path = "design.html")]
+struct DesignPage {
+    page: PageContext,
+    /// The same strings in each language, Bulgarian first.
+    langs: [Strings; 2],
+}
+
+impl DesignPage {
+    /// The character count's texts with the limit filled in.
+    fn count_text(&self, s: &Strings, key: &str) -> String {
+        s.t(key).replace("{n}", "200")
+    }
+}
+
+pub async fn page(State(state): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+    if !state.config.design_page {
+        return Err(AppError::NotFound);
+    }
+    let tables = page.strings.tables;
+    let langs = [
+        Strings {
+            lang: Lang::Bg,
+            tables,
+        },
+        Strings {
+            lang: Lang::En,
+            tables,
+        },
+    ];
+    Ok(render(&DesignPage { page, langs })?.into_response())
+}
