@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 const SERVICE: &str = "/services/address-registration-sofia";
 const OPERATOR: &str = "operator.sredets@sofia.portico.demo";
 
-async fn seeded() -> TestApp {
+pub(crate) async fn seeded() -> TestApp {
     let app = TestApp::start().await;
     portico::demo::seed(&app.db, &app.clock)
         .await
@@ -30,7 +30,7 @@ async fn address_in(app: &TestApp, district: &str) -> String {
 }
 
 /// Registers a citizen with an authenticator app; returns the client, their EGN and TOTP key.
-async fn citizen(app: &TestApp, email: &str) -> (Client, String, String) {
+pub(crate) async fn citizen(app: &TestApp, email: &str) -> (Client, String, String) {
     let (client, egn) = app.register(email).await;
     let setup = client.get("/account/totp").await;
     let secret = setup.texts("#totp-secret").pop().unwrap().replace(' ', "");
@@ -43,7 +43,7 @@ async fn citizen(app: &TestApp, email: &str) -> (Client, String, String) {
 }
 
 /// Signs a staff member in with their password and authenticator code.
-async fn staff(app: &TestApp, email: &str) -> Client {
+pub(crate) async fn staff(app: &TestApp, email: &str) -> Client {
     let client = app.client();
     let page = client.sign_in_password(email, DEMO_PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -57,7 +57,7 @@ async fn staff(app: &TestApp, email: &str) -> Client {
 }
 
 /// Fills the flagship form up to the review page; returns the application's id.
-async fn fill_address_registration(
+pub(crate) async fn fill_address_registration(
     app: &TestApp,
     client: &Client,
     owner_egn: Option<&str>,
@@ -108,7 +108,7 @@ async fn fill_address_registration(
     id
 }
 
-async fn submit(app: &TestApp, client: &Client, id: &str, secret: &str) -> Page {
+pub(crate) async fn submit(app: &TestApp, client: &Client, id: &str, secret: &str) -> Page {
     let review = client.get(&format!("/applications/{id}/review")).await;
     assert_eq!(review.status, StatusCode::OK);
     let page = client

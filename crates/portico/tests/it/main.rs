@@ -8,5 +8,6 @@ mod admin_cli;
 mod audit_cli;
 mod cases;
 mod catalog;
+mod components;
 mod identity;
 mod shell;
