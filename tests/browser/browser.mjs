@@ -74,13 +74,14 @@ export async function launchBrowser() {
 /**
  * Launches one Chromium for several people: each `newContext()` is a separate browser context
  * (its own cookies, so its own session), like separate browsers on separate machines.
- * Returns { newContext() → { context, page }, close() }.
+ * Returns { newContext(options) → { context, page }, close() }; options add to the defaults
+ * (e.g. `{ javaScriptEnabled: false }`).
  */
 export async function launchBrowserForPeople() {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   return {
-    async newContext() {
-      const context = await browser.newContext(CONTEXT_OPTIONS);
+    async newContext(options = {}) {
+      const context = await browser.newContext({ ...CONTEXT_OPTIONS, ...options });
       const page = await context.newPage();
       setPageTimeouts(page);
       return { context, page };

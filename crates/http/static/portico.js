@@ -5,9 +5,11 @@
 
   // After a failed post, move focus to the error summary so screen readers announce it and
   // keyboard users start from the list of problems (GOV.UK Design System's error summary).
+  // (The examples on /design are left alone.) Conditional questions need no script: the CSS
+  // shows them while their option is chosen.
   function focusErrorSummary() {
     var summary = document.querySelector('.error-summary');
-    if (summary) {
+    if (summary && !summary.closest('.design-example')) {
       if (!summary.hasAttribute('tabindex')) {
         summary.setAttribute('tabindex', '-1');
       }
@@ -38,27 +40,9 @@
     });
   }
 
-  // Conditional reveal: CSS shows what belongs to the chosen option; this keeps aria-expanded
-  // true to what is on the screen.
-  function conditionalReveals() {
-    var inputs = document.querySelectorAll('input[aria-controls]');
-    var sync = function () {
-      Array.prototype.forEach.call(inputs, function (input) {
-        if (document.getElementById(input.getAttribute('aria-controls'))) {
-          input.setAttribute('aria-expanded', input.checked ? 'true' : 'false');
-        }
-      });
-    };
-    Array.prototype.forEach.call(inputs, function (input) {
-      input.addEventListener('change', sync);
-    });
-    sync();
-  }
-
   function init() {
     focusErrorSummary();
     characterCounts();
-    conditionalReveals();
   }
 
   if (document.readyState === 'loading') {
