@@ -44,3 +44,35 @@ pub async fn page(State(state): State<AppState>, page: PageContext) -> Result<Re
     ];
     Ok(render(&DesignPage { page, langs })?.into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::COMMON;
+
+    /// Every key the shell's own templates look up (`t("…")`) is in the shell's table, in both
+    /// languages: the layout, the header and /design use no block's strings.
+    #[test]
+    fn the_shells_templates_use_only_common_keys() {
+        for (name, source) in [
+            ("layout.html", include_str!("../templates/layout.html")),
+            ("header.html", include_str!("../templates/header.html")),
+            ("design.html", include_str!("../templates/design.html")),
+            ("error.html", include_str!("../templates/error.html")),
+            ("error_summary.html", include_str!("../templates/error_summary.html")),
+        ] {
+            for piece in source.split("t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                assert!(
+                    COMMON.iter().any(|e| e.0 == key),
+                    "{name} uses {key:?}, which is not in COMMON"
+                );
+            }
+        }
+        for (href, label) in crate::page::nav_links(None) {
+            assert!(COMMON.iter().any(|e| e.0 == label), "{href}: {label}");
+        }
+        for label in ["nav_applications", "nav_consents", "nav_office", "nav_console"] {
+            assert!(COMMON.iter().any(|e| e.0 == label), "{label}");
+        }
+    }
+}

@@ -225,3 +225,54 @@ mod tests {
         assert_eq!(safe_local_path(None), "/");
     }
 }
+
+#[cfg(test)]
+mod nav_tests {
+    use super::nav_links;
+    use crate::session::{AccountKind, RoleGrant, SessionUser};
+
+    fn user(kind: AccountKind, roles: &[&str]) -> SessionUser {
+        SessionUser {
+            session_id: "s".into(),
+            account_id: "a".into(),
+            display_name: "Иван Петров".into(),
+            kind,
+            fully_authenticated: true,
+            roles: roles
+                .iter()
+                .map(|r| RoleGrant {
+                    administration_id: "sofia".into(),
+                    unit_id: None,
+                    role: (*r).into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn hrefs(user: Option<&SessionUser>) -> Vec<&'static str> {
+        nav_links(user).into_iter().map(|(href, _)| href).collect()
+    }
+
+    #[test]
+    fn the_header_links_to_each_persons_work() {
+        assert_eq!(hrefs(None), ["/login", "/register"]);
+        let mut halfway = user(AccountKind::Citizen, &[]);
+        halfway.fully_authenticated = false;
+        assert_eq!(hrefs(Some(&halfway)), ["/login", "/register"]);
+        assert_eq!(
+            hrefs(Some(&user(AccountKind::Citizen, &[]))),
+            ["/applications", "/consents", "/account"]
+        );
+        let operator = user(AccountKind::Staff, &["operator"]);
+        assert_eq!(hrefs(Some(&operator)), ["/office", "/account"]);
+        assert_eq!(operator.staff_landing(), Some("/office"));
+        let admin = user(AccountKind::Staff, &["administration_admin"]);
+        assert_eq!(hrefs(Some(&admin)), ["/admin", "/account"]);
+        assert_eq!(admin.staff_landing(), Some("/admin"));
+        let platform = user(AccountKind::Staff, &["platform_admin"]);
+        assert_eq!(hrefs(Some(&platform)), ["/admin", "/account"]);
+        let both = user(AccountKind::Staff, &["operator", "administration_admin"]);
+        assert_eq!(hrefs(Some(&both)), ["/office", "/admin", "/account"]);
+        assert_eq!(user(AccountKind::Citizen, &[]).staff_landing(), None);
+    }
+}
