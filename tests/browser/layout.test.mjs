@@ -203,6 +203,9 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
       .locator('label[for="contact-email-en"]')
       .evaluate((label) => getComputedStyle(label, '::before').height);
     assert.equal(circle, '40px');
+    // The character count counts down as the person types.
+    await visitor.page.fill('#details-en', 'Twelve chars');
+    assert.equal((await visitor.page.locator('#details-en-info').innerText()).trim(), 'You have 188 characters remaining');
     await checkLayout(visitor.page, 'visitor-design', ARTIFACTS);
   });
 

@@ -17,7 +17,7 @@
     }
   }
 
-  // Character count: "You have N characters remaining", updated as the person types.
+  // Character count: "You have {n} characters remaining", updated as the person types.
   function characterCounts() {
     var groups = document.querySelectorAll('[data-module="character-count"]');
     Array.prototype.forEach.call(groups, function (group) {
@@ -31,7 +31,7 @@
         var left = max - field.value.length;
         var over = left < 0;
         var text = group.getAttribute(over ? 'data-over' : 'data-remaining') || '';
-        message.textContent = text.replace('N', String(Math.abs(left)));
+        message.textContent = text.replace('{n}', String(Math.abs(left)));
         message.classList.toggle('character-count__message--over', over);
         field.classList.toggle('input--error', over);
       };
