@@ -58,7 +58,10 @@ mod tests {
             ("header.html", include_str!("../templates/header.html")),
             ("design.html", include_str!("../templates/design.html")),
             ("error.html", include_str!("../templates/error.html")),
-            ("error_summary.html", include_str!("../templates/error_summary.html")),
+            (
+                "error_summary.html",
+                include_str!("../templates/error_summary.html"),
+            ),
         ] {
             for piece in source.split("t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap_or_default();
@@ -71,7 +74,12 @@ mod tests {
         for (href, label) in crate::page::nav_links(None) {
             assert!(COMMON.iter().any(|e| e.0 == label), "{href}: {label}");
         }
-        for label in ["nav_applications", "nav_consents", "nav_office", "nav_console"] {
+        for label in [
+            "nav_applications",
+            "nav_consents",
+            "nav_office",
+            "nav_console",
+        ] {
             assert!(COMMON.iter().any(|e| e.0 == label), "{label}");
         }
     }
