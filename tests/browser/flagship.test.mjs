@@ -433,6 +433,8 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     // Another account than the applicant's: the same time step is accepted again.
     await submitAuthenticatorCode(operator);
     assert.equal(await signOutButton(operator).count(), 1, `signed in (at ${currentPath(operator)})`);
+    // Signed in from the sign-in page itself, an operator lands on their work queue.
+    assert.equal(currentPath(operator), '/office', 'an operator lands on the work queue');
     await checkPage(operator, 'signed-in');
   });
 
@@ -449,6 +451,11 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     });
     assert.match(queueTitle, /Средец/, `the case is in Sredets' queue, not "${queueTitle}"`);
     const row = (await link.locator('xpath=ancestor::tr').innerText()).replace(/\s+/g, ' ');
+    assert.equal(
+      await link.locator('xpath=ancestor::tr').locator('.tag.tag--progress').count(),
+      1,
+      'the state is a blue "in progress" tag',
+    );
     assert.match(row, /\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}/, `the row shows a deadline date: ${row}`);
     await clickAndWait(operator, link);
     assert.equal(currentPath(operator), `/office/cases/${applicationId}`);
