@@ -173,3 +173,35 @@ async fn the_design_page_is_not_served_unless_configured() {
     assert_eq!(script.status, StatusCode::OK);
     assert!(script.body.contains("error-summary"));
 }
+
+#[tokio::test]
+async fn questions_that_apply_to_one_answer_are_drawn_under_it() {
+    let app = seeded().await;
+    let (client, _, _) = citizen(&app, "reveal@example.bg").await;
+    let start = client
+        .get("/services/address-registration-sofia/apply")
+        .await;
+    let step = client.get(start.location()).await;
+    assert_eq!(step.status, StatusCode::OK);
+    // "Children too?" — yes: their EGNs and the other parent's appear under that answer.
+    let yes = step
+        .attr(
+            "input[name=include_children][value=yes]",
+            "aria-controls",
+        )
+        .expect("the answer controls its questions");
+    for name in ["children_egns", "other_parent_egn"] {
+        assert_eq!(
+            step.html()
+                .select(&scraper::Selector::parse(&format!("#{yes} [name={name}]")).unwrap())
+                .count(),
+            1,
+            "{name} is drawn under the answer it belongs to"
+        );
+    }
+    assert!(
+        step.attr("input[name=include_children][value=no]", "aria-controls")
+            .is_none(),
+        "the other answer reveals nothing"
+    );
+}
