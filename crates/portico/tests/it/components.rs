@@ -185,10 +185,7 @@ async fn questions_that_apply_to_one_answer_are_drawn_under_it() {
     assert_eq!(step.status, StatusCode::OK);
     // "Children too?" — yes: their EGNs and the other parent's appear under that answer.
     let yes = step
-        .attr(
-            "input[name=include_children][value=yes]",
-            "aria-controls",
-        )
+        .attr("input[name=include_children][value=yes]", "aria-controls")
         .expect("the answer controls its questions");
     for name in ["children_egns", "other_parent_egn"] {
         assert_eq!(
