@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { checkA11y, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
+import { checkLayout, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
 import { makeEgn, newPerson } from './people.mjs';
 import { databaseKind, startServer } from './server.mjs';
 import { TOTP_STEP_SECONDS, timeStep, totp } from './totp.mjs';
@@ -101,8 +101,8 @@ const button = (who, text) => who.page.getByRole('button', { name: text, exact: 
 
 /** Every page is checked for WCAG 2.1 A/AA violations and screenshotted for people to look at. */
 async function checkPage(who, name) {
-  await checkA11y(who.page, `${who.label}: ${name}`);
-  await screenshot(who.page, `${who.label}-${name}`, ARTIFACTS);
+  // At 320 px and 1280 px: no sideways scrolling, axe-core clean, a screenshot of each.
+  await checkLayout(who.page, `${who.label}-${name}`, ARTIFACTS);
 }
 
 /** Seconds left in the current TOTP time step. */
@@ -390,6 +390,13 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     // The link works only in the browser that asked for it: open it in the owner's context.
     await open(owner, await emailedSignInLink(owner.person.email));
     assert.equal(await signOutButton(owner).count(), 1, `signed in after the e-mail link (at ${currentPath(owner)})`);
+    // Sign-in lands where their work is: the request for their consent.
+    assert.equal(currentPath(owner), '/consents', 'a person asked for their consent lands on the requests');
+    assert.equal(
+      await owner.page.locator('.header__nav a[href="/consents"][aria-current="page"]').count(),
+      1,
+      'the header links to the consent requests and marks them as the current page',
+    );
     await checkPage(owner, 'signed-in');
   });
 
@@ -426,6 +433,8 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     // Another account than the applicant's: the same time step is accepted again.
     await submitAuthenticatorCode(operator);
     assert.equal(await signOutButton(operator).count(), 1, `signed in (at ${currentPath(operator)})`);
+    // Signed in from the sign-in page itself, an operator lands on their work queue.
+    assert.equal(currentPath(operator), '/office', 'an operator lands on the work queue');
     await checkPage(operator, 'signed-in');
   });
 
@@ -442,6 +451,11 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     });
     assert.match(queueTitle, /Средец/, `the case is in Sredets' queue, not "${queueTitle}"`);
     const row = (await link.locator('xpath=ancestor::tr').innerText()).replace(/\s+/g, ' ');
+    assert.equal(
+      await link.locator('xpath=ancestor::tr').locator('.tag.tag--progress').count(),
+      1,
+      'the state is a blue "in progress" tag',
+    );
     assert.match(row, /\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}/, `the row shows a deadline date: ${row}`);
     await clickAndWait(operator, link);
     assert.equal(currentPath(operator), `/office/cases/${applicationId}`);

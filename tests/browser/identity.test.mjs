@@ -1,7 +1,7 @@
 // The identity journey as a person makes it, in a real browser against a real server:
 // home → register (first with a mistyped EGN) → set up the authenticator app → recovery codes →
-// account → sign out → sign in with password and authenticator code (first a wrong one) →
-// switch language. Every page is checked with axe-core against WCAG 2.1 A/AA and screenshotted
+// account → sign out → sign in with password and authenticator code (first a wrong one), which
+// lands on the home page (nothing waiting yet) → account from the header → switch language. Every page is checked with axe-core against WCAG 2.1 A/AA and screenshotted
 // into tests/browser/artifacts/<db>/.
 //
 // The steps share one browser and one server and run in order; once a step fails, the later
@@ -281,12 +281,20 @@ describe(`identity journey in a browser (${databaseKind()})`, () => {
     await screenshot(page, 'second-factor-error');
   });
 
-  step('the right authenticator code signs in to the account page', async () => {
+  step('the right authenticator code signs in; with nothing waiting, to the home page', async () => {
     // Enrolment used a code; the same time step would be refused as a replay, so wait it out.
     const { code, step: usedStep } = await freshTotpCode(lastUsedTotpStep);
     await page.fill('#code', code);
     await clickAndWait(codeFormSubmit());
     lastUsedTotpStep = usedStep;
+    // A new citizen has no applications and no consent requests yet: sign-in lands on the home
+    // page, whose header now links to their applications, their consents and their account.
+    assert.equal(currentPath(), '/');
+    const links = await page.locator('.header__nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const href of ['/applications', '/consents', '/account']) {
+      assert.ok(links.includes(href), `the header links to ${href}: ${JSON.stringify(links)}`);
+    }
+    await clickAndWait(page.locator('.header__nav a[href="/account"]'));
     assert.equal(currentPath(), '/account');
     assert.match(await heading(), /Моят профил/);
   });

@@ -129,11 +129,11 @@ async function waitUntilReady(baseUrl, child, log) {
 }
 
 /**
- * Starts `portico demo` and waits until it is ready.
+ * Starts `portico demo` and waits until it is ready. `env` adds server settings of the test's own.
  * Returns { baseUrl, databaseKind, dataDir, logs(), logTail(), stop() }; dataDir is the server's
  * temporary data folder (its mail.log holds the e-mail it "sends"), removed by stop().
  */
-export async function startServer() {
+export async function startServer({ env: extraEnv = {} } = {}) {
   if (!existsSync(SERVER_BINARY)) {
     throw new Error(
       `${SERVER_BINARY} does not exist: build it first with \`cargo build --workspace\` ` +
@@ -157,6 +157,8 @@ export async function startServer() {
     PORTICO_LOG: process.env.PORTICO_LOG || 'info',
     NO_COLOR: '1',
   });
+  // Settings a test asks for itself (e.g. PORTICO_DESIGN_PAGE).
+  Object.assign(env, extraEnv);
   // Without DATABASE_URL the server keeps a SQLite file in its data folder.
   if (database) {
     env.DATABASE_URL = database.url;

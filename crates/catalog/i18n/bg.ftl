@@ -150,3 +150,12 @@ delivery-edelivery = В електронната ви пощенска кути�
 delivery-email = По имейл
 delivery-post = С препоръчано писмо по пощата
 delivery-counter = На гише в центъра за административно обслужване
+
+## Components (issue 7)
+console-title = Администриране
+console-lead = Услугите на администрациите, които управлявате, и какво можете да направите с тях.
+console-services = Публикувани услуги
+console-no-services = Все още няма публикувани услуги.
+console-adopt = Добавяне на услуга от общия каталог
+console-queue = Работна опашка на администрацията
+console-tasks = Задачи

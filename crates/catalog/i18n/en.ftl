@@ -150,3 +150,12 @@ delivery-edelivery = To your Portico eDelivery mailbox
 delivery-email = By email
 delivery-post = By registered post
 delivery-counter = At the service centre counter
+
+## Components (issue 7)
+console-title = Console
+console-lead = The services of the administrations you manage, and what you can do with them.
+console-services = Published services
+console-no-services = No services published yet.
+console-adopt = Add a service from the shared catalog
+console-queue = The administration's work queue
+console-tasks = Tasks

@@ -5,6 +5,7 @@
 pub mod block;
 pub mod client_addr;
 pub mod csrf;
+pub mod design;
 pub mod error;
 pub mod i18n;
 pub mod middleware;
@@ -20,7 +21,7 @@ pub use client_addr::ClientAddr;
 pub use csrf::{CsrfForm, CSRF_FIELD};
 pub use error::{ApiErrorBody, AppError, FieldError};
 pub use i18n::{Lang, Strings, Translations, COMMON as TRANSLATIONS};
-pub use page::{render, Field, PageContext};
+pub use page::{render, Field, NavLink, PageContext};
 pub use path::ValidPath;
 pub use session::{AccountKind, RoleGrant, SessionResolver, SessionUser, SignedIn};
 pub use state::{AppState, ShellConfig};

@@ -18,6 +18,39 @@ pub struct PageContext {
     pub csrf: String,
     /// The path and query of this request, URL-encoded, for `?back=` links.
     pub here: String,
+    /// The path of this request (no query), to mark the header's link to where the person is.
+    pub path: String,
+}
+
+/// One link of the header's navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavLink {
+    pub href: &'static str,
+    /// The key of its text in the shell's strings.
+    pub label: &'static str,
+    /// True when the person is on this page or below it (`aria-current="page"`).
+    pub current: bool,
+}
+
+/// Where each kind of person's work is, in the order the header lists it. Who sees a link
+/// depends only on the session's roles, so every page's header agrees with the sign-in landing.
+pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)> {
+    let Some(user) = user.filter(|u| u.fully_authenticated) else {
+        return vec![("/login", "nav_sign_in"), ("/register", "nav_register")];
+    };
+    let mut links = Vec::new();
+    if user.kind == crate::session::AccountKind::Citizen {
+        links.push(("/applications", "nav_applications"));
+        links.push(("/consents", "nav_consents"));
+    }
+    if user.is_operator() {
+        links.push(("/office", "nav_office"));
+    }
+    if user.is_admin() {
+        links.push(("/admin", "nav_console"));
+    }
+    links.push(("/account", "nav_account"));
+    links
 }
 
 impl PageContext {
@@ -64,6 +97,19 @@ impl PageContext {
             value: value.to_owned(),
             autocomplete,
         }
+    }
+
+    /// The header's links for whoever is signed in (or sign-in and registration for nobody).
+    pub fn nav(&self) -> Vec<NavLink> {
+        nav_links(self.user.as_ref())
+            .into_iter()
+            .map(|(href, label)| NavLink {
+                href,
+                label,
+                current: self.path == href
+                    || (self.path.starts_with(href) && self.path[href.len()..].starts_with('/')),
+            })
+            .collect()
     }
 
     pub fn signed_in(&self) -> bool {
@@ -154,6 +200,7 @@ impl PageContext {
             .map(|p| p.as_str())
             .unwrap_or("/");
         PageContext {
+            path: parts.uri.path().to_owned(),
             lang,
             strings: Strings {
                 lang,
@@ -189,5 +236,56 @@ mod tests {
         assert_eq!(safe_local_path(Some("/account?x=1")), "/account?x=1");
         assert_eq!(safe_local_path(Some("/%09/evil.example")), "/");
         assert_eq!(safe_local_path(None), "/");
+    }
+}
+
+#[cfg(test)]
+mod nav_tests {
+    use super::nav_links;
+    use crate::session::{AccountKind, RoleGrant, SessionUser};
+
+    fn user(kind: AccountKind, roles: &[&str]) -> SessionUser {
+        SessionUser {
+            session_id: "s".into(),
+            account_id: "a".into(),
+            display_name: "Иван Петров".into(),
+            kind,
+            fully_authenticated: true,
+            roles: roles
+                .iter()
+                .map(|r| RoleGrant {
+                    administration_id: "sofia".into(),
+                    unit_id: None,
+                    role: r.parse().unwrap(),
+                })
+                .collect(),
+        }
+    }
+
+    fn hrefs(user: Option<&SessionUser>) -> Vec<&'static str> {
+        nav_links(user).into_iter().map(|(href, _)| href).collect()
+    }
+
+    #[test]
+    fn the_header_links_to_each_persons_work() {
+        assert_eq!(hrefs(None), ["/login", "/register"]);
+        let mut halfway = user(AccountKind::Citizen, &[]);
+        halfway.fully_authenticated = false;
+        assert_eq!(hrefs(Some(&halfway)), ["/login", "/register"]);
+        assert_eq!(
+            hrefs(Some(&user(AccountKind::Citizen, &[]))),
+            ["/applications", "/consents", "/account"]
+        );
+        let operator = user(AccountKind::Staff, &["operator"]);
+        assert_eq!(hrefs(Some(&operator)), ["/office", "/account"]);
+        assert_eq!(operator.staff_landing(), Some("/office"));
+        let admin = user(AccountKind::Staff, &["administration_admin"]);
+        assert_eq!(hrefs(Some(&admin)), ["/admin", "/account"]);
+        assert_eq!(admin.staff_landing(), Some("/admin"));
+        let platform = user(AccountKind::Staff, &["platform_admin"]);
+        assert_eq!(hrefs(Some(&platform)), ["/admin", "/account"]);
+        let both = user(AccountKind::Staff, &["operator", "administration_admin"]);
+        assert_eq!(hrefs(Some(&both)), ["/office", "/admin", "/account"]);
+        assert_eq!(user(AccountKind::Citizen, &[]).staff_landing(), None);
     }
 }

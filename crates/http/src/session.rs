@@ -51,6 +51,31 @@ impl SessionUser {
             roles: self.roles.clone(),
         })
     }
+
+    /// Works a queue of cases in some unit or administration.
+    pub fn is_operator(&self) -> bool {
+        self.roles.iter().any(|r| r.role == Role::Operator)
+    }
+
+    /// Administers an administration (or the whole platform): their work is in the console.
+    pub fn is_admin(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r.role, Role::AdministrationAdmin | Role::PlatformAdmin))
+    }
+
+    /// Where this person's work is, when they have not asked for a particular page: the queue
+    /// for operators, the console for admins. `None` for everyone else (citizens' landing
+    /// depends on their applications and consents, which the shell does not know).
+    pub fn staff_landing(&self) -> Option<&'static str> {
+        if self.is_operator() {
+            Some("/office")
+        } else if self.is_admin() {
+            Some("/admin")
+        } else {
+            None
+        }
+    }
 }
 
 #[async_trait::async_trait]

@@ -20,6 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 const CSS: &str = include_str!("../static/portico.css");
+const JS: &str = include_str!("../static/portico.js");
 
 /// The largest request accepted: room for a form's attachments (each form sets its own, smaller,
 /// per-file limits).
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/static/portico.css", get(stylesheet))
+        .route("/static/portico.js", get(script))
+        .route("/design", get(crate::design::page))
 }
 
 /// Wraps the composed application in the layers every request passes through.
@@ -148,6 +151,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         CSS,
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JS,
     )
         .into_response()
 }

@@ -16,6 +16,9 @@ pub struct ShellConfig {
     pub csrf_key: [u8; 32],
     /// Proxies whose `X-Forwarded-For` is believed (see [`crate::client_addr`]); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve `/design`, the page that shows every component (development builds, or
+    /// `PORTICO_DESIGN_PAGE=true`).
+    pub design_page: bool,
 }
 
 impl std::fmt::Debug for ShellConfig {
@@ -24,6 +27,7 @@ impl std::fmt::Debug for ShellConfig {
             .field("base_url", &self.base_url)
             .field("secure_cookies", &self.secure_cookies)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("design_page", &self.design_page)
             .finish_non_exhaustive()
     }
 }

@@ -182,6 +182,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             secure_cookies: config.secure_cookies,
             csrf_key: derive_key(&secret, "csrf"),
             trusted_proxies: config.trusted_proxies.clone(),
+            design_page: config.design_page,
         }),
         sessions: Arc::new(DbSessions {
             db: db.clone(),
@@ -223,6 +224,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             get(move || async move { Json(openapi.as_ref().clone()) }),
         )
         .merge(shell::routes())
+        .merge(crate::landing::router())
         .merge(pages)
         .merge(api);
     let router = shell::apply_layers(routes, state.clone());

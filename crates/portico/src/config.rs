@@ -25,6 +25,9 @@ pub struct Config {
     pub log_json: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`PORTICO_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<portico_http::client_addr::IpNet>,
+    /// Serve `/design` (the component gallery): on in debug builds, off in release builds
+    /// unless `PORTICO_DESIGN_PAGE=true`.
+    pub design_page: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -68,6 +71,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_TRUSTED_PROXIES", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)"),
     ("PORTICO_LOG", "log filter, e.g. info or portico=debug (default info)"),
     ("PORTICO_LOG_FORMAT", "text or json (default text)"),
+    ("PORTICO_DESIGN_PAGE", "true/false: serve /design, the component gallery (default: true in debug builds, false in release builds)"),
 ];
 
 fn var(name: &str) -> Option<String> {
@@ -126,6 +130,10 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("PORTICO_TRUSTED_PROXIES: {e}"))?,
             None => Vec::new(),
         };
+        let design_page = match var("PORTICO_DESIGN_PAGE") {
+            Some(v) => parse_bool("PORTICO_DESIGN_PAGE", &v)?,
+            None => cfg!(debug_assertions),
+        };
         for (name, _) in std::env::vars() {
             let known = VARIABLES.iter().any(|(k, _)| *k == name);
             let test_only = name.starts_with("PORTICO_TEST_")
@@ -156,6 +164,7 @@ impl Config {
             checkpoint_secs,
             log_json,
             trusted_proxies,
+            design_page,
         })
     }
 
@@ -179,6 +188,7 @@ impl Config {
             checkpoint_secs: 300,
             log_json: false,
             trusted_proxies: Vec::new(),
+            design_page: false,
         }
     }
 }

@@ -6,4 +6,5 @@ pub mod app;
 pub mod bench_data;
 pub mod config;
 pub mod demo;
+pub mod landing;
 pub mod serve;

@@ -26,6 +26,8 @@ pub struct ListRow {
     pub updated: String,
     pub draft: bool,
     pub step: i64,
+    /// The state's tag colour, from [`super::views::status_kind`].
+    pub status: &'static str,
 }
 
 #[derive(Template)]
@@ -52,6 +54,7 @@ pub async fn list(
             updated: local_time(&app.updated_at),
             draft: app.is_draft(),
             step: app.current_step,
+            status: super::views::status_kind(&app, true),
             id: app.id,
         });
     }

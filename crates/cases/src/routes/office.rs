@@ -22,6 +22,8 @@ pub struct QueueRow {
     pub number: String,
     pub service: String,
     pub state: String,
+    /// The state's tag colour, from [`super::views::status_kind`].
+    pub status: &'static str,
     pub deadline: String,
     pub overdue: bool,
     pub assigned: String,
@@ -81,6 +83,7 @@ async fn rows(
             number: app.tracking_number.clone().unwrap_or_default(),
             service: service_title(&state.app.db, &app.service_id, lang).await?,
             state: state_label(&app, lang)?,
+            status: super::views::status_kind(&app, false),
             deadline: app
                 .state_deadline
                 .as_ref()

@@ -21,6 +21,29 @@ pub fn state_label(app: &Application, lang: Lang) -> Result<String, AppError> {
     Ok(lang.choose(&state.label_bg, &state.label_en).to_owned())
 }
 
+/// The colour of a state's tag (the shell's `tag--{kind}` classes, see its components): grey for
+/// a draft or a withdrawn case, yellow when the applicant must act ("waiting for you", only on
+/// the applicant's own pages), blue while the administration works on it, green when decided,
+/// red when refused. A final state counts as refused when its id says so (`refused`, `rejected`).
+pub fn status_kind(app: &Application, for_applicant: bool) -> &'static str {
+    use crate::process::StateKind;
+    if app.is_draft() {
+        return "draft";
+    }
+    let kind = processes::get(&app.process_key)
+        .ok()
+        .and_then(|def| def.state(&app.state).map(|s| s.kind));
+    match kind {
+        Some(StateKind::WaitingApplicant) if for_applicant => "waiting",
+        Some(StateKind::Final) if app.state.contains("refus") || app.state.contains("reject") => {
+            "refused"
+        }
+        Some(StateKind::Final) if app.state.contains("withdraw") => "draft",
+        Some(StateKind::Final) => "decided",
+        _ => "progress",
+    }
+}
+
 /// Sofia local time, as people read it: `05.03.2026 14:07`.
 pub fn local_time(at: &DateTime<Utc>) -> String {
     portico_core::calendar::sofia_local(*at)

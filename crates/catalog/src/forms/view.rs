@@ -34,6 +34,34 @@ pub struct StepView {
     pub has_files: bool,
 }
 
+/// A field that applies only when an earlier radio question has a given answer is drawn under
+/// that answer (GOV.UK's conditional reveal; CSS shows it while the answer is chosen, with or
+/// without JavaScript). Fields drawn as groups themselves (radios, dates) stay where they are.
+fn nest_conditional_fields(layout: &[LayoutField], fields: &mut [FieldView]) {
+    for (i, def) in layout.iter().enumerate() {
+        let Some(condition) = &def.when else { continue };
+        let Some(equals) = condition.equals.as_str() else {
+            continue;
+        };
+        if fields.get(i).is_none_or(FieldView::is_group) {
+            continue;
+        }
+        let Some(option) = fields
+            .iter_mut()
+            .filter(|f| f.widget == "radios" && f.name == condition.field)
+            .flat_map(|f| f.options.iter_mut())
+            .find(|o| o.value == equals)
+        else {
+            continue;
+        };
+        option.conditional = true;
+        let id = option.id.clone();
+        if let Some(field) = fields.get_mut(i) {
+            field.nested_in = id;
+        }
+    }
+}
+
 /// One line of the error summary: a link to the input with the problem.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorLink {
@@ -72,6 +100,9 @@ pub struct FieldView {
     pub autocomplete: String,
     /// `numeric` for identifiers and numbers, so phones show a number pad.
     pub inputmode: &'static str,
+    /// The id of the radio option this field belongs to (it applies only when that answer is
+    /// chosen), drawn under that option and shown while it is chosen; empty for other fields.
+    pub nested_in: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +112,8 @@ pub struct OptionView {
     pub label: String,
     pub hint: String,
     pub selected: bool,
+    /// Some field of the step applies only when this option is chosen (drawn under it).
+    pub conditional: bool,
 }
 
 impl FieldView {
@@ -179,6 +212,7 @@ impl FormVersion {
                         value: v,
                         label,
                         hint,
+                        conditional: false,
                     })
                     .collect()
             }
@@ -194,6 +228,7 @@ impl FormVersion {
                         value: e.code.clone(),
                         label: e.label.get(lang).to_owned(),
                         hint: String::new(),
+                        conditional: false,
                     })
                     .collect()
             }
@@ -246,6 +281,7 @@ impl FormVersion {
                 Widget::Egn | Widget::Eik | Widget::Number => "numeric",
                 _ => "",
             },
+            nested_in: String::new(),
             name,
         }
     }
@@ -273,6 +309,7 @@ impl FormVersion {
                 .and_then(|n| nomenclatures.get(n));
             fields.push(self.field_view(field, lang, data, error, entries));
         }
+        nest_conditional_fields(&step.fields, &mut fields);
         let mut links: Vec<ErrorLink> = Vec::new();
         for e in errors {
             let field = step.fields.iter().find(|f| f.name == e.field);

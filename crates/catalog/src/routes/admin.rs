@@ -21,7 +21,7 @@ const ADMINISTRATION_ADMIN: portico_core::Role = portico_core::Role::Administrat
 
 /// The administrations this person may add services for: all for a platform admin, else those
 /// they are an administration admin of. Nobody else may adopt anything.
-async fn administrable(
+pub(super) async fn administrable(
     state: &AppState,
     user: &SessionUser,
 ) -> Result<Vec<Administration>, AppError> {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod api;
+mod console;
 mod forms;
 mod home;
 mod services;
@@ -24,6 +25,7 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
             "/forms/{form_key}/preview",
             get(forms::preview).post(forms::check),
         )
+        .route("/admin", get(console::console))
         .route("/admin/catalog/adopt", get(admin::form).post(admin::submit))
         .layer(Extension(index))
 }

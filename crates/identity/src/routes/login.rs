@@ -20,6 +20,11 @@ use portico_store::jobs::{enqueue, NewJob};
 use portico_store::Tx;
 use serde::Deserialize;
 
+/// Where sign-in ends when no `next` page was asked for: `/start` sends each person on to
+/// their work (their queue, the console, their consents or applications; see the binary's
+/// `landing` module).
+const LANDING: &str = "/start";
+
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
@@ -65,7 +70,7 @@ impl LoginPage {
 
 pub async fn form(page: PageContext, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
     if page.signed_in() {
-        return Ok(Redirect::to("/account").into_response());
+        return Ok(Redirect::to(LANDING).into_response());
     }
     let page = page.with_strings(TABLES);
     let next = q.next.unwrap_or_default();
@@ -325,9 +330,10 @@ async fn finish_sign_in(
         .await
         .map_err(IdentityError::from)?;
     tx.commit().await?;
+    // The page they came from, else the page with their work.
     let target = next
         .and_then(safe_local_path)
-        .unwrap_or_else(|| "/account".to_owned());
+        .unwrap_or_else(|| LANDING.to_owned());
     Ok(redirect_with_session(state, &target, &session.token))
 }
 

@@ -147,10 +147,26 @@ fn computed_lookups(code_keys: &BTreeSet<String>) -> BTreeMap<&'static str, Vec<
     );
     map.insert(
         r#"format!("consent_status_{}", c.status).as_str()"#,
-        ["pending", "given", "refused"]
+        ["pending", "given", "refused", "closed"]
             .iter()
             .map(|s| format!("consent_status_{s}"))
             .collect(),
+    );
+    // The header's links (portico_http::page::nav_links), by who is signed in.
+    map.insert(
+        "link.label",
+        [
+            "nav_sign_in",
+            "nav_register",
+            "nav_applications",
+            "nav_consents",
+            "nav_office",
+            "nav_console",
+            "nav_account",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
     );
     map
 }

@@ -70,7 +70,7 @@ async fn register_enrol_totp_sign_out_and_sign_in_with_both_factors() {
         .post_form("/login/totp", &[("code", &app.totp(&secret))])
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    assert_eq!(done.location(), "/account");
+    assert_eq!(done.location(), "/start");
     assert_eq!(client.get("/account").await.status, StatusCode::OK);
 
     let activity = client.get("/api/v1/me/activity").await.json();
@@ -348,7 +348,7 @@ async fn sign_in_with_a_link_received_by_email() {
 
     let opened = client.get(path).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER);
-    assert_eq!(opened.location(), "/account");
+    assert_eq!(opened.location(), "/start");
     assert_eq!(client.get("/account").await.status, StatusCode::OK);
 
     // The same link a second time, after signing out and starting again: spent.
@@ -584,7 +584,7 @@ async fn sign_in_never_sends_people_off_site() {
     app.advance(30);
     for next in crate::shell::HOSTILE_TARGETS {
         let target = sign_in_with_next(&app, email, &secret, next).await;
-        assert_eq!(target, "/account", "next={next}");
+        assert_eq!(target, "/start", "next={next}");
     }
     let target = sign_in_with_next(&app, email, &secret, "%2Fapplications%3Fx%3D1").await;
     assert_eq!(target, "/applications?x=1");

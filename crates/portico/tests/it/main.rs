@@ -8,6 +8,7 @@ mod admin_cli;
 mod audit_cli;
 mod cases;
 mod catalog;
+mod components;
 mod evidence;
 mod i18n;
 mod identity;

@@ -1,0 +1,54 @@
+//! `/admin`: the console of an administration admin (or a platform admin): the administrations
+//! they manage, each with its published services and the admin pages for it.
+
+use super::admin::administrable;
+use crate::service;
+use crate::strings::TABLES;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use portico_http::{render, AppError, AppState, PageContext, SignedIn};
+
+struct ConsoleAdministration {
+    id: String,
+    name: String,
+    /// (slug, title) of each service it offers.
+    services: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage {
+    page: PageContext,
+    administrations: Vec<ConsoleAdministration>,
+}
+
+pub async fn console(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let managed = administrable(&state, &user).await?;
+    if managed.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let mut administrations = Vec::with_capacity(managed.len());
+    for a in managed {
+        let services = service::list_for_administration(&state.db, &a.id)
+            .await?
+            .into_iter()
+            .map(|s| (s.slug.clone(), s.title(page.lang).to_owned()))
+            .collect();
+        administrations.push(ConsoleAdministration {
+            name: a.name(page.lang).to_owned(),
+            id: a.id,
+            services,
+        });
+    }
+    Ok(render(&ConsolePage {
+        page,
+        administrations,
+    })?
+    .into_response())
+}
