@@ -40,6 +40,7 @@ pub const NOMENCLATURES: &[DemoFile] = demo_files!["nomenclatures/sofia_addresse
 pub const FORMS: &[DemoFile] = demo_files![
     "forms/address-registration.json",
     "forms/general-application.json",
+    "forms/outdoor-seating.json",
 ];
 pub const TEMPLATES: &[DemoFile] = demo_files!["templates/address-registration.json"];
 pub const ADOPTIONS: &[DemoFile] = demo_files![
@@ -56,6 +57,7 @@ pub const SERVICES: &[DemoFile] = demo_files![
     "services/marital-status-certificate-veliko-tarnovo.json",
     "services/taxi-permit-veliko-tarnovo.json",
     "services/tax-assessment-certificate-chelopech.json",
+    "services/outdoor-seating-sofia.json",
 ];
 
 /// A nomenclature and the entries the demo makes sure it has.

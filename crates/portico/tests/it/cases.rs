@@ -1070,3 +1070,66 @@ async fn the_account_history_names_a_submitted_application_in_words() {
     );
     assert!(!history.iter().any(|t| t == "?"), "{history:?}");
 }
+
+/// A second service whose consent is declared in its form, not in Rust: the building's owner
+/// consents to an outdoor seating permit, with the same pages and rules as the flagship.
+#[tokio::test]
+async fn a_second_service_asks_the_consent_its_form_declares() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "cafe@example.bg").await;
+    let (owner, owner_egn, _) = citizen(&app, "building-owner@example.bg").await;
+    let start = applicant.get("/services/outdoor-seating-sofia/apply").await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    let step0 = start.location().to_owned();
+    let id = step0.split('/').nth(2).unwrap().to_owned();
+    applicant.get(&step0).await;
+    let address = address_in(&app, "lozenets").await;
+    let next = applicant
+        .post_form(
+            &step0,
+            &[
+                ("business_eik", "000696327"),
+                ("address", &address),
+                ("area_m2", "12"),
+                ("owns_building", "no"),
+                ("building_owner_egn", &owner_egn),
+            ],
+        )
+        .await;
+    assert_eq!(
+        next.location(),
+        format!("/applications/{id}/review"),
+        "{}",
+        next.body
+    );
+    let submitted = submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    assert_eq!(state_of(&app, &id).await, "waiting_consent");
+
+    // The owner is asked, sees only what the form's rule shows, and consents.
+    let list = owner.get("/consents").await;
+    let link = list.attr("main a[href^='/consents/']", "href").unwrap();
+    let page = owner.get(&link).await;
+    assert!(page.body.contains("12"), "the area is shown: {}", page.body);
+    assert!(
+        !page.body.contains("000696327"),
+        "the business's EIK is not the owner's business"
+    );
+    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+    assert_eq!(state_of(&app, &id).await, "submitted");
+    // Routed by the form's rule: the address's district.
+    let (unit,): (String,) = sqlx::query_as(
+        "SELECT u.code FROM applications a JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(unit, "lozenets");
+}
