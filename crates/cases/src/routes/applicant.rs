@@ -89,6 +89,8 @@ struct ShowPage {
     service: String,
     state: String,
     just_submitted: bool,
+    /// The case is decided (or ended): what was decided, and why when the decision says.
+    decision: Option<(String, String)>,
     timeline: Vec<Event>,
     waiting_for_me: bool,
     can_withdraw: bool,
@@ -131,10 +133,23 @@ async fn show_page(
 ) -> Result<Response, AppError> {
     let def = processes::get(&app.process_key)?;
     let kind = def.state(&app.state).map(|s| s.kind);
+    let timeline = applications::timeline(&state.app.db, &app.id, false).await?;
+    let decision = if kind == Some(StateKind::Final) {
+        let reason = timeline
+            .iter()
+            .rev()
+            .find(|e| e.to_state.as_deref() == Some(app.state.as_str()))
+            .and_then(|e| e.body.clone())
+            .unwrap_or_default();
+        Some((state_label(&app, page.lang)?, reason))
+    } else {
+        None
+    };
     let template = ShowPage {
+        decision,
         service: service_title(&state.app.db, &app.service_id, page.lang).await?,
         state: state_label(&app, page.lang)?,
-        timeline: applications::timeline(&state.app.db, &app.id, false).await?,
+        timeline,
         waiting_for_me: kind == Some(StateKind::WaitingApplicant),
         can_withdraw: !def
             .available(&app.state, ProcessRole::Applicant)

@@ -17,6 +17,8 @@ pub struct ConsentView {
     pub applicant: String,
     pub service: String,
     pub number: String,
+    /// The capacity they consent in, as the form names it ("owner of the home").
+    pub role_label: String,
     /// What the consent is about: the address, as the form labels it. Only that, not the rest
     /// of the application, which is none of the consenting person's business.
     pub address: Vec<(String, String)>,
@@ -56,13 +58,17 @@ async fn view(
         .unwrap_or_default();
     // Only what the form's consent rule shows: not the rest of the application.
     let form = answers::form_of(&state.app.db, &app).await?;
-    let shows: Vec<&str> = form
+    let rule = form
         .layout
         .consents
         .iter()
-        .find(|rule| rule.role == consent.role)
+        .find(|rule| rule.role == consent.role);
+    let shows: Vec<&str> = rule
         .map(|rule| rule.shows.iter().map(String::as_str).collect())
         .unwrap_or_default();
+    let role_label = rule
+        .map(|rule| rule.label.get(lang).to_owned())
+        .unwrap_or_else(|| consent.role.clone());
     let address = answers::readable(&state.app.db, &app, &form, lang)
         .await?
         .into_iter()
@@ -74,6 +80,7 @@ async fn view(
         applicant,
         service: service_title(&state.app.db, &app.service_id, lang).await?,
         number: app.tracking_number.unwrap_or_default(),
+        role_label,
         consent,
     })
 }

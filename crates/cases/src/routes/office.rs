@@ -230,7 +230,7 @@ async fn case_page(
             warning: t.requires.contains(&Requirement::Reason),
         })
         .collect();
-    let answers = answers::readable_answers(&state.app.db, &app, lang)
+    let answers = answers::readable_for_staff(&state.app.db, &app, lang)
         .await?
         .into_iter()
         .map(|a| (a.label, a.value))

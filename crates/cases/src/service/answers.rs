@@ -115,6 +115,26 @@ pub async fn readable(
     Ok(answers)
 }
 
+/// The same answers as staff read them: a field's `staff_label` where the form gives one, so an
+/// operator is not addressed as the applicant ("Your EGN").
+pub async fn readable_for_staff(
+    db: &Db,
+    app: &Application,
+    lang: Lang,
+) -> Result<Vec<Answer>, CasesError> {
+    let form = form_of(db, app).await?;
+    let mut answers = readable(db, app, &form, lang).await?;
+    for answer in &mut answers {
+        if let Some(label) = form
+            .field(&answer.name)
+            .and_then(|f| f.staff_label.as_ref())
+        {
+            answer.label = label.get(lang).to_owned();
+        }
+    }
+    Ok(answers)
+}
+
 /// The answers of an application, read with its own form.
 pub async fn readable_answers(
     db: &Db,

@@ -15,7 +15,7 @@ pub async fn document(cases: &super::Cases, app: &Application) -> Result<Vec<u8>
         .map(|a| a.display_name())
         .ok_or_else(|| CasesError::Internal(format!("applicant of {} is missing", app.id)))?;
     let service = answers::service_of(db, app).await?;
-    let particulars: Vec<String> = answers::readable_answers(db, app, Lang::Bg)
+    let particulars: Vec<String> = answers::readable_for_staff(db, app, Lang::Bg)
         .await?
         .into_iter()
         .map(|a| format!("  {}: {}", a.label, a.value))

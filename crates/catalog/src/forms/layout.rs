@@ -178,6 +178,10 @@ pub struct LayoutField {
     /// Messages for this field by error code, e.g. `form.required` → "Enter the owner's EGN".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub messages: BTreeMap<String, Text>,
+    /// The label as staff read the answer ("The applicant's EGN"), where the applicant's wording
+    /// speaks to them ("Your EGN").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_label: Option<Text>,
 }
 
 impl LayoutField {

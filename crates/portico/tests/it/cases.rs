@@ -1133,3 +1133,65 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
     .unwrap();
     assert_eq!(unit, "lozenets");
 }
+
+/// What each person reads is written for them: the consent page names the service it is about
+/// and the capacity the form gives the person; staff read "the applicant's EGN", not "your EGN";
+/// the applicant sees what was decided and why.
+#[tokio::test]
+async fn each_person_reads_words_written_for_them() {
+    let app = seeded().await;
+    let (owner, owner_egn, _) = citizen(&app, "words-owner@example.bg").await;
+    let (applicant, _, secret) = citizen(&app, "words-applicant@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
+    assert_eq!(
+        submit(&app, &applicant, &id, &secret).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let list = owner.get("/consents").await;
+    let link = list.attr("main a[href^='/consents/']", "href").unwrap();
+    let consent = owner.get(&link).await;
+    assert_eq!(
+        consent.texts("h1"),
+        vec!["Съгласие за „Адресна регистрация“"]
+    );
+    assert!(
+        consent.texts("main p.body")[0].ends_with("ви посочи като собственик на жилището."),
+        "{:?}",
+        consent.texts("main p.body")
+    );
+    owner.post_form(&link, &[("decision", "give")]).await;
+
+    let operator = staff(&app, OPERATOR).await;
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    let keys = case.texts(".summary-list__key");
+    assert!(keys.iter().any(|k| k == "ЕГН на заявителя"), "{keys:?}");
+    assert!(!keys.iter().any(|k| k == "Вашето ЕГН"), "{keys:?}");
+    let version = case.attr("input[name=version]", "value").unwrap();
+    operator
+        .post_form(
+            &format!("/office/cases/{id}/claim"),
+            &[("version", &version)],
+        )
+        .await;
+    transition(&app, &operator, &id, "start_review", &[]).await;
+    let refused = transition(
+        &app,
+        &operator,
+        &id,
+        "refuse",
+        &[("reason", "Адресът не е жилищен")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(
+        page.texts(".notification__title"),
+        vec!["Решение по заявлението"]
+    );
+    assert_eq!(
+        page.texts(".notification__body"),
+        vec!["Отказано. Адресът не е жилищен"]
+    );
+}
