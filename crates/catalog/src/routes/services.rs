@@ -212,6 +212,9 @@ struct ServicePage {
     contact_address: String,
     contact_hours: String,
     apply_path: Option<String>,
+    /// The people whose consent the form can ask for, as it names them ("the owner of the
+    /// home"), so applicants know before they start whose EGN they will need.
+    consent_people: Vec<String>,
 }
 
 /// "5,00 €" / "€5.00"; "Безплатна" / "Free of charge" for nothing.
@@ -256,7 +259,21 @@ pub async fn show(
             .unwrap_or_default();
     let f = &service.facts;
     let contact = f.contact.clone();
+    let consent_people = match &service.form_key {
+        Some(key) => crate::forms::current(&state.db, key)
+            .await?
+            .map(|form| {
+                form.layout
+                    .consents
+                    .iter()
+                    .map(|rule| rule.label.get(lang).to_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     Ok(render(&ServicePage {
+        consent_people,
         title: f.title.get(lang).to_owned(),
         administration,
         description: f.description.get(lang).to_owned(),

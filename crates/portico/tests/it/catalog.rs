@@ -728,3 +728,28 @@ async fn seeding_the_catalog_twice_changes_nothing() {
         .unwrap();
     assert_eq!(counts().await, first);
 }
+
+/// Before starting, a person is told what they will need: to sign in (with an EGN, or an LNCh
+/// for a foreign national), a code to confirm, and the EGN of each person whose consent the
+/// service's form can ask for.
+#[tokio::test]
+async fn the_service_page_says_what_you_will_need_before_you_start() {
+    let app = TestApp::start().await;
+    portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    let c = app.client();
+    let page = c.get("/services/address-registration-sofia").await;
+    let needs = page.texts("#what-you-need li");
+    assert_eq!(needs.len(), 4, "{needs:?}");
+    assert!(needs[0].contains("ЛНЧ"), "{needs:?}");
+    assert!(needs[1].contains("по имейл или SMS"), "{needs:?}");
+    assert!(
+        needs[2].starts_with("ЕГН на собственик на жилището"),
+        "{needs:?}"
+    );
+    assert!(
+        needs[3].starts_with("ЕГН на родител на детето"),
+        "{needs:?}"
+    );
+    let plain = c.get("/services/building-permit-sofia").await;
+    assert_eq!(plain.texts("#what-you-need li").len(), 2);
+}
