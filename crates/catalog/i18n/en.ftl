@@ -164,3 +164,7 @@ service-need-sign-in = You will sign in with a password and a second factor. If 
 service-need-confirm = You confirm the application with a code: from an authenticator app, or one we send you by email or text message.
 service-need-egn-of = The EGN of
 service-need-egn-when = — if their consent is needed, they give it in their own account.
+search-none-try = Try this
+search-none-spelling = Check the spelling, or type the word in Cyrillic.
+search-none-fewer = Use fewer or more general words, like "certificate" or "tax".
+search-none-browse = Browse services by topic:

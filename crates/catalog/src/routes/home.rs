@@ -1,10 +1,12 @@
 use super::kind_name;
+use crate::search::{InUse, SearchIndex};
 use crate::strings::TABLES;
 use crate::topics::{self, LIFE_EVENTS, TOPICS};
 use crate::CatalogError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use portico_http::{render, AppError, AppState, PageContext};
 
 #[derive(Template)]
@@ -19,7 +21,11 @@ struct HomePage {
 }
 
 /// The home page: one search box, services by life event and topic, who has joined.
-pub async fn home(State(state): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(index): Extension<SearchIndex>,
+    page: PageContext,
+) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let lang = page.lang;
     let administrations = portico_identity::service::administrations::list(&state.db)
@@ -35,9 +41,10 @@ pub async fn home(State(state): State<AppState>, page: PageContext) -> Result<Re
             )
         })
         .collect();
+    let in_use = index.in_use().await?;
     Ok(render(&HomePage {
-        life_events: topics::entries(LIFE_EVENTS, lang),
-        topics: topics::entries(TOPICS, lang),
+        life_events: InUse::only(&in_use.life_events, topics::entries(LIFE_EVENTS, lang)),
+        topics: InUse::only(&in_use.topics, topics::entries(TOPICS, lang)),
         administrations,
         page,
     })?

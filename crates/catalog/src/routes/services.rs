@@ -1,5 +1,5 @@
 use crate::model::{Contact, Service};
-use crate::search::{administration_scope, SearchIndex, SearchQuery};
+use crate::search::{administration_scope, InUse, SearchIndex, SearchQuery};
 use crate::service;
 use crate::strings::TABLES;
 use crate::topics::{self, DELIVERY_CHANNELS, LIFE_EVENTS, PAYMENT_OPTIONS, TOPICS};
@@ -171,7 +171,7 @@ pub async fn results(
         topic: filters.topic.clone().unwrap_or_default(),
         life_event: filters.life_event.clone().unwrap_or_default(),
         administrations,
-        topics: topics::entries(TOPICS, lang),
+        topics: InUse::only(&index.in_use().await?.topics, topics::entries(TOPICS, lang)),
         total: found.total,
         results,
         previous: if number > 1 {

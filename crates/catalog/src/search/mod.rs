@@ -60,6 +60,26 @@ struct Cached {
     checked: Option<Instant>,
 }
 
+/// Topic and life-event codes with at least one published service.
+#[derive(Debug, Default)]
+pub struct InUse {
+    pub topics: HashSet<String>,
+    pub life_events: HashSet<String>,
+}
+
+impl InUse {
+    /// The entries of a vocabulary that are in use, in the vocabulary's order.
+    pub fn only(
+        codes: &HashSet<String>,
+        entries: Vec<(&'static str, &'static str)>,
+    ) -> Vec<(&'static str, &'static str)> {
+        entries
+            .into_iter()
+            .filter(|(code, _)| codes.contains(*code))
+            .collect()
+    }
+}
+
 /// One node's search index. Cheap to clone.
 #[derive(Clone)]
 pub struct SearchIndex {
@@ -138,6 +158,20 @@ impl SearchIndex {
         cached.version = version;
         cached.checked = Some(Instant::now());
         Ok(data)
+    }
+
+    /// The topics and life events that at least one published service is filed under: only
+    /// these are offered, so no link leads to an empty list.
+    pub async fn in_use(&self) -> Result<InUse, CatalogError> {
+        let data = self.data().await?;
+        Ok(InUse {
+            topics: data.docs.iter().map(|d| d.topic.clone()).collect(),
+            life_events: data
+                .docs
+                .iter()
+                .filter_map(|d| d.life_event.clone())
+                .collect(),
+        })
     }
 
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, CatalogError> {

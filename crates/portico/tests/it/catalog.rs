@@ -753,3 +753,47 @@ async fn the_service_page_says_what_you_will_need_before_you_start() {
     let plain = c.get("/services/building-permit-sofia").await;
     assert_eq!(plain.texts("#what-you-need li").len(), 2);
 }
+
+/// No link leads to an empty list: topics and life events with no published service are not
+/// offered; a search that finds nothing says what to try and offers the topics that have some.
+#[tokio::test]
+async fn empty_topics_are_hidden_and_an_empty_search_offers_a_way_on() {
+    let app = TestApp::start().await;
+    portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    let c = app.client();
+    let home = c.get("/").await;
+    let links: Vec<String> = home
+        .html()
+        .select(&scraper::Selector::parse("a[href^='/services?']").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .collect();
+    assert!(
+        links.contains(&"/services?topic=address".to_owned()),
+        "{links:?}"
+    );
+    assert!(
+        !links.contains(&"/services?topic=social".to_owned()),
+        "{links:?}"
+    );
+    assert!(
+        !links.contains(&"/services?life_event=birth".to_owned()),
+        "{links:?}"
+    );
+    for link in &links {
+        let page = c.get(link).await;
+        assert_ne!(
+            page.texts("#result-count"),
+            vec!["0"],
+            "{link} lists nothing"
+        );
+    }
+
+    let none = c.get("/services?q=xyzzyqwerty").await;
+    assert_eq!(none.texts("#result-count"), vec!["0"]);
+    assert_eq!(none.texts("#search-suggestions li").len(), 3);
+    let topics = none.texts("#search-topics a");
+    assert!(
+        topics.contains(&"Адресна регистрация".to_owned()),
+        "{topics:?}"
+    );
+}
