@@ -375,6 +375,35 @@ async fn refuse(
     input: AdoptInput,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let view = adopt_page(state, page, administration, input, errors).await?;
+    let view = adopt_page(state, page, administration, input, on_this_page(errors)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+}
+
+/// The fields the adopt page has. A problem with a fact this page does not ask (the template's
+/// title, topic, channels) is shown on the template question, so every link in the error
+/// summary leads to something on the page.
+const ADOPT_FIELDS: &[&str] = &[
+    "template",
+    "slug",
+    "fee",
+    "fee_note_bg",
+    "fee_note_en",
+    "deadline",
+    "units",
+    "contact_phone",
+    "contact_email",
+    "contact_address_bg",
+    "contact_address_en",
+];
+
+fn on_this_page(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            if !ADOPT_FIELDS.contains(&e.field.as_str()) {
+                e.field = "template".into();
+            }
+            e
+        })
+        .collect()
 }

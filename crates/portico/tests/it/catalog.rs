@@ -797,3 +797,45 @@ async fn empty_topics_are_hidden_and_an_empty_search_offers_a_way_on() {
         "{topics:?}"
     );
 }
+
+/// Every link in the adopt page's error summary leads to an input on the page.
+#[tokio::test]
+async fn the_adopt_pages_error_summary_links_to_inputs_that_exist() {
+    let app = seeded().await;
+    let admin = staff(
+        &app,
+        "admin-links@burgas.example.bg",
+        "000056814",
+        portico_identity::Role::AdministrationAdmin,
+    )
+    .await;
+    let sofia = administration_id(&app, "000056814").await;
+    let wrong = admin
+        .post_form(
+            "/admin/catalog/adopt",
+            &[
+                ("administration_id", &sofia),
+                ("fee", "два лева"),
+                ("units", "no-such-unit"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = wrong.html();
+    let links: Vec<String> = html
+        .select(&scraper::Selector::parse(".error-summary a").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .collect();
+    assert!(links.len() >= 3, "{links:?}");
+    for link in links {
+        let id = link.trim_start_matches('#');
+        let selector = scraper::Selector::parse(&format!(
+            "input[id='{id}'], select[id='{id}'], textarea[id='{id}']"
+        ))
+        .unwrap();
+        assert!(
+            html.select(&selector).next().is_some(),
+            "{link} leads nowhere"
+        );
+    }
+}
