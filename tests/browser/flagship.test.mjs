@@ -478,6 +478,11 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     await checkPage(operator, 'case-in-review');
 
     await clickAndWait(operator, button(operator, 'Одобряване и издаване на удостоверение'));
+    // A decision is asked about once, saying that it cannot be undone.
+    assert.equal(currentPath(operator), `/office/cases/${applicationId}/transition`);
+    assert.match(await operator.page.locator('#cannot-be-undone').innerText(), /не може да бъде отменено/);
+    await checkPage(operator, 'confirm-approval');
+    await clickAndWait(operator, operator.page.locator('#confirm'));
     assert.equal((await operator.page.locator('#case-state').innerText()).trim(), 'Одобрено');
     await checkPage(operator, 'case-approved');
   });

@@ -1,6 +1,7 @@
 //! The applicant's side once a form is filled: their applications, each with its status and
 //! timeline, answering a request for information, withdrawing, and the result.
 
+use super::confirm;
 use super::views::{local_date, local_time, resume_target, service_title, state_label};
 use super::CasesState;
 use crate::model::{Application, Event, TransitionInput};
@@ -248,14 +249,36 @@ pub async fn respond(
 #[derive(Debug, Deserialize)]
 pub struct WithdrawForm {
     version: i64,
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 pub async fn withdraw(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<WithdrawForm>,
 ) -> Result<Response, AppError> {
+    if !confirm::confirmed(&form.confirmed) {
+        let app = own(&state, &user, &id).await?;
+        let page = page.with_strings(TABLES);
+        let number = app.tracking_number.clone().unwrap_or_default();
+        let confirm = confirm::Confirm {
+            caption: format!(
+                "{} — {number}",
+                service_title(&state.app.db, &app.service_id, page.lang).await?
+            ),
+            title: page.t("confirm_withdraw_title").to_owned(),
+            body: page.t("confirm_withdraw_body").to_owned(),
+            action: format!("/applications/{id}/withdraw"),
+            fields: vec![("version".to_owned(), form.version.to_string())],
+            button: page.t("withdraw_button").to_owned(),
+            warning: true,
+            cancel: format!("/applications/{id}"),
+        };
+        return confirm::page(page, confirm);
+    }
     decisions::take(
         &state.cases,
         &user.actor(),

@@ -1,5 +1,6 @@
 //! Consents: a person named by their personal number agrees (or not) in their own account.
 
+use super::confirm;
 use super::views::service_title;
 use super::CasesState;
 use crate::model::Consent;
@@ -117,11 +118,14 @@ pub async fn show(
 #[derive(Debug, Deserialize)]
 pub struct DecisionForm {
     decision: String,
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 pub async fn decide(
     State(state): State<CasesState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     ValidPath(id): ValidPath<Id>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
@@ -130,6 +134,23 @@ pub async fn decide(
         "refuse" => false,
         _ => return Err(AppError::BadRequest("decision")),
     };
+    // A refusal ends the other person's application: asked once before it is done.
+    if !give && !confirm::confirmed(&form.confirmed) {
+        let page = page.with_strings(TABLES);
+        let (consent, _) = consents::addressed_to(&state.app.db, &user.actor(), &id).await?;
+        let item = view(&state, consent, page.lang).await?;
+        let confirm = confirm::Confirm {
+            caption: format!("{} — {}", item.service, item.number),
+            title: page.t("confirm_refuse_consent_title").to_owned(),
+            body: page.t("confirm_refuse_consent_body").to_owned(),
+            action: format!("/consents/{id}"),
+            fields: vec![("decision".to_owned(), "refuse".to_owned())],
+            button: page.t("consent_refuse").to_owned(),
+            warning: true,
+            cancel: format!("/consents/{id}"),
+        };
+        return confirm::page(page, confirm);
+    }
     consents::give_or_refuse(&state.cases, &user.actor(), &id, give).await?;
     Ok(Redirect::to("/consents?done=1").into_response())
 }

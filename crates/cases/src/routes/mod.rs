@@ -2,6 +2,7 @@
 
 mod api;
 mod applicant;
+mod confirm;
 mod consent;
 mod evidence;
 mod filling;

@@ -1,5 +1,6 @@
 //! The back office: an operator's queue and the case page where they work an application.
 
+use super::confirm;
 use super::views::{local_date, local_time, service_title, state_label};
 use super::CasesState;
 use crate::model::{Application, Attachment, Consent, Event, TransitionInput};
@@ -415,6 +416,28 @@ pub struct TransitionForm {
     reason: Option<String>,
     #[serde(default)]
     message: Option<String>,
+    #[serde(default)]
+    confirmed: Option<String>,
+}
+
+/// A decision (a transition into a final state) is asked about once before it is taken; a
+/// transition whose reason or message is missing goes straight to the service, which says so.
+fn needs_confirmation(
+    app: &Application,
+    form: &TransitionForm,
+) -> Result<Option<String>, AppError> {
+    if confirm::confirmed(&form.confirmed) {
+        return Ok(None);
+    }
+    let def = processes::get(&app.process_key)?;
+    let Some(t) = def.transitions.iter().find(|t| t.id == form.transition) else {
+        return Ok(None);
+    };
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let complete = (!t.requires.contains(&Requirement::Reason) || given(&form.reason))
+        && (!t.requires.contains(&Requirement::Message) || given(&form.message));
+    let decides = def.state(&t.to).is_some_and(|s| s.kind == StateKind::Final);
+    Ok((decides && complete && t.from.contains(&app.state)).then(|| t.id.clone()))
 }
 
 pub async fn transition(
@@ -425,6 +448,9 @@ pub async fn transition(
     CsrfForm(form): CsrfForm<TransitionForm>,
 ) -> Result<Response, AppError> {
     let app = workable(&state, &user, &id).await?;
+    if needs_confirmation(&app, &form)?.is_some() {
+        return confirm_decision(&state, page.with_strings(TABLES), &app, &form).await;
+    }
     let input = TransitionInput {
         reason: form.reason.clone(),
         message: form.message.clone(),
@@ -451,4 +477,43 @@ pub async fn transition(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn confirm_decision(
+    state: &CasesState,
+    page: PageContext,
+    app: &Application,
+    form: &TransitionForm,
+) -> Result<Response, AppError> {
+    let def = processes::get(&app.process_key)?;
+    let t = def
+        .transitions
+        .iter()
+        .find(|t| t.id == form.transition)
+        .ok_or(AppError::NotFound)?;
+    let label = page.lang.choose(&t.label_bg, &t.label_en).to_owned();
+    let mut fields = vec![
+        ("transition".to_owned(), form.transition.clone()),
+        ("version".to_owned(), form.version.to_string()),
+    ];
+    for (name, value) in [("reason", &form.reason), ("message", &form.message)] {
+        if let Some(value) = value {
+            fields.push((name.to_owned(), value.clone()));
+        }
+    }
+    let number = app.tracking_number.clone().unwrap_or_default();
+    let confirm = confirm::Confirm {
+        caption: format!(
+            "{} — {number}",
+            service_title(&state.app.db, &app.service_id, page.lang).await?
+        ),
+        title: format!("{} „{label}“?", page.t("confirm_decision_title")),
+        body: page.t("confirm_decision_body").to_owned(),
+        action: format!("/office/cases/{}/transition", app.id),
+        fields,
+        button: label,
+        warning: t.requires.contains(&Requirement::Reason),
+        cancel: format!("/office/cases/{}", app.id),
+    };
+    confirm::page(page, confirm)
 }

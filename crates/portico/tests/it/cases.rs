@@ -140,7 +140,12 @@ pub async fn transition(
     let case = operator.get(&format!("/office/cases/{id}")).await;
     assert_eq!(case.status, StatusCode::OK, "{}", case.body);
     let version = case.attr("input[name=version]", "value").unwrap();
-    let mut fields = vec![("transition", transition), ("version", version.as_str())];
+    // Said yes on the confirmation page, as a person does for a decision.
+    let mut fields = vec![
+        ("transition", transition),
+        ("version", version.as_str()),
+        ("confirmed", "yes"),
+    ];
     fields.extend_from_slice(extra);
     let page = operator
         .post_form(&format!("/office/cases/{id}/transition"), &fields)
@@ -666,7 +671,7 @@ async fn a_child_is_registered_with_the_other_parents_consent_and_a_refusal_stop
         page.body
     );
     other_parent
-        .post_form(&link, &[("decision", "refuse")])
+        .post_form(&link, &[("decision", "refuse"), ("confirmed", "yes")])
         .await;
     assert_eq!(state_of(&app, &id).await, "refused");
     let status = applicant.get(&format!("/applications/{id}")).await;
@@ -1194,4 +1199,120 @@ async fn each_person_reads_words_written_for_them() {
         page.texts(".notification__body"),
         vec!["Отказано. Адресът не е жилищен"]
     );
+}
+
+/// Deciding, withdrawing and refusing a consent are asked about once, saying what cannot be
+/// undone; the first post changes nothing, and "yes" on the confirmation page does it.
+#[tokio::test]
+async fn what_cannot_be_undone_is_asked_about_first() {
+    let app = seeded().await;
+    let (owner, owner_egn, _) = citizen(&app, "confirm-owner@example.bg").await;
+    let (applicant, _, secret) = citizen(&app, "confirm-applicant@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
+    assert_eq!(
+        submit(&app, &applicant, &id, &secret).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Refusing a consent.
+    let link = owner
+        .get("/consents")
+        .await
+        .attr("main a[href^='/consents/']", "href")
+        .unwrap();
+    let asked = owner.post_form(&link, &[("decision", "refuse")]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(asked.texts("h1"), vec!["Да откажете ли съгласието си?"]);
+    assert!(asked.texts("#cannot-be-undone")[0].contains("не може да бъде отменен"));
+    assert_eq!(
+        state_of(&app, &id).await,
+        "waiting_consent",
+        "nothing changed yet"
+    );
+    // Giving needs no second look.
+    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+
+    // Approving.
+    let operator = staff(&app, OPERATOR).await;
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    let version = case.attr("input[name=version]", "value").unwrap();
+    operator
+        .post_form(
+            &format!("/office/cases/{id}/claim"),
+            &[("version", &version)],
+        )
+        .await;
+    transition(&app, &operator, &id, "start_review", &[]).await;
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    let version = case.attr("input[name=version]", "value").unwrap();
+    let asked = operator
+        .post_form(
+            &format!("/office/cases/{id}/transition"),
+            &[("transition", "approve"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(
+        asked.texts("h1"),
+        vec!["Сигурни ли сте: „Одобряване и издаване на удостоверение“?"]
+    );
+    assert_eq!(
+        state_of(&app, &id).await,
+        "in_review",
+        "nothing changed yet"
+    );
+    assert_eq!(
+        asked.attr("form input[name=confirmed]", "value").as_deref(),
+        Some("yes")
+    );
+    let fields: Vec<(String, String)> = asked
+        .html()
+        .select(&scraper::Selector::parse("form input[type=hidden]").unwrap())
+        .map(|i| {
+            (
+                i.value().attr("name").unwrap().to_owned(),
+                i.value().attr("value").unwrap().to_owned(),
+            )
+        })
+        .filter(|(name, _)| name != "_csrf")
+        .collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let done = operator
+        .post_form(&format!("/office/cases/{id}/transition"), &fields)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(state_of(&app, &id).await, "approved");
+}
+
+#[tokio::test]
+async fn withdrawing_is_asked_about_first() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "confirm-withdraw@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    let version = page
+        .attr("form[action$='/withdraw'] input[name=version]", "value")
+        .unwrap();
+    let asked = applicant
+        .post_form(
+            &format!("/applications/{id}/withdraw"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(asked.texts("h1"), vec!["Да оттеглите ли заявлението?"]);
+    assert_eq!(state_of(&app, &id).await, "submitted");
+    let done = applicant
+        .post_form(
+            &format!("/applications/{id}/withdraw"),
+            &[("version", &version), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&app, &id).await, "withdrawn");
 }
