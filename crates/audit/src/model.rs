@@ -55,6 +55,8 @@ pub enum Problem {
     Missing { expected_seq: i64, found_seq: i64 },
     /// The row does not point at the row before it (moved, or its predecessor rewritten).
     BrokenLink { seq: i64 },
+    /// The newest row was rewritten with its hash recomputed: the head holds another hash for it.
+    HeadMismatch { seq: i64 },
     /// The newest rows were removed: the head says the chain is longer.
     Truncated { head_seq: i64, last_seq: i64 },
     /// A checkpoint's signature is not the platform's, or its hash is not the chain's.
@@ -78,6 +80,10 @@ impl std::fmt::Display for Problem {
             Problem::BrokenLink { seq } => write!(
                 f,
                 "row {seq} does not follow the row before it: rows were reordered or replaced"
+            ),
+            Problem::HeadMismatch { seq } => write!(
+                f,
+                "row {seq} was rewritten: the chain's head holds another hash for it"
             ),
             Problem::Truncated { head_seq, last_seq } => write!(
                 f,

@@ -171,14 +171,18 @@ pub async fn verify(db: &Db, key: &SigningKey) -> Result<VerifyReport, AuditErro
         expected_seq += 1;
     }
     drop(rows);
-    let (head_seq,): (i64,) = sqlx::query_as("SELECT seq FROM audit_head WHERE id = 1")
-        .fetch_one(db.pool())
-        .await?;
+    let (head_seq, head_hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?;
     if head_seq != expected_seq - 1 {
         report.problem = Some(Problem::Truncated {
             head_seq,
             last_seq: expected_seq - 1,
         });
+    } else if head_hash != prev {
+        // No row after the newest one to hold its hash: the head does.
+        report.problem = Some(Problem::HeadMismatch { seq: head_seq });
     } else if let Some((seq, _, _, _)) = checkpoints.next() {
         report.problem = Some(Problem::Truncated {
             head_seq: seq,
@@ -301,13 +305,42 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn swapped_rows_are_named() {
-        let t = chain_of(5).await;
-        // Swap the contents of rows 2 and 3, keeping their own hashes consistent with their
-        // contents: only the links between rows can tell.
+    /// What someone with database access but without the key can do: change a row and recompute
+    /// its own hash from the published encoding, leaving its link to the row before untouched.
+    async fn rewrite(t: &testdb::TestDb, seq: i64, details: Option<&str>) -> String {
+        let (seq, at_ms, actor, action, subject, administration_id, old_details, prev_hash, _) =
+            sqlx::query_as::<_, Row>(
+                "SELECT seq, at, actor, action, subject, administration_id, details, prev_hash, hash
+                 FROM audit_log WHERE seq = $1",
+            )
+            .bind(seq)
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        let details = details.map(str::to_owned).unwrap_or(old_details);
+        let hash = chain::hash(&RowFields {
+            seq,
+            at_ms,
+            actor: &actor,
+            action: &action,
+            subject: &subject,
+            administration_id: administration_id.as_deref(),
+            details: &details,
+            prev_hash: &prev_hash,
+        });
+        sqlx::query("UPDATE audit_log SET details = $1, hash = $2 WHERE seq = $3")
+            .bind(&details)
+            .bind(&hash)
+            .bind(seq)
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        hash
+    }
+
+    async fn swap_seq(t: &testdb::TestDb, a: i64, b: i64) {
         let q = "UPDATE audit_log SET seq = $1 WHERE seq = $2";
-        for (to, from) in [(-2, 2), (2, 3), (3, -2)] {
+        for (to, from) in [(-1, a), (a, b), (b, -1)] {
             sqlx::query(q)
                 .bind(to)
                 .bind(from)
@@ -315,12 +348,120 @@ mod tests {
                 .await
                 .unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn a_row_rewritten_with_its_hash_recomputed_breaks_the_next_link() {
+        let t = chain_of(5).await;
+        rewrite(&t, 3, Some("{\"i\":99}")).await;
         let report = verify(&t.db, &SigningKey::generate()).await.unwrap();
-        assert!(
-            matches!(report.problem, Some(Problem::Edited { seq: 2 })),
-            "{:?}",
-            report.problem
+        // Row 3 is consistent with itself; row 4 still points at row 3's old hash.
+        assert_eq!(report.problem, Some(Problem::BrokenLink { seq: 4 }));
+        assert_eq!(
+            report.problem.unwrap().to_string(),
+            "row 4 does not follow the row before it: rows were reordered or replaced"
         );
+    }
+
+    #[tokio::test]
+    async fn the_newest_row_rewritten_with_its_hash_recomputed_disagrees_with_the_head() {
+        let t = chain_of(5).await;
+        rewrite(&t, 5, Some("{\"i\":99}")).await;
+        let report = verify(&t.db, &SigningKey::generate()).await.unwrap();
+        assert_eq!(report.problem, Some(Problem::HeadMismatch { seq: 5 }));
+    }
+
+    #[tokio::test]
+    async fn reordered_rows_with_their_hashes_recomputed_break_the_link() {
+        let t = chain_of(5).await;
+        // Rows 2 and 3 change places and each gets a hash that matches its new seq: each row is
+        // consistent with itself, so only the links can tell.
+        swap_seq(&t, 2, 3).await;
+        rewrite(&t, 2, None).await;
+        rewrite(&t, 3, None).await;
+        let report = verify(&t.db, &SigningKey::generate()).await.unwrap();
+        assert_eq!(report.problem, Some(Problem::BrokenLink { seq: 2 }));
+    }
+
+    #[tokio::test]
+    async fn the_first_of_several_edited_rows_is_named() {
+        let t = chain_of(6).await;
+        for seq in [5, 2, 4] {
+            sqlx::query("UPDATE audit_log SET details = '{\"i\":99}' WHERE seq = $1")
+                .bind(seq)
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+        }
+        let report = verify(&t.db, &SigningKey::generate()).await.unwrap();
+        assert_eq!(report.problem, Some(Problem::Edited { seq: 2 }));
+    }
+
+    #[tokio::test]
+    async fn a_truncated_tail_with_the_head_moved_back_fails_the_last_checkpoint() {
+        let t = chain_of(5).await;
+        let key = SigningKey::generate();
+        assert_eq!(checkpoint(&t.db, &key, Utc::now()).await.unwrap(), Some(5));
+        // Rows 4 and 5 go, and the head is set back to row 3 so that it agrees with what is left:
+        // only the checkpoint signed at row 5 remembers the longer chain.
+        sqlx::query("DELETE FROM audit_log WHERE seq > 3")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3)",
+        )
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+        let report = verify(&t.db, &key).await.unwrap();
+        assert_eq!(
+            report.problem,
+            Some(Problem::Truncated {
+                head_seq: 5,
+                last_seq: 3
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_signed_by_another_key_is_refused() {
+        let t = chain_of(3).await;
+        let platform = SigningKey::generate();
+        let other = SigningKey::generate();
+        assert_eq!(
+            checkpoint(&t.db, &platform, Utc::now()).await.unwrap(),
+            Some(3)
+        );
+        let mut tx = t.db.begin().await.unwrap();
+        append(&mut tx, Event::new("a", "b", "c"), Utc::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // A checkpoint for row 4, correct in every field but signed with a key not the platform's.
+        assert_eq!(
+            checkpoint(&t.db, &other, Utc::now()).await.unwrap(),
+            Some(4)
+        );
+        let report = verify(&t.db, &platform).await.unwrap();
+        assert_eq!(
+            report.problem,
+            Some(Problem::BadCheckpoint {
+                seq: 4,
+                reason: "the signature is not the platform's".into()
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn swapped_rows_are_named() {
+        let t = chain_of(5).await;
+        // Rows 2 and 3 change places without their hashes being recomputed: the seq is part of
+        // what each hash covers, so the first moved row no longer matches its hash. (With the
+        // hashes recomputed, see `reordered_rows_with_their_hashes_recomputed_break_the_link`.)
+        swap_seq(&t, 2, 3).await;
+        let report = verify(&t.db, &SigningKey::generate()).await.unwrap();
+        assert_eq!(report.problem, Some(Problem::Edited { seq: 2 }));
     }
 
     #[tokio::test]

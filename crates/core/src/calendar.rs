@@ -444,4 +444,60 @@ mod tests {
             date(2022, 12, 16)
         );
     }
+
+    /// Literal lists, from the Labour Code art. 154 and the calendar the Council of Ministers
+    /// publishes each year, not from the functions under test.
+    #[test]
+    fn the_public_holidays_of_2025_are_the_official_list() {
+        let expected: Vec<NaiveDate> = [
+            (1, 1),
+            (3, 3),
+            (4, 18), // Good Friday
+            (4, 19), // Holy Saturday
+            (4, 20), // Easter
+            (4, 21), // Easter Monday
+            (5, 1),
+            (5, 6),
+            (5, 24),
+            (9, 6),
+            (9, 22),
+            (12, 24),
+            (12, 25),
+            (12, 26),
+        ]
+        .into_iter()
+        .map(|(m, d)| date(2025, m, d))
+        .collect();
+        assert_eq!(
+            public_holidays(2025).into_iter().collect::<Vec<_>>(),
+            expected
+        );
+    }
+
+    #[test]
+    fn the_days_off_of_2026_are_the_official_list() {
+        let expected: Vec<NaiveDate> = [
+            (1, 1),
+            (3, 3),
+            (4, 10),
+            (4, 11),
+            (4, 12),
+            (4, 13),
+            (5, 1),
+            (5, 6),
+            (5, 24),
+            (5, 25), // for 24 May, a Sunday
+            (9, 6),
+            (9, 7), // for 6 September, a Sunday
+            (9, 22),
+            (12, 24),
+            (12, 25),
+            (12, 26),
+            (12, 28), // for 26 December, a Saturday
+        ]
+        .into_iter()
+        .map(|(m, d)| date(2026, m, d))
+        .collect();
+        assert_eq!(days_off(2026).into_iter().collect::<Vec<_>>(), expected);
+    }
 }

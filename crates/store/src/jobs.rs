@@ -403,7 +403,7 @@ mod tests {
         fail(&t.db, &job, "w1", "smtp down", now).await.unwrap();
         let s = status(&t.db, &id).await.unwrap().unwrap();
         assert_eq!(s.status, "pending");
-        assert_eq!(s.run_at, from_millis(to_millis(now + backoff(1))));
+        assert_eq!(s.run_at, from_millis(to_millis(now + Duration::seconds(2))));
         assert!(
             lease(&t.db, "w1", now, Duration::seconds(30))
                 .await
@@ -453,6 +453,97 @@ mod tests {
             worker.drain().await.unwrap(),
             0,
             "a done job does not run again"
+        );
+    }
+
+    #[test]
+    fn retry_waits_are_2_4_8_seconds_doubling_up_to_an_hour() {
+        let waits: Vec<i64> = [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 100]
+            .into_iter()
+            .map(|attempts| backoff(attempts).num_seconds())
+            .collect();
+        assert_eq!(waits, [2, 2, 4, 8, 16, 32, 1024, 2048, 3600, 3600, 3600]);
+    }
+
+    async fn payload_of(db: &Db, id: &str) -> String {
+        let (payload,): (String,) = sqlx::query_as("SELECT payload FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        payload
+    }
+
+    #[tokio::test]
+    async fn a_completed_job_keeps_no_payload() {
+        let t = db().await;
+        let clock = FixedClock::new(Utc::now());
+        let id = enqueue_one(&t.db, clock.now(), 3).await;
+        assert_eq!(payload_of(&t.db, &id).await, r#"{"n":1}"#);
+        let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+        let calls = Arc::new(AtomicUsize::new(0));
+        handlers.insert("test".into(), Arc::new(Counting(calls.clone(), true)));
+        let worker = Worker::new(t.db.clone(), Arc::new(clock.clone()), handlers);
+        assert_eq!(worker.drain().await.unwrap(), 1);
+        assert_eq!(status(&t.db, &id).await.unwrap().unwrap().status, "done");
+        assert_eq!(payload_of(&t.db, &id).await, "{}");
+    }
+
+    #[tokio::test]
+    async fn the_worker_retries_a_failing_job_at_2_then_4_seconds_then_gives_up() {
+        let t = db().await;
+        let start = Utc::now();
+        let clock = FixedClock::new(start);
+        let id = enqueue_one(&t.db, clock.now(), 3).await;
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+        handlers.insert("test".into(), Arc::new(Counting(calls.clone(), false)));
+        let worker = Worker::new(t.db.clone(), Arc::new(clock.clone()), handlers);
+        let ms = |d: DateTime<Utc>| from_millis(to_millis(d));
+
+        assert_eq!(worker.drain().await.unwrap(), 1);
+        let s = status(&t.db, &id).await.unwrap().unwrap();
+        assert_eq!(
+            (s.status.as_str(), s.attempts, s.last_error.as_deref()),
+            ("pending", 1, Some("boom"))
+        );
+        assert_eq!(s.run_at, ms(start + Duration::seconds(2)));
+        // The payload stays for the next try.
+        assert_eq!(payload_of(&t.db, &id).await, r#"{"n":1}"#);
+
+        clock.advance(Duration::milliseconds(1999));
+        assert_eq!(worker.drain().await.unwrap(), 0, "not before 2 seconds");
+        clock.advance(Duration::milliseconds(1));
+        assert_eq!(worker.drain().await.unwrap(), 1);
+        let s = status(&t.db, &id).await.unwrap().unwrap();
+        assert_eq!((s.status.as_str(), s.attempts), ("pending", 2));
+        assert_eq!(s.run_at, ms(start + Duration::seconds(2 + 4)));
+
+        clock.advance(Duration::seconds(4));
+        assert_eq!(worker.drain().await.unwrap(), 1);
+        let s = status(&t.db, &id).await.unwrap().unwrap();
+        assert_eq!((s.status.as_str(), s.attempts), ("dead", 3));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        clock.advance(Duration::hours(2));
+        assert_eq!(
+            worker.drain().await.unwrap(),
+            0,
+            "a dead job does not run again"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_job_without_a_handler_fails_and_says_so() {
+        let t = db().await;
+        let clock = FixedClock::new(Utc::now());
+        let id = enqueue_one(&t.db, clock.now(), 3).await;
+        let worker = Worker::new(t.db.clone(), Arc::new(clock.clone()), HashMap::new());
+        assert_eq!(worker.drain().await.unwrap(), 1);
+        let s = status(&t.db, &id).await.unwrap().unwrap();
+        assert_eq!(s.status, "pending");
+        assert_eq!(
+            s.last_error.as_deref(),
+            Some("no handler for job kind test")
         );
     }
 }

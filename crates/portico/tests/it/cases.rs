@@ -1316,3 +1316,171 @@ async fn withdrawing_is_asked_about_first() {
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(state_of(&app, &id).await, "withdrawn");
 }
+
+/// An operator of Sofia's `unit` (by its code), with the demo password and key, made the way the
+/// demo makes staff. Returns the account id.
+async fn sofia_operator(app: &TestApp, email: &str, unit: &str) -> String {
+    let staff = portico_identity::model::NewStaff {
+        given_name: "Мария".into(),
+        family_name: "Иванова".into(),
+        email: email.into(),
+        password: String::new(),
+    };
+    let hash = portico_identity::service::password::hash(DEMO_PASSWORD.into())
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let now = portico_core::Clock::now(&app.clock);
+    let account =
+        portico_identity::service::accounts::create_staff(&mut tx, &staff, &hash, "test", now)
+            .await
+            .unwrap();
+    let (sofia,): (String,) =
+        sqlx::query_as("SELECT id FROM administrations WHERE eik = '000696327'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    let (unit,): (String,) =
+        sqlx::query_as("SELECT id FROM units WHERE administration_id = $1 AND code = $2")
+            .bind(&sofia)
+            .bind(unit)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    portico_identity::service::roles::grant(
+        &mut tx,
+        &account,
+        &sofia,
+        Some(&unit),
+        portico_identity::model::Role::Operator,
+        "test",
+        now,
+    )
+    .await
+    .unwrap();
+    portico_identity::service::totp::enrol_with_secret(&mut tx, &account, DEMO_TOTP_SECRET, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    account
+}
+
+async fn account_id(app: &TestApp, email: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE email = $1")
+        .bind(email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    id
+}
+
+/// What the database holds of a case's assignment: who works it, its version, the timeline's
+/// assignment entries and the audit log's.
+async fn assignment_of(app: &TestApp, id: &str) -> (Option<String>, i64, i64, i64) {
+    let (assigned, version): (Option<String>, i64) =
+        sqlx::query_as("SELECT assigned_to, version FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let (events,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM application_events WHERE application_id = $1 AND kind = 'assigned'",
+    )
+    .bind(id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let audited = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'cases.assigned'")
+        .await;
+    (assigned, version, events, audited)
+}
+
+#[tokio::test]
+async fn two_operator_accounts_claiming_one_case_at_once_one_wins_and_the_other_is_told() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "race@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let second_id = sofia_operator(&app, "op2.sredets@sofia.bg", "sredets").await;
+    let first_id = account_id(&app, OPERATOR).await;
+    let first = staff(&app, OPERATOR).await;
+    let second = staff(&app, "op2.sredets@sofia.bg").await;
+    let path = format!("/office/cases/{id}");
+    let v1 = first
+        .get(&path)
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    let v2 = second
+        .get(&path)
+        .await
+        .attr("input[name=version]", "value")
+        .unwrap();
+    assert_eq!(v1, v2, "both saw the same version");
+    let (before, version, events, audited) = assignment_of(&app, &id).await;
+    assert_eq!((before, events), (None, 0));
+
+    let claim = format!("{path}/claim");
+    let (f1, f2) = ([("version", v1.as_str())], [("version", v2.as_str())]);
+    let (a, b) = tokio::join!(first.post_form(&claim, &f1), second.post_form(&claim, &f2));
+    let (winner, loser) = match (a.status, b.status) {
+        (StatusCode::SEE_OTHER, StatusCode::CONFLICT) => (first_id, b),
+        (StatusCode::CONFLICT, StatusCode::SEE_OTHER) => (second_id, a),
+        other => panic!(
+            "one claim must win and one conflict: {other:?}\n{}\n{}",
+            a.body, b.body
+        ),
+    };
+    assert_eq!(
+        loser.texts("h1"),
+        vec!["Някой друг промени това междувременно"]
+    );
+    assert_eq!(
+        assignment_of(&app, &id).await,
+        (Some(winner), version + 1, 1, audited + 1),
+        "one assignment recorded, on the case, its timeline and the audit log"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_giving_a_case_to_an_operator_of_another_unit_is_refused_and_nothing_changes() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "elsewhere@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let mladost = sofia_operator(&app, "op.mladost.assign@sofia.bg", "mladost").await;
+    let admin = staff(&app, "admin@sofia.portico.demo").await;
+    let case = admin.get(&format!("/office/cases/{id}")).await;
+    let version = case.attr("input[name=version]", "value").unwrap();
+    let before = assignment_of(&app, &id).await;
+    assert_eq!((&before.0, before.2), (&None, 0));
+    let timeline_before = timeline_len(&app, &id).await;
+
+    let refused = admin
+        .post_form(
+            &format!("/office/cases/{id}/assign"),
+            &[("operator", &mladost), ("version", &version)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Изберете служител, който работи в звеното на заявлението"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(assignment_of(&app, &id).await, before, "nothing changed");
+    assert_eq!(timeline_len(&app, &id).await, timeline_before);
+}
+
+async fn timeline_len(app: &TestApp, id: &str) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM application_events WHERE application_id = $1")
+            .bind(id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    n
+}

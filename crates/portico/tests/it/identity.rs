@@ -237,12 +237,36 @@ async fn a_form_posted_without_its_csrf_token_changes_nothing() {
         client.post_raw("/register", &forged).await.status,
         StatusCode::FORBIDDEN
     );
-    // A token from another visitor's cookie does not work either.
+    // A token from another visitor's cookie does not work either: the other visitor's own
+    // page holds a valid token, but only for their cookie.
     let other = app.client();
-    other.get("/register").await;
-    let stolen = other.post_form("/login", &[]).await; // loads nothing, just proves other has its own token
-    assert_ne!(stolen.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let theirs = other
+        .get("/register")
+        .await
+        .attr("input[name=_csrf]", "value")
+        .expect("the other visitor's form has a token");
+    let mine = client
+        .get("/register")
+        .await
+        .attr("input[name=_csrf]", "value")
+        .expect("this visitor's form has a token");
+    assert_ne!(theirs, mine, "each visitor has a token of their own");
+    let mut stolen = fields.to_vec();
+    stolen.push(("_csrf", theirs.as_str()));
+    let page = client.post_raw("/register", &stolen).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.texts("h1"), vec!["Формулярът е изтекъл"]);
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
+
+    // The same form with this visitor's own token goes through: the refusals above were the
+    // token's doing.
+    let mut own = fields.to_vec();
+    own.push(("_csrf", mine.as_str()));
+    assert_eq!(
+        client.post_raw("/register", &own).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
 }
 
 #[tokio::test]
@@ -377,7 +401,8 @@ async fn an_expired_email_link_is_refused() {
     // The pending session itself lasts 10 minutes; the link 15. Past 10, both are gone.
     app.advance(2 * 60);
     let page = client.get(link.strip_prefix(&app.base).unwrap()).await;
-    assert_ne!(page.location(), "/account");
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert_eq!(page.texts("h1"), vec!["Връзката не работи"]);
     assert_eq!(client.get("/account").await.status, StatusCode::SEE_OTHER);
 }
 
@@ -588,4 +613,35 @@ async fn sign_in_never_sends_people_off_site() {
     }
     let target = sign_in_with_next(&app, email, &secret, "%2Fapplications%3Fx%3D1").await;
     assert_eq!(target, "/applications?x=1");
+}
+
+#[tokio::test]
+async fn an_email_link_past_its_own_15_minutes_is_refused() {
+    let app = TestApp::start().await;
+    let (client, _) = app.register("late15@example.bg").await;
+    client.sign_out().await;
+    client.sign_in_password("late15@example.bg", PASSWORD).await;
+    client.get("/login/second-factor").await;
+    client.post_form("/login/email-link", &[]).await;
+    let body = app.mail.message(1).await;
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("token="))
+        .unwrap()
+        .to_owned();
+    // The pending session is kept alive past its own 10 minutes, so that only the link's own
+    // limit is left to refuse it.
+    let later = portico_core::clock::to_millis(
+        portico_core::Clock::now(&app.clock) + chrono::Duration::hours(1),
+    );
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE stage = 'password'")
+        .bind(later)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    app.advance(15 * 60 + 1);
+    let page = client.get(link.strip_prefix(&app.base).unwrap()).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert_eq!(page.texts("h1"), vec!["Връзката не работи"]);
+    assert_eq!(client.get("/account").await.status, StatusCode::SEE_OTHER);
 }

@@ -16,3 +16,4 @@ mod service_layer;
 mod shell;
 mod step_up;
 mod throttle;
+mod totp_reference;

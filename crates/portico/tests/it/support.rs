@@ -115,14 +115,12 @@ impl TestApp {
         (client, egn)
     }
 
-    /// The TOTP code for `secret` at the test clock's time.
+    /// The TOTP code for `secret` at the test clock's time, from the RFC 6238 code written out in
+    /// `totp_reference.rs` (not from `totp_rs`, which the server checks codes with).
     pub fn totp(&self, secret: &str) -> String {
-        let bytes = totp_rs::Secret::Encoded(secret.replace(' ', ""))
-            .to_bytes()
-            .expect("base32");
-        let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "t".into())
-            .expect("totp");
-        t.generate(portico_core::Clock::now(&self.clock).timestamp() as u64)
+        let key = crate::totp_reference::base32_decode(secret).expect("base32");
+        let now = portico_core::Clock::now(&self.clock).timestamp();
+        crate::totp_reference::totp(&key, u64::try_from(now).expect("after 1970"), 6)
     }
 
     pub fn advance(&self, seconds: i64) {
