@@ -68,7 +68,8 @@ bench_start_server() {
     # shellcheck disable=SC2034  # for callers
     BENCH_KIND="$kind"
 
-    local -a env_args=(PORTICO_LISTEN="127.0.0.1:$port" PORTICO_DATA_DIR="$BENCH_DIR/data"
+    # PORTICO_BENCH serves /bench/bare, the baseline every run is measured beside.
+    local -a env_args=(PORTICO_LISTEN="127.0.0.1:$port" PORTICO_DATA_DIR="$BENCH_DIR/data" PORTICO_BENCH=true
         PORTICO_LOG="${PORTICO_LOG:-warn}")
     case "$kind" in
         sqlite)

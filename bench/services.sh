@@ -87,7 +87,7 @@ start_seeded_server() {
         return 1
     fi
 
-    env "${CLI_ENV[@]}" PORTICO_LISTEN="127.0.0.1:$port" "$BENCH_BIN" serve \
+    env "${CLI_ENV[@]}" PORTICO_LISTEN="127.0.0.1:$port" PORTICO_BENCH=true PORTICO_DEV_SINKS=true "$BENCH_BIN" serve \
         >>"$BENCH_DIR/server.out" 2>>"$BENCH_DIR/server.err" &
     BENCH_PID=$!
     local i

@@ -70,6 +70,45 @@ pub struct Attachment {
     pub size: i64,
 }
 
+impl Attachment {
+    /// The name a download is saved under: the posted name with only safe characters, ending in
+    /// the extension of its (checked) type for PDF, JPEG and PNG whatever name was posted, so a
+    /// PDF is opened as a PDF and nothing else.
+    pub fn download_name(&self) -> String {
+        let mut name: String = self
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mime = self
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let endings: &[&str] = match mime.as_str() {
+            "application/pdf" => &[".pdf"],
+            "image/jpeg" => &[".jpg", ".jpeg"],
+            "image/png" => &[".png"],
+            _ => &[],
+        };
+        let lower = name.to_ascii_lowercase();
+        if let Some(first) = endings.first() {
+            if !endings.iter().any(|e| lower.ends_with(e)) {
+                name.push_str(first);
+            }
+        }
+        name
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Consent {
     pub id: String,
@@ -103,4 +142,33 @@ pub struct ConsentRequest {
 pub struct TransitionInput {
     pub reason: Option<String>,
     pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Attachment;
+
+    fn named(filename: &str, content_type: &str) -> String {
+        Attachment {
+            id: "a".into(),
+            field: "f".into(),
+            blob_key: "k".into(),
+            filename: filename.into(),
+            content_type: content_type.into(),
+            size: 1,
+        }
+        .download_name()
+    }
+
+    // Before the fix, a PDF posted as "page.html" was downloaded as "page.html".
+    #[test]
+    fn a_download_ends_in_the_extension_of_its_type() {
+        assert_eq!(named("page.html", "application/pdf"), "page.html.pdf");
+        assert_eq!(named("Dogovor.PDF", "application/pdf"), "Dogovor.PDF");
+        assert_eq!(named("договор", "application/pdf"), "_______.pdf");
+        assert_eq!(named("photo.jpeg", "image/jpeg"), "photo.jpeg");
+        assert_eq!(named("photo", "image/jpeg"), "photo.jpg");
+        assert_eq!(named("scan.exe", "image/png"), "scan.exe.png");
+        assert_eq!(named("notes.txt", "text/plain"), "notes.txt");
+    }
 }

@@ -119,6 +119,7 @@ form-file-required = Изберете файл за „{ $label }“
 form-file-type = Файлът трябва да е { $types }
 form-file-too-big = Файлът трябва да е по-малък от { $size }
 form-file-empty = Избраният файл е празен
+form-file-mislabelled = Съдържанието на избрания файл не е { $types } — изберете истински файл от този вид
 
 ## Audit actions shown to people (audit-<action>, see docs/i18n.md)
 audit-catalog-service-created = Публикувана услуга

@@ -199,3 +199,47 @@ pub async fn run_to_completion(req: Request, next: Next) -> Response {
         }
     }
 }
+
+/// The largest body of a POST from someone not signed in (no session, no `Authorization`):
+/// sign-in, registration and the like are a few hundred bytes.
+pub const MAX_ANONYMOUS_BODY_BYTES: usize = 16 * 1024;
+
+/// Refuses (413) an anonymous POST whose body is over [`MAX_ANONYMOUS_BODY_BYTES`] before any
+/// extractor (the CSRF check included) reads it, so that nobody can make a node read 25 MiB
+/// without signing in. Runs after [`load_session`].
+pub async fn limit_anonymous_posts(req: Request, next: Next) -> Response {
+    let signed_in = req
+        .extensions()
+        .get::<CurrentSession>()
+        .is_some_and(|s| s.0.is_some());
+    if req.method() != axum::http::Method::POST
+        || signed_in
+        || req.headers().contains_key(header::AUTHORIZATION)
+    {
+        return next.run(req).await;
+    }
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large for a request without a session",
+        )
+            .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_ANONYMOUS_BODY_BYTES) {
+        return too_large();
+    }
+    // A body without a length (chunked) is read here, never past the limit.
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_ANONYMOUS_BODY_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => too_large(),
+    }
+}

@@ -46,6 +46,7 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             mw::render_errors,
         ))
+        .layer(axum::middleware::from_fn(mw::limit_anonymous_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mw::load_session,
@@ -55,6 +56,10 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
             mw::ensure_csrf_cookie,
         ))
         .layer(axum::middleware::from_fn(mw::track_metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            caching_and_transport,
+        ))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("x-frame-options", "DENY"))
         .layer(security_header("referrer-policy", "same-origin"))
@@ -74,6 +79,31 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
         .layer(axum::middleware::from_fn(mw::run_to_completion))
         .with_state(state)
+}
+
+/// `Strict-Transport-Security` for a year when the site is reached over https.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// No response is kept by a browser or a proxy unless its handler says it may (the static files
+/// do): pages show personal data, and a shared computer's back button or cache must not show them
+/// to the next person. Over https, browsers are told to use nothing else (HSTS).
+async fn caching_and_transport(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.base_url.starts_with("https://") {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
@@ -131,7 +161,23 @@ pub fn prometheus() -> &'static Option<PrometheusHandle> {
     HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Whether `headers` carry `Authorization: Bearer <token>`, compared in constant time.
+fn bearer_matches(headers: &axum::http::HeaderMap, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| bool::from(given.as_bytes().ct_eq(token.as_bytes())))
+}
+
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token {
+        // Answered like an unknown path, so that the endpoint is not advertised.
+        if !bearer_matches(&headers, token) {
+            return AppError::NotFound.into_response();
+        }
+    }
     if let Ok(counts) = portico_store::jobs::count_by_status(&state.db).await {
         for (status, n) in counts {
             metrics::gauge!("portico_jobs", "status" => status).set(n as f64);

@@ -19,6 +19,8 @@ pub struct ShellConfig {
     /// Serve `/design`, the page that shows every component (development builds, or
     /// `PORTICO_DESIGN_PAGE=true`).
     pub design_page: bool,
+    /// When set, `/metrics` answers only `Authorization: Bearer <token>`; otherwise 404.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for ShellConfig {

@@ -71,6 +71,7 @@ totp-status-on = Authenticator app: on
 totp-status-off = Authenticator app: not set up
 totp-set-up = Set up an authenticator app
 totp-remove = Remove the authenticator app
+totp-remove-confirm = To remove the app, enter a code from it or a recovery code.
 sessions-active = Active sessions
 sign-out-everywhere = Sign out everywhere
 activity-title = Recent activity on your account
@@ -92,6 +93,7 @@ recovery-title = Save your recovery codes
 recovery-body = If you lose your phone you can sign in with one of these codes. Each works once. Write them down and keep them safe — we will not show them again.
 recovery-done = I have saved them, continue
 totp-enrolled-banner = Your authenticator app is set up.
+totp-removed-banner = Your authenticator app has been removed.
 signed-out-everywhere-banner = You have been signed out everywhere.
 
 ## Administrations joining the platform

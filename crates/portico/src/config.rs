@@ -28,6 +28,16 @@ pub struct Config {
     /// Serve `/design` (the component gallery): on in debug builds, off in release builds
     /// unless `PORTICO_DESIGN_PAGE=true`.
     pub design_page: bool,
+    /// Serve `/bench/bare`, the benchmarks' baseline route (`PORTICO_BENCH=true`; off by default).
+    pub bench_routes: bool,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>`
+    /// (`PORTICO_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
+    /// `serve` may write e-mail and SMS to files in the data folder instead of sending them
+    /// (`PORTICO_DEV_SINKS=true`); without it, `serve` needs `PORTICO_SMTP_URL` and `PORTICO_SMS_URL`.
+    pub dev_sinks: bool,
+    /// A session with no request for this many minutes ends (`PORTICO_IDLE_TIMEOUT_MINUTES`, 30).
+    pub idle_timeout_minutes: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -72,6 +82,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_LOG", "log filter, e.g. info or portico=debug (default info)"),
     ("PORTICO_LOG_FORMAT", "text or json (default text)"),
     ("PORTICO_DESIGN_PAGE", "true/false: serve /design, the component gallery (default: true in debug builds, false in release builds)"),
+    ("PORTICO_BENCH", "true/false: serve /bench/bare, the benchmarks' baseline route (default false; bench/*.sh set it)"),
+    ("PORTICO_DEV_SINKS", "true/false: let `serve` write e-mail and SMS to <data>/mail.log and <data>/sms.log when PORTICO_SMTP_URL or PORTICO_SMS_URL is unset (default false: serve refuses to start; demo always may)"),
+    ("PORTICO_IDLE_TIMEOUT_MINUTES", "minutes without a request after which a session ends (default 30)"),
+    ("PORTICO_METRICS_TOKEN", "when set, /metrics needs Authorization: Bearer <token> (default: open)"),
 ];
 
 fn var(name: &str) -> Option<String> {
@@ -87,6 +101,28 @@ fn parse_bool(name: &str, value: &str) -> Result<bool> {
 }
 
 impl Config {
+    /// What `serve` needs that `demo` does not: real e-mail and SMS, unless the development
+    /// sinks are asked for. The message names the missing variables.
+    pub fn check_for_serve(&self) -> Result<()> {
+        if self.dev_sinks {
+            return Ok(());
+        }
+        let missing: Vec<&str> = [
+            ("PORTICO_SMTP_URL", self.smtp_url.is_none()),
+            ("PORTICO_SMS_URL", self.sms_url.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, missing)| missing.then_some(name))
+        .collect();
+        if !missing.is_empty() {
+            bail!(
+                "{} not set: `serve` sends sign-in codes by e-mail and SMS and will not start without them; set PORTICO_DEV_SINKS=true to write them to files in the data folder instead (development only), or run `portico demo`",
+                missing.join(" and ")
+            );
+        }
+        Ok(())
+    }
+
     pub fn from_env() -> Result<Self> {
         let listen: SocketAddr = var("PORTICO_LISTEN")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
@@ -134,6 +170,21 @@ impl Config {
             Some(v) => parse_bool("PORTICO_DESIGN_PAGE", &v)?,
             None => cfg!(debug_assertions),
         };
+        let bench_routes = match var("PORTICO_BENCH") {
+            Some(v) => parse_bool("PORTICO_BENCH", &v)?,
+            None => false,
+        };
+        let dev_sinks = match var("PORTICO_DEV_SINKS") {
+            Some(v) => parse_bool("PORTICO_DEV_SINKS", &v)?,
+            None => false,
+        };
+        let idle_timeout_minutes = match var("PORTICO_IDLE_TIMEOUT_MINUTES") {
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if (1..=24 * 60).contains(&n) => n,
+                _ => bail!("PORTICO_IDLE_TIMEOUT_MINUTES must be a number of minutes from 1 to 1440, not {v:?}"),
+            },
+            None => 30,
+        };
         for (name, _) in std::env::vars() {
             let known = VARIABLES.iter().any(|(k, _)| *k == name);
             let test_only = name.starts_with("PORTICO_TEST_")
@@ -165,6 +216,10 @@ impl Config {
             log_json,
             trusted_proxies,
             design_page,
+            bench_routes,
+            metrics_token: var("PORTICO_METRICS_TOKEN"),
+            dev_sinks,
+            idle_timeout_minutes,
         })
     }
 
@@ -189,6 +244,10 @@ impl Config {
             log_json: false,
             trusted_proxies: Vec::new(),
             design_page: false,
+            bench_routes: false,
+            metrics_token: None,
+            dev_sinks: false,
+            idle_timeout_minutes: 30,
         }
     }
 }

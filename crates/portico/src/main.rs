@@ -182,6 +182,7 @@ async fn run() -> Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
         Command::Serve => {
+            config.check_for_serve()?;
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
             let platform = app::build(&config, db, clock)?;

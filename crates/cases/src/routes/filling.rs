@@ -83,6 +83,11 @@ pub async fn start(
     {
         return Ok(Redirect::to(&resume_target(&state.app.db, &draft).await?).into_response());
     }
+    // A service not (or no longer) published takes no new applications; drafts begun while it
+    // was published can still be finished.
+    if service.published_at.is_none() {
+        return Err(AppError::NotFound);
+    }
     let form_key = service.form_key.clone().ok_or(AppError::NotFound)?;
     let form = forms::current(&state.app.db, &form_key)
         .await?
@@ -287,11 +292,16 @@ pub async fn step_submit(
     let mut data = app.data.clone();
     let mut errors = Vec::new();
     for upload in uploads {
-        if let Err(e) = form.check_attachment(
-            &upload.field,
-            &upload.content_type,
-            upload.bytes.len() as u64,
-        ) {
+        if let Err(e) = form
+            .check_attachment(
+                &upload.field,
+                &upload.content_type,
+                upload.bytes.len() as u64,
+            )
+            .and_then(|()| {
+                form.check_attachment_content(&upload.field, &upload.content_type, &upload.bytes)
+            })
+        {
             errors.push(e);
             continue;
         }
@@ -308,16 +318,44 @@ pub async fn step_submit(
         let attachment_id =
             applications::add_attachment(&mut tx, &app.id, attachment, &user.account_id, now)
                 .await?;
+        // A field that takes one file: the new upload replaces the old one, which is deleted.
+        let single = form
+            .field(&upload.field)
+            .is_some_and(|f| f.max_files() == 1);
+        if single {
+            applications::replace_attachment(&mut tx, &app.id, &upload.field, &attachment_id)
+                .await?;
+        }
         tx.commit().await?;
         if let Value::Object(map) = &mut data {
             let entry = map
                 .entry(upload.field.clone())
                 .or_insert_with(|| Value::Array(vec![]));
-            if let Value::Array(ids) = entry {
+            if single {
+                *entry = Value::Array(vec![Value::String(attachment_id)]);
+            } else if let Value::Array(ids) = entry {
                 ids.push(Value::String(attachment_id));
             }
         }
     }
+    // Only this application's own attachments can be named by id: an id of another
+    // application's file, posted by hand, is dropped before the answers are read.
+    let own: Vec<String> = applications::attachments(&state.app.db, &app.id)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let file_fields: Vec<String> = form
+        .step(step)
+        .map(|s| {
+            s.fields
+                .iter()
+                .filter(|f| f.widget == portico_catalog::forms::layout::Widget::File)
+                .map(|f| f.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    posted.retain(|(name, value)| !file_fields.contains(name) || own.contains(value));
     // Files chosen earlier stay attached unless replaced.
     for field in form
         .step(step)

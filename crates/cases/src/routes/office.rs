@@ -311,17 +311,7 @@ pub async fn attachment(
         .get(&attachment.blob_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    let filename: String = attachment
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let filename = attachment.download_name();
     Ok((
         [
             (

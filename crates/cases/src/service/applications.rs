@@ -727,6 +727,30 @@ pub async fn add_attachment(
     Ok(id)
 }
 
+/// For a field that takes one file: removes the draft's other attachments of `field`, so that a
+/// new upload replaces the old one. Returns how many were removed. The blobs stay (the store is
+/// content-addressed, and another attachment may hold the same bytes).
+pub async fn replace_attachment(
+    tx: &mut Tx,
+    application_id: &str,
+    field: &str,
+    keep_id: &str,
+) -> Result<u64, CasesError> {
+    let app = get_in(tx, application_id).await?;
+    if !app.is_draft() {
+        return Err(CasesError::AlreadySubmitted);
+    }
+    let done = sqlx::query(
+        "DELETE FROM attachments WHERE application_id = $1 AND field = $2 AND id <> $3",
+    )
+    .bind(application_id)
+    .bind(field)
+    .bind(keep_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn attachments(
     db: &Db,
     application_id: &str,

@@ -46,9 +46,33 @@ fn younger_than(birth: NaiveDate, years: u32, today: NaiveDate) -> bool {
         .is_some_and(|limit| birth > limit)
 }
 
+/// Whether `bytes` start with the signature of `content_type`, for PDF, JPEG and PNG; other
+/// types have no signature checked here and pass.
+pub fn content_matches(content_type: &str, bytes: &[u8]) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let signature: &[u8] = match mime.as_str() {
+        "application/pdf" => b"%PDF-",
+        "image/jpeg" => &[0xFF, 0xD8, 0xFF],
+        "image/png" => &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A],
+        _ => return true,
+    };
+    bytes.starts_with(signature)
+}
+
+/// A personal number: an EGN or, for a foreigner, an LNCh. A field with an age limit needs an
+/// EGN, the only one that tells a date of birth.
 fn check_egn(raw: &str, field: &LayoutField, today: Option<NaiveDate>) -> Result<String, String> {
     let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    let id = PersonalId::parse_egn(&compact).map_err(|e| e.code().to_owned())?;
+    let id = match PersonalId::parse_egn(&compact) {
+        Ok(id) => id,
+        Err(e) if field.max_age_years.is_some() => return Err(e.code().to_owned()),
+        Err(e) => PersonalId::parse_lnch(&compact).map_err(|_| e.code().to_owned())?,
+    };
     if let (Some(years), Some(today)) = (field.max_age_years, today) {
         if !id
             .birth_date()
@@ -423,6 +447,21 @@ impl FormVersion {
         Ok(())
     }
 
+    /// Checks an upload's first bytes against its declared type, for the types whose signature
+    /// is known (PDF, JPEG, PNG): a file labelled as one of them must start as one.
+    pub fn check_attachment_content(
+        &self,
+        field: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), FieldError> {
+        if content_matches(content_type, bytes) {
+            Ok(())
+        } else {
+            Err(FieldError::new(field, "form.file.mislabelled"))
+        }
+    }
+
     /// What was posted for one step, as raw strings, to draw the step again after a refusal
     /// (pass it as `data` to [`Self::step_view`]): people see exactly what they typed.
     pub fn echo(&self, step_index: usize, posted: &[(String, String)]) -> Value {
@@ -586,6 +625,55 @@ mod tests {
         let mut data = json!({ "owner_egn": "old", "other": 1 });
         f.merge_step(0, &mut data, values);
         assert!(data.get("owner_egn").is_none() && data["other"] == 1);
+    }
+
+    // Before the fix, an LNCh (a foreigner's number, prefilled from the account) was refused as
+    // "not a valid EGN/LNCh" at submit.
+    #[test]
+    fn a_personal_number_field_takes_an_lnch_but_an_age_limit_needs_an_egn() {
+        let f = form();
+        let step = |egn: &str, children: &str| {
+            f.parse_step_with(
+                0,
+                &post(&[
+                    ("name", "Джон"),
+                    ("born-day", "14"),
+                    ("born-month", "7"),
+                    ("born-year", "1985"),
+                    ("egn", egn),
+                    ("kind", "current"),
+                    ("address", "sofia-1"),
+                    ("owner", "yes"),
+                    ("children", children),
+                ]),
+                today(),
+                &known,
+            )
+        };
+        let values = step("1001045968", "").unwrap();
+        assert_eq!(values["egn"], "1001045968");
+        assert_eq!(
+            codes(step("1001045967", "")),
+            vec![("egn".to_owned(), "personal_id.bad_checksum".to_owned())]
+        );
+        assert_eq!(
+            codes(step("1001045968", "1001045968")),
+            vec![("children".to_owned(), "personal_id.bad_checksum".to_owned())]
+        );
+    }
+
+    #[test]
+    fn declared_types_are_checked_against_the_first_bytes() {
+        assert!(content_matches("application/pdf", b"%PDF-1.7\n"));
+        assert!(!content_matches("application/pdf", b"<html>"));
+        assert!(content_matches("image/png", b"\x89PNG\r\n\x1a\nrest"));
+        assert!(!content_matches("image/png", b"%PDF-1.7"));
+        assert!(content_matches(
+            "image/jpeg; x=y",
+            &[0xFF, 0xD8, 0xFF, 0xE0]
+        ));
+        assert!(!content_matches("IMAGE/JPEG", b"GIF89a"));
+        assert!(content_matches("text/plain", b"anything"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The person's own account: details, second factors, sessions, and what happened to the account.
 
 use super::clear_session_cookie;
-use crate::service::{accounts, administrations, sessions, totp};
+use crate::service::{accounts, administrations, sessions, step_up, totp};
 use crate::strings::TABLES;
 use crate::IdentityError;
 use askama::Template;
@@ -29,9 +29,16 @@ struct AccountPage {
     roles: Vec<(String, String)>,
     activity: Vec<AuditEntry>,
     banner: &'static str,
+    errors: Vec<FieldError>,
 }
 
 impl AccountPage {
+    /// The second factor asked for again before the authenticator app is removed.
+    fn code_field(&self) -> Field {
+        self.page
+            .field(&self.errors, "code", "text", "", "one-time-code")
+    }
+
     fn when(&self, at: &DateTime<Utc>) -> String {
         // Stored in UTC, shown in Sofia time.
         portico_core::calendar::sofia_local(*at)
@@ -50,6 +57,21 @@ pub async fn overview(
     SignedIn(user): SignedIn,
     page: PageContext,
     Query(q): Query<BannerQuery>,
+) -> Result<Response, AppError> {
+    let banner = match q.done.as_deref() {
+        Some("totp") => "totp_enrolled_banner",
+        Some("totp_removed") => "totp_removed_banner",
+        _ => "",
+    };
+    account_page(&state, &user, page, banner, vec![]).await
+}
+
+async fn account_page(
+    state: &AppState,
+    user: &portico_http::SessionUser,
+    page: PageContext,
+    banner: &'static str,
+    errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let account = accounts::get(&state.db, &user.account_id)
@@ -77,9 +99,10 @@ pub async fn overview(
         let role = page.t(&format!("role_{}", grant.role.as_str())).to_owned();
         roles.push((name, role));
     }
-    let banner = match q.done.as_deref() {
-        Some("totp") => "totp_enrolled_banner",
-        _ => "",
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let html = render(&AccountPage {
         name: account.display_name(),
@@ -94,9 +117,10 @@ pub async fn overview(
         roles,
         activity,
         banner,
+        errors,
         page,
     })?;
-    Ok(html.into_response())
+    Ok((status, html).into_response())
 }
 
 #[derive(Template)]
@@ -225,15 +249,32 @@ pub async fn totp_confirm(
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
 
+/// The step-up purpose of removing (or, by removing then setting up again, replacing) the
+/// authenticator app.
+pub const REMOVE_FACTOR: &str = totp::REMOVE_PURPOSE;
+
+/// Removing the authenticator app asks for one of its codes (or a recovery code) again, so a
+/// session left open on a shared computer cannot take the second factor off the account.
 pub async fn totp_remove(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    CsrfForm(_): CsrfForm<Empty>,
+    page: PageContext,
+    CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let proof =
+        match step_up::confirm(&state.db, &user.account_id, &form.code, REMOVE_FACTOR, now).await {
+            Ok(proof) => proof,
+            Err(IdentityError::WrongCode) => {
+                let errors = vec![FieldError::new("code", "code.wrong")];
+                return account_page(&state, &user, page, "", errors).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
     let mut tx = state.db.begin().await?;
-    totp::remove(&mut tx, &user.account_id, state.clock.now()).await?;
+    totp::remove(&mut tx, &proof, now).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account").into_response())
+    Ok(Redirect::to("/account?done=totp_removed").into_response())
 }
 
 pub async fn sign_out_everywhere(

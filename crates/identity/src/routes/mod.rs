@@ -53,12 +53,14 @@ pub fn router() -> Router<AppState> {
 pub struct DbSessions {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// A session without a request for this long ends (see `sessions::default_idle_timeout`).
+    pub idle_timeout: chrono::Duration,
 }
 
 #[async_trait::async_trait]
 impl SessionResolver for DbSessions {
     async fn resolve(&self, token: &str) -> Result<Option<SessionUser>, AppError> {
-        Ok(sessions::resolve(&self.db, token, self.clock.now()).await?)
+        Ok(sessions::resolve(&self.db, token, self.clock.now(), self.idle_timeout).await?)
     }
 }
 

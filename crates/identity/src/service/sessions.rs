@@ -76,27 +76,51 @@ pub async fn complete(
     create(tx, account_id, STAGE_COMPLETE, now).await
 }
 
-/// The session for a cookie token, with the account's roles; `None` if unknown or expired.
+/// How long a session may go without a request before it ends, unless configured
+/// (`PORTICO_IDLE_TIMEOUT_MINUTES`).
+pub fn default_idle_timeout() -> Duration {
+    Duration::minutes(30)
+}
+
+/// How stale `last_seen_at` may be before a request writes it again: one write a minute at most
+/// per session, not one per request.
+fn seen_granularity() -> Duration {
+    Duration::seconds(60)
+}
+
+/// The session for a cookie token, with the account's roles; `None` if unknown, expired, or idle
+/// for `idle` or longer (no request since). A request that finds it records that it was seen.
 pub async fn resolve(
     db: &Db,
     token: &str,
     now: DateTime<Utc>,
+    idle: Duration,
 ) -> Result<Option<SessionUser>, IdentityError> {
     if token.len() > 64 {
         return Ok(None);
     }
-    let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT s.id, s.account_id, s.stage, a.kind, a.given_name, a.family_name
+    let row: Option<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT s.id, s.account_id, s.stage, a.kind, a.given_name, a.family_name,
+                COALESCE(s.last_seen_at, s.created_at)
          FROM sessions s JOIN accounts a ON a.id = s.account_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL
+           AND COALESCE(s.last_seen_at, s.created_at) > $3",
     )
     .bind(sha256_hex(token))
     .bind(to_millis(now))
+    .bind(to_millis(now - idle))
     .fetch_optional(db.pool())
     .await?;
-    let Some((session_id, account_id, stage, kind, given, family)) = row else {
+    let Some((session_id, account_id, stage, kind, given, family, seen)) = row else {
         return Ok(None);
     };
+    if seen <= to_millis(now - seen_granularity()) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(to_millis(now))
+            .bind(&session_id)
+            .execute(db.pool())
+            .await?;
+    }
     let roles = if kind == "staff" {
         roles::list_for(db, &account_id).await?
     } else {

@@ -2,6 +2,7 @@
 //! authenticator app. A code is accepted for the current step or one either side (clock drift),
 //! and never for a step at or before the last one accepted, so a code cannot be used twice.
 
+use crate::service::step_up::StepUp;
 use crate::service::{random_token, sha256_hex};
 use crate::IdentityError;
 use chrono::{DateTime, Utc};
@@ -14,6 +15,8 @@ use totp_rs::{Algorithm, Secret, TOTP};
 pub const ISSUER: &str = "Portico";
 const STEP_SECS: i64 = 30;
 pub const RECOVERY_CODES: usize = 10;
+/// The step-up purpose that removing the factor needs.
+pub const REMOVE_PURPOSE: &str = "identity.factor_remove";
 
 fn totp(secret_b32: &str, account_name: &str) -> Result<TOTP, IdentityError> {
     let bytes = Secret::Encoded(secret_b32.to_owned())
@@ -199,24 +202,44 @@ pub async fn verify(
     if normalised.len() != 10 {
         return Ok(false);
     }
-    let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    // One salt per account; `None` for codes made before salts (their hash is bare SHA-256).
+    let salts: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT DISTINCT salt FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
     )
-    .bind(to_millis(now))
     .bind(account_id)
-    .bind(sha256_hex(&normalised))
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    if used.rows_affected() == 1 {
-        portico_audit::append(
-            tx,
-            Event::new(account_id, "identity.recovery_code_used", account_id),
-            now,
+    for (salt,) in salts {
+        let hash = recovery_hash(salt.as_deref(), &normalised);
+        // The condition on used_at makes two parallel uses of one code race for one row update.
+        let used = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL",
         )
+        .bind(to_millis(now))
+        .bind(account_id)
+        .bind(hash)
+        .execute(&mut **tx)
         .await?;
-        return Ok(true);
+        if used.rows_affected() == 1 {
+            portico_audit::append(
+                tx,
+                Event::new(account_id, "identity.recovery_code_used", account_id),
+                now,
+            )
+            .await?;
+            return Ok(true);
+        }
     }
     Ok(false)
+}
+
+/// The stored hash of a normalised recovery code: SHA-256 over the account's salt and the code,
+/// or the bare SHA-256 for rows made before salts.
+fn recovery_hash(salt: Option<&str>, normalised: &str) -> String {
+    match salt {
+        Some(salt) => sha256_hex(&format!("recovery:{salt}:{normalised}")),
+        None => sha256_hex(normalised),
+    }
 }
 
 pub async fn replace_recovery_codes(
@@ -228,8 +251,9 @@ pub async fn replace_recovery_codes(
         .bind(account_id)
         .execute(&mut **tx)
         .await?;
+    let salt = random_token(16);
     let mut codes = Vec::with_capacity(RECOVERY_CODES);
-    for _ in 0..RECOVERY_CODES {
+    while codes.len() < RECOVERY_CODES {
         // 10 characters from a 32-letter alphabet without look-alikes: 50 bits each.
         let raw = random_token(16);
         let code: String = raw
@@ -242,12 +266,15 @@ pub async fn replace_recovery_codes(
         if code.len() < 10 {
             continue;
         }
-        sqlx::query("INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)")
-            .bind(new_id())
-            .bind(account_id)
-            .bind(sha256_hex(&code))
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO recovery_codes (id, account_id, code_hash, salt) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new_id())
+        .bind(account_id)
+        .bind(recovery_hash(Some(&salt), &code))
+        .bind(&salt)
+        .execute(&mut **tx)
+        .await?;
         codes.push(format!("{}-{}", &code[..5], &code[5..]));
     }
     portico_audit::append(
@@ -287,11 +314,13 @@ pub async fn enrol_with_secret(
     Ok(())
 }
 
-pub async fn remove(
-    tx: &mut Tx,
-    account_id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), IdentityError> {
+/// Removes the authenticator app and its recovery codes. Takes the proof that the person
+/// confirmed this purpose with the factor itself (see `routes::account::totp_remove`).
+pub async fn remove(tx: &mut Tx, proof: &StepUp, now: DateTime<Utc>) -> Result<(), IdentityError> {
+    if proof.purpose() != REMOVE_PURPOSE {
+        return Err(IdentityError::field("code", "code.wrong"));
+    }
+    let account_id = proof.account_id();
     sqlx::query("DELETE FROM totp_factors WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut **tx)

@@ -10,6 +10,7 @@ mod cases;
 mod catalog;
 mod components;
 mod evidence;
+mod hardening;
 mod i18n;
 mod identity;
 mod service_layer;
