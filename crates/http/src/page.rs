@@ -49,6 +49,9 @@ pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)
     if user.is_admin() {
         links.push(("/admin", "nav_console"));
     }
+    if user.is_identity_verifier() {
+        links.push(("/verify", "nav_verify"));
+    }
     links.push(("/account", "nav_account"));
     links
 }
@@ -251,6 +254,7 @@ mod nav_tests {
             display_name: "Иван Петров".into(),
             kind,
             fully_authenticated: true,
+            assurance: portico_core::Assurance::Substantial,
             roles: roles
                 .iter()
                 .map(|r| RoleGrant {

@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0002_step_up",
         sql: include_str!("../migrations/0002_step_up.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0003_assurance",
+        sql: include_str!("../migrations/0003_assurance.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
