@@ -291,5 +291,8 @@ mod nav_tests {
         let both = user(AccountKind::Staff, &["operator", "administration_admin"]);
         assert_eq!(hrefs(Some(&both)), ["/office", "/admin", "/account"]);
         assert_eq!(user(AccountKind::Citizen, &[]).staff_landing(), None);
+        let verifier = user(AccountKind::Staff, &["identity_verifier"]);
+        assert_eq!(hrefs(Some(&verifier)), ["/verify", "/account"]);
+        assert_eq!(verifier.staff_landing(), Some("/verify"));
     }
 }

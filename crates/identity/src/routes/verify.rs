@@ -29,7 +29,7 @@ struct FindPage {
     page: PageContext,
     personal_id: String,
     not_found: bool,
-    done: &'static str,
+    banner: &'static str,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,9 +48,9 @@ pub async fn find_form(
         page,
         personal_id: String::new(),
         not_found: false,
-        done: match q.done.as_deref() {
-            Some("released") => "verify_released",
-            Some(_) => "verify_done",
+        banner: match q.done.as_deref() {
+            Some("released") => "verify_released_banner",
+            Some(_) => "verify_done_banner",
             None => "",
         },
     })?
@@ -94,7 +94,7 @@ pub async fn find(
             page,
             personal_id,
             not_found: true,
-            done: "",
+            banner: "",
         })?
         .into_response());
     };
