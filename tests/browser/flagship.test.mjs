@@ -4,6 +4,9 @@
 //   owner:     registers an account (the applicant names them as the owner of the home)
 //   applicant: home → search → service page → start (sign in on the way) → form steps (one
 //              submitted empty, to see the errors) → review → sign with the authenticator → receipt
+//   verifier:  Sofia's identity verifier checks the owner's identity card at a counter (a
+//              self-registered EGN is only claimed until then, and deciding a consent needs it
+//              verified)
 //   owner:     signs in with an e-mail link → consents
 //   operator:  of Sofia's Sredets district unit, where the address is: signs in → queue → case →
 //              takes it → starts the review → approves
@@ -36,6 +39,7 @@ const APPLICANT_EMAIL = 'ivan.petrov@portico.demo';
 const APPLICANT_EGN = makeEgn(new Date(Date.UTC(1985, 6, 14)), 123); // synthetic_egn(1985-07-14, 123)
 const APPLICANT_NAME = 'Иван Петров';
 const OPERATOR_EMAIL = 'operator.sredets@sofia.portico.demo';
+const VERIFIER_EMAIL = 'verifier@sofia.portico.demo';
 const SERVICE_TITLE = 'Адресна регистрация';
 const SERVICE_SLUG = 'address-registration-sofia';
 const SOFIA = 'Столична община';
@@ -56,7 +60,8 @@ let failedStep = null;
 const owner = { label: 'owner', person: newPerson() };
 const applicant = { label: 'applicant' };
 const operator = { label: 'operator' };
-const everyone = [owner, applicant, operator];
+const verifier = { label: 'verifier' };
+const everyone = [owner, applicant, operator, verifier];
 
 // What the journey learns along the way.
 let applicationId = null;
@@ -376,6 +381,26 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     assert.match(trackingNumber, /^\d{4}-\d{4}-\d{4}-\d{4}$/, 'a tracking number like 2026-4827-3196-0519');
     assert.equal((await applicant.page.locator('#application-state').innerText()).trim(), 'Очаква се съгласие');
     await checkPage(applicant, 'receipt');
+  });
+
+  // --- The owner's EGN is verified at a counter. ------------------------------------------------
+
+  step("checks the owner's identity card at a counter", verifier, async () => {
+    await open(verifier, '/login');
+    await signInWithPassword(verifier, VERIFIER_EMAIL, DEMO_PASSWORD);
+    await submitAuthenticatorCode(verifier);
+    assert.equal(currentPath(verifier), '/verify', 'an identity verifier lands on the identity checks');
+    await checkPage(verifier, 'verify');
+    await verifier.page.fill('#personal_id', owner.person.egn);
+    await clickAndWait(verifier, submitOf(verifier, '#personal_id'));
+    await checkPage(verifier, 'verify-check');
+    await verifier.page.check('#document_kind_identity_card');
+    await verifier.page.fill('#document_number', '645123987');
+    await verifier.page.check('#checked_in_person');
+    await clickAndWait(verifier, submitOf(verifier, '#document_number'));
+    assert.equal(currentPath(verifier), '/verify');
+    assert.match(await verifier.page.locator('#verify-done').innerText(), /проверена/);
+    await checkPage(verifier, 'verify-done');
   });
 
   // --- The owner consents. -----------------------------------------------------------------------

@@ -15,6 +15,8 @@ pub enum CasesError {
     Conflict,
     #[error("the application is not a draft any more")]
     AlreadySubmitted,
+    #[error("{0}")]
+    NeedsAssurance(#[from] portico_core::NeedsAssurance),
     #[error("process {0} is not defined")]
     UnknownProcess(String),
     #[error("{0}")]
@@ -44,6 +46,7 @@ impl From<CasesError> for AppError {
             CasesError::Transition(code) => AppError::BadRequest(code),
             CasesError::Conflict => AppError::Conflict("application_changed"),
             CasesError::AlreadySubmitted => AppError::Conflict("already_submitted"),
+            CasesError::NeedsAssurance(n) => AppError::NeedsAssurance(n),
             CasesError::UnknownProcess(p) => AppError::Internal(format!("unknown process {p}")),
             CasesError::Store(e) => AppError::internal(e),
             CasesError::Audit(e) => AppError::internal(e),

@@ -14,14 +14,17 @@ pub enum Role {
     AdministrationAdmin,
     RegisterOwner,
     PlatformAdmin,
+    /// Checks people's identity documents at a counter and marks their identifiers verified.
+    IdentityVerifier,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Operator,
         Role::AdministrationAdmin,
         Role::RegisterOwner,
         Role::PlatformAdmin,
+        Role::IdentityVerifier,
     ];
 
     /// The stable name stored in the database and used on the command line.
@@ -31,6 +34,7 @@ impl Role {
             Role::AdministrationAdmin => "administration_admin",
             Role::RegisterOwner => "register_owner",
             Role::PlatformAdmin => "platform_admin",
+            Role::IdentityVerifier => "identity_verifier",
         }
     }
 
@@ -77,6 +81,42 @@ pub enum Assurance {
     High,
 }
 
+impl Assurance {
+    pub const ALL: [Assurance; 3] = [Assurance::Low, Assurance::Substantial, Assurance::High];
+
+    /// The stable name stored in the database (`low`, `substantial`, `high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assurance::Low => "low",
+            Assurance::Substantial => "substantial",
+            Assurance::High => "high",
+        }
+    }
+
+    /// The stored name back; anything unknown reads as `Low`, the level that grants least.
+    pub fn from_stored(s: &str) -> Assurance {
+        Assurance::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .unwrap_or(Assurance::Low)
+    }
+}
+
+impl fmt::Display for Assurance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action needs a higher level of assurance than the acting person's session has. Nothing was
+/// done; the person is told why and how to raise their level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this action needs assurance {needed}; the session has {current}")]
+pub struct NeedsAssurance {
+    pub needed: Assurance,
+    pub current: Assurance,
+}
+
 /// A person acting through a signed-in session: a citizen, or staff with their roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -114,6 +154,20 @@ impl Actor {
             assurance,
             roles: Vec::new(),
         })
+    }
+
+    /// The level of assurance an action needs: every action that must know who a person really
+    /// is calls this first. A person passes when their session's level is at least `needed`. API
+    /// clients and the system are not people: what they may do is decided by their scopes and
+    /// by the service function, so the person's level does not apply to them.
+    pub fn require(&self, needed: Assurance) -> Result<(), NeedsAssurance> {
+        match self {
+            Actor::Person(p) if p.assurance < needed => Err(NeedsAssurance {
+                needed,
+                current: p.assurance,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The id the audit log and timelines record for this actor.
@@ -221,6 +275,26 @@ mod tests {
         assert!(!client.may_work_in("payments", "sofia", None));
         assert_eq!(client.audit_id(), "client:c1");
         assert!(Actor::System("jobs").work_scopes("cases").is_empty());
+    }
+
+    #[test]
+    fn require_refuses_a_person_below_the_level() {
+        let low = Actor::person("p", Assurance::Low);
+        assert_eq!(
+            low.require(Assurance::Substantial),
+            Err(NeedsAssurance {
+                needed: Assurance::Substantial,
+                current: Assurance::Low
+            })
+        );
+        assert!(low.require(Assurance::Low).is_ok());
+        assert!(Actor::person("p", Assurance::High)
+            .require(Assurance::Substantial)
+            .is_ok());
+        for level in Assurance::ALL {
+            assert_eq!(Assurance::from_stored(level.as_str()), level);
+        }
+        assert_eq!(Assurance::from_stored("bogus"), Assurance::Low);
     }
 
     #[test]

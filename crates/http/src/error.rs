@@ -28,8 +28,18 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("too many attempts; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: i64 },
+    /// The action needs a higher level of assurance than the session has: pages explain how to
+    /// raise it (see [`portico_core::Actor::require`]).
+    #[error("{0}")]
+    NeedsAssurance(portico_core::NeedsAssurance),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<portico_core::NeedsAssurance> for AppError {
+    fn from(e: portico_core::NeedsAssurance) -> Self {
+        AppError::NeedsAssurance(e)
+    }
 }
 
 impl AppError {
@@ -40,7 +50,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::NeedsAssurance(_) => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -57,6 +69,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Unauthorized => "unauthorized",
             AppError::Csrf => "csrf",
+            AppError::NeedsAssurance(_) => "assurance_too_low",
             AppError::Invalid(_) => "invalid",
             AppError::BadRequest(code) | AppError::Conflict(code) => code,
             AppError::RateLimited { .. } => "rate_limited",
@@ -72,6 +85,11 @@ impl AppError {
             AppError::Unauthorized => "Sign in first.".into(),
             AppError::Csrf => {
                 "The form's security token is missing or has expired. Reload and try again.".into()
+            }
+            AppError::NeedsAssurance(_) => {
+                "This action needs your identity to be verified (level of \
+                 assurance substantial or high). Verify it at a counter, then try again."
+                    .into()
             }
             AppError::Invalid(_) => "Some fields are not valid; see details.".into(),
             AppError::BadRequest(_) => "The request is not valid.".into(),
@@ -147,6 +165,9 @@ impl ApiErrorBody {
             AppError::Internal(_) => serde_json::json!({ "request_id": request_id }),
             AppError::RateLimited { retry_after_secs } => {
                 serde_json::json!({ "retry_after": retry_after_secs })
+            }
+            AppError::NeedsAssurance(n) => {
+                serde_json::json!({ "needed": n.needed, "current": n.current })
             }
             _ => serde_json::json!({}),
         };

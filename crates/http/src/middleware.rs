@@ -110,6 +110,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     } else if matches!(error.as_ref(), AppError::Unauthorized) {
         let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
         Redirect::to(&format!("/login?next={next}")).into_response()
+    } else if let AppError::NeedsAssurance(needs) = error.as_ref() {
+        assurance_page(page, needs, status)
     } else {
         error_page(page, &error, &request_id, status)
     };
@@ -147,6 +149,7 @@ fn error_page(
         AppError::Internal(_) => ("error_internal_title", "error_internal_body"),
         AppError::Unauthorized => ("error_unauthorized_title", ""),
         AppError::Invalid(_) | AppError::BadRequest(_) => ("error_bad_request_title", ""),
+        AppError::NeedsAssurance(_) => ("assurance_needed_title", ""),
     };
     let template = ErrorPage {
         title: page.t(title),
@@ -160,6 +163,37 @@ fn error_page(
             AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         },
+        page,
+    };
+    match template.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(_) => (status, "Error").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assurance_needed.html")]
+struct AssurancePage {
+    page: PageContext,
+    needed: &'static str,
+    current: &'static str,
+}
+
+/// What a person is told when an action needs a higher level of assurance than their session
+/// has: why, and what to do about it. Nothing was done.
+fn assurance_page(
+    page: PageContext,
+    needs: &portico_core::NeedsAssurance,
+    status: StatusCode,
+) -> Response {
+    let level = |a: portico_core::Assurance| match a {
+        portico_core::Assurance::Low => "assurance_low",
+        portico_core::Assurance::Substantial => "assurance_substantial",
+        portico_core::Assurance::High => "assurance_high",
+    };
+    let template = AssurancePage {
+        needed: page.t(level(needs.needed)),
+        current: page.t(level(needs.current)),
         page,
     };
     match template.render() {

@@ -49,6 +49,9 @@ pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)
     if user.is_admin() {
         links.push(("/admin", "nav_console"));
     }
+    if user.is_identity_verifier() {
+        links.push(("/verify", "nav_verify"));
+    }
     links.push(("/account", "nav_account"));
     links
 }
@@ -251,6 +254,7 @@ mod nav_tests {
             display_name: "Иван Петров".into(),
             kind,
             fully_authenticated: true,
+            assurance: portico_core::Assurance::Substantial,
             roles: roles
                 .iter()
                 .map(|r| RoleGrant {
@@ -287,5 +291,8 @@ mod nav_tests {
         let both = user(AccountKind::Staff, &["operator", "administration_admin"]);
         assert_eq!(hrefs(Some(&both)), ["/office", "/admin", "/account"]);
         assert_eq!(user(AccountKind::Citizen, &[]).staff_landing(), None);
+        let verifier = user(AccountKind::Staff, &["identity_verifier"]);
+        assert_eq!(hrefs(Some(&verifier)), ["/verify", "/account"]);
+        assert_eq!(verifier.staff_landing(), Some("/verify"));
     }
 }

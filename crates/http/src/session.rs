@@ -28,6 +28,10 @@ pub struct SessionUser {
     /// False between the password and the second factor: such a session may only finish signing in.
     pub fully_authenticated: bool,
     pub roles: Vec<RoleGrant>,
+    /// The session's level of assurance: the lower of how the person signed in and how their
+    /// identifier was proven (a self-registered identifier is only claimed, `Low`, until it is
+    /// verified, e.g. at a counter).
+    pub assurance: Assurance,
 }
 
 impl SessionUser {
@@ -45,9 +49,7 @@ impl SessionUser {
     pub fn actor(&self) -> Actor {
         Actor::Person(Person {
             account_id: self.account_id.clone(),
-            // Every account proves itself with a password and a second factor today; levels
-            // above that come with verified identities.
-            assurance: Assurance::Substantial,
+            assurance: self.assurance,
             roles: self.roles.clone(),
         })
     }
@@ -55,6 +57,11 @@ impl SessionUser {
     /// Works a queue of cases in some unit or administration.
     pub fn is_operator(&self) -> bool {
         self.roles.iter().any(|r| r.role == Role::Operator)
+    }
+
+    /// Checks identity documents at a counter.
+    pub fn is_identity_verifier(&self) -> bool {
+        self.roles.iter().any(|r| r.role == Role::IdentityVerifier)
     }
 
     /// Administers an administration (or the whole platform): their work is in the console.
@@ -72,6 +79,8 @@ impl SessionUser {
             Some("/office")
         } else if self.is_admin() {
             Some("/admin")
+        } else if self.is_identity_verifier() {
+            Some("/verify")
         } else {
             None
         }

@@ -16,6 +16,8 @@ pub enum IdentityError {
     UnknownUnit,
     #[error("not found")]
     NotFound,
+    #[error("not allowed")]
+    Forbidden,
     #[error("{0}")]
     Store(#[from] portico_store::StoreError),
     #[error("{0}")]
@@ -53,6 +55,7 @@ impl From<IdentityError> for AppError {
             IdentityError::UnknownAdministration
             | IdentityError::UnknownUnit
             | IdentityError::NotFound => AppError::NotFound,
+            IdentityError::Forbidden => AppError::Forbidden,
             IdentityError::Store(e) => AppError::internal(e),
             IdentityError::Audit(e) => AppError::internal(e),
             IdentityError::Internal(e) => AppError::Internal(e),

@@ -36,6 +36,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0004_session_idle",
         sql: include_str!("../migrations/0004_session_idle.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0005_assurance",
+        sql: include_str!("../migrations/0005_assurance.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the

@@ -174,9 +174,14 @@ pub async fn prepare_submissions(
                 clock.now(),
             )
             .await?;
-            let session =
-                sessions::create(&mut tx, &account.id, sessions::STAGE_COMPLETE, clock.now())
-                    .await?;
+            let session = sessions::create(
+                &mut tx,
+                &account.id,
+                sessions::STAGE_COMPLETE,
+                portico_core::Assurance::Substantial,
+                clock.now(),
+            )
+            .await?;
             let data = serde_json::json!({
                 "applicant_egn": egn,
                 "include_children": "no",

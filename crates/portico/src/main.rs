@@ -143,7 +143,7 @@ enum AdminCommand {
         given_name: String,
         #[arg(long)]
         family_name: String,
-        /// operator, administration_admin, register_owner or platform_admin
+        /// operator, administration_admin, register_owner, platform_admin or identity_verifier
         #[arg(long, default_value = "administration_admin")]
         role: String,
         /// Read the password from the first line of standard input instead of generating one.

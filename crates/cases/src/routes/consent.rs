@@ -43,6 +43,9 @@ pub struct DoneQuery {
 struct ShowPage {
     page: PageContext,
     item: ConsentView,
+    /// False when the session's level of assurance is below what deciding needs: the page says
+    /// why and how to raise it instead of offering the buttons.
+    can_decide: bool,
 }
 
 async fn view(
@@ -110,9 +113,16 @@ pub async fn show(
     ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    let (consent, _) = consents::addressed_to(&state.app.db, &user.actor(), &id).await?;
+    let actor = user.actor();
+    let (consent, _) = consents::addressed_to(&state.app.db, &actor, &id).await?;
     let item = view(&state, consent, page.lang).await?;
-    Ok(render(&ShowPage { page, item })?.into_response())
+    let can_decide = actor.require(consents::DECIDE_ASSURANCE).is_ok();
+    Ok(render(&ShowPage {
+        page,
+        item,
+        can_decide,
+    })?
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -180,8 +180,13 @@ pub async fn personal_id_of(
         .map(|p| p.value().to_owned()))
 }
 
+/// The level of assurance deciding a consent needs: the person must be known to be the one the
+/// personal number names, not only to have claimed it.
+pub const DECIDE_ASSURANCE: portico_core::Assurance = portico_core::Assurance::Substantial;
+
 /// The person a consent names gives or refuses it; the case moves on when every consent is in,
-/// and stops when one is refused.
+/// and stops when one is refused. Needs [`DECIDE_ASSURANCE`]: a session below it is refused with
+/// [`CasesError::NeedsAssurance`] and nothing is done.
 pub async fn give_or_refuse(
     cases: &super::Cases,
     actor: &portico_core::Actor,
@@ -189,6 +194,7 @@ pub async fn give_or_refuse(
     give: bool,
 ) -> Result<Outcome, CasesError> {
     let (_, personal_id) = addressed_to(&cases.db, actor, consent_id).await?;
+    actor.require(DECIDE_ASSURANCE)?;
     let account_id = actor.account_id().ok_or(CasesError::NotFound)?;
     let now = cases.now();
     let mut tx = cases.db.begin().await?;

@@ -30,6 +30,21 @@ struct AccountPage {
     activity: Vec<AuditEntry>,
     banner: &'static str,
     errors: Vec<FieldError>,
+    /// How well the identifier is proven, and this session's level, as words.
+    identity_level: &'static str,
+    session_level: &'static str,
+    /// Whether the identifier is still only claimed (then the page says how to verify it).
+    claimed: bool,
+    /// Checks at a counter: when, where (the administration), and by which role.
+    verifications: Vec<(DateTime<Utc>, String, &'static str)>,
+}
+
+fn level_key(level: portico_core::Assurance) -> &'static str {
+    match level {
+        portico_core::Assurance::Low => "assurance_low",
+        portico_core::Assurance::Substantial => "assurance_substantial",
+        portico_core::Assurance::High => "assurance_high",
+    }
 }
 
 impl AccountPage {
@@ -99,6 +114,21 @@ async fn account_page(
         let role = page.t(&format!("role_{}", grant.role.as_str())).to_owned();
         roles.push((name, role));
     }
+    let identity_level =
+        crate::service::verification::identity_level(&state.db, &account.id).await?;
+    let mut verifications = Vec::new();
+    for v in crate::service::verification::list_for(&state.db, &account.id).await? {
+        let name = administrations::get(&state.db, &v.administration_id)
+            .await?
+            .map(|a| a.name(page.lang).to_owned())
+            .unwrap_or_default();
+        let document = match v.document_kind.as_str() {
+            "passport" => "document_kind_passport",
+            "residence_permit" => "document_kind_residence_permit",
+            _ => "document_kind_identity_card",
+        };
+        verifications.push((v.at, name, page.t(document)));
+    }
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -118,6 +148,11 @@ async fn account_page(
         activity,
         banner,
         errors,
+        identity_level: page.t(level_key(identity_level)),
+        session_level: page.t(level_key(user.assurance)),
+        claimed: identity_level == portico_core::Assurance::Low
+            && account.kind == crate::model::AccountKind::Citizen,
+        verifications,
         page,
     })?;
     Ok((status, html).into_response())

@@ -206,7 +206,14 @@ async fn sign_in(
     if let Some(old) = existing {
         sessions::delete(&mut tx, &old.session_id).await?;
     }
-    let session = sessions::create(&mut tx, &account.id, sessions::STAGE_PASSWORD, now).await?;
+    let session = sessions::create(
+        &mut tx,
+        &account.id,
+        sessions::STAGE_PASSWORD,
+        portico_core::Assurance::Low,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let next: String =
         url::form_urlencoded::byte_serialize(form.next.unwrap_or_default().as_bytes()).collect();

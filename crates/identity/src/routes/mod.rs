@@ -5,6 +5,7 @@ mod api;
 mod login;
 mod register;
 mod step_up;
+mod verify;
 
 use crate::service::sessions;
 use axum::http::{header, HeaderValue};
@@ -38,6 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/step-up/code", post(step_up::send_code))
         .route("/account", get(account::overview))
+        .route("/verify", get(verify::find_form))
+        .route("/verify/find", post(verify::find))
+        .route("/verify/{id}", post(verify::verify))
+        .route("/verify/{id}/release", post(verify::release))
         .route(
             "/account/totp",
             get(account::totp_form).post(account::totp_confirm),

@@ -75,7 +75,15 @@ pub async fn submit(
         Err(IdentityError::Invalid(errors)) => return show_errors(page, form, errors),
         Err(e) => return Err(e.into()),
     };
-    let session = sessions::create(&mut tx, &account.id, sessions::STAGE_COMPLETE, now).await?;
+    let session = sessions::create(
+        &mut tx,
+        &account.id,
+        sessions::STAGE_COMPLETE,
+        // Opened with the password just chosen: no second factor yet.
+        portico_core::Assurance::Low,
+        now,
+    )
+    .await?;
     let event = Event::new(&account.id, "identity.sign_in", &account.id)
         .with(serde_json::json!({ "method": "registration" }));
     portico_audit::append(&mut tx, event, now)

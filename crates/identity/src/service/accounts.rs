@@ -197,8 +197,8 @@ pub async fn create_staff(
     }
     let id = new_id();
     sqlx::query(
-        "INSERT INTO accounts (id, kind, given_name, family_name, email, password_hash, created_at)
-         VALUES ($1, 'staff', $2, $3, $4, $5, $6)",
+        "INSERT INTO accounts (id, kind, given_name, family_name, email, password_hash, created_at, identity_assurance)
+         VALUES ($1, 'staff', $2, $3, $4, $5, $6, 'substantial')",
     )
     .bind(&id)
     .bind(staff.given_name.trim())

@@ -9,6 +9,7 @@ pub mod sessions;
 pub mod step_up;
 pub mod throttle;
 pub mod totp;
+pub mod verification;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};

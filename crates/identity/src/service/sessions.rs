@@ -6,7 +6,7 @@ use crate::service::{random_token, roles, sha256_hex};
 use crate::IdentityError;
 use chrono::{DateTime, Duration, Utc};
 use portico_core::clock::to_millis;
-use portico_core::new_id;
+use portico_core::{new_id, Assurance};
 use portico_http::{AccountKind, SessionUser};
 use portico_store::{Db, Tx};
 
@@ -28,10 +28,13 @@ pub struct NewSession {
     pub token: String,
 }
 
+/// A new session. `sign_in` is how the person proved themselves to open it: a password alone is
+/// `Low`, a password and a second factor `Substantial`.
 pub async fn create(
     tx: &mut Tx,
     account_id: &str,
     stage: &str,
+    sign_in: Assurance,
     now: DateTime<Utc>,
 ) -> Result<NewSession, IdentityError> {
     let id = new_id();
@@ -42,12 +45,13 @@ pub async fn create(
         pending_lifetime()
     };
     sqlx::query(
-        "INSERT INTO sessions (id, token_hash, account_id, stage, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (id, token_hash, account_id, stage, sign_in_assurance, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(sha256_hex(&token))
     .bind(account_id)
     .bind(stage)
+    .bind(sign_in.as_str())
     .bind(to_millis(now))
     .bind(to_millis(now + lifetime))
     .execute(&mut **tx)
@@ -55,7 +59,8 @@ pub async fn create(
     Ok(NewSession { id, token })
 }
 
-/// Finishes sign-in: the pending session is replaced by a complete one with a new token.
+/// Finishes sign-in: the pending session is replaced by a complete one with a new token, opened
+/// with a password and a second factor (`Substantial`).
 pub async fn complete(
     tx: &mut Tx,
     pending_id: &str,
@@ -73,7 +78,7 @@ pub async fn complete(
         // Already completed by a parallel request, or expired and cleaned up.
         return Err(IdentityError::WrongCode);
     }
-    create(tx, account_id, STAGE_COMPLETE, now).await
+    create(tx, account_id, STAGE_COMPLETE, Assurance::Substantial, now).await
 }
 
 /// How long a session may go without a request before it ends, unless configured
@@ -88,8 +93,11 @@ fn seen_granularity() -> Duration {
     Duration::seconds(60)
 }
 
-/// The session for a cookie token, with the account's roles; `None` if unknown, expired, or idle
-/// for `idle` or longer (no request since). A request that finds it records that it was seen.
+/// The session for a cookie token, with the account's roles and the session's level of
+/// assurance (the lower of how the person signed in and how their identifier is proven, read
+/// afresh each time, so a counter verification counts from the next sign-in with a second
+/// factor, and a level lowered on the account counts at once); `None` if unknown, expired, or
+/// idle for `idle` or longer (no request since). A request that finds it records that it was seen.
 pub async fn resolve(
     db: &Db,
     token: &str,
@@ -99,9 +107,20 @@ pub async fn resolve(
     if token.len() > 64 {
         return Ok(None);
     }
-    let row: Option<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+    #[allow(clippy::type_complexity)]
+    let row: Option<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        String,
+    )> = sqlx::query_as(
         "SELECT s.id, s.account_id, s.stage, a.kind, a.given_name, a.family_name,
-                COALESCE(s.last_seen_at, s.created_at)
+                COALESCE(s.last_seen_at, s.created_at), s.sign_in_assurance, a.identity_assurance
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL
            AND COALESCE(s.last_seen_at, s.created_at) > $3",
@@ -111,7 +130,8 @@ pub async fn resolve(
     .bind(to_millis(now - idle))
     .fetch_optional(db.pool())
     .await?;
-    let Some((session_id, account_id, stage, kind, given, family, seen)) = row else {
+    let Some((session_id, account_id, stage, kind, given, family, seen, sign_in, proven)) = row
+    else {
         return Ok(None);
     };
     if seen <= to_millis(now - seen_granularity()) {
@@ -136,6 +156,7 @@ pub async fn resolve(
             AccountKind::Citizen
         },
         fully_authenticated: stage == STAGE_COMPLETE,
+        assurance: Assurance::from_stored(&sign_in).min(Assurance::from_stored(&proven)),
         roles,
     }))
 }

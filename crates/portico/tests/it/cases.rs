@@ -42,6 +42,15 @@ pub async fn citizen(app: &TestApp, email: &str) -> (Client, String, String) {
     (client, egn, secret)
 }
 
+/// A citizen whose personal number was verified at a counter, signed in again with both
+/// factors: a session of substantial assurance, as deciding a consent needs.
+pub async fn verified_citizen(app: &TestApp, email: &str) -> (Client, String, String) {
+    let (client, egn, secret) = citizen(app, email).await;
+    crate::assurance::verify_at_counter(app, &egn).await;
+    crate::assurance::sign_in_again(app, &client, email, &secret).await;
+    (client, egn, secret)
+}
+
 /// Signs a staff member in with their password and authenticator code.
 pub async fn staff(app: &TestApp, email: &str) -> Client {
     let client = app.client();
@@ -121,7 +130,7 @@ pub async fn submit(app: &TestApp, client: &Client, id: &str, secret: &str) -> P
     page
 }
 
-async fn state_of(app: &TestApp, id: &str) -> String {
+pub async fn state_of(app: &TestApp, id: &str) -> String {
     let (state,): (String,) = sqlx::query_as("SELECT state FROM applications WHERE id = $1")
         .bind(id)
         .fetch_one(app.db.pool())
@@ -157,7 +166,7 @@ pub async fn transition(
 #[tokio::test]
 async fn address_registration_end_to_end() {
     let app = seeded().await;
-    let (owner, owner_egn, _) = citizen(&app, "owner@example.bg").await;
+    let (owner, owner_egn, _) = verified_citizen(&app, "owner@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "applicant@example.bg").await;
 
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
@@ -592,7 +601,7 @@ async fn a_new_form_version_does_not_break_a_draft_in_progress() {
 #[tokio::test]
 async fn a_child_is_registered_with_the_other_parents_consent_and_a_refusal_stops_the_case() {
     let app = seeded().await;
-    let (other_parent, other_parent_egn, _) = citizen(&app, "parent2@example.bg").await;
+    let (other_parent, other_parent_egn, _) = verified_citizen(&app, "parent2@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "parent1@example.bg").await;
     let child = portico_core::personal_id::synthetic_egn(
         chrono::NaiveDate::from_ymd_opt(2016, 4, 9).unwrap(),
@@ -959,7 +968,7 @@ async fn a_draft_that_reached_check_your_answers_resumes_there() {
 async fn the_timeline_says_the_owner_consented_not_submitted_again() {
     let app = seeded().await;
     let (applicant, _, secret) = citizen(&app, "timeline-applicant@example.bg").await;
-    let (owner, owner_egn, _) = citizen(&app, "timeline-owner@example.bg").await;
+    let (owner, owner_egn, _) = verified_citizen(&app, "timeline-owner@example.bg").await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     assert_eq!(
         submit(&app, &applicant, &id, &secret).await.status,

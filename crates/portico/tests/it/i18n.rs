@@ -163,6 +163,7 @@ fn computed_lookups(code_keys: &BTreeSet<String>) -> BTreeMap<&'static str, Vec<
             "nav_consents",
             "nav_office",
             "nav_console",
+            "nav_verify",
             "nav_account",
         ]
         .iter()

@@ -91,8 +91,15 @@ impl TestApp {
 
     /// Registers a citizen through the form and returns the signed-in client and the EGN used.
     pub async fn register(&self, email: &str) -> (Client, String) {
-        let client = self.client();
         let egn = fresh_egn();
+        let client = self.register_with(email, &egn).await;
+        (client, egn)
+    }
+
+    /// Registers a citizen with the given EGN through the form; returns the signed-in client.
+    pub async fn register_with(&self, email: &str, egn: &str) -> Client {
+        let client = self.client();
+        let egn = egn.to_owned();
         let page = client.get("/register").await;
         assert_eq!(page.status, StatusCode::OK);
         let response = client
@@ -112,7 +119,7 @@ impl TestApp {
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
         assert_eq!(response.location(), "/account/totp");
-        (client, egn)
+        client
     }
 
     /// The TOTP code for `secret` at the test clock's time, from the RFC 6238 code written out in
