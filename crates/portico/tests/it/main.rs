@@ -12,6 +12,7 @@ mod components;
 mod evidence;
 mod i18n;
 mod identity;
+mod nodes;
 mod service_layer;
 mod shell;
 mod step_up;
