@@ -13,6 +13,7 @@ mod evidence;
 mod i18n;
 mod identity;
 mod nodes;
+mod promises;
 mod service_layer;
 mod shell;
 mod step_up;
