@@ -12,6 +12,7 @@ mod components;
 mod evidence;
 mod i18n;
 mod identity;
+mod logs;
 mod nodes;
 mod promises;
 mod service_layer;

@@ -5,7 +5,7 @@
 
 use crate::support::{fresh_egn, Client, TestApp, PASSWORD};
 use reqwest::StatusCode;
-use sqlx::{Column, Row};
+use sqlx::Row;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
