@@ -29,23 +29,27 @@ fn checksum(sql: &str) -> String {
 /// Returns the ids it applied. Safe to run from several nodes at once on PostgreSQL (an advisory
 /// lock serialises them); SQLite has one writer anyway.
 pub async fn run(db: &Db, blocks: &[&[Migration]]) -> Result<Vec<String>, StoreError> {
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            id TEXT PRIMARY KEY,
-            checksum TEXT NOT NULL,
-            applied_at BIGINT NOT NULL
-        )",
-    )
-    .execute(db.pool())
-    .await?;
-
     let mut conn = db.pool().acquire().await?;
     if db.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock(7036547)")
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_pending(db, blocks).await;
+    // Under the lock: two nodes creating the table at once on a fresh PostgreSQL database would
+    // collide in its catalog even with IF NOT EXISTS.
+    let result = async {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                id TEXT PRIMARY KEY,
+                checksum TEXT NOT NULL,
+                applied_at BIGINT NOT NULL
+            )",
+        )
+        .execute(&mut *conn)
+        .await?;
+        apply_pending(db, blocks).await
+    }
+    .await;
     if db.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_unlock(7036547)")
             .execute(&mut *conn)

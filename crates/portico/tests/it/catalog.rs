@@ -11,7 +11,7 @@ use serde_json::json;
 
 /// Starts the app with the demo data. Starts are spaced out: the test databases are named after
 /// a UUIDv7 prefix, which is the same for two ids made in the same millisecond (see the report).
-async fn seeded() -> TestApp {
+pub async fn seeded() -> TestApp {
     static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let app = {
         let _one_at_a_time = STARTING.lock().await;
@@ -24,7 +24,7 @@ async fn seeded() -> TestApp {
     app
 }
 
-async fn administration_id(app: &TestApp, eik: &str) -> String {
+pub async fn administration_id(app: &TestApp, eik: &str) -> String {
     let (id,): (String,) = sqlx::query_as("SELECT id FROM administrations WHERE eik = $1")
         .bind(eik)
         .fetch_one(app.db.pool())
@@ -47,7 +47,7 @@ fn result_slugs(page: &Page) -> Vec<String> {
         .collect()
 }
 
-async fn search(client: &Client, query: &str) -> Vec<String> {
+pub async fn search(client: &Client, query: &str) -> Vec<String> {
     let page = client.get(&format!("/services?q={}", encode(query))).await;
     assert_eq!(page.status, StatusCode::OK, "{query}");
     result_slugs(&page)
@@ -67,7 +67,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Client {
 }
 
 /// A staff account with the given role in the administration with this EIK, signed in.
-async fn staff(app: &TestApp, email: &str, eik: &str, role: portico_identity::Role) -> Client {
+pub async fn staff(app: &TestApp, email: &str, eik: &str, role: portico_identity::Role) -> Client {
     use portico_identity::model::NewStaff;
     use portico_identity::service::{accounts, password, roles, totp};
     let administration = administration_id(app, eik).await;

@@ -25,6 +25,13 @@ pub struct TestApp {
     pub mail: SmtpSink,
     pub sms: SmsSink,
     pub data_dir: tempfile::TempDir,
+    /// The configuration it was built with (another node of the same installation copies it).
+    pub config: Config,
+}
+
+/// Another node of a test app's installation: its own port, pool, job worker and search index.
+pub struct Node {
+    pub base: String,
 }
 
 impl TestApp {
@@ -48,24 +55,10 @@ impl TestApp {
         let address = listener.local_addr().expect("address");
         config.base_url = format!("http://{address}");
         adjust(&mut config);
-        let db = app::connect(&config).await.expect("connect");
-        app::migrate(&db).await.expect("migrate");
         // Rounded to a step start so that TOTP tests can move by whole steps.
         let start = Utc::now().timestamp() / 30 * 30 + 1;
         let clock = FixedClock::new(chrono::DateTime::from_timestamp(start, 0).expect("time"));
-        let platform = app::build(&config, db.clone(), Arc::new(clock.clone())).expect("build");
-        tokio::spawn(
-            platform
-                .worker
-                .clone()
-                .run_forever(Duration::from_millis(50)),
-        );
-        tokio::spawn(async move {
-            let service = platform
-                .router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, service).await.expect("serve");
-        });
+        let db = serve_node(&config, listener, &clock).await;
         TestApp {
             base: format!("http://{address}"),
             db,
@@ -74,6 +67,22 @@ impl TestApp {
             mail,
             sms,
             data_dir,
+            config,
+        }
+    }
+
+    /// A second node of this installation, as a load balancer would have behind it: the same
+    /// database, data folder (so the same secret and signing key), clock and sinks, changed by
+    /// `adjust`, on its own port with its own connection pool, job worker and search index.
+    pub async fn another_node_with(&self, adjust: impl FnOnce(&mut Config)) -> Node {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let mut config = self.config.clone();
+        config.base_url = format!("http://{address}");
+        adjust(&mut config);
+        serve_node(&config, listener, &self.clock).await;
+        Node {
+            base: format!("http://{address}"),
         }
     }
 
@@ -133,6 +142,26 @@ impl TestApp {
     pub fn advance(&self, seconds: i64) {
         self.clock.advance(chrono::Duration::seconds(seconds));
     }
+}
+
+/// Connects, migrates, builds and serves one node on `listener`, with its job worker polling.
+async fn serve_node(config: &Config, listener: TcpListener, clock: &FixedClock) -> Db {
+    let db = app::connect(config).await.expect("connect");
+    app::migrate(&db).await.expect("migrate");
+    let platform = app::build(config, db.clone(), Arc::new(clock.clone())).expect("build");
+    tokio::spawn(
+        platform
+            .worker
+            .clone()
+            .run_forever(Duration::from_millis(50)),
+    );
+    tokio::spawn(async move {
+        let service = platform
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.expect("serve");
+    });
+    db
 }
 
 /// A valid EGN that no other test uses.
@@ -200,6 +229,16 @@ pub struct Client {
 impl Client {
     pub fn new(base: &str) -> Client {
         Self::with_headers(base, HeaderMap::new())
+    }
+
+    /// The same browser (its cookies too) talking to another address, such as a second node
+    /// behind the same load balancer (cookies are kept per host, not per port).
+    pub fn at(&self, base: &str) -> Client {
+        Client {
+            base: base.to_owned(),
+            http: self.http.clone(),
+            csrf: Mutex::new(self.csrf.lock().expect("lock").clone()),
+        }
     }
 
     /// A client that sends `X-Forwarded-For: <hops>` with every request, as a proxy (or a
@@ -330,15 +369,23 @@ pub struct SmtpSink {
     pub address: std::net::SocketAddr,
     messages: Arc<Mutex<Vec<String>>>,
     arrived: Arc<Notify>,
+    /// How long it takes to accept each message (a slow relay).
+    delay: Duration,
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        Self::start_slow(Duration::ZERO).await
+    }
+
+    /// A sink that takes `delay` to accept each message.
+    pub async fn start_slow(delay: Duration) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let sink = SmtpSink {
             address: listener.local_addr().expect("addr"),
             messages: Arc::default(),
             arrived: Arc::new(Notify::new()),
+            delay,
         };
         let accepting = sink.clone();
         tokio::spawn(async move {
@@ -358,6 +405,7 @@ impl SmtpSink {
         while let Ok(Some(line)) = lines.next_line().await {
             if let Some(buffer) = data.as_mut() {
                 if line == "." {
+                    tokio::time::sleep(self.delay).await;
                     self.messages
                         .lock()
                         .expect("lock")
@@ -405,6 +453,11 @@ impl SmtpSink {
 
     pub fn count(&self) -> usize {
         self.messages.lock().expect("lock").len()
+    }
+
+    /// Every message as received, headers included.
+    pub fn raw(&self) -> Vec<String> {
+        self.messages.lock().expect("lock").clone()
     }
 
     /// Waits (up to 10 s) for a message whose decoded body contains `text`.
