@@ -7,6 +7,7 @@
 //! reordered; signed [`checkpoint`]s stop someone with database access from rewriting history
 //! and recomputing every hash.
 
+pub mod anchor;
 mod chain;
 pub mod jws;
 pub mod keys;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod pki;
 pub mod service;
 
+pub use anchor::Anchor;
 pub use jws::Verified;
 pub use keys::SigningKey;
 pub use model::{AuditEntry, Event, Problem, VerifyReport};
@@ -35,6 +37,9 @@ pub enum AuditError {
     /// never as an entry with its details blanked.
     #[error("audit entry {seq} cannot be read: {reason}")]
     Unreadable { seq: i64, reason: String },
+    /// The checkpoint file outside the database cannot be read or written.
+    #[error("checkpoint file: {0}")]
+    Anchor(String),
     #[error("certificate: {0}")]
     Certificate(String),
     /// Evidence that does not verify, and why (for the person checking it).

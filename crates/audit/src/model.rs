@@ -61,6 +61,18 @@ pub enum Problem {
     Truncated { head_seq: i64, last_seq: i64 },
     /// A checkpoint's signature is not the platform's, or its hash is not the chain's.
     BadCheckpoint { seq: i64, reason: String },
+    /// A checkpoint in the file outside the database is no longer in the database.
+    AnchorRemoved { seq: i64 },
+    /// A line of the checkpoint file is not signed by the platform or differs from the database.
+    BadAnchor { seq: i64, reason: String },
+    /// A checkpoint in the database is not in the file (the file was cut short, or replaced).
+    Unanchored { seq: i64 },
+    /// Rows at the head older than the allowed age are covered by no checkpoint in the file.
+    HeadNotCovered {
+        head_seq: i64,
+        anchored_seq: i64,
+        max_age_secs: i64,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -92,6 +104,28 @@ impl std::fmt::Display for Problem {
             Problem::BadCheckpoint { seq, reason } => {
                 write!(f, "checkpoint at row {seq} is not valid: {reason}")
             }
+            Problem::AnchorRemoved { seq } => write!(
+                f,
+                "the checkpoint at row {seq} is in the checkpoint file but was removed from the database"
+            ),
+            Problem::BadAnchor { seq, reason } => write!(
+                f,
+                "the checkpoint file's line for row {seq} is not valid: {reason}"
+            ),
+            Problem::Unanchored { seq } => write!(
+                f,
+                "the database's checkpoint at row {seq} is not in the checkpoint file (cut short or replaced)"
+            ),
+            Problem::HeadNotCovered {
+                head_seq,
+                anchored_seq,
+                max_age_secs,
+            } => write!(
+                f,
+                "rows {} to {head_seq} are covered by no checkpoint in the checkpoint file, and the first \
+                 is older than {max_age_secs} s",
+                anchored_seq + 1
+            ),
         }
     }
 }

@@ -60,7 +60,7 @@ type Row = (
     String,
 );
 
-fn checkpoint_message(seq: i64, hash: &str, at_ms: i64) -> Vec<u8> {
+pub(crate) fn checkpoint_message(seq: i64, hash: &str, at_ms: i64) -> Vec<u8> {
     format!("portico-audit-checkpoint\n{seq}\n{hash}\n{at_ms}").into_bytes()
 }
 

@@ -22,6 +22,9 @@ pub struct Config {
     pub signing_cert_pem: Option<String>,
     pub secret: Option<String>,
     pub checkpoint_secs: u64,
+    /// How old the oldest audit row not covered by a checkpoint in the file may be before
+    /// `portico audit verify` fails.
+    pub checkpoint_max_age_secs: u64,
     pub log_json: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`PORTICO_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<portico_http::client_addr::IpNet>,
@@ -78,6 +81,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_SIGNING_CERT", "the key's certificate chain as PEM, its certificate first, then the platform CA (default: <data>/signing-chain.pem with the CA in <data>/platform-ca.pem, made on first run)"),
     ("PORTICO_SECRET", "key for CSRF tokens and pseudonyms (default: <data>/secret.key, created on first run)"),
     ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
+    ("PORTICO_CHECKPOINT_MAX_AGE_SECS", "audit verify fails when rows this old are not in a checkpoint of the file (default 2 × interval + 60)"),
     ("PORTICO_TRUSTED_PROXIES", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)"),
     ("PORTICO_LOG", "log filter, e.g. info or portico=debug (default info)"),
     ("PORTICO_LOG_FORMAT", "text or json (default text)"),
@@ -156,6 +160,12 @@ impl Config {
                 .context("PORTICO_CHECKPOINT_SECS must be a whole number of seconds")?,
             None => 300,
         };
+        let checkpoint_max_age_secs = match var("PORTICO_CHECKPOINT_MAX_AGE_SECS") {
+            Some(v) => v
+                .parse()
+                .context("PORTICO_CHECKPOINT_MAX_AGE_SECS must be a whole number of seconds")?,
+            None => 2 * checkpoint_secs + 60,
+        };
         let log_json = match var("PORTICO_LOG_FORMAT").as_deref() {
             None | Some("text") => false,
             Some("json") => true,
@@ -213,6 +223,7 @@ impl Config {
             signing_cert_pem: var("PORTICO_SIGNING_CERT"),
             secret: var("PORTICO_SECRET"),
             checkpoint_secs,
+            checkpoint_max_age_secs,
             log_json,
             trusted_proxies,
             design_page,
@@ -241,6 +252,7 @@ impl Config {
             signing_cert_pem: None,
             secret: None,
             checkpoint_secs: 300,
+            checkpoint_max_age_secs: 660,
             log_json: false,
             trusted_proxies: Vec::new(),
             design_page: false,

@@ -190,6 +190,7 @@ async fn run() -> Result<()> {
                 platform,
                 config.listen,
                 Duration::from_secs(config.checkpoint_secs),
+                portico_audit::Anchor::in_folder(&config.data_dir),
             )
             .await
         }
@@ -231,18 +232,26 @@ async fn run() -> Result<()> {
                 platform,
                 config.listen,
                 Duration::from_secs(config.checkpoint_secs),
+                portico_audit::Anchor::in_folder(&config.data_dir),
             )
             .await
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = app::connect(&config).await?;
             let key = app::signing_key(&config, clock.now())?;
-            let report = portico_audit::verify(&db, &key).await?;
+            let mut report = portico_audit::verify(&db, &key).await?;
+            let anchor = portico_audit::Anchor::in_folder(&config.data_dir);
+            if report.problem.is_none() {
+                let max_age = chrono::Duration::seconds(config.checkpoint_max_age_secs as i64);
+                report.problem = anchor.check(&db, &key, max_age, clock.now()).await?;
+            }
             match report.problem {
                 None => {
                     println!(
-                        "audit log intact: {} rows, {} signed checkpoints",
-                        report.rows, report.checkpoints
+                        "audit log intact: {} rows, {} signed checkpoints, matching {}",
+                        report.rows,
+                        report.checkpoints,
+                        anchor.path().display()
                     );
                     Ok(())
                 }
@@ -255,7 +264,11 @@ async fn run() -> Result<()> {
         Command::Audit(AuditCommand::Checkpoint) => {
             let db = app::connect(&config).await?;
             let key = app::signing_key(&config, clock.now())?;
-            match portico_audit::checkpoint(&db, &key, clock.now()).await? {
+            let signed = portico_audit::checkpoint(&db, &key, clock.now()).await?;
+            portico_audit::Anchor::in_folder(&config.data_dir)
+                .sync(&db)
+                .await?;
+            match signed {
                 Some(seq) => println!("signed checkpoint at row {seq}"),
                 None => println!("nothing new to sign"),
             }

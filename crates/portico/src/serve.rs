@@ -6,7 +6,17 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-pub async fn run(platform: Platform, listen: SocketAddr, checkpoint_every: Duration) -> Result<()> {
+pub async fn run(
+    platform: Platform,
+    listen: SocketAddr,
+    checkpoint_every: Duration,
+    anchor: portico_audit::Anchor,
+) -> Result<()> {
+    // Catch the checkpoint file up with the database (a crash can fall between the two writes).
+    anchor
+        .sync(&platform.state.db)
+        .await
+        .with_context(|| format!("cannot write {}", anchor.path().display()))?;
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen} (is another program using it? set PORTICO_LISTEN)")
     })?;
@@ -18,7 +28,7 @@ pub async fn run(platform: Platform, listen: SocketAddr, checkpoint_every: Durat
             .run_forever(Duration::from_millis(500)),
     );
     tokio::spawn(checkpoints(
-        platform.clone_for_checkpoints(),
+        platform.clone_for_checkpoints(anchor),
         checkpoint_every,
     ));
     tracing::info!("Portico is listening on http://{address}");
@@ -36,7 +46,8 @@ pub async fn run(platform: Platform, listen: SocketAddr, checkpoint_every: Durat
     Ok(())
 }
 
-/// Signs the audit chain's head every `every`, so tampering after that moment is provable.
+/// Signs the audit chain's head every `every`, so tampering after that moment is provable, and
+/// appends the checkpoint to the file outside the database.
 async fn checkpoints(platform: CheckpointTask, every: Duration) {
     let mut ticker = tokio::time::interval(every);
     loop {
@@ -46,6 +57,9 @@ async fn checkpoints(platform: CheckpointTask, every: Duration) {
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "could not sign an audit checkpoint"),
         }
+        if let Err(error) = platform.anchor.sync(&platform.db).await {
+            tracing::warn!(%error, "could not write the audit checkpoint file");
+        }
     }
 }
 
@@ -53,11 +67,13 @@ pub struct CheckpointTask {
     db: portico_store::Db,
     key: portico_audit::SigningKey,
     clock: std::sync::Arc<dyn portico_core::Clock>,
+    anchor: portico_audit::Anchor,
 }
 
 impl Platform {
-    fn clone_for_checkpoints(&self) -> CheckpointTask {
+    fn clone_for_checkpoints(&self, anchor: portico_audit::Anchor) -> CheckpointTask {
         CheckpointTask {
+            anchor,
             db: self.state.db.clone(),
             key: self.signing_key.clone(),
             clock: self.state.clock.clone(),

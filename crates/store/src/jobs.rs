@@ -102,7 +102,7 @@ pub async fn lease(
         .bind(to_millis(now + lease))
         .bind(&id)
         .bind(now_ms)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.writer())
         .await?;
         if let Some((kind, payload, attempts, max_attempts)) = claimed {
             let payload = serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null);
@@ -133,7 +133,7 @@ pub async fn complete(
     .bind(to_millis(now))
     .bind(&job.id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -166,7 +166,7 @@ pub async fn fail(
     .bind(to_millis(now))
     .bind(&job.id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(result.rows_affected() == 1)
 }

@@ -53,8 +53,16 @@ pub async fn fresh_url() -> Result<(String, Option<std::path::PathBuf>), StoreEr
 }
 
 pub async fn fresh(blocks: &[&[crate::Migration]]) -> Result<TestDb, StoreError> {
+    fresh_sized(blocks, 5).await
+}
+
+/// A fresh database whose pool holds at most `max_connections` (for tests about waiting).
+pub async fn fresh_sized(
+    blocks: &[&[crate::Migration]],
+    max_connections: u32,
+) -> Result<TestDb, StoreError> {
     let (url, dir) = fresh_url().await?;
-    let db = Db::connect(&url, 5).await?;
+    let db = Db::connect(&url, max_connections).await?;
     crate::migrate::run(&db, blocks).await?;
     Ok(TestDb {
         db,

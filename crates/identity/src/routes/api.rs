@@ -101,8 +101,39 @@ pub struct PageParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct ActivityList {
-    #[schema(value_type = Vec<Object>)]
-    pub items: Vec<portico_audit::AuditEntry>,
+    pub items: Vec<ActivityItem>,
+}
+
+/// One entry of a person's own activity: what happened and who did it in words the person can
+/// use ("you", "staff", "system", "anonymous"), never another account's id, an administration's
+/// internal ids or the entry's internal details.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityItem {
+    pub seq: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub action: String,
+    /// The person's own account id.
+    pub subject: String,
+    /// `you`, `staff` (someone working for an administration), `system` or `anonymous`.
+    pub by: &'static str,
+}
+
+impl ActivityItem {
+    fn of(entry: portico_audit::AuditEntry, account_id: &str) -> ActivityItem {
+        let by = match entry.actor.as_str() {
+            a if a == account_id => "you",
+            "anonymous" => "anonymous",
+            "system" => "system",
+            _ => "staff",
+        };
+        ActivityItem {
+            seq: entry.seq,
+            at: entry.at,
+            action: entry.action,
+            subject: entry.subject,
+            by,
+        }
+    }
 }
 
 /// What happened to the signed-in person's account, newest first, from the audit log.
@@ -119,6 +150,9 @@ async fn my_activity(
     };
     let items = portico_audit::list_for_subject(&state.db, &user.account_id, page)
         .await
-        .map_err(IdentityError::from)?;
+        .map_err(IdentityError::from)?
+        .into_iter()
+        .map(|e| ActivityItem::of(e, &user.account_id))
+        .collect();
     Ok(Json(ActivityList { items }))
 }

@@ -645,3 +645,44 @@ async fn an_email_link_past_its_own_15_minutes_is_refused() {
     assert_eq!(page.texts("h1"), vec!["Връзката не работи"]);
     assert_eq!(client.get("/account").await.status, StatusCode::SEE_OTHER);
 }
+
+/// What a citizen's activity shows of something staff did to their account: what and when, and
+/// that it was staff, but not the staff member's account id or the entry's internal details.
+#[tokio::test]
+async fn a_persons_activity_names_no_staff_member_and_no_internal_details() {
+    let app = TestApp::start().await;
+    let (citizen, _) = app.register("activity@example.bg").await;
+    let me = citizen.get("/api/v1/me").await.json();
+    let id = me["id"].as_str().unwrap().to_owned();
+    let mut tx = app.db.begin().await.unwrap();
+    let event = portico_audit::Event::new("op-7f3a-internal", "identity.role_granted", &id)
+        .with(serde_json::json!({ "unit": "unit-internal-42" }));
+    portico_audit::append(&mut tx, event, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let activity = citizen.get("/api/v1/me/activity").await;
+    assert_eq!(activity.status, StatusCode::OK);
+    assert!(
+        !activity.body.contains("op-7f3a-internal"),
+        "{}",
+        activity.body
+    );
+    assert!(
+        !activity.body.contains("unit-internal-42"),
+        "{}",
+        activity.body
+    );
+    let json = activity.json();
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items[0]["action"], "identity.role_granted");
+    assert_eq!(items[0]["by"], "staff");
+    let registered = items
+        .iter()
+        .find(|e| e["action"] == "identity.registered")
+        .unwrap();
+    assert_eq!(registered["by"], "you");
+    let page = citizen.get("/account").await;
+    assert!(!page.body.contains("op-7f3a-internal"));
+}
