@@ -1091,7 +1091,7 @@ async fn the_account_history_names_a_submitted_application_in_words() {
 async fn a_second_service_asks_the_consent_its_form_declares() {
     let app = seeded().await;
     let (applicant, _, secret) = citizen(&app, "cafe@example.bg").await;
-    let (owner, owner_egn, _) = citizen(&app, "building-owner@example.bg").await;
+    let (owner, owner_egn, _) = verified_citizen(&app, "building-owner@example.bg").await;
     let start = applicant.get("/services/outdoor-seating-sofia/apply").await;
     assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
     let step0 = start.location().to_owned();
@@ -1154,7 +1154,7 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
 #[tokio::test]
 async fn each_person_reads_words_written_for_them() {
     let app = seeded().await;
-    let (owner, owner_egn, _) = citizen(&app, "words-owner@example.bg").await;
+    let (owner, owner_egn, _) = verified_citizen(&app, "words-owner@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "words-applicant@example.bg").await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     assert_eq!(
@@ -1215,7 +1215,7 @@ async fn each_person_reads_words_written_for_them() {
 #[tokio::test]
 async fn what_cannot_be_undone_is_asked_about_first() {
     let app = seeded().await;
-    let (owner, owner_egn, _) = citizen(&app, "confirm-owner@example.bg").await;
+    let (owner, owner_egn, _) = verified_citizen(&app, "confirm-owner@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "confirm-applicant@example.bg").await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     assert_eq!(

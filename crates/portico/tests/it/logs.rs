@@ -7,7 +7,8 @@
 //! this one; only this test's values are looked for.
 
 use crate::cases::{
-    citizen, fill_address_registration, seeded, staff, submit, transition, OPERATOR,
+    citizen, fill_address_registration, seeded, staff, submit, transition, verified_citizen,
+    OPERATOR,
 };
 use crate::support::PASSWORD;
 use portico::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
@@ -72,7 +73,7 @@ async fn the_flagship_leaves_no_personal_data_or_secret_in_the_logs() {
     let app = seeded().await;
     let owner_email = "owner.logs@example.bg";
     let applicant_email = "applicant.logs@example.bg";
-    let (owner, owner_egn, owner_secret) = citizen(&app, owner_email).await;
+    let (owner, owner_egn, owner_secret) = verified_citizen(&app, owner_email).await;
     let (applicant, applicant_egn, applicant_secret) = citizen(&app, applicant_email).await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     let submitted = submit(&app, &applicant, &id, &applicant_secret).await;

@@ -303,6 +303,8 @@ pub async fn serve(app: &TestApp, env: &[(&str, &str)]) -> Served {
         .env("DATABASE_URL", &app.db_url)
         .env("PORTICO_DATA_DIR", app.data_dir.path())
         .env("PORTICO_LISTEN", &listen)
+        // No gateway in these tests: sign-in codes go to the data folder's file sinks.
+        .env("PORTICO_DEV_SINKS", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     for (k, v) in env {
