@@ -84,6 +84,64 @@ pub struct ServiceFacts {
 }
 
 impl ServiceFacts {
+    /// Checks the facts; every problem is a field error named after the fact.
+    pub fn check(&self) -> Vec<portico_core::FieldError> {
+        let facts = self;
+        let mut errors = Vec::new();
+        if facts.title.bg.trim().is_empty() || facts.title.en.trim().is_empty() {
+            errors.push(portico_core::FieldError::new(
+                "title",
+                "catalog.title.missing",
+            ));
+        }
+        if facts.fee.minor < 0 {
+            errors.push(portico_core::FieldError::new("fee", "catalog.fee.invalid"));
+        }
+        if facts.deadline_working_days > 365 {
+            errors.push(portico_core::FieldError::new(
+                "deadline",
+                "catalog.deadline.invalid",
+            ));
+        }
+        if !crate::topics::is_known(crate::topics::TOPICS, &facts.topic) {
+            errors.push(portico_core::FieldError::new(
+                "topic",
+                "catalog.topic.unknown",
+            ));
+        }
+        if let Some(event) = &facts.life_event {
+            if !crate::topics::is_known(crate::topics::LIFE_EVENTS, event) {
+                errors.push(portico_core::FieldError::new(
+                    "life_event",
+                    "catalog.life_event.unknown",
+                ));
+            }
+        }
+        if facts
+            .payment_options
+            .iter()
+            .any(|p| !crate::topics::is_known(crate::topics::PAYMENT_OPTIONS, p))
+        {
+            errors.push(portico_core::FieldError::new(
+                "payment_options",
+                "catalog.code.unknown",
+            ));
+        }
+        if facts
+            .delivery_channels
+            .iter()
+            .any(|d| !crate::topics::is_known(crate::topics::DELIVERY_CHANNELS, d))
+        {
+            errors.push(portico_core::FieldError::new(
+                "delivery_channels",
+                "catalog.code.unknown",
+            ));
+        }
+        errors
+    }
+}
+
+impl ServiceFacts {
     pub fn is_free(&self) -> bool {
         self.fee.minor == 0
     }

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use super::*;
-use crate::service::{check_facts, is_valid_slug};
+use crate::service::is_valid_slug;
 use portico_core::Eik;
 use std::collections::HashSet;
 use std::path::Path;
@@ -82,7 +82,8 @@ fn problems() -> Vec<String> {
     }
 
     let facts_problems = |facts: &ServiceFacts| -> Vec<String> {
-        check_facts(facts)
+        facts
+            .check()
             .into_iter()
             .map(|e| format!("facts.{}: {}", e.field, e.code))
             .collect()

@@ -6,8 +6,6 @@ pub mod nomenclatures;
 mod services;
 pub mod templates;
 
-#[cfg(test)]
-pub(crate) use services::check_facts;
 pub(crate) use services::is_valid_slug;
 pub use services::{
     adopt, by_slug, create, get, list_for_administration, list_published, slug_for, version,

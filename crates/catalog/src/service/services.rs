@@ -1,14 +1,13 @@
 use super::bump_version;
 use crate::model::{Contact, NewService, Overrides, Service, ServiceFacts, Text};
 use crate::service::templates;
-use crate::topics::{self, DELIVERY_CHANNELS, LIFE_EVENTS, PAYMENT_OPTIONS, TOPICS};
 use crate::CatalogError;
 use chrono::{DateTime, Utc};
 use portico_audit::Event;
 use portico_core::clock::{from_millis, to_millis};
 use portico_core::money::Currency;
+use portico_core::FieldError;
 use portico_core::{new_id, Money};
-use portico_http::FieldError;
 use portico_store::{Db, Tx};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -105,50 +104,13 @@ pub fn slug_for(template_key: &str, administration_name_en: &str) -> String {
     }
 }
 
-/// Checks the facts; every problem is a field error named after the fact.
-pub(crate) fn check_facts(facts: &ServiceFacts) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if facts.title.bg.trim().is_empty() || facts.title.en.trim().is_empty() {
-        errors.push(FieldError::new("title", "catalog.title.missing"));
-    }
-    if facts.fee.minor < 0 {
-        errors.push(FieldError::new("fee", "catalog.fee.invalid"));
-    }
-    if facts.deadline_working_days > 365 {
-        errors.push(FieldError::new("deadline", "catalog.deadline.invalid"));
-    }
-    if !topics::is_known(TOPICS, &facts.topic) {
-        errors.push(FieldError::new("topic", "catalog.topic.unknown"));
-    }
-    if let Some(event) = &facts.life_event {
-        if !topics::is_known(LIFE_EVENTS, event) {
-            errors.push(FieldError::new("life_event", "catalog.life_event.unknown"));
-        }
-    }
-    if facts
-        .payment_options
-        .iter()
-        .any(|p| !topics::is_known(PAYMENT_OPTIONS, p))
-    {
-        errors.push(FieldError::new("payment_options", "catalog.code.unknown"));
-    }
-    if facts
-        .delivery_channels
-        .iter()
-        .any(|d| !topics::is_known(DELIVERY_CHANNELS, d))
-    {
-        errors.push(FieldError::new("delivery_channels", "catalog.code.unknown"));
-    }
-    errors
-}
-
 async fn insert(
     tx: &mut Tx,
     new: &NewService,
     template_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Service, CatalogError> {
-    let mut errors = check_facts(&new.facts);
+    let mut errors = new.facts.check();
     if !is_valid_slug(&new.slug) {
         errors.push(FieldError::new("slug", "catalog.slug.invalid"));
     }

@@ -1,7 +1,6 @@
 //! Shared service templates: one set of facts, a form and a process that any administration can
 //! adopt (see [`super::adopt`]).
 
-use super::services::check_facts;
 use crate::model::{ServiceFacts, ServiceTemplate};
 use crate::CatalogError;
 use chrono::{DateTime, Utc};
@@ -35,7 +34,7 @@ pub async fn create(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<ServiceTemplate, CatalogError> {
-    let errors = check_facts(facts);
+    let errors = facts.check();
     if !errors.is_empty() {
         return Err(CatalogError::Invalid(errors));
     }

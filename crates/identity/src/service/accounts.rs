@@ -4,8 +4,8 @@ use crate::IdentityError;
 use chrono::{DateTime, Utc};
 use portico_audit::Event;
 use portico_core::clock::{from_millis, to_millis};
+use portico_core::FieldError;
 use portico_core::{new_id, PersonalId};
-use portico_http::FieldError;
 use portico_store::{Db, Tx};
 
 /// A registration that passed every check, ready to store.

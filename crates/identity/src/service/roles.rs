@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use portico_audit::Event;
 use portico_core::clock::to_millis;
 use portico_core::new_id;
-use portico_http::RoleGrant;
+use portico_core::RoleGrant;
 use portico_store::{Db, Tx};
 
 /// Gives an account a role in an administration (and optionally one of its units). Granting a
