@@ -97,19 +97,6 @@ async fn get_in(tx: &mut Tx, id: &str) -> Result<Application, CasesError> {
     row.map(from_row).transpose()?.ok_or(CasesError::NotFound)
 }
 
-/// The applicant's own application; anybody else's is "not found", never "forbidden", so ids
-/// cannot be probed.
-pub async fn get_for_applicant(
-    db: &Db,
-    id: &str,
-    applicant_id: &str,
-) -> Result<Application, CasesError> {
-    match get(db, id).await? {
-        Some(app) if app.applicant_id == applicant_id => Ok(app),
-        _ => Err(CasesError::NotFound),
-    }
-}
-
 pub async fn list_for_applicant(
     db: &Db,
     applicant_id: &str,
