@@ -204,7 +204,7 @@ async fn two_nodes_migrating_a_fresh_database_at_once_apply_each_migration_once(
     if !postgres_only("migrations") {
         return;
     }
-    let (url, _) = portico_store::testdb::fresh_url().await.unwrap();
+    let (url, _cleanup) = portico_store::testdb::fresh_url().await.unwrap();
     let a = portico_store::Db::connect(&url, 3).await.unwrap();
     let b = portico_store::Db::connect(&url, 3).await.unwrap();
     let (on_a, on_b) = tokio::join!(portico::app::migrate(&a), portico::app::migrate(&b));

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// The configuration it was built with (another node of the same installation copies it).
     pub config: Config,
+    /// Removes the test's database when the test ends.
+    _cleanup: portico_store::testdb::Cleanup,
 }
 
 /// Another node of a test app's installation: its own port, pool, job worker and search index.
@@ -41,7 +43,7 @@ impl TestApp {
 
     /// Starts with the test configuration changed by `adjust` (e.g. trusted proxies).
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let (db_url, _) = portico_store::testdb::fresh_url()
+        let (db_url, cleanup) = portico_store::testdb::fresh_url()
             .await
             .expect("test database");
         let data_dir = tempfile::tempdir().expect("temp dir");
@@ -68,6 +70,7 @@ impl TestApp {
             sms,
             data_dir,
             config,
+            _cleanup: cleanup,
         }
     }
 
