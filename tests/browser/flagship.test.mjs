@@ -171,6 +171,22 @@ async function emailedSignInLink(email) {
   throw new Error(`no sign-in link for ${email} in mail.log within 15 s; mail.log has:\n${log.slice(-2_000)}`);
 }
 
+/** The newest confirmation (step-up) code e-mailed to `email`, read from mail.log like the link. */
+async function emailedConfirmationCode(email) {
+  const deadline = Date.now() + 15_000;
+  let log = '';
+  while (Date.now() < deadline) {
+    log = await readFile(join(server.dataDir, 'mail.log'), 'utf8').catch(() => '');
+    const messages = log.split('\n----\n').filter((m) => m.startsWith(`To: ${email}\n`) || m.includes(`\nTo: ${email}\n`));
+    const codes = messages.flatMap((m) => [...m.matchAll(/Your confirmation code is (\d{6})/g)].map((x) => x[1]));
+    if (codes.length > 0) {
+      return codes.at(-1);
+    }
+    await sleep(250);
+  }
+  throw new Error(`no confirmation code for ${email} in mail.log within 15 s; mail.log has:\n${log.slice(-2_000)}`);
+}
+
 /** The text of the summary list on the page, whitespace collapsed, for "is it listed" checks. */
 async function summaryText(who) {
   return (await who.page.locator('main .summary-list').first().innerText()).replace(/\s+/g, ' ');
@@ -433,6 +449,11 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     await clickAndWait(owner, request);
     assert.match(await main(owner).innerText(), new RegExp(APPLICANT_NAME), 'the request names the applicant');
     await checkPage(owner, 'consent-request');
+    // Deciding is confirmed with the second factor; without an app, a code by e-mail.
+    await clickAndWait(owner, button(owner, 'Изпратете ми код по имейл'));
+    assert.match(await main(owner).innerText(), /Изпратихме ви код по имейл/);
+    await checkPage(owner, 'consent-code-sent');
+    await owner.page.fill('#code', await emailedConfirmationCode(owner.person.email));
     await clickAndWait(owner, button(owner, 'Давам съгласие'));
     assert.ok(owner.lastStatus < 400, `consenting answered HTTP ${owner.lastStatus}`);
     await checkPage(owner, 'consent-given');

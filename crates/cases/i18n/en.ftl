@@ -56,10 +56,8 @@ review-title = Check your answers before submitting your application
 review-change = Change
 submit-heading = Submit
 submit-body = By submitting you confirm that the information is correct. Submitting is signed with your second factor.
-submit-code-label = Code from your authenticator app
 submit-button = Submit application
 submit-needs-totp = To submit an application, set up an authenticator app.
-totp-set-up-link = Set it up now
 code-wrong = The code is wrong, has expired or has already been used
 
 ## Back office
@@ -105,14 +103,6 @@ audit-cases-consent = Decision on a request for consent
 ## Merged from other work (ground, step-up, evidence)
 result-jws-download = Download the signed statement (JWS)
 receipt-jws-download = Download the signed record (JWS)
-submit-code-hint = 6 digits. You can also enter a recovery code, or a code we send you by email or text message.
-submit-sent-code-label = Confirmation code
-submit-sent-code-hint = The 6 digits from the email or text message we send you. The code works once, for 5 minutes.
-step-up-without-app = No authenticator app? Choose “Send me a code by email” (or by text message), enter the code you receive and submit. Or set up an app for next time.
-step-up-send-email = Send me a code by email
-step-up-send-sms = Send me a code by text message
-step-up-sent-email = We have emailed you a code. Enter it below within 5 minutes.
-step-up-sent-sms = We have texted you a code. Enter it below within 5 minutes.
 consent-status-closed = no longer needed (the application has ended)
 consent-self = You cannot name yourself — give the EGN of the other person whose consent is needed
 consent-heading = Your consent for
@@ -125,3 +115,5 @@ confirm-withdraw-title = Withdraw your application?
 confirm-withdraw-body = This cannot be undone: the application will not be considered, and you would have to apply again.
 confirm-refuse-consent-title = Refuse your consent?
 confirm-refuse-consent-body = This cannot be undone: the other person's application will be refused.
+consent-decide-heading = Your decision
+consent-decide-body = Confirm it with your second factor, as you would sign it: the code from your authenticator app, or a code we send you.

@@ -126,3 +126,15 @@ assurance-how-title = How to raise your level
 assurance-how-counter = Go to a counter of an administration that verifies identities, with your identity card or passport. The official checks the document and marks your number as verified; then try again.
 assurance-how-certificate = Soon you will also be able to sign in with a qualified electronic signature (certificate), which gives the same level or higher.
 assurance-see-account = See your level on “My account”
+
+## Confirming with the second factor (step_up_code.html, step_up_send.html)
+step-up-code-hint = 6 digits. You can also enter a recovery code, or a code we send you by email or text message.
+step-up-code-label = Code from your authenticator app
+step-up-send-email = Send me a code by email
+step-up-send-sms = Send me a code by text message
+step-up-sent-code-hint = The 6 digits from the email or text message we send you. The code works once, for 5 minutes.
+step-up-sent-code-label = Confirmation code
+step-up-sent-email = We have emailed you a code. Enter it below within 5 minutes.
+step-up-sent-sms = We have texted you a code. Enter it below within 5 minutes.
+step-up-set-up-app = Set it up now
+step-up-without-app = No authenticator app? Choose “Send me a code by email” (or by text message) and enter the code you receive. Or set up an app for next time.

@@ -15,6 +15,7 @@ pub mod redirect;
 pub mod session;
 pub mod shell;
 pub mod state;
+pub mod step_up;
 
 pub use block::{BlockDef, Mount, MountError, Mounted};
 pub use client_addr::ClientAddr;
@@ -25,3 +26,4 @@ pub use page::{render, Field, NavLink, PageContext};
 pub use path::ValidPath;
 pub use session::{AccountKind, RoleGrant, SessionResolver, SessionUser, SignedIn};
 pub use state::{AppState, ShellConfig};
+pub use step_up::StepUpOffer;

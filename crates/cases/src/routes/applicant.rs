@@ -276,6 +276,7 @@ pub async fn withdraw(
             button: page.t("withdraw_button").to_owned(),
             warning: true,
             cancel: format!("/applications/{id}"),
+            step_up: None,
         };
         return confirm::page(page, confirm);
     }

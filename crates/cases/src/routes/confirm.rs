@@ -4,8 +4,9 @@
 //! JavaScript, and the rules stay in the service: this is only a second look.
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_http::{render, AppError, PageContext};
+use portico_http::{render, AppError, FieldError, PageContext, StepUpOffer};
 
 /// What the confirmation page says and posts.
 pub struct Confirm {
@@ -20,6 +21,8 @@ pub struct Confirm {
     pub warning: bool,
     /// Where "cancel" and the back link go.
     pub cancel: String,
+    /// For an action confirmed with the second factor: the code field, on this page.
+    pub step_up: Option<StepUpOffer>,
 }
 
 #[derive(Template)]
@@ -27,6 +30,7 @@ pub struct Confirm {
 struct ConfirmPage {
     page: PageContext,
     confirm: Confirm,
+    errors: Vec<FieldError>,
 }
 
 /// True when the person already said yes on the confirmation page.
@@ -34,6 +38,26 @@ pub fn confirmed(value: &Option<String>) -> bool {
     value.as_deref() == Some("yes")
 }
 
+/// The confirmation page; drawn again with the code's error (422) when the code was refused.
 pub fn page(page: PageContext, confirm: Confirm) -> Result<Response, AppError> {
-    Ok(render(&ConfirmPage { page, confirm })?.into_response())
+    let refused = confirm.step_up.as_ref().is_some_and(|o| o.error.is_some());
+    let errors = if refused {
+        vec![FieldError::new("code", "code.wrong")]
+    } else {
+        vec![]
+    };
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        render(&ConfirmPage {
+            page,
+            confirm,
+            errors,
+        })?,
+    )
+        .into_response())
 }

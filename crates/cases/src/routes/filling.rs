@@ -426,12 +426,8 @@ struct ReviewPage {
     app: Application,
     service: String,
     rows: Vec<ReviewRow>,
-    has_totp: bool,
-    /// Step-up codes by SMS are offered only to people with a phone.
-    has_phone: bool,
-    /// `email` or `sms` right after a step-up code was sent.
-    code_sent: String,
-    step_up_purpose: &'static str,
+    /// Submitting is signing: the second-factor field and, without an app, "send me a code".
+    offer: portico_http::StepUpOffer,
     errors: Vec<FieldError>,
 }
 
@@ -464,11 +460,15 @@ async fn review_page(
     let form = form_of(state, &app).await?;
     let service = service_by_id(state, &app.service_id).await?;
     let rows = review_rows(state, &app, &form, page.lang).await?;
-    let has_totp =
-        portico_identity::service::totp::is_enrolled(&state.app.db, &user.account_id).await?;
-    let has_phone = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
-        .await?
-        .is_some_and(|a| a.phone.is_some());
+    let mut offer = super::views::step_up_offer(
+        &state.app.db,
+        &user.account_id,
+        submission::STEP_UP_PURPOSE,
+        format!("/applications/{}/review", app.id),
+        code_sent,
+    )
+    .await?;
+    offer.error = page.field_error(&errors, "code");
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -477,14 +477,7 @@ async fn review_page(
     let template = ReviewPage {
         service: service.title(page.lang).to_owned(),
         rows,
-        has_totp,
-        has_phone,
-        code_sent: match code_sent {
-            Some("email") => "email".into(),
-            Some("sms") => "sms".into(),
-            _ => String::new(),
-        },
-        step_up_purpose: submission::STEP_UP_PURPOSE,
+        offer,
         errors,
         app,
         page,

@@ -504,6 +504,7 @@ async fn confirm_decision(
         button: label,
         warning: t.requires.contains(&Requirement::Reason),
         cancel: format!("/office/cases/{}", app.id),
+        step_up: None,
     };
     confirm::page(page, confirm)
 }

@@ -108,3 +108,26 @@ pub fn event_label(
         _ => page.t("ev_message").to_owned(),
     }
 }
+
+/// What the second-factor field and the "send me a code" buttons show this person on a page
+/// that confirms `purpose` and comes back to `back` after a code is sent.
+pub async fn step_up_offer(
+    db: &Db,
+    account_id: &str,
+    purpose: &str,
+    back: String,
+    code_sent: Option<&str>,
+) -> Result<portico_http::StepUpOffer, AppError> {
+    let has_totp = portico_identity::service::totp::is_enrolled(db, account_id).await?;
+    let has_phone = portico_identity::service::accounts::get(db, account_id)
+        .await?
+        .is_some_and(|a| a.phone.is_some());
+    Ok(portico_http::StepUpOffer {
+        has_totp,
+        has_phone,
+        code_sent: portico_http::StepUpOffer::sent_flag(code_sent),
+        purpose: purpose.to_owned(),
+        back,
+        ..Default::default()
+    })
+}

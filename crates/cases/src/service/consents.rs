@@ -184,18 +184,39 @@ pub async fn personal_id_of(
 /// personal number names, not only to have claimed it.
 pub const DECIDE_ASSURANCE: portico_core::Assurance = portico_core::Assurance::Substantial;
 
-/// The person a consent names gives or refuses it; the case moves on when every consent is in,
-/// and stops when one is refused. Needs [`DECIDE_ASSURANCE`]: a session below it is refused with
+/// What the person confirms with their second factor when they decide a consent.
+pub const STEP_UP_PURPOSE: &str = "cases.consent";
+
+/// The consent, when the acting person may decide it now: it names them and their session's
+/// level of assurance is enough. Pages ask this before they ask for a code, so that nobody
+/// spends a code on a decision they cannot make.
+pub async fn decidable_by(
+    db: &Db,
+    actor: &portico_core::Actor,
+    consent_id: &str,
+) -> Result<Consent, CasesError> {
+    let (consent, _) = addressed_to(db, actor, consent_id).await?;
+    actor.require(DECIDE_ASSURANCE)?;
+    Ok(consent)
+}
+
+/// The person a consent names gives or refuses it, confirmed with their second factor
+/// (`confirmed`, for [`STEP_UP_PURPOSE`]); the case moves on when every consent is in, and stops
+/// when one is refused. Needs [`DECIDE_ASSURANCE`]: a session below it is refused with
 /// [`CasesError::NeedsAssurance`] and nothing is done.
 pub async fn give_or_refuse(
     cases: &super::Cases,
     actor: &portico_core::Actor,
     consent_id: &str,
     give: bool,
+    confirmed: &portico_identity::service::step_up::StepUp,
 ) -> Result<Outcome, CasesError> {
     let (_, personal_id) = addressed_to(&cases.db, actor, consent_id).await?;
     actor.require(DECIDE_ASSURANCE)?;
     let account_id = actor.account_id().ok_or(CasesError::NotFound)?;
+    if !confirmed.is_for(account_id, STEP_UP_PURPOSE) {
+        return Err(CasesError::Forbidden);
+    }
     let now = cases.now();
     let mut tx = cases.db.begin().await?;
     let (consent, outcome) =

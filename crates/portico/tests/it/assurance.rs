@@ -158,7 +158,7 @@ async fn someone_elses_claimed_number_cannot_consent_and_the_verified_owner_can(
     assert!(impostor.get(&link).await.status != StatusCode::OK);
     let request = owner.get(&link).await;
     assert!(request.attr("button[value=give]", "value").is_some());
-    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    let given = crate::cases::decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
     assert_eq!(given.location(), "/consents?done=1");
     assert_ne!(state_of(&app, &id).await, "waiting_consent");

@@ -130,6 +130,25 @@ pub async fn submit(app: &TestApp, client: &Client, id: &str, secret: &str) -> P
     page
 }
 
+/// Decides a consent as its person does: the decision, confirmed with the code of their
+/// authenticator app; a refusal also says yes on its "are you sure?" page.
+pub async fn decide_consent(
+    app: &TestApp,
+    client: &Client,
+    link: &str,
+    secret: &str,
+    decision: &str,
+) -> Page {
+    let code = app.totp(secret);
+    let mut fields = vec![("decision", decision), ("code", code.as_str())];
+    if decision == "refuse" {
+        fields.push(("confirmed", "yes"));
+    }
+    let page = client.post_form(link, &fields).await;
+    app.advance(30);
+    page
+}
+
 pub async fn state_of(app: &TestApp, id: &str) -> String {
     let (state,): (String,) = sqlx::query_as("SELECT state FROM applications WHERE id = $1")
         .bind(id)
@@ -166,7 +185,7 @@ pub async fn transition(
 #[tokio::test]
 async fn address_registration_end_to_end() {
     let app = seeded().await;
-    let (owner, owner_egn, _) = verified_citizen(&app, "owner@example.bg").await;
+    let (owner, owner_egn, owner_secret) = verified_citizen(&app, "owner@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "applicant@example.bg").await;
 
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
@@ -235,7 +254,7 @@ async fn address_registration_end_to_end() {
         !request.body.contains("applicant@example.bg"),
         "and nothing else of the application"
     );
-    let decided = owner.post_form(&link, &[("decision", "give")]).await;
+    let decided = decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER);
     let confirmation = owner.get(decided.location()).await;
     assert_eq!(
@@ -601,7 +620,8 @@ async fn a_new_form_version_does_not_break_a_draft_in_progress() {
 #[tokio::test]
 async fn a_child_is_registered_with_the_other_parents_consent_and_a_refusal_stops_the_case() {
     let app = seeded().await;
-    let (other_parent, other_parent_egn, _) = verified_citizen(&app, "parent2@example.bg").await;
+    let (other_parent, other_parent_egn, other_secret) =
+        verified_citizen(&app, "parent2@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "parent1@example.bg").await;
     let child = portico_core::personal_id::synthetic_egn(
         chrono::NaiveDate::from_ymd_opt(2016, 4, 9).unwrap(),
@@ -679,16 +699,13 @@ async fn a_child_is_registered_with_the_other_parents_consent_and_a_refusal_stop
         "{}",
         page.body
     );
-    other_parent
-        .post_form(&link, &[("decision", "refuse"), ("confirmed", "yes")])
-        .await;
+    decide_consent(&app, &other_parent, &link, &other_secret, "refuse").await;
     assert_eq!(state_of(&app, &id).await, "refused");
     let status = applicant.get(&format!("/applications/{id}")).await;
     assert_eq!(status.texts("#application-state"), vec!["Отказано"]);
     // A decided consent cannot be decided again.
     assert_eq!(
-        other_parent
-            .post_form(&link, &[("decision", "give")])
+        decide_consent(&app, &other_parent, &link, &other_secret, "give")
             .await
             .status,
         StatusCode::CONFLICT
@@ -968,7 +985,8 @@ async fn a_draft_that_reached_check_your_answers_resumes_there() {
 async fn the_timeline_says_the_owner_consented_not_submitted_again() {
     let app = seeded().await;
     let (applicant, _, secret) = citizen(&app, "timeline-applicant@example.bg").await;
-    let (owner, owner_egn, _) = verified_citizen(&app, "timeline-owner@example.bg").await;
+    let (owner, owner_egn, owner_secret) =
+        verified_citizen(&app, "timeline-owner@example.bg").await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     assert_eq!(
         submit(&app, &applicant, &id, &secret).await.status,
@@ -976,7 +994,7 @@ async fn the_timeline_says_the_owner_consented_not_submitted_again() {
     );
     let consents = owner.get("/consents").await;
     let link = consents.attr("main a[href^='/consents/']", "href").unwrap();
-    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    let given = decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
     let page = applicant.get(&format!("/applications/{id}")).await;
     let entries = page.texts(".timeline__item strong");
@@ -1091,7 +1109,8 @@ async fn the_account_history_names_a_submitted_application_in_words() {
 async fn a_second_service_asks_the_consent_its_form_declares() {
     let app = seeded().await;
     let (applicant, _, secret) = citizen(&app, "cafe@example.bg").await;
-    let (owner, owner_egn, _) = verified_citizen(&app, "building-owner@example.bg").await;
+    let (owner, owner_egn, owner_secret) =
+        verified_citizen(&app, "building-owner@example.bg").await;
     let start = applicant.get("/services/outdoor-seating-sofia/apply").await;
     assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
     let step0 = start.location().to_owned();
@@ -1134,7 +1153,7 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
         !page.body.contains("000696327"),
         "the business's EIK is not the owner's business"
     );
-    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    let given = decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
     assert_eq!(state_of(&app, &id).await, "submitted");
     // Routed by the form's rule: the address's district.
@@ -1154,7 +1173,7 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
 #[tokio::test]
 async fn each_person_reads_words_written_for_them() {
     let app = seeded().await;
-    let (owner, owner_egn, _) = verified_citizen(&app, "words-owner@example.bg").await;
+    let (owner, owner_egn, owner_secret) = verified_citizen(&app, "words-owner@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "words-applicant@example.bg").await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     assert_eq!(
@@ -1174,7 +1193,7 @@ async fn each_person_reads_words_written_for_them() {
         "{:?}",
         consent.texts("main p.body")
     );
-    owner.post_form(&link, &[("decision", "give")]).await;
+    decide_consent(&app, &owner, &link, &owner_secret, "give").await;
 
     let operator = staff(&app, OPERATOR).await;
     let case = operator.get(&format!("/office/cases/{id}")).await;
@@ -1215,7 +1234,7 @@ async fn each_person_reads_words_written_for_them() {
 #[tokio::test]
 async fn what_cannot_be_undone_is_asked_about_first() {
     let app = seeded().await;
-    let (owner, owner_egn, _) = verified_citizen(&app, "confirm-owner@example.bg").await;
+    let (owner, owner_egn, owner_secret) = verified_citizen(&app, "confirm-owner@example.bg").await;
     let (applicant, _, secret) = citizen(&app, "confirm-applicant@example.bg").await;
     let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
     assert_eq!(
@@ -1239,7 +1258,7 @@ async fn what_cannot_be_undone_is_asked_about_first() {
         "nothing changed yet"
     );
     // Giving needs no second look.
-    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    let given = decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(given.status, StatusCode::SEE_OTHER);
 
     // Approving.
@@ -1492,4 +1511,110 @@ async fn timeline_len(app: &TestApp, id: &str) -> i64 {
             .await
             .unwrap();
     n
+}
+
+/// Deciding a consent is the person's own act, as signing is: it takes their second factor. A
+/// missing or wrong code decides nothing; a refusal asks for the code on its "are you sure?"
+/// page; a person may use an e-mailed code instead of an app.
+#[tokio::test]
+async fn deciding_a_consent_takes_the_second_factor() {
+    let app = seeded().await;
+    let (owner, owner_egn, owner_secret) = verified_citizen(&app, "stepup-owner@example.bg").await;
+    let (applicant, _, secret) = citizen(&app, "stepup-applicant@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, Some(&owner_egn), "sredets").await;
+    submit(&app, &applicant, &id, &secret).await;
+    let link = owner
+        .get("/consents")
+        .await
+        .attr("main a[href^='/consents/']", "href")
+        .unwrap();
+    let page = owner.get(&link).await;
+    assert_eq!(
+        page.texts("label[for=code]"),
+        vec!["Код от приложението за удостоверяване"]
+    );
+    let decided = || async {
+        app.count("SELECT COUNT(*) FROM consents WHERE decided_at IS NOT NULL")
+            .await
+    };
+
+    // No code, then a wrong one: the page again with the error, and nothing decided.
+    for code in ["", "000000"] {
+        let page = owner
+            .post_form(&link, &[("decision", "give"), ("code", code)])
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            page.texts(".error-summary a"),
+            vec!["Кодът не е верен, изтекъл е или вече е използван"]
+        );
+        assert_eq!(page.attr(".error-summary a", "href").unwrap(), "#code");
+        assert_eq!(decided().await, 0);
+    }
+    assert_eq!(state_of(&app, &id).await, "waiting_consent");
+
+    // A refusal: the "are you sure?" page asks for the code, keeping what was typed.
+    let typed = app.totp(&owner_secret);
+    let asked = owner
+        .post_form(&link, &[("decision", "refuse"), ("code", &typed)])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(asked.attr("#code", "value").unwrap(), typed);
+    assert_eq!(decided().await, 0, "nothing decided on the first look");
+    let wrong = owner
+        .post_form(
+            &link,
+            &[
+                ("decision", "refuse"),
+                ("confirmed", "yes"),
+                ("code", "000000"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.texts("h1"), vec!["Да откажете ли съгласието си?"]);
+    assert_eq!(decided().await, 0);
+
+    // Without the app at hand: a code by e-mail, for this purpose, brings them back here.
+    let sent = owner
+        .post_form(
+            "/step-up/code",
+            &[
+                ("channel", "email"),
+                ("purpose", "cases.consent"),
+                ("back", &link),
+            ],
+        )
+        .await;
+    assert_eq!(sent.location(), format!("{link}?code_sent=email"));
+    let back = owner.get(sent.location()).await;
+    assert_eq!(
+        back.texts(".notification p"),
+        vec!["Изпратихме ви код по имейл. Въведете го по-долу до 5 минути."]
+    );
+    let mail = app.mail.wait_for("Your confirmation code is").await;
+    let code: String = mail
+        .split("Your confirmation code is ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    let given = owner
+        .post_form(&link, &[("decision", "give"), ("code", &code)])
+        .await;
+    assert_eq!(given.location(), "/consents?done=1", "{}", given.body);
+    assert_eq!(state_of(&app, &id).await, "submitted");
+    let (method,): (String,) = sqlx::query_as(
+        "SELECT details FROM audit_log WHERE action = 'identity.step_up' AND details LIKE '%cases.consent%' AND details LIKE '%confirmed%'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert!(method.contains("\"email\""), "{method}");
 }

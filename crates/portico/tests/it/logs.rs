@@ -88,7 +88,7 @@ async fn the_flagship_leaves_no_personal_data_or_secret_in_the_logs() {
         .attr("main a[href^='/consents/']", "href")
         .expect("a consent request");
     owner.get(&link).await;
-    let decided = owner.post_form(&link, &[("decision", "give")]).await;
+    let decided = crate::cases::decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER);
     let operator = staff(&app, OPERATOR).await;
     let case = operator.get(&format!("/office/cases/{id}")).await;

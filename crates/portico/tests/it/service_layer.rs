@@ -109,6 +109,19 @@ async fn sofia_client(app: &TestApp, scopes: &[&str]) -> Actor {
     })
 }
 
+/// The person's second factor confirmed for deciding a consent, with a real authenticator code.
+async fn consent_proof(app: &TestApp, account_id: &str) -> step_up::StepUp {
+    step_up::confirm(
+        &app.db,
+        account_id,
+        &app.totp(DEMO_TOTP_SECRET),
+        consents::STEP_UP_PURPOSE,
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_case_moves_through_its_whole_process_without_an_http_session() {
     let app = seeded().await;
@@ -146,7 +159,30 @@ async fn a_case_moves_through_its_whole_process_without_an_http_session() {
     let owner = Actor::person(&owner_id, Assurance::Substantial);
     let pending = consents::pending_for(&app.db, &owner_egn).await.unwrap();
     assert_eq!(pending.len(), 1);
-    let outcome = consents::give_or_refuse(&cases, &owner, &pending[0].id, true)
+    // Without a proof of the second factor for deciding a consent, nothing is decided.
+    let for_submitting = step_up::confirm(
+        &app.db,
+        &owner_id,
+        &app.totp(DEMO_TOTP_SECRET),
+        submission::STEP_UP_PURPOSE,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        consents::give_or_refuse(&cases, &owner, &pending[0].id, true, &for_submitting).await,
+        Err(CasesError::Forbidden)
+    ));
+    assert_eq!(
+        consents::pending_for(&app.db, &owner_egn)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    app.advance(30);
+    let proof = consent_proof(&app, &owner_id).await;
+    let outcome = consents::give_or_refuse(&cases, &owner, &pending[0].id, true, &proof)
         .await
         .unwrap();
     assert_eq!(outcome, consents::Outcome::AllGiven);
@@ -349,8 +385,9 @@ async fn a_withdrawn_application_closes_the_consents_it_was_waiting_for() {
     assert_eq!(closed.status, "closed");
     // Answering it now is a clear conflict, not a request left open forever.
     let owner = Actor::person(&owner_id, Assurance::Substantial);
+    let proof = consent_proof(&app, &owner_id).await;
     assert!(matches!(
-        consents::give_or_refuse(&cases, &owner, &pending[0].id, true).await,
+        consents::give_or_refuse(&cases, &owner, &pending[0].id, true, &proof).await,
         Err(CasesError::Conflict)
     ));
 }
