@@ -188,7 +188,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     portico_http::i18n::check_all(translations())?;
     let secret = platform_secret(config)?;
     let signing_key = signing_key(config, clock.now())?;
-    let blobs = BlobStore::from_url(&config.blob_url)?;
+    let blobs = BlobStore::from_url_opts(&config.blob_url, config.blob_options.clone())?;
     let worker_waker = Arc::new(tokio::sync::Notify::new());
 
     let state = AppState {

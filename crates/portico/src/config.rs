@@ -13,6 +13,9 @@ pub struct Config {
     pub db_max_connections: u32,
     pub base_url: String,
     pub blob_url: String,
+    /// The object store's options (`AWS_ENDPOINT`, `AWS_REGION`, credentials …): read from the
+    /// `AWS_*` variables; never printed.
+    pub blob_options: Vec<(String, String)>,
     pub secure_cookies: bool,
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -209,6 +212,7 @@ impl Config {
             listen,
             blob_url: var("PORTICO_BLOB_URL")
                 .unwrap_or_else(|| data_dir.join("blobs").display().to_string()),
+            blob_options: portico_store::blobs::aws_options_from_env(),
             data_dir,
             database_url,
             db_max_connections,
@@ -239,6 +243,7 @@ impl Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             blob_url: data_dir.join("blobs").display().to_string(),
+            blob_options: Vec::new(),
             data_dir,
             database_url,
             db_max_connections: 5,

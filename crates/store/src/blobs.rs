@@ -11,6 +11,13 @@ use object_store::{ObjectStore, PutPayload};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
+/// The object store's options from the usual `AWS_*` variables.
+pub fn aws_options_from_env() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect()
+}
+
 #[derive(Clone)]
 pub struct BlobStore {
     inner: Arc<dyn ObjectStore>,
@@ -32,8 +39,15 @@ impl BlobStore {
         })
     }
 
-    /// `file:///…` or a path for a local folder; `s3://bucket/prefix` for object storage.
+    /// `file:///…` or a path for a local folder; `s3://bucket/prefix` for object storage, with
+    /// its options (endpoint, region, credentials) from the process's `AWS_*` variables.
     pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        Self::from_url_opts(url, aws_options_from_env())
+    }
+
+    /// As [`BlobStore::from_url`], with the object store's options given (`aws_endpoint`,
+    /// `aws_region`, `aws_access_key_id`, …, as `object_store` names them).
+    pub fn from_url_opts(url: &str, options: Vec<(String, String)>) -> Result<Self, StoreError> {
         if !url.contains("://") {
             return Self::local(std::path::Path::new(url));
         }
@@ -42,14 +56,16 @@ impl BlobStore {
         if parsed.scheme() == "file" {
             return Self::local(std::path::Path::new(parsed.path()));
         }
-        let env: Vec<(String, String)> = std::env::vars()
-            .filter(|(k, _)| k.starts_with("AWS_"))
-            .collect();
-        let (store, prefix) = object_store::parse_url_opts(&parsed, env)?;
+        let (store, prefix) = object_store::parse_url_opts(&parsed, options)?;
         Ok(Self {
             inner: Arc::from(store),
             prefix,
         })
+    }
+
+    /// Where this store keeps a blob, for tests and tools that look at the store from outside.
+    pub fn location(&self, key: &str) -> String {
+        self.path(key).to_string()
     }
 
     fn path(&self, key: &str) -> Path {

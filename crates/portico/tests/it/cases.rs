@@ -7,11 +7,16 @@ use portico::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use portico_catalog::service::nomenclatures;
 use reqwest::StatusCode;
 
-const SERVICE: &str = "/services/address-registration-sofia";
+pub const SERVICE: &str = "/services/address-registration-sofia";
 pub const OPERATOR: &str = "operator.sredets@sofia.portico.demo";
 
 pub async fn seeded() -> TestApp {
-    let app = TestApp::start().await;
+    seeded_with(|_| {}).await
+}
+
+/// The demo data on an app whose test configuration `adjust` changed first.
+pub async fn seeded_with(adjust: impl FnOnce(&mut portico::config::Config)) -> TestApp {
+    let app = TestApp::start_with(adjust).await;
     portico::demo::seed(&app.db, &app.clock)
         .await
         .expect("demo data");
@@ -19,7 +24,7 @@ pub async fn seeded() -> TestApp {
 }
 
 /// An address code of Sofia's list in the given district.
-async fn address_in(app: &TestApp, district: &str) -> String {
+pub async fn address_in(app: &TestApp, district: &str) -> String {
     nomenclatures::list(&app.db, nomenclatures::SOFIA_ADDRESSES)
         .await
         .unwrap()

@@ -7,6 +7,7 @@ mod support;
 mod admin_cli;
 mod assurance;
 mod audit_cli;
+mod blobs;
 mod cases;
 mod catalog;
 mod components;
