@@ -45,6 +45,8 @@ const SERVICE_SLUG = 'address-registration-sofia';
 const SOFIA = 'Столична община';
 // sof-0001 in Sofia's address list, in the "sredets" district: the case must reach Sredets' queue.
 const SREDETS_ADDRESS = 'ул. Шипка 6';
+const INFORMATION_ASKED = 'Моля, приложете и приемо-предавателния протокол към договора.';
+const INFORMATION_GIVEN = 'Протоколът е приложение 1 към договора, на страница 3.';
 
 // The screenshots go to their own folder: identity.test.mjs empties artifacts/<db>/ when it starts.
 const ARTIFACTS = join('flagship', databaseKind());
@@ -522,6 +524,42 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     await clickAndWait(operator, button(operator, 'Започване на разглеждането'));
     assert.equal((await operator.page.locator('#case-state').innerText()).trim(), 'В процес на разглеждане');
     await checkPage(operator, 'case-in-review');
+  });
+
+  // --- A request for more information, and the applicant's answer. ------------------------------
+
+  step('asks the applicant for more information', operator, async () => {
+    await operator.page.fill('#message-request_information', INFORMATION_ASKED);
+    await clickAndWait(operator, button(operator, 'Искане на допълнителна информация'));
+    assert.equal(currentPath(operator), `/office/cases/${applicationId}`);
+    assert.equal((await operator.page.locator('#case-state').innerText()).trim(), 'Очаква се информация от заявителя');
+    await checkPage(operator, 'case-information-asked');
+  });
+
+  step('sees what is asked, waiting for them, and answers', applicant, async () => {
+    await open(applicant, `/applications/${applicationId}`);
+    assert.equal(
+      await applicant.page.locator('#application-state.tag--waiting').count(),
+      1,
+      'the state is a yellow "waiting for you" tag',
+    );
+    assert.match(await main(applicant).innerText(), new RegExp(INFORMATION_ASKED));
+    await checkPage(applicant, 'information-asked');
+    // Sent empty: an error, and the case still waits for them.
+    const empty = await clickAndWait(applicant, button(applicant, 'Изпрати отговора'));
+    assert.equal(empty.status(), 422);
+    assert.equal(await errorSummary(applicant).count(), 1, 'an error summary is shown');
+    await checkPage(applicant, 'information-empty');
+    await applicant.page.fill('#message', INFORMATION_GIVEN);
+    await clickAndWait(applicant, button(applicant, 'Изпрати отговора'));
+    assert.equal((await applicant.page.locator('#application-state').innerText()).trim(), 'В процес на разглеждане');
+    await checkPage(applicant, 'information-given');
+  });
+
+  step("reads the applicant's answer and approves", operator, async () => {
+    await open(operator, `/office/cases/${applicationId}`);
+    assert.equal((await operator.page.locator('#case-state').innerText()).trim(), 'В процес на разглеждане');
+    assert.match(await main(operator).innerText(), new RegExp(INFORMATION_GIVEN));
 
     await clickAndWait(operator, button(operator, 'Одобряване и издаване на удостоверение'));
     // A decision is asked about once, saying that it cannot be undone.

@@ -21,6 +21,7 @@ error-csrf-title = This form has expired
 error-csrf-body = For your security the form was not accepted. Go back, reload the page and try again. Nothing was changed.
 error-bad-request-title = The request could not be processed
 error-conflict-title = Someone else changed this in the meantime
+error-retry-after = Try again in { $count } seconds.
 error-rate-limited-title = Too many attempts
 error-internal-title = Sorry, there is a problem with the service
 error-internal-body = Try again later. If you contact support, give them this reference:
