@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod administrations;
 pub mod codes;
 pub mod password;
+pub mod purge;
 pub mod roles;
 pub mod sessions;
 pub mod step_up;

@@ -371,6 +371,8 @@ pub struct SmtpSink {
     arrived: Arc<Notify>,
     /// How long it takes to accept each message (a slow relay).
     delay: Duration,
+    /// When set, only messages containing this text are slow.
+    slow_only: Option<String>,
 }
 
 impl SmtpSink {
@@ -380,12 +382,19 @@ impl SmtpSink {
 
     /// A sink that takes `delay` to accept each message.
     pub async fn start_slow(delay: Duration) -> SmtpSink {
+        Self::start_slow_for(delay, None).await
+    }
+
+    /// A sink that takes `delay` to accept each message containing `pattern` (a relay stuck on
+    /// some messages), and accepts the others at once.
+    pub async fn start_slow_for(delay: Duration, pattern: Option<&str>) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let sink = SmtpSink {
             address: listener.local_addr().expect("addr"),
             messages: Arc::default(),
             arrived: Arc::new(Notify::new()),
             delay,
+            slow_only: pattern.map(str::to_owned),
         };
         let accepting = sink.clone();
         tokio::spawn(async move {
@@ -405,7 +414,13 @@ impl SmtpSink {
         while let Ok(Some(line)) = lines.next_line().await {
             if let Some(buffer) = data.as_mut() {
                 if line == "." {
-                    tokio::time::sleep(self.delay).await;
+                    let slow = match &self.slow_only {
+                        Some(pattern) => buffer.contains(pattern.as_str()),
+                        None => true,
+                    };
+                    if slow {
+                        tokio::time::sleep(self.delay).await;
+                    }
                     self.messages
                         .lock()
                         .expect("lock")
