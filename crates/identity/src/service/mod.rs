@@ -6,6 +6,7 @@ pub mod codes;
 pub mod password;
 pub mod purge;
 pub mod roles;
+pub mod secret_box;
 pub mod sessions;
 pub mod step_up;
 pub mod throttle;

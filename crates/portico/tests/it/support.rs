@@ -334,6 +334,19 @@ impl Client {
         self.page(response).await
     }
 
+    /// Posts a multipart form of several parts, with this client's CSRF token added.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let token = self.csrf.lock().expect("lock").clone();
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form.text("_csrf", token))
+            .send()
+            .await
+            .expect("POST multipart");
+        self.page(response).await
+    }
+
     /// Posts exactly these fields: no CSRF token unless given.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
