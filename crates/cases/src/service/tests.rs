@@ -285,12 +285,18 @@ async fn a_case_waits_for_consent_and_continues_when_all_are_given() {
         applications::get(&t.db, &id).await.unwrap().unwrap().state,
         "waiting_consent"
     );
-    let owner = PersonalId::parse_egn("7523169263").unwrap();
-    let parent_egn = PersonalId::parse_egn("8001010005").unwrap();
+    let owner = PersonalId::Egn("7523169263".into());
+    let parent_egn = PersonalId::Egn("8001010005".into());
     let pending = consents::pending_for(&t.db, &owner).await.unwrap();
     assert_eq!(pending.len(), 1);
     let now = Utc::now();
     let mut tx = t.db.begin().await.unwrap();
+    // The same digits as an LNCh are another person: they neither see nor decide it.
+    let same_digits = PersonalId::Lnch("7523169263".into());
+    assert!(consents::pending_for(&t.db, &same_digits).await.unwrap().is_empty());
+    let not_theirs =
+        consents::decide(&mut tx, &pending[0].id, "lnch", &same_digits, true, now).await;
+    assert!(matches!(not_theirs, Err(CasesError::NotFound)));
     // Someone else cannot decide the owner's consent.
     let not_theirs =
         consents::decide(&mut tx, &pending[0].id, "mallory", &parent_egn, true, now).await;
