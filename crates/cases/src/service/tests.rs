@@ -293,7 +293,10 @@ async fn a_case_waits_for_consent_and_continues_when_all_are_given() {
     let mut tx = t.db.begin().await.unwrap();
     // The same digits as an LNCh are another person: they neither see nor decide it.
     let same_digits = PersonalId::Lnch("7523169263".into());
-    assert!(consents::pending_for(&t.db, &same_digits).await.unwrap().is_empty());
+    assert!(consents::pending_for(&t.db, &same_digits)
+        .await
+        .unwrap()
+        .is_empty());
     let not_theirs =
         consents::decide(&mut tx, &pending[0].id, "lnch", &same_digits, true, now).await;
     assert!(matches!(not_theirs, Err(CasesError::NotFound)));

@@ -658,3 +658,67 @@ async fn an_lnch_never_answers_a_consent_asked_of_the_same_digits_as_an_egn() {
         0
     );
 }
+
+// Item 6 of the hardening issue: no transaction that holds a write lock waits for a second pool
+// connection or for the blob store, so ten approvals at once on a pool of two all finish.
+#[tokio::test]
+async fn ten_approvals_at_once_on_a_pool_of_two_connections_all_finish() {
+    use crate::cases::{citizen, fill_address_registration, staff, state_of, submit, OPERATOR};
+    let app = TestApp::start_with(|c| c.db_max_connections = 2).await;
+    portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    let (applicant, _, secret) = citizen(&app, "ten-at-once@example.bg").await;
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+        let submitted = submit(&app, &applicant, &id, &secret).await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            submitted.body
+        );
+        ids.push(id);
+    }
+    // Each approval from its own signed-in operator session, the case claimed and under review.
+    let mut ready = Vec::new();
+    for id in &ids {
+        let operator = staff(&app, OPERATOR).await;
+        let case = operator.get(&format!("/office/cases/{id}")).await;
+        let version = case.attr("input[name=version]", "value").unwrap();
+        let claimed = operator
+            .post_form(
+                &format!("/office/cases/{id}/claim"),
+                &[("version", &version)],
+            )
+            .await;
+        assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.body);
+        let review = crate::cases::transition(&app, &operator, id, "start_review", &[]).await;
+        assert_eq!(review.status, StatusCode::SEE_OTHER, "{}", review.body);
+        let case = operator.get(&format!("/office/cases/{id}")).await;
+        let version = case.attr("input[name=version]", "value").unwrap();
+        ready.push((id.clone(), operator, version));
+    }
+    let mut approvals = tokio::task::JoinSet::new();
+    for (id, operator, version) in ready {
+        approvals.spawn(async move {
+            operator
+                .post_form(
+                    &format!("/office/cases/{id}/transition"),
+                    &[
+                        ("transition", "approve"),
+                        ("version", version.as_str()),
+                        ("confirmed", "yes"),
+                    ],
+                )
+                .await
+                .status
+        });
+    }
+    let statuses = tokio::time::timeout(std::time::Duration::from_secs(60), approvals.join_all())
+        .await
+        .expect("ten approvals finish within a minute");
+    assert_eq!(statuses, vec![StatusCode::SEE_OTHER; 10]);
+    for id in &ids {
+        assert_eq!(state_of(&app, id).await, "approved");
+    }
+}
