@@ -44,6 +44,11 @@ impl JobHandler for NotifyByEmail {
         };
         self.mailer.send(&email).await
     }
+
+    /// An account lookup and one message to the relay.
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(30)
+    }
 }
 
 pub const JOB_KIND: &str = EMAIL_NOTIFICATION_JOB;

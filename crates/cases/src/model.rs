@@ -113,6 +113,8 @@ impl Attachment {
 pub struct Consent {
     pub id: String,
     pub application_id: String,
+    /// `egn` or `lnch`: the consent is answered only by that kind of identifier with that value.
+    pub personal_id_kind: String,
     pub personal_id: String,
     /// owner | parent
     pub role: String,
@@ -133,6 +135,8 @@ pub struct Notification {
 /// A consent the submission needs: whose, and in what capacity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRequest {
+    /// `egn` or `lnch`, as `PersonalId::kind`.
+    pub personal_id_kind: String,
     pub personal_id: String,
     pub role: String,
 }

@@ -120,6 +120,7 @@ form-file-type = Файлът трябва да е { $types }
 form-file-too-big = Файлът трябва да е по-малък от { $size }
 form-file-empty = Избраният файл е празен
 form-file-mislabelled = Съдържанието на избрания файл не е { $types } — изберете истински файл от този вид
+form-file-quota = Към едно заявление може да приложите най-много 20 файла и 50 MB общо — заменете или премахнете някой от файловете
 
 ## Audit actions shown to people (audit-<action>, see docs/i18n.md)
 audit-catalog-service-created = Публикувана услуга

@@ -120,6 +120,7 @@ form-file-type = The selected file must be a { $types }
 form-file-too-big = The selected file must be smaller than { $size }
 form-file-empty = The selected file is empty
 form-file-mislabelled = The selected file's content is not a { $types } — choose a real file of that kind
+form-file-quota = One application can hold at most 20 files and 50 MB in all — replace or remove one of the files
 
 ## Audit actions shown to people (audit-<action>, see docs/i18n.md)
 audit-catalog-service-created = Service published

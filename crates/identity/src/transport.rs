@@ -170,6 +170,11 @@ impl JobHandler for EmailJob {
         let email: Email = serde_json::from_value(payload.clone()).map_err(|e| e.to_string())?;
         self.0.send(&email).await
     }
+
+    /// A person is waiting for this one: a relay that has not taken it in 20 s is tried again.
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(20)
+    }
 }
 
 pub struct SmsJob(pub Arc<dyn SmsGateway>);
@@ -179,5 +184,10 @@ impl JobHandler for SmsJob {
     async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
         let sms: Sms = serde_json::from_value(payload.clone()).map_err(|e| e.to_string())?;
         self.0.send(&sms).await
+    }
+
+    /// Longer than the gateway client's own 10 s, so its error is the one recorded.
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(15)
     }
 }

@@ -46,6 +46,9 @@ pub fn migrations() -> Vec<&'static [Migration]> {
 }
 
 pub async fn connect(config: &Config) -> Result<Db> {
+    // Every command that reads or writes accounts opens the database here: the key that seals
+    // authenticator secrets is derived from the platform secret first.
+    portico_identity::service::secret_box::install_key(&platform_secret(config)?);
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(

@@ -35,7 +35,7 @@ pub async fn landing(
     let account = portico_identity::service::accounts::get(&state.db, &user.account_id).await?;
     if let Some(personal_id) = account.and_then(|a| a.personal_id) {
         let pending =
-            portico_cases::service::consents::pending_for(&state.db, personal_id.value()).await?;
+            portico_cases::service::consents::pending_for(&state.db, &personal_id).await?;
         if !pending.is_empty() {
             return Ok("/consents");
         }

@@ -7,4 +7,5 @@ pub mod bench_data;
 pub mod config;
 pub mod demo;
 pub mod landing;
+pub mod purge;
 pub mod serve;

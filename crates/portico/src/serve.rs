@@ -1,4 +1,5 @@
-//! Running a node: the HTTP server, this node's job worker, and the periodic audit checkpoint.
+//! Running a node: the HTTP server, this node's job worker, the periodic audit checkpoint and the
+//! periodic purge.
 
 use crate::app::Platform;
 use anyhow::{Context, Result};
@@ -27,6 +28,10 @@ pub async fn run(
             .clone()
             .run_forever(Duration::from_millis(500)),
     );
+    tokio::spawn(crate::purge::periodically(
+        platform.state.db.clone(),
+        platform.state.clock.clone(),
+    ));
     tokio::spawn(checkpoints(
         platform.clone_for_checkpoints(anchor),
         checkpoint_every,

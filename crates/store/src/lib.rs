@@ -18,7 +18,13 @@ pub use error::StoreError;
 pub use migrate::Migration;
 
 /// This crate's own tables: the job queue (which is also the transactional outbox).
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    id: "store/0001_jobs",
-    sql: include_str!("../migrations/0001_jobs.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        id: "store/0001_jobs",
+        sql: include_str!("../migrations/0001_jobs.sql"),
+    },
+    Migration {
+        id: "store/0003_job_queues",
+        sql: include_str!("../migrations/0003_job_queues.sql"),
+    },
+];

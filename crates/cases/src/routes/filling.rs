@@ -5,7 +5,7 @@ use super::views::resume_target;
 use super::CasesState;
 use crate::model::{Application, ServiceInfo};
 use crate::service::applications::{self, NewAttachment};
-use crate::service::{access, answers, submission};
+use crate::service::{access, answers, submission, uploads as upload_rules};
 use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
@@ -287,24 +287,26 @@ pub async fn step_submit(
     }
     let now = state.app.clock.now();
 
-    // Uploads first: checked for type and size, stored, and kept with the draft even if another
-    // field of the step is wrong, so nobody has to choose the file twice.
+    // Uploads first: all checked together against the step's rules and the draft's quota
+    // before any is stored (one refused, none stored); then stored and kept with the draft even
+    // if another field of the step is wrong, so nobody has to choose the file twice.
     let mut data = app.data.clone();
-    let mut errors = Vec::new();
-    for upload in uploads {
-        if let Err(e) = form
-            .check_attachment(
-                &upload.field,
-                &upload.content_type,
-                upload.bytes.len() as u64,
-            )
-            .and_then(|()| {
-                form.check_attachment_content(&upload.field, &upload.content_type, &upload.bytes)
-            })
-        {
-            errors.push(e);
-            continue;
-        }
+    let existing = applications::attachments(&state.app.db, &app.id).await?;
+    let offered: Vec<upload_rules::Offered<'_>> = uploads
+        .iter()
+        .map(|u| upload_rules::Offered {
+            field: &u.field,
+            content_type: &u.content_type,
+            bytes: &u.bytes,
+        })
+        .collect();
+    let errors = upload_rules::check(&form, step, &existing, &offered);
+    let accepted = if errors.is_empty() {
+        uploads
+    } else {
+        Vec::new()
+    };
+    for upload in accepted {
         let size = upload.bytes.len() as i64;
         let key = state.app.blobs.put(upload.bytes).await?;
         let mut tx = state.app.db.begin().await?;

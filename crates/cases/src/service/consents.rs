@@ -5,7 +5,7 @@ use crate::model::{Consent, ConsentRequest};
 use crate::CasesError;
 use chrono::{DateTime, Utc};
 use portico_core::clock::to_millis;
-use portico_core::new_id;
+use portico_core::{new_id, PersonalId};
 use portico_store::{Db, Tx};
 
 pub async fn request(
@@ -15,13 +15,14 @@ pub async fn request(
     now: DateTime<Utc>,
 ) -> Result<(), CasesError> {
     sqlx::query(
-        "INSERT INTO consents (id, application_id, personal_id, role, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+        "INSERT INTO consents (id, application_id, personal_id, role, status, created_at, personal_id_kind) VALUES ($1, $2, $3, $4, 'pending', $5, $6)",
     )
     .bind(new_id())
     .bind(application_id)
     .bind(&consent.personal_id)
     .bind(&consent.role)
     .bind(to_millis(now))
+    .bind(&consent.personal_id_kind)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -44,24 +45,31 @@ pub async fn close_pending(
     Ok(done.rows_affected())
 }
 
-type Row = (String, String, String, String, String);
+type Row = (String, String, String, String, String, String);
 
-fn from_row((id, application_id, personal_id, role, status): Row) -> Consent {
+fn from_row((id, application_id, personal_id, role, status, personal_id_kind): Row) -> Consent {
     Consent {
         id,
         application_id,
+        personal_id_kind,
         personal_id,
         role,
         status,
     }
 }
 
-/// Consents waiting for the person with this personal number.
-pub async fn pending_for(db: &Db, personal_id: &str) -> Result<Vec<Consent>, CasesError> {
+/// Whether the consent names this person: the same kind of identifier with the same value.
+pub fn names(consent: &Consent, person: &PersonalId) -> bool {
+    consent.personal_id_kind == person.kind() && consent.personal_id == person.value()
+}
+
+/// Consents waiting for the person with this personal number (of its kind).
+pub async fn pending_for(db: &Db, person: &PersonalId) -> Result<Vec<Consent>, CasesError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, application_id, personal_id, role, status FROM consents WHERE personal_id = $1 AND status = 'pending' ORDER BY created_at",
+        "SELECT id, application_id, personal_id, role, status, personal_id_kind FROM consents WHERE personal_id = $1 AND personal_id_kind = $2 AND status = 'pending' ORDER BY created_at",
     )
-    .bind(personal_id)
+    .bind(person.value())
+    .bind(person.kind())
     .fetch_all(db.pool())
     .await?;
     Ok(rows.into_iter().map(from_row).collect())
@@ -69,7 +77,7 @@ pub async fn pending_for(db: &Db, personal_id: &str) -> Result<Vec<Consent>, Cas
 
 pub async fn for_application(db: &Db, application_id: &str) -> Result<Vec<Consent>, CasesError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, application_id, personal_id, role, status FROM consents WHERE application_id = $1 ORDER BY created_at",
+        "SELECT id, application_id, personal_id, role, status, personal_id_kind FROM consents WHERE application_id = $1 ORDER BY created_at",
     )
     .bind(application_id)
     .fetch_all(db.pool())
@@ -79,7 +87,7 @@ pub async fn for_application(db: &Db, application_id: &str) -> Result<Vec<Consen
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Consent>, CasesError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, application_id, personal_id, role, status FROM consents WHERE id = $1",
+        "SELECT id, application_id, personal_id, role, status, personal_id_kind FROM consents WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db.pool())
@@ -103,19 +111,19 @@ pub async fn decide(
     tx: &mut Tx,
     consent_id: &str,
     account_id: &str,
-    personal_id: &str,
+    person: &PersonalId,
     give: bool,
     now: DateTime<Utc>,
 ) -> Result<(Consent, Outcome), CasesError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, application_id, personal_id, role, status FROM consents WHERE id = $1",
+        "SELECT id, application_id, personal_id, role, status, personal_id_kind FROM consents WHERE id = $1",
     )
     .bind(consent_id)
     .fetch_optional(&mut **tx)
     .await?;
     let consent = row.map(from_row).ok_or(CasesError::NotFound)?;
     // Only the person named may decide; to anyone else the consent does not exist.
-    if consent.personal_id != personal_id {
+    if !names(&consent, person) {
         return Err(CasesError::NotFound);
     }
     let status = if give { "given" } else { "refused" };
@@ -156,12 +164,12 @@ pub async fn addressed_to(
     db: &Db,
     actor: &portico_core::Actor,
     id: &str,
-) -> Result<(Consent, String), CasesError> {
-    let personal_id = personal_id_of(db, actor)
+) -> Result<(Consent, PersonalId), CasesError> {
+    let person = personal_id_of(db, actor)
         .await?
         .ok_or(CasesError::NotFound)?;
     match get(db, id).await? {
-        Some(c) if c.personal_id == personal_id => Ok((c, personal_id)),
+        Some(c) if names(&c, &person) => Ok((c, person)),
         _ => Err(CasesError::NotFound),
     }
 }
@@ -170,14 +178,12 @@ pub async fn addressed_to(
 pub async fn personal_id_of(
     db: &Db,
     actor: &portico_core::Actor,
-) -> Result<Option<String>, CasesError> {
+) -> Result<Option<PersonalId>, CasesError> {
     let Some(account_id) = actor.account_id() else {
         return Ok(None);
     };
     let account = portico_identity::service::accounts::get(db, account_id).await?;
-    Ok(account
-        .and_then(|a| a.personal_id)
-        .map(|p| p.value().to_owned()))
+    Ok(account.and_then(|a| a.personal_id))
 }
 
 /// The level of assurance deciding a consent needs: the person must be known to be the one the

@@ -15,6 +15,7 @@ pub mod processes;
 pub mod results;
 pub mod submission;
 pub mod tracking;
+pub mod uploads;
 
 pub use context::Cases;
 

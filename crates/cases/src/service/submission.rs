@@ -60,7 +60,14 @@ pub async fn submit(
             portico_identity::service::accounts::find_by_personal_id(db, &consent.personal_id)
                 .await?
         {
-            to_tell.push(account.id);
+            // Only the person of that kind of identifier is told (and may answer).
+            if account
+                .personal_id
+                .as_ref()
+                .is_some_and(|p| p.kind() == consent.personal_id_kind)
+            {
+                to_tell.push(account.id);
+            }
         }
     }
 
@@ -113,15 +120,18 @@ pub fn consents_needed(
     data: &Value,
     applicant: &Account,
 ) -> Result<Vec<ConsentRequest>, CasesError> {
-    let own = applicant.personal_id.as_ref().map(|p| p.value());
+    let own = applicant.personal_id.as_ref();
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (rule, personal_id) in form.consents_needed(data) {
-        if Some(personal_id.as_str()) == own {
+        // The fields that name a person who consents are EGN fields.
+        let kind = "egn";
+        if own.is_some_and(|p| p.kind() == kind && p.value() == personal_id) {
             problems.push(FieldError::new(&rule.person, "consent.self"));
             continue;
         }
         out.push(ConsentRequest {
+            personal_id_kind: kind.to_owned(),
             personal_id,
             role: rule.role.clone(),
         });

@@ -8,6 +8,7 @@ use crate::service::consents::{self, Outcome};
 use crate::CasesError;
 use chrono::Utc;
 use portico_audit::SigningKey;
+use portico_core::PersonalId;
 use portico_store::testdb;
 
 async fn db() -> testdb::TestDb {
@@ -269,10 +270,12 @@ async fn a_case_waits_for_consent_and_continues_when_all_are_given() {
     let t = db().await;
     let consents_needed = [
         ConsentRequest {
+            personal_id_kind: "egn".into(),
             personal_id: "7523169263".into(),
             role: "owner".into(),
         },
         ConsentRequest {
+            personal_id_kind: "egn".into(),
             personal_id: "8001010005".into(),
             role: "parent".into(),
         },
@@ -282,20 +285,31 @@ async fn a_case_waits_for_consent_and_continues_when_all_are_given() {
         applications::get(&t.db, &id).await.unwrap().unwrap().state,
         "waiting_consent"
     );
-    let pending = consents::pending_for(&t.db, "7523169263").await.unwrap();
+    let owner = PersonalId::Egn("7523169263".into());
+    let parent_egn = PersonalId::Egn("8001010005".into());
+    let pending = consents::pending_for(&t.db, &owner).await.unwrap();
     assert_eq!(pending.len(), 1);
     let now = Utc::now();
     let mut tx = t.db.begin().await.unwrap();
+    // The same digits as an LNCh are another person: they neither see nor decide it.
+    let same_digits = PersonalId::Lnch("7523169263".into());
+    assert!(consents::pending_for(&t.db, &same_digits)
+        .await
+        .unwrap()
+        .is_empty());
+    let not_theirs =
+        consents::decide(&mut tx, &pending[0].id, "lnch", &same_digits, true, now).await;
+    assert!(matches!(not_theirs, Err(CasesError::NotFound)));
     // Someone else cannot decide the owner's consent.
     let not_theirs =
-        consents::decide(&mut tx, &pending[0].id, "mallory", "8001010005", true, now).await;
+        consents::decide(&mut tx, &pending[0].id, "mallory", &parent_egn, true, now).await;
     assert!(matches!(not_theirs, Err(CasesError::NotFound)));
-    let (_, outcome) = consents::decide(&mut tx, &pending[0].id, "owner", "7523169263", true, now)
+    let (_, outcome) = consents::decide(&mut tx, &pending[0].id, "owner", &owner, true, now)
         .await
         .unwrap();
     assert_eq!(outcome, Outcome::Waiting);
-    let parent = consents::pending_for(&t.db, "8001010005").await.unwrap();
-    let (_, outcome) = consents::decide(&mut tx, &parent[0].id, "parent", "8001010005", true, now)
+    let parent = consents::pending_for(&t.db, &parent_egn).await.unwrap();
+    let (_, outcome) = consents::decide(&mut tx, &parent[0].id, "parent", &parent_egn, true, now)
         .await
         .unwrap();
     assert_eq!(outcome, Outcome::AllGiven);

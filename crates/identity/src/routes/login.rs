@@ -16,7 +16,7 @@ use portico_http::session::AnySession;
 use portico_http::{
     render, AppError, AppState, ClientAddr, CsrfForm, Field, FieldError, PageContext, SessionUser,
 };
-use portico_store::jobs::{enqueue, NewJob};
+use portico_store::jobs::{enqueue, NewJob, CODES_QUEUE};
 use portico_store::Tx;
 use serde::Deserialize;
 
@@ -515,7 +515,9 @@ async fn queue_code_message(
     channel: &str,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    enqueue(&mut tx, NewJob::now(job_kind, message, now), now).await?;
+    // On the codes' own queue: a backlog of notifications to a slow relay does not delay it.
+    let job = NewJob::now(job_kind, message, now).on(CODES_QUEUE);
+    enqueue(&mut tx, job, now).await?;
     let event = Event::new(
         &user.account_id,
         "identity.second_factor_sent",

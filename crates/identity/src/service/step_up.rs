@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use portico_audit::Event;
 use portico_core::clock::to_millis;
 use portico_core::new_id;
-use portico_store::jobs::{enqueue, NewJob};
+use portico_store::jobs::{enqueue, NewJob, CODES_QUEUE};
 use portico_store::{Db, Tx};
 use rand::Rng;
 
@@ -309,7 +309,8 @@ pub async fn send_code(
         ),
     };
     let message = message.map_err(|e| IdentityError::Internal(e.to_string()))?;
-    enqueue(&mut tx, NewJob::now(kind, message, now), now).await?;
+    let job = NewJob::now(kind, message, now).on(CODES_QUEUE);
+    enqueue(&mut tx, job, now).await?;
     let event = Event::new(account_id, "identity.step_up_code_sent", account_id)
         .with(serde_json::json!({ "purpose": purpose, "channel": channel.as_str() }));
     portico_audit::append(&mut tx, event, now).await?;

@@ -2,6 +2,7 @@
 //! authenticator app. A code is accepted for the current step or one either side (clock drift),
 //! and never for a step at or before the last one accepted, so a code cannot be used twice.
 
+use crate::service::secret_box;
 use crate::service::step_up::StepUp;
 use crate::service::{random_token, sha256_hex};
 use crate::IdentityError;
@@ -81,7 +82,7 @@ pub async fn begin(
     }
     sqlx::query("INSERT INTO totp_factors (account_id, secret, last_step, created_at) VALUES ($1, $2, -1, $3)")
         .bind(account_id)
-        .bind(&secret)
+        .bind(secret_box::seal(account_id, &secret)?)
         .bind(to_millis(now))
         .execute(&mut **tx)
         .await?;
@@ -105,7 +106,8 @@ pub async fn pending(
     .fetch_optional(db.pool())
     .await?;
     match row {
-        Some((secret,)) => {
+        Some((stored,)) => {
+            let secret = secret_box::open(account_id, &stored)?;
             let otpauth_url = totp(&secret, account_email)?.get_url();
             Ok(Some(Enrolment {
                 secret,
@@ -144,21 +146,29 @@ async fn accept(
         .bind(account_id)
         .fetch_optional(&mut **tx)
         .await?;
-    let Some((secret, last_step)) = row else {
+    let Some((stored, last_step)) = row else {
         return Ok(false);
     };
+    let secret = secret_box::open(account_id, &stored)?;
     let Some(step) = matching_step(&secret, code, now)? else {
         return Ok(false);
     };
     if step <= last_step {
         return Ok(false);
     }
+    // A secret stored before encryption is sealed now, with the step it was used for.
+    let resealed = if secret_box::is_sealed(&stored) {
+        stored
+    } else {
+        secret_box::seal(account_id, &secret)?
+    };
     // The condition on last_step makes two parallel uses of one code race for a single row update.
     let updated = sqlx::query(
-        "UPDATE totp_factors SET last_step = $1 WHERE account_id = $2 AND last_step < $1",
+        "UPDATE totp_factors SET last_step = $1, secret = $3 WHERE account_id = $2 AND last_step < $1",
     )
     .bind(step)
     .bind(account_id)
+    .bind(resealed)
     .execute(&mut **tx)
     .await?;
     Ok(updated.rows_affected() == 1)
@@ -301,7 +311,7 @@ pub async fn enrol_with_secret(
         .await?;
     sqlx::query("INSERT INTO totp_factors (account_id, secret, confirmed_at, last_step, created_at) VALUES ($1, $2, $3, -1, $3)")
         .bind(account_id)
-        .bind(secret_b32)
+        .bind(secret_box::seal(account_id, secret_b32)?)
         .bind(to_millis(now))
         .execute(&mut **tx)
         .await?;

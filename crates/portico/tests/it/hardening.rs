@@ -472,3 +472,253 @@ async fn a_new_upload_to_a_one_file_field_replaces_the_old_one() {
     assert!(values.contains(&"second.pdf".to_owned()), "{values:?}");
     assert!(!values.contains(&"first.pdf".to_owned()), "{values:?}");
 }
+
+async fn stored_totp_secret(app: &TestApp) -> String {
+    let (secret,): (String,) = sqlx::query_as("SELECT secret FROM totp_factors")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    secret
+}
+
+/// Signs in with the password and a code from the authenticator app.
+async fn sign_in_with_totp(app: &TestApp, email: &str, secret: &str) -> StatusCode {
+    let client = app.client();
+    client
+        .sign_in_password(email, crate::support::PASSWORD)
+        .await;
+    app.advance(30);
+    let done = client
+        .post_form("/login/totp", &[("code", &app.totp(secret))])
+        .await;
+    assert_eq!(client.get("/account").await.status, StatusCode::OK);
+    done.status
+}
+
+// Before the fix, the row held the base32 secret the page shows.
+#[tokio::test]
+async fn an_authenticator_secret_is_stored_encrypted() {
+    let app = TestApp::start().await;
+    let (client, _) = app.register("sealed@example.bg").await;
+    let (secret, _) = enrol(&app, &client).await;
+    assert_eq!(secret.len(), 32, "{secret}");
+    let stored = stored_totp_secret(&app).await;
+    assert!(stored.starts_with("enc1:"), "{stored}");
+    assert!(!stored.contains(&secret), "{stored}");
+    // Nothing in the row is a base32 secret (letters A–Z and digits 2–7 only, 16 or more).
+    let base32_run = stored
+        .split(|c: char| !(c.is_ascii_uppercase() || ('2'..='7').contains(&c)))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(base32_run < 16, "{stored}");
+    client.sign_out().await;
+    assert_eq!(
+        sign_in_with_totp(&app, "sealed@example.bg", &secret).await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_secret_stored_before_encryption_still_signs_in_and_is_then_sealed() {
+    let app = TestApp::start().await;
+    let (client, _) = app.register("legacy@example.bg").await;
+    let (secret, _) = enrol(&app, &client).await;
+    client.sign_out().await;
+    // As a row written by the code before encryption.
+    sqlx::query("UPDATE totp_factors SET secret = $1")
+        .bind(&secret)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        sign_in_with_totp(&app, "legacy@example.bg", &secret).await,
+        StatusCode::SEE_OTHER
+    );
+    let stored = stored_totp_secret(&app).await;
+    assert!(
+        stored.starts_with("enc1:") && !stored.contains(&secret),
+        "{stored}"
+    );
+    assert_eq!(
+        sign_in_with_totp(&app, "legacy@example.bg", &secret).await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+// Before the fix, each file of the POST was stored as it was read: two files for a one-file
+// field left one attachment behind (and two blobs).
+#[tokio::test]
+async fn two_files_for_a_one_file_field_are_refused_and_neither_is_stored() {
+    let app = crate::cases::seeded().await;
+    let (client, _, _) = crate::cases::citizen(&app, "two-files@example.bg").await;
+    let (id, step) = at_documents_step(&app, &client).await;
+    client.get(&step).await;
+    let pdf = |name: &str| {
+        reqwest::multipart::Part::bytes(format!("%PDF-1.4\n%{name}\n").into_bytes())
+            .file_name(name.to_owned())
+            .mime_str("application/pdf")
+            .unwrap()
+    };
+    let form = reqwest::multipart::Form::new()
+        .part("ownership_document", pdf("one.pdf"))
+        .part("ownership_document", pdf("two.pdf"));
+    let refused = client.post_multipart(&step, form).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        refused.texts(".error-summary a"),
+        vec!["„Документ за собственост или договор за наем (по желание)“: най-много 1"]
+    );
+    let stored =
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM attachments WHERE application_id = $1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored.0, 0);
+    let blobs = app.data_dir.path().join("blobs");
+    let files = std::fs::read_dir(&blobs).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(files, 0, "no blob was written to {}", blobs.display());
+}
+
+// Before the fix, consents were matched on the ten digits alone: the holder of the LNCh
+// 7103101069 saw and could answer a consent asked of the EGN 7103101069.
+#[tokio::test]
+async fn an_lnch_never_answers_a_consent_asked_of_the_same_digits_as_an_egn() {
+    const DIGITS: &str = "7103101069";
+    assert!(portico_core::PersonalId::parse_egn(DIGITS).is_ok());
+    assert!(portico_core::PersonalId::parse_lnch(DIGITS).is_ok());
+    let app = crate::cases::seeded().await;
+    let foreigner = app.client();
+    foreigner.get("/register").await;
+    let registered = foreigner
+        .post_form(
+            "/register",
+            &[
+                ("personal_id_kind", "lnch"),
+                ("personal_id", DIGITS),
+                ("given_name", "John"),
+                ("family_name", "Smith"),
+                ("email", "same-digits@example.bg"),
+                ("phone", "0888 123 458"),
+                ("password", crate::support::PASSWORD),
+                ("password_confirm", crate::support::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        registered.body
+    );
+
+    let (applicant, _, secret) = crate::cases::citizen(&app, "asks-egn@example.bg").await;
+    let id =
+        crate::cases::fill_address_registration(&app, &applicant, Some(DIGITS), "sredets").await;
+    let submitted = crate::cases::submit(&app, &applicant, &id, &secret).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let (consent, kind): (String, String) =
+        sqlx::query_as("SELECT id, personal_id_kind FROM consents WHERE application_id = $1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(kind, "egn");
+
+    let list = foreigner.get("/consents").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(
+        list.attr("main a[href^='/consents/']", "href"),
+        None,
+        "{}",
+        list.body
+    );
+    assert_eq!(
+        foreigner.get(&format!("/consents/{consent}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let answered = foreigner
+        .post_form(&format!("/consents/{consent}"), &[("decision", "give")])
+        .await;
+    assert_eq!(answered.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM consents WHERE decided_at IS NOT NULL")
+            .await,
+        0
+    );
+}
+
+// Item 6 of the hardening issue: no transaction that holds a write lock waits for a second pool
+// connection or for the blob store, so ten approvals at once on a pool of two all finish.
+#[tokio::test]
+async fn ten_approvals_at_once_on_a_pool_of_two_connections_all_finish() {
+    use crate::cases::{citizen, fill_address_registration, staff, state_of, submit, OPERATOR};
+    let app = TestApp::start_with(|c| c.db_max_connections = 2).await;
+    portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    let (applicant, _, secret) = citizen(&app, "ten-at-once@example.bg").await;
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+        let submitted = submit(&app, &applicant, &id, &secret).await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            submitted.body
+        );
+        ids.push(id);
+    }
+    // Each approval from its own signed-in operator session, the case claimed and under review.
+    let mut ready = Vec::new();
+    for id in &ids {
+        let operator = staff(&app, OPERATOR).await;
+        let case = operator.get(&format!("/office/cases/{id}")).await;
+        let version = case.attr("input[name=version]", "value").unwrap();
+        let claimed = operator
+            .post_form(
+                &format!("/office/cases/{id}/claim"),
+                &[("version", &version)],
+            )
+            .await;
+        assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.body);
+        let review = crate::cases::transition(&app, &operator, id, "start_review", &[]).await;
+        assert_eq!(review.status, StatusCode::SEE_OTHER, "{}", review.body);
+        let case = operator.get(&format!("/office/cases/{id}")).await;
+        let version = case.attr("input[name=version]", "value").unwrap();
+        ready.push((id.clone(), operator, version));
+    }
+    let mut approvals = tokio::task::JoinSet::new();
+    for (id, operator, version) in ready {
+        approvals.spawn(async move {
+            operator
+                .post_form(
+                    &format!("/office/cases/{id}/transition"),
+                    &[
+                        ("transition", "approve"),
+                        ("version", version.as_str()),
+                        ("confirmed", "yes"),
+                    ],
+                )
+                .await
+                .status
+        });
+    }
+    let statuses = tokio::time::timeout(std::time::Duration::from_secs(60), approvals.join_all())
+        .await
+        .expect("ten approvals finish within a minute");
+    assert_eq!(statuses, vec![StatusCode::SEE_OTHER; 10]);
+    for id in &ids {
+        assert_eq!(state_of(&app, id).await, "approved");
+    }
+}

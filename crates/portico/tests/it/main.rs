@@ -18,6 +18,7 @@ mod identity;
 mod logs;
 mod nodes;
 mod promises;
+mod queues;
 mod service_layer;
 mod shell;
 mod step_up;

@@ -157,7 +157,12 @@ async fn a_case_moves_through_its_whole_process_without_an_http_session() {
 
     // The owner consents; the platform (a system actor) moves the case on.
     let owner = Actor::person(&owner_id, Assurance::Substantial);
-    let pending = consents::pending_for(&app.db, &owner_egn).await.unwrap();
+    let pending = consents::pending_for(
+        &app.db,
+        &portico_core::PersonalId::parse_egn(&owner_egn).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(pending.len(), 1);
     // Without a proof of the second factor for deciding a consent, nothing is decided.
     let for_submitting = step_up::confirm(
@@ -360,7 +365,12 @@ async fn a_withdrawn_application_closes_the_consents_it_was_waiting_for() {
     let receipt = submission::submit(&cases, &applicant, &id, &proof)
         .await
         .unwrap();
-    let pending = consents::pending_for(&app.db, &owner_egn).await.unwrap();
+    let pending = consents::pending_for(
+        &app.db,
+        &portico_core::PersonalId::parse_egn(&owner_egn).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(pending.len(), 1);
 
     let withdrawn = decisions::take(
@@ -374,10 +384,13 @@ async fn a_withdrawn_application_closes_the_consents_it_was_waiting_for() {
     .await
     .unwrap();
     assert_eq!(withdrawn.state, "withdrawn");
-    assert!(consents::pending_for(&app.db, &owner_egn)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(consents::pending_for(
+        &app.db,
+        &portico_core::PersonalId::parse_egn(&owner_egn).unwrap()
+    )
+    .await
+    .unwrap()
+    .is_empty());
     let closed = consents::get(&app.db, &pending[0].id)
         .await
         .unwrap()

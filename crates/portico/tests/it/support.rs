@@ -337,6 +337,19 @@ impl Client {
         self.page(response).await
     }
 
+    /// Posts a multipart form of several parts, with this client's CSRF token added.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let token = self.csrf.lock().expect("lock").clone();
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form.text("_csrf", token))
+            .send()
+            .await
+            .expect("POST multipart");
+        self.page(response).await
+    }
+
     /// Posts exactly these fields: no CSRF token unless given.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
@@ -374,6 +387,8 @@ pub struct SmtpSink {
     arrived: Arc<Notify>,
     /// How long it takes to accept each message (a slow relay).
     delay: Duration,
+    /// When set, only messages containing this text are slow.
+    slow_only: Option<String>,
 }
 
 impl SmtpSink {
@@ -383,12 +398,19 @@ impl SmtpSink {
 
     /// A sink that takes `delay` to accept each message.
     pub async fn start_slow(delay: Duration) -> SmtpSink {
+        Self::start_slow_for(delay, None).await
+    }
+
+    /// A sink that takes `delay` to accept each message containing `pattern` (a relay stuck on
+    /// some messages), and accepts the others at once.
+    pub async fn start_slow_for(delay: Duration, pattern: Option<&str>) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let sink = SmtpSink {
             address: listener.local_addr().expect("addr"),
             messages: Arc::default(),
             arrived: Arc::new(Notify::new()),
             delay,
+            slow_only: pattern.map(str::to_owned),
         };
         let accepting = sink.clone();
         tokio::spawn(async move {
@@ -408,7 +430,13 @@ impl SmtpSink {
         while let Ok(Some(line)) = lines.next_line().await {
             if let Some(buffer) = data.as_mut() {
                 if line == "." {
-                    tokio::time::sleep(self.delay).await;
+                    let slow = match &self.slow_only {
+                        Some(pattern) => buffer.contains(pattern.as_str()),
+                        None => true,
+                    };
+                    if slow {
+                        tokio::time::sleep(self.delay).await;
+                    }
                     self.messages
                         .lock()
                         .expect("lock")
