@@ -179,10 +179,13 @@ async fn a_case_moves_through_its_whole_process_without_an_http_session() {
         Err(CasesError::Forbidden)
     ));
     assert_eq!(
-        consents::pending_for(&app.db, &owner_egn)
-            .await
-            .unwrap()
-            .len(),
+        consents::pending_for(
+            &app.db,
+            &portico_core::PersonalId::parse_egn(&owner_egn).unwrap()
+        )
+        .await
+        .unwrap()
+        .len(),
         1
     );
     app.advance(30);
