@@ -44,6 +44,9 @@ enum Command {
     /// Onboard administrations, units and staff.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The registry exchange's demo base registers.
+    #[command(subcommand)]
+    Registries(RegistriesCommand),
     /// Add N synthetic services to the catalog (after `demo --seed-only`), for bench/.
     #[command(hide = true)]
     BenchSeed {
@@ -72,6 +75,16 @@ struct DemoArgs {
     /// Seed the data and exit instead of serving.
     #[arg(long)]
     seed_only: bool,
+}
+
+#[derive(Subcommand)]
+enum RegistriesCommand {
+    /// Fill the demo base registers with synthetic people (valid EGNs) in households with their
+    /// Sofia addresses, and companies (valid EIKs). Idempotent: the same count makes the same data.
+    Generate {
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -287,6 +300,20 @@ async fn run() -> Result<()> {
             }
         }
         Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
+        Command::Registries(RegistriesCommand::Generate { people }) => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let made = demo::generate_registries(&db, clock.as_ref(), people).await?;
+            println!(
+                "population register: {} people, address register: {} addresses, commercial register: {} companies ({:.1} s)",
+                made.people,
+                made.addresses,
+                made.companies,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::BenchSeed { services } => {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;

@@ -17,6 +17,7 @@ mod identity;
 mod logs;
 mod nodes;
 mod promises;
+mod registries;
 mod service_layer;
 mod shell;
 mod step_up;
