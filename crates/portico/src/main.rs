@@ -60,6 +60,17 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         count: usize,
     },
+    /// Call the built-in population adapter in-process for a few seconds and print queries per
+    /// second; writes the EGNs it used to --egn-file (for bench/registries.sh).
+    #[command(hide = true)]
+    BenchRegistriesDirect {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long)]
+        egn_file: PathBuf,
+    },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
     BenchArgon2 {
@@ -311,6 +322,29 @@ async fn run() -> Result<()> {
                 made.addresses,
                 made.companies,
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::BenchRegistriesDirect {
+            seconds,
+            concurrency,
+            egn_file,
+        } => {
+            let db = app::connect(&config).await?;
+            let f = portico::bench_data::registries_direct(
+                &db,
+                clock.as_ref(),
+                seconds,
+                concurrency,
+                &egn_file,
+            )
+            .await?;
+            println!(
+                "direct {:.1} q/s p50 {:.3} ms p99 {:.3} ms ({} queries)",
+                f.queries as f64 / f.seconds,
+                f.p50_ms,
+                f.p99_ms,
+                f.queries
             );
             Ok(())
         }

@@ -33,8 +33,8 @@ impl SubjectKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Adapter {
-    /// One of the built-in base registers: `population.person`, `addresses.address`,
-    /// `commercial.company`.
+    /// One of the built-in base registers: `population/person`, `addresses/address`,
+    /// `commercial/company`.
     Builtin { name: String },
     /// The register owner's HTTP service: a POST with a signed request (a JWS), answered with JSON.
     Http { url: String },

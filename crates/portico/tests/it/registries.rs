@@ -112,27 +112,30 @@ async fn a_grant_for_two_fields_returns_those_two_and_no_other_and_signs_on_requ
     .unwrap();
     let mut request = person_query(&ivan(), Some(BASIS));
     request.signed = true;
-    let answer = portico_registries::service::query(&ctx, &client_of(&burgas, &["registries"]), &request)
-        .await
-        .unwrap();
+    let answer =
+        portico_registries::service::query(&ctx, &client_of(&burgas, &["registries"]), &request)
+            .await
+            .unwrap();
     assert_eq!(
         answer.data,
         json!({ "given_name": "Иван", "birth_date": "1985-07-14" })
     );
     assert_eq!(answer.fields, ["birth_date", "given_name"]);
-    let verified = ctx.key.verify_jws(answer.jws.as_deref().unwrap(), app.clock.now()).unwrap();
+    let verified = ctx
+        .key
+        .verify_jws(answer.jws.as_deref().unwrap(), app.clock.now())
+        .unwrap();
     let payload = verified.payload;
     assert_eq!(payload["data"], answer.data);
     assert_eq!(payload["query_id"], answer.query_id.as_str());
 
     // The log holds the fields returned, and the subject only as a keyed hash.
-    let (fields, subject): (String, String) = sqlx::query_as(
-        "SELECT fields, subject_hash FROM registries_query_log WHERE id = $1",
-    )
-    .bind(&answer.query_id)
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
+    let (fields, subject): (String, String) =
+        sqlx::query_as("SELECT fields, subject_hash FROM registries_query_log WHERE id = $1")
+            .bind(&answer.query_id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     assert_eq!(fields, r#"["birth_date","given_name"]"#);
     assert!(!subject.contains(&ivan()));
     assert_eq!(subject, ctx.subject_hash(&ivan()));
@@ -147,18 +150,31 @@ async fn a_grant_for_two_fields_returns_those_two_and_no_other_and_signs_on_requ
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let body = page.json();
-    let mut keys: Vec<&str> = body["data"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let mut keys: Vec<&str> = body["data"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     keys.sort();
     assert_eq!(
         keys,
-        ["birth_date", "children", "current_address", "family_name", "given_name", "permanent_address"]
+        [
+            "birth_date",
+            "children",
+            "current_address",
+            "family_name",
+            "given_name",
+            "permanent_address"
+        ]
     );
     assert_eq!(body["data"]["children"].as_array().unwrap().len(), 2);
     assert_eq!(body["data"]["current_address"], "sof-0002");
 }
 
 #[tokio::test]
-async fn queries_without_a_grant_an_expired_grant_a_legal_basis_a_known_operation_or_a_valid_identifier_are_refused_and_logged() {
+async fn queries_without_a_grant_an_expired_grant_a_legal_basis_a_known_operation_or_a_valid_identifier_are_refused_and_logged(
+) {
     let app = seeded().await;
     let ctx = ctx(&app);
     let burgas = administration(&app, BURGAS_EIK).await;
@@ -174,29 +190,50 @@ async fn queries_without_a_grant_an_expired_grant_a_legal_basis_a_known_operatio
     assert_eq!(logged(&app, "refused", "no_grant").await, 1);
 
     // A grant that ends in an hour, then an hour and a minute later.
-    demo::grant(&ctx, &burgas, "population", "person", &["given_name"], BASIS, "проверка", now_ms(&app) + 3_600_000)
-        .await
-        .unwrap();
+    demo::grant(
+        &ctx,
+        &burgas,
+        "population",
+        "person",
+        &["given_name"],
+        BASIS,
+        "проверка",
+        now_ms(&app) + 3_600_000,
+    )
+    .await
+    .unwrap();
     assert!(query(person_query(&ivan(), Some(BASIS))).await.is_ok());
     app.advance(3_660);
     let refused = query(person_query(&ivan(), Some(BASIS))).await.unwrap_err();
-    assert!(matches!(refused, RegistryError::GrantExpired), "{refused:?}");
+    assert!(
+        matches!(refused, RegistryError::GrantExpired),
+        "{refused:?}"
+    );
     assert_eq!(logged(&app, "refused", "grant_expired").await, 1);
 
     // No legal basis (missing, or blank).
     for basis in [None, Some("  ")] {
         let refused = query(person_query(&ivan(), basis)).await.unwrap_err();
-        assert!(matches!(refused, RegistryError::LegalBasisRequired), "{refused:?}");
+        assert!(
+            matches!(refused, RegistryError::LegalBasisRequired),
+            "{refused:?}"
+        );
     }
     assert_eq!(logged(&app, "refused", "legal_basis_required").await, 2);
 
     // An unknown operation, and an unknown version of a known one.
     let mut unknown = person_query(&ivan(), Some(BASIS));
     unknown.operation = "tax_debts".into();
-    assert!(matches!(query(unknown).await.unwrap_err(), RegistryError::UnknownOperation));
+    assert!(matches!(
+        query(unknown).await.unwrap_err(),
+        RegistryError::UnknownOperation
+    ));
     let mut old = person_query(&ivan(), Some(BASIS));
     old.version = Some("7".into());
-    assert!(matches!(query(old).await.unwrap_err(), RegistryError::UnknownOperation));
+    assert!(matches!(
+        query(old).await.unwrap_err(),
+        RegistryError::UnknownOperation
+    ));
     assert_eq!(logged(&app, "refused", "unknown_operation").await, 2);
 
     // An EGN whose check digit is wrong.
@@ -204,13 +241,23 @@ async fn queries_without_a_grant_an_expired_grant_a_legal_basis_a_known_operatio
     let last = bad.pop().unwrap().to_digit(10).unwrap();
     bad.push(char::from_digit((last + 1) % 10, 10).unwrap());
     let refused = query(person_query(&bad, Some(BASIS))).await.unwrap_err();
-    assert!(matches!(refused, RegistryError::InvalidSubject("personal_id.bad_checksum")), "{refused:?}");
+    assert!(
+        matches!(
+            refused,
+            RegistryError::InvalidSubject("personal_id.bad_checksum")
+        ),
+        "{refused:?}"
+    );
     assert_eq!(logged(&app, "refused", "invalid_subject").await, 1);
 
     // A client without the scope is not a registry client; that is logged too.
-    let refused = portico_registries::service::query(&ctx, &client_of(&burgas, &["cases"]), &person_query(&ivan(), Some(BASIS)))
-        .await
-        .unwrap_err();
+    let refused = portico_registries::service::query(
+        &ctx,
+        &client_of(&burgas, &["cases"]),
+        &person_query(&ivan(), Some(BASIS)),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(refused, RegistryError::NotAClient));
     assert_eq!(logged(&app, "refused", "not_a_registry_client").await, 1);
 
@@ -235,7 +282,10 @@ async fn queries_without_a_grant_an_expired_grant_a_legal_basis_a_known_operatio
     // Nobody signed in: not a query at all.
     let anonymous = app.client();
     let page = anonymous
-        .post_json("/api/v1/registries/population/person", &json!({ "context": { "subject": ivan() } }))
+        .post_json(
+            "/api/v1/registries/population/person",
+            &json!({ "context": { "subject": ivan() } }),
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 }
@@ -254,7 +304,10 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
                 given_name: name.into(),
                 middle_name: "Иванова".into(),
                 family_name: "Колева".into(),
-                birth_date: portico_core::PersonalId::parse_egn(e).unwrap().birth_date().unwrap(),
+                birth_date: portico_core::PersonalId::parse_egn(e)
+                    .unwrap()
+                    .birth_date()
+                    .unwrap(),
                 sex: "female",
                 permanent_address: "sof-0001".into(),
                 current_address: "sof-0001".into(),
@@ -280,7 +333,10 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
         json!({ "legal_basis": BASIS, "subject": someone_else }),
     ] {
         let page = operator
-            .post_json("/api/v1/registries/population/person", &json!({ "context": context }))
+            .post_json(
+                "/api/v1/registries/population/person",
+                &json!({ "context": context }),
+            )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     }
@@ -320,12 +376,27 @@ async fn my_data_needs_substantial_assurance_and_takes_a_correction_request() {
 
     let (citizen, _, _) = verified_citizen(&app, "fixme@example.bg").await;
     let page = citizen.get("/my-data").await;
-    assert!(page.texts("nav a").iter().any(|t| t.contains("Моите данни")));
+    assert!(page
+        .texts("nav a")
+        .iter()
+        .any(|t| t.contains("Моите данни")));
     let refused = citizen
-        .post_form("/my-data/corrections", &[("register", "population"), ("field", ""), ("proposed_value", "x"), ("reason", "y")])
+        .post_form(
+            "/my-data/corrections",
+            &[
+                ("register", "population"),
+                ("field", ""),
+                ("proposed_value", "x"),
+                ("reason", "y"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.count("SELECT COUNT(*) FROM registries_corrections").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registries_corrections")
+            .await,
+        0
+    );
     citizen.get("/my-data").await;
     let sent = citizen
         .post_form(
@@ -342,7 +413,10 @@ async fn my_data_needs_substantial_assurance_and_takes_a_correction_request() {
     let page = citizen.get("/my-data?sent=1").await;
     assert!(page.body.contains("ул. Шипка 6"));
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'registries.correction_requested'").await,
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'registries.correction_requested'"
+        )
+        .await,
         1
     );
 }
@@ -350,7 +424,10 @@ async fn my_data_needs_substantial_assurance_and_takes_a_correction_request() {
 /// The owner's service, on loopback: `/ok` answers by the schema (after checking the request is
 /// a JWS by the platform), `/slow` takes three seconds, `/nonsense` answers off-schema, `/broken`
 /// fails.
-async fn owner_service(key: portico_audit::SigningKey, clock: portico_core::FixedClock) -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+async fn owner_service(
+    key: portico_audit::SigningKey,
+    clock: portico_core::FixedClock,
+) -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen_by_ok = seen.clone();
     let router = axum::Router::new()
@@ -385,7 +462,8 @@ async fn owner_service(key: portico_audit::SigningKey, clock: portico_core::Fixe
 }
 
 #[tokio::test]
-async fn an_owners_http_service_is_called_signed_and_a_slow_malformed_or_failing_one_is_refused_and_logged() {
+async fn an_owners_http_service_is_called_signed_and_a_slow_malformed_or_failing_one_is_refused_and_logged(
+) {
     let app = seeded().await;
     let ctx = ctx(&app);
     let (base, seen) = owner_service(ctx.key.clone(), app.clock.clone()).await;
@@ -427,9 +505,18 @@ async fn an_owners_http_service_is_called_signed_and_a_slow_malformed_or_failing
         )
         .await
         .unwrap();
-        demo::grant(&ctx, &burgas, "vehicles", path, &["plate", "insured"], BASIS, "проверка", now_ms(&app) + 86_400_000)
-            .await
-            .unwrap();
+        demo::grant(
+            &ctx,
+            &burgas,
+            "vehicles",
+            path,
+            &["plate", "insured"],
+            BASIS,
+            "проверка",
+            now_ms(&app) + 86_400_000,
+        )
+        .await
+        .unwrap();
     }
     let client = client_of(&burgas, &["registries"]);
     let ask = |op: &str| {
@@ -439,29 +526,54 @@ async fn an_owners_http_service_is_called_signed_and_a_slow_malformed_or_failing
         r
     };
 
-    let answer = portico_registries::service::query(&ctx, &client, &ask("ok")).await.unwrap();
-    assert_eq!(answer.data, json!({ "plate": "CA 1234 AB", "insured": true }));
+    let answer = portico_registries::service::query(&ctx, &client, &ask("ok"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.data,
+        json!({ "plate": "CA 1234 AB", "insured": true })
+    );
     let request = seen.lock().unwrap()[0].clone();
     assert_eq!(request["subject"], ivan());
     assert_eq!(request["legal_basis"], BASIS);
     assert_eq!(request["query_id"], answer.query_id.as_str());
 
     let started = Instant::now();
-    let slow = portico_registries::service::query(&ctx, &client, &ask("slow")).await.unwrap_err();
+    let slow = portico_registries::service::query(&ctx, &client, &ask("slow"))
+        .await
+        .unwrap_err();
     assert!(matches!(slow, RegistryError::AdapterTimeout), "{slow:?}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(logged(&app, "failed", "adapter_timeout").await, 1);
 
-    let nonsense = portico_registries::service::query(&ctx, &client, &ask("nonsense")).await.unwrap_err();
-    assert!(matches!(nonsense, RegistryError::AdapterBadResponse(_)), "{nonsense:?}");
+    let nonsense = portico_registries::service::query(&ctx, &client, &ask("nonsense"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(nonsense, RegistryError::AdapterBadResponse(_)),
+        "{nonsense:?}"
+    );
     assert_eq!(logged(&app, "failed", "adapter_bad_response").await, 1);
 
-    let broken = portico_registries::service::query(&ctx, &client, &ask("broken")).await.unwrap_err();
-    assert!(matches!(broken, RegistryError::AdapterFailed(_)), "{broken:?}");
+    let broken = portico_registries::service::query(&ctx, &client, &ask("broken"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(broken, RegistryError::AdapterFailed(_)),
+        "{broken:?}"
+    );
     assert_eq!(logged(&app, "failed", "adapter_failed").await, 1);
     // Nothing of the owner's answer is logged; the subject is not in the log in the clear.
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM registries_query_log WHERE subject_hash = '{}'", ivan())).await,
+        app.count(&format!(
+            "SELECT COUNT(*) FROM registries_query_log WHERE subject_hash = '{}'",
+            ivan()
+        ))
+        .await,
         0
     );
 }
@@ -481,28 +593,57 @@ async fn an_owner_approves_named_fields_for_a_period_or_refuses_and_both_are_aud
         purpose: "Проверка на участници в поръчки".into(),
         fields: fields.iter().map(|f| f.to_string()).collect(),
     };
-    let pending = access::request(&ctx, &client, &ask(&["name", "legal_form", "representatives"])).await.unwrap();
+    let pending = access::request(
+        &ctx,
+        &client,
+        &ask(&["name", "legal_form", "representatives"]),
+    )
+    .await
+    .unwrap();
     assert_eq!(pending.status, "pending");
     assert!(matches!(
-        access::request(&ctx, &client, &ask(&["bank_account"])).await.unwrap_err(),
+        access::request(&ctx, &client, &ask(&["bank_account"]))
+            .await
+            .unwrap_err(),
         RegistryError::Invalid("unknown_field")
     ));
 
-    let (owner, _) = catalogue::find_operation(&app.db, "commercial", "company", None).await.unwrap().unwrap();
+    let (owner, _) = catalogue::find_operation(&app.db, "commercial", "company", None)
+        .await
+        .unwrap()
+        .unwrap();
     let keeper = Actor::Person(Person {
         account_id: "keeper".into(),
         assurance: Assurance::Substantial,
-        roles: vec![RoleGrant { administration_id: owner.clone(), unit_id: None, role: Role::RegisterOwner }],
+        roles: vec![RoleGrant {
+            administration_id: owner.clone(),
+            unit_id: None,
+            role: Role::RegisterOwner,
+        }],
     });
     let stranger = Actor::Person(Person {
         account_id: "stranger".into(),
         assurance: Assurance::Substantial,
-        roles: vec![RoleGrant { administration_id: burgas.clone(), unit_id: None, role: Role::RegisterOwner }],
+        roles: vec![RoleGrant {
+            administration_id: burgas.clone(),
+            unit_id: None,
+            role: Role::RegisterOwner,
+        }],
     });
     let until = now_ms(&app) + 30 * 86_400_000;
-    let approve = AccessDecision::Approve { fields: vec!["name".into(), "legal_form".into()], valid_until: until };
-    assert!(matches!(access::decide(&ctx, &stranger, &pending.id, &approve).await.unwrap_err(), RegistryError::NotFound));
-    let approved = access::decide(&ctx, &keeper, &pending.id, &approve).await.unwrap();
+    let approve = AccessDecision::Approve {
+        fields: vec!["name".into(), "legal_form".into()],
+        valid_until: until,
+    };
+    assert!(matches!(
+        access::decide(&ctx, &stranger, &pending.id, &approve)
+            .await
+            .unwrap_err(),
+        RegistryError::NotFound
+    ));
+    let approved = access::decide(&ctx, &keeper, &pending.id, &approve)
+        .await
+        .unwrap();
     assert_eq!(approved.status, "approved");
     assert_eq!(approved.granted_fields, ["name", "legal_form"]);
     // Answers list fields in the schema's (alphabetical) order.
@@ -514,17 +655,36 @@ async fn an_owner_approves_named_fields_for_a_period_or_refuses_and_both_are_aud
     let mut request = person_query(&company.0, Some(BASIS));
     request.register = "commercial".into();
     request.operation = "company".into();
-    let answer = portico_registries::service::query(&ctx, &client, &request).await.unwrap();
-    assert_eq!(answer.fields, ["legal_form", "name"]);
-
-    let second = access::request(&ctx, &client, &ask(&["seat"])).await.unwrap();
-    let refused = access::decide(&ctx, &keeper, &second.id, &AccessDecision::Refuse { reason: "Няма основание".into() })
+    let answer = portico_registries::service::query(&ctx, &client, &request)
         .await
         .unwrap();
+    assert_eq!(answer.fields, ["legal_form", "name"]);
+
+    let second = access::request(&ctx, &client, &ask(&["seat"]))
+        .await
+        .unwrap();
+    let refused = access::decide(
+        &ctx,
+        &keeper,
+        &second.id,
+        &AccessDecision::Refuse {
+            reason: "Няма основание".into(),
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(refused.status, "refused");
-    for action in ["registries.access_requested", "registries.access_approved", "registries.access_refused"] {
+    for action in [
+        "registries.access_requested",
+        "registries.access_approved",
+        "registries.access_refused",
+    ] {
         assert!(
-            app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await >= 1,
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
+            ))
+            .await
+                >= 1,
             "{action}"
         );
     }
@@ -533,7 +693,10 @@ async fn an_owner_approves_named_fields_for_a_period_or_refuses_and_both_are_aud
     let list = app.client().get("/api/v1/registries").await;
     assert_eq!(list.status, StatusCode::OK);
     let registers = list.json()["items"].as_array().unwrap().clone();
-    let commercial = registers.iter().find(|r| r["code"] == "commercial").unwrap();
+    let commercial = registers
+        .iter()
+        .find(|r| r["code"] == "commercial")
+        .unwrap();
     assert_eq!(commercial["owner_name_en"], "Registry Agency");
     let grants = commercial["operations"][0]["grants"].as_array().unwrap();
     assert_eq!(grants.len(), 1);

@@ -75,7 +75,9 @@ pub struct RegisterList {
 /// their versions and schemas, and who may query what. Public.
 #[utoipa::path(get, path = "/api/v1/registries", tag = "registries",
     responses((status = 200, body = RegisterList)))]
-async fn list_registers(State(state): State<RegistriesState>) -> Result<Json<RegisterList>, ApiError> {
+async fn list_registers(
+    State(state): State<RegistriesState>,
+) -> Result<Json<RegisterList>, ApiError> {
     let now = to_millis(state.ctx.clock.now());
     Ok(Json(RegisterList {
         items: catalogue::list(&state.ctx.db, now).await?,

@@ -209,13 +209,18 @@ async fn my_data_page(
         .iter()
         .map(|q| QueryRow {
             when: when(q.at),
-            register: names.get(&q.register_code).cloned().unwrap_or_else(|| q.register_code.clone()),
+            register: names
+                .get(&q.register_code)
+                .cloned()
+                .unwrap_or_else(|| q.register_code.clone()),
             administration: pick(lang, &q.administration_name_bg, &q.administration_name_en),
             role: q.employee_role.clone().unwrap_or_default(),
             legal_basis: q.legal_basis.clone().unwrap_or_default(),
             service: q.service.clone().unwrap_or_default(),
             fields: q.fields.join(", "),
-            outcome: page.t(&format!("registries_outcome_{}", q.outcome)).to_owned(),
+            outcome: page
+                .t(&format!("registries_outcome_{}", q.outcome))
+                .to_owned(),
             deferral_reason: q.deferral_reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -223,7 +228,10 @@ async fn my_data_page(
         .corrections
         .iter()
         .map(|c| CorrectionRow {
-            register: names.get(&c.register_code).cloned().unwrap_or_else(|| c.register_code.clone()),
+            register: names
+                .get(&c.register_code)
+                .cloned()
+                .unwrap_or_else(|| c.register_code.clone()),
             field: c.field.clone(),
             proposed: c.proposed_value.clone(),
             created: day(c.created_at),
@@ -256,7 +264,15 @@ pub async fn my_data(
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let data = my_data::show(&state.ctx, &user.actor()).await?;
-    my_data_page(&state, page, data, Vec::new(), CorrectionForm::default(), shown.sent.is_some()).await
+    my_data_page(
+        &state,
+        page,
+        data,
+        Vec::new(),
+        CorrectionForm::default(),
+        shown.sent.is_some(),
+    )
+    .await
 }
 
 pub async fn my_data_json(
@@ -268,7 +284,10 @@ pub async fn my_data_json(
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"my-data.json\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-data.json\"",
+            ),
         ],
         body,
     )

@@ -84,11 +84,25 @@ type AccessRow = (
     Option<i64>,
 );
 
-const ACCESS_COLUMNS: &str = "id, operation_id, administration_id, legal_basis, purpose, requested_fields, \
+const ACCESS_COLUMNS: &str =
+    "id, operation_id, administration_id, legal_basis, purpose, requested_fields, \
      approved_at, refused_at, refusal_reason, granted_fields, valid_from, valid_until";
 
 fn access_from(row: AccessRow) -> Access {
-    let (id, operation_id, administration_id, legal_basis, purpose, requested, approved, refused, reason, granted, from, until) = row;
+    let (
+        id,
+        operation_id,
+        administration_id,
+        legal_basis,
+        purpose,
+        requested,
+        approved,
+        refused,
+        reason,
+        granted,
+        from,
+        until,
+    ) = row;
     let status = if approved.is_some() {
         "approved"
     } else if refused.is_some() {
@@ -115,7 +129,10 @@ fn access_from(row: AccessRow) -> Access {
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Access>, RegistryError> {
     let sql = format!("SELECT {ACCESS_COLUMNS} FROM registries_access WHERE id = $1");
-    let row: Option<AccessRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db.pool()).await?;
+    let row: Option<AccessRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     Ok(row.map(access_from))
 }
 
@@ -148,7 +165,7 @@ pub async fn decide(
     let now = ctx.clock.now();
     let now_ms = to_millis(now);
     let mut tx = ctx.db.begin().await?;
-    let (action, details) = match decision {
+    let (event, details) = match decision {
         AccessDecision::Approve {
             fields,
             valid_until,
@@ -177,7 +194,7 @@ pub async fn decide(
             .execute(&mut *tx)
             .await?;
             (
-                "registries.access_approved",
+                Event::new(&actor.audit_id(), "registries.access_approved", id),
                 serde_json::json!({ "fields": fields, "valid_until": valid_until }),
             )
         }
@@ -193,7 +210,10 @@ pub async fn decide(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            ("registries.access_refused", serde_json::json!({ "reason": reason }))
+            (
+                Event::new(&actor.audit_id(), "registries.access_refused", id),
+                serde_json::json!({ "reason": reason }),
+            )
         }
     };
     let mut details = details;
@@ -201,14 +221,7 @@ pub async fn decide(
     details["operation"] = op_code.into();
     details["version"] = version.into();
     details["administration"] = access.administration_id.clone().into();
-    portico_audit::append(
-        &mut tx,
-        Event::new(&actor.audit_id(), action, id)
-            .in_administration(&owner)
-            .with(details),
-        now,
-    )
-    .await?;
+    portico_audit::append(&mut tx, event.in_administration(&owner).with(details), now).await?;
     tx.commit().await?;
     get(&ctx.db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -221,7 +234,8 @@ pub async fn granted_fields(
     operation_id: &str,
     now: i64,
 ) -> Result<Vec<String>, RegistryError> {
-    let rows: Vec<(Option<String>, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type GrantRow = (Option<String>, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<GrantRow> = sqlx::query_as(
         "SELECT granted_fields, valid_from, valid_until, revoked_at FROM registries_access \
          WHERE administration_id = $1 AND operation_id = $2 AND approved_at IS NOT NULL",
     )
@@ -234,9 +248,8 @@ pub async fn granted_fields(
     }
     let mut fields: Vec<String> = Vec::new();
     for (granted, from, until, revoked) in &rows {
-        let in_force = revoked.is_none()
-            && from.is_some_and(|f| f <= now)
-            && until.is_some_and(|u| u > now);
+        let in_force =
+            revoked.is_none() && from.is_some_and(|f| f <= now) && until.is_some_and(|u| u > now);
         if in_force {
             for f in granted
                 .as_deref()

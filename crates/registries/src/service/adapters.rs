@@ -25,11 +25,7 @@ impl SchemaCache {
     /// The first problem `value` has against the operation's request (or response) schema.
     pub fn check(&self, op: &Operation, response: bool, value: &Value) -> Result<(), String> {
         let key = (op.id.clone(), response);
-        let cached = self
-            .compiled
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&key).cloned());
+        let cached = self.compiled.lock().ok().and_then(|m| m.get(&key).cloned());
         let validator = match cached {
             Some(v) => v,
             None => {
@@ -68,7 +64,11 @@ pub struct Call<'a> {
 }
 
 /// Runs the operation and returns its whole answer (before the grant's fields are picked).
-pub async fn call(ctx: &Registries, op: &Operation, call: &Call<'_>) -> Result<Value, RegistryError> {
+pub async fn call(
+    ctx: &Registries,
+    op: &Operation,
+    call: &Call<'_>,
+) -> Result<Value, RegistryError> {
     match &op.adapter {
         Adapter::Builtin { name } => builtin(ctx, name, call).await,
         Adapter::Http { url } => {
@@ -145,10 +145,10 @@ fn without_url(e: &reqwest::Error) -> String {
 /// The built-in base registers.
 async fn builtin(ctx: &Registries, name: &str, call: &Call<'_>) -> Result<Value, RegistryError> {
     match name {
-        "population.person" => person(ctx, call.subject)
+        "population/person" => person(ctx, call.subject)
             .await?
             .ok_or(RegistryError::NoRecord),
-        "addresses.address" => {
+        "addresses/address" => {
             let code = call
                 .parameters
                 .get("address")
@@ -158,7 +158,7 @@ async fn builtin(ctx: &Registries, name: &str, call: &Call<'_>) -> Result<Value,
                 .await?
                 .ok_or(RegistryError::NoRecord)
         }
-        "commercial.company" => company(ctx, call.subject)
+        "commercial/company" => company(ctx, call.subject)
             .await?
             .ok_or(RegistryError::NoRecord),
         _ => Err(RegistryError::UnknownOperation),
@@ -187,7 +187,8 @@ pub async fn person(ctx: &Registries, egn: &str) -> Result<Option<Value>, Regist
     .bind(egn)
     .fetch_optional(ctx.db.pool())
     .await?;
-    let Some((egn, given, middle, family, born, sex, permanent, current, mother, father)) = row else {
+    let Some((egn, given, middle, family, born, sex, permanent, current, mother, father)) = row
+    else {
         return Ok(None);
     };
     let children: Vec<(String, String, String, String)> = sqlx::query_as(

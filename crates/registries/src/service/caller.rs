@@ -78,7 +78,12 @@ mod tests {
                 scopes: scopes.iter().map(|s| s.to_string()).collect(),
             })
         };
-        assert_eq!(acting(&client(&["registries"]), None).unwrap().administration_id, "sofia");
+        assert_eq!(
+            acting(&client(&["registries"]), None)
+                .unwrap()
+                .administration_id,
+            "sofia"
+        );
         assert!(acting(&client(&["cases"]), None).is_err());
         assert!(acting(&client(&["registries"]), Some("burgas")).is_err());
     }
@@ -102,7 +107,10 @@ mod tests {
         assert!(acting(&person(vec![]), None).is_err());
         let two = person(vec![grant("sofia"), grant("burgas")]);
         assert!(acting(&two, None).is_err());
-        assert_eq!(acting(&two, Some("burgas")).unwrap().administration_id, "burgas");
+        assert_eq!(
+            acting(&two, Some("burgas")).unwrap().administration_id,
+            "burgas"
+        );
         assert!(acting(&Actor::System("cases"), None).is_err());
     }
 }

@@ -3,7 +3,9 @@
 
 use super::Registries;
 use crate::error::RegistryError;
-use crate::model::{Adapter, GrantView, NewOperation, NewRegister, Operation, Register, SubjectKind};
+use crate::model::{
+    Adapter, GrantView, NewOperation, NewRegister, Operation, Register, SubjectKind,
+};
 use portico_audit::Event;
 use portico_core::clock::to_millis;
 use portico_core::{new_id, Actor, Role};
@@ -75,10 +77,7 @@ pub async fn define_register(
     Ok(id)
 }
 
-async fn register_row(
-    tx: &mut Tx,
-    code: &str,
-) -> Result<Option<(String, String)>, RegistryError> {
+async fn register_row(tx: &mut Tx, code: &str) -> Result<Option<(String, String)>, RegistryError> {
     Ok(sqlx::query_as(
         "SELECT id, owner_administration_id FROM registries_registers WHERE code = $1",
     )
@@ -173,7 +172,20 @@ const OPERATION_COLUMNS: &str = "o.id, o.code, o.version, o.name_bg, o.name_en, 
      o.request_schema, o.response_schema, o.personal_fields, o.adapter, o.endpoint_url, o.timeout_ms";
 
 fn operation_from(row: OperationRow) -> Operation {
-    let (id, code, version, name_bg, name_en, kind, request, response, personal, adapter, url, timeout_ms) = row;
+    let (
+        id,
+        code,
+        version,
+        name_bg,
+        name_en,
+        kind,
+        request,
+        response,
+        personal,
+        adapter,
+        url,
+        timeout_ms,
+    ) = row;
     Operation {
         id,
         code,
@@ -227,7 +239,9 @@ pub async fn find_operation(
     Ok(row.map(|r| {
         (
             r.0,
-            operation_from((r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12)),
+            operation_from((
+                r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12,
+            )),
         )
     }))
 }
@@ -274,7 +288,8 @@ async fn grants_in_force(
     operation_id: &str,
     now: i64,
 ) -> Result<Vec<GrantView>, RegistryError> {
-    let rows: Vec<(String, String, String, Option<String>, Option<i64>)> = sqlx::query_as(
+    type GrantRow = (String, String, String, Option<String>, Option<i64>);
+    let rows: Vec<GrantRow> = sqlx::query_as(
         "SELECT administration_id, legal_basis, purpose, granted_fields, valid_until FROM registries_access \
          WHERE operation_id = $1 AND approved_at IS NOT NULL AND revoked_at IS NULL \
          AND valid_from <= $2 AND valid_until > $2 ORDER BY requested_at",

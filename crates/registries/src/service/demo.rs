@@ -6,7 +6,9 @@
 
 use super::Registries;
 use crate::error::RegistryError;
-use crate::model::{AccessDecision, AccessRequest, Adapter, NewOperation, NewRegister, SubjectKind};
+use crate::model::{
+    AccessDecision, AccessRequest, Adapter, NewOperation, NewRegister, SubjectKind,
+};
 use chrono::{Datelike, NaiveDate};
 use portico_core::personal_id::synthetic_egn;
 use portico_core::{Actor, AdministrationKind, Eik};
@@ -115,12 +117,27 @@ pub async fn define(ctx: &Registries, sofia_id: &str) -> Result<Owners, Registry
         .await?,
     };
     let registers = [
-        ("population", &owners.population, "Национален регистър на населението", "National population register",
-         "Закон за гражданската регистрация, чл. 22"),
-        ("addresses", &owners.addresses, "Адресен регистър на София", "Sofia address register",
-         "Закон за гражданската регистрация, чл. 92; Наредба за адресните регистри"),
-        ("commercial", &owners.commercial, "Търговски регистър", "Commercial register",
-         "Закон за търговския регистър и регистъра на ЮЛНЦ, чл. 2"),
+        (
+            "population",
+            &owners.population,
+            "Национален регистър на населението",
+            "National population register",
+            "Закон за гражданската регистрация, чл. 22",
+        ),
+        (
+            "addresses",
+            &owners.addresses,
+            "Адресен регистър на София",
+            "Sofia address register",
+            "Закон за гражданската регистрация, чл. 92; Наредба за адресните регистри",
+        ),
+        (
+            "commercial",
+            &owners.commercial,
+            "Търговски регистър",
+            "Commercial register",
+            "Закон за търговския регистър и регистъра на ЮЛНЦ, чл. 2",
+        ),
     ];
     for (code, owner, bg, en, basis) in registers {
         super::catalogue::define_register(
@@ -169,13 +186,22 @@ pub async fn define(ctx: &Registries, sofia_id: &str) -> Result<Owners, Registry
                 &["egn"],
             ),
             personal_fields: [
-                "egn", "given_name", "middle_name", "family_name", "birth_date", "sex",
-                "permanent_address", "current_address", "mother_egn", "father_egn", "children",
+                "egn",
+                "given_name",
+                "middle_name",
+                "family_name",
+                "birth_date",
+                "sex",
+                "permanent_address",
+                "current_address",
+                "mother_egn",
+                "father_egn",
+                "children",
             ]
             .map(String::from)
             .to_vec(),
             adapter: Adapter::Builtin {
-                name: "population.person".into(),
+                name: "population/person".into(),
             },
             timeout_ms: 2000,
         },
@@ -205,7 +231,7 @@ pub async fn define(ctx: &Registries, sofia_id: &str) -> Result<Owners, Registry
             ),
             personal_fields: vec!["subject_is_owner".into(), "owners".into()],
             adapter: Adapter::Builtin {
-                name: "addresses.address".into(),
+                name: "addresses/address".into(),
             },
             timeout_ms: 2000,
         },
@@ -229,7 +255,7 @@ pub async fn define(ctx: &Registries, sofia_id: &str) -> Result<Owners, Registry
             ),
             personal_fields: vec!["representatives".into()],
             adapter: Adapter::Builtin {
-                name: "commercial.company".into(),
+                name: "commercial/company".into(),
             },
             timeout_ms: 2000,
         },
@@ -242,6 +268,7 @@ pub async fn define(ctx: &Registries, sofia_id: &str) -> Result<Owners, Registry
 
 /// Grants an administration access (requested and approved by the platform), unless it already
 /// has a grant in force for that operation.
+#[allow(clippy::too_many_arguments)] // one call per grant in the demo and tests reads best flat
 pub async fn grant(
     ctx: &Registries,
     administration_id: &str,
@@ -302,12 +329,46 @@ pub async fn seed(
     let born = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let elena = synthetic_egn(born(1987, 3, 2), 456);
     let family = [
-        (ivan_egn.to_owned(), "Иван", "Георгиев", "Петров", born(1985, 7, 14), "male", None, None),
-        (elena.clone(), "Елена", "Стоянова", "Петрова", born(1987, 3, 2), "female", None, None),
-        (synthetic_egn(born(2015, 5, 20), 11), "Петър", "Иванов", "Петров", born(2015, 5, 20), "male",
-         Some(elena.clone()), Some(ivan_egn.to_owned())),
-        (synthetic_egn(born(2018, 9, 9), 502), "Мария", "Иванова", "Петрова", born(2018, 9, 9), "female",
-         Some(elena.clone()), Some(ivan_egn.to_owned())),
+        (
+            ivan_egn.to_owned(),
+            "Иван",
+            "Георгиев",
+            "Петров",
+            born(1985, 7, 14),
+            "male",
+            None,
+            None,
+        ),
+        (
+            elena.clone(),
+            "Елена",
+            "Стоянова",
+            "Петрова",
+            born(1987, 3, 2),
+            "female",
+            None,
+            None,
+        ),
+        (
+            synthetic_egn(born(2015, 5, 20), 11),
+            "Петър",
+            "Иванов",
+            "Петров",
+            born(2015, 5, 20),
+            "male",
+            Some(elena.clone()),
+            Some(ivan_egn.to_owned()),
+        ),
+        (
+            synthetic_egn(born(2018, 9, 9), 502),
+            "Мария",
+            "Иванова",
+            "Петрова",
+            born(2018, 9, 9),
+            "female",
+            Some(elena.clone()),
+            Some(ivan_egn.to_owned()),
+        ),
     ];
     let records: Vec<PersonRecord> = family
         .into_iter()
@@ -340,8 +401,14 @@ pub async fn seed(
         });
     }
     insert_addresses(ctx, &addresses).await?;
-    insert_owners(ctx, &[("sof-0002".into(), ivan_egn.to_owned()), ("sof-0002".into(), elena)])
-        .await?;
+    insert_owners(
+        ctx,
+        &[
+            ("sof-0002".into(), ivan_egn.to_owned()),
+            ("sof-0002".into(), elena),
+        ],
+    )
+    .await?;
     let generated = generate(ctx, people).await?;
     let until = portico_core::clock::to_millis(ctx.clock.now() + chrono::Duration::days(5 * 365));
     grant(
@@ -349,7 +416,14 @@ pub async fn seed(
         sofia_id,
         "population",
         "person",
-        &["given_name", "family_name", "birth_date", "permanent_address", "current_address", "children"],
+        &[
+            "given_name",
+            "family_name",
+            "birth_date",
+            "permanent_address",
+            "current_address",
+            "children",
+        ],
         "Закон за гражданската регистрация, чл. 92–99",
         "Адресна регистрация: настоящ адрес и деца на заявителя",
         until,
@@ -395,33 +469,124 @@ impl Rng {
 }
 
 const MALE: &[&str] = &[
-    "Иван", "Георги", "Димитър", "Николай", "Петър", "Христо", "Стефан", "Тодор", "Александър",
-    "Васил", "Мартин", "Борис", "Калоян", "Виктор", "Стоян", "Атанас", "Кирил", "Любомир",
+    "Иван",
+    "Георги",
+    "Димитър",
+    "Николай",
+    "Петър",
+    "Христо",
+    "Стефан",
+    "Тодор",
+    "Александър",
+    "Васил",
+    "Мартин",
+    "Борис",
+    "Калоян",
+    "Виктор",
+    "Стоян",
+    "Атанас",
+    "Кирил",
+    "Любомир",
 ];
 const FEMALE: &[&str] = &[
-    "Мария", "Елена", "Иванка", "Йорданка", "Десислава", "Гергана", "Надежда", "Виктория",
-    "Цветелина", "Радостина", "Анна", "Теодора", "Симона", "Милена", "Божидара", "Силвия",
+    "Мария",
+    "Елена",
+    "Иванка",
+    "Йорданка",
+    "Десислава",
+    "Гергана",
+    "Надежда",
+    "Виктория",
+    "Цветелина",
+    "Радостина",
+    "Анна",
+    "Теодора",
+    "Симона",
+    "Милена",
+    "Божидара",
+    "Силвия",
 ];
 const FAMILY: &[&str] = &[
-    "Петров", "Иванов", "Георгиев", "Димитров", "Николов", "Христов", "Стоянов", "Тодоров",
-    "Илиев", "Василев", "Атанасов", "Костов", "Маринов", "Попов", "Колев", "Янков", "Кирилов",
+    "Петров",
+    "Иванов",
+    "Георгиев",
+    "Димитров",
+    "Николов",
+    "Христов",
+    "Стоянов",
+    "Тодоров",
+    "Илиев",
+    "Василев",
+    "Атанасов",
+    "Костов",
+    "Маринов",
+    "Попов",
+    "Колев",
+    "Янков",
+    "Кирилов",
 ];
 const STREETS: &[&str] = &[
-    "ул. Шипка", "бул. Витоша", "ул. Граф Игнатиев", "ул. Раковски", "бул. Христо Ботев",
-    "ул. Пиротска", "бул. Цар Освободител", "ул. Оборище", "бул. Черни връх", "ул. Кричим",
-    "бул. България", "бул. Александър Малинов", "ул. Червена стена", "бул. Мадрид",
-    "ул. Солунска", "ул. Алабин", "бул. Васил Левски", "ул. Бачо Киро", "ул. Московска",
-    "бул. Прага", "ул. Неофит Рилски", "бул. Тодор Александров", "ул. Опълченска",
+    "ул. Шипка",
+    "бул. Витоша",
+    "ул. Граф Игнатиев",
+    "ул. Раковски",
+    "бул. Христо Ботев",
+    "ул. Пиротска",
+    "бул. Цар Освободител",
+    "ул. Оборище",
+    "бул. Черни връх",
+    "ул. Кричим",
+    "бул. България",
+    "бул. Александър Малинов",
+    "ул. Червена стена",
+    "бул. Мадрид",
+    "ул. Солунска",
+    "ул. Алабин",
+    "бул. Васил Левски",
+    "ул. Бачо Киро",
+    "ул. Московска",
+    "бул. Прага",
+    "ул. Неофит Рилски",
+    "бул. Тодор Александров",
+    "ул. Опълченска",
 ];
 const DISTRICTS: &[&str] = &[
-    "sredets", "krasno-selo", "vazrazhdane", "oborishte", "serdika", "poduyane", "slatina",
-    "izgrev", "lozenets", "triaditsa", "krasna-polyana", "ilinden", "nadezhda", "iskar",
-    "mladost", "studentski", "vitosha", "ovcha-kupel", "lyulin", "vrabnitsa", "novi-iskar",
-    "kremikovtsi", "pancharevo", "bankya",
+    "sredets",
+    "krasno-selo",
+    "vazrazhdane",
+    "oborishte",
+    "serdika",
+    "poduyane",
+    "slatina",
+    "izgrev",
+    "lozenets",
+    "triaditsa",
+    "krasna-polyana",
+    "ilinden",
+    "nadezhda",
+    "iskar",
+    "mladost",
+    "studentski",
+    "vitosha",
+    "ovcha-kupel",
+    "lyulin",
+    "vrabnitsa",
+    "novi-iskar",
+    "kremikovtsi",
+    "pancharevo",
+    "bankya",
 ];
 const LEGAL_FORMS: &[&str] = &["ЕООД", "ООД", "АД", "ЕТ"];
 const TRADES: &[&str] = &[
-    "Витоша", "Балкан", "Родина", "Искър", "Средец", "Тракия", "Дунав", "Пирин", "Рила",
+    "Витоша",
+    "Балкан",
+    "Родина",
+    "Искър",
+    "Средец",
+    "Тракия",
+    "Дунав",
+    "Пирин",
+    "Рила",
 ];
 
 /// The middle name a child gets from their father's given name.
@@ -515,14 +680,22 @@ pub async fn generate(ctx: &Registries, people: usize) -> Result<Generated, Regi
         let in_household = (people - out.people).min(4);
         let mut members = vec![father.clone(), mother.clone()];
         for _ in 2..in_household {
-            let born = mother_born
-                + chrono::Duration::days(22 * 365 + rng.below(14 * 365) as i64);
+            let born = mother_born + chrono::Duration::days(22 * 365 + rng.below(14 * 365) as i64);
             let sex = if rng.below(2) == 0 { "male" } else { "female" };
             members.push(PersonRecord {
                 egn: egn(&mut rng, born),
-                given_name: if sex == "male" { rng.pick(MALE) } else { rng.pick(FEMALE) }.into(),
+                given_name: if sex == "male" {
+                    rng.pick(MALE)
+                } else {
+                    rng.pick(FEMALE)
+                }
+                .into(),
                 middle_name: patronymic(father_name, sex),
-                family_name: if sex == "male" { family.into() } else { feminine(family) },
+                family_name: if sex == "male" {
+                    family.into()
+                } else {
+                    feminine(family)
+                },
                 birth_date: born,
                 sex,
                 permanent_address: code.clone(),
@@ -543,7 +716,12 @@ pub async fn generate(ctx: &Registries, people: usize) -> Result<Generated, Regi
             let form = rng.pick(LEGAL_FORMS);
             companies.push((
                 eik.as_str().to_owned(),
-                format!("{} {}-{} {form}", rng.pick(TRADES), family, father.birth_date.year() % 100),
+                format!(
+                    "{} {}-{} {form}",
+                    rng.pick(TRADES),
+                    family,
+                    father.birth_date.year() % 100
+                ),
                 form.to_owned(),
                 format!("София, {} {}", rng.pick(STREETS), 1 + rng.below(120)),
             ));
@@ -555,10 +733,28 @@ pub async fn generate(ctx: &Registries, people: usize) -> Result<Generated, Regi
             ));
         }
         if persons.len() >= 4000 {
-            out.addresses += flush(ctx, &mut persons, &mut addresses, &mut owners, &mut companies, &mut reps, &mut out.companies).await?;
+            out.addresses += flush(
+                ctx,
+                &mut persons,
+                &mut addresses,
+                &mut owners,
+                &mut companies,
+                &mut reps,
+                &mut out.companies,
+            )
+            .await?;
         }
     }
-    out.addresses += flush(ctx, &mut persons, &mut addresses, &mut owners, &mut companies, &mut reps, &mut out.companies).await?;
+    out.addresses += flush(
+        ctx,
+        &mut persons,
+        &mut addresses,
+        &mut owners,
+        &mut companies,
+        &mut reps,
+        &mut out.companies,
+    )
+    .await?;
     Ok(out)
 }
 
@@ -579,14 +775,33 @@ async fn flush(
         ctx,
         "registries_companies (eik, name, legal_form, seat)",
         "eik",
-        companies.iter().map(|(a, b, c, d)| vec![Cell::T(a.clone()), Cell::T(b.clone()), Cell::T(c.clone()), Cell::T(d.clone())]).collect(),
+        companies
+            .iter()
+            .map(|(a, b, c, d)| {
+                vec![
+                    Cell::T(a.clone()),
+                    Cell::T(b.clone()),
+                    Cell::T(c.clone()),
+                    Cell::T(d.clone()),
+                ]
+            })
+            .collect(),
     )
     .await?;
     insert_rows(
         ctx,
         "registries_representatives (eik, egn, name, role)",
         "eik, egn",
-        reps.iter().map(|(a, b, c, d)| vec![Cell::T(a.clone()), Cell::T(b.clone()), Cell::T(c.clone()), Cell::T(d.clone())]).collect(),
+        reps.iter()
+            .map(|(a, b, c, d)| {
+                vec![
+                    Cell::T(a.clone()),
+                    Cell::T(b.clone()),
+                    Cell::T(c.clone()),
+                    Cell::T(d.clone()),
+                ]
+            })
+            .collect(),
     )
     .await?;
     *company_count += companies.len();
@@ -700,7 +915,10 @@ async fn insert_addresses(ctx: &Registries, rows: &[AddressRecord]) -> Result<()
 }
 
 /// Records owners of addresses of Sofia's register.
-pub async fn insert_owners(ctx: &Registries, rows: &[(String, String)]) -> Result<(), RegistryError> {
+pub async fn insert_owners(
+    ctx: &Registries,
+    rows: &[(String, String)],
+) -> Result<(), RegistryError> {
     insert_rows(
         ctx,
         "registries_address_owners (address_code, owner_egn)",

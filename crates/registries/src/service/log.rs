@@ -171,7 +171,20 @@ pub async fn for_subject(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     let mut names = std::collections::HashMap::new();
-    for (id, at, register_code, operation_code, administration_id, employee_role, legal_basis, service, fields, outcome, deferral_reason) in rows {
+    for (
+        id,
+        at,
+        register_code,
+        operation_code,
+        administration_id,
+        employee_role,
+        legal_basis,
+        service,
+        fields,
+        outcome,
+        deferral_reason,
+    ) in rows
+    {
         let (bg, en) = match &administration_id {
             Some(a) => match names.get(a) {
                 Some(n) => n,

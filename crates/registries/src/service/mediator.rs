@@ -30,7 +30,11 @@ pub fn subject_identifier(kind: SubjectKind, raw: &str) -> Result<String, Regist
 
 /// The date a deferred query becomes visible to its subject, as epoch ms, with its reason.
 fn deferral(ctx: &QueryContext) -> Result<(Option<i64>, Option<String>), RegistryError> {
-    let until = ctx.defer_until.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let until = ctx
+        .defer_until
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let reason = ctx
         .deferral_reason
         .as_deref()
@@ -158,7 +162,8 @@ async fn run(
     let (visible_from, reason) = deferral(context)?;
     entry.visible_from = visible_from;
     entry.deferral_reason = reason;
-    let granted = super::access::granted_fields(&ctx.db, &who.administration_id, &op.id, now).await?;
+    let granted =
+        super::access::granted_fields(&ctx.db, &who.administration_id, &op.id, now).await?;
     ctx.schemas
         .check(&op, false, &request.parameters)
         .map_err(RegistryError::InvalidRequest)?;
@@ -202,4 +207,3 @@ fn only_granted(op: &Operation, full: &Value, granted: &[String]) -> (Value, Vec
     }
     (Value::Object(data), fields)
 }
-

@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 pub const CORRECTION_DAYS: i64 = 14;
 
 /// The person's identifier, once their session is of substantial assurance.
-async fn own_identifier(ctx: &Registries, actor: &Actor) -> Result<(String, String), RegistryError> {
+async fn own_identifier(
+    ctx: &Registries,
+    actor: &Actor,
+) -> Result<(String, String), RegistryError> {
     actor.require(Assurance::Substantial)?;
     let account_id = actor.account_id().ok_or(RegistryError::Forbidden)?;
     let account = portico_identity::service::accounts::get(&ctx.db, account_id)
@@ -63,7 +66,17 @@ pub async fn show(ctx: &Registries, actor: &Actor) -> Result<MyData, RegistryErr
 }
 
 async fn corrections(ctx: &Registries, account_id: &str) -> Result<Vec<Correction>, RegistryError> {
-    type Row = (String, String, String, String, String, i64, i64, Option<i64>, Option<String>);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        Option<String>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT c.id, r.code, c.field, c.proposed_value, c.reason, c.created_at, c.deadline_at, \
          c.answered_at, c.answer FROM registries_corrections c JOIN registries_registers r \
@@ -74,17 +87,29 @@ async fn corrections(ctx: &Registries, account_id: &str) -> Result<Vec<Correctio
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, register_code, field, proposed_value, reason, created_at, deadline_at, answered_at, answer)| Correction {
-            id,
-            register_code,
-            field,
-            proposed_value,
-            reason,
-            created_at,
-            deadline_at,
-            answered_at,
-            answer,
-        })
+        .map(
+            |(
+                id,
+                register_code,
+                field,
+                proposed_value,
+                reason,
+                created_at,
+                deadline_at,
+                answered_at,
+                answer,
+            )| Correction {
+                id,
+                register_code,
+                field,
+                proposed_value,
+                reason,
+                created_at,
+                deadline_at,
+                answered_at,
+                answer,
+            },
+        )
         .collect())
 }
 
