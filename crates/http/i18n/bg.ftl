@@ -39,6 +39,7 @@ nav-label = Основна навигация
 nav-applications = Моите заявления
 nav-consents = Искания за съгласие
 nav-my-data = Моите данни
+footer-registries = Регистър на регистрите
 nav-office = Работна опашка
 nav-console = Администриране
 nav-verify = Проверка на самоличност

@@ -39,6 +39,7 @@ nav-label = Main navigation
 nav-applications = My applications
 nav-consents = Requests for my consent
 nav-my-data = My data
+footer-registries = Register of registers
 nav-office = Work queue
 nav-console = Console
 nav-verify = Identity checks
