@@ -204,3 +204,76 @@ pub async fn prepare_submissions(
     }
     Ok(out)
 }
+
+/// What `bench-registries-direct` measured: the built-in population adapter called in-process,
+/// with no HTTP, no grant check and no log.
+pub struct DirectFigures {
+    pub queries: usize,
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// Writes up to 10,000 EGNs of the population register to `egn_file` (one a line, for the HTTP
+/// load generator), then calls the built-in `population/person` adapter with `concurrency`
+/// workers for `seconds` and reports queries per second and latency.
+pub async fn registries_direct(
+    db: &Db,
+    clock: &dyn Clock,
+    seconds: u64,
+    concurrency: usize,
+    egn_file: &std::path::Path,
+) -> Result<DirectFigures> {
+    let egns: Vec<(String,)> =
+        sqlx::query_as("SELECT egn FROM registries_people ORDER BY egn LIMIT 10000")
+            .fetch_all(db.pool())
+            .await?;
+    let egns: Vec<String> = egns.into_iter().map(|(e,)| e).collect();
+    if egns.is_empty() {
+        return Err(anyhow!(
+            "the population register is empty: run `portico registries generate` first"
+        ));
+    }
+    std::fs::write(egn_file, egns.join("\n") + "\n")?;
+    let ctx = portico_registries::service::Registries::new(
+        db.clone(),
+        std::sync::Arc::new(portico_core::FixedClock::new(clock.now())),
+        portico_audit::SigningKey::generate(),
+        portico_core::Pseudonymiser::new(b"bench".to_vec()),
+    );
+    let egns = std::sync::Arc::new(egns);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let started = std::time::Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..concurrency {
+        let (ctx, egns) = (ctx.clone(), egns.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = w;
+            while std::time::Instant::now() < deadline {
+                let t = std::time::Instant::now();
+                portico_registries::service::adapters::person(&ctx, &egns[i % egns.len()]).await?;
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                i += concurrency;
+            }
+            Ok::<_, portico_registries::RegistryError>(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| {
+        all.get(((all.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Ok(DirectFigures {
+        queries: all.len(),
+        seconds,
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+    })
+}

@@ -247,6 +247,38 @@ async fn ensure_demo_totp(db: &Db, clock: &dyn Clock, account_id: &str) -> Resul
     Ok(())
 }
 
+/// How many synthetic people the demo puts in the population register (besides the demo
+/// citizen's family); `portico registries generate --people N` makes more.
+pub const DEMO_PEOPLE: usize = 400;
+
+/// A registries context for seeding: it signs nothing and logs no queries, so a throwaway key
+/// and pseudonymiser are enough.
+fn registries(db: &Db, clock: &dyn Clock) -> portico_registries::service::Registries {
+    portico_registries::service::Registries::new(
+        db.clone(),
+        std::sync::Arc::new(portico_core::FixedClock::new(clock.now())),
+        portico_audit::SigningKey::generate(),
+        portico_core::Pseudonymiser::new(b"seeding".to_vec()),
+    )
+}
+
+/// `portico registries generate`: the demo registers (when Sofia exists) and `people` synthetic
+/// people with their addresses and companies. Returns what it made.
+pub async fn generate_registries(
+    db: &Db,
+    clock: &dyn Clock,
+    people: usize,
+) -> Result<portico_registries::service::demo::Generated> {
+    let ctx = registries(db, clock);
+    let mut tx = db.begin().await?;
+    let sofia = administrations::find_by_eik_in(&mut tx, SOFIA_EIK).await?;
+    tx.commit().await?;
+    if let Some(sofia) = sofia {
+        portico_registries::service::demo::define(&ctx, &sofia.id).await?;
+    }
+    Ok(portico_registries::service::demo::generate(&ctx, people).await?)
+}
+
 pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
     let mut seeded = Seeded::default();
     let listed: Vec<DemoAdministration> = parse(ADMINISTRATIONS)?;
@@ -356,6 +388,17 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
         ensure_demo_totp(db, clock, id).await?;
     }
     portico_catalog::demo::seed(db, clock).await?;
+    // The base registers, with the demo citizen and their family in the population register.
+    let ivan = listed
+        .iter()
+        .find_map(|a| a.citizen.as_ref())
+        .map(|c| portico_core::personal_id::synthetic_egn(c.born, c.egn_serial))
+        .ok_or_else(|| anyhow!("demo data {}: no citizen", ACCOUNTS.0))?;
+    let sofia = ids
+        .get(SOFIA_EIK)
+        .ok_or_else(|| anyhow!("demo data: Sofia Municipality is missing"))?;
+    portico_registries::service::demo::seed(&registries(db, clock), sofia, &ivan, DEMO_PEOPLE)
+        .await?;
     // The citizen first, then staff from the unit up, as the README lists them.
     seeded.accounts = listed
         .into_iter()

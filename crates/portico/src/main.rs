@@ -44,6 +44,9 @@ enum Command {
     /// Onboard administrations, units and staff.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The registry exchange's demo base registers.
+    #[command(subcommand)]
+    Registries(RegistriesCommand),
     /// Add N synthetic services to the catalog (after `demo --seed-only`), for bench/.
     #[command(hide = true)]
     BenchSeed {
@@ -56,6 +59,17 @@ enum Command {
     BenchPrepareSubmissions {
         #[arg(long, default_value_t = 1000)]
         count: usize,
+    },
+    /// Call the built-in population adapter in-process for a few seconds and print queries per
+    /// second; writes the EGNs it used to --egn-file (for bench/registries.sh).
+    #[command(hide = true)]
+    BenchRegistriesDirect {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long)]
+        egn_file: PathBuf,
     },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
@@ -72,6 +86,16 @@ struct DemoArgs {
     /// Seed the data and exit instead of serving.
     #[arg(long)]
     seed_only: bool,
+}
+
+#[derive(Subcommand)]
+enum RegistriesCommand {
+    /// Fill the demo base registers with synthetic people (valid EGNs) in households with their
+    /// Sofia addresses, and companies (valid EIKs). Idempotent: the same count makes the same data.
+    Generate {
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -287,6 +311,43 @@ async fn run() -> Result<()> {
             }
         }
         Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
+        Command::Registries(RegistriesCommand::Generate { people }) => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let made = demo::generate_registries(&db, clock.as_ref(), people).await?;
+            println!(
+                "population register: {} people, address register: {} addresses, commercial register: {} companies ({:.1} s)",
+                made.people,
+                made.addresses,
+                made.companies,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::BenchRegistriesDirect {
+            seconds,
+            concurrency,
+            egn_file,
+        } => {
+            let db = app::connect(&config).await?;
+            let f = portico::bench_data::registries_direct(
+                &db,
+                clock.as_ref(),
+                seconds,
+                concurrency,
+                &egn_file,
+            )
+            .await?;
+            println!(
+                "direct {:.1} q/s p50 {:.3} ms p99 {:.3} ms ({} queries)",
+                f.queries as f64 / f.seconds,
+                f.p50_ms,
+                f.p99_ms,
+                f.queries
+            );
+            Ok(())
+        }
         Command::BenchSeed { services } => {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;

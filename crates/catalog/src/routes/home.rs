@@ -28,11 +28,14 @@ pub async fn home(
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let lang = page.lang;
+    let in_use = index.in_use().await?;
+    // Only administrations with a published service: a register keeper that offers none would
+    // lead to an empty list.
     let administrations = portico_identity::service::administrations::list(&state.db)
         .await
         .map_err(CatalogError::from)?
         .into_iter()
-        .filter(|a| a.parent_id.is_none())
+        .filter(|a| a.parent_id.is_none() && in_use.administrations.contains(&a.id))
         .map(|a| {
             (
                 a.id.clone(),
@@ -41,7 +44,6 @@ pub async fn home(
             )
         })
         .collect();
-    let in_use = index.in_use().await?;
     Ok(render(&HomePage {
         life_events: InUse::only(&in_use.life_events, topics::entries(LIFE_EVENTS, lang)),
         topics: InUse::only(&in_use.topics, topics::entries(TOPICS, lang)),

@@ -65,6 +65,8 @@ struct Cached {
 pub struct InUse {
     pub topics: HashSet<String>,
     pub life_events: HashSet<String>,
+    /// Administrations that offer at least one published service.
+    pub administrations: HashSet<String>,
 }
 
 impl InUse {
@@ -170,6 +172,11 @@ impl SearchIndex {
                 .docs
                 .iter()
                 .filter_map(|d| d.life_event.clone())
+                .collect(),
+            administrations: data
+                .docs
+                .iter()
+                .map(|d| d.administration_id.clone())
                 .collect(),
         })
     }

@@ -156,8 +156,8 @@ async fn demo_seeding_is_idempotent() {
     let first = counts(&app).await;
     assert_eq!(
         first[0],
-        ("administrations", 28),
-        "Sofia, its 24 districts, Burgas, Veliko Tarnovo, Chelopech"
+        ("administrations", 30),
+        "Sofia, its 24 districts, Burgas, Veliko Tarnovo, Chelopech, and the keepers of the population and commercial registers"
     );
     let (code, out) = run_cli(&app, &["demo", "--seed-only"]);
     assert_eq!(code, 0, "{out}");

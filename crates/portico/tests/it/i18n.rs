@@ -161,6 +161,7 @@ fn computed_lookups(code_keys: &BTreeSet<String>) -> BTreeMap<&'static str, Vec<
             "nav_register",
             "nav_applications",
             "nav_consents",
+            "nav_my_data",
             "nav_office",
             "nav_console",
             "nav_verify",

@@ -19,6 +19,7 @@ mod logs;
 mod nodes;
 mod promises;
 mod queues;
+mod registries;
 mod service_layer;
 mod shell;
 mod step_up;

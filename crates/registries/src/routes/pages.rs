@@ -1,0 +1,328 @@
+//! The block's pages: the register of registers (public) and "my data and who looked at it"
+//! (a signed-in person of substantial assurance), with its JSON download and correction requests.
+
+use super::RegistriesState;
+use crate::model::{MyData, NewCorrection, Register};
+use crate::service::{catalogue, my_data};
+use crate::strings::TABLES;
+use crate::RegistryError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_core::clock::{from_millis, to_millis};
+use portico_http::{render, AppError, CsrfForm, Lang, PageContext, SignedIn};
+use serde::Deserialize;
+
+fn when(ms: i64) -> String {
+    portico_core::calendar::sofia_local(from_millis(ms))
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+fn day(ms: i64) -> String {
+    portico_core::calendar::sofia_local(from_millis(ms))
+        .format("%d.%m.%Y")
+        .to_string()
+}
+
+pub struct OperationRow {
+    pub code: String,
+    pub version: String,
+    pub name: String,
+    pub personal: String,
+    pub request_schema: String,
+    pub response_schema: String,
+    pub grants: Vec<(String, String, String, String)>,
+}
+
+pub struct RegisterRow {
+    pub code: String,
+    pub name: String,
+    pub owner: String,
+    pub legal_basis: String,
+    pub operations: Vec<OperationRow>,
+}
+
+#[derive(Template)]
+#[template(path = "registries.html")]
+struct CataloguePage {
+    page: PageContext,
+    registers: Vec<RegisterRow>,
+}
+
+fn pick(lang: Lang, bg: &str, en: &str) -> String {
+    match lang {
+        Lang::Bg => bg.to_owned(),
+        _ => en.to_owned(),
+    }
+}
+
+fn register_row(r: Register, lang: Lang) -> RegisterRow {
+    RegisterRow {
+        name: pick(lang, &r.name_bg, &r.name_en),
+        owner: pick(lang, &r.owner_name_bg, &r.owner_name_en),
+        legal_basis: r.legal_basis,
+        operations: r
+            .operations
+            .into_iter()
+            .map(|o| OperationRow {
+                name: pick(lang, &o.name_bg, &o.name_en),
+                personal: o.personal_fields.join(", "),
+                request_schema: serde_json::to_string_pretty(&o.request_schema).unwrap_or_default(),
+                response_schema: serde_json::to_string_pretty(&o.response_schema)
+                    .unwrap_or_default(),
+                grants: o
+                    .grants
+                    .into_iter()
+                    .map(|g| {
+                        (
+                            pick(lang, &g.administration_name_bg, &g.administration_name_en),
+                            g.fields.join(", "),
+                            g.legal_basis,
+                            day(g.valid_until),
+                        )
+                    })
+                    .collect(),
+                code: o.code,
+                version: o.version,
+            })
+            .collect(),
+        code: r.code,
+    }
+}
+
+pub async fn catalogue(
+    State(state): State<RegistriesState>,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let now = to_millis(state.ctx.clock.now());
+    let registers = catalogue::list(&state.ctx.db, now)
+        .await?
+        .into_iter()
+        .map(|r| register_row(r, page.lang))
+        .collect();
+    Ok(render(&CataloguePage { page, registers })?.into_response())
+}
+
+pub struct QueryRow {
+    pub when: String,
+    pub register: String,
+    pub administration: String,
+    pub role: String,
+    pub legal_basis: String,
+    pub service: String,
+    pub fields: String,
+    pub outcome: String,
+    pub deferral_reason: String,
+}
+
+pub struct CorrectionRow {
+    pub register: String,
+    pub field: String,
+    pub proposed: String,
+    pub created: String,
+    pub deadline: String,
+    pub answer: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_data.html")]
+struct MyDataPage {
+    page: PageContext,
+    person: Vec<(String, String)>,
+    addresses: Vec<String>,
+    companies: Vec<String>,
+    queries: Vec<QueryRow>,
+    corrections: Vec<CorrectionRow>,
+    registers: Vec<(String, String)>,
+    errors: Vec<portico_http::FieldError>,
+    form: CorrectionForm,
+    sent: bool,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    pub register: String,
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub proposed_value: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+fn text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join("; "),
+        serde_json::Value::Object(map) => map
+            .values()
+            .map(text)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+async fn my_data_page(
+    state: &RegistriesState,
+    page: PageContext,
+    data: MyData,
+    errors: Vec<portico_http::FieldError>,
+    form: CorrectionForm,
+    sent: bool,
+) -> Result<Response, AppError> {
+    let lang = page.lang;
+    let person = data.records["population"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (page.t(&format!("registries_field_{k}")).to_owned(), text(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let list = |key: &str| -> Vec<String> {
+        data.records[key]
+            .as_array()
+            .map(|a| a.iter().map(text).collect())
+            .unwrap_or_default()
+    };
+    let now = to_millis(state.ctx.clock.now());
+    let names: std::collections::HashMap<String, String> = catalogue::list(&state.ctx.db, now)
+        .await?
+        .into_iter()
+        .map(|r| (r.code.clone(), pick(lang, &r.name_bg, &r.name_en)))
+        .collect();
+    let queries = data
+        .queries
+        .iter()
+        .map(|q| QueryRow {
+            when: when(q.at),
+            register: names
+                .get(&q.register_code)
+                .cloned()
+                .unwrap_or_else(|| q.register_code.clone()),
+            administration: pick(lang, &q.administration_name_bg, &q.administration_name_en),
+            role: q.employee_role.clone().unwrap_or_default(),
+            legal_basis: q.legal_basis.clone().unwrap_or_default(),
+            service: q.service.clone().unwrap_or_default(),
+            fields: q.fields.join(", "),
+            outcome: page
+                .t(&format!("registries_outcome_{}", q.outcome))
+                .to_owned(),
+            deferral_reason: q.deferral_reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    let corrections = data
+        .corrections
+        .iter()
+        .map(|c| CorrectionRow {
+            register: names
+                .get(&c.register_code)
+                .cloned()
+                .unwrap_or_else(|| c.register_code.clone()),
+            field: c.field.clone(),
+            proposed: c.proposed_value.clone(),
+            created: day(c.created_at),
+            deadline: day(c.deadline_at),
+            answer: c.answer.clone().unwrap_or_default(),
+        })
+        .collect();
+    let mut registers: Vec<(String, String)> = names.into_iter().collect();
+    registers.sort();
+    Ok(render(&MyDataPage {
+        person,
+        addresses: list("addresses"),
+        companies: list("commercial"),
+        queries,
+        corrections,
+        registers,
+        errors,
+        form,
+        sent,
+        page,
+    })?
+    .into_response())
+}
+
+pub async fn my_data(
+    State(state): State<RegistriesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Query(shown): Query<Shown>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let data = my_data::show(&state.ctx, &user.actor()).await?;
+    my_data_page(
+        &state,
+        page,
+        data,
+        Vec::new(),
+        CorrectionForm::default(),
+        shown.sent.is_some(),
+    )
+    .await
+}
+
+pub async fn my_data_json(
+    State(state): State<RegistriesState>,
+    SignedIn(user): SignedIn,
+) -> Result<Response, AppError> {
+    let data = my_data::show(&state.ctx, &user.actor()).await?;
+    let body = serde_json::to_string_pretty(&data).map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-data.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn correction(
+    State(state): State<RegistriesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    CsrfForm(form): CsrfForm<CorrectionForm>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let actor = user.actor();
+    let input = NewCorrection {
+        register: form.register.clone(),
+        field: form.field.clone(),
+        proposed_value: form.proposed_value.clone(),
+        reason: form.reason.clone(),
+    };
+    match my_data::request_correction(&state.ctx, &actor, &input).await {
+        Ok(_) => Ok(Redirect::to("/my-data?sent=1#corrections").into_response()),
+        Err(RegistryError::Invalid(code)) => {
+            let field = match code {
+                "correction_register" => "register",
+                "correction_field" => "field",
+                "correction_value" => "proposed_value",
+                _ => "reason",
+            };
+            let errors = vec![portico_http::FieldError::new(field, code)];
+            let data = my_data::show(&state.ctx, &actor).await?;
+            let mut response = my_data_page(&state, page, data, errors, form, false).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
