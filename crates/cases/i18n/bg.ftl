@@ -125,3 +125,27 @@ confirm-withdraw-title = Да оттеглите ли заявлението?
 confirm-withdraw-body = Оттеглянето не може да бъде отменено: заявлението няма да бъде разгледано и ще трябва да подадете ново.
 confirm-refuse-consent-title = Да откажете ли съгласието си?
 confirm-refuse-consent-body = Отказът не може да бъде отменен: заявлението на другия човек ще бъде отказано.
+
+## Result documents and their public check (/documents)
+documents-title = Проверка на документ
+documents-genuine-title = Документът е истински
+documents-genuine-body = Файлът е точно документът, издаден чрез платформата, и подписаното удостоверение на платформата за него е валидно.
+documents-altered = Този файл не е документът, издаден с този код: той е променен или е друг документ. Не му се доверявайте.
+documents-not-issued = Платформата не е издавала документ с точно това съдържание. Ако файлът е променен дори с един знак, той вече не е истинският документ.
+documents-unknown-code = Няма издаден документ с код за проверка
+documents-issued-title = Издаден документ
+documents-administration = Издаден от
+documents-case-number = Заявление №
+documents-decision = Решение
+documents-issued-at = Издаден на
+documents-code-label = Код за проверка
+documents-code-hint = 16 знака, напечатани в края на документа, например 7KQM-3XPD-9WRT-HN2C.
+documents-code-title = Имате само кода за проверка?
+documents-find-button = Намиране
+documents-upload-title = Проверете файла на документа
+documents-compare-title = Сравнете вашето копие с издадения документ
+documents-file-label = Файлът на документа
+documents-file-hint = PDF файлът, както е получен от платформата. Файлът не се съхранява.
+documents-file-missing = Изберете файла на документа
+documents-check-button = Проверка
+result-check-hint = Всеки, на когото покажете документа, може да провери дали е истински:

@@ -125,3 +125,27 @@ confirm-withdraw-title = Withdraw your application?
 confirm-withdraw-body = This cannot be undone: the application will not be considered, and you would have to apply again.
 confirm-refuse-consent-title = Refuse your consent?
 confirm-refuse-consent-body = This cannot be undone: the other person's application will be refused.
+
+## Result documents and their public check (/documents)
+documents-title = Check a document
+documents-genuine-title = The document is genuine
+documents-genuine-body = The file is exactly the document issued through the platform, and the platform's signed statement about it is valid.
+documents-altered = This file is not the document issued with this code: it has been changed, or it is another document. Do not rely on it.
+documents-not-issued = The platform has issued no document with exactly this content. A file changed by even one character is no longer the genuine document.
+documents-unknown-code = No document has been issued with the verification code
+documents-issued-title = Document issued
+documents-administration = Issued by
+documents-case-number = Application no.
+documents-decision = Decision
+documents-issued-at = Issued on
+documents-code-label = Verification code
+documents-code-hint = The 16 characters printed at the end of the document, for example 7KQM-3XPD-9WRT-HN2C.
+documents-code-title = Only have the verification code?
+documents-find-button = Find
+documents-upload-title = Check the document's file
+documents-compare-title = Compare your copy with the document issued
+documents-file-label = The document's file
+documents-file-hint = The PDF file as received from the platform. The file is not kept.
+documents-file-missing = Choose the document's file
+documents-check-button = Check
+result-check-hint = Anyone you show the document to can check that it is genuine:

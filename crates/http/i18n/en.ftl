@@ -126,3 +126,4 @@ assurance-how-title = How to raise your level
 assurance-how-counter = Go to a counter of an administration that verifies identities, with your identity card or passport. The official checks the document and marks your number as verified; then try again.
 assurance-how-certificate = Soon you will also be able to sign in with a qualified electronic signature (certificate), which gives the same level or higher.
 assurance-see-account = See your level on “My account”
+footer-check-document = Check a document issued through the platform
