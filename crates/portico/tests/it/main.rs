@@ -5,6 +5,7 @@
 mod support;
 
 mod admin_cli;
+mod adoption_lists;
 mod assurance;
 mod audit_cli;
 mod cases;
