@@ -149,3 +149,5 @@ documents-file-hint = The PDF file as received from the platform. The file is no
 documents-file-missing = Choose the document's file
 documents-check-button = Check
 result-check-hint = Anyone you show the document to can check that it is genuine:
+legal-deadline = Legal deadline for the decision
+deadline-paused = The deadline stops running while the administration waits for your answer, and runs on once you answer.

@@ -302,3 +302,47 @@ async fn a_result_issued_as_text_before_pdfs_still_downloads_and_verifies() {
     changed[0] ^= 0x01;
     assert_eq!(check(&stranger, None, changed).await.0, "not-issued");
 }
+
+#[tokio::test]
+async fn the_deadline_is_the_legal_one_throughout_and_says_when_it_is_paused() {
+    let app = seeded().await;
+    let (applicant, _, secret) = citizen(&app, "deadline@example.bg").await;
+    let id = fill_address_registration(&app, &applicant, None, "sredets").await;
+    let submitted = submit(&app, &applicant, &id, &secret).await;
+    let receipt = applicant.get(submitted.location()).await;
+    let promised = receipt.texts("#receipt-deadline").pop().unwrap();
+    assert!(!promised.is_empty());
+    assert_eq!(receipt.texts("#legal-deadline"), vec![promised.clone()]);
+
+    let operator = staff(&app, OPERATOR).await;
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    let version = case.attr("input[name=version]", "value").unwrap();
+    operator
+        .post_form(
+            &format!("/office/cases/{id}/claim"),
+            &[("version", &version)],
+        )
+        .await;
+    let done = transition(&app, &operator, &id, "start_review", &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // Review started: the same legal deadline, nothing paused.
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(page.texts("#legal-deadline"), vec![promised.clone()]);
+    assert!(page.texts("#deadline-paused").is_empty());
+    // Waiting for the applicant: the page says the deadline stops running.
+    let asked = transition(
+        &app,
+        &operator,
+        &id,
+        "request_information",
+        &[("message", "Моля, приложете договор за наем.")],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    assert_eq!(page.texts("#legal-deadline"), vec![promised]);
+    assert_eq!(
+        page.texts("#deadline-paused"),
+        vec!["Срокът спира да тече, докато администрацията чака вашия отговор, и продължава, когато отговорите."]
+    );
+}
