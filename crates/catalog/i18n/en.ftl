@@ -170,3 +170,4 @@ search-none-try = Try this
 search-none-spelling = Check the spelling, or type the word in Cyrillic.
 search-none-fewer = Use fewer or more general words, like "certificate" or "tax".
 search-none-browse = Browse services by topic:
+catalog-nomenclature-unknown = The list must exist and replace a list the service's form chooses from

@@ -36,7 +36,10 @@ macro_rules! demo_files {
 }
 
 // Each list is seeded in its order. A file in `demo/` that no list names fails a unit test.
-pub const NOMENCLATURES: &[DemoFile] = demo_files!["nomenclatures/sofia_addresses.json"];
+pub const NOMENCLATURES: &[DemoFile] = demo_files![
+    "nomenclatures/sofia_addresses.json",
+    "nomenclatures/chelopech_addresses.json",
+];
 pub const FORMS: &[DemoFile] = demo_files![
     "forms/address-registration.json",
     "forms/general-application.json",

@@ -29,10 +29,16 @@ pub use search::SearchIndex;
 /// labels of the audit actions it writes; the binary registers it with the shell.
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("catalog");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "catalog/0001_catalog",
-    sql: include_str!("../migrations/0001_catalog.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "catalog/0001_catalog",
+        sql: include_str!("../migrations/0001_catalog.sql"),
+    },
+    portico_store::Migration {
+        id: "catalog/0002_service_nomenclatures",
+        sql: include_str!("../migrations/0002_service_nomenclatures.sql"),
+    },
+];
 
 /// The catalog block: its tables, pages and API, with this node's search index.
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {

@@ -3,6 +3,7 @@ use portico_core::money::Currency;
 use portico_core::Money;
 use portico_http::Lang;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// A text in Bulgarian and English.
@@ -172,6 +173,14 @@ pub struct Service {
     /// The process its applications follow (owned by the cases block).
     pub process_key: String,
     pub published_at: Option<DateTime<Utc>>,
+    /// The administration's own lists for its form's fields: the form's nomenclature key →
+    /// the one this service's fields choose from (an adoption's `nomenclatures` override).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nomenclatures: BTreeMap<String, String>,
+    /// How many people the administration serves, when known (search prefers the larger of
+    /// equally good matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<u64>,
 }
 
 impl Service {
@@ -207,6 +216,11 @@ pub struct Overrides {
     pub deadline_working_days: Option<u32>,
     pub units: Option<Vec<String>>,
     pub contact: Option<Contact>,
+    /// The administration's own lists in place of those the template's form names: the form's
+    /// nomenclature key → the adopter's (e.g. its streets instead of Sofia's).
+    pub nomenclatures: Option<BTreeMap<String, String>>,
+    /// How many people the administration serves.
+    pub population: Option<u64>,
 }
 
 /// One entry of a nomenclature (a list a form field chooses from).

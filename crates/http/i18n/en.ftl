@@ -141,3 +141,4 @@ step-up-sent-email = We have emailed you a code. Enter it below within 5 minutes
 step-up-sent-sms = We have texted you a code. Enter it below within 5 minutes.
 step-up-set-up-app = Set it up now
 step-up-without-app = No authenticator app? Choose “Send me a code by email” (or by text message) and enter the code you receive. Or set up an app for next time.
+footer-check-document = Check a document issued through the platform

@@ -238,7 +238,13 @@ pub async fn run_to_completion(req: Request, next: Next) -> Response {
 /// sign-in, registration and the like are a few hundred bytes.
 pub const MAX_ANONYMOUS_BODY_BYTES: usize = 16 * 1024;
 
-/// Refuses (413) an anonymous POST whose body is over [`MAX_ANONYMOUS_BODY_BYTES`] before any
+/// Public forms that take a file from anyone, with their own larger limit: the check of a
+/// document the platform issued (`/documents/check`, the cases block), whose result PDFs are
+/// tens of kilobytes.
+pub const ANONYMOUS_UPLOADS: &[(&str, usize)] = &[("/documents/check", 2 * 1024 * 1024)];
+
+/// Refuses (413) an anonymous POST whose body is over [`MAX_ANONYMOUS_BODY_BYTES`] (or the
+/// path's limit in [`ANONYMOUS_UPLOADS`]) before any
 /// extractor (the CSRF check included) reads it, so that nobody can make a node read 25 MiB
 /// without signing in. Runs after [`load_session`].
 pub async fn limit_anonymous_posts(req: Request, next: Next) -> Response {
@@ -259,17 +265,21 @@ pub async fn limit_anonymous_posts(req: Request, next: Next) -> Response {
         )
             .into_response()
     };
+    let limit = ANONYMOUS_UPLOADS
+        .iter()
+        .find(|(path, _)| req.uri().path() == *path)
+        .map_or(MAX_ANONYMOUS_BODY_BYTES, |(_, limit)| *limit);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_ANONYMOUS_BODY_BYTES) {
+    if declared.is_some_and(|n| n > limit) {
         return too_large();
     }
     // A body without a length (chunked) is read here, never past the limit.
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, MAX_ANONYMOUS_BODY_BYTES).await {
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await

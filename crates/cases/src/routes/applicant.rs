@@ -6,7 +6,7 @@ use super::views::{local_date, local_time, resume_target, service_title, state_l
 use super::CasesState;
 use crate::model::{Application, Event, TransitionInput};
 use crate::process::{ProcessRole, StateKind};
-use crate::service::{access, applications, decisions, processes};
+use crate::service::{access, applications, decisions, processes, results};
 use crate::strings::TABLES;
 use crate::CasesError;
 use askama::Template;
@@ -298,18 +298,18 @@ pub async fn result(
     ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
     let app = own(&state, &user, &id).await?;
-    let key = app.result_blob.ok_or(AppError::NotFound)?;
-    let bytes = state.app.blobs.get(&key).await?.ok_or(AppError::NotFound)?;
-    let filename = format!("result-{}.txt", app.tracking_number.unwrap_or_default());
+    let document = results::issued(&state.cases, &app)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, document.media_type),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                format!("attachment; filename=\"{}\"", document.file_name),
             ),
         ],
-        bytes,
+        document.bytes,
     )
         .into_response())
 }

@@ -4,6 +4,7 @@ mod api;
 mod applicant;
 mod confirm;
 mod consent;
+mod documents;
 mod evidence;
 mod filling;
 mod office;
@@ -64,6 +65,9 @@ pub fn router(state: CasesState) -> Router<AppState> {
             get(evidence::submission),
         )
         .route("/applications/{id}/result.jws", get(evidence::result))
+        .route("/documents", get(documents::index))
+        .route("/documents/check", post(documents::check))
+        .route("/documents/{code}", get(documents::show))
         .route("/consents", get(consent::list))
         .route("/consents/{id}", get(consent::show).post(consent::decide))
         .route("/office", get(office::queue))

@@ -28,15 +28,18 @@ pub struct Answer {
 
 /// The form version the application was started with. A missing one is an error: the
 /// application cannot be read without it.
+/// It is read as the service asks it (`FormVersion::for_service`): with the administration's
+/// own lists where its adoption replaced the template's.
 pub async fn form_of(db: &Db, app: &Application) -> Result<FormVersion, CasesError> {
-    forms::get_version(db, &app.form_version_id)
+    let form = forms::get_version(db, &app.form_version_id)
         .await?
         .ok_or_else(|| {
             CasesError::Internal(format!(
                 "form version {} of application {} is missing",
                 app.form_version_id, app.id
             ))
-        })
+        })?;
+    Ok(form.for_service(&service_of(db, app).await?))
 }
 
 /// The service the application is for.

@@ -30,15 +30,16 @@ pub async fn take(
     let issues_result = def
         .transitions
         .iter()
-        .any(|t| t.id == transition_id && t.requires.contains(&Requirement::ResultDocument));
-    let result = if issues_result && role == ProcessRole::Operator {
-        let document = results::document(cases, &app).await?;
-        let key = cases.blobs.put(document.clone().into()).await?;
-        Some((document, key))
-    } else {
-        None
-    };
+        .find(|t| t.id == transition_id && t.requires.contains(&Requirement::ResultDocument));
     let now = cases.now();
+    let result = match issues_result {
+        Some(t) if role == ProcessRole::Operator => {
+            let document = results::document(cases, &app, &t.to, now).await?;
+            let key = cases.blobs.put(document.bytes.clone().into()).await?;
+            Some((document, key))
+        }
+        _ => None,
+    };
     let audit_id = actor.audit_id();
     let mut tx = cases.db.begin().await?;
     let acting = ActingAs {
@@ -54,7 +55,7 @@ pub async fn take(
         applications::transition(&mut tx, id, seen_version, acting, transition_id, input, now)
             .await?;
     if let Some((document, key)) = &result {
-        evidence::issue_result(&mut tx, &cases.key, &updated, document, now).await?;
+        evidence::record_result(&mut tx, id, document, now).await?;
         applications::set_result(&mut tx, id, key).await?;
     }
     tx.commit().await?;

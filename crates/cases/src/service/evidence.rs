@@ -3,6 +3,7 @@
 //! statement issued with a result document, kept in `result_evidence`.
 
 use crate::model::Application;
+use crate::service::results::ResultDocument;
 use crate::CasesError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use portico_audit::SigningKey;
@@ -11,10 +12,15 @@ use portico_store::{Db, Tx};
 use sha2::{Digest, Sha256};
 
 /// What the result statement says: the application, its tracking number, the administration,
-/// the decision (the state the case was decided into), when, and the document's SHA-256.
+/// the decision (the state the case is decided into), when, the document's SHA-256 and media
+/// type, and the verification code printed on it (`null` for the plain-text results issued
+/// before documents were PDFs).
 pub fn result_statement(
     app: &Application,
+    decision: &str,
     document: &[u8],
+    media_type: &str,
+    verification_code: Option<&str>,
     issued_at: DateTime<Utc>,
 ) -> serde_json::Value {
     serde_json::json!({
@@ -23,43 +29,104 @@ pub fn result_statement(
         "tracking_number": app.tracking_number,
         "administration": app.administration_id,
         "service": app.service_id,
-        "decision": app.state,
+        "decision": decision,
         "issued_at": issued_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         "document_sha256": hex::encode(Sha256::digest(document)),
+        "document_media_type": media_type,
+        "verification_code": verification_code,
     })
 }
 
-/// Signs the statement for a result document and keeps it with the case, in the caller's
-/// transaction (the one that sets the result). Returns the JWS.
-pub async fn issue_result(
+/// Keeps a signed result with its case, in the caller's transaction (the one that sets the
+/// result).
+pub async fn record_result(
     tx: &mut Tx,
-    key: &SigningKey,
-    app: &Application,
-    document: &[u8],
+    application_id: &str,
+    document: &ResultDocument,
     now: DateTime<Utc>,
-) -> Result<String, CasesError> {
-    let statement = result_statement(app, document, now);
-    let jws = key.sign_jws(&statement)?;
+) -> Result<(), CasesError> {
     sqlx::query(
-        "INSERT INTO result_evidence (application_id, document_sha256, jws, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO result_evidence (application_id, document_sha256, jws, created_at, media_type, verification_code)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(&app.id)
-    .bind(statement["document_sha256"].as_str())
-    .bind(&jws)
+    .bind(application_id)
+    .bind(&document.sha256)
+    .bind(&document.jws)
     .bind(to_millis(now))
+    .bind(&document.media_type)
+    .bind(&document.verification_code)
     .execute(&mut **tx)
     .await?;
-    Ok(jws)
+    Ok(())
+}
+
+/// What the platform keeps about an issued result.
+#[derive(Debug, Clone)]
+pub struct ResultRecord {
+    pub application_id: String,
+    pub document_sha256: String,
+    pub jws: String,
+    /// `None` for the plain-text results issued before PDFs.
+    pub media_type: Option<String>,
+    pub verification_code: Option<String>,
+    pub issued_at: DateTime<Utc>,
+}
+
+type ResultRow = (String, String, String, Option<String>, Option<String>, i64);
+
+const RESULT_COLUMNS: &str =
+    "application_id, document_sha256, jws, media_type, verification_code, created_at";
+
+fn record_from(row: ResultRow) -> ResultRecord {
+    let (application_id, document_sha256, jws, media_type, verification_code, at) = row;
+    ResultRecord {
+        application_id,
+        document_sha256,
+        jws,
+        media_type,
+        verification_code,
+        issued_at: portico_core::clock::from_millis(at),
+    }
+}
+
+/// The record of an application's result, if one was issued.
+pub async fn result_record(
+    db: &Db,
+    application_id: &str,
+) -> Result<Option<ResultRecord>, CasesError> {
+    let sql = format!("SELECT {RESULT_COLUMNS} FROM result_evidence WHERE application_id = $1");
+    let row: Option<ResultRow> = sqlx::query_as(&sql)
+        .bind(application_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(record_from))
+}
+
+/// The result issued under a verification code.
+pub async fn result_by_code(db: &Db, code: &str) -> Result<Option<ResultRecord>, CasesError> {
+    let sql = format!("SELECT {RESULT_COLUMNS} FROM result_evidence WHERE verification_code = $1");
+    let row: Option<ResultRow> = sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(record_from))
+}
+
+/// The results whose document has this SHA-256 (one, unless the same bytes were issued twice).
+pub async fn results_by_hash(db: &Db, sha256: &str) -> Result<Vec<ResultRecord>, CasesError> {
+    let sql = format!(
+        "SELECT {RESULT_COLUMNS} FROM result_evidence WHERE document_sha256 = $1 ORDER BY created_at"
+    );
+    let rows: Vec<ResultRow> = sqlx::query_as(&sql)
+        .bind(sha256)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(record_from).collect())
 }
 
 /// The signed statement of an application's result, if one was issued.
 pub async fn result_jws(db: &Db, application_id: &str) -> Result<Option<String>, CasesError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT jws FROM result_evidence WHERE application_id = $1")
-            .bind(application_id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.map(|r| r.0))
+    Ok(result_record(db, application_id).await?.map(|r| r.jws))
 }
 
 /// The submission record's JWS, if the application has one (records signed before evidence
@@ -181,22 +248,47 @@ mod tests {
     #[tokio::test]
     async fn the_result_statement_names_the_case_and_the_document() {
         let (t, key, app) = submitted().await;
-        let document = b"RESULT".to_vec();
+        let document = b"%PDF-RESULT".to_vec();
         let at = Utc::now();
+        let statement = result_statement(
+            &app,
+            "approved",
+            &document,
+            "application/pdf",
+            Some("ABCD"),
+            at,
+        );
+        let result = ResultDocument {
+            sha256: hex::encode(Sha256::digest(&document)),
+            jws: key.sign_jws(&statement).unwrap(),
+            bytes: document.clone(),
+            media_type: "application/pdf".into(),
+            file_name: "result.pdf".into(),
+            verification_code: Some("ABCD".into()),
+        };
         let mut tx = t.db.begin().await.unwrap();
-        let jws = issue_result(&mut tx, &key, &app, &document, at)
-            .await
-            .unwrap();
+        record_result(&mut tx, &app.id, &result, at).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(result_jws(&t.db, &app.id).await.unwrap(), Some(jws.clone()));
-        let stated = key.verify_jws(&jws, Utc::now()).unwrap().payload;
+        assert_eq!(
+            result_jws(&t.db, &app.id).await.unwrap(),
+            Some(result.jws.clone())
+        );
+        let by_code = result_by_code(&t.db, "ABCD").await.unwrap().unwrap();
+        assert_eq!(by_code.application_id, app.id);
+        assert_eq!(by_code.media_type.as_deref(), Some("application/pdf"));
+        let by_hash = results_by_hash(&t.db, &result.sha256).await.unwrap();
+        assert_eq!(by_hash.len(), 1);
+        assert!(result_by_code(&t.db, "ABCE").await.unwrap().is_none());
+        let stated = key.verify_jws(&result.jws, Utc::now()).unwrap().payload;
         assert_eq!(stated["application"], app.id.as_str());
         assert_eq!(
             stated["tracking_number"].as_str(),
             app.tracking_number.as_deref()
         );
         assert_eq!(stated["administration"], "adm-1");
-        assert_eq!(stated["decision"], app.state.as_str());
+        assert_eq!(stated["decision"], "approved");
+        assert_eq!(stated["verification_code"], "ABCD");
+        assert_eq!(stated["document_media_type"], "application/pdf");
         assert_eq!(
             stated["document_sha256"],
             hex::encode(Sha256::digest(&document)).as_str()

@@ -58,6 +58,45 @@ impl FormVersion {
         self.layout.field(name)
     }
 
+    /// The nomenclatures the form's fields choose from, each once.
+    pub fn nomenclatures(&self) -> Vec<String> {
+        let mut lists: Vec<String> = self
+            .layout
+            .steps
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .filter_map(|f| f.nomenclature.clone())
+            .collect();
+        lists.sort();
+        lists.dedup();
+        lists
+    }
+
+    /// The form as a service asks it: fields whose nomenclature the service replaces with its
+    /// administration's own list (an adoption's `nomenclatures`) choose from that list, so the
+    /// page offers, the answers are checked against, and the case is routed by the adopter's
+    /// entries, not the template's.
+    pub fn for_service(mut self, service: &crate::model::Service) -> FormVersion {
+        if service.nomenclatures.is_empty() {
+            return self;
+        }
+        for field in self
+            .layout
+            .steps
+            .iter_mut()
+            .flat_map(|s| s.fields.iter_mut())
+        {
+            if let Some(own) = field
+                .nomenclature
+                .as_ref()
+                .and_then(|n| service.nomenclatures.get(n))
+            {
+                field.nomenclature = Some(own.clone());
+            }
+        }
+        self
+    }
+
     /// The consents this application needs, from its answers: for each rule whose condition
     /// holds, the personal number named in its field (trimmed, when one is given).
     pub fn consents_needed<'a>(&'a self, data: &Value) -> Vec<(&'a ConsentRule, String)> {
@@ -220,6 +259,17 @@ pub async fn get_version(
     let row: Option<FormRow> = sqlx::query_as(&sql)
         .bind(form_version_id)
         .fetch_optional(db.pool())
+        .await?;
+    row.map(form_from).transpose()
+}
+
+/// The newest version of a form, in the caller's transaction.
+pub async fn current_in(tx: &mut Tx, form_key: &str) -> Result<Option<FormVersion>, CatalogError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM forms WHERE form_key = $1 ORDER BY version DESC LIMIT 1");
+    let row: Option<FormRow> = sqlx::query_as(&sql)
+        .bind(form_key)
+        .fetch_optional(&mut **tx)
         .await?;
     row.map(form_from).transpose()
 }

@@ -128,6 +128,23 @@ fn page_link(filters: &Filters, page: usize) -> String {
     format!("/services?{}", query.finish())
 }
 
+/// The administrations a signed-in person belongs to (where they hold a role), with the
+/// administrations under them: their services come first among equally good matches.
+async fn own_administrations(
+    state: &AppState,
+    page: &PageContext,
+) -> Result<Vec<String>, AppError> {
+    let mut ids = Vec::new();
+    if let Some(user) = &page.user {
+        for grant in &user.roles {
+            if !ids.contains(&grant.administration_id) {
+                ids.extend(administration_scope(&state.db, &grant.administration_id).await?);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Search results, with filters by administration (including its districts) and topic.
 pub async fn results(
     State(state): State<AppState>,
@@ -145,6 +162,7 @@ pub async fn results(
         params.life_event,
     )
     .await?;
+    query.prefer_administration_ids = own_administrations(&state, &page).await?;
     let number = params.page.unwrap_or(1).clamp(1, 1000);
     query.offset = (number - 1) * PER_PAGE;
     query.limit = PER_PAGE;

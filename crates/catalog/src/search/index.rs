@@ -31,6 +31,8 @@ pub struct Doc {
     pub description: Text,
     pub topic: String,
     pub life_event: Option<String>,
+    /// How many people the service's administration serves (0: not known).
+    pub population: u64,
 }
 
 /// The text of a doc's fields, with their weights, as the index reads them.
@@ -164,6 +166,18 @@ impl IndexData {
     /// share of words matched.
     /// An empty query matches every allowed doc, by title.
     pub fn search(&self, query: &str, allow: &dyn Fn(&Doc) -> bool) -> Vec<Scored> {
+        self.search_preferring(query, allow, &|_| false)
+    }
+
+    /// [`Self::search`], where equally good matches are ordered by: the person's own
+    /// administrations first (`prefer`), then the administration's population, then title; the
+    /// slug only last, so that a tie never goes to whichever name sorts first.
+    pub fn search_preferring(
+        &self,
+        query: &str,
+        allow: &dyn Fn(&Doc) -> bool,
+        prefer: &dyn Fn(&Doc) -> bool,
+    ) -> Vec<Scored> {
         let query_words = words(query);
         if query_words.is_empty() {
             let mut all: Vec<Scored> = (0..self.docs.len())
@@ -217,8 +231,11 @@ impl IndexData {
             })
             .collect();
         hits.sort_by(|a, b| {
+            let (da, db) = (&self.docs[a.doc], &self.docs[b.doc]);
             b.score
                 .total_cmp(&a.score)
+                .then_with(|| prefer(db).cmp(&prefer(da)))
+                .then_with(|| db.population.cmp(&da.population))
                 .then_with(|| self.docs[a.doc].title.bg.cmp(&self.docs[b.doc].title.bg))
                 .then_with(|| self.docs[a.doc].slug.cmp(&self.docs[b.doc].slug))
         });
@@ -241,6 +258,7 @@ mod tests {
                 description: Text::new(description, ""),
                 topic: String::new(),
                 life_event: None,
+                population: 0,
             },
             fields: vec![
                 (title_bg.to_owned(), TITLE),
@@ -331,5 +349,38 @@ mod tests {
     #[test]
     fn an_empty_query_lists_everything_allowed() {
         assert_eq!(titles(&index(), "", Some("burgas")).len(), 2);
+    }
+
+    #[test]
+    fn ties_go_to_the_persons_municipality_then_to_the_larger_one_never_to_the_slug() {
+        let mut small = doc(
+            "Адресна регистрация",
+            "Address registration",
+            "",
+            "chelopech",
+        );
+        small.doc.slug = "address-registration-chelopech".into();
+        small.doc.population = 1_500;
+        let mut large = doc("Адресна регистрация", "Address registration", "", "sofia");
+        large.doc.slug = "address-registration-sofia".into();
+        large.doc.population = 1_270_000;
+        let index = IndexData::build(vec![small, large]);
+        let order = |prefer: &dyn Fn(&Doc) -> bool| -> Vec<String> {
+            index
+                .search_preferring("адресна регистрация", &|_| true, prefer)
+                .into_iter()
+                .map(|s| index.docs[s.doc].administration_id.clone())
+                .collect()
+        };
+        assert_eq!(
+            order(&|_| false),
+            ["sofia", "chelopech"],
+            "the larger first"
+        );
+        assert_eq!(
+            order(&|d: &Doc| d.administration_id == "chelopech"),
+            ["chelopech", "sofia"],
+            "the person's own municipality first"
+        );
     }
 }

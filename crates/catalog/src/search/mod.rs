@@ -29,6 +29,9 @@ pub struct SearchQuery {
     pub administration_ids: Vec<String>,
     pub topic: Option<String>,
     pub life_event: Option<String>,
+    /// The person's own administrations (their municipality and its districts): among equally
+    /// good matches, their services come first, then those of larger administrations.
+    pub prefer_administration_ids: Vec<String>,
     pub offset: usize,
     pub limit: usize,
 }
@@ -196,7 +199,13 @@ impl SearchIndex {
                     .as_ref()
                     .is_none_or(|e| d.life_event.as_ref() == Some(e))
         };
-        let hits = data.search(&query.text, &allow);
+        let preferred: HashSet<&str> = query
+            .prefer_administration_ids
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let prefer = |d: &Doc| preferred.contains(d.administration_id.as_str());
+        let hits = data.search_preferring(&query.text, &allow, &prefer);
         let limit = if query.limit == 0 { 20 } else { query.limit };
         Ok(SearchResults {
             total: hits.len(),
@@ -264,6 +273,7 @@ async fn build(db: &Db) -> Result<IndexData, CatalogError> {
                     description: f.description.clone(),
                     topic: f.topic.clone(),
                     life_event: f.life_event.clone(),
+                    population: s.population.unwrap_or(0),
                 },
                 fields,
             }

@@ -26,6 +26,16 @@ fn entry_from(row: EntryRow) -> Result<NomenclatureEntry, CatalogError> {
     })
 }
 
+/// Whether the nomenclature has any entry (in the caller's transaction).
+pub async fn exists_in(tx: &mut Tx, nomenclature: &str) -> Result<bool, CatalogError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT code FROM nomenclature_entries WHERE nomenclature = $1 LIMIT 1")
+            .bind(nomenclature)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.is_some())
+}
+
 /// Adds the entries whose code the nomenclature does not have yet; existing entries are left as
 /// they are (forms already filled in refer to them). Returns how many were added.
 pub async fn add_missing(

@@ -11,12 +11,13 @@ use portico_core::{new_id, Money};
 use portico_store::{Db, Tx};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 const COLUMNS: &str = "id, slug, administration_id, template_id, title_bg, title_en, \
     description_bg, description_en, legal_basis_bg, legal_basis_en, deadline_working_days, \
     fee_minor, fee_currency, fee_note_bg, fee_note_en, payment_options, delivery_channels, \
     required_documents, who_may_apply, topic, life_event, units, contact, form_key, process_key, \
-    published_at";
+    published_at, nomenclatures, population";
 
 fn currency(code: &str) -> Result<Currency, CatalogError> {
     match code {
@@ -66,6 +67,13 @@ fn service_from(row: &AnyRow) -> Result<Service, CatalogError> {
         form_key: row.try_get("form_key")?,
         process_key: row.try_get("process_key")?,
         published_at: published_at.map(from_millis),
+        nomenclatures: match row.try_get::<Option<String>, _>("nomenclatures")? {
+            Some(raw) => serde_json::from_str(&raw)?,
+            None => BTreeMap::new(),
+        },
+        population: row
+            .try_get::<Option<i64>, _>("population")?
+            .and_then(|p| u64::try_from(p).ok()),
     })
 }
 
@@ -108,6 +116,8 @@ async fn insert(
     tx: &mut Tx,
     new: &NewService,
     template_id: Option<&str>,
+    nomenclatures: &BTreeMap<String, String>,
+    population: Option<u64>,
     now: DateTime<Utc>,
 ) -> Result<Service, CatalogError> {
     let mut errors = new.facts.check();
@@ -142,9 +152,9 @@ async fn insert(
             description_bg, description_en, legal_basis_bg, legal_basis_en, deadline_working_days,
             fee_minor, fee_currency, fee_note_bg, fee_note_en, payment_options, delivery_channels,
             required_documents, who_may_apply, topic, life_event, units, contact, form_key,
-            process_key, published_at, created_at, updated_at)
+            process_key, published_at, created_at, updated_at, nomenclatures, population)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+            $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
     )
     .bind(&id)
     .bind(&new.slug)
@@ -174,6 +184,12 @@ async fn insert(
     .bind(to_millis(now))
     .bind(to_millis(now))
     .bind(to_millis(now))
+    .bind(if nomenclatures.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(nomenclatures)?)
+    })
+    .bind(population.and_then(|p| i64::try_from(p).ok()))
     .execute(&mut **tx)
     .await;
     if let Err(e) = result {
@@ -195,6 +211,8 @@ async fn insert(
         form_key: new.form_key.clone(),
         process_key: new.process_key.clone(),
         published_at: Some(now),
+        nomenclatures: nomenclatures.clone(),
+        population,
     })
 }
 
@@ -205,7 +223,7 @@ pub async fn create(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Service, CatalogError> {
-    let service = insert(tx, new, None, now).await?;
+    let service = insert(tx, new, None, &BTreeMap::new(), None, now).await?;
     let event = Event::new(actor, "catalog.service_created", &service.id)
         .in_administration(&service.administration_id)
         .with(serde_json::json!({ "slug": service.slug, "title_en": service.facts.title.en }));
@@ -262,6 +280,25 @@ pub async fn adopt(
             format!("{}-{}", template.key, tail.to_lowercase())
         }
     };
+    // The administration's own lists must exist, and replace lists the form names.
+    let nomenclatures = overrides.nomenclatures.clone().unwrap_or_default();
+    if !nomenclatures.is_empty() {
+        let form_lists = match &template.form_key {
+            Some(key) => crate::forms::current_in(tx, key)
+                .await?
+                .map(|f| f.nomenclatures())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        for (from, to) in &nomenclatures {
+            if !form_lists.contains(from) || !super::nomenclatures::exists_in(tx, to).await? {
+                return Err(CatalogError::field(
+                    "nomenclatures",
+                    "catalog.nomenclature.unknown",
+                ));
+            }
+        }
+    }
     let new = NewService {
         slug,
         administration_id: administration_id.to_owned(),
@@ -269,7 +306,15 @@ pub async fn adopt(
         form_key: template.form_key.clone(),
         process_key: template.process_key.clone(),
     };
-    let service = insert(tx, &new, Some(&template.id), now).await?;
+    let service = insert(
+        tx,
+        &new,
+        Some(&template.id),
+        &nomenclatures,
+        overrides.population,
+        now,
+    )
+    .await?;
     let event = Event::new(actor, "catalog.service_adopted", &service.id)
         .in_administration(administration_id)
         .with(serde_json::json!({
@@ -279,6 +324,7 @@ pub async fn adopt(
             "currency": service.facts.fee.currency.code(),
             "deadline_working_days": service.facts.deadline_working_days,
             "units": service.facts.units,
+            "nomenclatures": service.nomenclatures,
         }));
     portico_audit::append(tx, event, now).await?;
     Ok(service)

@@ -308,12 +308,20 @@ async fn address_registration_end_to_end() {
     // The applicant sees the result and can download the signed certificate.
     let status = applicant.get(&format!("/applications/{id}")).await;
     assert_eq!(status.texts("#application-state"), vec!["Одобрено"]);
-    let result = applicant.get(&format!("/applications/{id}/result")).await;
-    assert_eq!(result.status, StatusCode::OK);
+    let (status_code, headers, result) = applicant
+        .get_bytes(&format!("/applications/{id}/result"))
+        .await;
+    assert_eq!(status_code, StatusCode::OK);
+    assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
+    assert!(result.starts_with(b"%PDF-"));
     assert!(
-        result.body.contains(&number) && result.body.contains("Ed25519"),
-        "{}",
-        result.body
+        headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains(&format!("result-{number}.pdf")),
+        "{headers:?}"
     );
     // …and was told at every change, in the account and by e-mail.
     let list = applicant.get("/applications").await;

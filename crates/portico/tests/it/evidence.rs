@@ -19,7 +19,7 @@ fn script() -> PathBuf {
 }
 
 /// Runs the independent verifier; returns its exit code and output.
-fn python_verify(jws: &Path, ca: &Path) -> (i32, String) {
+pub(crate) fn python_verify(jws: &Path, ca: &Path) -> (i32, String) {
     let out = std::process::Command::new("python3")
         .arg(script())
         .arg(jws)
@@ -44,7 +44,7 @@ fn with_changed_byte(jws: &str, part: usize) -> String {
     parts.join(".")
 }
 
-fn payload(jws: &str) -> Vec<u8> {
+pub(crate) fn payload(jws: &str) -> Vec<u8> {
     URL_SAFE_NO_PAD
         .decode(jws.split('.').nth(1).unwrap())
         .unwrap()
@@ -52,7 +52,7 @@ fn payload(jws: &str) -> Vec<u8> {
 
 /// Checks a JWS both ways, then that a changed payload byte and a changed signature byte fail
 /// both ways.
-fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str) {
+pub(crate) fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str) {
     let ca = app.data_dir.path().join("platform-ca.pem");
     let file = dir.join(format!("{name}.jws"));
     std::fs::write(&file, jws).unwrap();
@@ -82,7 +82,7 @@ fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str) {
     }
 }
 
-async fn download(client: &Client, path: &str) -> String {
+pub(crate) async fn download(client: &Client, path: &str) -> String {
     let page = client.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
     assert_eq!(
@@ -174,8 +174,10 @@ async fn submission_and_result_are_jws_that_independent_tools_verify() {
     let page = applicant.get(&format!("/applications/{id}")).await;
     let link = page.attr("#result-jws", "href").unwrap();
     let statement = download(&applicant, &link).await;
-    let document = applicant.get(&format!("/applications/{id}/result")).await;
-    assert_eq!(document.status, StatusCode::OK);
+    let (status, _, document) = applicant
+        .get_bytes(&format!("/applications/{id}/result"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let stated: serde_json::Value = serde_json::from_slice(&payload(&statement)).unwrap();
     assert_eq!(stated["application"], id.as_str());
     assert_eq!(stated["tracking_number"], number.as_str());
@@ -186,7 +188,7 @@ async fn submission_and_result_are_jws_that_independent_tools_verify() {
     assert!(stated["issued_at"].as_str().is_some());
     assert_eq!(
         stated["document_sha256"],
-        hex::encode(Sha256::digest(document.body.as_bytes())).as_str(),
+        hex::encode(Sha256::digest(&document)).as_str(),
         "the statement names the document the applicant downloaded"
     );
     verify_everywhere(&app, dir.path(), "result", &statement);

@@ -5,12 +5,14 @@
 mod support;
 
 mod admin_cli;
+mod adoption_lists;
 mod assurance;
 mod audit_cli;
 mod blobs;
 mod cases;
 mod catalog;
 mod components;
+mod documents;
 mod evidence;
 mod hardening;
 mod i18n;

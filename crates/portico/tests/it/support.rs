@@ -350,6 +350,49 @@ impl Client {
         self.page(response).await
     }
 
+    /// GETs a file: its status, headers and the body's bytes as they came.
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let response = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body").to_vec();
+        (status, headers, bytes)
+    }
+
+    /// Posts a multipart form with text fields, one file, and the CSRF token of the last page.
+    pub async fn post_file_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
+        let token = self.csrf.lock().expect("lock").clone();
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str(content_type)
+            .expect("mime");
+        let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form.part(field.to_owned(), part))
+            .send()
+            .await
+            .expect("POST multipart");
+        self.page(response).await
+    }
+
     /// Posts exactly these fields: no CSRF token unless given.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
