@@ -8,3 +8,4 @@ pub mod config;
 pub mod demo;
 pub mod landing;
 pub mod serve;
+pub mod tls;

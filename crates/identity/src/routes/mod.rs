@@ -2,6 +2,7 @@
 
 mod account;
 mod api;
+pub mod certificates;
 mod login;
 mod register;
 mod step_up;

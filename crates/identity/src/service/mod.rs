@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod administrations;
+pub mod certificates;
 pub mod codes;
 pub mod password;
 pub mod roles;

@@ -9,6 +9,7 @@ mod assurance;
 mod audit_cli;
 mod cases;
 mod catalog;
+mod certificates;
 mod components;
 mod evidence;
 mod hardening;
