@@ -126,3 +126,9 @@ assurance-how-title = How to raise your level
 assurance-how-counter = Go to a counter of an administration that verifies identities, with your identity card or passport. The official checks the document and marks your number as verified; then try again.
 assurance-how-certificate = Soon you will also be able to sign in with a qualified electronic signature (certificate), which gives the same level or higher.
 assurance-see-account = See your level on “My account”
+
+## Acting for someone else under a mandate (mandate-…)
+mandate-nav = Acting for others
+mandate-acting-label = On whose behalf you act
+mandate-acting-text = You are acting on behalf of
+mandate-acting-stop = Stop acting for them

@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0009_certificates",
         sql: include_str!("../migrations/0009_certificates.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0010_mandates",
+        sql: include_str!("../migrations/0010_mandates.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod administrations;
 pub mod certificates;
 pub mod codes;
+pub mod mandates;
 pub mod password;
 pub mod roles;
 pub mod sessions;

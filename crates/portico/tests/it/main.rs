@@ -16,6 +16,7 @@ mod hardening;
 mod i18n;
 mod identity;
 mod logs;
+mod mandates;
 mod nodes;
 mod promises;
 mod service_layer;
