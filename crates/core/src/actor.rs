@@ -123,6 +123,18 @@ pub struct Person {
     pub account_id: String,
     pub assurance: Assurance,
     pub roles: Vec<RoleGrant>,
+    /// Whom they act for under a mandate ("acting as"), if anyone: actions are theirs, done on
+    /// the principal's behalf, and record both.
+    pub on_behalf_of: Option<OnBehalfOf>,
+}
+
+/// The principal of a mandate a person acts under: another person (their account), or a
+/// company (its EIK) the person represents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnBehalfOf {
+    pub mandate_id: String,
+    pub account_id: Option<String>,
+    pub company_eik: Option<String>,
 }
 
 /// An institution's system, authenticated as an API client of one administration.
@@ -153,7 +165,28 @@ impl Actor {
             account_id: account_id.to_owned(),
             assurance,
             roles: Vec::new(),
+            on_behalf_of: None,
         })
+    }
+
+    /// The account whose affairs the actor handles: under a mandate from a person, that person's;
+    /// otherwise the person's own. (A company's representative handles no person's affairs.)
+    pub fn principal_account_id(&self) -> Option<&str> {
+        match self {
+            Actor::Person(p) => match &p.on_behalf_of {
+                Some(o) => o.account_id.as_deref(),
+                None => Some(&p.account_id),
+            },
+            _ => None,
+        }
+    }
+
+    /// The mandate the actor acts under, if any.
+    pub fn on_behalf_of(&self) -> Option<&OnBehalfOf> {
+        match self {
+            Actor::Person(p) => p.on_behalf_of.as_ref(),
+            _ => None,
+        }
     }
 
     /// The level of assurance an action needs: every action that must know who a person really
@@ -243,6 +276,7 @@ mod tests {
                 unit_id: unit.map(str::to_owned),
                 role: Role::Operator,
             }],
+            on_behalf_of: None,
         })
     }
 

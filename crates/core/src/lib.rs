@@ -14,7 +14,7 @@ pub mod personal_id;
 pub mod pseudonym;
 pub mod tenancy;
 
-pub use actor::{Actor, ApiClient, Assurance, NeedsAssurance, Person, Role, RoleGrant};
+pub use actor::{Actor, ApiClient, Assurance, NeedsAssurance, OnBehalfOf, Person, Role, RoleGrant};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use eik::{Eik, EikError};
 pub use field_error::FieldError;

@@ -53,6 +53,9 @@ pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)
     if user.is_identity_verifier() {
         links.push(("/verify", "nav_verify"));
     }
+    if user.has_mandates || user.acting_for.is_some() {
+        links.push(("/account/mandates", "mandate_nav"));
+    }
     links.push(("/account", "nav_account"));
     links
 }
@@ -256,6 +259,8 @@ mod nav_tests {
             kind,
             fully_authenticated: true,
             assurance: portico_core::Assurance::Substantial,
+            acting_for: None,
+            has_mandates: false,
             roles: roles
                 .iter()
                 .map(|r| RoleGrant {

@@ -32,6 +32,21 @@ pub struct SessionUser {
     /// identifier was proven (a self-registered identifier is only claimed, `Low`, until it is
     /// verified, e.g. at a counter).
     pub assurance: Assurance,
+    /// Whom the person acts for under a mandate ("acting as"), shown on every page.
+    pub acting_for: Option<ActingFor>,
+    /// The person holds mandates they may act under (the header offers to switch).
+    pub has_mandates: bool,
+}
+
+/// The principal a session acts for, as the header names them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActingFor {
+    pub mandate_id: String,
+    /// The principal's account, when the principal is a person.
+    pub account_id: Option<String>,
+    /// The company's EIK, when the principal is a company.
+    pub company_eik: Option<String>,
+    pub name: String,
 }
 
 impl SessionUser {
@@ -51,6 +66,11 @@ impl SessionUser {
             account_id: self.account_id.clone(),
             assurance: self.assurance,
             roles: self.roles.clone(),
+            on_behalf_of: self.acting_for.as_ref().map(|a| portico_core::OnBehalfOf {
+                mandate_id: a.mandate_id.clone(),
+                account_id: a.account_id.clone(),
+                company_eik: a.company_eik.clone(),
+            }),
         })
     }
 

@@ -19,6 +19,8 @@ pub enum IdentityError {
     #[error("not allowed")]
     Forbidden,
     #[error("{0}")]
+    NeedsAssurance(portico_core::NeedsAssurance),
+    #[error("{0}")]
     Store(#[from] portico_store::StoreError),
     #[error("{0}")]
     Audit(#[from] portico_audit::AuditError),
@@ -56,6 +58,7 @@ impl From<IdentityError> for AppError {
             | IdentityError::UnknownUnit
             | IdentityError::NotFound => AppError::NotFound,
             IdentityError::Forbidden => AppError::Forbidden,
+            IdentityError::NeedsAssurance(needs) => AppError::NeedsAssurance(needs),
             IdentityError::Store(e) => AppError::internal(e),
             IdentityError::Audit(e) => AppError::internal(e),
             IdentityError::Internal(e) => AppError::Internal(e),

@@ -40,6 +40,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0005_assurance",
         sql: include_str!("../migrations/0005_assurance.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0009_certificates",
+        sql: include_str!("../migrations/0009_certificates.sql"),
+    },
+    portico_store::Migration {
+        id: "identity/0010_mandates",
+        sql: include_str!("../migrations/0010_mandates.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
@@ -56,8 +64,21 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     use transport::{EmailJob, Mailer, SmsGateway, SmsJob, EMAIL_JOB, SMS_JOB};
     let mailer: Arc<dyn Mailer> = m.get("identity")?;
     let sms: Arc<dyn SmsGateway> = m.get("identity")?;
+    // Sign-in with a qualified certificate, when the binary configured trusted CAs.
+    let certificates = m
+        .shared
+        .get::<routes::certificates::CertificateLogin>()
+        .cloned();
+    let mut pages = router();
+    if let Some(login) = certificates {
+        pages = pages
+            .layer(axum::Extension(routes::certificates::CertificateLink(
+                login.url.clone(),
+            )))
+            .merge(routes::certificates::router(m.state.clone(), login));
+    }
     Ok(portico_http::Mounted {
-        pages: router(),
+        pages,
         api: routes::api_router(),
         jobs: vec![
             (EMAIL_JOB, Arc::new(EmailJob(mailer))),

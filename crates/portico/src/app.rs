@@ -152,6 +152,10 @@ fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
 
 pub struct Platform {
     pub router: Router,
+    /// Certificate sign-in, when trusted CAs are configured (the TLS listener hints their names).
+    pub certificates: Option<portico_identity::routes::certificates::CertificateLogin>,
+    /// The client-certificate TLS listener's address, certificate chain and key files.
+    pub tls_listener: Option<(std::net::SocketAddr, std::path::PathBuf, std::path::PathBuf)>,
     pub state: AppState,
     pub worker: Worker,
     pub signing_key: SigningKey,
@@ -171,6 +175,48 @@ fn sms_gateway(config: &Config) -> Result<Arc<dyn SmsGateway>> {
         ),
         None => Arc::new(FileSink::new(config.data_dir.join("sms.log"))),
     })
+}
+
+/// Certificate sign-in as configured: the trusted CAs (`PORTICO_CLIENT_CA_FILE`), their CRLs,
+/// the proxy's header, and where the sign-in page links to it.
+fn certificate_login(
+    config: &Config,
+) -> Result<Option<portico_identity::routes::certificates::CertificateLogin>> {
+    use portico_identity::service::certificates::CertificateTrust;
+    let Some(path) = &config.client_ca_file else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(path)
+        .with_context(|| format!("PORTICO_CLIENT_CA_FILE: cannot read {}", path.display()))?;
+    let trust = CertificateTrust::new(
+        &pem,
+        config.client_crl.clone(),
+        std::time::Duration::from_secs(config.client_crl_refresh_secs),
+    )
+    .map_err(|e| anyhow::anyhow!("PORTICO_CLIENT_CA_FILE {}: {e}", path.display()))?;
+    if !trust.checks_revocation() {
+        tracing::warn!(
+            "PORTICO_CLIENT_CRL is not set: revoked client certificates are not refused"
+        );
+    }
+    let url = match (&config.client_cert_url, config.tls_client_cert_listen) {
+        (Some(url), _) => url.clone(),
+        (None, Some(listen)) => {
+            let host = url::Url::parse(&config.base_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| listen.ip().to_string());
+            format!("https://{host}:{}/login/certificate", listen.port())
+        }
+        (None, None) => "/login/certificate".into(),
+    };
+    Ok(Some(
+        portico_identity::routes::certificates::CertificateLogin {
+            trust: std::sync::Arc::new(trust),
+            header: config.client_cert_header.clone(),
+            url,
+        },
+    ))
 }
 
 #[derive(OpenApi)]
@@ -223,6 +269,10 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     shared.insert(signing_key.clone());
     shared.insert(mailer(config)?);
     shared.insert(sms_gateway(config)?);
+    let certificates = certificate_login(config)?;
+    if let Some(login) = &certificates {
+        shared.insert(login.clone());
+    }
     let mount = Mount {
         state: state.clone(),
         shared,
@@ -258,6 +308,15 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     let router = shell::apply_layers(routes, state.clone());
     Ok(Platform {
         router,
+        certificates,
+        tls_listener: match (
+            config.tls_client_cert_listen,
+            &config.tls_cert_file,
+            &config.tls_key_file,
+        ) {
+            (Some(listen), Some(cert), Some(key)) => Some((listen, cert.clone(), key.clone())),
+            _ => None,
+        },
         state,
         worker,
         signing_key,

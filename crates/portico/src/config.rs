@@ -44,6 +44,22 @@ pub struct Config {
     pub dev_sinks: bool,
     /// A session with no request for this many minutes ends (`PORTICO_IDLE_TIMEOUT_MINUTES`, 30).
     pub idle_timeout_minutes: i64,
+    /// Sign-in with a qualified certificate: the trusted CAs (PEM bundle,
+    /// `PORTICO_CLIENT_CA_FILE`); certificate sign-in is off without it.
+    pub client_ca_file: Option<PathBuf>,
+    /// Revocation lists of those CAs: files or http(s) URLs (`PORTICO_CLIENT_CRL`).
+    pub client_crl: Vec<portico_identity::service::certificates::CrlSource>,
+    /// How often the CRLs are read again (`PORTICO_CLIENT_CRL_REFRESH_SECS`, 3600).
+    pub client_crl_refresh_secs: u64,
+    /// The header a trusted proxy forwards the client certificate in (`PORTICO_CLIENT_CERT_HEADER`).
+    pub client_cert_header: String,
+    /// The TLS listener that asks for client certificates (`PORTICO_TLS_CLIENT_CERT_LISTEN`),
+    /// with its certificate chain and key (`PORTICO_TLS_CERT`, `PORTICO_TLS_KEY`, PEM files).
+    pub tls_client_cert_listen: Option<SocketAddr>,
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
+    /// Where the sign-in page's "sign in with a certificate" leads (`PORTICO_CLIENT_CERT_URL`).
+    pub client_cert_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -93,6 +109,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_DEV_SINKS", "true/false: let `serve` write e-mail and SMS to <data>/mail.log and <data>/sms.log when PORTICO_SMTP_URL or PORTICO_SMS_URL is unset (default false: serve refuses to start; demo always may)"),
     ("PORTICO_IDLE_TIMEOUT_MINUTES", "minutes without a request after which a session ends (default 30)"),
     ("PORTICO_METRICS_TOKEN", "when set, /metrics needs Authorization: Bearer <token> (default: open)"),
+    ("PORTICO_CLIENT_CA_FILE", "PEM bundle of the CAs whose client certificates sign people in at level high (default none: certificate sign-in off)"),
+    ("PORTICO_CLIENT_CRL", "comma-separated CRL files or http(s) URLs of those CAs, DER or PEM (default none: revocation not checked)"),
+    ("PORTICO_CLIENT_CRL_REFRESH_SECS", "how often the CRLs are read again (default 3600)"),
+    ("PORTICO_CLIENT_CERT_HEADER", "header a trusted proxy forwards the client certificate in, URL-encoded PEM (default X-Client-Cert)"),
+    ("PORTICO_TLS_CLIENT_CERT_LISTEN", "address of a second, TLS listener that asks for client certificates (default none)"),
+    ("PORTICO_TLS_CERT", "that listener's certificate chain, a PEM file"),
+    ("PORTICO_TLS_KEY", "that listener's private key, a PEM file"),
+    ("PORTICO_CLIENT_CERT_URL", "where the sign-in page links for certificate sign-in (default /login/certificate, or on the TLS listener when set)"),
 ];
 
 fn var(name: &str) -> Option<String> {
@@ -198,6 +222,36 @@ impl Config {
             },
             None => 30,
         };
+        let client_crl_refresh_secs = match var("PORTICO_CLIENT_CRL_REFRESH_SECS") {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => bail!(
+                    "PORTICO_CLIENT_CRL_REFRESH_SECS must be a whole number of seconds, not {v:?}"
+                ),
+            },
+            None => 3600,
+        };
+        let tls_client_cert_listen =
+            match var("PORTICO_TLS_CLIENT_CERT_LISTEN") {
+                Some(v) => Some(v.parse().context(
+                    "PORTICO_TLS_CLIENT_CERT_LISTEN must be an address like 0.0.0.0:8443",
+                )?),
+                None => None,
+            };
+        let tls_cert_file = var("PORTICO_TLS_CERT").map(PathBuf::from);
+        let tls_key_file = var("PORTICO_TLS_KEY").map(PathBuf::from);
+        let client_ca_file = var("PORTICO_CLIENT_CA_FILE").map(PathBuf::from);
+        if tls_client_cert_listen.is_some()
+            && (tls_cert_file.is_none() || tls_key_file.is_none() || client_ca_file.is_none())
+        {
+            bail!("PORTICO_TLS_CLIENT_CERT_LISTEN needs PORTICO_TLS_CERT, PORTICO_TLS_KEY and PORTICO_CLIENT_CA_FILE");
+        }
+        let client_cert_header = var("PORTICO_CLIENT_CERT_HEADER")
+            .unwrap_or_else(|| "x-client-cert".into())
+            .to_ascii_lowercase();
+        if axum::http::HeaderName::from_bytes(client_cert_header.as_bytes()).is_err() {
+            bail!("PORTICO_CLIENT_CERT_HEADER must be a header name, not {client_cert_header:?}");
+        }
         for (name, _) in std::env::vars() {
             let known = VARIABLES.iter().any(|(k, _)| *k == name);
             let test_only = name.starts_with("PORTICO_TEST_")
@@ -235,6 +289,16 @@ impl Config {
             metrics_token: var("PORTICO_METRICS_TOKEN"),
             dev_sinks,
             idle_timeout_minutes,
+            client_ca_file,
+            client_crl: var("PORTICO_CLIENT_CRL")
+                .map(|v| portico_identity::service::certificates::CrlSource::parse_list(&v))
+                .unwrap_or_default(),
+            client_crl_refresh_secs,
+            client_cert_header,
+            tls_client_cert_listen,
+            tls_cert_file,
+            tls_key_file,
+            client_cert_url: var("PORTICO_CLIENT_CERT_URL"),
         })
     }
 
@@ -265,6 +329,14 @@ impl Config {
             metrics_token: None,
             dev_sinks: false,
             idle_timeout_minutes: 30,
+            client_ca_file: None,
+            client_crl: Vec::new(),
+            client_crl_refresh_secs: 3600,
+            client_cert_header: "x-client-cert".into(),
+            tls_client_cert_listen: None,
+            tls_cert_file: None,
+            tls_key_file: None,
+            client_cert_url: None,
         }
     }
 }

@@ -9,3 +9,4 @@ pub mod demo;
 pub mod landing;
 pub mod purge;
 pub mod serve;
+pub mod tls;

@@ -36,6 +36,20 @@ pub async fn run(
         platform.clone_for_checkpoints(anchor),
         checkpoint_every,
     ));
+    if let (Some((listen, cert, key)), Some(login)) =
+        (&platform.tls_listener, platform.certificates.as_ref())
+    {
+        let listen = *listen;
+        let tls = crate::tls::server_config(cert, key, login.trust.ca_subjects())?;
+        let listener = TcpListener::bind(listen).await.with_context(|| {
+            format!("cannot listen on {listen} (set PORTICO_TLS_CLIENT_CERT_LISTEN)")
+        })?;
+        tracing::info!(
+            "Portico asks for client certificates on https://{}",
+            listener.local_addr()?
+        );
+        tokio::spawn(crate::tls::serve(listener, platform.router.clone(), tls));
+    }
     tracing::info!("Portico is listening on http://{address}");
     // Peer addresses reach handlers (`ClientAddr`) for the limits per client address.
     axum::serve(

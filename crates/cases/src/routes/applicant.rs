@@ -45,7 +45,13 @@ pub async fn list(
     page: PageContext,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    let apps = applications::list_for_applicant(&state.app.db, &user.account_id).await?;
+    // Under a mandate, the principal's applications ("acting as").
+    let actor = user.actor();
+    // (A company's representative: the company has no applications of a person's here yet.)
+    let apps = match actor.principal_account_id() {
+        Some(whose) => applications::list_for_applicant(&state.app.db, whose).await?,
+        None => Vec::new(),
+    };
     let mut rows = Vec::with_capacity(apps.len());
     for app in apps {
         rows.push(ListRow {

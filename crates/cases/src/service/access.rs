@@ -18,8 +18,10 @@ pub fn may_work(actor: &Actor, app: &Application) -> bool {
     !app.is_draft() && actor.may_work_in(SCOPE, &app.administration_id, app.unit_id.as_deref())
 }
 
+/// The actor is the applicant, or acts for them under a mandate ("acting as"): a mandate's
+/// agent sees and answers the principal's applications, and no longer their own while acting.
 pub fn is_applicant(actor: &Actor, app: &Application) -> bool {
-    actor.account_id() == Some(app.applicant_id.as_str())
+    actor.principal_account_id() == Some(app.applicant_id.as_str())
 }
 
 /// The part the actor plays in the case's process. The applicant is the applicant even when

@@ -49,6 +49,8 @@ struct LoginPage {
     next: String,
     errors: Vec<FieldError>,
     retry_after: Option<i64>,
+    /// Where "sign in with a certificate" leads, when it is configured.
+    cert_link: String,
 }
 
 impl LoginPage {
@@ -68,7 +70,11 @@ impl LoginPage {
     }
 }
 
-pub async fn form(page: PageContext, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+pub async fn form(
+    page: PageContext,
+    Query(q): Query<NextQuery>,
+    cert: Option<axum::Extension<super::certificates::CertificateLink>>,
+) -> Result<Response, AppError> {
     if page.signed_in() {
         return Ok(Redirect::to(LANDING).into_response());
     }
@@ -78,6 +84,7 @@ pub async fn form(page: PageContext, Query(q): Query<NextQuery>) -> Result<Respo
         page,
         identifier: String::new(),
         next,
+        cert_link: cert.map(|c| c.0 .0.clone()).unwrap_or_default(),
         errors: vec![],
         retry_after: None,
     })?
@@ -105,6 +112,7 @@ fn login_failed(
         next: form.next.unwrap_or_default(),
         errors: vec![FieldError::new("identifier", code)],
         retry_after,
+        cert_link: String::new(),
     })?;
     let mut response = (status, html).into_response();
     if let Some(secs) = retry_after {

@@ -2,7 +2,9 @@
 
 mod account;
 mod api;
+pub mod certificates;
 mod login;
+mod mandates;
 mod register;
 mod step_up;
 mod verify;
@@ -48,6 +50,16 @@ pub fn router() -> Router<AppState> {
             get(account::totp_form).post(account::totp_confirm),
         )
         .route("/account/totp/remove", post(account::totp_remove))
+        .route(
+            "/account/mandates",
+            get(mandates::overview).post(mandates::grant),
+        )
+        .route("/account/mandates/{id}/revoke", post(mandates::revoke))
+        .route("/acting-as", post(mandates::act_as))
+        .route(
+            "/representatives",
+            get(mandates::representatives_form).post(mandates::record_representative),
+        )
         .route(
             "/account/sign-out-everywhere",
             post(account::sign_out_everywhere),

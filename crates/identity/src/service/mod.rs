@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod administrations;
+pub mod certificates;
 pub mod codes;
+pub mod mandates;
 pub mod password;
 pub mod purge;
 pub mod roles;

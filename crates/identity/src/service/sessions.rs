@@ -118,9 +118,11 @@ pub async fn resolve(
         i64,
         String,
         String,
+        Option<String>,
     )> = sqlx::query_as(
         "SELECT s.id, s.account_id, s.stage, a.kind, a.given_name, a.family_name,
-                COALESCE(s.last_seen_at, s.created_at), s.sign_in_assurance, a.identity_assurance
+                COALESCE(s.last_seen_at, s.created_at), s.sign_in_assurance, a.identity_assurance,
+                s.acting_for
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL
            AND COALESCE(s.last_seen_at, s.created_at) > $3",
@@ -130,7 +132,8 @@ pub async fn resolve(
     .bind(to_millis(now - idle))
     .fetch_optional(db.pool())
     .await?;
-    let Some((session_id, account_id, stage, kind, given, family, seen, sign_in, proven)) = row
+    let Some((session_id, account_id, stage, kind, given, family, seen, sign_in, proven, acting)) =
+        row
     else {
         return Ok(None);
     };
@@ -146,7 +149,20 @@ pub async fn resolve(
     } else {
         Vec::new()
     };
+    let complete = stage == STAGE_COMPLETE;
+    // Acting under a mandate: checked afresh, so a revoked or expired one ends at once.
+    let acting_for = match (&acting, complete) {
+        (Some(mandate), true) => {
+            crate::service::mandates::acting_for(db, &account_id, mandate, now).await?
+        }
+        _ => None,
+    };
+    let has_mandates = complete
+        && kind != "staff"
+        && crate::service::mandates::holds_any(db, &account_id, now).await?;
     Ok(Some(SessionUser {
+        acting_for,
+        has_mandates,
         session_id,
         account_id,
         display_name: format!("{given} {family}"),

@@ -119,8 +119,12 @@ fn is_code(s: &str) -> bool {
 /// the shape `<field>.<what>` is taken for an error code.
 fn is_not_a_key(s: &str) -> bool {
     const JOB_KINDS: &[&str] = &["identity.email", "identity.sms", "cases.notify_email"];
-    const PURPOSES_AND_TYPES: &[&str] =
-        &["cases.submit", "identity.factor_remove", "portico.result"];
+    const PURPOSES_AND_TYPES: &[&str] = &[
+        "cases.submit",
+        "identity.factor_remove",
+        "identity.mandate_grant",
+        "portico.result",
+    ];
     const FILE_ENDINGS: &[&str] = &[".html", ".log", ".db", ".key", ".ftl", ".json", ".pem"];
     JOB_KINDS.contains(&s)
         || PURPOSES_AND_TYPES.contains(&s)

@@ -620,6 +620,7 @@ async fn an_owner_approves_named_fields_for_a_period_or_refuses_and_both_are_aud
             unit_id: None,
             role: Role::RegisterOwner,
         }],
+        on_behalf_of: None,
     });
     let stranger = Actor::Person(Person {
         account_id: "stranger".into(),
@@ -629,6 +630,7 @@ async fn an_owner_approves_named_fields_for_a_period_or_refuses_and_both_are_aud
             unit_id: None,
             role: Role::RegisterOwner,
         }],
+        on_behalf_of: None,
     });
     let until = now_ms(&app) + 30 * 86_400_000;
     let approve = AccessDecision::Approve {

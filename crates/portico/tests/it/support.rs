@@ -29,6 +29,8 @@ pub struct TestApp {
     pub config: Config,
     /// Removes the test's database when the test ends.
     _cleanup: portico_store::testdb::Cleanup,
+    /// The client-certificate TLS listener (`https://127.0.0.1:port`), when configured.
+    pub tls_base: Option<String>,
 }
 
 /// Another node of a test app's installation: its own port, pool, job worker and search index.
@@ -60,8 +62,9 @@ impl TestApp {
         // Rounded to a step start so that TOTP tests can move by whole steps.
         let start = Utc::now().timestamp() / 30 * 30 + 1;
         let clock = FixedClock::new(chrono::DateTime::from_timestamp(start, 0).expect("time"));
-        let db = serve_node(&config, listener, &clock).await;
+        let (db, tls_base) = serve_node(&config, listener, &clock).await;
         TestApp {
+            tls_base,
             base: format!("http://{address}"),
             db,
             db_url,
@@ -111,6 +114,12 @@ impl TestApp {
     /// Registers a citizen with the given EGN through the form; returns the signed-in client.
     pub async fn register_with(&self, email: &str, egn: &str) -> Client {
         let client = self.client();
+        self.register_in(&client, email, egn).await;
+        client
+    }
+
+    /// Registers a citizen with the given EGN through the form, in this browser.
+    pub async fn register_in(&self, client: &Client, email: &str, egn: &str) {
         let egn = egn.to_owned();
         let page = client.get("/register").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -131,7 +140,6 @@ impl TestApp {
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
         assert_eq!(response.location(), "/account/totp");
-        client
     }
 
     /// The TOTP code for `secret` at the test clock's time, from the RFC 6238 code written out in
@@ -147,8 +155,13 @@ impl TestApp {
     }
 }
 
-/// Connects, migrates, builds and serves one node on `listener`, with its job worker polling.
-async fn serve_node(config: &Config, listener: TcpListener, clock: &FixedClock) -> Db {
+/// Connects, migrates, builds and serves one node on `listener`, with its job worker polling,
+/// and its client-certificate TLS listener when configured (its address is returned).
+async fn serve_node(
+    config: &Config,
+    listener: TcpListener,
+    clock: &FixedClock,
+) -> (Db, Option<String>) {
     let db = app::connect(config).await.expect("connect");
     app::migrate(&db).await.expect("migrate");
     let platform = app::build(config, db.clone(), Arc::new(clock.clone())).expect("build");
@@ -158,13 +171,29 @@ async fn serve_node(config: &Config, listener: TcpListener, clock: &FixedClock) 
             .clone()
             .run_forever(Duration::from_millis(50)),
     );
+    let mut tls_base = None;
+    if let (Some((listen, cert, key)), Some(login)) =
+        (&platform.tls_listener, platform.certificates.as_ref())
+    {
+        let tls = portico::tls::server_config(cert, key, login.trust.ca_subjects()).expect("tls");
+        let tls_listener = TcpListener::bind(listen).await.expect("bind tls");
+        tls_base = Some(format!(
+            "https://{}",
+            tls_listener.local_addr().expect("tls address")
+        ));
+        tokio::spawn(portico::tls::serve(
+            tls_listener,
+            platform.router.clone(),
+            tls,
+        ));
+    }
     tokio::spawn(async move {
         let service = platform
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, service).await.expect("serve");
     });
-    db
+    (db, tls_base)
 }
 
 /// A valid EGN that no other test uses.
@@ -250,6 +279,22 @@ impl Client {
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", hops.parse().expect("header value"));
         Self::with_headers(base, headers)
+    }
+
+    /// A client that sends one more header with every request (a proxy's, or a forged one).
+    pub fn with_header(base: &str, name: &'static str, value: &str) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, value.parse().expect("header value"));
+        Self::with_headers(base, headers)
+    }
+
+    /// A browser built on this HTTP client (say, one with a TLS client certificate).
+    pub fn from_http(base: &str, http: reqwest::Client) -> Client {
+        Client {
+            base: base.to_owned(),
+            http,
+            csrf: Mutex::new(String::new()),
+        }
     }
 
     fn with_headers(base: &str, headers: HeaderMap) -> Client {

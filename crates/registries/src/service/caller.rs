@@ -100,6 +100,7 @@ mod tests {
                 account_id: "p".into(),
                 assurance: Assurance::Substantial,
                 roles,
+                on_behalf_of: None,
             })
         };
         let one = acting(&person(vec![grant("sofia")]), None).unwrap();
