@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0005_assurance",
         sql: include_str!("../migrations/0005_assurance.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0007_api_clients",
+        sql: include_str!("../migrations/0007_api_clients.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
@@ -56,8 +60,16 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     use transport::{EmailJob, Mailer, SmsGateway, SmsJob, EMAIL_JOB, SMS_JOB};
     let mailer: Arc<dyn Mailer> = m.get("identity")?;
     let sms: Arc<dyn SmsGateway> = m.get("identity")?;
+    let issuer = service::api_clients::TokenIssuer {
+        key: m.get::<portico_audit::SigningKey>("identity")?,
+        issuer: m.state.config.base_url.clone(),
+    };
+    let oauth = routes::oauth::OauthState {
+        app: m.state.clone(),
+        issuer,
+    };
     Ok(portico_http::Mounted {
-        pages: router(),
+        pages: router().merge(routes::oauth::router(oauth)),
         api: routes::api_router(),
         jobs: vec![
             (EMAIL_JOB, Arc::new(EmailJob(mailer))),

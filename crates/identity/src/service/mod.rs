@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod administrations;
+pub mod api_clients;
 pub mod codes;
 pub mod password;
 pub mod roles;

@@ -5,6 +5,7 @@
 mod support;
 
 mod admin_cli;
+mod api_clients;
 mod assurance;
 mod audit_cli;
 mod cases;
