@@ -198,3 +198,22 @@ apiclient-revoke-not-confirmed = Отметнете полето, за да по
 audit-identity-api-client-created = Добавен API клиент
 audit-identity-api-client-rotated = Нови идентификационни данни на API клиент
 audit-identity-api-client-revoked = Отнет API клиент
+
+## OpenID Connect доставчик (страницата за съгласие /oidc/authorize)
+oidc-consent-title = Вход в портал на друга институция
+oidc-consent-lead = Този портал иска да ви впише с профила ви в Portico:
+oidc-consent-attributes = Порталът ще получи
+oidc-attr-identifier = личния ви номер (ЕГН или ЛНЧ)
+oidc-attr-level = колко надеждно е установена самоличността ви (ниво на осигуреност)
+oidc-attr-names = имената ви на кирилица и на латиница
+oidc-attr-birthdate = датата ви на раждане
+oidc-attr-email = адреса ви на електронна поща
+oidc-attr-phone = телефона ви
+oidc-allow = Разрешавам и продължавам
+oidc-deny = Не разрешавам
+oidc-name-invalid = Въведете името на портала (до 100 знака)
+oidc-redirect-uris-invalid = Дайте от един до десет адреса за връщане, всеки с https (или http на 127.0.0.1 или localhost), без фрагмент
+oidc-unknown-client = Порталът, който ви изпрати, не е регистриран или ви връща на адрес, който не е регистрирал.
+oidc-redirect-uri-mismatch = Порталът, който ви изпрати, иска да ви върне на адрес, който не е регистрирал.
+audit-identity-oidc-client-registered = Регистриран портал за вход с Portico
+audit-identity-oidc-consent = Разрешихте на портал да ви впише

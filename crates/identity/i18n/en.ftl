@@ -198,3 +198,22 @@ apiclient-revoke-not-confirmed = Tick the box to confirm that revoking cannot be
 audit-identity-api-client-created = API client added
 audit-identity-api-client-rotated = API client given a new credential
 audit-identity-api-client-revoked = API client revoked
+
+## OpenID Connect provider (consent page /oidc/authorize)
+oidc-consent-title = Sign in to another institution's portal
+oidc-consent-lead = This portal asks to sign you in with your Portico account:
+oidc-consent-attributes = It will receive
+oidc-attr-identifier = your personal number (EGN or LNCh)
+oidc-attr-level = how well your identity is proven (level of assurance)
+oidc-attr-names = your names, in Cyrillic and in Latin letters
+oidc-attr-birthdate = your date of birth
+oidc-attr-email = your e-mail address
+oidc-attr-phone = your phone number
+oidc-allow = Allow and continue
+oidc-deny = Do not allow
+oidc-name-invalid = Enter the portal's name (up to 100 characters)
+oidc-redirect-uris-invalid = Give one to ten redirect addresses, each https (or http on 127.0.0.1 or localhost), without a fragment
+oidc-unknown-client = The portal that sent you here is not registered, or sent you back to an address it did not register.
+oidc-redirect-uri-mismatch = The portal that sent you here asked to return to an address it did not register.
+audit-identity-oidc-client-registered = Portal registered for sign-in with Portico
+audit-identity-oidc-consent = You allowed a portal to sign you in

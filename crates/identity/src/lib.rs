@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0007_api_clients",
         sql: include_str!("../migrations/0007_api_clients.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0008_oidc_provider",
+        sql: include_str!("../migrations/0008_oidc_provider.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
@@ -64,12 +68,19 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         key: m.get::<portico_audit::SigningKey>("identity")?,
         issuer: m.state.config.base_url.clone(),
     };
+    let oidc = routes::oidc::OidcState {
+        app: m.state.clone(),
+        key: issuer.key.clone(),
+        issuer: issuer.issuer.clone(),
+    };
     let oauth = routes::oauth::OauthState {
         app: m.state.clone(),
         issuer,
     };
     Ok(portico_http::Mounted {
-        pages: router().merge(routes::oauth::router(oauth)),
+        pages: router()
+            .merge(routes::oauth::router(oauth))
+            .merge(routes::oidc::router(oidc)),
         api: routes::api_router(),
         jobs: vec![
             (EMAIL_JOB, Arc::new(EmailJob(mailer))),

@@ -5,6 +5,7 @@ mod api;
 mod api_clients;
 mod login;
 pub mod oauth;
+pub mod oidc;
 mod register;
 mod step_up;
 mod verify;
@@ -25,7 +26,9 @@ pub use oauth::ApiTokens;
 
 /// The identity block's API: accounts and administrations, and API clients.
 pub fn api_router() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    api::api_router().merge(api_clients::api())
+    api::api_router()
+        .merge(api_clients::api())
+        .merge(oidc::api())
 }
 
 /// The identity block needs nothing beyond the shell's state.

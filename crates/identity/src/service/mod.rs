@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod administrations;
 pub mod api_clients;
 pub mod codes;
+pub mod oidc_provider;
 pub mod password;
 pub mod roles;
 pub mod sessions;

@@ -17,6 +17,7 @@ mod i18n;
 mod identity;
 mod logs;
 mod nodes;
+mod oidc_provider;
 mod promises;
 mod service_layer;
 mod shell;
