@@ -141,6 +141,12 @@ static PROVIDER: CryptoProvider = CryptoProvider {
     key_utils: KeyUtils::new_unimplemented(),
 };
 
+/// Installs the EdDSA-only crypto behind jsonwebtoken, for other blocks that decode JWTs with it
+/// (API clients' `private_key_jwt` assertions). Idempotent.
+pub fn install_jose_crypto() {
+    install_provider();
+}
+
 fn install_provider() {
     // Fails only when a provider is installed already (ours, by an earlier call): fine either way.
     let _ = PROVIDER.install_default();

@@ -166,6 +166,11 @@ impl SigningKey {
         hex::encode(&Sha256::digest(self.key.verifying_key().as_bytes())[..8])
     }
 
+    /// The raw Ed25519 public key (the `x` of its JWK, RFC 8037).
+    pub fn public_key_bytes(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
     pub fn public_key_pem(&self) -> String {
         self.key
             .verifying_key()

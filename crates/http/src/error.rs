@@ -32,6 +32,13 @@ pub enum AppError {
     /// raise it (see [`portico_core::Actor::require`]).
     #[error("{0}")]
     NeedsAssurance(portico_core::NeedsAssurance),
+    /// A bearer token that is not valid now (malformed, expired, revoked): 401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750).
+    #[error("the access token is not valid")]
+    InvalidToken,
+    /// An API client's token lacks the scope the route needs: 403 `insufficient_scope`.
+    #[error("the access token lacks the scope {0}")]
+    InsufficientScope(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -53,7 +60,8 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf | AppError::NeedsAssurance(_) => {
                 StatusCode::FORBIDDEN
             }
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
+            AppError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -73,6 +81,8 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::BadRequest(code) | AppError::Conflict(code) => code,
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::InvalidToken => "invalid_token",
+            AppError::InsufficientScope(_) => "insufficient_scope",
             AppError::Internal(_) => "internal",
         }
     }
@@ -98,6 +108,12 @@ impl AppError {
             }
             AppError::RateLimited { retry_after_secs } => {
                 format!("Too many attempts. Try again in {retry_after_secs} seconds.")
+            }
+            AppError::InvalidToken => {
+                "The access token is not valid: it has expired or been revoked. Get a new one at /oauth/token.".into()
+            }
+            AppError::InsufficientScope(scope) => {
+                format!("The access token does not carry the scope this needs ({scope}).")
             }
             AppError::Internal(_) => "Something went wrong on our side. Try again later.".into(),
         }
@@ -137,6 +153,18 @@ impl IntoResponse for AppError {
                     .insert(axum::http::header::RETRY_AFTER, v);
             }
         }
+        let challenge = match &self {
+            AppError::InvalidToken => Some(r#"Bearer error="invalid_token""#.to_owned()),
+            AppError::InsufficientScope(scope) => Some(format!(
+                r#"Bearer error="insufficient_scope", scope="{scope}""#
+            )),
+            _ => None,
+        };
+        if let Some(v) = challenge.and_then(|c| c.parse().ok()) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, v);
+        }
         response
             .extensions_mut()
             .insert(ErrorMarker(Arc::new(self)));
@@ -169,6 +197,7 @@ impl ApiErrorBody {
             AppError::NeedsAssurance(n) => {
                 serde_json::json!({ "needed": n.needed, "current": n.current })
             }
+            AppError::InsufficientScope(scope) => serde_json::json!({ "scope": scope }),
             _ => serde_json::json!({}),
         };
         ApiErrorBody {

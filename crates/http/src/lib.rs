@@ -2,6 +2,7 @@
 //! every route relies on (session, CSRF, language), errors mapped to HTTP in one place, the page
 //! layout, translations, static assets, health and metrics.
 
+pub mod api_auth;
 pub mod block;
 pub mod client_addr;
 pub mod csrf;
@@ -17,6 +18,7 @@ pub mod shell;
 pub mod state;
 pub mod step_up;
 
+pub use api_auth::{ApiActor, BearerResolver};
 pub use block::{BlockDef, Mount, MountError, Mounted};
 pub use client_addr::ClientAddr;
 pub use csrf::{CsrfForm, CSRF_FIELD};

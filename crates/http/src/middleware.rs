@@ -69,7 +69,16 @@ pub async fn ensure_csrf_cookie(
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let token = cookie_value(&parts, SESSION_COOKIE);
+    let bearer = crate::api_auth::bearer_token(&parts.headers).map(str::to_owned);
     req = Request::from_parts(parts, body);
+    if let Some(token) = bearer {
+        match state.bearer.resolve_bearer(&token).await {
+            Ok(actor) => req
+                .extensions_mut()
+                .insert(crate::api_auth::CurrentBearer(actor)),
+            Err(e) => return e.into_response(),
+        };
+    }
     let user = match token {
         Some(token) => match state.sessions.resolve(&token).await {
             Ok(user) => user,
@@ -147,7 +156,8 @@ fn error_page(
         AppError::Conflict(_) => ("error_conflict_title", ""),
         AppError::RateLimited { .. } => ("error_rate_limited_title", ""),
         AppError::Internal(_) => ("error_internal_title", "error_internal_body"),
-        AppError::Unauthorized => ("error_unauthorized_title", ""),
+        AppError::Unauthorized | AppError::InvalidToken => ("error_unauthorized_title", ""),
+        AppError::InsufficientScope(_) => ("error_forbidden_title", "error_forbidden_body"),
         AppError::Invalid(_) | AppError::BadRequest(_) => ("error_bad_request_title", ""),
         AppError::NeedsAssurance(_) => ("assurance_needed_title", ""),
     };

@@ -42,6 +42,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ShellConfig>,
     pub sessions: Arc<dyn SessionResolver>,
+    /// Checks API clients' access tokens (`Authorization: Bearer`); implemented by identity.
+    pub bearer: Arc<dyn crate::api_auth::BearerResolver>,
     pub pseudonymiser: Pseudonymiser,
     /// Wakes this node's job worker after a commit that enqueued work.
     pub jobs_waker: Arc<Notify>,

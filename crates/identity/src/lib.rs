@@ -41,6 +41,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         sql: include_str!("../migrations/0005_assurance.sql"),
     },
     portico_store::Migration {
+        id: "identity/0007_api_clients",
+        sql: include_str!("../migrations/0007_api_clients.sql"),
+    },
+    portico_store::Migration {
+        id: "identity/0008_oidc_provider",
+        sql: include_str!("../migrations/0008_oidc_provider.sql"),
+    },
+    portico_store::Migration {
         id: "identity/0009_certificates",
         sql: include_str!("../migrations/0009_certificates.sql"),
     },
@@ -64,12 +72,27 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     use transport::{EmailJob, Mailer, SmsGateway, SmsJob, EMAIL_JOB, SMS_JOB};
     let mailer: Arc<dyn Mailer> = m.get("identity")?;
     let sms: Arc<dyn SmsGateway> = m.get("identity")?;
+    let issuer = service::api_clients::TokenIssuer {
+        key: m.get::<portico_audit::SigningKey>("identity")?,
+        issuer: m.state.config.base_url.clone(),
+    };
+    let oidc = routes::oidc::OidcState {
+        app: m.state.clone(),
+        key: issuer.key.clone(),
+        issuer: issuer.issuer.clone(),
+    };
+    let oauth = routes::oauth::OauthState {
+        app: m.state.clone(),
+        issuer,
+    };
     // Sign-in with a qualified certificate, when the binary configured trusted CAs.
     let certificates = m
         .shared
         .get::<routes::certificates::CertificateLogin>()
         .cloned();
-    let mut pages = router();
+    let mut pages = router()
+        .merge(routes::oauth::router(oauth))
+        .merge(routes::oidc::router(oidc));
     if let Some(login) = certificates {
         pages = pages
             .layer(axum::Extension(routes::certificates::CertificateLink(

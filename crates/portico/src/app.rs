@@ -218,6 +218,7 @@ fn certificate_login(
         },
     ))
 }
+use portico_identity::routes::oauth::ApiSecurity;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -226,7 +227,8 @@ fn certificate_login(
         version = "1",
         description = "The JSON API of Portico, the open-source e-government platform. Errors are always `{\"error\": {\"code\", \"message\", \"details\"}}`."
     ),
-    components(schemas(portico_http::ApiErrorBody))
+    components(schemas(portico_http::ApiErrorBody)),
+    modifiers(&ApiSecurity)
 )]
 struct ApiDoc;
 
@@ -257,6 +259,14 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
             db: db.clone(),
             clock: clock.clone(),
             idle_timeout: chrono::Duration::minutes(config.idle_timeout_minutes),
+        }),
+        bearer: Arc::new(portico_identity::routes::ApiTokens {
+            db: db.clone(),
+            clock: clock.clone(),
+            issuer: portico_identity::service::api_clients::TokenIssuer {
+                key: signing_key.clone(),
+                issuer: config.base_url.clone(),
+            },
         }),
         pseudonymiser: Pseudonymiser::new(derive_key(&secret, "pseudonym").to_vec()),
         jobs_waker: worker_waker.clone(),

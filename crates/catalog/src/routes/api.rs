@@ -37,7 +37,7 @@ pub struct SearchParams {
 }
 
 /// Searches the published services, best match first.
-#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", params(SearchParams),
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", security(()), params(SearchParams),
     responses((status = 200, body = SearchResults),
               (status = 404, body = portico_http::ApiErrorBody, description = "No such administration")))]
 async fn search_services(
@@ -52,7 +52,7 @@ async fn search_services(
 }
 
 /// A published service with all its Unified Model facts.
-#[utoipa::path(get, path = "/api/v1/services/{slug}", tag = "catalog",
+#[utoipa::path(get, path = "/api/v1/services/{slug}", tag = "catalog", security(()),
     params(("slug" = String, Path, description = "The service's address, e.g. address-registration-sofia")),
     responses((status = 200, body = Service),
               (status = 404, body = portico_http::ApiErrorBody, description = "No such service")))]
@@ -64,7 +64,7 @@ async fn get_service(
 }
 
 /// The newest version of a form: its JSON Schema and its layout in steps.
-#[utoipa::path(get, path = "/api/v1/forms/{form_key}", tag = "catalog",
+#[utoipa::path(get, path = "/api/v1/forms/{form_key}", tag = "catalog", security(()),
     params(("form_key" = String, Path, description = "e.g. address-registration")),
     responses((status = 200, body = FormVersion),
               (status = 404, body = portico_http::ApiErrorBody, description = "No such form")))]
@@ -80,7 +80,7 @@ async fn current_form(
 }
 
 /// One version of a form, by id: what an application was filled with.
-#[utoipa::path(get, path = "/api/v1/form-versions/{id}", tag = "catalog",
+#[utoipa::path(get, path = "/api/v1/form-versions/{id}", tag = "catalog", security(()),
     params(("id" = String, Path, description = "Form version id")),
     responses((status = 200, body = FormVersion),
               (status = 404, body = portico_http::ApiErrorBody, description = "No such version")))]

@@ -26,7 +26,7 @@ pub struct AdministrationList {
 }
 
 /// Every administration on the platform (public information).
-#[utoipa::path(get, path = "/api/v1/administrations", tag = "identity",
+#[utoipa::path(get, path = "/api/v1/administrations", tag = "identity", security(()),
     responses((status = 200, body = AdministrationList)))]
 async fn list_administrations(
     State(state): State<AppState>,
@@ -45,7 +45,7 @@ pub struct AdministrationDetail {
 }
 
 /// One administration with its units and the administrations under it.
-#[utoipa::path(get, path = "/api/v1/administrations/{id}", tag = "identity",
+#[utoipa::path(get, path = "/api/v1/administrations/{id}", tag = "identity", security(()),
     params(("id" = String, Path, description = "Administration id")),
     responses((status = 200, body = AdministrationDetail),
               (status = 404, body = portico_http::ApiErrorBody, description = "No such administration")))]
@@ -78,7 +78,7 @@ pub struct Me {
 }
 
 /// The signed-in account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "identity",
+#[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("session" = [])),
     responses((status = 200, body = Me), (status = 401, body = portico_http::ApiErrorBody)))]
 async fn me(SignedIn(user): SignedIn) -> Json<Me> {
     Json(Me {
@@ -137,7 +137,7 @@ impl ActivityItem {
 }
 
 /// What happened to the signed-in person's account, newest first, from the audit log.
-#[utoipa::path(get, path = "/api/v1/me/activity", tag = "identity", params(PageParams),
+#[utoipa::path(get, path = "/api/v1/me/activity", tag = "identity", security(("session" = [])), params(PageParams),
     responses((status = 200, body = ActivityList), (status = 401, body = portico_http::ApiErrorBody)))]
 async fn my_activity(
     State(state): State<AppState>,

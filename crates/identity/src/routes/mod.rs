@@ -2,9 +2,12 @@
 
 mod account;
 mod api;
+mod api_clients;
 pub mod certificates;
 mod login;
 mod mandates;
+pub mod oauth;
+pub mod oidc;
 mod register;
 mod step_up;
 mod verify;
@@ -21,7 +24,14 @@ use portico_http::{AppError, AppState, SessionResolver, SessionUser};
 use portico_store::Db;
 use std::sync::Arc;
 
-pub use api::api_router;
+pub use oauth::ApiTokens;
+
+/// The identity block's API: accounts and administrations, and API clients.
+pub fn api_router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::api_router()
+        .merge(api_clients::api())
+        .merge(oidc::api())
+}
 
 /// The identity block needs nothing beyond the shell's state.
 pub type IdentityState = AppState;
@@ -50,6 +60,7 @@ pub fn router() -> Router<AppState> {
             get(account::totp_form).post(account::totp_confirm),
         )
         .route("/account/totp/remove", post(account::totp_remove))
+        .merge(api_clients::pages())
         .route(
             "/account/mandates",
             get(mandates::overview).post(mandates::grant),

@@ -2,9 +2,11 @@
 
 pub mod accounts;
 pub mod administrations;
+pub mod api_clients;
 pub mod certificates;
 pub mod codes;
 pub mod mandates;
+pub mod oidc_provider;
 pub mod password;
 pub mod purge;
 pub mod roles;

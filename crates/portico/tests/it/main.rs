@@ -6,6 +6,7 @@ mod support;
 
 mod admin_cli;
 mod adoption_lists;
+mod api_clients;
 mod assurance;
 mod audit_cli;
 mod blobs;
@@ -21,6 +22,7 @@ mod identity;
 mod logs;
 mod mandates;
 mod nodes;
+mod oidc_provider;
 mod promises;
 mod queues;
 mod registries;

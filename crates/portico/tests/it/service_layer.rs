@@ -11,7 +11,7 @@ use portico_core::{Actor, ApiClient, Assurance, Clock};
 use portico_identity::service::{accounts, administrations, step_up, totp};
 use std::sync::Arc;
 
-async fn seeded() -> TestApp {
+pub async fn seeded() -> TestApp {
     let app = TestApp::start().await;
     portico::demo::seed(&app.db, &app.clock)
         .await
@@ -19,7 +19,7 @@ async fn seeded() -> TestApp {
     app
 }
 
-fn cases_context(app: &TestApp) -> Cases {
+pub fn cases_context(app: &TestApp) -> Cases {
     Cases {
         db: app.db.clone(),
         blobs: portico_store::BlobStore::from_url(
@@ -35,7 +35,7 @@ fn cases_context(app: &TestApp) -> Cases {
 
 /// A citizen account (made once over the registration page, as anyone would) with an
 /// authenticator; returns their account id and EGN.
-async fn person(app: &TestApp, email: &str) -> (String, String) {
+pub async fn person(app: &TestApp, email: &str) -> (String, String) {
     let (_, egn) = app.register(email).await;
     let account = accounts::find_by_personal_id(&app.db, &egn)
         .await
@@ -50,7 +50,7 @@ async fn person(app: &TestApp, email: &str) -> (String, String) {
 }
 
 /// A complete draft of Sofia's address registration, as the form would have saved it.
-async fn draft(app: &TestApp, applicant_id: &str, egn: &str, owner_egn: &str) -> String {
+pub async fn draft(app: &TestApp, applicant_id: &str, egn: &str, owner_egn: &str) -> String {
     let service = portico_catalog::service::by_slug(&app.db, "address-registration-sofia")
         .await
         .unwrap()
