@@ -364,11 +364,18 @@ async fn the_owner_with_a_certificate_takes_their_number_back_and_consents() {
         1
     );
 
-    // The owner consents at level high.
+    // The owner consents at level high, confirming with a second factor: a certificate account
+    // has none at first, so they add an authenticator app (deciding is signing).
+    let setup = owner.get("/account/totp").await;
+    let owner_secret = setup.texts("#totp-secret").pop().unwrap().replace(' ', "");
+    owner
+        .post_form("/account/totp", &[("code", &app.totp(&owner_secret))])
+        .await;
+    app.advance(30);
     let request = owner.get(&link).await;
     assert_eq!(request.status, StatusCode::OK, "{}", request.body);
     assert!(request.attr("button[value=give]", "value").is_some());
-    let given = owner.post_form(&link, &[("decision", "give")]).await;
+    let given = crate::cases::decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
     assert_ne!(state_of(&app, &id).await, "waiting_consent");
     let (decided_by,): (String,) =

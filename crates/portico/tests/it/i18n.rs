@@ -121,7 +121,9 @@ fn is_not_a_key(s: &str) -> bool {
     const JOB_KINDS: &[&str] = &["identity.email", "identity.sms", "cases.notify_email"];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",
+        "cases.consent",
         "identity.factor_remove",
+        "identity.totp_secret.v1",
         "identity.mandate_grant",
         "portico.result",
     ];

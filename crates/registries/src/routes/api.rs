@@ -73,7 +73,7 @@ pub struct RegisterList {
 
 /// The register of registers: every register, its owner and legal basis, its operations with
 /// their versions and schemas, and who may query what. Public.
-#[utoipa::path(get, path = "/api/v1/registries", tag = "registries",
+#[utoipa::path(get, path = "/api/v1/registries", tag = "registries", security(()),
     responses((status = 200, body = RegisterList)))]
 async fn list_registers(
     State(state): State<RegistriesState>,
@@ -103,6 +103,7 @@ fn empty() -> serde_json::Value {
 /// Queries a register's operation through the mediator, with its context. Answers only the
 /// fields the caller's administration was granted; every attempt is in the query log.
 #[utoipa::path(post, path = "/api/v1/registries/{register}/{operation}", tag = "registries",
+    security(("session" = []), ("client_credentials" = ["registries"])),
     params(("register" = String, Path), ("operation" = String, Path)),
     request_body = QueryBody,
     responses((status = 200, body = QueryAnswer),
@@ -129,7 +130,7 @@ async fn query(
 }
 
 /// An administration asks for access to an operation, for a legal basis and purpose.
-#[utoipa::path(post, path = "/api/v1/registries/access-requests", tag = "registries",
+#[utoipa::path(post, path = "/api/v1/registries/access-requests", tag = "registries", security(("session" = []), ("client_credentials" = ["registries"])),
     request_body = AccessRequest,
     responses((status = 200, body = Access), (status = 422, body = portico_http::ApiErrorBody)))]
 async fn request_access(
@@ -141,7 +142,7 @@ async fn request_access(
 }
 
 /// The register's owner approves (fields and a period) or refuses an access request.
-#[utoipa::path(post, path = "/api/v1/registries/access-requests/{id}/decision", tag = "registries",
+#[utoipa::path(post, path = "/api/v1/registries/access-requests/{id}/decision", tag = "registries", security(("session" = []), ("client_credentials" = ["registries"])),
     params(("id" = String, Path)),
     request_body = AccessDecision,
     responses((status = 200, body = Access), (status = 404, body = portico_http::ApiErrorBody)))]

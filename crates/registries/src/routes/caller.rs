@@ -1,12 +1,11 @@
 //! Who calls the registry API, as an [`Actor`]: the one place where a request becomes an actor
-//! for this block. Today it is the signed-in session (staff act for their administration); an
-//! institution's system authenticated by a bearer token becomes `Actor::ApiClient` here too once
-//! the identity block's bearer extractor lands (it is the only line to change).
+//! for this block. A signed-in session (staff act for their administration), or an institution's
+//! system by its bearer token (`Actor::ApiClient`; the service checks its `registries` scope).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use portico_core::Actor;
-use portico_http::{AppError, SignedIn};
+use portico_http::{ApiActor, AppError};
 
 pub struct Caller(pub Actor);
 
@@ -14,7 +13,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
-        Ok(Caller(user.actor()))
+        let ApiActor(actor) = ApiActor::from_request_parts(parts, state).await?;
+        Ok(Caller(actor))
     }
 }
