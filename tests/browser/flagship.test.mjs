@@ -21,14 +21,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { checkLayout, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
 import { makeEgn, newPerson } from './people.mjs';
 import { databaseKind, startServer } from './server.mjs';
-import { TOTP_STEP_SECONDS, timeStep, totp } from './totp.mjs';
+import { clickAndWait, newestInMail, submitAuthenticatorCode as submitWithAuthenticator } from './journey.mjs';
 
 const STEP_TIMEOUT_MS = 120_000;
 
@@ -88,13 +86,6 @@ async function open(who, path) {
   return who.page.goto(`${server.baseUrl}${path}`);
 }
 
-/** Clicks something that submits a form or follows a link, and waits for the next page to load. */
-async function clickAndWait(who, locator) {
-  const navigation = who.page.waitForNavigation({ waitUntil: 'load' });
-  await locator.click();
-  return navigation;
-}
-
 const currentPath = (who) => new URL(who.page.url()).pathname;
 const currentUrl = (who) => new URL(who.page.url());
 const heading = (who) => who.page.locator('h1').first().innerText();
@@ -112,24 +103,8 @@ async function checkPage(who, name) {
   await checkLayout(who.page, `${who.label}-${name}`, ARTIFACTS);
 }
 
-/** Seconds left in the current TOTP time step. */
-const secondsLeftInStep = () => TOTP_STEP_SECONDS - ((Date.now() / 1000) % TOTP_STEP_SECONDS);
-
-/**
- * Types a fresh authenticator code into #code and submits its form. The server accepts each time
- * step once per account, so this waits for a step after the one this person last used, and for a
- * new step when the current one is about to end (so the server sees the same step).
- */
-async function submitAuthenticatorCode(who) {
-  while ((who.lastTotpStep !== null && timeStep() <= who.lastTotpStep) || secondsLeftInStep() < 3) {
-    await sleep(secondsLeftInStep() * 1000 + 250);
-  }
-  const usedStep = timeStep();
-  await who.page.fill('#code', totp(DEMO_TOTP_SECRET));
-  const response = await clickAndWait(who, submitOf(who, '#code'));
-  who.lastTotpStep = usedStep;
-  return response;
-}
+/** A fresh code of the demo accounts' authenticator into #code, submitted. */
+const submitAuthenticatorCode = (who) => submitWithAuthenticator(who, DEMO_TOTP_SECRET);
 
 /** On the sign-in page: e-mail and password, which must lead to the second-factor page. */
 async function signInWithPassword(who, email, password) {
@@ -152,42 +127,14 @@ async function fillRegistration(who, person) {
   await page.fill('[name="password_confirm"]', person.password);
 }
 
-/**
- * The newest sign-in link e-mailed to `email`. Without an SMTP server the server appends its mail
- * to <data dir>/mail.log; a background job sends it, so wait a little for it to appear. Returns
- * the link's path and query (the link's host is the server's configured base URL).
- */
+/** The newest sign-in link e-mailed to `email`: its path and query (the host is the base URL). */
 async function emailedSignInLink(email) {
-  const deadline = Date.now() + 15_000;
-  let log = '';
-  while (Date.now() < deadline) {
-    log = await readFile(join(server.dataDir, 'mail.log'), 'utf8').catch(() => '');
-    const messages = log.split('\n----\n').filter((m) => m.startsWith(`To: ${email}\n`) || m.includes(`\nTo: ${email}\n`));
-    const links = messages.flatMap((m) => [...m.matchAll(/\S*\/login\/email-link\?token=[^\s]+/g)].map((x) => x[0]));
-    if (links.length > 0) {
-      const link = new URL(links.at(-1), server.baseUrl);
-      return `${link.pathname}${link.search}`;
-    }
-    await sleep(250);
-  }
-  throw new Error(`no sign-in link for ${email} in mail.log within 15 s; mail.log has:\n${log.slice(-2_000)}`);
+  const link = new URL(await newestInMail(server.dataDir, email, /\S*\/login\/email-link\?token=[^\s]+/g), server.baseUrl);
+  return `${link.pathname}${link.search}`;
 }
 
-/** The newest confirmation (step-up) code e-mailed to `email`, read from mail.log like the link. */
-async function emailedConfirmationCode(email) {
-  const deadline = Date.now() + 15_000;
-  let log = '';
-  while (Date.now() < deadline) {
-    log = await readFile(join(server.dataDir, 'mail.log'), 'utf8').catch(() => '');
-    const messages = log.split('\n----\n').filter((m) => m.startsWith(`To: ${email}\n`) || m.includes(`\nTo: ${email}\n`));
-    const codes = messages.flatMap((m) => [...m.matchAll(/Your confirmation code is (\d{6})/g)].map((x) => x[1]));
-    if (codes.length > 0) {
-      return codes.at(-1);
-    }
-    await sleep(250);
-  }
-  throw new Error(`no confirmation code for ${email} in mail.log within 15 s; mail.log has:\n${log.slice(-2_000)}`);
-}
+/** The newest confirmation (step-up) code e-mailed to `email`. */
+const emailedConfirmationCode = (email) => newestInMail(server.dataDir, email, /Your confirmation code is (\d{6})/g);
 
 /** The text of the summary list on the page, whitespace collapsed, for "is it listed" checks. */
 async function summaryText(who) {

@@ -13,14 +13,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { checkLayout, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
 import { newPerson } from './people.mjs';
 import { databaseKind, startServer } from './server.mjs';
-import { TOTP_STEP_SECONDS, timeStep, totp } from './totp.mjs';
+import { clickAndWait, newestInMail, submitAuthenticatorCode as submitWithAuthenticator } from './journey.mjs';
 
 const STEP_TIMEOUT_MS = 120_000;
 const ARTIFACTS = join('pages', databaseKind());
@@ -60,29 +58,12 @@ async function open(who, path) {
   return who.page.goto(`${server.baseUrl}${path}`);
 }
 
-async function clickAndWait(who, locator) {
-  const navigation = who.page.waitForNavigation({ waitUntil: 'load' });
-  await locator.click();
-  return navigation;
-}
-
 async function checkPage(who, name) {
   await checkLayout(who.page, `${who.label}-${name}`, ARTIFACTS);
 }
 
-const secondsLeftInStep = () => TOTP_STEP_SECONDS - ((Date.now() / 1000) % TOTP_STEP_SECONDS);
-
-/** A fresh authenticator code into #code, then its form's button (each step is taken once). */
-async function submitAuthenticatorCode(who) {
-  while ((who.lastTotpStep !== null && timeStep() <= who.lastTotpStep) || secondsLeftInStep() < 3) {
-    await sleep(secondsLeftInStep() * 1000 + 250);
-  }
-  const usedStep = timeStep();
-  await who.page.fill('#code', totp(DEMO_TOTP_SECRET));
-  const response = await clickAndWait(who, submitOf(who, '#code'));
-  who.lastTotpStep = usedStep;
-  return response;
-}
+/** A fresh code of the demo accounts' authenticator into #code, submitted. */
+const submitAuthenticatorCode = (who) => submitWithAuthenticator(who, DEMO_TOTP_SECRET);
 
 async function signInWithPassword(who, email, password) {
   await open(who, '/login');
@@ -91,21 +72,8 @@ async function signInWithPassword(who, email, password) {
   return clickAndWait(who, submitOf(who, '[name="identifier"]'));
 }
 
-/** The newest match of `pattern` in the mail the server wrote to <data dir>/mail.log for `email`. */
-async function fromMail(email, pattern) {
-  const deadline = Date.now() + 15_000;
-  let log = '';
-  while (Date.now() < deadline) {
-    log = await readFile(join(server.dataDir, 'mail.log'), 'utf8').catch(() => '');
-    const messages = log.split('\n----\n').filter((m) => m.startsWith(`To: ${email}\n`) || m.includes(`\nTo: ${email}\n`));
-    const found = messages.flatMap((m) => [...m.matchAll(pattern)].map((x) => x[1] ?? x[0]));
-    if (found.length > 0) {
-      return found.at(-1);
-    }
-    await sleep(250);
-  }
-  throw new Error(`nothing like ${pattern} for ${email} in mail.log within 15 s:\n${log.slice(-2_000)}`);
-}
+/** The newest match of `pattern` in the mail the server sent to `email`. */
+const fromMail = (email, pattern) => newestInMail(server.dataDir, email, pattern);
 
 function step(name, who, fn) {
   it(`${who.label}: ${name}`, { timeout: STEP_TIMEOUT_MS }, async (t) => {

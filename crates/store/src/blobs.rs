@@ -63,11 +63,6 @@ impl BlobStore {
         })
     }
 
-    /// Where this store keeps a blob, for tests and tools that look at the store from outside.
-    pub fn location(&self, key: &str) -> String {
-        self.path(key).to_string()
-    }
-
     fn path(&self, key: &str) -> Path {
         let mut parts: Vec<_> = self.prefix.parts().collect();
         parts.push(object_store::path::PathPart::from(&key[..2]));

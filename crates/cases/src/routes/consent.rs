@@ -237,9 +237,9 @@ pub async fn decide(
     let actor = user.actor();
     // Before any code is checked: someone who may not decide spends no code on it.
     let consent = consents::decidable_by(&state.app.db, &actor, &id).await?;
-    let mut offer = offer(&state, &user, &id, !give, None).await?;
-    offer.code = form.code.trim().to_owned();
     if !give && !confirm::confirmed(&form.confirmed) {
+        let mut offer = offer(&state, &user, &id, true, None).await?;
+        offer.code = form.code.trim().to_owned();
         return refusal_page(&state, page, consent, offer).await;
     }
     let confirmed = match step_up::confirm(
@@ -253,7 +253,7 @@ pub async fn decide(
     {
         Ok(confirmed) => confirmed,
         Err(portico_identity::IdentityError::WrongCode) => {
-            offer.code.clear();
+            let mut offer = offer(&state, &user, &id, !give, None).await?;
             offer.error = Some(page.t("code.wrong"));
             return match give {
                 true => show_page(&state, page, consent, Some(offer)).await,
