@@ -346,3 +346,20 @@ async fn the_deadline_is_the_legal_one_throughout_and_says_when_it_is_paused() {
         vec!["Срокът спира да тече, докато администрацията чака вашия отговор, и продължава, когато отговорите."]
     );
 }
+
+/// Item 4 of issue 7: roles were shown as code (`administration_admin`).
+#[tokio::test]
+async fn the_account_page_names_roles_in_words_not_code() {
+    let app = seeded().await;
+    let admin = staff(&app, "admin@sofia.portico.demo").await;
+    let account = admin.get("/account").await;
+    assert_eq!(account.status, StatusCode::OK);
+    let roles = account.texts("main .tag");
+    assert!(
+        roles
+            .iter()
+            .any(|r| r == "Администратор на администрацията"),
+        "{roles:?}"
+    );
+    assert!(!account.body.contains("administration_admin"), "{roles:?}");
+}

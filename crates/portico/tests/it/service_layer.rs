@@ -255,15 +255,20 @@ async fn a_case_moves_through_its_whole_process_without_an_http_session() {
     .unwrap();
     assert_eq!(approved.state, "approved");
     let stored = applications::get(&app.db, &id).await.unwrap().unwrap();
-    let key = stored.result_blob.expect("the result was issued");
+    let key = stored.result_blob.clone().expect("the result was issued");
     let document = cases.blobs.get(&key).await.unwrap().unwrap();
-    // A PDF whose metadata names the case (its text is checked with pdftotext in cases.rs).
-    assert!(document.starts_with(b"%PDF-"), "the result is a PDF");
-    let number = receipt.tracking_number.as_bytes();
-    assert!(
-        document.windows(number.len()).any(|w| w == number),
-        "the PDF names {}",
-        receipt.tracking_number
+    // A PDF (its text is read by pdftotext in tests/it/documents.rs), whose SHA-256 the
+    // signed statement names.
+    assert!(document.starts_with(b"%PDF-"));
+    let issued = portico_cases::service::results::issued(&cases, &stored)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(issued.bytes, document.to_vec());
+    assert_eq!(issued.media_type, "application/pdf");
+    assert_eq!(
+        issued.file_name,
+        format!("result-{}.pdf", receipt.tracking_number)
     );
 
     // Every step is in the audit log, under the actor that took it.
