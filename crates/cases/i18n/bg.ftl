@@ -104,6 +104,7 @@ audit-cases-consent = Решение по искане за съгласие
 
 ## Merged from other work (ground, step-up, evidence)
 result-jws-download = Изтеглете подписаното удостоверение (JWS)
+result-in-mailbox = Резултатът е изпратен в пощенската Ви кутия: отворете съобщението
 receipt-jws-download = Изтеглете подписания запис (JWS)
 submit-code-hint = 6 цифри. Можете да въведете и резервен код или код, който ви изпратим по имейл или SMS.
 submit-sent-code-label = Код за потвърждение

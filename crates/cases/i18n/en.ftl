@@ -104,6 +104,7 @@ audit-cases-consent = Decision on a request for consent
 
 ## Merged from other work (ground, step-up, evidence)
 result-jws-download = Download the signed statement (JWS)
+result-in-mailbox = The result was sent to your mailbox: open the message
 receipt-jws-download = Download the signed record (JWS)
 submit-code-hint = 6 digits. You can also enter a recovery code, or a code we send you by email or text message.
 submit-sent-code-label = Confirmation code

@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "cases/0002_result_evidence",
         sql: include_str!("../migrations/0002_result_evidence.sql"),
     },
+    portico_store::Migration {
+        id: "cases/0004_delivery",
+        sql: include_str!("../migrations/0004_delivery.sql"),
+    },
 ];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing

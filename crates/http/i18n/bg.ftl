@@ -38,6 +38,7 @@ eik-bad-checksum = Въведеният ЕИК/БУЛСТАТ не е валид
 nav-label = Основна навигация
 nav-applications = Моите заявления
 nav-consents = Искания за съгласие
+nav-mailbox = Моята пощенска кутия
 nav-office = Работна опашка
 nav-console = Администриране
 nav-verify = Проверка на самоличност

@@ -38,6 +38,7 @@ eik-bad-checksum = This EIK/BULSTAT is not valid — check the digits
 nav-label = Main navigation
 nav-applications = My applications
 nav-consents = Requests for my consent
+nav-mailbox = My mailbox
 nav-office = Work queue
 nav-console = Console
 nav-verify = Identity checks

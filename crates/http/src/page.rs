@@ -42,6 +42,7 @@ pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)
     if user.kind == crate::session::AccountKind::Citizen {
         links.push(("/applications", "nav_applications"));
         links.push(("/consents", "nav_consents"));
+        links.push(("/mailbox", "nav_mailbox"));
     }
     if user.is_operator() {
         links.push(("/office", "nav_office"));
@@ -278,7 +279,7 @@ mod nav_tests {
         assert_eq!(hrefs(Some(&halfway)), ["/login", "/register"]);
         assert_eq!(
             hrefs(Some(&user(AccountKind::Citizen, &[]))),
-            ["/applications", "/consents", "/account"]
+            ["/applications", "/consents", "/mailbox", "/account"]
         );
         let operator = user(AccountKind::Staff, &["operator"]);
         assert_eq!(hrefs(Some(&operator)), ["/office", "/account"]);

@@ -23,6 +23,7 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_identity::BLOCK,
     portico_catalog::BLOCK,
     portico_cases::BLOCK,
+    portico_delivery::BLOCK,
 ];
 
 /// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them

@@ -7,7 +7,7 @@
 use crate::model::{Application, TransitionInput};
 use crate::process::{ProcessRole, Requirement};
 use crate::service::applications::{self, ActingAs};
-use crate::service::{access, evidence, processes, results};
+use crate::service::{access, delivery, evidence, processes, results};
 use crate::CasesError;
 use portico_core::Actor;
 
@@ -38,6 +38,21 @@ pub async fn take(
     } else {
         None
     };
+    // The result goes to the applicant's mailbox; its files are stored before the transaction.
+    let outgoing = match &result {
+        Some((doc, _)) => {
+            delivery::prepare_result(
+                cases,
+                actor,
+                &app,
+                doc,
+                "text/plain; charset=utf-8",
+                "result.txt",
+            )
+            .await?
+        }
+        None => None,
+    };
     let now = cases.now();
     let audit_id = actor.audit_id();
     let mut tx = cases.db.begin().await?;
@@ -56,6 +71,9 @@ pub async fn take(
     if let Some((document, key)) = &result {
         evidence::issue_result(&mut tx, &cases.key, &updated, document, now).await?;
         applications::set_result(&mut tx, id, key).await?;
+    }
+    if let Some(outgoing) = outgoing {
+        delivery::send_result(&mut tx, cases, actor, outgoing, id).await?;
     }
     tx.commit().await?;
     cases.wake_jobs();

@@ -10,6 +10,7 @@ mod audit_cli;
 mod cases;
 mod catalog;
 mod components;
+mod delivery;
 mod evidence;
 mod hardening;
 mod i18n;
