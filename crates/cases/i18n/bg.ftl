@@ -102,6 +102,7 @@ audit-cases-consent = Решение по искане за съгласие
 
 ## Merged from other work (ground, step-up, evidence)
 result-jws-download = Изтеглете подписаното удостоверение (JWS)
+result-in-mailbox = Резултатът е изпратен в пощенската Ви кутия: отворете съобщението
 receipt-jws-download = Изтеглете подписания запис (JWS)
 consent-status-closed = не е нужно вече (заявлението е приключено)
 consent-self = Не можете да посочите себе си — посочете ЕГН на другия човек, чието съгласие е нужно

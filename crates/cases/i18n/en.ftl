@@ -102,6 +102,7 @@ audit-cases-consent = Decision on a request for consent
 
 ## Merged from other work (ground, step-up, evidence)
 result-jws-download = Download the signed statement (JWS)
+result-in-mailbox = The result was sent to your mailbox: open the message
 receipt-jws-download = Download the signed record (JWS)
 consent-status-closed = no longer needed (the application has ended)
 consent-self = You cannot name yourself — give the EGN of the other person whose consent is needed

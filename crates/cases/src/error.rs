@@ -28,6 +28,8 @@ pub enum CasesError {
     #[error("{0}")]
     Identity(#[from] portico_identity::IdentityError),
     #[error("{0}")]
+    Delivery(#[from] portico_delivery::DeliveryError),
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -52,6 +54,7 @@ impl From<CasesError> for AppError {
             CasesError::Audit(e) => AppError::internal(e),
             CasesError::Catalog(e) => e.into(),
             CasesError::Identity(e) => e.into(),
+            CasesError::Delivery(e) => e.into(),
             CasesError::Internal(e) => AppError::Internal(e),
         }
     }

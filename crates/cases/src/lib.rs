@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         sql: include_str!("../migrations/0003_result_pdf.sql"),
     },
     portico_store::Migration {
+        id: "cases/0004_delivery",
+        sql: include_str!("../migrations/0004_delivery.sql"),
+    },
+    portico_store::Migration {
         id: "cases/0005_consent_kind",
         sql: include_str!("../migrations/0005_consent_kind.sql"),
     },

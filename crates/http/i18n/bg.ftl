@@ -39,6 +39,7 @@ eik-bad-checksum = Въведеният ЕИК/БУЛСТАТ не е валид
 nav-label = Основна навигация
 nav-applications = Моите заявления
 nav-consents = Искания за съгласие
+nav-mailbox = Моята пощенска кутия
 nav-my-data = Моите данни
 footer-registries = Регистър на регистрите
 nav-office = Работна опашка

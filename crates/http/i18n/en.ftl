@@ -39,6 +39,7 @@ eik-bad-checksum = This EIK/BULSTAT is not valid — check the digits
 nav-label = Main navigation
 nav-applications = My applications
 nav-consents = Requests for my consent
+nav-mailbox = My mailbox
 nav-my-data = My data
 footer-registries = Register of registers
 nav-office = Work queue

@@ -42,6 +42,7 @@ pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)
     if user.kind == crate::session::AccountKind::Citizen {
         links.push(("/applications", "nav_applications"));
         links.push(("/consents", "nav_consents"));
+        links.push(("/mailbox", "nav_mailbox"));
         links.push(("/my-data", "nav_my_data"));
     }
     if user.is_operator() {
@@ -284,7 +285,13 @@ mod nav_tests {
         assert_eq!(hrefs(Some(&halfway)), ["/login", "/register"]);
         assert_eq!(
             hrefs(Some(&user(AccountKind::Citizen, &[]))),
-            ["/applications", "/consents", "/my-data", "/account"]
+            [
+                "/applications",
+                "/consents",
+                "/mailbox",
+                "/my-data",
+                "/account"
+            ]
         );
         let operator = user(AccountKind::Staff, &["operator"]);
         assert_eq!(hrefs(Some(&operator)), ["/office", "/account"]);

@@ -24,6 +24,7 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_catalog::BLOCK,
     portico_cases::BLOCK,
     portico_registries::BLOCK,
+    portico_delivery::BLOCK,
 ];
 
 /// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them

@@ -113,9 +113,17 @@ enum EvidenceCommand {
     /// result.jws) against the platform CA: the certificate chain in its x5c header must lead to
     /// the CA and be valid now, and the signature must be the signing certificate's. Prints what
     /// the evidence states and exits 0; otherwise prints why not and exits 1.
+    ///
+    /// A file of several JWS, one per line (a message's evidence downloaded from its mailbox
+    /// page), is checked as a chain: every piece verifies, they are of one message and content,
+    /// `seq` runs 0, 1, 2 … and each names the SHA-256 of the one before it.
     Verify {
-        /// The JWS file.
+        /// The JWS file (or a chain: one JWS per line).
         file: PathBuf,
+        /// The document or message (message.json) the evidence is about: its SHA-256 must be the
+        /// one the evidence names (`message_sha256` or `document_sha256`).
+        #[arg(long, value_name = "FILE")]
+        content: Option<PathBuf>,
         /// The platform CA certificate (PEM) to trust. Default: the last certificate of
         /// PORTICO_SIGNING_CERT, or platform-ca.pem in the data folder.
         #[arg(long, value_name = "FILE")]
@@ -298,8 +306,14 @@ async fn run() -> Result<()> {
             }
             Ok(())
         }
-        Command::Evidence(EvidenceCommand::Verify { file, ca }) => {
-            match verify_evidence(&config, &file, ca.as_deref(), clock.now()) {
+        Command::Evidence(EvidenceCommand::Verify { file, ca, content }) => {
+            match verify_evidence(
+                &config,
+                &file,
+                ca.as_deref(),
+                content.as_deref(),
+                clock.now(),
+            ) {
                 Ok(report) => {
                     println!("{report}");
                     Ok(())
@@ -480,6 +494,7 @@ fn verify_evidence(
     config: &Config,
     file: &Path,
     ca: Option<&Path>,
+    content: Option<&Path>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String> {
     use sha2::Digest;
@@ -487,7 +502,14 @@ fn verify_evidence(
     let token =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let anchor = platform_ca(config, ca)?;
+    let lines: Vec<&str> = token.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.len() > 1 {
+        return verify_evidence_chain(&lines, &anchor, content, now);
+    }
     let verified = portico_audit::jws::verify(&token, &anchor, now)?;
+    if let Some(content) = content {
+        check_content(&verified.payload, content)?;
+    }
     let ca_info = anchor.describe();
     let mut out = String::new();
     let date = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
@@ -521,6 +543,68 @@ fn verify_evidence(
     let pretty = serde_json::to_string_pretty(&verified.payload).unwrap_or_default();
     for line in pretty.lines() {
         let _ = writeln!(out, "  {line}");
+    }
+    Ok(out.trim_end().to_owned())
+}
+
+/// The SHA-256 of the content file must be the one the evidence names.
+fn check_content(payload: &serde_json::Value, content: &Path) -> Result<()> {
+    use sha2::Digest;
+    let bytes =
+        std::fs::read(content).with_context(|| format!("cannot read {}", content.display()))?;
+    let actual = hex::encode(sha2::Sha256::digest(&bytes));
+    let named = payload["message_sha256"]
+        .as_str()
+        .or_else(|| payload["document_sha256"].as_str())
+        .context("the evidence names no content hash (message_sha256 or document_sha256)")?;
+    if actual != named {
+        anyhow::bail!(
+            "the SHA-256 of {} is {actual}, not the {named} that the evidence names: the content was changed or is another",
+            content.display()
+        );
+    }
+    Ok(())
+}
+
+/// A chain of delivery evidence, one JWS per line, for `portico evidence verify`.
+fn verify_evidence_chain(
+    lines: &[&str],
+    anchor: &portico_audit::Certificate,
+    content: Option<&Path>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String> {
+    use std::fmt::Write;
+    let statements = portico_delivery::service::evidence::check_chain(lines, anchor, now)?;
+    if let (Some(content), Some(first)) = (content, statements.first()) {
+        check_content(first, content)?;
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "evidence chain valid: {} pieces, signatures and certificate chains check out, each names the one before it",
+        statements.len()
+    );
+    if let Some(first) = statements.first() {
+        let _ = writeln!(
+            out,
+            "  message:         {}",
+            first["message"].as_str().unwrap_or("")
+        );
+        let _ = writeln!(
+            out,
+            "  message SHA-256: {}",
+            first["message_sha256"].as_str().unwrap_or("")
+        );
+    }
+    for s in &statements {
+        let _ = writeln!(
+            out,
+            "  {} {} {} {}",
+            s["seq"],
+            s["at"].as_str().unwrap_or(""),
+            s["event"].as_str().unwrap_or(""),
+            s["recipient"]["name"].as_str().unwrap_or("")
+        );
     }
     Ok(out.trim_end().to_owned())
 }

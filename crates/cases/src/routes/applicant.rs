@@ -101,6 +101,8 @@ struct ShowPage {
     timeline: Vec<Event>,
     waiting_for_me: bool,
     can_withdraw: bool,
+    /// The eDelivery messages that carried the result to the applicant's mailbox.
+    delivered: Vec<String>,
     errors: Vec<FieldError>,
 }
 
@@ -163,6 +165,7 @@ async fn show_page(
             .iter()
             .all(|t| t.id != "withdraw"),
         just_submitted,
+        delivered: crate::service::delivery::messages_of(&state.app.db, &app.id).await?,
         errors,
         app,
         page,

@@ -31,4 +31,16 @@ impl Cases {
     pub(crate) fn wake_jobs(&self) {
         self.jobs_waker.notify_one();
     }
+
+    /// The eDelivery rules on the same database, blobs, key and clock (results are sent there).
+    pub fn delivery(&self) -> portico_delivery::service::Delivery {
+        portico_delivery::service::Delivery::new(
+            self.db.clone(),
+            self.blobs.clone(),
+            self.key.clone(),
+            self.clock.clone(),
+            self.jobs_waker.clone(),
+            self.base_url.clone(),
+        )
+    }
 }

@@ -7,7 +7,7 @@
 use crate::model::{Application, TransitionInput};
 use crate::process::{ProcessRole, Requirement};
 use crate::service::applications::{self, ActingAs};
-use crate::service::{access, evidence, processes, results};
+use crate::service::{access, delivery, evidence, processes, results};
 use crate::CasesError;
 use portico_core::Actor;
 
@@ -40,6 +40,21 @@ pub async fn take(
         }
         _ => None,
     };
+    // The result goes to the applicant's mailbox; its files are stored before the transaction.
+    let outgoing = match &result {
+        Some((doc, _)) => {
+            delivery::prepare_result(
+                cases,
+                actor,
+                &app,
+                &doc.bytes,
+                &doc.media_type,
+                &doc.file_name,
+            )
+            .await?
+        }
+        None => None,
+    };
     let audit_id = actor.audit_id();
     let mut tx = cases.db.begin().await?;
     let acting = ActingAs {
@@ -57,6 +72,9 @@ pub async fn take(
     if let Some((document, key)) = &result {
         evidence::record_result(&mut tx, id, document, now).await?;
         applications::set_result(&mut tx, id, key).await?;
+    }
+    if let Some(outgoing) = outgoing {
+        delivery::send_result(&mut tx, cases, actor, outgoing, id).await?;
     }
     tx.commit().await?;
     cases.wake_jobs();

@@ -9,6 +9,7 @@ pub mod applications;
 pub mod consents;
 mod context;
 pub mod decisions;
+pub mod delivery;
 pub mod evidence;
 pub mod notifications;
 pub mod processes;

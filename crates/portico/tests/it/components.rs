@@ -58,7 +58,13 @@ async fn each_person_lands_where_their_work_is_and_the_header_links_to_it() {
     let home = newcomer.get("/").await;
     assert_eq!(
         header_links(&home),
-        vec!["/applications", "/consents", "/my-data", "/account"]
+        vec![
+            "/applications",
+            "/consents",
+            "/mailbox",
+            "/my-data",
+            "/account"
+        ]
     );
 
     // An applicant names the owner of the home, whose consent is then asked.

@@ -118,7 +118,13 @@ fn is_code(s: &str) -> bool {
 /// types of signed statements, data paths in a form's answers, file names. Everything else of
 /// the shape `<field>.<what>` is taken for an error code.
 fn is_not_a_key(s: &str) -> bool {
-    const JOB_KINDS: &[&str] = &["identity.email", "identity.sms", "cases.notify_email"];
+    const JOB_KINDS: &[&str] = &[
+        "identity.email",
+        "identity.sms",
+        "cases.notify_email",
+        "delivery.notify_email",
+        "delivery.non_handover",
+    ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",
         "cases.consent",
@@ -126,8 +132,12 @@ fn is_not_a_key(s: &str) -> bool {
         "identity.totp_secret.v1",
         "identity.mandate_grant",
         "portico.result",
+        "portico.delivery.evidence",
+        "portico.delivery.message",
     ];
-    const FILE_ENDINGS: &[&str] = &[".html", ".log", ".db", ".key", ".ftl", ".json", ".pem"];
+    const FILE_ENDINGS: &[&str] = &[
+        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt",
+    ];
     JOB_KINDS.contains(&s)
         || PURPOSES_AND_TYPES.contains(&s)
         || s.starts_with("applicant.")

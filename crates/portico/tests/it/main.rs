@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod certificates;
 mod components;
+mod delivery;
 mod documents;
 mod evidence;
 mod hardening;

@@ -1,0 +1,73 @@
+### Думите на блока за електронно връчване на български. Идентификаторите са ключовете от кода
+### и шаблоните, с тирета вместо точки и долни черти (вижте docs/i18n.md).
+
+## Пощенска кутия
+mailbox-title = Моята пощенска кутия
+mailbox-of = Пощенска кутия на
+mailbox-others = Други кутии, които четете
+mailbox-empty = В тази кутия още няма съобщения.
+col-subject = Относно
+col-from = От
+col-received = Получено
+col-state = Състояние
+col-sent = Изпратено
+col-application = Заявление
+col-recipient = Получател
+col-when = Кога
+state-new = Ново
+state-opened = Отворено
+page-previous = По-нови съобщения
+page-next = По-стари съобщения
+page-label = Страници със съобщения
+
+## Съобщение
+open-application = Отворете заявлението
+content-hash = Съдържание (SHA-256)
+content-download = Изтеглете съобщението, както е подписано (message.json)
+attachments-title = Приложения
+recipients-title = Получатели
+recipient-delivered = Доставено в кутията
+recipient-opened = Отворено
+recipient-not-opened = Неотворено в срок
+evidence-title = Доказателства
+evidence-hint = Всяко събитие е подписано от платформата (JWS с веригата ѝ от сертификати). Проверете го без връзка с която и да е библиотека за JOSE или с „portico evidence verify“.
+evidence-download-one = Изтегляне
+evidence-download-all = Изтеглете всички доказателства
+evidence-SubmissionAcceptance = Изпращането е прието
+evidence-SubmissionRejection = Изпращането е отказано
+evidence-ContentConsignment = Доставено в кутията
+evidence-ContentHandover = Отворено от получателя
+evidence-ContentNonHandover = Неотворено в срока
+notifications-title = Известия
+notification-email = Е-поща
+notification-created = на опашка
+notification-sending = изпраща се
+notification-delivered = доставено
+notification-temporary-failure = още не е доставено, ще бъде опитано пак
+notification-permanent-failure = не може да бъде доставено
+reply-title = Отговор
+reply-label = Вашият отговор
+reply-submit = Изпратете отговора
+
+## Грешки
+delivery-subject-missing = Въведете относно
+delivery-subject-too-long = Полето „Относно“ трябва да е до 200 знака
+delivery-body-missing = Въведете текста на съобщението
+delivery-body-too-long = Съобщението трябва да е до 20 000 знака
+delivery-recipient-missing = Посочете поне един получател
+delivery-recipient-too-many = Едно съобщение може да има най-много 100 получатели
+delivery-recipient-bad-personal-id = Личният номер на получател не е валиден ЕГН или ЛНЧ
+delivery-recipient-bad-eik = ЕИК на получател не е валиден
+delivery-recipient-unknown = Адресът на получател е непълен
+delivery-attachment-too-many = Едно съобщение може да носи най-много 10 приложения
+delivery-attachment-bad-name = Приложение няма използваемо име на файл
+delivery-attachment-empty = Приложение е празно
+delivery-attachment-too-large = Приложение е по-голямо от 10 MB
+delivery-attachment-type-not-accepted = Приложение е от вид, който не може да се изпрати (може PDF, PNG, JPEG и обикновен текст)
+delivery-attachment-mislabelled = Съдържанието на приложение не е от вида, който е посочен
+delivery-attachment-not-base64 = Съдържанието на приложение не е валиден base64
+
+## Действия в журнала, показвани на човека (audit-<action>, вижте docs/i18n.md)
+audit-delivery-sent = Изпратено съобщение
+audit-delivery-opened = Отворено съобщение
+audit-delivery-not-opened = Съобщението не е отворено в срока

@@ -1,0 +1,73 @@
+### The delivery block's words in English. Ids are the keys the code and templates use, with
+### dots and underscores written as hyphens (see docs/i18n.md).
+
+## Mailbox
+mailbox-title = My mailbox
+mailbox-of = Mailbox of
+mailbox-others = Other mailboxes you read
+mailbox-empty = There are no messages in this mailbox yet.
+col-subject = Subject
+col-from = From
+col-received = Received
+col-state = State
+col-sent = Sent
+col-application = Application
+col-recipient = Recipient
+col-when = When
+state-new = New
+state-opened = Opened
+page-previous = Newer messages
+page-next = Older messages
+page-label = Pages of messages
+
+## Message
+open-application = Open the application
+content-hash = Content (SHA-256)
+content-download = Download the message as signed (message.json)
+attachments-title = Attachments
+recipients-title = Recipients
+recipient-delivered = Delivered to the mailbox
+recipient-opened = Opened
+recipient-not-opened = Not opened in time
+evidence-title = Evidence
+evidence-hint = Each event is signed by the platform (JWS with its certificate chain). Check it offline with any JOSE library or with "portico evidence verify".
+evidence-download-one = Download
+evidence-download-all = Download all the evidence
+evidence-SubmissionAcceptance = Sending accepted
+evidence-SubmissionRejection = Sending refused
+evidence-ContentConsignment = Delivered to the mailbox
+evidence-ContentHandover = Opened by the recipient
+evidence-ContentNonHandover = Not opened within the period
+notifications-title = Notifications
+notification-email = E-mail
+notification-created = queued
+notification-sending = sending
+notification-delivered = delivered
+notification-temporary-failure = not delivered yet, will be retried
+notification-permanent-failure = could not be delivered
+reply-title = Reply
+reply-label = Your answer
+reply-submit = Send the reply
+
+## Errors
+delivery-subject-missing = Enter a subject
+delivery-subject-too-long = The subject must be 200 characters or fewer
+delivery-body-missing = Enter the text of the message
+delivery-body-too-long = The message must be 20,000 characters or fewer
+delivery-recipient-missing = Name at least one recipient
+delivery-recipient-too-many = A message may have at most 100 recipients
+delivery-recipient-bad-personal-id = A recipient's personal number is not a valid EGN or LNCh
+delivery-recipient-bad-eik = A recipient's EIK is not valid
+delivery-recipient-unknown = A recipient's address is incomplete
+delivery-attachment-too-many = A message may carry at most 10 attachments
+delivery-attachment-bad-name = An attachment has no usable file name
+delivery-attachment-empty = An attachment is empty
+delivery-attachment-too-large = An attachment is larger than 10 MB
+delivery-attachment-type-not-accepted = An attachment is of a type that cannot be sent (PDF, PNG, JPEG and plain text can)
+delivery-attachment-mislabelled = An attachment's content is not of the type it says it is
+delivery-attachment-not-base64 = An attachment's content is not valid base64
+
+## Audit actions shown to the person (audit-<action>, see docs/i18n.md)
+audit-delivery-sent = Message sent
+audit-delivery-opened = Message opened
+audit-delivery-not-opened = Message not opened within the period

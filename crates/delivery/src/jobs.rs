@@ -1,0 +1,96 @@
+//! Background work of the delivery block: e-mail notifications of new messages, and evidence
+//! of non-retrieval when a recipient's period runs out.
+
+use crate::service::notifications::{
+    self, DELIVERED, PERMANENT_FAILURE, SENDING, TEMPORARY_FAILURE,
+};
+use crate::service::{messages, Delivery};
+use async_trait::async_trait;
+use portico_identity::transport::{Email, Mailer};
+use portico_store::jobs::JobHandler;
+use std::sync::Arc;
+
+fn field(payload: &serde_json::Value, key: &str) -> String {
+    payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Sends one notification by e-mail: a link to the message, never its subject or content.
+/// The address is read when the job runs.
+pub struct NotifyByEmail {
+    pub delivery: Delivery,
+    pub mailer: Arc<dyn Mailer>,
+}
+
+#[async_trait]
+impl JobHandler for NotifyByEmail {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        let d = &self.delivery;
+        let id = field(payload, "notification_id");
+        let Some((message_id, personal_id)) = notifications::target(&d.db, &id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let account = portico_identity::service::accounts::find_by_personal_id(&d.db, &personal_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = |s: &'static str, detail: Option<String>| {
+            let db = d.db.clone();
+            let id = id.clone();
+            let now = d.now();
+            async move {
+                notifications::set_status(&db, &id, s, detail.as_deref(), now)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        let Some(account) = account.filter(|a| !a.email.is_empty()) else {
+            return status(PERMANENT_FAILURE, Some("no account with an address".into())).await;
+        };
+        status(SENDING, None).await?;
+        let link = format!(
+            "{}/mailbox/messages/{message_id}",
+            d.base_url.trim_end_matches('/')
+        );
+        let email = Email {
+            to: account.email,
+            subject: "Портико: ново съобщение / Portico: a new message".into(),
+            body: format!(
+                "Имате ново съобщение в пощенската си кутия в Портико. Прочетете го тук:\n{link}\n\n\
+                 You have a new message in your Portico mailbox. Read it here:\n{link}\n"
+            ),
+        };
+        match self.mailer.send(&email).await {
+            Ok(()) => status(DELIVERED, None).await,
+            Err(why) if why.starts_with("recipient:") => status(PERMANENT_FAILURE, Some(why)).await,
+            Err(why) => {
+                status(TEMPORARY_FAILURE, Some(why.clone())).await?;
+                Err(why)
+            }
+        }
+    }
+}
+
+/// At a recipient's non-retrieval deadline: evidence that they did not open the message.
+pub struct NonHandover {
+    pub delivery: Delivery,
+}
+
+#[async_trait]
+impl JobHandler for NonHandover {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        messages::non_handover(
+            &self.delivery,
+            &field(payload, "message_id"),
+            &field(payload, "mailbox_id"),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,55 @@
+//! eDelivery: official mailboxes for people (by personal identifier), companies (by EIK),
+//! administrations and units; messages with attachments checked on their content and kept in
+//! the blob store; each recipient's state (delivered, opened, not opened in time); signed
+//! evidence of every event in the vocabulary of ETSI EN 319 522, chained per message; and
+//! notifications of new messages by e-mail through the job queue.
+
+pub mod error;
+pub mod jobs;
+pub mod model;
+pub mod routes;
+pub mod service;
+
+pub use error::DeliveryError;
+
+/// The delivery block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("delivery");
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "delivery/0001_delivery",
+    sql: include_str!("../migrations/0001_delivery.sql"),
+}];
+
+/// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and
+/// mailer.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "delivery",
+    migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    use std::sync::Arc;
+    let key: portico_audit::SigningKey = m.get("delivery")?;
+    let mailer: Arc<dyn portico_identity::transport::Mailer> = m.get("delivery")?;
+    let state = routes::DeliveryState::new(m.state.clone(), key);
+    let delivery = state.delivery.clone();
+    Ok(portico_http::Mounted {
+        pages: routes::router(state.clone()),
+        api: routes::api_router(state),
+        jobs: vec![
+            (
+                service::notifications::EMAIL_JOB,
+                Arc::new(jobs::NotifyByEmail {
+                    delivery: delivery.clone(),
+                    mailer,
+                }),
+            ),
+            (
+                service::messages::NON_HANDOVER_JOB,
+                Arc::new(jobs::NonHandover { delivery }),
+            ),
+        ],
+    })
+}

@@ -1,0 +1,66 @@
+//! The delivery block's pages and API.
+
+mod api;
+mod pages;
+
+use crate::service::Delivery;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use portico_core::Actor;
+use portico_http::{AppState, SessionUser};
+
+pub use api::api_router;
+
+#[derive(Clone)]
+pub struct DeliveryState {
+    pub app: AppState,
+    pub delivery: Delivery,
+}
+
+impl DeliveryState {
+    pub fn new(app: AppState, key: portico_audit::SigningKey) -> DeliveryState {
+        let delivery = Delivery::new(
+            app.db.clone(),
+            app.blobs.clone(),
+            key,
+            app.clock.clone(),
+            app.jobs_waker.clone(),
+            app.config.base_url.clone(),
+        );
+        DeliveryState { app, delivery }
+    }
+}
+
+impl FromRef<DeliveryState> for AppState {
+    fn from_ref(s: &DeliveryState) -> AppState {
+        s.app.clone()
+    }
+}
+
+/// Who acts for a request, in one place for pages and the API: today a signed-in session; when
+/// bearer-token API clients arrive, their `Actor::ApiClient` is made here too.
+pub(crate) fn actor(user: &SessionUser) -> Actor {
+    user.actor()
+}
+
+pub fn router(state: DeliveryState) -> Router<AppState> {
+    Router::new()
+        .route("/mailbox", get(pages::list))
+        .route("/mailbox/messages/{id}", get(pages::show))
+        .route("/mailbox/messages/{id}/reply", post(pages::reply))
+        .route(
+            "/mailbox/messages/{id}/attachments/{position}",
+            get(pages::attachment),
+        )
+        .route("/mailbox/messages/{id}/message.json", get(pages::content))
+        .route(
+            "/mailbox/messages/{id}/evidence",
+            get(pages::evidence_chain),
+        )
+        .route(
+            "/mailbox/messages/{id}/evidence/{seq}",
+            get(pages::evidence_one),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,282 @@
+//! The mailbox pages: the list of messages, one message (opening it is the retrieval its
+//! evidence records), its attachments, its canonical content and its evidence for download,
+//! and a reply in its thread.
+
+use super::{actor, DeliveryState};
+use crate::model::{Evidence, Mailbox, Message, MessageSummary};
+use crate::service::{mailboxes, messages, notifications};
+use crate::DeliveryError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use portico_core::Id;
+use portico_http::{render, AppError, CsrfForm, FieldError, PageContext, SignedIn, ValidPath};
+use serde::Deserialize;
+
+pub static TABLES: &[&portico_http::Translations] = &[&crate::TRANSLATIONS];
+
+/// A page shows at most this many messages.
+const PAGE_SIZE: i64 = 25;
+
+fn local_time(at: &DateTime<Utc>) -> String {
+    portico_core::calendar::sofia_local(*at)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    mailbox: Option<Id>,
+    #[serde(default)]
+    offset: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mailbox.html")]
+struct ListPage {
+    page: PageContext,
+    mailbox: Option<Mailbox>,
+    others: Vec<Mailbox>,
+    rows: Vec<MessageSummary>,
+    previous: String,
+    next: String,
+}
+
+impl ListPage {
+    fn when(&self, at: &DateTime<Utc>) -> String {
+        local_time(at)
+    }
+    fn name(&self, m: &Mailbox) -> String {
+        mailboxes::shown_name(m)
+    }
+}
+
+pub async fn list(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let actor = actor(&user);
+    let d = &state.delivery;
+    let offset = query.offset.max(0);
+    let (mailbox, rows) = messages::received(
+        d,
+        &actor,
+        query.mailbox.as_deref(),
+        portico_core::Page {
+            limit: PAGE_SIZE + 1,
+            offset,
+        },
+    )
+    .await?;
+    let others = messages::mailboxes_of(d, &actor)
+        .await?
+        .into_iter()
+        .filter(|m| mailbox.as_ref().is_none_or(|x| x.id != m.id))
+        .collect();
+    let base = match &mailbox {
+        Some(m) => format!("/mailbox?mailbox={}&offset=", m.id),
+        None => "/mailbox?offset=".into(),
+    };
+    let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
+    let rows: Vec<MessageSummary> = rows
+        .into_iter()
+        .take(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX))
+        .collect();
+    Ok(render(&ListPage {
+        page,
+        mailbox,
+        others,
+        rows,
+        previous: if offset > 0 {
+            format!("{base}{}", (offset - PAGE_SIZE).max(0))
+        } else {
+            String::new()
+        },
+        next: if more {
+            format!("{base}{}", offset + PAGE_SIZE)
+        } else {
+            String::new()
+        },
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct ShowPage {
+    page: PageContext,
+    message: Message,
+    evidence: Vec<Evidence>,
+    notifications: Vec<notifications::Notification>,
+    can_reply: bool,
+    errors: Vec<FieldError>,
+}
+
+impl ShowPage {
+    fn when(&self, at: &DateTime<Utc>) -> String {
+        local_time(at)
+    }
+    fn name(&self, m: &Mailbox) -> String {
+        mailboxes::shown_name(m)
+    }
+    fn size(&self, bytes: &i64) -> String {
+        if *bytes < 1024 {
+            format!("{bytes} B")
+        } else {
+            format!("{} KB", (bytes + 1023) / 1024)
+        }
+    }
+    fn event_label(&self, event: &str) -> &'static str {
+        self.page.t(&format!("evidence_{event}"))
+    }
+    fn status_label(&self, status: &str) -> &'static str {
+        self.page.t(&format!("recipient_{status}"))
+    }
+    fn notification_label(&self, status: &str) -> &'static str {
+        self.page
+            .t(&format!("notification_{}", status.replace('-', "_")))
+    }
+}
+
+async fn show_page(
+    state: &DeliveryState,
+    user: &portico_http::SessionUser,
+    page: PageContext,
+    id: &str,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let actor = actor(user);
+    let d = &state.delivery;
+    let message = messages::open(d, &actor, id).await?;
+    let evidence = messages::evidence(d, &actor, id).await?;
+    let notifications = notifications::of_message(&d.db, id).await?;
+    let mine = messages::mailboxes_of(d, &actor).await?;
+    let can_reply = message
+        .recipients
+        .iter()
+        .any(|r| mine.iter().any(|m| m.id == r.mailbox.id));
+    Ok(render(&ShowPage {
+        page,
+        message,
+        evidence,
+        notifications,
+        can_reply,
+        errors,
+    })?
+    .into_response())
+}
+
+pub async fn show(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    show_page(&state, &user, page, &id, Vec::new()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    ValidPath(id): ValidPath<Id>,
+    CsrfForm(form): CsrfForm<ReplyForm>,
+) -> Result<Response, AppError> {
+    match messages::reply(&state.delivery, &actor(&user), &id, &form.body).await {
+        Ok(sent) => {
+            Ok(Redirect::to(&format!("/mailbox/messages/{}", sent.message_id)).into_response())
+        }
+        Err(DeliveryError::Invalid(errors)) => show_page(&state, &user, page, &id, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn download(media_type: &str, file_name: &str, body: Vec<u8>) -> Response {
+    // Only the safe characters of the name go into the header; the rest become "_".
+    let safe: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn attachment(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath((id, position)): ValidPath<(Id, i64)>,
+) -> Result<Response, AppError> {
+    let (info, bytes) = messages::attachment(&state.delivery, &actor(&user), &id, position).await?;
+    Ok(download(&info.media_type, &info.file_name, bytes))
+}
+
+pub async fn content(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let bytes = messages::content(&state.delivery, &actor(&user), &id).await?;
+    Ok(download(
+        "application/json",
+        &format!("message-{}.json", &*id),
+        bytes,
+    ))
+}
+
+pub async fn evidence_chain(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let evidence = messages::evidence(&state.delivery, &actor(&user), &id).await?;
+    Ok(download(
+        "application/jose",
+        &format!("evidence-{}.jws", &*id),
+        crate::service::evidence::chain_file(&evidence).into_bytes(),
+    ))
+}
+
+pub async fn evidence_one(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath((id, seq)): ValidPath<(Id, i64)>,
+) -> Result<Response, AppError> {
+    let evidence = messages::evidence(&state.delivery, &actor(&user), &id).await?;
+    let one = evidence
+        .into_iter()
+        .find(|e| e.seq == seq)
+        .ok_or(AppError::NotFound)?;
+    Ok(download(
+        "application/jose",
+        &format!("evidence-{}-{seq}-{}.jws", &*id, one.event),
+        one.jws.into_bytes(),
+    ))
+}

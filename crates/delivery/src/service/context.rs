@@ -1,0 +1,75 @@
+//! What the rules of eDelivery need besides the actor: the database, the blob store for
+//! message contents and attachments, the platform's signing key for evidence, the clock, and
+//! the sender's policy (limits, the period after which an unopened message gets evidence of
+//! non-retrieval).
+
+use chrono::{DateTime, Utc};
+use portico_audit::SigningKey;
+use portico_core::Clock;
+use portico_store::{BlobStore, Db};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Limits and periods every message is sent under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// The largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+    /// How many attachments one message may carry.
+    pub max_attachments: usize,
+    /// After this many days unopened, a recipient's message gets `ContentNonHandover` evidence.
+    pub non_handover_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_attachment_bytes: 10 * 1024 * 1024,
+            max_attachments: 10,
+            non_handover_days: 14,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Delivery {
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub key: SigningKey,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes this node's job worker after a commit that enqueued work.
+    pub jobs_waker: Arc<Notify>,
+    /// The public address, for links in notifications.
+    pub base_url: String,
+    pub policy: Policy,
+}
+
+impl Delivery {
+    pub fn new(
+        db: Db,
+        blobs: BlobStore,
+        key: SigningKey,
+        clock: Arc<dyn Clock>,
+        jobs_waker: Arc<Notify>,
+        base_url: String,
+    ) -> Delivery {
+        Delivery {
+            db,
+            blobs,
+            key,
+            clock,
+            jobs_waker,
+            base_url,
+            policy: Policy::default(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Called after a commit that enqueued jobs, so they go out at once.
+    pub fn wake_jobs(&self) {
+        self.jobs_waker.notify_one();
+    }
+}

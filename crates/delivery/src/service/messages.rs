@@ -1,0 +1,704 @@
+//! Sending, listing and reading messages.
+//!
+//! Sending is two steps so that another block can send inside its own transaction:
+//! [`prepare`] checks everything (sender, recipients, attachments on their content) and stores
+//! the attachments and the message's canonical content in the blob store *before* any
+//! transaction; [`send_in`] then writes the message, each recipient's delivery, the evidence
+//! (submission accepted, delivered to each mailbox), the audit entry and the jobs (notifications,
+//! the non-retrieval deadline) in the caller's transaction. [`send`] does both for a caller with
+//! nothing else to write. A refused submission stores nothing.
+
+use super::access::{self, Reader};
+use super::evidence::{self, Subject};
+use super::{attachments, mailboxes, notifications, Delivery};
+use crate::model::{
+    Address, AttachmentInfo, EvidenceEvent, Mailbox, Message, MessageSummary, NewMessage,
+    RecipientState, Sent,
+};
+use crate::DeliveryError;
+use chrono::{DateTime, SecondsFormat, Utc};
+use portico_core::clock::{from_millis, to_millis};
+use portico_core::{new_id, Actor, FieldError};
+use portico_store::{Db, Tx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub const MAX_SUBJECT_CHARS: usize = 200;
+pub const MAX_BODY_CHARS: usize = 20_000;
+pub const MAX_RECIPIENTS: usize = 100;
+
+/// Job kind: evidence of non-retrieval for a recipient who has not opened a message in time.
+pub const NON_HANDOVER_JOB: &str = "delivery.non_handover";
+
+/// A submission checked and its files stored, ready for [`send_in`].
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub id: String,
+    pub thread_id: String,
+    reply_to: Option<String>,
+    sender: Address,
+    recipients: Vec<Address>,
+    subject: String,
+    body: String,
+    service_id: Option<String>,
+    application_id: Option<String>,
+    attachments: Vec<AttachmentInfo>,
+    content_sha256: String,
+    at: DateTime<Utc>,
+}
+
+/// The canonical content of a message, whose SHA-256 every piece of its evidence names. It is
+/// what `message.json` holds: the recipient can hash the file they downloaded and compare.
+#[derive(Serialize)]
+struct Content<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    message: &'a str,
+    thread: &'a str,
+    reply_to: Option<&'a str>,
+    sender: &'a Address,
+    recipients: &'a [Address],
+    subject: &'a str,
+    body: &'a str,
+    service: Option<&'a str>,
+    application: Option<&'a str>,
+    attachments: &'a [AttachmentInfo],
+    sent_at: String,
+}
+
+/// Checks a submission and stores its files; nothing is written to the database.
+pub async fn prepare(
+    d: &Delivery,
+    actor: &Actor,
+    message: NewMessage,
+) -> Result<Prepared, DeliveryError> {
+    let mut errors = Vec::new();
+    let subject = message.subject.trim().to_owned();
+    if subject.is_empty() {
+        errors.push(FieldError::new("subject", "delivery.subject.missing"));
+    } else if subject.chars().count() > MAX_SUBJECT_CHARS {
+        errors.push(FieldError::new("subject", "delivery.subject.too_long"));
+    }
+    let body = message.body.trim_end().to_owned();
+    if body.trim().is_empty() {
+        errors.push(FieldError::new("body", "delivery.body.missing"));
+    } else if body.chars().count() > MAX_BODY_CHARS {
+        errors.push(FieldError::new("body", "delivery.body.too_long"));
+    }
+    let mut recipients: Vec<Address> = Vec::new();
+    if message.recipients.is_empty() {
+        errors.push(FieldError::new("recipient", "delivery.recipient.missing"));
+    } else if message.recipients.len() > MAX_RECIPIENTS {
+        errors.push(FieldError::new("recipient", "delivery.recipient.too_many"));
+    }
+    for r in &message.recipients {
+        match mailboxes::normalise(r) {
+            Ok(r)
+                if !recipients
+                    .iter()
+                    .any(|x| x.kind == r.kind && x.identifier == r.identifier) =>
+            {
+                recipients.push(r)
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(attachments::check(&d.policy, &message.attachments));
+    let sender = mailboxes::normalise(&message.sender).map_err(|_| DeliveryError::Forbidden)?;
+    if !access::may_send_as(&d.db, actor, &sender).await? {
+        return Err(DeliveryError::Forbidden);
+    }
+    if !errors.is_empty() {
+        return Err(DeliveryError::Invalid(errors));
+    }
+    let id = new_id();
+    let thread_id = match &message.reply_to {
+        Some(parent) => visible(d, actor, parent).await?.0.thread_id,
+        None => id.clone(),
+    };
+    let mut infos = Vec::with_capacity(message.attachments.len());
+    for (i, a) in message.attachments.into_iter().enumerate() {
+        let size =
+            i64::try_from(a.bytes.len()).map_err(|e| DeliveryError::Internal(e.to_string()))?;
+        let sha256 = d.blobs.put(a.bytes.into()).await?;
+        infos.push(AttachmentInfo {
+            position: i64::try_from(i).unwrap_or(i64::MAX),
+            file_name: a.file_name.trim().to_owned(),
+            media_type: a.media_type.trim().to_owned(),
+            size,
+            sha256,
+        });
+    }
+    let at = d.now();
+    let content = serde_json::to_vec_pretty(&Content {
+        kind: "portico.delivery.message",
+        message: &id,
+        thread: &thread_id,
+        reply_to: message.reply_to.as_deref(),
+        sender: &sender,
+        recipients: &recipients,
+        subject: &subject,
+        body: &body,
+        service: message.service_id.as_deref(),
+        application: message.application_id.as_deref(),
+        attachments: &infos,
+        sent_at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+    })
+    .map_err(|e| DeliveryError::Internal(e.to_string()))?;
+    let content_sha256 = d.blobs.put(content.into()).await?;
+    Ok(Prepared {
+        id,
+        thread_id,
+        reply_to: message.reply_to,
+        sender,
+        recipients,
+        subject,
+        body,
+        service_id: message.service_id,
+        application_id: message.application_id,
+        attachments: infos,
+        content_sha256,
+        at,
+    })
+}
+
+/// Writes a prepared message in the caller's transaction: the message, each recipient's
+/// delivery, evidence of acceptance and of delivery to each mailbox, the audit entry, the
+/// notifications and the non-retrieval deadlines. Wake the job worker after the commit.
+pub async fn send_in(
+    tx: &mut Tx,
+    d: &Delivery,
+    actor: &Actor,
+    p: Prepared,
+) -> Result<Sent, DeliveryError> {
+    let now = p.at;
+    let sender = mailboxes::ensure(tx, &p.sender, now).await?;
+    let mut recipients = Vec::with_capacity(p.recipients.len());
+    for r in &p.recipients {
+        recipients.push(mailboxes::ensure(tx, r, now).await?);
+    }
+    sqlx::query(
+        "INSERT INTO delivery_messages (id, thread_id, reply_to, sender_mailbox_id, sent_by, subject, body, service_id, application_id, content_sha256, evidence_count, non_handover_days, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)",
+    )
+    .bind(&p.id)
+    .bind(&p.thread_id)
+    .bind(&p.reply_to)
+    .bind(&sender.id)
+    .bind(actor.audit_id())
+    .bind(&p.subject)
+    .bind(&p.body)
+    .bind(&p.service_id)
+    .bind(&p.application_id)
+    .bind(&p.content_sha256)
+    .bind(d.policy.non_handover_days)
+    .bind(to_millis(now))
+    .execute(&mut **tx)
+    .await?;
+    for a in &p.attachments {
+        sqlx::query(
+            "INSERT INTO delivery_attachments (message_id, position, file_name, media_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&p.id)
+        .bind(a.position)
+        .bind(&a.file_name)
+        .bind(&a.media_type)
+        .bind(a.size)
+        .bind(&a.sha256)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let subject = Subject {
+        message_id: &p.id,
+        thread_id: &p.thread_id,
+        content_sha256: &p.content_sha256,
+        application_id: p.application_id.as_deref(),
+        sender: &sender,
+    };
+    let all: Vec<&Mailbox> = recipients.iter().collect();
+    evidence::append(
+        tx,
+        &d.key,
+        &subject,
+        EvidenceEvent::SubmissionAcceptance,
+        &all,
+        now,
+    )
+    .await?;
+    let deadline = now + chrono::Duration::days(d.policy.non_handover_days);
+    for r in &recipients {
+        sqlx::query(
+            "INSERT INTO delivery_recipients (message_id, mailbox_id, delivered_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&p.id)
+        .bind(&r.id)
+        .bind(to_millis(now))
+        .execute(&mut **tx)
+        .await?;
+        evidence::append(
+            tx,
+            &d.key,
+            &subject,
+            EvidenceEvent::ContentConsignment,
+            &[r],
+            now,
+        )
+        .await?;
+        let mut job = portico_store::jobs::NewJob::now(
+            NON_HANDOVER_JOB,
+            serde_json::json!({ "message_id": p.id, "mailbox_id": r.id }),
+            deadline,
+        );
+        job.run_at = deadline;
+        portico_store::jobs::enqueue(tx, job, now).await?;
+        notifications::create(tx, &d.db, &p.id, r, now).await?;
+    }
+    let mut event = portico_audit::Event::new(&actor.audit_id(), "delivery.sent", &p.id).with(
+        serde_json::json!({
+            "sender_mailbox": sender.id,
+            "recipient_mailboxes": recipients.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            "content_sha256": p.content_sha256,
+            "attachments": p.attachments.len(),
+        }),
+    );
+    if let Some(a) = sender.administration_id.as_deref() {
+        event = event.in_administration(a);
+    }
+    portico_audit::append(tx, event, now).await?;
+    Ok(Sent {
+        message_id: p.id,
+        thread_id: p.thread_id,
+        content_sha256: p.content_sha256,
+    })
+}
+
+/// Sends a message in a transaction of its own.
+pub async fn send(d: &Delivery, actor: &Actor, message: NewMessage) -> Result<Sent, DeliveryError> {
+    let prepared = prepare(d, actor, message).await?;
+    let mut tx = d.db.begin().await?;
+    let sent = send_in(&mut tx, d, actor, prepared).await?;
+    tx.commit().await?;
+    d.wake_jobs();
+    Ok(sent)
+}
+
+/// A reply from the mailbox that received `parent` to the parent's sender, in its thread.
+pub async fn reply(
+    d: &Delivery,
+    actor: &Actor,
+    parent_id: &str,
+    body: &str,
+) -> Result<Sent, DeliveryError> {
+    let (parent, reader, recipients) = visible(d, actor, parent_id).await?;
+    let from = recipients
+        .iter()
+        .map(|r| &r.mailbox)
+        .find(|m| reader.may_read(m))
+        .ok_or(DeliveryError::NotFound)?;
+    let subject = if parent.subject.starts_with("Re: ") {
+        parent.subject.clone()
+    } else {
+        format!("Re: {}", parent.subject)
+    };
+    let address = |m: &Mailbox| Address {
+        kind: m.kind,
+        identifier: m.identifier.clone(),
+        administration_id: m.administration_id.clone(),
+        display_name: Some(m.display_name.clone()),
+    };
+    send(
+        d,
+        actor,
+        NewMessage {
+            sender: address(from),
+            recipients: vec![address(&parent.sender)],
+            subject,
+            body: body.to_owned(),
+            service_id: parent.service_id.clone(),
+            application_id: parent.application_id.clone(),
+            attachments: Vec::new(),
+            reply_to: Some(parent.id.clone()),
+        },
+    )
+    .await
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+type MessageRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+);
+
+/// id, subject, sender's name and identifier, delivered, opened, application.
+type SummaryRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
+/// The mailboxes the actor may read (their own first), made for a person on first use so that
+/// a message waiting for their identifier is found at once.
+pub async fn mailboxes_of(d: &Delivery, actor: &Actor) -> Result<Vec<Mailbox>, DeliveryError> {
+    let reader = access::reader(&d.db, actor).await?;
+    let mut out = Vec::new();
+    if let Some(pid) = &reader.personal_id {
+        if let Some(m) = mailboxes::find(&d.db, crate::model::MailboxKind::Person, pid).await? {
+            out.push(m);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (administration, _) in &reader.scopes {
+        if seen.insert(administration.clone()) {
+            for m in mailboxes::of_administration(&d.db, administration).await? {
+                if reader.may_read(&m) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Messages delivered to a mailbox the actor may read, newest first. `None` means the actor's
+/// first mailbox (a person's own).
+pub async fn received(
+    d: &Delivery,
+    actor: &Actor,
+    mailbox_id: Option<&str>,
+    page: portico_core::Page,
+) -> Result<(Option<Mailbox>, Vec<MessageSummary>), DeliveryError> {
+    let page = page.clamped();
+    let boxes = mailboxes_of(d, actor).await?;
+    let mailbox = match mailbox_id {
+        Some(id) => Some(
+            boxes
+                .into_iter()
+                .find(|m| m.id == id)
+                .ok_or(DeliveryError::NotFound)?,
+        ),
+        None => boxes.into_iter().next(),
+    };
+    let Some(mailbox) = mailbox else {
+        return Ok((None, Vec::new()));
+    };
+    let rows: Vec<SummaryRow> =
+        sqlx::query_as(
+            "SELECT m.id, m.subject, s.display_name, s.identifier, r.delivered_at, r.opened_at, m.application_id \
+             FROM delivery_recipients r JOIN delivery_messages m ON m.id = r.message_id \
+             JOIN delivery_mailboxes s ON s.id = m.sender_mailbox_id \
+             WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, m.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(&mailbox.id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(d.db.pool())
+        .await?;
+    let list = rows
+        .into_iter()
+        .map(
+            |(id, subject, name, identifier, delivered, opened, application_id)| MessageSummary {
+                id,
+                subject,
+                sender_name: if name.is_empty() { identifier } else { name },
+                delivered_at: from_millis(delivered),
+                opened_at: opened.map(from_millis),
+                application_id,
+            },
+        )
+        .collect();
+    Ok((Some(mailbox), list))
+}
+
+async fn recipients_of(db: &Db, message_id: &str) -> Result<Vec<RecipientState>, DeliveryError> {
+    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT mailbox_id, delivered_at, opened_at, not_opened_at FROM delivery_recipients WHERE message_id = $1 ORDER BY mailbox_id",
+    )
+    .bind(message_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (mailbox_id, delivered, opened, not_opened) in rows {
+        let mailbox = mailboxes::get(db, &mailbox_id)
+            .await?
+            .ok_or_else(|| DeliveryError::Internal(format!("mailbox {mailbox_id} is missing")))?;
+        out.push(RecipientState {
+            mailbox,
+            delivered_at: from_millis(delivered),
+            opened_at: opened.map(from_millis),
+            not_opened_at: not_opened.map(from_millis),
+        });
+    }
+    Ok(out)
+}
+
+/// The message, if the actor may read it (as its sender's or one of its recipients' mailbox);
+/// otherwise [`DeliveryError::NotFound`].
+async fn visible(
+    d: &Delivery,
+    actor: &Actor,
+    id: &str,
+) -> Result<(Message, Reader, Vec<RecipientState>), DeliveryError> {
+    let reader = access::reader(&d.db, actor).await?;
+    if reader.is_nobody() {
+        return Err(DeliveryError::NotFound);
+    }
+    let row: Option<MessageRow> = sqlx::query_as(
+        "SELECT id, thread_id, reply_to, sender_mailbox_id, subject, body, service_id, application_id, content_sha256, created_at \
+         FROM delivery_messages WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(d.db.pool())
+    .await?;
+    let Some((
+        id,
+        thread_id,
+        reply_to,
+        sender_id,
+        subject,
+        body,
+        service_id,
+        application_id,
+        content_sha256,
+        created_at,
+    )) = row
+    else {
+        return Err(DeliveryError::NotFound);
+    };
+    let sender = mailboxes::get(&d.db, &sender_id)
+        .await?
+        .ok_or(DeliveryError::NotFound)?;
+    let recipients = recipients_of(&d.db, &id).await?;
+    if !reader.may_read(&sender) && !recipients.iter().any(|r| reader.may_read(&r.mailbox)) {
+        return Err(DeliveryError::NotFound);
+    }
+    let attachments: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+        "SELECT position, file_name, media_type, size, sha256 FROM delivery_attachments WHERE message_id = $1 ORDER BY position",
+    )
+    .bind(&id)
+    .fetch_all(d.db.pool())
+    .await?;
+    let message = Message {
+        id,
+        thread_id,
+        reply_to,
+        sender,
+        subject,
+        body,
+        service_id,
+        application_id,
+        content_sha256,
+        created_at: from_millis(created_at),
+        attachments: attachments
+            .into_iter()
+            .map(
+                |(position, file_name, media_type, size, sha256)| AttachmentInfo {
+                    position,
+                    file_name,
+                    media_type,
+                    size,
+                    sha256,
+                },
+            )
+            .collect(),
+        recipients: recipients.clone(),
+    };
+    Ok((message, reader, recipients))
+}
+
+/// Records that the actor opened the message for each of its recipient mailboxes they read and
+/// that had not opened it yet: `ContentHandover` evidence, audited.
+async fn record_handover(
+    d: &Delivery,
+    actor: &Actor,
+    message: &Message,
+    reader: &Reader,
+    recipients: &[RecipientState],
+) -> Result<bool, DeliveryError> {
+    let unopened: Vec<&RecipientState> = recipients
+        .iter()
+        .filter(|r| r.opened_at.is_none() && reader.may_read(&r.mailbox))
+        .collect();
+    if unopened.is_empty() {
+        return Ok(false);
+    }
+    let now = d.now();
+    let mut tx = d.db.begin().await?;
+    let mut recorded = false;
+    for r in unopened {
+        let done = sqlx::query(
+            "UPDATE delivery_recipients SET opened_at = $1, opened_by = $2 WHERE message_id = $3 AND mailbox_id = $4 AND opened_at IS NULL",
+        )
+        .bind(to_millis(now))
+        .bind(actor.audit_id())
+        .bind(&message.id)
+        .bind(&r.mailbox.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            continue; // someone else opened it first
+        }
+        recorded = true;
+        let subject = Subject {
+            message_id: &message.id,
+            thread_id: &message.thread_id,
+            content_sha256: &message.content_sha256,
+            application_id: message.application_id.as_deref(),
+            sender: &message.sender,
+        };
+        evidence::append(
+            &mut tx,
+            &d.key,
+            &subject,
+            EvidenceEvent::ContentHandover,
+            &[&r.mailbox],
+            now,
+        )
+        .await?;
+        portico_audit::append(
+            &mut tx,
+            portico_audit::Event::new(&actor.audit_id(), "delivery.opened", &message.id)
+                .with(serde_json::json!({ "mailbox": r.mailbox.id })),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// Reads a message the actor may read. The first reading by (someone for) a recipient is the
+/// retrieval that the recipient's `ContentHandover` evidence records.
+pub async fn open(d: &Delivery, actor: &Actor, id: &str) -> Result<Message, DeliveryError> {
+    let (message, reader, recipients) = visible(d, actor, id).await?;
+    if record_handover(d, actor, &message, &reader, &recipients).await? {
+        return Ok(visible(d, actor, id).await?.0);
+    }
+    Ok(message)
+}
+
+/// A message as read, without recording an opening (for the sender's own view and the API's
+/// listing of states).
+pub async fn get(d: &Delivery, actor: &Actor, id: &str) -> Result<Message, DeliveryError> {
+    Ok(visible(d, actor, id).await?.0)
+}
+
+/// An attachment's description and bytes. Downloading it is a retrieval too.
+pub async fn attachment(
+    d: &Delivery,
+    actor: &Actor,
+    id: &str,
+    position: i64,
+) -> Result<(AttachmentInfo, Vec<u8>), DeliveryError> {
+    let (message, reader, recipients) = visible(d, actor, id).await?;
+    let info = message
+        .attachments
+        .iter()
+        .find(|a| a.position == position)
+        .cloned()
+        .ok_or(DeliveryError::NotFound)?;
+    let bytes =
+        d.blobs.get(&info.sha256).await?.ok_or_else(|| {
+            DeliveryError::Internal(format!("blob of {id}/{position} is missing"))
+        })?;
+    record_handover(d, actor, &message, &reader, &recipients).await?;
+    Ok((info, bytes.to_vec()))
+}
+
+/// The message's canonical content (`message.json`), whose SHA-256 its evidence names.
+pub async fn content(d: &Delivery, actor: &Actor, id: &str) -> Result<Vec<u8>, DeliveryError> {
+    let (message, _, _) = visible(d, actor, id).await?;
+    let bytes = d
+        .blobs
+        .get(&message.content_sha256)
+        .await?
+        .ok_or_else(|| DeliveryError::Internal(format!("content of {id} is missing")))?;
+    Ok(bytes.to_vec())
+}
+
+/// The message's evidence, in chain order.
+pub async fn evidence(
+    d: &Delivery,
+    actor: &Actor,
+    id: &str,
+) -> Result<Vec<crate::model::Evidence>, DeliveryError> {
+    let (message, _, _) = visible(d, actor, id).await?;
+    evidence::stored(&d.db, &message.id).await
+}
+
+/// The non-retrieval deadline of one recipient has come: if they have not opened the message,
+/// record `ContentNonHandover` evidence (once).
+pub async fn non_handover(
+    d: &Delivery,
+    message_id: &str,
+    mailbox_id: &str,
+) -> Result<bool, DeliveryError> {
+    let now = d.now();
+    let mut tx = d.db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE delivery_recipients SET not_opened_at = $1 WHERE message_id = $2 AND mailbox_id = $3 AND opened_at IS NULL AND not_opened_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(message_id)
+    .bind(mailbox_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let row: (String, String, String, Option<String>) = sqlx::query_as(
+        "SELECT thread_id, sender_mailbox_id, content_sha256, application_id FROM delivery_messages WHERE id = $1",
+    )
+    .bind(message_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let sender = mailboxes::get(&d.db, &row.1)
+        .await?
+        .ok_or(DeliveryError::NotFound)?;
+    let recipient = mailboxes::get(&d.db, mailbox_id)
+        .await?
+        .ok_or(DeliveryError::NotFound)?;
+    let subject = Subject {
+        message_id,
+        thread_id: &row.0,
+        content_sha256: &row.2,
+        application_id: row.3.as_deref(),
+        sender: &sender,
+    };
+    evidence::append(
+        &mut tx,
+        &d.key,
+        &subject,
+        EvidenceEvent::ContentNonHandover,
+        &[&recipient],
+        now,
+    )
+    .await?;
+    portico_audit::append(
+        &mut tx,
+        portico_audit::Event::new("system:delivery", "delivery.not_opened", message_id)
+            .with(serde_json::json!({ "mailbox": mailbox_id })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// SHA-256 of bytes, hex: what a recipient computes over a download to compare with evidence.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
