@@ -44,7 +44,7 @@ pub struct MessageList {
 }
 
 /// Messages delivered to one of the caller's mailboxes, newest first.
-#[utoipa::path(get, path = "/api/v1/mailbox/messages", tag = "delivery", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/mailbox/messages", tag = "delivery", security(("session" = [])), params(ListParams),
     responses((status = 200, body = MessageList), (status = 401, body = portico_http::ApiErrorBody),
               (status = 403, body = portico_http::ApiErrorBody, description = "The session's level of assurance is below substantial")))]
 async fn list_messages(
@@ -68,7 +68,7 @@ async fn list_messages(
 
 /// One message the caller may read (as its sender or a recipient); reading it as a recipient
 /// for the first time is recorded as its retrieval (`ContentHandover` evidence).
-#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}", tag = "delivery",
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}", tag = "delivery", security(("session" = [])),
     params(("id" = String, Path, description = "Message id")),
     responses((status = 200, body = Message), (status = 404, body = portico_http::ApiErrorBody)))]
 async fn get_message(
@@ -87,7 +87,7 @@ pub struct EvidenceList {
 }
 
 /// A message's evidence in chain order, each a compact JWS.
-#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/evidence", tag = "delivery",
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/evidence", tag = "delivery", security(("session" = [])),
     params(("id" = String, Path, description = "Message id")),
     responses((status = 200, body = EvidenceList), (status = 404, body = portico_http::ApiErrorBody)))]
 async fn message_evidence(
@@ -126,7 +126,7 @@ pub struct SendRequest {
 
 /// Sends a message from a mailbox the caller may send from (its administration or unit).
 /// Refused submissions (422 with the fields' errors) store nothing.
-#[utoipa::path(post, path = "/api/v1/mailbox/messages", tag = "delivery",
+#[utoipa::path(post, path = "/api/v1/mailbox/messages", tag = "delivery", security(("session" = [])),
     request_body = SendRequest,
     responses((status = 201, body = Sent),
               (status = 422, body = portico_http::ApiErrorBody, description = "Refused; nothing was stored"),

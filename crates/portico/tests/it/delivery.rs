@@ -224,16 +224,16 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     assert_eq!(stated["application"], id.as_str());
     assert_eq!(stated["recipients"][0]["identifier"], egn.as_str());
     let attachment_link = message.attr(".attachment-link", "href").unwrap();
-    let attachment = applicant.get(&attachment_link).await;
-    assert_eq!(attachment.status, StatusCode::OK);
-    let result = applicant.get(&format!("/applications/{id}/result")).await;
-    assert_eq!(
-        attachment.body, result.body,
-        "the attachment is the result document"
-    );
+    let (status, headers, attachment) = applicant.get_bytes(&attachment_link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let (_, _, result) = applicant
+        .get_bytes(&format!("/applications/{id}/result"))
+        .await;
+    assert_eq!(attachment, result, "the attachment is the result document");
     assert_eq!(
         stated["attachments"][0]["sha256"],
-        sha256(attachment.body.as_bytes()).as_str()
+        sha256(&attachment).as_str()
     );
 
     // The evidence: accepted, delivered, opened, chained, each naming the content.
@@ -341,7 +341,7 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("the content was changed"), "{out}");
     // … and a changed byte in the attachment no longer has the hash the signed content names.
-    let mut bytes = attachment.body.clone().into_bytes();
+    let mut bytes = attachment.clone();
     bytes[0] ^= 1;
     assert_ne!(stated["attachments"][0]["sha256"], sha256(&bytes).as_str());
 
