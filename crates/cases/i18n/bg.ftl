@@ -144,3 +144,6 @@ documents-check-button = Проверка
 result-check-hint = Всеки, на когото покажете документа, може да провери дали е истински:
 legal-deadline = Срок за решение по закон
 deadline-paused = Срокът спира да тече, докато администрацията чака вашия отговор, и продължава, когато отговорите.
+
+# Once only: under a field filled in from a base register.
+prefill-source = Попълнено от регистъра: { $register }, { $date }

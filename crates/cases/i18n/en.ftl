@@ -144,3 +144,6 @@ documents-check-button = Check
 result-check-hint = Anyone you show the document to can check that it is genuine:
 legal-deadline = Legal deadline for the decision
 deadline-paused = The deadline stops running while the administration waits for your answer, and runs on once you answer.
+
+# Once only: under a field filled in from a base register.
+prefill-source = Filled in from the register: { $register }, { $date }

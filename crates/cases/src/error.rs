@@ -30,6 +30,8 @@ pub enum CasesError {
     #[error("{0}")]
     Delivery(#[from] portico_delivery::DeliveryError),
     #[error("{0}")]
+    Registries(#[from] portico_registries::RegistryError),
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -55,6 +57,7 @@ impl From<CasesError> for AppError {
             CasesError::Catalog(e) => e.into(),
             CasesError::Identity(e) => e.into(),
             CasesError::Delivery(e) => e.into(),
+            CasesError::Registries(e) => e.into(),
             CasesError::Internal(e) => AppError::Internal(e),
         }
     }

@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "cases/0005_consent_kind",
         sql: include_str!("../migrations/0005_consent_kind.sql"),
     },
+    portico_store::Migration {
+        id: "cases/0006_prefills",
+        sql: include_str!("../migrations/0006_prefills.sql"),
+    },
 ];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing
@@ -52,7 +56,12 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     use std::sync::Arc;
     let key: portico_audit::SigningKey = m.get("cases")?;
     let mailer: Arc<dyn portico_identity::transport::Mailer> = m.get("cases")?;
-    let state = routes::CasesState::new(m.state.clone(), key);
+    // The registry exchange is optional: without it, register-bound fields are the person's.
+    let registries = m
+        .shared
+        .get::<portico_registries::service::Registries>()
+        .cloned();
+    let state = routes::CasesState::new(m.state.clone(), key, registries);
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),

@@ -278,6 +278,12 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     portico_cases::service::processes::check_all().map_err(anyhow::Error::msg)?;
     let mut shared = axum::http::Extensions::new();
     shared.insert(signing_key.clone());
+    shared.insert(portico_registries::service::Registries::new(
+        db.clone(),
+        clock.clone(),
+        signing_key.clone(),
+        state.pseudonymiser.clone(),
+    ));
     shared.insert(mailer(config)?);
     shared.insert(sms_gateway(config)?);
     let certificates = certificate_login(config)?;

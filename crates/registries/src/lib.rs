@@ -21,8 +21,9 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
     sql: include_str!("../migrations/0001_registries.sql"),
 }];
 
-/// The registries block: its tables, pages and API. Needs the platform's signing key (signed
-/// requests to owners' services, signed answers).
+/// The registries block: its tables, pages and API. Needs its context
+/// ([`service::Registries`]: the platform's signing key for signed requests to owners' services
+/// and signed answers, and the node's query log writer) among the shared parts.
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
     name: "registries",
     migrations: MIGRATIONS,
@@ -31,13 +32,9 @@ pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
 };
 
 fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
-    let key: portico_audit::SigningKey = m.get("registries")?;
-    let ctx = service::Registries::new(
-        m.state.db.clone(),
-        m.state.clock.clone(),
-        key,
-        m.state.pseudonymiser.clone(),
-    );
+    // Built by the platform (one query log writer per node), shared with the blocks that fill
+    // forms from registers.
+    let ctx: service::Registries = m.get("registries")?;
     let state = routes::RegistriesState {
         app: m.state.clone(),
         ctx,

@@ -5,7 +5,7 @@ use super::views::resume_target;
 use super::CasesState;
 use crate::model::{Application, ServiceInfo};
 use crate::service::applications::{self, NewAttachment};
-use crate::service::{access, answers, submission, uploads as upload_rules};
+use crate::service::{access, answers, prefill, submission, uploads as upload_rules};
 use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
@@ -42,33 +42,6 @@ fn info(service: &Service) -> ServiceInfo {
     }
 }
 
-/// What Portico already knows about the applicant, so the form does not ask again.
-async fn prefill(
-    state: &CasesState,
-    user: &SessionUser,
-    form: &FormVersion,
-) -> Result<Value, AppError> {
-    let account = portico_identity::service::accounts::get(&state.app.db, &user.account_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let mut data = serde_json::Map::new();
-    for (field, key) in form.prefills() {
-        let value = match key {
-            "applicant.personal_id" => account.personal_id.as_ref().map(|p| p.value().to_owned()),
-            "applicant.given_name" => Some(account.given_name.clone()),
-            "applicant.family_name" => Some(account.family_name.clone()),
-            "applicant.name" => Some(account.display_name()),
-            "applicant.email" => Some(account.email.clone()),
-            "applicant.phone" => account.phone.clone(),
-            _ => None,
-        };
-        if let Some(v) = value {
-            data.insert(field.to_owned(), Value::String(v));
-        }
-    }
-    Ok(Value::Object(data))
-}
-
 /// `/services/{slug}/apply`: continue this person's draft of the service, or start one.
 pub async fn start(
     State(state): State<CasesState>,
@@ -92,18 +65,20 @@ pub async fn start(
     let form = forms::current(&state.app.db, &form_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    let data = prefill(&state, &user, &form).await?;
+    let data = prefill::from_account(&state.app.db, &user.account_id, &form).await?;
     let mut tx = state.app.db.begin().await?;
     let app = applications::start_draft(
         &mut tx,
         &user.account_id,
         &info(&service),
         &form.id,
-        data,
+        Value::Object(data),
         state.app.clock.now(),
     )
     .await?;
     tx.commit().await?;
+    // Once only: after the draft exists, so the look-ups name the case they serve.
+    prefill::from_registers(&state.cases, &user.actor(), &app, &service, &form).await?;
     Ok(Redirect::to(&format!("/applications/{}/step/0", app.id)).into_response())
 }
 
@@ -135,9 +110,14 @@ async fn step_page(
     data: &Value,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let view = form
+    let mut view = form
         .step_view(&state.app.db, step, page.lang, data, &errors)
         .await?;
+    for source in prefill::sources_of(&state.app.db, &app.id).await? {
+        if let Some(field) = view.fields.iter_mut().find(|f| f.name == source.field) {
+            field.source = prefill::describe(&state.cases, &source, page.lang).await?;
+        }
+    }
     let service = service_by_id(state, &app.service_id).await?;
     let back = if step == 0 {
         format!("/services/{}", service.slug)

@@ -27,7 +27,11 @@ pub struct CasesState {
 }
 
 impl CasesState {
-    pub fn new(app: AppState, key: portico_audit::SigningKey) -> CasesState {
+    pub fn new(
+        app: AppState,
+        key: portico_audit::SigningKey,
+        registries: Option<portico_registries::service::Registries>,
+    ) -> CasesState {
         let cases = Cases {
             db: app.db.clone(),
             blobs: app.blobs.clone(),
@@ -35,6 +39,7 @@ impl CasesState {
             clock: app.clock.clone(),
             jobs_waker: app.jobs_waker.clone(),
             base_url: app.config.base_url.clone(),
+            registries,
         };
         CasesState { app, cases }
     }

@@ -20,6 +20,9 @@ pub struct Cases {
     pub jobs_waker: Arc<Notify>,
     /// The public address, for links printed in documents.
     pub base_url: String,
+    /// The registry exchange, for forms filled once only from base registers; `None` where the
+    /// platform runs without it (fields are then left for the person).
+    pub registries: Option<portico_registries::service::Registries>,
 }
 
 impl Cases {

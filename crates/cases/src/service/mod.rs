@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod delivery;
 pub mod evidence;
 pub mod notifications;
+pub mod prefill;
 pub mod processes;
 pub mod results;
 pub mod submission;

@@ -438,7 +438,7 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// A date as people write it in the language, in Sofia's time.
-fn date_in(lang: Lang, at: DateTime<Utc>) -> String {
+pub(crate) fn date_in(lang: Lang, at: DateTime<Utc>) -> String {
     let local = portico_core::calendar::sofia_local(at);
     match lang {
         Lang::Bg => format!("{} г.", local.format("%d.%m.%Y")),

@@ -126,6 +126,17 @@ impl FormVersion {
             .collect()
     }
 
+    /// The fields filled in from a base register, with their binding (a prefill key of the form
+    /// `register:{register}/{operation}#{path}`).
+    pub fn register_bindings(&self) -> Vec<(&LayoutField, RegisterBinding)> {
+        self.layout
+            .steps
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .filter_map(|f| Some((f, RegisterBinding::parse(f.prefill.as_deref()?)?)))
+            .collect()
+    }
+
     /// Whether a step has attachment fields (its form must be posted as `multipart/form-data`).
     pub fn step_has_files(&self, index: usize) -> bool {
         self.step(index)
@@ -318,5 +329,119 @@ mod tests {
             check_definition(&remote, &layout("name")).is_err(),
             "remote references are refused"
         );
+    }
+}
+
+/// A form field bound to a register operation: once only, the value comes from the register
+/// instead of the person. `path` names a field of the operation's answer (`current_address`),
+/// or a field of each item of an array (`children[].egn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterBinding {
+    pub register: String,
+    pub operation: String,
+    pub field: String,
+    /// For `children[].egn`: `Some("egn")`, and `field` is `children`.
+    pub each: Option<String>,
+}
+
+impl RegisterBinding {
+    const PREFIX: &'static str = "register:";
+
+    /// `register:population/person#children[].egn`; `None` for any other prefill key.
+    pub fn parse(key: &str) -> Option<RegisterBinding> {
+        let rest = key.strip_prefix(Self::PREFIX)?;
+        let (source, path) = rest.split_once('#')?;
+        let (register, operation) = source.split_once('/')?;
+        let (field, each) = match path.split_once("[].") {
+            Some((field, each)) => (field, Some(each.to_owned())),
+            None => (path, None),
+        };
+        let word = |w: &str| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        };
+        (word(register) && word(operation) && word(field) && each.as_deref().is_none_or(word)).then(
+            || RegisterBinding {
+                register: register.to_owned(),
+                operation: operation.to_owned(),
+                field: field.to_owned(),
+                each,
+            },
+        )
+    }
+
+    /// The value this binding takes from an operation's answer: a string, or for `[]` paths the
+    /// items' values one a line (as an `egn_list` field holds them).
+    pub fn value_in(&self, answer: &Value) -> Option<Value> {
+        let found = answer.get(&self.field)?;
+        match &self.each {
+            None => match found {
+                Value::String(s) if !s.trim().is_empty() => Some(found.clone()),
+                _ => None,
+            },
+            Some(key) => {
+                let items: Vec<Value> = found
+                    .as_array()?
+                    .iter()
+                    .filter_map(|item| item.get(key).filter(|v| v.is_string()).cloned())
+                    .collect();
+                (!items.is_empty()).then_some(Value::Array(items))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod register_binding_tests {
+    use super::RegisterBinding;
+    use serde_json::json;
+
+    #[test]
+    fn a_binding_names_a_register_an_operation_and_a_path() {
+        assert_eq!(
+            RegisterBinding::parse("register:population/person#children[].egn"),
+            Some(RegisterBinding {
+                register: "population".into(),
+                operation: "person".into(),
+                field: "children".into(),
+                each: Some("egn".into()),
+            })
+        );
+        let address = RegisterBinding::parse("register:population/person#current_address").unwrap();
+        assert_eq!(address.each, None);
+        for bad in [
+            "applicant.personal_id",
+            "register:population#x",
+            "register:/person#x",
+            "register:population/person#",
+            "register:population/person#children[].",
+            "register:Population/person#x",
+            "register:population/person#a b",
+        ] {
+            assert_eq!(RegisterBinding::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_binding_takes_its_value_from_the_answer() {
+        let answer = json!({
+            "current_address": "ул. Оборище 1",
+            "blank": " ",
+            "children": [{"egn": "1545200011"}, {"name": "no egn"}, {"egn": "1849090502"}],
+            "none": [],
+        });
+        let take = |key: &str| RegisterBinding::parse(key).unwrap().value_in(&answer);
+        assert_eq!(
+            take("register:p/o#current_address"),
+            Some(json!("ул. Оборище 1"))
+        );
+        assert_eq!(
+            take("register:p/o#children[].egn"),
+            Some(json!(["1545200011", "1849090502"]))
+        );
+        assert_eq!(take("register:p/o#blank"), None);
+        assert_eq!(take("register:p/o#none[].egn"), None);
+        assert_eq!(take("register:p/o#missing"), None);
     }
 }

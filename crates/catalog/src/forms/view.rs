@@ -93,6 +93,9 @@ pub struct FieldView {
     pub required: bool,
     /// Prefilled and not editable.
     pub readonly: bool,
+    /// Where a prefilled value came from ("From the population register, 2 December 2026"), set
+    /// by the block that prefilled it; empty for values the person gave.
+    pub source: String,
     /// For `file`: the `accept` attribute (MIME types, comma-separated) and the size limit.
     pub accept: String,
     pub max_bytes: u64,
@@ -122,6 +125,9 @@ impl FieldView {
         let mut ids = Vec::new();
         if !self.hint.is_empty() {
             ids.push(format!("{}-hint", self.name));
+        }
+        if !self.source.is_empty() {
+            ids.push(format!("{}-source", self.name));
         }
         if self.error.is_some() {
             ids.push(format!("{}-error", self.name));
@@ -270,6 +276,7 @@ impl FormVersion {
             options,
             required: self.is_required(field),
             readonly: field.readonly,
+            source: String::new(),
             accept: field.accept.join(","),
             max_bytes: field.max_bytes.unwrap_or(0),
             multiple: field.max_files() > 1,

@@ -24,6 +24,7 @@ mod logs;
 mod mandates;
 mod nodes;
 mod oidc_provider;
+mod once_only;
 mod promises;
 mod queues;
 mod registries;

@@ -30,6 +30,7 @@ pub fn cases_context(app: &TestApp) -> Cases {
         clock: Arc::new(app.clock.clone()),
         jobs_waker: Arc::new(tokio::sync::Notify::new()),
         base_url: app.base.clone(),
+        registries: None,
     }
 }
 

@@ -207,3 +207,26 @@ fn only_granted(op: &Operation, full: &Value, granted: &[String]) -> (Value, Vec
     }
     (Value::Object(data), fields)
 }
+
+/// What a block that fills a form from a register needs to know before it asks: the operation's
+/// name (to say where a value came from) when `administration_id` holds a grant in force for it,
+/// `None` when it does not (so the person's log does not fill with refused look-ups that nobody
+/// meant to make).
+pub async fn grant_in_force(
+    ctx: &Registries,
+    administration_id: &str,
+    register: &str,
+    operation: &str,
+) -> Result<Option<Operation>, RegistryError> {
+    let Some((_, op)) =
+        super::catalogue::find_operation(&ctx.db, register, operation, None).await?
+    else {
+        return Ok(None);
+    };
+    let now = to_millis(ctx.clock.now());
+    match super::access::granted_fields(&ctx.db, administration_id, &op.id, now).await {
+        Ok(_) => Ok(Some(op)),
+        Err(RegistryError::NoGrant | RegistryError::GrantExpired) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
