@@ -147,3 +147,13 @@ deadline-paused = Срокът спира да тече, докато админ
 
 # Once only: under a field filled in from a base register.
 prefill-source = Попълнено от регистъра: { $register }, { $date }
+
+# The back office: checks in base registers from the case.
+office-checks = Проверки в регистрите
+office-checks-hint = Проверете в базовите регистри вместо да искате удостоверения от заявителя. Всяка проверка се вижда от заявителя в „Моите данни“.
+office-check-run = Провери
+office-check-not-run = Не е проверено
+office-check-confirmed = Потвърдено
+office-check-not-confirmed = Не се потвърждава
+office-check-failed = Не може да се провери
+office-check-failed-other = Регистърът не отговори. Опитайте отново по-късно.

@@ -147,3 +147,13 @@ deadline-paused = The deadline stops running while the administration waits for 
 
 # Once only: under a field filled in from a base register.
 prefill-source = Filled in from the register: { $register }, { $date }
+
+# The back office: checks in base registers from the case.
+office-checks = Checks in the registers
+office-checks-hint = Check in the base registers instead of asking the applicant for certificates. The applicant sees every check in "My data".
+office-check-run = Check
+office-check-not-run = Not checked
+office-check-confirmed = Confirmed
+office-check-not-confirmed = Not confirmed
+office-check-failed = Could not be checked
+office-check-failed-other = The register did not answer. Try again later.

@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "cases/0006_prefills",
         sql: include_str!("../migrations/0006_prefills.sql"),
     },
+    portico_store::Migration {
+        id: "cases/0007_checks",
+        sql: include_str!("../migrations/0007_checks.sql"),
+    },
 ];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing

@@ -84,6 +84,7 @@ pub fn router(state: CasesState) -> Router<AppState> {
             get(office::attachment),
         )
         .route("/office/cases/{id}/note", post(office::note))
+        .route("/office/cases/{id}/checks/{check}", post(office::check))
         .route("/office/cases/{id}/transition", post(office::transition))
         .with_state(state)
 }

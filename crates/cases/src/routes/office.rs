@@ -5,8 +5,8 @@ use super::views::{local_date, local_time, service_title, state_label};
 use super::CasesState;
 use crate::model::{Application, Attachment, Consent, Event, TransitionInput};
 use crate::process::{ProcessRole, Requirement, StateKind};
-use crate::service::{access, answers, applications, consents, decisions, processes};
-use crate::strings::TABLES;
+use crate::service::{access, answers, applications, checks, consents, decisions, processes};
+use crate::strings::{OFFICE_TABLES, TABLES};
 use crate::CasesError;
 use askama::Template;
 use axum::extract::State;
@@ -171,7 +171,19 @@ struct CasePage {
     /// Operators an administration admin may give the case to: (account id, name).
     assignable: Vec<(String, String)>,
     actions: Vec<ActionView>,
+    /// Checks in base registers the case calls for.
+    checks: Vec<CheckView>,
     errors: Vec<FieldError>,
+}
+
+struct CheckView {
+    id: String,
+    label: String,
+    /// `confirmed`, `not_confirmed`, `failed`, or empty when never run.
+    outcome: String,
+    /// Why a run failed, in the page's words.
+    error: String,
+    when: String,
 }
 
 impl CasePage {
@@ -270,6 +282,7 @@ async fn case_page(
         can_claim: !in_final && !assigned_to_me,
         assigned_to_me,
         actions,
+        checks: check_views(state, user, &app, lang).await?,
         errors,
         app,
         page,
@@ -281,6 +294,57 @@ async fn case_page(
     };
     Ok((status, render(&template)?).into_response())
 }
+
+async fn check_views(
+    state: &CasesState,
+    user: &SessionUser,
+    app: &Application,
+    lang: Lang,
+) -> Result<Vec<CheckView>, AppError> {
+    let strings = portico_http::Strings::new(lang, OFFICE_TABLES);
+    Ok(checks::offered(&state.cases, &user.actor(), app)
+        .await?
+        .into_iter()
+        .map(|o| CheckView {
+            id: o.check.id.clone(),
+            label: o.check.label.get(lang).to_owned(),
+            outcome: o
+                .last
+                .as_ref()
+                .map(|r| r.outcome.clone())
+                .unwrap_or_default(),
+            error: o
+                .last
+                .as_ref()
+                .and_then(|r| r.error_code.as_deref())
+                .map(|code| {
+                    strings
+                        .find(&format!("registries_error_{code}"))
+                        .unwrap_or_else(|| strings.t("office_check_failed_other"))
+                        .to_owned()
+                })
+                .unwrap_or_default(),
+            when: o
+                .last
+                .map(|r| local_time(&portico_core::clock::from_millis(r.at)))
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Runs one of the case's register checks and shows the case again at its checks.
+pub async fn check(
+    State(state): State<CasesState>,
+    SignedIn(user): SignedIn,
+    ValidPath((id, check_id)): ValidPath<(Id, String)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    checks::run(&state.cases, &user.actor(), &id, &check_id).await?;
+    Ok(Redirect::to(&format!("/office/cases/{id}#checks")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmptyForm {}
 
 pub async fn case(
     State(state): State<CasesState>,

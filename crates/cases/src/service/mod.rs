@@ -6,6 +6,7 @@
 pub mod access;
 pub mod answers;
 pub mod applications;
+pub mod checks;
 pub mod consents;
 mod context;
 pub mod decisions;

@@ -18,6 +18,39 @@ pub struct Layout {
     /// Which answer decides the unit that works the case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingRule>,
+    /// What operators check in base registers from the case ("does the applicant own the
+    /// address?"), instead of asking the applicant for certificates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<RegisterCheck>,
+}
+
+/// A check an operator runs from the case: one look-up of a register operation about the
+/// applicant, with parameters taken from the answers, and what its answer must say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterCheck {
+    /// A short key, kept with each run of the check.
+    pub id: String,
+    /// The question it answers, as the operator reads it.
+    pub label: Text,
+    pub register: String,
+    pub operation: String,
+    /// The operation's parameters: parameter name → the form field whose answer it takes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// Offered only when this answer is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    pub confirm: Confirmation,
+}
+
+/// What the register's answer must say for the check to be confirmed: a field of the answer
+/// equals a value, or every EGN an answer lists is among the answer's (`children[].egn`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Confirmation {
+    Equals { answer: String, value: Value },
+    ContainsAll { answer: String, field: String },
 }
 
 /// "When this is answered so, the person named in that field must consent." The cases block reads
@@ -294,6 +327,7 @@ pub fn check(schema: &Value, layout: &Layout) -> Result<(), String> {
         }
     }
     check_consents(layout)?;
+    check_register_checks(layout)?;
     if let Some(routing) = &layout.routing {
         match layout.field(&routing.field) {
             Some(f) if f.widget == Widget::Address => {}
@@ -303,6 +337,91 @@ pub fn check(schema: &Value, layout: &Layout) -> Result<(), String> {
                     routing.field
                 ))
             }
+        }
+    }
+    Ok(())
+}
+
+impl RegisterCheck {
+    /// Whether the check applies to these answers.
+    pub fn applies(&self, data: &Value) -> bool {
+        self.when
+            .as_ref()
+            .is_none_or(|c| data.get(&c.field) == Some(&c.equals))
+    }
+
+    /// The operation's parameters, from the answers; `None` when an answer it needs is missing.
+    pub fn parameters_from(&self, data: &Value) -> Option<Value> {
+        let mut parameters = serde_json::Map::new();
+        for (name, field) in &self.parameters {
+            let value = data.get(field).filter(|v| !v.is_null())?;
+            parameters.insert(name.clone(), value.clone());
+        }
+        Some(Value::Object(parameters))
+    }
+}
+
+impl Confirmation {
+    /// Whether the register's answer confirms what the application says.
+    pub fn holds(&self, answer: &Value, data: &Value) -> bool {
+        match self {
+            Confirmation::Equals {
+                answer: path,
+                value,
+            } => answer.get(path) == Some(value),
+            Confirmation::ContainsAll {
+                answer: path,
+                field,
+            } => {
+                let known = values_at(answer, path);
+                let named: Vec<&str> = match data.get(field) {
+                    Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+                    Some(Value::String(s)) => s.lines().map(str::trim).collect(),
+                    _ => Vec::new(),
+                };
+                !named.is_empty() && named.iter().all(|n| known.iter().any(|k| k == n))
+            }
+        }
+    }
+}
+
+/// The strings at `path` in an answer: `field`, or `array[].field` for each item.
+fn values_at<'a>(answer: &'a Value, path: &str) -> Vec<&'a str> {
+    match path.split_once("[].") {
+        Some((array, key)) => answer
+            .get(array)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.get(key).and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => answer
+            .get(path)
+            .and_then(Value::as_str)
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn check_register_checks(layout: &Layout) -> Result<(), String> {
+    let mut ids = HashSet::new();
+    for check in &layout.checks {
+        if !ids.insert(check.id.as_str()) {
+            return Err(format!("check {} is declared twice", check.id));
+        }
+        let mut fields: Vec<&String> = check.parameters.values().collect();
+        fields.extend(check.when.as_ref().map(|w| &w.field));
+        if let Confirmation::ContainsAll { field, .. } = &check.confirm {
+            fields.push(field);
+        }
+        if let Some(missing) = fields.into_iter().find(|f| layout.field(f).is_none()) {
+            return Err(format!(
+                "check {}: it names {missing}, which is not a field",
+                check.id
+            ));
         }
     }
     Ok(())
@@ -347,5 +466,40 @@ impl Layout {
             .iter()
             .flat_map(|s| s.fields.iter())
             .find(|f| f.name == name)
+    }
+}
+
+#[cfg(test)]
+mod register_check_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_check_is_confirmed_only_by_what_the_register_says() {
+        let owns: Confirmation = serde_json::from_value(
+            json!({"equals": {"answer": "subject_is_owner", "value": true}}),
+        )
+        .unwrap();
+        assert!(owns.holds(&json!({"subject_is_owner": true}), &json!({})));
+        assert!(!owns.holds(&json!({"subject_is_owner": false}), &json!({})));
+        assert!(
+            !owns.holds(&json!({}), &json!({})),
+            "a field not granted confirms nothing"
+        );
+
+        let children: Confirmation = serde_json::from_value(
+            json!({"contains_all": {"answer": "children[].egn", "field": "children_egns"}}),
+        )
+        .unwrap();
+        let register = json!({"children": [{"egn": "1545200011"}, {"egn": "1849090502"}]});
+        assert!(children.holds(&register, &json!({"children_egns": ["1849090502"]})));
+        assert!(!children.holds(
+            &register,
+            &json!({"children_egns": ["1849090502", "0000000000"]})
+        ));
+        assert!(
+            !children.holds(&register, &json!({"children_egns": []})),
+            "nothing named"
+        );
     }
 }

@@ -15,7 +15,8 @@ mod parse;
 mod view;
 
 pub use layout::{
-    Condition, ConsentRule, DateRule, Layout, LayoutField, OptionDef, RoutingRule, Step, Widget,
+    Condition, Confirmation, ConsentRule, DateRule, Layout, LayoutField, OptionDef, RegisterCheck,
+    RoutingRule, Step, Widget,
 };
 pub use view::{ErrorLink, FieldView, OptionView, StepView};
 

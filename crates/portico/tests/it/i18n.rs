@@ -169,6 +169,14 @@ fn computed_lookups(code_keys: &BTreeSet<String>) -> BTreeMap<&'static str, Vec<
             .map(|s| format!("consent_status_{s}"))
             .collect(),
     );
+    // The outcomes of register checks from a case (crates/cases service::checks).
+    map.insert(
+        r#"format!("office_check_{}", c.outcome).as_str()"#,
+        ["confirmed", "not_confirmed", "failed"]
+            .iter()
+            .map(|s| format!("office_check_{s}"))
+            .collect(),
+    );
     // The header's links (portico_http::page::nav_links), by who is signed in.
     map.insert(
         "link.label",

@@ -163,3 +163,82 @@ async fn an_administration_without_a_grant_does_not_ask() {
     assert!(step.texts("#children_egns-source").is_empty());
     assert_eq!(look_ups(&app).await, 0, "no refused look-up either");
 }
+
+#[tokio::test]
+async fn an_operator_checks_ownership_in_the_address_register_from_the_case() {
+    use crate::cases::{address_in, fill_address_registration, staff, submit, OPERATOR};
+    let app = seeded().await;
+    let (owner, owner_egn, owner_secret) = verified_citizen(&app, "owner-check@example.bg").await;
+    let (tenant, _, tenant_secret) = verified_citizen(&app, "tenant-check@example.bg").await;
+    let address = address_in(&app, "sredets").await;
+    demo::insert_owners(&registries(&app), &[(address.clone(), owner_egn.clone())])
+        .await
+        .unwrap();
+    // Both say they own the home (fill_address_registration with no owner answers "yes").
+    let owned = fill_address_registration(&app, &owner, None, "sredets").await;
+    submit(&app, &owner, &owned, &owner_secret).await;
+    let claimed = fill_address_registration(&app, &tenant, None, "sredets").await;
+    submit(&app, &tenant, &claimed, &tenant_secret).await;
+    let before = look_ups(&app).await;
+
+    let operator = staff(&app, OPERATOR).await;
+    let outcome = |page: &crate::support::Page| {
+        page.texts("#check-applicant_owns_address .check-outcome")
+            .first()
+            .cloned()
+    };
+    let case = operator.get(&format!("/office/cases/{owned}")).await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+    assert_eq!(outcome(&case), None, "not run yet");
+    // The children's check is not offered: this application registers no children.
+    assert!(case.texts("#check-children_are_applicants").is_empty());
+    let check = |id: &str| format!("/office/cases/{id}/checks/applicant_owns_address");
+
+    let ran = operator.post_form(&check(&owned), &[]).await;
+    assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
+    let case = operator.get(&format!("/office/cases/{owned}")).await;
+    assert_eq!(outcome(&case).as_deref(), Some("Потвърдено"));
+
+    operator.post_form(&check(&claimed), &[]).await;
+    let case = operator.get(&format!("/office/cases/{claimed}")).await;
+    assert_eq!(outcome(&case).as_deref(), Some("Не се потвърждава"));
+    assert_eq!(look_ups(&app).await, before + 2, "one look-up a run");
+
+    // The owner sees the operator's look-up about them, with the service's legal basis.
+    // (The other row is the form's prefill, which found no record of this test person.)
+    let my_data = owner.get("/my-data").await;
+    let rows = my_data.texts("#query-log tr.query-row");
+    let check_row = rows
+        .iter()
+        .find(|r| r.contains("Адресен регистър на София"))
+        .unwrap_or_else(|| panic!("{}", my_data.body));
+    assert!(check_row.contains("Столична община"), "{check_row}");
+    assert!(
+        check_row.contains("Закон за гражданската регистрация"),
+        "{check_row}"
+    );
+
+    // The applicant cannot run a check on their own case, nor can an operator run one without
+    // the form's token, or one the case does not call for.
+    let by_applicant = owner.post_form(&check(&owned), &[]).await;
+    assert_eq!(
+        by_applicant.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        by_applicant.location()
+    );
+    let no_token = operator.post_raw(&check(&owned), &[]).await;
+    assert_ne!(no_token.status, StatusCode::SEE_OTHER);
+    let unknown = operator
+        .post_form(
+            &format!("/office/cases/{owned}/checks/children_are_applicants"),
+            &[],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        look_ups(&app).await,
+        before + 2,
+        "none of those asked a register"
+    );
+}
