@@ -71,3 +71,7 @@ delivery-attachment-not-base64 = Съдържанието на приложен�
 audit-delivery-sent = Изпратено съобщение
 audit-delivery-opened = Отворено съобщение
 audit-delivery-not-opened = Съобщението не е отворено в срока
+
+## Idempotency-Key при изпращане през API
+delivery-idempotency-bad-key = Заглавката Idempotency-Key трябва да е от 1 до 255 видими ASCII знака
+delivery-idempotency-key-reused = Този Idempotency-Key вече е използван за друга заявка; изпратете същата заявка отново или използвайте нов ключ

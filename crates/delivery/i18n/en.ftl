@@ -71,3 +71,7 @@ delivery-attachment-not-base64 = An attachment's content is not valid base64
 audit-delivery-sent = Message sent
 audit-delivery-opened = Message opened
 audit-delivery-not-opened = Message not opened within the period
+
+## Idempotency-Key on sends over the API
+delivery-idempotency-bad-key = The Idempotency-Key header must be 1 to 255 printable ASCII characters
+delivery-idempotency-key-reused = This Idempotency-Key was already used for a different request; send the same request again, or use a new key

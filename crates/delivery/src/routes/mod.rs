@@ -38,8 +38,7 @@ impl FromRef<DeliveryState> for AppState {
     }
 }
 
-/// Who acts for a request, in one place for pages and the API: today a signed-in session; when
-/// bearer-token API clients arrive, their `Actor::ApiClient` is made here too.
+/// Who acts for a page request: the signed-in session (the API's caller is [`api::Caller`]).
 pub(crate) fn actor(user: &SessionUser) -> Actor {
     user.actor()
 }
