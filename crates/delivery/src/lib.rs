@@ -24,6 +24,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0002_idempotency",
         sql: include_str!("../migrations/0002_idempotency.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0003_grants",
+        sql: include_str!("../migrations/0003_grants.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and

@@ -8,6 +8,7 @@ use super::DeliveryState;
 use crate::model::{
     Address, Evidence, Mailbox, Message, MessageSummary, NewAttachment, NewMessage, Sent,
 };
+use crate::service::grants::{self, Grant, NewGrant};
 use crate::service::{access, idempotency, messages};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -28,6 +29,8 @@ pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
         .routes(routes!(list_messages, send_message))
         .routes(routes!(get_message))
         .routes(routes!(message_evidence))
+        .routes(routes!(list_grants, make_grant))
+        .routes(routes!(revoke_grant))
         .with_state(state)
 }
 
@@ -230,4 +233,60 @@ async fn send_message(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GrantParams {
+    /// The mailbox whose grants to list (one the caller reads).
+    #[param(value_type = String)]
+    mailbox: Id,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GrantList {
+    pub items: Vec<Grant>,
+}
+
+/// The access a mailbox's owner granted others, newest first, with every read through it.
+#[utoipa::path(get, path = "/api/v1/mailbox/grants", tag = "delivery", params(GrantParams),
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    responses((status = 200, body = GrantList), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn list_grants(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    Query(params): Query<GrantParams>,
+) -> Result<Json<GrantList>, AppError> {
+    Ok(Json(GrantList {
+        items: grants::of_mailbox(&state.delivery, &actor, &params.mailbox).await?,
+    }))
+}
+
+/// Grants a person (by personal identifier) access to one message, its thread, or the whole
+/// mailbox; they read it with a session of substantial assurance until it is revoked.
+#[utoipa::path(post, path = "/api/v1/mailbox/grants", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    request_body = NewGrant,
+    responses((status = 201, body = Grant), (status = 404, body = portico_http::ApiErrorBody),
+              (status = 422, body = portico_http::ApiErrorBody)))]
+async fn make_grant(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    Json(new): Json<NewGrant>,
+) -> Result<(StatusCode, Json<Grant>), AppError> {
+    let grant = grants::grant(&state.delivery, &actor, new).await?;
+    Ok((StatusCode::CREATED, Json(grant)))
+}
+
+/// Revokes a grant: from now on it lets nobody read.
+#[utoipa::path(post, path = "/api/v1/mailbox/grants/{id}/revoke", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Grant id")),
+    responses((status = 204), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn revoke_grant(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<StatusCode, AppError> {
+    grants::revoke(&state.delivery, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -48,6 +48,8 @@ pub fn router(state: DeliveryState) -> Router<AppState> {
         .route("/mailbox", get(pages::list))
         .route("/mailbox/messages/{id}", get(pages::show))
         .route("/mailbox/messages/{id}/reply", post(pages::reply))
+        .route("/mailbox/grants", post(pages::grant))
+        .route("/mailbox/grants/{id}/revoke", post(pages::revoke))
         .route(
             "/mailbox/messages/{id}/attachments/{position}",
             get(pages::attachment),

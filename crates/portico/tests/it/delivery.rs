@@ -1095,3 +1095,181 @@ async fn an_idempotency_key_sends_once_and_refuses_another_request() {
     assert_ne!(later["message_id"], first["message_id"]);
     assert_eq!(app.count(messages_count).await, 4);
 }
+
+#[tokio::test]
+async fn a_recipient_grants_a_third_party_who_reads_until_it_is_revoked() {
+    let app = seeded().await;
+    let d = delivery(&app);
+    let sofia = administration(&app, SOFIA_EIK).await;
+    let system = system_of(&sofia, &["delivery"]);
+    let owner_egn = fresh_egn();
+    let lawyer_egn = fresh_egn();
+    let owner = verified_with_egn(&app, "grant-owner@example.bg", &owner_egn).await;
+    let lawyer = verified_with_egn(&app, "grant-lawyer@example.bg", &lawyer_egn).await;
+    let first = messages::send(&d, &system, notice(&sofia, &owner_egn, vec![pdf()]))
+        .await
+        .unwrap()
+        .message_id;
+    let second = messages::send(&d, &system, notice(&sofia, &owner_egn, vec![]))
+        .await
+        .unwrap()
+        .message_id;
+    let page = |id: &str| format!("/mailbox/messages/{id}");
+    assert_eq!(
+        lawyer.get(&page(&first)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Over HTML: the owner grants the lawyer this one message from its page.
+    let message = owner.get(&page(&first)).await;
+    let mailbox = message
+        .attr(
+            "form[action=\"/mailbox/grants\"] input[name=mailbox]",
+            "value",
+        )
+        .unwrap();
+    let bad = owner
+        .post_form(
+            "/mailbox/grants",
+            &[
+                ("mailbox", &mailbox),
+                ("message", &first),
+                ("scope", "message"),
+                ("grantee", "123"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("grantee-error"), "{}", bad.body);
+    let granted = owner
+        .post_form(
+            "/mailbox/grants",
+            &[
+                ("mailbox", &mailbox),
+                ("message", &first),
+                ("scope", "message"),
+                ("grantee", &lawyer_egn),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+
+    // The lawyer finds and reads it (page and API), and nothing else of the mailbox.
+    let mine = lawyer.get("/mailbox").await;
+    assert_eq!(
+        mine.attr(".shared-link", "href").unwrap(),
+        page(&first),
+        "{}",
+        mine.body
+    );
+    let read = lawyer.get(&page(&first)).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert!(read.body.contains("Ред първи."));
+    assert_eq!(
+        lawyer
+            .get(&format!("/api/v1/mailbox/messages/{first}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        lawyer.get(&page(&second)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Reading through a grant is not the recipient's retrieval.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM delivery_recipients WHERE message_id = '{second}' AND opened_at IS NOT NULL"
+        ))
+        .await,
+        0
+    );
+
+    // The owner sees the grant and the reading on the mailbox page and over the API.
+    let boxes = owner.get(&format!("/mailbox?mailbox={mailbox}")).await;
+    assert_eq!(boxes.texts("#grant-list .grant").len(), 1, "{}", boxes.body);
+    assert_eq!(boxes.texts(".grant-reads"), ["1"]);
+    let listed = owner
+        .get(&format!("/api/v1/mailbox/grants?mailbox={mailbox}"))
+        .await
+        .json();
+    assert_eq!(
+        listed["items"][0]["grantee_personal_id"],
+        lawyer_egn.as_str()
+    );
+    assert_eq!(listed["items"][0]["reads"][0]["message_id"], first.as_str());
+    // The lawyer may not see or change the owner's grants.
+    assert_eq!(
+        lawyer
+            .get(&format!("/api/v1/mailbox/grants?mailbox={mailbox}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Over the API: the whole mailbox.
+    let whole = owner
+        .post_json(
+            "/api/v1/mailbox/grants",
+            &serde_json::json!({ "mailbox_id": mailbox, "scope": "mailbox",
+                "grantee_personal_id": lawyer_egn }),
+        )
+        .await;
+    assert_eq!(whole.status, StatusCode::CREATED, "{}", whole.body);
+    let whole_id = whole.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(lawyer.get(&page(&second)).await.status, StatusCode::OK);
+    let stolen = lawyer
+        .post_json(
+            &format!("/api/v1/mailbox/grants/{whole_id}/revoke"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+
+    // Revoked (one over the API, one on the page): it stops at once.
+    let revoked = owner
+        .post_json(
+            &format!("/api/v1/mailbox/grants/{whole_id}/revoke"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    assert_eq!(
+        lawyer.get(&page(&second)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(lawyer.get(&page(&first)).await.status, StatusCode::OK);
+    let boxes = owner.get(&format!("/mailbox?mailbox={mailbox}")).await;
+    let action = boxes.attr("form.grant-revoke", "action").unwrap();
+    let done = owner.post_form(&action, &[("mailbox", &mailbox)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    for id in [&first, &second] {
+        assert_eq!(lawyer.get(&page(id)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            lawyer
+                .get(&format!("/api/v1/mailbox/messages/{id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert!(lawyer
+        .get("/mailbox")
+        .await
+        .texts(".shared-link")
+        .is_empty());
+
+    // Every grant, revocation and read is audited.
+    let audited = |action: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(audited("delivery.granted").await, 2);
+    assert_eq!(audited("delivery.grant_revoked").await, 2);
+    assert_eq!(audited("delivery.read_by_grant").await, 2);
+}
