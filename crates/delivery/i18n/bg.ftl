@@ -71,3 +71,32 @@ delivery-attachment-not-base64 = Съдържанието на приложен�
 audit-delivery-sent = Изпратено съобщение
 audit-delivery-opened = Отворено съобщение
 audit-delivery-not-opened = Съобщението не е отворено в срока
+
+## Idempotency-Key при изпращане през API
+delivery-idempotency-bad-key = Заглавката Idempotency-Key трябва да е от 1 до 255 видими ASCII знака
+delivery-idempotency-key-reused = Този Idempotency-Key вече е използван за друга заявка; изпратете същата заявка отново или използвайте нов ключ
+
+## Достъп за трети лица
+delivery-grant-bad-personal-id = Въведете личния идентификатор (ЕГН или ЛНЧ) на лицето, на което давате достъп
+delivery-grant-self = Това е вашата собствена пощенска кутия: вие вече я четете
+delivery-grant-no-message = Посочете за кое съобщение е достъпът
+audit-delivery-granted = Даден достъп до пощенска кутия
+audit-delivery-grant-revoked = Оттеглен достъп до пощенска кутия
+audit-delivery-read-by-grant = Съобщение, прочетено чрез даден достъп
+delivery-grant-no-scope = Изберете за какво е достъпът
+grant-title = Дайте достъп на друго лице
+grant-hint = Например на адвокат или счетоводител. Те четат с потвърдена самоличност; вие виждате всяко прочитане и можете да оттеглите достъпа по всяко време.
+grant-grantee-label = Неговият личен идентификатор (ЕГН или ЛНЧ)
+grant-scope-legend = Достъп до
+grant-scope-message = това съобщение
+grant-scope-thread = цялата кореспонденция (нишката)
+grant-scope-mailbox = цялата ми пощенска кутия
+grant-submit = Дайте достъп
+grants-title = Достъп, който сте дали
+col-grantee = Лице
+col-grant-scope = Достъп до
+col-reads = Прочитания
+grant-last-read = последно
+grant-revoked = Оттеглен
+grant-revoke = Оттеглете
+shared-title = Споделени с вас

@@ -71,3 +71,32 @@ delivery-attachment-not-base64 = An attachment's content is not valid base64
 audit-delivery-sent = Message sent
 audit-delivery-opened = Message opened
 audit-delivery-not-opened = Message not opened within the period
+
+## Idempotency-Key on sends over the API
+delivery-idempotency-bad-key = The Idempotency-Key header must be 1 to 255 printable ASCII characters
+delivery-idempotency-key-reused = This Idempotency-Key was already used for a different request; send the same request again, or use a new key
+
+## Grants
+delivery-grant-bad-personal-id = Enter the personal identifier (EGN or LNCh) of the person you grant access
+delivery-grant-self = This is your own mailbox: you already read it
+delivery-grant-no-message = Say which message the access is for
+audit-delivery-granted = Access to a mailbox granted
+audit-delivery-grant-revoked = Access to a mailbox revoked
+audit-delivery-read-by-grant = Message read through a granted access
+delivery-grant-no-scope = Choose what the access covers
+grant-title = Grant access to someone else
+grant-hint = A lawyer or an accountant, for example. They read with a verified identity; you see every reading and may revoke the access at any time.
+grant-grantee-label = Their personal identifier (EGN or LNCh)
+grant-scope-legend = Access to
+grant-scope-message = this message
+grant-scope-thread = this whole conversation (thread)
+grant-scope-mailbox = my whole mailbox
+grant-submit = Grant access
+grants-title = Access you granted
+col-grantee = Person
+col-grant-scope = Access to
+col-reads = Readings
+grant-last-read = last
+grant-revoked = Revoked
+grant-revoke = Revoke
+shared-title = Shared with you

@@ -15,10 +15,20 @@ pub use error::DeliveryError;
 /// The delivery block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("delivery");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "delivery/0001_delivery",
-    sql: include_str!("../migrations/0001_delivery.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "delivery/0001_delivery",
+        sql: include_str!("../migrations/0001_delivery.sql"),
+    },
+    portico_store::Migration {
+        id: "delivery/0002_idempotency",
+        sql: include_str!("../migrations/0002_idempotency.sql"),
+    },
+    portico_store::Migration {
+        id: "delivery/0003_grants",
+        sql: include_str!("../migrations/0003_grants.sql"),
+    },
+];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and
 /// mailer.

@@ -208,7 +208,7 @@ pub struct Evidence {
 }
 
 /// What a send returns.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Sent {
     pub message_id: String,
     pub thread_id: String,

@@ -38,8 +38,7 @@ impl FromRef<DeliveryState> for AppState {
     }
 }
 
-/// Who acts for a request, in one place for pages and the API: today a signed-in session; when
-/// bearer-token API clients arrive, their `Actor::ApiClient` is made here too.
+/// Who acts for a page request: the signed-in session (the API's caller is [`api::Caller`]).
 pub(crate) fn actor(user: &SessionUser) -> Actor {
     user.actor()
 }
@@ -49,6 +48,8 @@ pub fn router(state: DeliveryState) -> Router<AppState> {
         .route("/mailbox", get(pages::list))
         .route("/mailbox/messages/{id}", get(pages::show))
         .route("/mailbox/messages/{id}/reply", post(pages::reply))
+        .route("/mailbox/grants", post(pages::grant))
+        .route("/mailbox/grants/{id}/revoke", post(pages::revoke))
         .route(
             "/mailbox/messages/{id}/attachments/{position}",
             get(pages::attachment),

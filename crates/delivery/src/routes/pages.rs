@@ -4,6 +4,7 @@
 
 use super::{actor, DeliveryState};
 use crate::model::{Evidence, Mailbox, Message, MessageSummary};
+use crate::service::grants::{self, Grant, GrantScope, NewGrant};
 use crate::service::{mailboxes, messages, notifications};
 use crate::DeliveryError;
 use askama::Template;
@@ -40,6 +41,10 @@ struct ListPage {
     mailbox: Option<Mailbox>,
     others: Vec<Mailbox>,
     rows: Vec<MessageSummary>,
+    /// Access this mailbox's owner granted others.
+    grants: Vec<Grant>,
+    /// Messages others granted the reader.
+    shared: Vec<MessageSummary>,
     previous: String,
     next: String,
 }
@@ -50,6 +55,9 @@ impl ListPage {
     }
     fn name(&self, m: &Mailbox) -> String {
         mailboxes::shown_name(m)
+    }
+    fn scope_label(&self, g: &Grant) -> &'static str {
+        self.page.t(&format!("grant_scope_{}", g.scope.as_str()))
     }
 }
 
@@ -82,6 +90,11 @@ pub async fn list(
         Some(m) => format!("/mailbox?mailbox={}&offset=", m.id),
         None => "/mailbox?offset=".into(),
     };
+    let grants = match &mailbox {
+        Some(m) => grants::of_mailbox(d, &actor, &m.id).await?,
+        None => Vec::new(),
+    };
+    let shared = grants::shared_with(d, &actor).await?;
     let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
     let rows: Vec<MessageSummary> = rows
         .into_iter()
@@ -92,6 +105,8 @@ pub async fn list(
         mailbox,
         others,
         rows,
+        grants,
+        shared,
         previous: if offset > 0 {
             format!("{base}{}", (offset - PAGE_SIZE).max(0))
         } else {
@@ -114,6 +129,8 @@ struct ShowPage {
     evidence: Vec<Evidence>,
     notifications: Vec<notifications::Notification>,
     can_reply: bool,
+    /// The reader's own mailbox that received the message: they may grant access from it.
+    owner_mailbox: Option<String>,
     errors: Vec<FieldError>,
 }
 
@@ -157,16 +174,19 @@ async fn show_page(
     let evidence = messages::evidence(d, &actor, id).await?;
     let notifications = notifications::of_message(&d.db, id).await?;
     let mine = messages::mailboxes_of(d, &actor).await?;
-    let can_reply = message
+    let owner_mailbox = message
         .recipients
         .iter()
-        .any(|r| mine.iter().any(|m| m.id == r.mailbox.id));
+        .find(|r| mine.iter().any(|m| m.id == r.mailbox.id))
+        .map(|r| r.mailbox.id.clone());
+    let can_reply = owner_mailbox.is_some();
     Ok(render(&ShowPage {
         page,
         message,
         evidence,
         notifications,
         can_reply,
+        owner_mailbox,
         errors,
     })?
     .into_response())
@@ -279,4 +299,69 @@ pub async fn evidence_one(
         &format!("evidence-{}-{seq}-{}.jws", &*id, one.event),
         one.jws.into_bytes(),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    mailbox: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    grantee: String,
+}
+
+/// Grants a third party access from the message page; back to the mailbox, where grants are
+/// listed.
+pub async fn grant(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    CsrfForm(form): CsrfForm<GrantForm>,
+) -> Result<Response, AppError> {
+    let Some(scope) = GrantScope::parse(&form.scope) else {
+        return show_page(
+            &state,
+            &user,
+            page,
+            &form.message,
+            vec![FieldError::new("scope", "delivery.grant.no_scope")],
+        )
+        .await;
+    };
+    let new = NewGrant {
+        mailbox_id: form.mailbox.clone(),
+        scope,
+        message_id: Some(form.message.clone()),
+        grantee_personal_id: form.grantee,
+    };
+    match grants::grant(&state.delivery, &actor(&user), new).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/mailbox?mailbox={}#grants", form.mailbox)).into_response())
+        }
+        Err(DeliveryError::Invalid(errors)) => {
+            let mut response = show_page(&state, &user, page, &form.message, errors).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    mailbox: String,
+}
+
+pub async fn revoke(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath(id): ValidPath<Id>,
+    CsrfForm(form): CsrfForm<RevokeForm>,
+) -> Result<Response, AppError> {
+    grants::revoke(&state.delivery, &actor(&user), &id).await?;
+    Ok(Redirect::to(&format!("/mailbox?mailbox={}#grants", form.mailbox)).into_response())
 }

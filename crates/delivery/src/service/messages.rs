@@ -483,7 +483,17 @@ async fn visible(
         .ok_or(DeliveryError::NotFound)?;
     let recipients = recipients_of(&d.db, &id).await?;
     if !reader.may_read(&sender) && !recipients.iter().any(|r| reader.may_read(&r.mailbox)) {
-        return Err(DeliveryError::NotFound);
+        // A third party the owner granted access: asked on every read, so a revoked grant
+        // stops at once; every read through a grant is kept and audited.
+        let Some(personal_id) = reader.personal_id.as_deref() else {
+            return Err(DeliveryError::NotFound);
+        };
+        let mut boxes: Vec<&str> = recipients.iter().map(|r| r.mailbox.id.as_str()).collect();
+        boxes.push(&sender.id);
+        let grant = super::grants::covering(d, personal_id, &boxes, &id, &thread_id)
+            .await?
+            .ok_or(DeliveryError::NotFound)?;
+        super::grants::record_read(d, actor, &grant, &id).await?;
     }
     let attachments: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
         "SELECT position, file_name, media_type, size, sha256 FROM delivery_attachments WHERE message_id = $1 ORDER BY position",

@@ -7,6 +7,8 @@ pub mod access;
 pub mod attachments;
 mod context;
 pub mod evidence;
+pub mod grants;
+pub mod idempotency;
 pub mod mailboxes;
 pub mod messages;
 pub mod notifications;

@@ -224,9 +224,9 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     assert_eq!(stated["application"], id.as_str());
     assert_eq!(stated["recipients"][0]["identifier"], egn.as_str());
     let attachment_link = message.attr(".attachment-link", "href").unwrap();
-    let (status, headers, attachment) = applicant.get_bytes(&attachment_link).await;
+    // The result is a PDF (binary): compared as bytes.
+    let (status, _, attachment) = applicant.get_bytes(&attachment_link).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers["content-type"], "application/pdf");
     let (_, _, result) = applicant
         .get_bytes(&format!("/applications/{id}/result"))
         .await;
@@ -765,4 +765,511 @@ async fn an_unopened_message_gets_evidence_of_non_retrieval_after_the_period() {
     );
     let message = messages::get(&d, &sofia_system, &id).await.unwrap();
     assert_eq!(message.recipients[0].status(), "not_opened");
+}
+
+/// An API client of the administration made over the API by its admin, and an access token for
+/// it: (client id, secret, token).
+async fn api_client(
+    app: &TestApp,
+    admin: &Client,
+    administration: &str,
+    scopes: &[&str],
+) -> (String, String, String) {
+    let created = admin
+        .post_json(
+            &format!("/api/v1/administrations/{administration}/api-clients"),
+            &serde_json::json!({ "name": format!("System {}", rand::random::<u32>()),
+                "scopes": scopes, "auth_method": "client_secret" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = created.json();
+    let id = body["client"]["id"].as_str().unwrap().to_owned();
+    let secret = body["client_secret"].as_str().unwrap().to_owned();
+    let token = access_token(app, &id, &secret).await;
+    (id, secret, token)
+}
+
+async fn access_token(app: &TestApp, client_id: &str, secret: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{}/oauth/token", app.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A bearer-token call: (status, headers, JSON body or null).
+async fn bearer(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    key: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    (
+        status,
+        headers,
+        r.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn api_notice(from: &str, to: serde_json::Value, subject: &str) -> serde_json::Value {
+    serde_json::json!({
+        "sender": { "kind": "administration", "identifier": from },
+        "recipients": [to],
+        "subject": subject,
+        "body": "Съдържание на съобщението.",
+        "attachments": [{ "file_name": "notice.pdf", "media_type": "application/pdf",
+            "content_base64": base64::engine::general_purpose::STANDARD.encode(pdf().bytes) }],
+    })
+}
+
+#[tokio::test]
+async fn an_institutions_api_client_sends_and_reads_only_its_own_administrations_mailboxes() {
+    use portico_identity::Role;
+    use reqwest::Method;
+    let app = seeded().await;
+    let sofia = administration(&app, SOFIA_EIK).await;
+    let burgas = administration(&app, BURGAS_EIK).await;
+    let sofia_admin = crate::catalog::staff(
+        &app,
+        "delivery-admin@sofia.example.bg",
+        SOFIA_EIK,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let burgas_admin = crate::catalog::staff(
+        &app,
+        "delivery-admin@burgas.example.bg",
+        BURGAS_EIK,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let (_, _, sofia_system) = api_client(&app, &sofia_admin, &sofia, &["delivery"]).await;
+    let (_, _, sofia_cases) = api_client(&app, &sofia_admin, &sofia, &["cases"]).await;
+    let (_, _, burgas_system) = api_client(&app, &burgas_admin, &burgas, &["delivery"]).await;
+    let egn = fresh_egn();
+    let citizen_address = serde_json::json!({ "kind": "person", "identifier": egn });
+
+    // Sofia's system sends from Sofia's mailbox; never from Burgas's.
+    let (status, _, sent) = bearer(
+        &app,
+        &sofia_system,
+        Method::POST,
+        "/api/v1/mailbox/messages",
+        Some(&api_notice(&sofia, citizen_address.clone(), "Известие")),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let to_citizen = sent["message_id"].as_str().unwrap().to_owned();
+    let (status, _, _) = bearer(
+        &app,
+        &sofia_system,
+        Method::POST,
+        "/api/v1/mailbox/messages",
+        Some(&api_notice(&burgas, citizen_address.clone(), "Чуждо")),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Burgas's system sends to Sofia's administration: administrations exchange documents so.
+    let (status, _, sent) = bearer(
+        &app,
+        &burgas_system,
+        Method::POST,
+        "/api/v1/mailbox/messages",
+        Some(&api_notice(
+            &burgas,
+            serde_json::json!({ "kind": "administration", "identifier": sofia }),
+            "Писмо до Столична община",
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let to_sofia = sent["message_id"].as_str().unwrap().to_owned();
+
+    // Sofia's system receives it in its mailbox and reads it (its retrieval).
+    let (status, _, list) = bearer(
+        &app,
+        &sofia_system,
+        Method::GET,
+        "/api/v1/mailbox/messages",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["mailbox"]["identifier"], sofia.as_str());
+    let sofia_mailbox = list["mailbox"]["id"].as_str().unwrap().to_owned();
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![to_sofia.as_str()]);
+    let (status, _, message) = bearer(
+        &app,
+        &sofia_system,
+        Method::GET,
+        &format!("/api/v1/mailbox/messages/{to_sofia}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    let (status, _, evidence) = bearer(
+        &app,
+        &sofia_system,
+        Method::GET,
+        &format!("/api/v1/mailbox/messages/{to_sofia}/evidence"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let events: Vec<String> = evidence["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            payload(e["jws"].as_str().unwrap())["event"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "SubmissionAcceptance",
+            "ContentConsignment",
+            "ContentHandover"
+        ]
+    );
+
+    // Burgas's system can neither list Sofia's mailbox nor read what Sofia sent elsewhere.
+    for path in [
+        format!("/api/v1/mailbox/messages?mailbox={sofia_mailbox}"),
+        format!("/api/v1/mailbox/messages/{to_citizen}"),
+        format!("/api/v1/mailbox/messages/{to_citizen}/evidence"),
+    ] {
+        let (status, _, body) = bearer(&app, &burgas_system, Method::GET, &path, None, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+
+    // A client without the delivery scope is refused, whatever it asks; no token is 401.
+    for (method, path) in [
+        (Method::GET, "/api/v1/mailbox/messages".to_owned()),
+        (Method::GET, format!("/api/v1/mailbox/messages/{to_sofia}")),
+        (Method::POST, "/api/v1/mailbox/messages".to_owned()),
+    ] {
+        let body = api_notice(&sofia, citizen_address.clone(), "Без обхват");
+        let (status, _, answer) =
+            bearer(&app, &sofia_cases, method, &path, Some(&body), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
+        assert_eq!(answer["error"]["code"], "insufficient_scope");
+    }
+    let anonymous = reqwest::get(format!("{}/api/v1/mailbox/messages", app.base))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM delivery_messages").await,
+        2,
+        "only the two sends that were allowed made messages"
+    );
+}
+
+#[tokio::test]
+async fn an_idempotency_key_sends_once_and_refuses_another_request() {
+    use portico_identity::Role;
+    use reqwest::Method;
+    let app = seeded().await;
+    let sofia = administration(&app, SOFIA_EIK).await;
+    let admin = crate::catalog::staff(
+        &app,
+        "idempotent-admin@sofia.example.bg",
+        SOFIA_EIK,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let (client_id, secret, token) = api_client(&app, &admin, &sofia, &["delivery"]).await;
+    let (_, _, other_token) = api_client(&app, &admin, &sofia, &["delivery"]).await;
+    let to = serde_json::json!({ "kind": "person", "identifier": fresh_egn() });
+    let request = api_notice(&sofia, to.clone(), "Известие");
+    let messages_count = "SELECT COUNT(*) FROM delivery_messages";
+    let send = |token: String, body: serde_json::Value, key: &'static str| {
+        let app = &app;
+        async move {
+            bearer(
+                app,
+                &token,
+                Method::POST,
+                "/api/v1/mailbox/messages",
+                Some(&body),
+                Some(key),
+            )
+            .await
+        }
+    };
+
+    // The same key and request: the same answer, one message.
+    let (status, headers, first) = send(token.clone(), request.clone(), "order-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(headers.get("idempotent-replayed").is_none());
+    let (status, headers, again) = send(token.clone(), request.clone(), "order-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again, first);
+    assert_eq!(headers["idempotent-replayed"], "true");
+    assert_eq!(app.count(messages_count).await, 1);
+
+    // The same key with another request: refused, clearly, and nothing sent.
+    let (status, _, refused) = send(
+        token.clone(),
+        api_notice(&sofia, to.clone(), "Друго известие"),
+        "order-1",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(
+        refused["error"]["details"]["fields"][0]["code"],
+        "delivery.idempotency.key_reused"
+    );
+    assert_eq!(app.count(messages_count).await, 1);
+    let (status, _, bad) = send(token.clone(), request.clone(), "две думи").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(app.count(messages_count).await, 1);
+
+    // Keys are per client: another client's "order-1" is its own.
+    let (status, _, theirs) = send(other_token, request.clone(), "order-1").await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(theirs["message_id"], first["message_id"]);
+    assert_eq!(app.count(messages_count).await, 2);
+
+    // Two sends with one new key at the same time: one message, both told of it.
+    let (a, b) = tokio::join!(
+        send(token.clone(), request.clone(), "order-2"),
+        send(token.clone(), request.clone(), "order-2"),
+    );
+    assert_eq!(a.0, StatusCode::CREATED, "{}", a.2);
+    assert_eq!(b.0, StatusCode::CREATED, "{}", b.2);
+    assert_eq!(a.2["message_id"], b.2["message_id"]);
+    assert_eq!(app.count(messages_count).await, 3);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM delivery_idempotency").await,
+        3
+    );
+
+    // A key is kept a day; after that it may be used again.
+    app.advance(portico_delivery::service::idempotency::KEEP_HOURS * 3600 + 60);
+    let token = access_token(&app, &client_id, &secret).await;
+    let (status, headers, later) = send(token, request.clone(), "order-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{later}");
+    assert!(headers.get("idempotent-replayed").is_none());
+    assert_ne!(later["message_id"], first["message_id"]);
+    assert_eq!(app.count(messages_count).await, 4);
+}
+
+#[tokio::test]
+async fn a_recipient_grants_a_third_party_who_reads_until_it_is_revoked() {
+    let app = seeded().await;
+    let d = delivery(&app);
+    let sofia = administration(&app, SOFIA_EIK).await;
+    let system = system_of(&sofia, &["delivery"]);
+    let owner_egn = fresh_egn();
+    let lawyer_egn = fresh_egn();
+    let owner = verified_with_egn(&app, "grant-owner@example.bg", &owner_egn).await;
+    let lawyer = verified_with_egn(&app, "grant-lawyer@example.bg", &lawyer_egn).await;
+    let first = messages::send(&d, &system, notice(&sofia, &owner_egn, vec![pdf()]))
+        .await
+        .unwrap()
+        .message_id;
+    let second = messages::send(&d, &system, notice(&sofia, &owner_egn, vec![]))
+        .await
+        .unwrap()
+        .message_id;
+    let page = |id: &str| format!("/mailbox/messages/{id}");
+    assert_eq!(
+        lawyer.get(&page(&first)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Over HTML: the owner grants the lawyer this one message from its page.
+    let message = owner.get(&page(&first)).await;
+    let mailbox = message
+        .attr(
+            "form[action=\"/mailbox/grants\"] input[name=mailbox]",
+            "value",
+        )
+        .unwrap();
+    let bad = owner
+        .post_form(
+            "/mailbox/grants",
+            &[
+                ("mailbox", &mailbox),
+                ("message", &first),
+                ("scope", "message"),
+                ("grantee", "123"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("grantee-error"), "{}", bad.body);
+    let granted = owner
+        .post_form(
+            "/mailbox/grants",
+            &[
+                ("mailbox", &mailbox),
+                ("message", &first),
+                ("scope", "message"),
+                ("grantee", &lawyer_egn),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+
+    // The lawyer finds and reads it (page and API), and nothing else of the mailbox.
+    let mine = lawyer.get("/mailbox").await;
+    assert_eq!(
+        mine.attr(".shared-link", "href").unwrap(),
+        page(&first),
+        "{}",
+        mine.body
+    );
+    let read = lawyer.get(&page(&first)).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert!(read.body.contains("Ред първи."));
+    assert_eq!(
+        lawyer
+            .get(&format!("/api/v1/mailbox/messages/{first}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        lawyer.get(&page(&second)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Reading through a grant is not the recipient's retrieval.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM delivery_recipients WHERE message_id = '{second}' AND opened_at IS NOT NULL"
+        ))
+        .await,
+        0
+    );
+
+    // The owner sees the grant and the reading on the mailbox page and over the API.
+    let boxes = owner.get(&format!("/mailbox?mailbox={mailbox}")).await;
+    assert_eq!(boxes.texts("#grant-list .grant").len(), 1, "{}", boxes.body);
+    assert_eq!(boxes.texts(".grant-reads"), ["1"]);
+    let listed = owner
+        .get(&format!("/api/v1/mailbox/grants?mailbox={mailbox}"))
+        .await
+        .json();
+    assert_eq!(
+        listed["items"][0]["grantee_personal_id"],
+        lawyer_egn.as_str()
+    );
+    assert_eq!(listed["items"][0]["reads"][0]["message_id"], first.as_str());
+    // The lawyer may not see or change the owner's grants.
+    assert_eq!(
+        lawyer
+            .get(&format!("/api/v1/mailbox/grants?mailbox={mailbox}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Over the API: the whole mailbox.
+    let whole = owner
+        .post_json(
+            "/api/v1/mailbox/grants",
+            &serde_json::json!({ "mailbox_id": mailbox, "scope": "mailbox",
+                "grantee_personal_id": lawyer_egn }),
+        )
+        .await;
+    assert_eq!(whole.status, StatusCode::CREATED, "{}", whole.body);
+    let whole_id = whole.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(lawyer.get(&page(&second)).await.status, StatusCode::OK);
+    let stolen = lawyer
+        .post_json(
+            &format!("/api/v1/mailbox/grants/{whole_id}/revoke"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+
+    // Revoked (one over the API, one on the page): it stops at once.
+    let revoked = owner
+        .post_json(
+            &format!("/api/v1/mailbox/grants/{whole_id}/revoke"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    assert_eq!(
+        lawyer.get(&page(&second)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(lawyer.get(&page(&first)).await.status, StatusCode::OK);
+    let boxes = owner.get(&format!("/mailbox?mailbox={mailbox}")).await;
+    let action = boxes.attr("form.grant-revoke", "action").unwrap();
+    let done = owner.post_form(&action, &[("mailbox", &mailbox)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    for id in [&first, &second] {
+        assert_eq!(lawyer.get(&page(id)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            lawyer
+                .get(&format!("/api/v1/mailbox/messages/{id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert!(lawyer
+        .get("/mailbox")
+        .await
+        .texts(".shared-link")
+        .is_empty());
+
+    // Every grant, revocation and read is audited.
+    let audited = |action: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(audited("delivery.granted").await, 2);
+    assert_eq!(audited("delivery.grant_revoked").await, 2);
+    assert_eq!(audited("delivery.read_by_grant").await, 2);
 }
