@@ -39,3 +39,16 @@ audit-participation-process-opened = Открит процес за гражда
 audit-participation-rules-changed = Променени правила на процес за гражданско участие
 audit-participation-proposal-submitted = Подадено предложение
 audit-participation-proposal-reviewed = Оценено предложение
+
+## Бюлетини
+participation-error-not-in-voting = В момента не се гласува.
+participation-error-already-voted = Вече сте гласували в този процес.
+participation-error-phone-used = Този телефонен номер вече е използван от друг гласуващ в процеса.
+participation-error-phone-invalid = Посочете български мобилен телефонен номер.
+participation-error-location-required = За този процес е нужно местоположението ви, за да се провери, че сте в неговия район.
+participation-error-outside-boundary = Местоположението ви е извън района на този процес.
+participation-error-ballot-invalid = Изберете различни проекти от процеса, оценени като осъществими.
+participation-error-too-many-choices = Избрали сте повече проекти, отколкото процесът позволява.
+participation-error-over-budget = Избраните проекти струват повече от бюджета.
+participation-error-change-not-allowed = Този процес не позволява промяна на бюлетината.
+participation-error-receipt-unknown = Нямате бюлетина с тази разписка.

@@ -39,3 +39,16 @@ audit-participation-process-opened = Participatory process opened
 audit-participation-rules-changed = Rules of a participatory process changed
 audit-participation-proposal-submitted = Proposal submitted
 audit-participation-proposal-reviewed = Proposal reviewed
+
+## Ballots
+participation-error-not-in-voting = Voting is not open now.
+participation-error-already-voted = You have already voted in this process.
+participation-error-phone-used = This phone number was already used by another voter of this process.
+participation-error-phone-invalid = Give a Bulgarian mobile phone number.
+participation-error-location-required = This process needs your location to check that you are inside its area.
+participation-error-outside-boundary = Your location is outside the area of this process.
+participation-error-ballot-invalid = Choose distinct projects that were found feasible in this process.
+participation-error-too-many-choices = You chose more projects than this process allows.
+participation-error-over-budget = The projects you chose cost more than the budget.
+participation-error-change-not-allowed = This process does not allow changing a ballot.
+participation-error-receipt-unknown = No ballot of yours has this receipt.

@@ -7,6 +7,7 @@ use crate::model::{
     Comment, HistoryEntry, NewProcess, NewProposal, Process, Proposal, ProposalPage,
     ProposalStatus, Review, Rules,
 };
+use crate::service::ballots::{self, Ballot, Cast, Receipt};
 use crate::service::{processes, proposals};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +28,8 @@ pub fn api_router(state: ParticipationState) -> OpenApiRouter<AppState> {
         .routes(routes!(support))
         .routes(routes!(comment))
         .routes(routes!(review))
+        .routes(routes!(cast, change_ballot))
+        .routes(routes!(find_receipt))
         .with_state(state)
 }
 
@@ -245,4 +248,53 @@ async fn review(
     Ok(Json(
         proposals::review(&state.ctx, &actor, &id, &body).await?,
     ))
+}
+
+/// A signed-in person (substantial assurance) casts their ballot during voting. The answer's
+/// receipt is shown once: it finds the ballot and lets the voter change it.
+#[utoipa::path(post, path = "/api/v1/participation/processes/{id}/ballots", tag = "participation",
+    security(("session" = [])), params(("id" = String, Path)), request_body = Cast,
+    responses((status = 200, body = Receipt),
+        (status = 409, body = portico_http::ApiErrorBody, description = "already_voted, phone_used, outside_boundary, location_required, not_in_voting"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "ballot_invalid, too_many_choices, over_budget, phone_invalid")))]
+async fn cast(
+    State(state): State<ParticipationState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    Json(body): Json<Cast>,
+) -> Result<Json<Receipt>, ApiError> {
+    Ok(Json(ballots::cast(&state.ctx, &actor, &id, &body).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BallotChange {
+    pub receipt: String,
+    pub choices: Vec<String>,
+}
+
+/// A voter changes their ballot, with their receipt, until voting closes (where allowed).
+#[utoipa::path(put, path = "/api/v1/participation/processes/{id}/ballots", tag = "participation",
+    security(("session" = [])), params(("id" = String, Path)), request_body = BallotChange,
+    responses((status = 200, body = Ballot),
+        (status = 409, body = portico_http::ApiErrorBody, description = "change_not_allowed, receipt_unknown, not_in_voting")))]
+async fn change_ballot(
+    State(state): State<ParticipationState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    Json(body): Json<BallotChange>,
+) -> Result<Json<Ballot>, ApiError> {
+    Ok(Json(
+        ballots::change(&state.ctx, &actor, &id, &body.receipt, &body.choices).await?,
+    ))
+}
+
+/// The ballot a receipt (or its published SHA-256 hash) finds. Names nobody.
+#[utoipa::path(get, path = "/api/v1/participation/receipts/{receipt}", tag = "participation", security(()),
+    params(("receipt" = String, Path)),
+    responses((status = 200, body = Ballot), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn find_receipt(
+    State(state): State<ParticipationState>,
+    Path(receipt): Path<String>,
+) -> Result<Json<Ballot>, ApiError> {
+    Ok(Json(ballots::find(&state.ctx, &receipt).await?))
 }

@@ -1,6 +1,7 @@
 //! The rules of citizen participation: plain async functions that take a [`Participation`]
 //! context and an [`portico_core::Actor`].
 
+pub mod ballots;
 pub mod geofence;
 pub mod processes;
 pub mod proposals;

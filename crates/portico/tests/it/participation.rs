@@ -387,3 +387,256 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
     assert_eq!(items[0]["number"], 21);
     assert_eq!(items[0]["title"], "Идея 20");
 }
+
+mod ballots {
+    //! Ballots: one per person (two sessions at once end as one), a used phone and a location
+    //! outside the boundary refused with their reason, a receipt that finds its ballot, a changed
+    //! ballot counted once in its last version, rules locked by the first ballot, and nothing
+    //! that links a ballot to its voter.
+
+    use super::*;
+    use portico_participation::service::ballots::{self, Cast};
+
+    /// A process in its voting phase with three feasible proposals (ids returned).
+    async fn voting(app: &TestApp, ctx: &Participation, new: NewProcess) -> (String, Vec<String>) {
+        let id = processes::open(ctx, &admin(), &new).await.unwrap();
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            let p = proposals::submit(
+                ctx,
+                &citizen("author"),
+                &id,
+                &idea(&format!("Проект {n}"), 40_000_000),
+            )
+            .await
+            .unwrap();
+            proposals::review(
+                ctx,
+                &admin(),
+                &p,
+                &Review {
+                    status: ProposalStatus::Feasible,
+                    reason: "Осъществимо.".into(),
+                    merged_into: None,
+                },
+            )
+            .await
+            .unwrap();
+            ids.push(p);
+        }
+        app.advance(2 * DAY / 1000 + 1);
+        assert_eq!(processes::get(ctx, &id).await.unwrap().phase, Phase::Voting);
+        (id, ids)
+    }
+
+    fn ballot(choices: &[&String], phone: &str) -> Cast {
+        Cast {
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+            phone: phone.into(),
+            latitude: None,
+            longitude: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn two_ballots_from_one_person_at_once_end_as_one_and_a_used_phone_is_refused() {
+        let app = TestApp::start().await;
+        let ctx = ctx(&app);
+        let (id, p) = voting(&app, &ctx, green(&app, "green")).await;
+        let maria = citizen("maria");
+        let first = ballot(&[&p[0]], "0888 111 222");
+        let second = ballot(&[&p[1]], "0888 111 333");
+        let (a, b) = tokio::join!(
+            ballots::cast(&ctx, &maria, &id, &first),
+            ballots::cast(&ctx, &maria, &id, &second)
+        );
+        let (refused, used) = match (a, b) {
+            (Ok(_), Err(e)) => (e, "+359 888 111 222"),
+            (Err(e), Ok(_)) => (e, "0888 111 333"),
+            other => panic!("expected one ballot, got {other:?}"),
+        };
+        assert_eq!(refused.code(), "already_voted");
+        assert_eq!(ballots::turnout(&ctx, &id).await.unwrap(), 1);
+
+        // Another person with the phone number the ballot was cast with.
+        let e = ballots::cast(&ctx, &citizen("ivan"), &id, &ballot(&[&p[0]], used))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "phone_used");
+        // Low assurance is refused; a choice twice is refused.
+        let e = ballots::cast(
+            &ctx,
+            &Actor::person("low", Assurance::Low),
+            &id,
+            &ballot(&[&p[0]], "0888 000 001"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "assurance_too_low");
+        let e = ballots::cast(
+            &ctx,
+            &citizen("petya"),
+            &id,
+            &ballot(&[&p[0], &p[0]], "0888 000 002"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "ballot_invalid");
+    }
+
+    #[tokio::test]
+    async fn a_location_outside_the_boundary_is_refused_and_one_inside_votes() {
+        let app = TestApp::start().await;
+        let ctx = ctx(&app);
+        let mut new = green(&app, "green");
+        new.rules.ballot_rule = BallotRule::Knapsack;
+        // Roughly Sofia.
+        new.rules.boundary = Some(serde_json::json!({"type": "Polygon", "coordinates": [[
+            [23.2, 42.6], [23.5, 42.6], [23.5, 42.8], [23.2, 42.8], [23.2, 42.6]]]}));
+        let (id, p) = voting(&app, &ctx, new).await;
+        let mut outside = ballot(&[&p[0]], "0888 222 000");
+        outside.latitude = Some(42.15);
+        outside.longitude = Some(24.75); // Plovdiv
+        let e = ballots::cast(&ctx, &citizen("maria"), &id, &outside)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "outside_boundary");
+        let e = ballots::cast(
+            &ctx,
+            &citizen("maria"),
+            &id,
+            &ballot(&[&p[0]], "0888 222 000"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "location_required");
+        let mut inside = ballot(&[&p[0], &p[1], &p[2]], "0888 222 000");
+        inside.latitude = Some(42.69);
+        inside.longitude = Some(23.32);
+        // Three projects of 400,000 each exceed the 1,000,000 budget.
+        let e = ballots::cast(&ctx, &citizen("maria"), &id, &inside)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "over_budget");
+        inside.choices.pop();
+        ballots::cast(&ctx, &citizen("maria"), &id, &inside)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM participation_voters").await,
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn a_receipt_finds_its_ballot_and_a_changed_ballot_counts_once_in_its_last_version() {
+        let app = TestApp::start().await;
+        let ctx = ctx(&app);
+        let (id, p) = voting(&app, &ctx, green(&app, "green")).await;
+        let maria = citizen("maria");
+        let receipt = ballots::cast(&ctx, &maria, &id, &ballot(&[&p[0]], "0888 333 000"))
+            .await
+            .unwrap();
+        let found = app
+            .client()
+            .get(&format!(
+                "/api/v1/participation/receipts/{}",
+                receipt.receipt
+            ))
+            .await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert_eq!(found.json()["choices"], serde_json::json!([p[0]]));
+        assert_eq!(found.json()["receipt_hash"], receipt.receipt_hash);
+
+        // Somebody else cannot change it, even with the receipt; maria can.
+        let e = ballots::change(
+            &ctx,
+            &citizen("ivan"),
+            &id,
+            &receipt.receipt,
+            &[p[1].clone()],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "receipt_unknown");
+        let changed = ballots::change(
+            &ctx,
+            &maria,
+            &id,
+            &receipt.receipt,
+            &[p[1].clone(), p[2].clone()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(changed.receipt_hash, receipt.receipt_hash);
+        assert_eq!(ballots::turnout(&ctx, &id).await.unwrap(), 1);
+        let found = ballots::find(&ctx, &receipt.receipt_hash).await.unwrap();
+        let mut want = vec![p[1].clone(), p[2].clone()];
+        want.sort();
+        assert_eq!(found.choices, want);
+
+        // The rules are locked by the first ballot.
+        let process = processes::get(&ctx, &id).await.unwrap();
+        assert!(process.locked);
+        let e = processes::change_rules(&ctx, &admin(), &id, process.version, &process.rules)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "rules_locked");
+
+        // After the close nobody changes or casts.
+        app.advance(DAY / 1000 + 1);
+        let e = ballots::change(&ctx, &maria, &id, &receipt.receipt, &[p[0].clone()])
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "not_in_voting");
+    }
+
+    #[tokio::test]
+    async fn nothing_links_a_ballot_to_its_voter() {
+        let app = TestApp::start().await;
+        let ctx = ctx(&app);
+        let (id, p) = voting(&app, &ctx, green(&app, "green")).await;
+        let account = "voter-account-7f3a";
+        let receipt = ballots::cast(
+            &ctx,
+            &citizen(account),
+            &id,
+            &ballot(&[&p[0]], "0888 444 000"),
+        )
+        .await
+        .unwrap();
+        // The ballots table holds only the receipt's hash, the process and the choices.
+        let (choices,): (String,) = sqlx::query_as("SELECT choices FROM participation_ballots")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert!(!choices.contains(account));
+        let (person_key, phone_key): (String, String) =
+            sqlx::query_as("SELECT person_key, phone_key FROM participation_voters")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        for key in [&person_key, &phone_key] {
+            assert_ne!(key, &receipt.receipt_hash);
+            assert!(!choices.contains(key.as_str()));
+        }
+        // No audit entry was written for the ballot.
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE actor = $1")
+            .bind(account)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        // Every API read an administrator has names no voter beside a ballot.
+        for path in [
+            format!("/api/v1/participation/processes/{id}"),
+            format!("/api/v1/participation/processes/{id}/proposals"),
+            format!("/api/v1/participation/receipts/{}", receipt.receipt_hash),
+        ] {
+            let page = app.client().get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(!page.body.contains(account), "{path}");
+            assert!(!page.body.contains(&person_key), "{path}");
+        }
+    }
+}
