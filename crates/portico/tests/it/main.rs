@@ -25,6 +25,7 @@ mod mandates;
 mod nodes;
 mod oidc_provider;
 mod once_only;
+mod participation;
 mod promises;
 mod queues;
 mod registries;

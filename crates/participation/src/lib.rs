@@ -1,0 +1,44 @@
+//! Citizen participation: an administration's participatory processes (phases with dates, a
+//! theme and topics, rules locked once the first ballot is cast), proposals with their supports,
+//! comments, reviews and history, verified voters and their ballots kept apart, and the tally.
+
+pub mod error;
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod strings;
+
+pub use error::ParticipationError;
+
+/// The participation block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("participation");
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "participation/0001_participation",
+    sql: include_str!("../migrations/0001_participation.sql"),
+}];
+
+/// The participation block: its tables and API.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "participation",
+    migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    let ctx = service::Participation::new(
+        m.state.db.clone(),
+        m.state.clock.clone(),
+        m.state.pseudonymiser.clone(),
+    );
+    let state = routes::ParticipationState {
+        app: m.state.clone(),
+        ctx,
+    };
+    Ok(portico_http::Mounted {
+        pages: axum::Router::new(),
+        api: routes::api_router(state),
+        jobs: Vec::new(),
+    })
+}

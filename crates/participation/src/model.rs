@@ -1,0 +1,268 @@
+//! The participation block's types: what its service functions take and return.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Who may propose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Proposers {
+    /// Anybody signed in.
+    Anyone,
+    /// People who live in the process's voting area (checked when they vote, shown on proposing).
+    Residents,
+}
+
+impl Proposers {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proposers::Anyone => "anyone",
+            Proposers::Residents => "residents",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "anyone" => Some(Proposers::Anyone),
+            "residents" => Some(Proposers::Residents),
+            _ => None,
+        }
+    }
+}
+
+/// How a ballot chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BallotRule {
+    /// Up to `max_choices` projects.
+    UpToN,
+    /// Projects whose budgets together fit the process's budget.
+    Knapsack,
+}
+
+impl BallotRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BallotRule::UpToN => "up_to_n",
+            BallotRule::Knapsack => "knapsack",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "up_to_n" => Some(BallotRule::UpToN),
+            "knapsack" => Some(BallotRule::Knapsack),
+            _ => None,
+        }
+    }
+}
+
+/// The phases of a process, as epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Phases {
+    pub proposals_from: i64,
+    pub proposals_until: i64,
+    pub review_until: i64,
+    pub voting_from: i64,
+    pub voting_until: i64,
+    pub results_from: i64,
+}
+
+/// The phase a process is in at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Upcoming,
+    Proposals,
+    Review,
+    Waiting,
+    Voting,
+    Counting,
+    Results,
+}
+
+impl Phases {
+    /// Dates must follow each other.
+    pub fn valid(&self) -> bool {
+        self.proposals_from < self.proposals_until
+            && self.proposals_until <= self.review_until
+            && self.review_until <= self.voting_from
+            && self.voting_from < self.voting_until
+            && self.voting_until <= self.results_from
+    }
+
+    pub fn at(&self, now: i64) -> Phase {
+        if now < self.proposals_from {
+            Phase::Upcoming
+        } else if now < self.proposals_until {
+            Phase::Proposals
+        } else if now < self.review_until {
+            Phase::Review
+        } else if now < self.voting_from {
+            Phase::Waiting
+        } else if now < self.voting_until {
+            Phase::Voting
+        } else if now < self.results_from {
+            Phase::Counting
+        } else {
+            Phase::Results
+        }
+    }
+}
+
+/// The rules of a process. Locked once the first ballot is cast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Rules {
+    pub proposers: Proposers,
+    /// `municipality`, or the code of a district (e.g. `sredets`) whose residents alone vote.
+    pub voter_area: String,
+    pub min_age: i64,
+    /// The total budget in minor units.
+    pub budget_minor: i64,
+    pub currency: String,
+    pub ballot_rule: BallotRule,
+    /// For `up_to_n`: how many projects a ballot may choose.
+    pub max_choices: i64,
+    /// Whether a voter may change their ballot until voting closes.
+    pub allow_change: bool,
+    /// The legal basis of the population-register checks (shown in the person's query log).
+    pub legal_basis: String,
+    /// Where, when set, a voter's location must be: a GeoJSON Polygon or MultiPolygon.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub boundary: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Topic {
+    pub code: String,
+    pub name_bg: String,
+    pub name_en: String,
+}
+
+/// What an administration opens a process with.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewProcess {
+    pub administration_id: String,
+    pub slug: String,
+    pub title_bg: String,
+    pub title_en: String,
+    pub theme: String,
+    pub phases: Phases,
+    pub rules: Rules,
+    pub topics: Vec<Topic>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Process {
+    pub id: String,
+    pub administration_id: String,
+    pub slug: String,
+    pub title_bg: String,
+    pub title_en: String,
+    pub theme: String,
+    pub phases: Phases,
+    pub phase: Phase,
+    pub rules: Rules,
+    pub topics: Vec<Topic>,
+    /// True once the first ballot is cast: the rules can no longer change.
+    pub locked: bool,
+    pub version: i64,
+}
+
+/// What a person proposes.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct NewProposal {
+    pub title: String,
+    pub description: String,
+    pub budget_minor: i64,
+    #[serde(default)]
+    pub district: Option<String>,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Submitted,
+    Feasible,
+    NotFeasible,
+    Merged,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Submitted => "submitted",
+            ProposalStatus::Feasible => "feasible",
+            ProposalStatus::NotFeasible => "not_feasible",
+            ProposalStatus::Merged => "merged",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "submitted" => Some(ProposalStatus::Submitted),
+            "feasible" => Some(ProposalStatus::Feasible),
+            "not_feasible" => Some(ProposalStatus::NotFeasible),
+            "merged" => Some(ProposalStatus::Merged),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Proposal {
+    pub id: String,
+    pub process_id: String,
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    pub budget_minor: i64,
+    pub district: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub topics: Vec<String>,
+    pub status: ProposalStatus,
+    pub review_reason: Option<String>,
+    pub merged_into: Option<String>,
+    pub supports: i64,
+    pub created_at: i64,
+}
+
+/// The administration's review of a proposal, with its published reason.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Review {
+    pub status: ProposalStatus,
+    pub reason: String,
+    /// For `merged`: the proposal it was merged into.
+    #[serde(default)]
+    pub merged_into: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// One change of a proposal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub at: i64,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// A page of a process's proposals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalPage {
+    pub items: Vec<Proposal>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}

@@ -1,0 +1,484 @@
+//! Proposals: submitted by signed-in people during the proposals phase, supported and commented
+//! on by others, reviewed by the administration (feasible, not feasible, merged) with a published
+//! reason. Every change is kept in the proposal's history.
+
+use super::{administers, processes, Participation};
+use crate::error::ParticipationError;
+use crate::model::{
+    Comment, HistoryEntry, NewProposal, Phase, Proposal, ProposalPage, ProposalStatus, Proposers,
+    Review,
+};
+use portico_audit::Event;
+use portico_core::{new_id, Actor, Assurance};
+use portico_store::Tx;
+
+const TITLE_MAX: usize = 200;
+const TEXT_MAX: usize = 10_000;
+const COMMENT_MAX: usize = 2_000;
+
+fn unique(e: sqlx::Error) -> Result<(), ParticipationError> {
+    let e: portico_store::StoreError = e.into();
+    if e.is_unique_violation() {
+        Ok(())
+    } else {
+        Err(e.into())
+    }
+}
+
+async fn history(
+    tx: &mut Tx,
+    proposal_id: &str,
+    at: i64,
+    actor: &Actor,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<(), ParticipationError> {
+    sqlx::query(
+        "INSERT INTO participation_proposal_history (id, proposal_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id().to_string())
+    .bind(proposal_id)
+    .bind(at)
+    .bind(actor.audit_id())
+    .bind(kind)
+    .bind(detail.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A person proposes a project in a process during its proposals phase.
+pub async fn submit(
+    ctx: &Participation,
+    actor: &Actor,
+    process_id: &str,
+    new: &NewProposal,
+) -> Result<String, ParticipationError> {
+    let account = actor
+        .account_id()
+        .ok_or(ParticipationError::Forbidden)?
+        .to_owned();
+    let title = new.title.trim();
+    let description = new.description.trim();
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        return Err(ParticipationError::Invalid("proposal_title_invalid"));
+    }
+    if description.is_empty() || description.chars().count() > TEXT_MAX {
+        return Err(ParticipationError::Invalid("proposal_description_invalid"));
+    }
+    if new.latitude.is_some() != new.longitude.is_some()
+        || new.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
+        || new
+            .longitude
+            .is_some_and(|l| !(-180.0..=180.0).contains(&l))
+    {
+        return Err(ParticipationError::Invalid("location_invalid"));
+    }
+    let now = ctx.clock.now();
+    let at = portico_core::clock::to_millis(now);
+    let mut tx = ctx.db.begin().await?;
+    let process = processes::load(&mut tx, process_id, at).await?;
+    if process.phase != Phase::Proposals {
+        return Err(ParticipationError::Refused("not_in_proposals"));
+    }
+    if process.rules.proposers == Proposers::Residents {
+        actor.require(Assurance::Substantial)?;
+    }
+    if new.budget_minor <= 0 || new.budget_minor > process.rules.budget_minor {
+        return Err(ParticipationError::Invalid("proposal_budget_invalid"));
+    }
+    let mut topics: Vec<&str> = new.topics.iter().map(|t| t.trim()).collect();
+    topics.sort_unstable();
+    topics.dedup();
+    if topics.is_empty()
+        || topics
+            .iter()
+            .any(|t| !process.topics.iter().any(|pt| pt.code == *t))
+    {
+        return Err(ParticipationError::Invalid("proposal_topics_invalid"));
+    }
+    let (number,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM participation_proposals WHERE process_id = $1",
+    )
+    .bind(&process.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id = new_id().to_string();
+    sqlx::query(
+        "INSERT INTO participation_proposals (id, process_id, number, author_account_id, title, description, \
+         budget_minor, district, latitude, longitude, status, supports, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'submitted', 0, $11)",
+    )
+    .bind(&id)
+    .bind(&process.id)
+    .bind(number)
+    .bind(&account)
+    .bind(title)
+    .bind(description)
+    .bind(new.budget_minor)
+    .bind(new.district.as_deref().map(str::trim).filter(|d| !d.is_empty()))
+    .bind(new.latitude.map(|l| l.to_string()))
+    .bind(new.longitude.map(|l| l.to_string()))
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        let e: portico_store::StoreError = e.into();
+        if e.is_unique_violation() {
+            // Another proposal took the number at the same moment: the person tries again.
+            ParticipationError::Refused("try_again")
+        } else {
+            e.into()
+        }
+    })?;
+    for t in &topics {
+        sqlx::query(
+            "INSERT INTO participation_proposal_topics (proposal_id, topic_code) VALUES ($1, $2)",
+        )
+        .bind(&id)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+    }
+    history(
+        &mut tx,
+        &id,
+        at,
+        actor,
+        "submitted",
+        serde_json::json!({ "title": title, "budget_minor": new.budget_minor, "topics": topics }),
+    )
+    .await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(&actor.audit_id(), "participation.proposal_submitted", &id)
+            .in_administration(&process.administration_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+type Row = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
+
+const COLUMNS: &str =
+    "id, process_id, number, title, description, budget_minor, district, latitude, \
+    longitude, status, review_reason, merged_into, supports, created_at";
+
+fn from_row(r: Row, topics: Vec<String>) -> Proposal {
+    Proposal {
+        id: r.0,
+        process_id: r.1,
+        number: r.2,
+        title: r.3,
+        description: r.4,
+        budget_minor: r.5,
+        district: r.6,
+        latitude: r.7.and_then(|l| l.parse().ok()),
+        longitude: r.8.and_then(|l| l.parse().ok()),
+        topics,
+        status: ProposalStatus::parse(&r.9).unwrap_or(ProposalStatus::Submitted),
+        review_reason: r.10,
+        merged_into: r.11,
+        supports: r.12,
+        created_at: r.13,
+    }
+}
+
+async fn topics_of(tx: &mut Tx, id: &str) -> Result<Vec<String>, ParticipationError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT topic_code FROM participation_proposal_topics WHERE proposal_id = $1 ORDER BY topic_code",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+async fn load(tx: &mut Tx, id: &str) -> Result<Proposal, ParticipationError> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM participation_proposals WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let row = row.ok_or(ParticipationError::NotFound)?;
+    let topics = topics_of(tx, &row.0).await?;
+    Ok(from_row(row, topics))
+}
+
+/// A proposal. Proposals are public.
+pub async fn get(ctx: &Participation, id: &str) -> Result<Proposal, ParticipationError> {
+    let mut tx = ctx.db.begin().await?;
+    let p = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// A page of a process's proposals in the order they came, optionally of one status.
+pub async fn list(
+    ctx: &Participation,
+    process_id: &str,
+    status: Option<ProposalStatus>,
+    page: portico_core::Page,
+) -> Result<ProposalPage, ParticipationError> {
+    let limit = page.limit.clamp(1, 100);
+    let offset = page.offset.max(0);
+    let mut tx = ctx.db.begin().await?;
+    let process = processes::load(&mut tx, process_id, ctx.now()).await?;
+    let filter = if status.is_some() {
+        "AND status = $2"
+    } else {
+        "AND $2 = $2"
+    };
+    let status = status.map_or("", ProposalStatus::as_str);
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM participation_proposals WHERE process_id = $1 {filter}"
+    ))
+    .bind(&process.id)
+    .bind(status)
+    .fetch_one(&mut *tx)
+    .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM participation_proposals WHERE process_id = $1 {filter} \
+         ORDER BY number LIMIT $3 OFFSET $4"
+    ))
+    .bind(&process.id)
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let topics = topics_of(&mut tx, &row.0).await?;
+        items.push(from_row(row, topics));
+    }
+    tx.commit().await?;
+    Ok(ProposalPage {
+        items,
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// A signed-in person supports a proposal (once; again changes nothing) until voting begins.
+pub async fn support(
+    ctx: &Participation,
+    actor: &Actor,
+    id: &str,
+) -> Result<Proposal, ParticipationError> {
+    let account = actor.account_id().ok_or(ParticipationError::Forbidden)?;
+    let at = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    let proposal = load(&mut tx, id).await?;
+    let process = processes::load(&mut tx, &proposal.process_id, at).await?;
+    if !matches!(process.phase, Phase::Proposals | Phase::Review) {
+        return Err(ParticipationError::Refused("support_closed"));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO participation_supports (proposal_id, account_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(&proposal.id)
+    .bind(account)
+    .bind(at)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {
+            sqlx::query("UPDATE participation_proposals SET supports = supports + 1 WHERE id = $1")
+                .bind(&proposal.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Err(e) => {
+            unique(e)?;
+            return Ok(proposal);
+        }
+    }
+    let proposal = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(proposal)
+}
+
+/// A signed-in person comments on a proposal until results are published.
+pub async fn comment(
+    ctx: &Participation,
+    actor: &Actor,
+    id: &str,
+    body: &str,
+) -> Result<Comment, ParticipationError> {
+    let account = actor.account_id().ok_or(ParticipationError::Forbidden)?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > COMMENT_MAX {
+        return Err(ParticipationError::Invalid("comment_invalid"));
+    }
+    let at = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    let proposal = load(&mut tx, id).await?;
+    let process = processes::load(&mut tx, &proposal.process_id, at).await?;
+    if matches!(process.phase, Phase::Upcoming | Phase::Results) {
+        return Err(ParticipationError::Refused("comments_closed"));
+    }
+    let comment_id = new_id().to_string();
+    sqlx::query(
+        "INSERT INTO participation_comments (id, proposal_id, author_account_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&comment_id)
+    .bind(&proposal.id)
+    .bind(account)
+    .bind(body)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Comment {
+        id: comment_id,
+        body: body.to_owned(),
+        created_at: at,
+    })
+}
+
+/// A proposal's comments, oldest first.
+pub async fn comments(ctx: &Participation, id: &str) -> Result<Vec<Comment>, ParticipationError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, body, created_at FROM participation_comments WHERE proposal_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, body, created_at)| Comment {
+            id,
+            body,
+            created_at,
+        })
+        .collect())
+}
+
+/// A proposal's history, oldest first.
+pub async fn history_of(
+    ctx: &Participation,
+    id: &str,
+) -> Result<Vec<HistoryEntry>, ParticipationError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT at, kind, detail FROM participation_proposal_history WHERE proposal_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, kind, detail)| HistoryEntry {
+            at,
+            kind,
+            detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+        })
+        .collect())
+}
+
+/// The administration reviews a proposal: feasible, not feasible, or merged into another of the
+/// same process, always with a published reason. Possible until voting begins.
+pub async fn review(
+    ctx: &Participation,
+    actor: &Actor,
+    id: &str,
+    review: &Review,
+) -> Result<Proposal, ParticipationError> {
+    let reason = review.reason.trim();
+    if reason.is_empty() || reason.chars().count() > TEXT_MAX {
+        return Err(ParticipationError::Invalid("review_reason_missing"));
+    }
+    let now = ctx.clock.now();
+    let at = portico_core::clock::to_millis(now);
+    let mut tx = ctx.db.begin().await?;
+    let proposal = load(&mut tx, id).await?;
+    let process = processes::load(&mut tx, &proposal.process_id, at).await?;
+    if !administers(actor, &process.administration_id) {
+        return Err(ParticipationError::Forbidden);
+    }
+    if !matches!(
+        process.phase,
+        Phase::Proposals | Phase::Review | Phase::Waiting
+    ) {
+        return Err(ParticipationError::Refused("review_closed"));
+    }
+    let merged_into = match review.status {
+        ProposalStatus::Submitted => {
+            return Err(ParticipationError::Invalid("review_status_invalid"))
+        }
+        ProposalStatus::Merged => {
+            let target = review
+                .merged_into
+                .as_deref()
+                .ok_or(ParticipationError::Invalid("merge_target_invalid"))?;
+            let other = load(&mut tx, target)
+                .await
+                .map_err(|_| ParticipationError::Invalid("merge_target_invalid"))?;
+            if other.id == proposal.id
+                || other.process_id != proposal.process_id
+                || other.status == ProposalStatus::Merged
+            {
+                return Err(ParticipationError::Invalid("merge_target_invalid"));
+            }
+            Some(other.id)
+        }
+        _ => None,
+    };
+    sqlx::query(
+        "UPDATE participation_proposals SET status = $1, review_reason = $2, merged_into = $3 WHERE id = $4",
+    )
+    .bind(review.status.as_str())
+    .bind(reason)
+    .bind(merged_into.as_deref())
+    .bind(&proposal.id)
+    .execute(&mut *tx)
+    .await?;
+    history(
+        &mut tx,
+        &proposal.id,
+        at,
+        actor,
+        "reviewed",
+        serde_json::json!({
+            "from": proposal.status.as_str(),
+            "status": review.status.as_str(),
+            "reason": reason,
+            "merged_into": merged_into,
+        }),
+    )
+    .await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(
+            &actor.audit_id(),
+            "participation.proposal_reviewed",
+            &proposal.id,
+        )
+        .in_administration(&process.administration_id)
+        .with(serde_json::json!({ "status": review.status.as_str() })),
+        now,
+    )
+    .await?;
+    let proposal = load(&mut tx, &proposal.id).await?;
+    tx.commit().await?;
+    Ok(proposal)
+}
