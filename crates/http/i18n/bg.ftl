@@ -40,6 +40,7 @@ nav-label = Основна навигация
 nav-applications = Моите заявления
 nav-consents = Искания за съгласие
 nav-mailbox = Моята пощенска кутия
+nav-payments = Плащания
 nav-my-data = Моите данни
 footer-registries = Регистър на регистрите
 nav-office = Работна опашка

@@ -40,6 +40,7 @@ nav-label = Main navigation
 nav-applications = My applications
 nav-consents = Requests for my consent
 nav-mailbox = My mailbox
+nav-payments = Payments
 nav-my-data = My data
 footer-registries = Register of registers
 nav-office = Work queue

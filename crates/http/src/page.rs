@@ -43,6 +43,7 @@ pub fn nav_links(user: Option<&SessionUser>) -> Vec<(&'static str, &'static str)
         links.push(("/applications", "nav_applications"));
         links.push(("/consents", "nav_consents"));
         links.push(("/mailbox", "nav_mailbox"));
+        links.push(("/payments", "nav_payments"));
         links.push(("/my-data", "nav_my_data"));
     }
     if user.is_operator() {
@@ -289,6 +290,7 @@ mod nav_tests {
                 "/applications",
                 "/consents",
                 "/mailbox",
+                "/payments",
                 "/my-data",
                 "/account"
             ]

@@ -242,6 +242,7 @@ apiclient-scopes-legend = Обхвати
 apiclient-scopes-hint = Дайте само това, от което системата има нужда.
 apiclient-scope-cases = работа по заявленията към тази администрация: четене и придвижване по процеса им
 apiclient-scope-delivery = изпращане и получаване на официалните съобщения в пощенските кутии на администрацията и нейните звена (електронно връчване)
+apiclient-scope-payments = искане и обработка на плащанията към тази администрация: създаване на искания за плащане, четене, отменяне и възстановяване
 apiclient-method-legend = Как системата доказва коя е
 apiclient-method-secret = Тайна (client_secret_basic или client_secret_post)
 apiclient-method-key = JWT, подписан със собствения ключ на системата (private_key_jwt, Ed25519)

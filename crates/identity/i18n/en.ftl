@@ -242,6 +242,7 @@ apiclient-scopes-legend = Scopes
 apiclient-scopes-hint = Give only what the system needs.
 apiclient-scope-cases = work this administration's applications: read them and move them along their process
 apiclient-scope-delivery = send and receive the official messages of this administration's and its units' mailboxes (eDelivery)
+apiclient-scope-payments = ask for and work this administration's payments: create payment requests, read, cancel and refund them
 apiclient-method-legend = How the system proves who it is
 apiclient-method-secret = A secret (client_secret_basic or client_secret_post)
 apiclient-method-key = A JWT signed by the system's own key (private_key_jwt, Ed25519)

@@ -26,6 +26,7 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_registries::BLOCK,
     portico_delivery::BLOCK,
     portico_participation::BLOCK,
+    portico_payments::BLOCK,
 ];
 
 /// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them

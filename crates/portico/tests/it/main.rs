@@ -26,6 +26,7 @@ mod nodes;
 mod oidc_provider;
 mod once_only;
 mod participation;
+mod payments;
 mod promises;
 mod queues;
 mod registries;

@@ -1,0 +1,52 @@
+### Думите на блока за плащания на български. Ключовете са тези, които кодът и шаблоните
+### ползват, с точки и долни черти, изписани като тирета (виж docs/i18n.md).
+
+## Страницата на платеца
+payments-title = Моите плащания
+payments-intro = Всяка такса, която администрация ви е поискала: колко, кодът за плащане, който да посочите в банката или в основанието на превода, и всяка стъпка на плащането.
+payments-none = Нямате плащания.
+payments-amount = Сума
+payments-code = Код за плащане
+payments-beneficiary = Получател
+payments-iban = IBAN
+payments-bic = BIC
+payments-application = Заявление
+payments-expires = Платете до
+payments-history = Какво се случи
+
+## Състояния
+payments-state-created = Очаква плащане
+payments-state-started = Плащането е започнато
+payments-state-authorised = Разрешено от доставчика на картови плащания
+payments-state-ordered = Наредено с банков превод
+payments-state-paid = Платено
+payments-state-expired = Изтекло без плащане
+payments-state-cancelled = Отменено
+payments-state-failed = Неуспешно
+payments-state-refunded-part = Частично възстановено
+payments-state-refunded = Възстановено
+
+## Грешки
+payments-error-not-found = Няма такова плащане.
+payments-error-not-a-payment-client = Само система на администрация с обхват „payments“ може да иска плащания, и то само за своята администрация.
+payments-error-idempotency-key-reused = Този Idempotency-Key вече е използван за друга заявка.
+payments-error-idempotency-key-invalid = Idempotency-Key трябва да е от 1 до 255 видими ASCII знака.
+payments-error-transition-not-allowed = Плащането не може да премине в това състояние от състоянието, в което е.
+payments-error-conflict = Плащането беше променено междувременно. Прочетете го отново и опитайте пак.
+payments-error-assurance-too-low = Потвърдете самоличността си с по-сигурен вход, за да видите плащанията си.
+payments-error-administration-required = Посочете администрацията, на която се плаща.
+payments-error-amount-invalid = Сумата трябва да е положително цяло число в най-малки единици (центове).
+payments-error-currency-invalid = Валутата трябва да е код по ISO 4217, например EUR.
+payments-error-reason-invalid = Посочете за какво е плащането, в най-много 140 знака.
+payments-error-beneficiary-invalid = Посочете получателя, в най-много 70 знака.
+payments-error-iban-invalid = IBAN не е валиден: проверете държавата, дължината и контролните цифри.
+payments-error-bic-invalid = BIC трябва да е от 8 или 11 букви и цифри, например BNBGBGSD.
+payments-error-obligor-invalid = Задълженото лице трябва да е с валиден ЕГН, ЛНЧ или ЕИК.
+payments-error-application-ref-invalid = Препратката към заявлението трябва да е най-много 100 знака.
+payments-error-expiry-invalid = Срокът трябва да е в бъдещето и до една година.
+payments-error-note-invalid = Бележката трябва да е най-много 500 знака.
+payments-error-refund-amount-invalid = Възстановената сума трябва да е положителна и не повече от остатъка от платената.
+
+## Одитен журнал
+audit-payments-created = Поискано плащане
+audit-payments-state-changed = Променено състояние на плащане

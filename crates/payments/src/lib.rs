@@ -1,0 +1,51 @@
+//! ePayment: payment requests with a payment code a person can quote at a bank, their states
+//! and only the allowed transitions between them (each audited and shown to the payer), asked
+//! for by an administration's system over the API (with an `Idempotency-Key`) or by the
+//! service layer for a case, and expired when not paid in time.
+
+pub mod code;
+pub mod error;
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod strings;
+pub mod validate;
+
+pub use error::PaymentError;
+
+/// The payments block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("payments");
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "payments/0001_payments",
+    sql: include_str!("../migrations/0001_payments.sql"),
+}];
+
+/// The payments block: its tables, the payer's page, the API and the expiry job.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "payments",
+    migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    use std::sync::Arc;
+    let payments = service::Payments::new(
+        m.state.db.clone(),
+        m.state.clock.clone(),
+        m.state.jobs_waker.clone(),
+    );
+    let state = routes::PaymentsState {
+        app: m.state.clone(),
+        payments: payments.clone(),
+    };
+    Ok(portico_http::Mounted {
+        pages: routes::router(state.clone()),
+        api: routes::api_router(state),
+        jobs: vec![(
+            service::requests::EXPIRE_JOB,
+            Arc::new(service::expiry::ExpireJob { payments }),
+        )],
+    })
+}

@@ -1,0 +1,171 @@
+//! The payments block's JSON API: administrations' systems ask for payments (with an
+//! `Idempotency-Key`), read them with their history, cancel and refund them. Errors are the
+//! platform's `{"error": {"code", "message", "details"}}` with this block's stable codes.
+
+use super::PaymentsState;
+use crate::error::PaymentError;
+use crate::model::{NewPayment, PaymentWithHistory};
+use crate::service::requests;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use portico_core::Id;
+use portico_http::{ApiActor, AppState, Lang, Strings, ValidPath};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn api_router(state: PaymentsState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(show))
+        .routes(routes!(cancel))
+        .routes(routes!(refund))
+        .with_state(state)
+}
+
+/// A payments error as the API answers it.
+pub struct ApiError(pub PaymentError);
+
+impl From<PaymentError> for ApiError {
+    fn from(e: PaymentError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if e.code() == "internal" {
+            tracing::error!(error = %e, "payments: internal error");
+            return portico_http::AppError::internal(e).into_response();
+        }
+        let strings = Strings::new(Lang::En, crate::strings::TABLES);
+        let message = strings
+            .find(&format!("payments_error_{}", e.code()))
+            .unwrap_or("The request was refused.");
+        let details = match &e {
+            PaymentError::NotAllowed { from, to } => serde_json::json!({ "from": from, "to": to }),
+            _ => serde_json::json!({}),
+        };
+        let body = serde_json::json!({
+            "error": { "code": e.code(), "message": message, "details": details }
+        });
+        (e.status(), Json(body)).into_response()
+    }
+}
+
+/// Asks for a payment. Send an `Idempotency-Key` header: a retry with the same key and the same
+/// body answers the payment made the first time (200, `Idempotent-Replayed: true`); the same key
+/// with another body is refused (409) and changes nothing.
+#[utoipa::path(post, path = "/api/v1/payments", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "a key unique per request, up to 255 visible ASCII characters")),
+    request_body = NewPayment,
+    responses((status = 201, body = PaymentWithHistory, description = "created"),
+        (status = 200, body = PaymentWithHistory, description = "the same request made before with this key"),
+        (status = 403, body = portico_http::ApiErrorBody, description = "not_a_payment_client"),
+        (status = 409, body = portico_http::ApiErrorBody, description = "idempotency_key_reused"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "amount_invalid, currency_invalid, iban_invalid, bic_invalid, obligor_invalid, expiry_invalid …")))]
+async fn create(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    headers: HeaderMap,
+    Json(body): Json<NewPayment>,
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| PaymentError::Invalid("idempotency_key_invalid"))?,
+        ),
+    };
+    let created = requests::create(&state.payments, &actor, &body, key).await?;
+    let status = if created.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let replayed = if created.replayed { "true" } else { "false" };
+    Ok((
+        status,
+        [("idempotent-replayed", replayed)],
+        Json(created.payment),
+    )
+        .into_response())
+}
+
+/// A payment with its history, to its administration's systems (and to its payer).
+#[utoipa::path(get, path = "/api/v1/payments/{id}", tag = "payments",
+    security(("session" = []), ("client_credentials" = ["payments"])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PaymentWithHistory),
+        (status = 404, body = portico_http::ApiErrorBody)))]
+async fn show(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Json<PaymentWithHistory>, ApiError> {
+    Ok(Json(requests::get(&state.payments, &actor, &id).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CancelBody {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The administration withdraws a payment that was not paid.
+#[utoipa::path(post, path = "/api/v1/payments/{id}/cancel", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    params(("id" = String, Path)),
+    request_body = CancelBody,
+    responses((status = 200, body = PaymentWithHistory),
+        (status = 404, body = portico_http::ApiErrorBody),
+        (status = 409, body = portico_http::ApiErrorBody, description = "transition_not_allowed")))]
+async fn cancel(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    ValidPath(id): ValidPath<Id>,
+    Json(body): Json<CancelBody>,
+) -> Result<Json<PaymentWithHistory>, ApiError> {
+    Ok(Json(
+        requests::cancel(&state.payments, &actor, &id, body.note.as_deref()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefundBody {
+    pub amount_minor: i64,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The administration pays back part or all of what is left of a paid amount.
+#[utoipa::path(post, path = "/api/v1/payments/{id}/refunds", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    params(("id" = String, Path)),
+    request_body = RefundBody,
+    responses((status = 200, body = PaymentWithHistory),
+        (status = 404, body = portico_http::ApiErrorBody),
+        (status = 409, body = portico_http::ApiErrorBody, description = "transition_not_allowed"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "refund_amount_invalid")))]
+async fn refund(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    ValidPath(id): ValidPath<Id>,
+    Json(body): Json<RefundBody>,
+) -> Result<Json<PaymentWithHistory>, ApiError> {
+    Ok(Json(
+        requests::refund(
+            &state.payments,
+            &actor,
+            &id,
+            body.amount_minor,
+            body.note.as_deref(),
+        )
+        .await?,
+    ))
+}
