@@ -25,6 +25,7 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_cases::BLOCK,
     portico_registries::BLOCK,
     portico_delivery::BLOCK,
+    portico_opendata::BLOCK,
 ];
 
 /// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them

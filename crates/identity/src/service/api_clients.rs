@@ -38,8 +38,9 @@ pub const ACCESS_TOKEN_AUDIENCE: &str = "portico-api";
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// The scopes a client can be given (each described by `apiclient-scope-<name>`): `cases` works
-/// the administration's cases (reads them, moves them along their process).
-pub const SCOPES: &[&str] = &["cases"];
+/// the administration's cases (reads them, moves them along their process); `opendata` publishes
+/// the administration's open datasets.
+pub const SCOPES: &[&str] = &["cases", "opendata"];
 
 /// How a client proves who it is at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -24,6 +24,7 @@ mod logs;
 mod mandates;
 mod nodes;
 mod oidc_provider;
+mod opendata;
 mod promises;
 mod queues;
 mod registries;
