@@ -5,6 +5,7 @@
 mod api;
 mod caller;
 mod ckan;
+mod dcat;
 mod files;
 
 use crate::service::OpenData;
@@ -38,6 +39,8 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
             "/api/action/{action}",
             get(ckan::action_get).post(ckan::action_post),
         )
+        .route("/catalog.ttl", get(dcat::catalog))
+        .route("/dataset/{file}", get(dcat::dataset))
         .route(
             "/dataset/{dataset}/resource/{resource}/download/{file}",
             get(files::download),

@@ -410,3 +410,56 @@ async fn malformed_uploads_and_calls_get_ckan_errors_and_change_nothing() {
     assert_eq!(body["result"]["records"][0]["district"], "Триадица");
     assert_eq!(body["result"]["records"][0]["population"], 70000);
 }
+
+#[tokio::test]
+async fn the_dcat_ap_catalogue_parses_with_rdflib_and_passes_the_shacl_shapes() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let mut d = dataset("sofia-districts", SOFIA_EIK);
+    d["contact_email"] = "opendata@sofia.example.bg".into();
+    d["temporal_start"] = "2024-01-01".into();
+    let (status, created) = action(&app, Some(&token), "package_create", d).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["result"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = upload(
+        &app,
+        &token,
+        &id,
+        "population.csv",
+        "district,population\n\"Средец, \"\"център\"\"\",31000\n".as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut draft = dataset("a-draft", SOFIA_EIK);
+    draft["state"] = "draft".into();
+    action(&app, Some(&token), "package_create", draft).await;
+    let catalog = app.client().get("/catalog.ttl").await;
+    assert_eq!(catalog.status, StatusCode::OK);
+    assert!(catalog.body.contains("sofia-districts") && !catalog.body.contains("a-draft"));
+    assert_eq!(
+        app.client().get("/dataset/a-draft.ttl").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/dcat_check.py");
+    let urls = vec![
+        format!("{}/catalog.ttl", app.base),
+        format!("{}/catalog.ttl?page=2", app.base),
+        format!("{}/dataset/sofia-districts.ttl", app.base),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .arg(script)
+            .args(urls)
+            .output()
+            .expect("python3 must be installed to run the interoperability test")
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success() && text.starts_with("conforms"),
+        "pySHACL: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
