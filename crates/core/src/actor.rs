@@ -16,15 +16,18 @@ pub enum Role {
     PlatformAdmin,
     /// Checks people's identity documents at a counter and marks their identifiers verified.
     IdentityVerifier,
+    /// Publishes the administration's open datasets.
+    DataPublisher,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Operator,
         Role::AdministrationAdmin,
         Role::RegisterOwner,
         Role::PlatformAdmin,
         Role::IdentityVerifier,
+        Role::DataPublisher,
     ];
 
     /// The stable name stored in the database and used on the command line.
@@ -35,6 +38,7 @@ impl Role {
             Role::RegisterOwner => "register_owner",
             Role::PlatformAdmin => "platform_admin",
             Role::IdentityVerifier => "identity_verifier",
+            Role::DataPublisher => "data_publisher",
         }
     }
 

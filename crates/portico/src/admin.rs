@@ -113,7 +113,7 @@ pub struct StaffRequest<'a> {
 /// Creates a staff account with a role in an administration, checking everything before any write.
 pub async fn add_staff(db: &Db, clock: &dyn Clock, req: StaffRequest<'_>) -> Result<String> {
     let role = Role::from_str(req.role)
-        .map_err(|_| anyhow!("role must be one of operator, administration_admin, register_owner, platform_admin, identity_verifier; not {:?}", req.role))?;
+        .map_err(|_| anyhow!("role must be one of operator, administration_admin, register_owner, platform_admin, identity_verifier, data_publisher; not {:?}", req.role))?;
     if let Some(problem) = password::check_strength(req.password) {
         bail!(
             "the password is not acceptable ({problem}): use at least {} characters",

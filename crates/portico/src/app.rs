@@ -27,6 +27,7 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_delivery::BLOCK,
     portico_participation::BLOCK,
     portico_payments::BLOCK,
+    portico_opendata::BLOCK,
 ];
 
 /// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them

@@ -175,7 +175,7 @@ enum AdminCommand {
         given_name: String,
         #[arg(long)]
         family_name: String,
-        /// operator, administration_admin, register_owner, platform_admin or identity_verifier
+        /// operator, administration_admin, register_owner, platform_admin, identity_verifier or data_publisher
         #[arg(long, default_value = "administration_admin")]
         role: String,
         /// Read the password from the first line of standard input instead of generating one.

@@ -40,8 +40,9 @@ pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jw
 /// The scopes a client can be given (each described by `apiclient-scope-<name>`): `cases` works
 /// the administration's cases (reads them, moves them along their process); `delivery` sends
 /// and receives the official messages of the administration's and its units' mailboxes;
-/// `payments` asks for and works the administration's payments.
-pub const SCOPES: &[&str] = &["cases", "delivery", "payments"];
+/// `payments` asks for and works the administration's payments; `opendata` publishes the
+/// administration's open datasets.
+pub const SCOPES: &[&str] = &["cases", "delivery", "payments", "opendata"];
 
 /// How a client proves who it is at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -134,6 +134,8 @@ fn is_not_a_key(s: &str) -> bool {
         "portico.result",
         "portico.delivery.evidence",
         "portico.delivery.message",
+        // A parameter of CKAN's package_search (crates/opendata).
+        "facet.field",
     ];
     const FILE_ENDINGS: &[&str] = &[
         ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt",

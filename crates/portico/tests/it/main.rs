@@ -27,6 +27,7 @@ mod oidc_provider;
 mod once_only;
 mod participation;
 mod payments;
+mod opendata;
 mod promises;
 mod queues;
 mod registries;

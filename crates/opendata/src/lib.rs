@@ -1,0 +1,45 @@
+//! The open data portal: administrations (the platform's organisations) publish datasets with
+//! bilingual metadata and resources (uploaded CSV, JSON and GeoJSON files, or links), in draft,
+//! published and withdrawn states with a history of versions; CSV resources are loaded into the
+//! datastore; everything is served through the CKAN-compatible Action API under `/api/3/action/`.
+
+pub mod error;
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod strings;
+
+pub use error::OpenDataError;
+
+/// The open data block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
+pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("opendata");
+
+pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
+    id: "opendata/0001_opendata",
+    sql: include_str!("../migrations/0001_opendata.sql"),
+}];
+
+/// The open data block: its tables, the CKAN Action API and its pages.
+pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
+    name: "opendata",
+    migrations: MIGRATIONS,
+    translations: &TRANSLATIONS,
+    mount,
+};
+
+fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
+    let ctx = service::OpenData {
+        db: m.state.db.clone(),
+        blobs: m.state.blobs.clone(),
+        clock: m.state.clock.clone(),
+    };
+    let state = routes::OpenDataState {
+        app: m.state.clone(),
+        ctx,
+    };
+    Ok(portico_http::Mounted {
+        pages: routes::router(state.clone()),
+        api: routes::api_router(state),
+        jobs: Vec::new(),
+    })
+}

@@ -1,0 +1,327 @@
+//! DCAT-AP 3.0 in Turtle: the catalogue (`/catalog.ttl`, a page of datasets at a time with
+//! `?page=`, as ckanext-dcat pages it) and each published dataset (`/dataset/{name}.ttl`),
+//! written by a careful writer: every literal escaped, every IRI built from the base address and
+//! a percent-encoded name.
+
+use super::OpenDataState;
+use crate::model::{Dataset, LICENCES, THEMES};
+use crate::service::{datasets, organisations, search};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use portico_http::AppError;
+use portico_identity::model::Administration;
+use serde::Deserialize;
+use std::fmt::Write;
+
+/// Datasets in one page of the catalogue.
+pub const PAGE_SIZE: i64 = 100;
+
+fn lit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+const PREFIXES: &str = "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n\
+@prefix dct: <http://purl.org/dc/terms/> .\n\
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\
+@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .\n\
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n\
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n";
+
+fn agent(base: &str, a: &Administration) -> (String, String) {
+    let iri = format!("<{base}/organization/{}>", enc(&organisations::name(a)));
+    let text = format!(
+        "{iri} a foaf:Agent ;\n    foaf:name {}@bg, {}@en .\n\n",
+        lit(&a.name_bg),
+        lit(&a.name_en)
+    );
+    (iri, text)
+}
+
+fn dataset_iri(base: &str, d: &Dataset) -> String {
+    format!("<{base}/dataset/{}>", enc(&d.name))
+}
+
+/// One dataset's triples (and those of its publisher, distributions, themes, licence …).
+fn write_dataset(out: &mut String, base: &str, d: &Dataset, org: Option<&Administration>) {
+    let iri = dataset_iri(base, d);
+    let mut p = vec![
+        "a dcat:Dataset".to_owned(),
+        format!("dct:identifier {}", lit(&d.id)),
+        format!("dct:title {}@bg, {}@en", lit(&d.title_bg), lit(&d.title_en)),
+        format!(
+            "dct:description {}@bg, {}@en",
+            lit(if d.notes_bg.is_empty() {
+                &d.title_bg
+            } else {
+                &d.notes_bg
+            }),
+            lit(if d.notes_en.is_empty() {
+                &d.title_en
+            } else {
+                &d.notes_en
+            })
+        ),
+        format!("dcat:landingPage <{base}/data/{}>", enc(&d.name)),
+    ];
+    let mut extra = format!("<{base}/data/{}> a foaf:Document .\n\n", enc(&d.name));
+    if let Some(a) = org {
+        let (agent_iri, text) = agent(base, a);
+        p.push(format!("dct:publisher {agent_iri}"));
+        extra.push_str(&text);
+    }
+    if !d.keywords.is_empty() {
+        p.push(format!(
+            "dcat:keyword {}",
+            d.keywords
+                .iter()
+                .map(|k| format!("{}@bg", lit(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for t in &d.themes {
+        let theme = format!("<http://publications.europa.eu/resource/authority/data-theme/{t}>");
+        p.push(format!("dcat:theme {theme}"));
+        let (bg, en) = THEMES
+            .iter()
+            .find(|(c, _, _)| c == t)
+            .map_or((t.as_str(), t.as_str()), |(_, bg, en)| (*bg, *en));
+        let _ = writeln!(
+            extra,
+            "{theme} a skos:Concept ;\n    skos:prefLabel {}@bg, {}@en .\n",
+            lit(bg),
+            lit(en)
+        );
+    }
+    let freq = format!(
+        "<http://publications.europa.eu/resource/authority/frequency/{}>",
+        d.frequency
+    );
+    p.push(format!("dct:accrualPeriodicity {freq}"));
+    let _ = writeln!(extra, "{freq} a dct:Frequency .\n");
+    if !d.contact_email.is_empty() || !d.contact_name.is_empty() {
+        let name = if d.contact_name.is_empty() {
+            org.map_or(d.contact_email.clone(), |a| a.name_bg.clone())
+        } else {
+            d.contact_name.clone()
+        };
+        let email = if d.contact_email.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ; vcard:hasEmail <mailto:{}>",
+                enc(&d.contact_email).replace("%40", "@")
+            )
+        };
+        p.push(format!(
+            "dcat:contactPoint [ a vcard:Kind ; vcard:fn {}{email} ]",
+            lit(&name)
+        ));
+    }
+    if d.temporal_start.is_some() || d.temporal_end.is_some() {
+        let mut t = vec!["a dct:PeriodOfTime".to_owned()];
+        if let Some(s) = &d.temporal_start {
+            t.push(format!("dcat:startDate {}^^xsd:date", lit(s)));
+        }
+        if let Some(e) = &d.temporal_end {
+            t.push(format!("dcat:endDate {}^^xsd:date", lit(e)));
+        }
+        p.push(format!("dct:temporal [ {} ]", t.join(" ; ")));
+    }
+    let iso = |m: i64| {
+        chrono::DateTime::from_timestamp_millis(m)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default()
+    };
+    p.push(format!(
+        "dct:issued {}^^xsd:dateTime",
+        lit(&iso(d.published_at.unwrap_or(d.created_at)))
+    ));
+    p.push(format!(
+        "dct:modified {}^^xsd:dateTime",
+        lit(&iso(d.modified_at))
+    ));
+    let licence = LICENCES.iter().find(|(id, _, _)| *id == d.licence);
+    for r in &d.resources {
+        let dist = format!("<{base}/dataset/{}/resource/{}>", enc(&d.name), r.id);
+        p.push(format!("dcat:distribution {dist}"));
+        let access = match (&r.url, &r.file_name) {
+            (Some(u), _) => u.clone(),
+            (None, f) => format!(
+                "{base}/dataset/{}/resource/{}/download/{}",
+                d.id,
+                r.id,
+                enc(f.as_deref().unwrap_or("file"))
+            ),
+        };
+        let mut dp = vec![
+            "a dcat:Distribution".to_owned(),
+            format!("dct:title {}@bg", lit(&r.name)),
+            format!("dcat:accessURL <{access}>"),
+        ];
+        if r.url.is_none() {
+            dp.push(format!("dcat:downloadURL <{access}>"));
+        }
+        let _ = writeln!(extra, "<{access}> a rdfs:Resource .\n");
+        if let Some(l) = licence {
+            dp.push(format!("dct:license <{}>", l.2));
+            let _ = writeln!(extra, "<{}> a dct:LicenseDocument .\n", l.2);
+        }
+        let format = match r.format.as_str() {
+            "CSV" => Some("CSV"),
+            "JSON" => Some("JSON"),
+            "GeoJSON" => Some("GEOJSON"),
+            _ => None,
+        };
+        if let Some(f) = format {
+            let f = format!("<http://publications.europa.eu/resource/authority/file-type/{f}>");
+            dp.push(format!("dct:format {f}"));
+            let _ = writeln!(extra, "{f} a dct:MediaTypeOrExtent .\n");
+        }
+        if let Some(m) = &r.mimetype {
+            let m = format!("<http://www.iana.org/assignments/media-types/{m}>");
+            dp.push(format!("dcat:mediaType {m}"));
+            let _ = writeln!(extra, "{m} a dct:MediaType .\n");
+        }
+        if let Some(size) = r.size {
+            dp.push(format!(
+                "dcat:byteSize {}^^xsd:nonNegativeInteger",
+                lit(&size.to_string())
+            ));
+        }
+        let _ = writeln!(extra, "{dist} {} .\n", dp.join(" ;\n    "));
+    }
+    let _ = writeln!(out, "{iri} {} .\n", p.join(" ;\n    "));
+    out.push_str(&extra);
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    pub page: Option<i64>,
+}
+
+fn turtle(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response()
+}
+
+pub async fn catalog(
+    State(state): State<OpenDataState>,
+    Query(q): Query<Page>,
+) -> Result<Response, AppError> {
+    let base = state.app.config.base_url.trim_end_matches('/').to_owned();
+    let page = q.page.unwrap_or(1).max(1);
+    let found = search::run(
+        &state.ctx.db,
+        &search::Query {
+            rows: PAGE_SIZE,
+            start: (page - 1) * PAGE_SIZE,
+            sort: Some("name asc".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let orgs = organisations::list(&state.ctx.db).await?;
+    let mut out = String::from(PREFIXES);
+    let catalog = format!("<{base}/catalog>");
+    let mut p = vec![
+        "a dcat:Catalog".to_owned(),
+        format!(
+            "dct:title {}@bg, {}@en",
+            lit("Отворени данни на администрациите в Portico"),
+            lit("Open data of the administrations on Portico")
+        ),
+        format!(
+            "dct:description {}@bg, {}@en",
+            lit("Наборите от данни, които администрациите публикуват в Portico."),
+            lit("The datasets that administrations publish on Portico.")
+        ),
+        format!("dct:publisher <{base}/organization/portico>"),
+        format!("foaf:homepage <{base}/data>"),
+    ];
+    for d in &found.datasets {
+        p.push(format!("dcat:dataset {}", dataset_iri(&base, d)));
+    }
+    let _ = writeln!(out, "{catalog} {} .\n", p.join(" ;\n    "));
+    let _ = writeln!(out, "<{base}/data> a foaf:Document .\n");
+    let _ = writeln!(
+        out,
+        "<{base}/organization/portico> a foaf:Agent ;\n    foaf:name {}@bg, {}@en .\n",
+        lit("Портико"),
+        lit("Portico")
+    );
+    let last = ((found.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page_iri = |n: i64| format!("<{base}/catalog.ttl?page={n}>");
+    let mut h = vec![
+        "a hydra:PagedCollection".to_owned(),
+        format!(
+            "hydra:totalItems {}^^xsd:integer",
+            lit(&found.count.to_string())
+        ),
+        format!(
+            "hydra:itemsPerPage {}^^xsd:integer",
+            lit(&PAGE_SIZE.to_string())
+        ),
+        format!(
+            "hydra:firstPage {}",
+            lit(page_iri(1).trim_matches(['<', '>']))
+        ),
+        format!(
+            "hydra:lastPage {}",
+            lit(page_iri(last).trim_matches(['<', '>']))
+        ),
+    ];
+    if page < last {
+        h.push(format!(
+            "hydra:nextPage {}",
+            lit(page_iri(page + 1).trim_matches(['<', '>']))
+        ));
+    }
+    if page > 1 {
+        h.push(format!(
+            "hydra:previousPage {}",
+            lit(page_iri(page - 1).trim_matches(['<', '>']))
+        ));
+    }
+    let _ = writeln!(out, "{} {} .\n", page_iri(page), h.join(" ;\n    "));
+    for d in &found.datasets {
+        let org = orgs.iter().find(|a| a.id == d.administration_id);
+        write_dataset(&mut out, &base, d, org);
+    }
+    Ok(turtle(out))
+}
+
+pub async fn dataset(
+    State(state): State<OpenDataState>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let name = file.strip_suffix(".ttl").ok_or(AppError::NotFound)?;
+    let d = datasets::visible(&state.ctx.db, None, name).await?;
+    let base = state.app.config.base_url.trim_end_matches('/').to_owned();
+    let org = organisations::find(&state.ctx.db, &d.administration_id).await?;
+    let mut out = String::from(PREFIXES);
+    write_dataset(&mut out, &base, &d, org.as_ref());
+    Ok(turtle(out))
+}

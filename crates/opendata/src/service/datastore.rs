@@ -1,0 +1,400 @@
+//! The datastore: a CSV resource loaded into its own table `opendata_ds_<id>` with a column per
+//! field (`c0`, `c1` …) of the type detected from its values (int, float or text), plus `_id` (the
+//! row's number) and `_full` (the row's text, lower-cased, for `q`). Loaded in batches of
+//! multi-row inserts inside the resource's transaction; queried with filters, `q`, sorting, field
+//! selection and paging. Column names in SQL are always the generated `c<i>`, never the file's.
+
+use crate::error::{OpenDataError, Problem};
+use portico_store::{Backend, Db, Tx};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    Int,
+    Float,
+    Text,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Int => "int",
+            FieldType::Float => "float",
+            FieldType::Text => "text",
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            FieldType::Int => "BIGINT",
+            FieldType::Float => "DOUBLE PRECISION",
+            FieldType::Text => "TEXT",
+        }
+    }
+
+    fn from_stored(s: &str) -> FieldType {
+        match s {
+            "int" => FieldType::Int,
+            "float" => FieldType::Float,
+            _ => FieldType::Text,
+        }
+    }
+
+    /// The narrowest type that holds both.
+    fn widen(self, value: &str) -> FieldType {
+        let v = value.trim();
+        if v.is_empty() {
+            return self;
+        }
+        match self {
+            FieldType::Int if v.parse::<i64>().is_ok() => FieldType::Int,
+            FieldType::Int | FieldType::Float if v.parse::<f64>().is_ok_and(f64::is_finite) => {
+                FieldType::Float
+            }
+            _ => FieldType::Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+}
+
+fn table(resource_id: &str) -> String {
+    format!(
+        "opendata_ds_{}",
+        resource_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    )
+}
+
+/// Loads `text` (a checked CSV) into a new table for `resource_id`; the number of rows.
+pub async fn load(
+    tx: &mut Tx,
+    _backend: Backend,
+    resource_id: &str,
+    text: &str,
+) -> Result<i64, OpenDataError> {
+    let reader = || {
+        csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes())
+    };
+    // First pass: the header and each column's type.
+    let mut r = reader();
+    let headers: Vec<String> = r
+        .headers()
+        .map_err(|_| {
+            OpenDataError::Invalid(vec![Problem::at_line("upload", "upload.csv_broken", 1)])
+        })?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let mut types = vec![FieldType::Int; headers.len()];
+    let mut record = csv::StringRecord::new();
+    while r
+        .read_record(&mut record)
+        .map_err(|_| OpenDataError::invalid("upload", "upload.csv_broken"))?
+    {
+        for (t, v) in types.iter_mut().zip(record.iter()) {
+            *t = t.widen(v);
+        }
+    }
+    let name = table(resource_id);
+    let columns: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("c{i} {}", t.sql()))
+        .collect();
+    sqlx::query(&format!(
+        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{}{})",
+        if columns.is_empty() { "" } else { ", " },
+        columns.join(", ")
+    ))
+    .execute(&mut **tx)
+    .await?;
+    for (i, (h, t)) in headers.iter().zip(&types).enumerate() {
+        sqlx::query(
+            "INSERT INTO opendata_datastore_fields (resource_id, position, name, type) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(resource_id)
+        .bind(i as i64)
+        .bind(h)
+        .bind(t.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    // Second pass: the rows, in multi-row inserts that stay under SQLite's parameter limit.
+    let per_row = headers.len() + 2;
+    let batch = (30_000 / per_row).clamp(1, 1000);
+    let insert_head = format!(
+        "INSERT INTO {name} (_id, _full{}{}) VALUES ",
+        if headers.is_empty() { "" } else { ", " },
+        (0..headers.len())
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut r = reader();
+    let mut rows: Vec<csv::StringRecord> = Vec::with_capacity(batch);
+    let mut n: i64 = 0;
+    loop {
+        let mut record = csv::StringRecord::new();
+        let more = r
+            .read_record(&mut record)
+            .map_err(|_| OpenDataError::invalid("upload", "upload.csv_broken"))?;
+        if more {
+            rows.push(record);
+        }
+        if rows.len() == batch || (!more && !rows.is_empty()) {
+            let mut sql = insert_head.clone();
+            let mut p = 0;
+            for (k, _) in rows.iter().enumerate() {
+                if k > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for c in 0..per_row {
+                    p += 1;
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${p}"));
+                }
+                sql.push(')');
+            }
+            let mut q = sqlx::query(&sql);
+            for row in &rows {
+                n += 1;
+                let full = row.iter().collect::<Vec<_>>().join(" ").to_lowercase();
+                q = q.bind(n).bind(full);
+                for (t, v) in types.iter().zip(row.iter()) {
+                    let v = v.trim();
+                    q = match (t, v.is_empty()) {
+                        (FieldType::Int, false) => q.bind(v.parse::<i64>().ok()),
+                        (FieldType::Float, false) => q.bind(v.parse::<f64>().ok()),
+                        (FieldType::Text, _) => q.bind(Some(v.to_owned())),
+                        (FieldType::Int, true) => q.bind(None::<i64>),
+                        (FieldType::Float, true) => q.bind(None::<f64>),
+                    };
+                }
+            }
+            q.execute(&mut **tx).await?;
+            rows.clear();
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(n)
+}
+
+/// The columns of a resource's table; empty when it is not in the datastore.
+pub async fn fields(db: &Db, resource_id: &str) -> Result<Vec<Field>, OpenDataError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, type FROM opendata_datastore_fields WHERE resource_id = $1 ORDER BY position",
+    )
+    .bind(resource_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, t)| Field {
+            id,
+            kind: FieldType::from_stored(&t),
+        })
+        .collect())
+}
+
+/// A `datastore_search` query.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Field name → the values it must equal (any of them).
+    pub filters: Vec<(String, Vec<serde_json::Value>)>,
+    pub q: Option<String>,
+    /// Field name and descending.
+    pub sort: Vec<(String, bool)>,
+    pub fields: Option<Vec<String>>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Found {
+    pub fields: Vec<Field>,
+    pub records: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub total: i64,
+}
+
+/// The largest page `datastore_search` answers.
+pub const MAX_LIMIT: i64 = 32_000;
+
+/// Runs a search on a resource's table. Unknown fields are refused naming the field.
+pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, OpenDataError> {
+    let all = fields(db, resource_id).await?;
+    if all.is_empty() {
+        return Err(OpenDataError::NotFound);
+    }
+    let index = |name: &str| -> Result<usize, OpenDataError> {
+        all.iter()
+            .position(|f| f.id == name)
+            .ok_or_else(|| OpenDataError::invalid("fields", "datastore.unknown_field"))
+    };
+    let name = table(resource_id);
+    let mut wanted: Vec<usize> = match &s.fields {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .filter(|f| f.as_str() != "_id")
+            .map(|f| index(f))
+            .collect::<Result<_, _>>()?,
+        _ => (0..all.len()).collect(),
+    };
+    wanted.dedup();
+    let mut clauses = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    for (field, values) in &s.filters {
+        let i = index(field)?;
+        let mut alts = Vec::new();
+        for v in values {
+            args.push(Arg::from_json(all[i].kind, v)?);
+            alts.push(format!("c{i} = ${}", args.len()));
+        }
+        if alts.is_empty() {
+            continue;
+        }
+        clauses.push(format!("({})", alts.join(" OR ")));
+    }
+    if let Some(q) = s.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        for word in q.to_lowercase().split_whitespace() {
+            args.push(Arg::Text(format!("%{}%", escape_like(word))));
+            clauses.push(format!("_full LIKE ${} ESCAPE '\\'", args.len()));
+        }
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    let mut order = Vec::new();
+    for (field, desc) in &s.sort {
+        if field == "_id" {
+            order.push(format!("_id{}", if *desc { " DESC" } else { "" }));
+        } else {
+            let i = index(field)?;
+            order.push(format!("c{i}{}", if *desc { " DESC" } else { "" }));
+        }
+    }
+    order.push("_id".into());
+    let count_sql = format!("SELECT COUNT(*) FROM {name}{filter}");
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for a in &args {
+        count = a.bind_as(count);
+    }
+    let (total,) = count.fetch_one(db.pool()).await?;
+    let cols: Vec<String> = std::iter::once("_id".to_owned())
+        .chain(wanted.iter().map(|i| format!("c{i}")))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {name}{filter} ORDER BY {} LIMIT {} OFFSET {}",
+        cols.join(", "),
+        order.join(", "),
+        s.limit.clamp(0, MAX_LIMIT),
+        s.offset.max(0)
+    );
+    let mut query = sqlx::query(&sql);
+    for a in &args {
+        query = a.bind(query);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut m = serde_json::Map::new();
+        let id: i64 = row.try_get(0)?;
+        m.insert("_id".into(), id.into());
+        for (k, i) in wanted.iter().enumerate() {
+            let value = match all[*i].kind {
+                FieldType::Int => row
+                    .try_get::<Option<i64>, _>(k + 1)?
+                    .map_or(serde_json::Value::Null, Into::into),
+                FieldType::Float => row
+                    .try_get::<Option<f64>, _>(k + 1)?
+                    .map_or(serde_json::Value::Null, Into::into),
+                FieldType::Text => row
+                    .try_get::<Option<String>, _>(k + 1)?
+                    .map_or(serde_json::Value::Null, Into::into),
+            };
+            m.insert(all[*i].id.clone(), value);
+        }
+        records.push(m);
+    }
+    let mut out_fields = vec![Field {
+        id: "_id".into(),
+        kind: FieldType::Int,
+    }];
+    out_fields.extend(wanted.iter().map(|i| all[*i].clone()));
+    Ok(Found {
+        fields: out_fields,
+        records,
+        total,
+    })
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+enum Arg {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Arg {
+    fn from_json(kind: FieldType, v: &serde_json::Value) -> Result<Arg, OpenDataError> {
+        let bad = || OpenDataError::invalid("filters", "datastore.bad_filter");
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => return Err(bad()),
+        };
+        Ok(match kind {
+            FieldType::Int => Arg::Int(text.trim().parse().map_err(|_| bad())?),
+            FieldType::Float => Arg::Float(text.trim().parse().map_err(|_| bad())?),
+            FieldType::Text => Arg::Text(text),
+        })
+    }
+
+    fn bind<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Arg::Int(v) => q.bind(*v),
+            Arg::Float(v) => q.bind(*v),
+            Arg::Text(v) => q.bind(v.clone()),
+        }
+    }
+
+    fn bind_as<'q, O>(
+        &self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Arg::Int(v) => q.bind(*v),
+            Arg::Float(v) => q.bind(*v),
+            Arg::Text(v) => q.bind(v.clone()),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The rules of the open data portal: plain async functions over an [`OpenData`] context and an
+//! [`portico_core::Actor`].
+
+pub mod datasets;
+pub mod datastore;
+pub mod files;
+pub mod organisations;
+pub mod publisher;
+pub mod resources;
+pub mod search;
+
+use portico_core::Clock;
+use portico_store::{BlobStore, Db};
+use std::sync::Arc;
+
+/// The scope an API client needs to publish its administration's datasets.
+pub const SCOPE: &str = "opendata";
+
+/// The largest file a publisher may upload.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// What the open data rules need: the database, the blob store the files live in, the clock.
+#[derive(Clone)]
+pub struct OpenData {
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl OpenData {
+    pub fn now_millis(&self) -> i64 {
+        portico_core::clock::to_millis(self.clock.now())
+    }
+}

@@ -1,0 +1,192 @@
+//! Resources: a file uploaded into the blob store (checked first, see [`super::files`]) or a link.
+//! A CSV file is loaded into the datastore in the same transaction, so a resource never exists
+//! without its table, nor a table without its resource.
+
+use super::files::{self, Format};
+use super::{datasets, datastore, publisher, OpenData};
+use crate::error::OpenDataError;
+use crate::model::{Resource, ResourceInput};
+use portico_audit::Event;
+use portico_core::{new_id, Actor};
+use portico_store::Db;
+
+const COLUMNS: &str = "id, dataset_id, position, name, description, format, url, blob_key, \
+    file_name, size, mimetype, datastore_rows, created_at";
+
+type Row = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    i64,
+);
+
+fn from_row(r: Row) -> Resource {
+    Resource {
+        id: r.0,
+        dataset_id: r.1,
+        position: r.2,
+        name: r.3,
+        description: r.4,
+        format: r.5,
+        url: r.6,
+        blob_key: r.7,
+        file_name: r.8,
+        size: r.9,
+        mimetype: r.10,
+        datastore_rows: r.11,
+        created_at: r.12,
+    }
+}
+
+pub async fn of_dataset(db: &Db, dataset_id: &str) -> Result<Vec<Resource>, OpenDataError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM opendata_resources WHERE dataset_id = $1 ORDER BY position"
+    ))
+    .bind(dataset_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Resource>, OpenDataError> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM opendata_resources WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(from_row))
+}
+
+/// A resource `actor` may see (its dataset is visible to them), with its dataset's id.
+pub async fn visible(db: &Db, actor: Option<&Actor>, id: &str) -> Result<Resource, OpenDataError> {
+    let r = get(db, id).await?.ok_or(OpenDataError::NotFound)?;
+    datasets::visible(db, actor, &r.dataset_id).await?;
+    Ok(r)
+}
+
+/// Adds a resource to a dataset: an upload (checked, stored, a CSV loaded into the datastore) or
+/// a link (http or https).
+pub async fn add(
+    ctx: &OpenData,
+    actor: &Actor,
+    dataset: &str,
+    input: ResourceInput,
+) -> Result<Resource, OpenDataError> {
+    let d = datasets::find(&ctx.db, dataset)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    publisher::require(actor, &d.administration_id)?;
+    let name = input.name.trim().to_owned();
+    let id = new_id();
+    let mut stored: Option<(Format, String, String, i64)> = None;
+    let mut csv_body: Option<bytes::Bytes> = None;
+    let mut url = None;
+    let format;
+    match (&input.upload, &input.url) {
+        (Some((file_name, bytes)), _) => {
+            let f = Format::detect(input.format.as_deref(), file_name)
+                .ok_or_else(|| OpenDataError::invalid("format", "format.unknown"))?;
+            files::check(f, bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+            let key = ctx.blobs.put(bytes.clone()).await?;
+            if f == Format::Csv {
+                csv_body = Some(bytes.clone());
+            }
+            format = f.as_str().to_owned();
+            stored = Some((f, key, file_name.clone(), bytes.len() as i64));
+        }
+        (None, Some(link)) => {
+            let link = link.trim();
+            if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(' ')
+            {
+                return Err(OpenDataError::invalid("url", "url.invalid"));
+            }
+            url = Some(link.to_owned());
+            format = input
+                .format
+                .as_deref()
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .unwrap_or("HTML")
+                .to_owned();
+        }
+        (None, None) => return Err(OpenDataError::invalid("upload", "upload.missing")),
+    }
+    let name = if name.is_empty() {
+        stored
+            .as_ref()
+            .map(|s| s.2.clone())
+            .or_else(|| url.clone())
+            .unwrap_or_default()
+    } else {
+        name
+    };
+    let now = ctx.now_millis();
+    let mut tx = ctx.db.begin().await?;
+    let (position,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM opendata_resources WHERE dataset_id = $1")
+            .bind(&d.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO opendata_resources (id, dataset_id, position, name, description, format, url, \
+         blob_key, file_name, size, mimetype, datastore_rows, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12)",
+    )
+    .bind(&id)
+    .bind(&d.id)
+    .bind(position)
+    .bind(&name)
+    .bind(input.description.trim())
+    .bind(&format)
+    .bind(&url)
+    .bind(stored.as_ref().map(|s| s.1.clone()))
+    .bind(stored.as_ref().map(|s| s.2.clone()))
+    .bind(stored.as_ref().map(|s| s.3))
+    .bind(stored.as_ref().map(|s| s.0.mimetype()))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(body) = csv_body {
+        let text = files::text(&body).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+        let rows = datastore::load(&mut tx, ctx.db.backend(), &id, text).await?;
+        sqlx::query("UPDATE opendata_resources SET datastore_rows = $2 WHERE id = $1")
+            .bind(&id)
+            .bind(rows)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE opendata_datasets SET modified_at = $2 WHERE id = $1")
+        .bind(&d.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(&actor.audit_id(), "opendata.resource_added", &id)
+            .in_administration(&d.administration_id)
+            .with(serde_json::json!({ "dataset": d.name, "format": format })),
+        ctx.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
+}
+
+/// The bytes of an uploaded resource.
+pub async fn file(ctx: &OpenData, r: &Resource) -> Result<bytes::Bytes, OpenDataError> {
+    let key = r.blob_key.as_deref().ok_or(OpenDataError::NotFound)?;
+    ctx.blobs
+        .get(key)
+        .await?
+        .ok_or_else(|| OpenDataError::Internal(format!("blob {key} is missing")))
+}
