@@ -27,6 +27,7 @@ mod oidc_provider;
 mod promises;
 mod queues;
 mod registries;
+mod search_relevance;
 mod service_layer;
 mod shell;
 mod step_up;
