@@ -123,6 +123,8 @@ form-file-mislabelled = Съдържанието на избрания файл 
 form-file-quota = Към едно заявление може да приложите най-много 20 файла и 50 MB общо — заменете или премахнете някой от файловете
 
 ## Audit actions shown to people (audit-<action>, see docs/i18n.md)
+audit-catalog-synonym-added = Добавен синоним за търсене
+audit-catalog-synonym-removed = Премахнат синоним за търсене
 audit-catalog-service-created = Публикувана услуга
 audit-catalog-service-adopted = Добавена услуга от каталога
 audit-catalog-template-created = Създаден шаблон на услуга
@@ -167,8 +169,11 @@ service-need-sign-in = Ще влезете в профила си с парол�
 service-need-confirm = Подаването се потвърждава с код: от приложение за удостоверяване или код, който ви изпращаме по имейл или SMS.
 service-need-egn-of = ЕГН на
 service-need-egn-when = — ако е нужно неговото съгласие, той го дава в своя профил.
+search-did-you-mean = Може би търсите:
 search-none-try = Опитайте така
 search-none-spelling = Проверете как е изписана думата, или я напишете на кирилица.
 search-none-fewer = Използвайте по-малко или по-общи думи, например „удостоверение“ или „данък“.
 search-none-browse = Разгледайте услугите по тема:
+catalog-synonym-term-one-word = Думата трябва да е една
+catalog-synonym-means-words = Напишете от една до десет думи, които тя също означава
 catalog-nomenclature-unknown = Списъкът трябва да съществува и да заменя списък, от който избира формулярът на услугата

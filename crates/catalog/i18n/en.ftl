@@ -123,6 +123,8 @@ form-file-mislabelled = The selected file's content is not a { $types } — choo
 form-file-quota = One application can hold at most 20 files and 50 MB in all — replace or remove one of the files
 
 ## Audit actions shown to people (audit-<action>, see docs/i18n.md)
+audit-catalog-synonym-added = Search synonym added
+audit-catalog-synonym-removed = Search synonym removed
 audit-catalog-service-created = Service published
 audit-catalog-service-adopted = Service adopted from the catalog
 audit-catalog-template-created = Service template created
@@ -167,8 +169,11 @@ service-need-sign-in = You will sign in with a password and a second factor. If 
 service-need-confirm = You confirm the application with a code: from an authenticator app, or one we send you by email or text message.
 service-need-egn-of = The EGN of
 service-need-egn-when = — if their consent is needed, they give it in their own account.
+search-did-you-mean = Did you mean:
 search-none-try = Try this
 search-none-spelling = Check the spelling, or type the word in Cyrillic.
 search-none-fewer = Use fewer or more general words, like "certificate" or "tax".
 search-none-browse = Browse services by topic:
+catalog-synonym-term-one-word = The word must be one word
+catalog-synonym-means-words = Give one to ten words it also means
 catalog-nomenclature-unknown = The list must exist and replace a list the service's form chooses from

@@ -17,6 +17,12 @@ pub enum CatalogError {
     /// A demo data file (`crates/catalog/demo/...`) that does not parse.
     #[error("demo data {file}: {reason}")]
     DemoData { file: &'static str, reason: String },
+    /// The actor may not do this (role).
+    #[error("forbidden")]
+    Forbidden,
+    /// The actor may, but must sign in with a stronger level of assurance first.
+    #[error("{0}")]
+    NeedsAssurance(#[from] portico_core::NeedsAssurance),
     #[error("another change was made at the same time")]
     Conflict,
     #[error("{0}")]
@@ -64,6 +70,8 @@ impl From<CatalogError> for AppError {
             | CatalogError::UnknownAdministration => AppError::NotFound,
             CatalogError::BadForm(_) => AppError::BadRequest("bad_form"),
             CatalogError::Conflict => AppError::Conflict("catalog_changed"),
+            CatalogError::Forbidden => AppError::Forbidden,
+            CatalogError::NeedsAssurance(n) => AppError::NeedsAssurance(n),
             CatalogError::Store(e) => AppError::internal(e),
             CatalogError::Audit(e) => AppError::internal(e),
             CatalogError::Identity(e) => e.into(),

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "catalog/0002_service_nomenclatures",
         sql: include_str!("../migrations/0002_service_nomenclatures.sql"),
     },
+    portico_store::Migration {
+        id: "catalog/0003_search_synonyms",
+        sql: include_str!("../migrations/0003_search_synonyms.sql"),
+    },
 ];
 
 /// The catalog block: its tables, pages and API, with this node's search index.

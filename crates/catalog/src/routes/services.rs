@@ -96,6 +96,9 @@ struct ResultsPage {
     results: Vec<ResultView>,
     previous: String,
     next: String,
+    /// "Did you mean": the corrected query and the link that searches for it (empty: none).
+    did_you_mean: String,
+    did_you_mean_link: String,
 }
 
 /// A description cut to about `n` characters at a word boundary.
@@ -192,6 +195,19 @@ pub async fn results(
         topics: InUse::only(&index.in_use().await?.topics, topics::entries(TOPICS, lang)),
         total: found.total,
         results,
+        did_you_mean_link: match &found.did_you_mean {
+            Some(q) => page_link(
+                &Filters {
+                    text: q.clone(),
+                    administration: filters.administration.clone(),
+                    topic: filters.topic.clone(),
+                    life_event: filters.life_event.clone(),
+                },
+                1,
+            ),
+            None => String::new(),
+        },
+        did_you_mean: found.did_you_mean.clone().unwrap_or_default(),
         previous: if number > 1 {
             page_link(&filters, number - 1)
         } else {

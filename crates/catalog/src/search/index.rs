@@ -2,7 +2,9 @@
 //! tolerance and ranking. Built whole from the catalog (10,000 services take milliseconds) and
 //! replaced whole when the catalog changes; never updated in place.
 
-use super::text::{normalise, stem, words};
+use super::text::{is_cyrillic, normalise, root_bg, stem, stem_english, words};
+use super::translit::{to_cyrillic, to_latin};
+use super::Synonym;
 use crate::model::Text;
 use std::collections::HashMap;
 
@@ -17,6 +19,14 @@ const EXACT: f32 = 1.0;
 const ONE_TYPO: f32 = 0.75;
 const TWO_TYPOS: f32 = 0.5;
 const PREFIX: f32 = 0.6;
+/// A word of the same family (same root, another stem): наследство for наследници.
+const ROOT: f32 = 0.7;
+/// A synonym of the word, from the synonyms list.
+const SYNONYM: f32 = 0.9;
+/// A reading of a word typed in Latin letters, against the same match typed in Cyrillic.
+const TRANSLITERATED: f32 = 0.95;
+/// A Cyrillic word read in Latin letters, as an English word: паркинг for parking.
+const LOANWORD: f32 = 0.8;
 /// Extra score when the whole query appears in the title as typed.
 const PHRASE_BONUS: f32 = 5.0;
 
@@ -55,6 +65,21 @@ pub struct IndexData {
     postings: Vec<Vec<(u32, f32)>>,
     /// Each term's text, by id.
     vocabulary: Vec<String>,
+    /// Each term's commonest word form in the catalog's texts, for "did you mean".
+    surface: Vec<String>,
+    /// Bulgarian terms by their root (see [`root_bg`]).
+    roots: HashMap<String, Vec<u32>>,
+    /// A stem → the stems it also means (the synonyms list, both directions where it says so).
+    synonyms: HashMap<String, Vec<String>>,
+}
+
+/// One thing a query word may mean: a term, how good a match it is, and whether it corrects
+/// the word (a typo or a reading of Latin letters), which "did you mean" offers.
+#[derive(Debug, Clone, Copy)]
+struct Meaning {
+    term: u32,
+    quality: f32,
+    corrects: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,13 +99,23 @@ fn typo_allowance(len: usize) -> usize {
 
 impl IndexData {
     pub fn build(docs: Vec<DocText>) -> IndexData {
+        Self::build_with_synonyms(docs, &[])
+    }
+
+    /// The index of `docs`, where a query word also means its synonyms.
+    pub fn build_with_synonyms(docs: Vec<DocText>, synonyms: &[Synonym]) -> IndexData {
         let mut index = IndexData::default();
+        let mut forms: Vec<HashMap<String, u32>> = Vec::new();
         for (doc_id, doc) in docs.into_iter().enumerate() {
             let doc_id = doc_id as u32;
             let mut best: HashMap<u32, f32> = HashMap::new();
             for (text, weight) in &doc.fields {
                 for word in words(text) {
                     let term = index.term_id(&stem(&word));
+                    if forms.len() <= term as usize {
+                        forms.resize(term as usize + 1, HashMap::new());
+                    }
+                    *forms[term as usize].entry(word).or_insert(0) += 1;
                     let entry = best.entry(term).or_insert(0.0);
                     if *weight > *entry {
                         *entry = *weight;
@@ -98,6 +133,50 @@ impl IndexData {
         }
         index.sorted = index.terms.iter().map(|(t, id)| (t.clone(), *id)).collect();
         index.sorted.sort();
+        index.surface = forms
+            .into_iter()
+            .map(|counts| {
+                counts
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                    .map(|(word, _)| word)
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (id, term) in index.vocabulary.iter().enumerate() {
+            if is_cyrillic(term) {
+                index
+                    .roots
+                    .entry(root_bg(term))
+                    .or_default()
+                    .push(id as u32);
+            }
+        }
+        for synonym in synonyms {
+            let Some(term) = words(&synonym.term).first().map(|w| stem(w)) else {
+                continue;
+            };
+            for meaning in &synonym.means {
+                for word in words(meaning) {
+                    let meant = stem(&word);
+                    if meant == term {
+                        continue;
+                    }
+                    index
+                        .synonyms
+                        .entry(term.clone())
+                        .or_default()
+                        .push(meant.clone());
+                    if synonym.both_ways {
+                        index.synonyms.entry(meant).or_default().push(term.clone());
+                    }
+                }
+            }
+        }
+        for meant in index.synonyms.values_mut() {
+            meant.sort();
+            meant.dedup();
+        }
         index
     }
 
@@ -117,13 +196,78 @@ impl IndexData {
         id
     }
 
-    /// The terms a query word may mean, with how good each match is.
-    fn expand(&self, word: &str) -> Vec<(u32, f32)> {
+    /// The terms a query word may mean, with how good each match is: the word's own stem, words
+    /// of its family, words being typed, typos; for a word typed in Latin letters, the same for
+    /// its Cyrillic readings; for a Cyrillic word, the English word it may be; and synonyms.
+    fn expand(&self, word: &str) -> Vec<Meaning> {
+        let mut out = Vec::new();
+        let found = self.expand_form(word, 1.0, false, true, &mut out);
+        let readings = to_cyrillic(word);
+        if !readings.is_empty() {
+            let mut any = false;
+            for reading in &readings {
+                any |= self.expand_form(reading, TRANSLITERATED, true, false, &mut out);
+            }
+            if !any && !found {
+                self.expand_form(&readings[0], TRANSLITERATED, true, true, &mut out);
+            }
+        } else if is_cyrillic(word) {
+            if let Some(id) = self.terms.get(&stem_english(&to_latin(word))) {
+                out.push(Meaning {
+                    term: *id,
+                    quality: LOANWORD,
+                    corrects: false,
+                });
+            }
+        }
+        // Synonyms of the word and of its readings.
+        let mut stems = vec![stem(word)];
+        stems.extend(readings.iter().map(|r| stem(r)));
+        for s in &stems {
+            for meant in self.synonyms.get(s).into_iter().flatten() {
+                if let Some(id) = self.terms.get(meant) {
+                    out.push(Meaning {
+                        term: *id,
+                        quality: SYNONYM,
+                        corrects: false,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The matches of one form of a query word, each scaled by `factor`; prefixes and typos only
+    /// when `loose`. True when the form's stem is in the catalog as it is.
+    fn expand_form(
+        &self,
+        word: &str,
+        factor: f32,
+        corrects: bool,
+        loose: bool,
+        out: &mut Vec<Meaning>,
+    ) -> bool {
         let stemmed = stem(word);
-        let mut out: Vec<(u32, f32)> = Vec::new();
         let exact = self.terms.get(&stemmed).copied();
+        let mut push = |term: u32, quality: f32, corrects: bool| {
+            out.push(Meaning {
+                term,
+                quality: quality * factor,
+                corrects,
+            })
+        };
         if let Some(id) = exact {
-            out.push((id, EXACT));
+            push(id, EXACT, corrects);
+        }
+        if is_cyrillic(&stemmed) {
+            for id in self.roots.get(&root_bg(&stemmed)).into_iter().flatten() {
+                if Some(*id) != exact {
+                    push(*id, ROOT, false);
+                }
+            }
+        }
+        if !loose {
+            return exact.is_some();
         }
         let stem_len = stemmed.chars().count();
         // Words being typed: "регистр" finds "регистрация".
@@ -137,7 +281,7 @@ impl IndexData {
                 .take(100)
             {
                 if term.len() > stemmed.len() {
-                    out.push((*id, PREFIX));
+                    push(*id, PREFIX, false);
                 }
             }
         }
@@ -152,12 +296,48 @@ impl IndexData {
                     let distance = strsim::osa_distance(term, &stemmed);
                     if distance > 0 && distance <= allowance {
                         let quality = if distance == 1 { ONE_TYPO } else { TWO_TYPOS };
-                        out.push((*id, quality));
+                        push(*id, quality, true);
                     }
                 }
             }
         }
-        out
+        exact.is_some()
+    }
+
+    /// "Did you mean": the query with each word that the catalog does not have as typed, but
+    /// has corrected (a typo, Latin letters), replaced by the commonest form of its best
+    /// correction; None when nothing was corrected.
+    pub fn did_you_mean(&self, query: &str) -> Option<String> {
+        let mut changed = false;
+        let mut out: Vec<String> = Vec::new();
+        for word in normalise(query).split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            let kept = words(word).is_empty() || self.terms.contains_key(&stem(word));
+            let best = if kept {
+                None
+            } else {
+                self.expand(word)
+                    .into_iter()
+                    .filter(|m| m.corrects)
+                    .max_by(|a, b| {
+                        a.quality.total_cmp(&b.quality).then_with(|| {
+                            self.postings[a.term as usize]
+                                .len()
+                                .cmp(&self.postings[b.term as usize].len())
+                        })
+                    })
+            };
+            match best {
+                Some(m) if !self.surface[m.term as usize].is_empty() => {
+                    changed = true;
+                    out.push(self.surface[m.term as usize].clone());
+                }
+                _ => out.push(word.to_owned()),
+            }
+        }
+        changed.then(|| out.join(" "))
     }
 
     /// The docs matching `query` that `allow` lets through, best first. Each query word counts
@@ -190,10 +370,10 @@ impl IndexData {
         let n = query_words.len();
         let mut per_doc: HashMap<u32, Vec<f32>> = HashMap::new();
         for (i, word) in query_words.iter().enumerate() {
-            for (term, quality) in self.expand(word) {
-                for (doc, weight) in &self.postings[term as usize] {
+            for meaning in self.expand(word) {
+                for (doc, weight) in &self.postings[meaning.term as usize] {
                     let scores = per_doc.entry(*doc).or_insert_with(|| vec![0.0; n]);
-                    let score = weight * quality;
+                    let score = weight * meaning.quality;
                     if score > scores[i] {
                         scores[i] = score;
                     }

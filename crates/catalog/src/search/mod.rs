@@ -7,6 +7,7 @@
 
 pub mod index;
 pub mod text;
+pub mod translit;
 
 use crate::model::Text;
 use crate::service;
@@ -14,7 +15,7 @@ use crate::topics::{self, LIFE_EVENTS, TOPICS};
 use crate::CatalogError;
 use index::{Doc, DocText, IndexData, ADMINISTRATION, DESCRIPTION, TITLE, TOPIC};
 use portico_store::Db;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,6 +54,21 @@ pub struct SearchHit {
 pub struct SearchResults {
     pub total: usize,
     pub items: Vec<SearchHit>,
+    /// The query with its typos corrected and its Latin letters read as Cyrillic, when it had
+    /// any: "did you mean".
+    pub did_you_mean: Option<String>,
+}
+
+/// A word that also means other words in search: "паркинг" also means "паркиране".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Synonym {
+    /// One word.
+    pub term: String,
+    /// The words it also means; any of them may match.
+    pub means: Vec<String>,
+    /// Each of those words also means `term`.
+    #[serde(default)]
+    pub both_ways: bool,
 }
 
 struct Cached {
@@ -206,6 +222,7 @@ impl SearchIndex {
             .collect();
         let prefer = |d: &Doc| preferred.contains(d.administration_id.as_str());
         let hits = data.search_preferring(&query.text, &allow, &prefer);
+        let did_you_mean = data.did_you_mean(&query.text);
         let limit = if query.limit == 0 { 20 } else { query.limit };
         Ok(SearchResults {
             total: hits.len(),
@@ -228,6 +245,7 @@ impl SearchIndex {
                     }
                 })
                 .collect(),
+            did_you_mean,
         })
     }
 }
@@ -244,42 +262,61 @@ async fn build(db: &Db) -> Result<IndexData, CatalogError> {
                 .find(|a| a.id == s.administration_id)
                 .map(|a| Text::new(&a.name_bg, &a.name_en))
                 .unwrap_or_default();
-            let f = &s.facts;
-            let mut fields = vec![
-                (f.title.bg.clone(), TITLE),
-                (f.title.en.clone(), TITLE),
-                (f.description.bg.clone(), DESCRIPTION),
-                (f.description.en.clone(), DESCRIPTION),
-                (administration_name.bg.clone(), ADMINISTRATION),
-                (administration_name.en.clone(), ADMINISTRATION),
-            ];
-            for (list, code) in [
-                (TOPICS, Some(&f.topic)),
-                (LIFE_EVENTS, f.life_event.as_ref()),
-            ] {
-                if let Some(code) = code {
-                    for lang in [portico_http::Lang::Bg, portico_http::Lang::En] {
-                        fields.push((topics::name(list, code, lang), TOPIC));
-                    }
-                }
-            }
-            DocText {
-                doc: Doc {
-                    service_id: s.id,
-                    slug: s.slug,
-                    administration_id: s.administration_id,
-                    administration_name,
-                    title: f.title.clone(),
-                    description: f.description.clone(),
-                    topic: f.topic.clone(),
-                    life_event: f.life_event.clone(),
-                    population: s.population.unwrap_or(0),
-                },
-                fields,
-            }
+            doc_text(
+                s.id,
+                s.slug,
+                s.administration_id,
+                administration_name,
+                &s.facts,
+                s.population.unwrap_or(0),
+            )
         })
         .collect();
-    Ok(IndexData::build(docs))
+    let synonyms = service::synonyms::all(db).await?;
+    Ok(IndexData::build_with_synonyms(docs, &synonyms))
+}
+
+/// What the index reads of a service: its texts by field, and what it keeps to show a result.
+pub(crate) fn doc_text(
+    service_id: String,
+    slug: String,
+    administration_id: String,
+    administration_name: Text,
+    f: &crate::model::ServiceFacts,
+    population: u64,
+) -> DocText {
+    let mut fields = vec![
+        (f.title.bg.clone(), TITLE),
+        (f.title.en.clone(), TITLE),
+        (f.description.bg.clone(), DESCRIPTION),
+        (f.description.en.clone(), DESCRIPTION),
+        (administration_name.bg.clone(), ADMINISTRATION),
+        (administration_name.en.clone(), ADMINISTRATION),
+    ];
+    for (list, code) in [
+        (TOPICS, Some(&f.topic)),
+        (LIFE_EVENTS, f.life_event.as_ref()),
+    ] {
+        if let Some(code) = code {
+            for lang in [portico_http::Lang::Bg, portico_http::Lang::En] {
+                fields.push((topics::name(list, code, lang), TOPIC));
+            }
+        }
+    }
+    DocText {
+        doc: Doc {
+            service_id,
+            slug,
+            administration_id,
+            administration_name,
+            title: f.title.clone(),
+            description: f.description.clone(),
+            topic: f.topic.clone(),
+            life_event: f.life_event.clone(),
+            population,
+        },
+        fields,
+    }
 }
 
 /// An administration and the administrations under it (Sofia and its districts): what a filter
@@ -296,3 +333,6 @@ pub async fn administration_scope(
     }
     Ok(ids)
 }
+
+#[cfg(test)]
+mod relevance;

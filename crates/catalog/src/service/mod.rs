@@ -4,6 +4,7 @@
 
 pub mod nomenclatures;
 mod services;
+pub mod synonyms;
 pub mod templates;
 
 pub(crate) use services::is_valid_slug;

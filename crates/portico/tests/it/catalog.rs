@@ -542,11 +542,16 @@ async fn an_admin_adopts_a_template_in_one_screen_with_overrides() {
     .await;
     let burgas = administration_id(&app, "000056814").await;
     let c = app.client();
+    let theirs = |s: &String| {
+        s.starts_with("address-registration-")
+            && ![
+                "address-registration-sofia",
+                "address-registration-chelopech",
+            ]
+            .contains(&s.as_str())
+    };
     assert!(
-        !search(&c, "адресна регистрация")
-            .await
-            .iter()
-            .any(|s| s.contains("burgas")),
+        !search(&c, "адресна регистрация").await.iter().any(theirs),
         "not yet"
     );
     let screen = admin.get("/admin/catalog/adopt").await;
@@ -630,7 +635,10 @@ async fn an_admin_adopts_a_template_in_one_screen_with_overrides() {
             encode("адресна регистрация")
         ))
         .await;
-    assert_eq!(result_slugs(&found), vec!["address-registration-burgas"]);
+    assert_eq!(
+        result_slugs(&found).first().map(String::as_str),
+        Some("address-registration-burgas")
+    );
 
     // Adopting the same template twice is refused.
     admin.get("/admin/catalog/adopt").await;
@@ -760,6 +768,17 @@ async fn the_service_page_says_what_you_will_need_before_you_start() {
 async fn empty_topics_are_hidden_and_an_empty_search_offers_a_way_on() {
     let app = TestApp::start().await;
     portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    // The demo has a service under every topic: take those of one topic and one life event off.
+    sqlx::query(
+        "UPDATE services SET published_at = NULL WHERE topic = 'social' OR life_event = 'birth'",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     let c = app.client();
     let home = c.get("/").await;
     let links: Vec<String> = home

@@ -31,6 +31,7 @@ mod opendata;
 mod promises;
 mod queues;
 mod registries;
+mod search_relevance;
 mod service_layer;
 mod shell;
 mod step_up;
