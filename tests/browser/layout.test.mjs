@@ -219,7 +219,7 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
     await signIn(citizen);
     // The demo citizen has no applications and no consent requests yet: the home page.
     assert.equal(path(citizen), '/', 'a citizen with nothing waiting lands on the home page');
-    assert.deepEqual(await headerLinks(citizen), ['/applications', '/consents', '/mailbox', '/my-data', '/account']);
+    assert.deepEqual(await headerLinks(citizen), ['/applications', '/consents', '/mailbox', '/payments', '/my-data', '/account']);
     await checkPages(citizen, [
       ['applications', '/applications'],
       ['consents', '/consents'],

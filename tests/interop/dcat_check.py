@@ -1,5 +1,7 @@
 """Parses Portico's DCAT-AP output with rdflib and validates it with pySHACL against the
-DCAT-AP 3.0.0 shapes (tests/interop/dcat-ap-3.0.0-SHACL.ttl, copied from SEMICeu's release).
+DCAT-AP 3.0.0 shapes: SEMIC's release file, unchanged, read where it is kept beside the project
+(../shared/data/dcat-ap-3.0.0/dcat-ap-SHACL.ttl from the repository's root; it is not copied into
+the project), or from PORTICO_DCAT_SHAPES.
 
 Usage: dcat_check.py URL... — prints "conforms" and the number of triples, or the report.
 """
@@ -10,8 +12,12 @@ import urllib.request
 import pyshacl
 import rdflib
 
-shapes = rdflib.Graph().parse(
-    os.path.join(os.path.dirname(__file__), "dcat-ap-3.0.0-SHACL.ttl"), format="turtle")
+SHAPES = os.environ.get("PORTICO_DCAT_SHAPES") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "shared", "data", "dcat-ap-3.0.0",
+    "dcat-ap-SHACL.ttl")
+if not os.path.isfile(SHAPES):
+    sys.exit(f"the DCAT-AP 3.0.0 SHACL shapes are not at {SHAPES}: set PORTICO_DCAT_SHAPES")
+shapes = rdflib.Graph().parse(SHAPES, format="turtle")
 data = rdflib.Graph()
 for url in sys.argv[1:]:
     with urllib.request.urlopen(url) as r:

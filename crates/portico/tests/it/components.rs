@@ -62,6 +62,7 @@ async fn each_person_lands_where_their_work_is_and_the_header_links_to_it() {
             "/applications",
             "/consents",
             "/mailbox",
+            "/payments",
             "/my-data",
             "/account"
         ]
