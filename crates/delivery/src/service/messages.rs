@@ -45,6 +45,9 @@ pub struct Prepared {
     attachments: Vec<AttachmentInfo>,
     content_sha256: String,
     at: DateTime<Utc>,
+    /// The people among the recipients who have an account (they are notified), found before
+    /// the transaction so that sending holds one connection, not two.
+    with_account: Vec<String>,
 }
 
 /// The canonical content of a message, whose SHA-256 every piece of its evidence names. It is
@@ -147,6 +150,18 @@ pub async fn prepare(
     })
     .map_err(|e| DeliveryError::Internal(e.to_string()))?;
     let content_sha256 = d.blobs.put(content.into()).await?;
+    let mut with_account = Vec::new();
+    for r in recipients
+        .iter()
+        .filter(|r| r.kind == crate::model::MailboxKind::Person)
+    {
+        if portico_identity::service::accounts::find_by_personal_id(&d.db, &r.identifier)
+            .await?
+            .is_some()
+        {
+            with_account.push(r.identifier.clone());
+        }
+    }
     Ok(Prepared {
         id,
         thread_id,
@@ -160,6 +175,7 @@ pub async fn prepare(
         attachments: infos,
         content_sha256,
         at,
+        with_account,
     })
 }
 
@@ -252,7 +268,9 @@ pub async fn send_in(
         );
         job.run_at = deadline;
         portico_store::jobs::enqueue(tx, job, now).await?;
-        notifications::create(tx, &d.db, &p.id, r, now).await?;
+        if p.with_account.contains(&r.identifier) {
+            notifications::create(tx, &p.id, r, now).await?;
+        }
     }
     let mut event = portico_audit::Event::new(&actor.audit_id(), "delivery.sent", &p.id).with(
         serde_json::json!({

@@ -30,11 +30,10 @@ pub struct Notification {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Queues an e-mail for a person's mailbox whose owner has an account (someone without one is
-/// told nothing: the message waits for their first sign-in).
+/// Queues an e-mail for a person's mailbox; the caller calls it only for owners who have an
+/// account (someone without one is told nothing: the message waits for their first sign-in).
 pub async fn create(
     tx: &mut Tx,
-    db: &Db,
     message_id: &str,
     mailbox: &Mailbox,
     now: DateTime<Utc>,
@@ -42,11 +41,6 @@ pub async fn create(
     if mailbox.kind != MailboxKind::Person {
         return Ok(None);
     }
-    let Some(_account) =
-        portico_identity::service::accounts::find_by_personal_id(db, &mailbox.identifier).await?
-    else {
-        return Ok(None);
-    };
     let id = new_id();
     sqlx::query(
         "INSERT INTO delivery_notifications (id, message_id, mailbox_id, channel, status, created_at, updated_at) VALUES ($1, $2, $3, 'email', $4, $5, $5)",
