@@ -113,9 +113,10 @@ async fn step_page(
     let mut view = form
         .step_view(&state.app.db, step, page.lang, data, &errors)
         .await?;
-    for source in prefill::sources_of(&state.app.db, &app.id).await? {
-        if let Some(field) = view.fields.iter_mut().find(|f| f.name == source.field) {
-            field.source = prefill::describe(&state.cases, &source, page.lang).await?;
+    let sources = prefill::sources_of(&state.app.db, &app.id).await?;
+    for (name, text) in prefill::describe(&state.cases, &sources, page.lang).await? {
+        if let Some(field) = view.fields.iter_mut().find(|f| f.name == name) {
+            field.source = text;
         }
     }
     let service = service_by_id(state, &app.service_id).await?;

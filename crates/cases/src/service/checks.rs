@@ -14,8 +14,7 @@ use crate::service::{access, answers};
 use crate::CasesError;
 use portico_catalog::forms::RegisterCheck;
 use portico_core::clock::to_millis;
-use portico_core::{new_id, Actor, Lang};
-use portico_registries::model::{QueryContext, QueryRequest};
+use portico_core::{new_id, Actor};
 use portico_store::Db;
 
 pub const CONFIRMED: &str = "confirmed";
@@ -118,25 +117,14 @@ async fn look_up(
     let service = portico_catalog::service::get(&cases.db, &app.service_id)
         .await?
         .ok_or_else(|| CasesError::Internal(format!("service of {} is missing", app.id)))?;
-    let request = QueryRequest {
-        register: check.register.clone(),
-        operation: check.operation.clone(),
-        version: None,
-        context: QueryContext {
-            legal_basis: Some(service.facts.legal_basis.get(Lang::Bg).to_owned()),
-            service: Some(service.slug.clone()),
-            case: Some(
-                app.tracking_number
-                    .clone()
-                    .unwrap_or_else(|| app.id.clone()),
-            ),
-            subject: subject.value().to_owned(),
-            administration_id: Some(app.administration_id.clone()),
-            ..QueryContext::default()
-        },
+    let request = super::lookups::for_case(
+        &service,
+        app,
+        &subject,
+        &check.register,
+        &check.operation,
         parameters,
-        signed: false,
-    };
+    );
     match portico_registries::service::query(registries, actor, &request).await {
         Ok(answer) => {
             let confirmed = check.confirm.holds(&answer.data, &app.data);

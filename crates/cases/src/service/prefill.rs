@@ -18,7 +18,6 @@ use portico_core::clock::{from_millis, to_millis};
 use portico_core::{Actor, Assurance, Lang};
 use portico_http::i18n::FluentArgs;
 use portico_http::Strings;
-use portico_registries::model::{QueryContext, QueryRequest};
 use portico_store::{Db, Tx};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -109,21 +108,14 @@ pub async fn from_registers(
         if granted.is_none() {
             continue;
         }
-        let request = QueryRequest {
-            register: register.clone(),
-            operation: operation.clone(),
-            version: None,
-            context: QueryContext {
-                legal_basis: Some(service.facts.legal_basis.get(Lang::Bg).to_owned()),
-                service: Some(service.slug.clone()),
-                case: Some(app.id.clone()),
-                subject: subject.value().to_owned(),
-                administration_id: Some(app.administration_id.clone()),
-                ..QueryContext::default()
-            },
-            parameters: Value::Object(Map::new()),
-            signed: false,
-        };
+        let request = super::lookups::for_case(
+            service,
+            app,
+            &subject,
+            &register,
+            &operation,
+            Value::Object(Map::new()),
+        );
         let answer = match portico_registries::service::query(
             registries,
             &Actor::System("cases"),
@@ -208,32 +200,43 @@ pub async fn sources_of(db: &Db, application_id: &str) -> Result<Vec<Source>, Ca
         .collect())
 }
 
-/// "From the population register, 2 December 2026", in the page's language.
+/// Under each prefilled field, where its value came from ("From the register: National
+/// population register, 02.12.2026"), in the page's language: (field, text). The registers'
+/// names are read once for all the fields.
 pub async fn describe(
     cases: &super::Cases,
-    source: &Source,
+    sources: &[Source],
     lang: Lang,
-) -> Result<String, CasesError> {
-    let name = match cases.registries.as_ref() {
-        Some(registries) => {
+) -> Result<Vec<(String, String)>, CasesError> {
+    let registers = match (cases.registries.as_ref(), sources.is_empty()) {
+        (Some(registries), false) => {
             let now = to_millis(cases.now());
-            portico_registries::service::catalogue::list(&registries.db, now)
-                .await?
-                .into_iter()
+            portico_registries::service::catalogue::list(&registries.db, now).await?
+        }
+        _ => Vec::new(),
+    };
+    let strings = Strings::new(lang, crate::strings::TABLES);
+    Ok(sources
+        .iter()
+        .map(|source| {
+            let name = registers
+                .iter()
                 .find(|r| r.code == source.register)
                 .map(|r| match lang {
-                    Lang::Bg => r.name_bg,
-                    Lang::En => r.name_en,
+                    Lang::Bg => r.name_bg.clone(),
+                    Lang::En => r.name_en.clone(),
                 })
-        }
-        None => None,
-    }
-    .unwrap_or_else(|| source.register.clone());
-    let mut args = FluentArgs::new();
-    args.set("register", name);
-    args.set(
-        "date",
-        super::results::date_in(lang, from_millis(source.at)),
-    );
-    Ok(Strings::new(lang, crate::strings::TABLES).format("prefill_source", &args))
+                .unwrap_or_else(|| source.register.clone());
+            let mut args = FluentArgs::new();
+            args.set("register", name);
+            args.set(
+                "date",
+                super::results::date_in(lang, from_millis(source.at)),
+            );
+            (
+                source.field.clone(),
+                strings.format("prefill_source", &args),
+            )
+        })
+        .collect())
 }
