@@ -1,7 +1,9 @@
 // Layout, navigation and landing, as each kind of person meets them:
 //
-//   - every page of the catalog, the console and the office at 320 px and at 1280 px: no sideways
-//     scrolling (WCAG 1.4.10 reflow), axe-core clean, a screenshot of each width;
+//   - every page of the catalog, the console and the office, and the citizen's pages of the other
+//     blocks (mailbox, payments, my data, the register of registers, document check), at 320 px
+//     and at 1280 px: no sideways scrolling (WCAG 1.4.10 reflow), axe-core clean, a screenshot of
+//     each width;
 //   - after a failed post, focus is on the error summary (portico.js), and without JavaScript
 //     the summary is there all the same;
 //   - after sign-in, each role (citizen, operator, administration admin, platform admin) lands on
@@ -133,6 +135,8 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
       ['service', `/services/${SERVICE_SLUG}`],
       ['login', '/login'],
       ['register', '/register'],
+      ['registers', '/registries'],
+      ['documents', '/documents'],
       ['home-en', '/lang?to=en&back=%2F'],
       ['service-en', `/services/${SERVICE_SLUG}`],
       ['home-bg', '/lang?to=bg&back=%2F'],
@@ -226,6 +230,14 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
       ['account', '/account'],
     ]);
     assert.equal(await citizen.page.locator('.header__nav a[aria-current="page"]').getAttribute('href'), '/account');
+    // The demo citizen's identifier is only claimed (low): the mailbox, payments and "my data" need
+    // substantial, so they explain why and how to raise it, and that page must fit too.
+    for (const [name, target] of [['mailbox', '/mailbox'], ['payments', '/payments'], ['my-data', '/my-data']]) {
+      const response = await citizen.page.goto(`${server.baseUrl}${target}`);
+      assert.equal(response.status(), 403, `${target} for a low session`);
+      assert.equal(await citizen.page.locator('#assurance-why').count(), 1, `${target} says why`);
+      await checkLayout(citizen.page, `citizen-${name}-assurance-needed`, ARTIFACTS);
+    }
   });
 
   step('an operator lands on the work queue', operator, async () => {
@@ -250,7 +262,10 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
     assert.equal(await admin.page.locator('.error-summary').count(), 1);
     assert.ok(await errorSummaryHasFocus(admin), 'focus is on the error summary');
     await checkLayout(admin.page, 'admin-adopt-errors', ARTIFACTS);
-    await checkPages(admin, [['office', '/office']]);
+    await checkPages(admin, [
+      ['office', '/office'],
+      ['api-clients', '/admin/api-clients'],
+    ]);
   });
 
   step('a platform admin lands on the console too', platformAdmin, async () => {
