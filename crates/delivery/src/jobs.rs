@@ -94,3 +94,56 @@ impl JobHandler for NonHandover {
         .map_err(|e| e.to_string())
     }
 }
+
+/// Tells a grantee by e-mail that they may now read a message, a thread or a mailbox: a link,
+/// never whose mailbox or what it holds. Someone without an account (or address) is told
+/// nothing; the grant waits for them like a message does.
+pub struct NotifyGrantee {
+    pub delivery: Delivery,
+    pub mailer: Arc<dyn Mailer>,
+}
+
+#[async_trait]
+impl JobHandler for NotifyGrantee {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        use crate::service::grants::{self, GrantScope};
+        let d = &self.delivery;
+        let Some((personal_id, scope, ends_on)) =
+            grants::for_notice(d, &field(payload, "grant_id"))
+                .await
+                .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // revoked before it went out
+        };
+        let Some(account) =
+            portico_identity::service::accounts::find_by_personal_id(&d.db, &personal_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .filter(|a| !a.email.is_empty())
+        else {
+            return Ok(());
+        };
+        let (bg, en) = match scope {
+            GrantScope::Message => ("едно съобщение", "one message"),
+            GrantScope::Thread => ("една кореспонденция", "one conversation"),
+            GrantScope::Mailbox => ("цяла пощенска кутия", "a whole mailbox"),
+        };
+        let (until_bg, until_en) = match ends_on {
+            Some(day) => {
+                let day = day.format("%d.%m.%Y");
+                (format!(" до {day} включително"), format!(" until {day}"))
+            }
+            None => (String::new(), String::new()),
+        };
+        let link = format!("{}/mailbox#shared", d.base_url.trim_end_matches('/'));
+        let email = Email {
+            to: account.email,
+            subject: "Портико: даден ви е достъп / Portico: you were granted access".into(),
+            body: format!(
+                "Дадоха ви достъп за четене до {bg} в Портико{until_bg}. Вижте го в „Споделени с вас“:\n{link}\n\n\
+                 You were granted access to read {en} in Portico{until_en}. See it under \"Shared with you\":\n{link}\n"
+            ),
+        };
+        self.mailer.send(&email).await
+    }
+}

@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0003_grants",
         sql: include_str!("../migrations/0003_grants.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0004_encryption",
+        sql: include_str!("../migrations/0004_encryption.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and
@@ -52,6 +56,13 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
             (
                 service::notifications::EMAIL_JOB,
                 Arc::new(jobs::NotifyByEmail {
+                    delivery: delivery.clone(),
+                    mailer: mailer.clone(),
+                }),
+            ),
+            (
+                service::grants::GRANT_EMAIL_JOB,
+                Arc::new(jobs::NotifyGrantee {
                     delivery: delivery.clone(),
                     mailer,
                 }),

@@ -44,6 +44,9 @@ enum Command {
     /// Onboard administrations, units and staff.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// eDelivery's keys.
+    #[command(subcommand)]
+    Delivery(DeliveryCommand),
     /// The registry exchange's demo base registers.
     #[command(subcommand)]
     Registries(RegistriesCommand),
@@ -96,6 +99,13 @@ enum RegistriesCommand {
         #[arg(long, default_value_t = 100_000)]
         people: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum DeliveryCommand {
+    /// Re-wrap every mailbox's data key under the newest master key of PORTICO_DELIVERY_KEYS
+    /// (messages are not re-encrypted). Afterwards the older versions may be removed.
+    RotateKeys,
 }
 
 #[derive(Subcommand)]
@@ -325,6 +335,22 @@ async fn run() -> Result<()> {
             }
         }
         Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
+        Command::Delivery(DeliveryCommand::RotateKeys) => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let key = app::signing_key(&config, clock.now())?;
+            app::install_delivery_keys(&config, &key)?;
+            let keyring = portico_delivery::service::keys::installed(&key)
+                .context("the delivery keys were not installed")?;
+            let done = portico_delivery::service::keys::rotate(&db, &keyring, clock.now()).await?;
+            println!(
+                "delivery data keys: {} re-wrapped under master key version {}, {} already under it",
+                done.rewrapped,
+                keyring.master().current(),
+                done.current
+            );
+            Ok(())
+        }
         Command::Registries(RegistriesCommand::Generate { people }) => {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;

@@ -311,6 +311,9 @@ pub struct GrantForm {
     scope: String,
     #[serde(default)]
     grantee: String,
+    /// The last day of the access (YYYY-MM-DD), or empty: until revoked.
+    #[serde(default)]
+    ends_on: String,
 }
 
 /// Grants a third party access from the message page; back to the mailbox, where grants are
@@ -331,11 +334,30 @@ pub async fn grant(
         )
         .await;
     };
+    let ends_on = match form.ends_on.trim() {
+        "" => None,
+        day => match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(day) => Some(day),
+            Err(_) => {
+                let mut response = show_page(
+                    &state,
+                    &user,
+                    page,
+                    &form.message,
+                    vec![FieldError::new("ends_on", "delivery.grant.bad_end")],
+                )
+                .await?;
+                *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(response);
+            }
+        },
+    };
     let new = NewGrant {
         mailbox_id: form.mailbox.clone(),
         scope,
         message_id: Some(form.message.clone()),
         grantee_personal_id: form.grantee,
+        ends_on,
     };
     match grants::grant(&state.delivery, &actor(&user), new).await {
         Ok(_) => {

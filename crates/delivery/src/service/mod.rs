@@ -9,6 +9,7 @@ mod context;
 pub mod evidence;
 pub mod grants;
 pub mod idempotency;
+pub mod keys;
 pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
