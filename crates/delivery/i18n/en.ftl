@@ -107,3 +107,7 @@ grant-ends-hint = Leave it empty for access until you revoke it. The access ends
 grant-until = until
 grant-ended = Ended
 audit-delivery-key-rewrapped = A mailbox's data key re-wrapped under a new master key
+export-mailbox = Export the mailbox (ZIP)
+export-thread = Export this conversation with its evidence (ZIP)
+export-hint = Every message, attachment and piece of evidence, with a signed list of them; anyone can check it with `portico evidence verify`.
+audit-delivery-exported = Mailbox or conversation exported

@@ -127,8 +127,12 @@ enum EvidenceCommand {
     /// A file of several JWS, one per line (a message's evidence downloaded from its mailbox
     /// page), is checked as a chain: every piece verifies, they are of one message and content,
     /// `seq` runs 0, 1, 2 … and each names the SHA-256 of the one before it.
+    ///
+    /// A ZIP export of a mailbox or thread is checked whole: the manifest's signature, every
+    /// file against the manifest (none missing or added), each message's evidence chain and
+    /// that it names the message.json beside it, and each attachment against message.json.
     Verify {
-        /// The JWS file (or a chain: one JWS per line).
+        /// The JWS file (or a chain: one JWS per line, or a ZIP export).
         file: PathBuf,
         /// The document or message (message.json) the evidence is about: its SHA-256 must be the
         /// one the evidence names (`message_sha256` or `document_sha256`).
@@ -525,9 +529,13 @@ fn verify_evidence(
 ) -> Result<String> {
     use sha2::Digest;
     use std::fmt::Write;
-    let token =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let anchor = platform_ca(config, ca)?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return verify_export(&bytes, &anchor, now);
+    }
+    let token = String::from_utf8(bytes)
+        .with_context(|| format!("{} is neither a JWS nor a ZIP export", file.display()))?;
     let lines: Vec<&str> = token.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.len() > 1 {
         return verify_evidence_chain(&lines, &anchor, content, now);
@@ -590,6 +598,32 @@ fn check_content(payload: &serde_json::Value, content: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A mailbox's or thread's ZIP export, checked whole, for `portico evidence verify`.
+fn verify_export(
+    bytes: &[u8],
+    anchor: &portico_audit::Certificate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String> {
+    let verified = portico_delivery::service::export::verify(bytes, anchor, now)
+        .map_err(anyhow::Error::msg)?;
+    let m = &verified.manifest;
+    let what = match (&m.mailbox, &m.thread) {
+        (Some(mailbox), _) => format!(
+            "mailbox {} ({} {})",
+            mailbox.name, mailbox.kind, mailbox.identifier
+        ),
+        (None, Some(thread)) => format!("thread {thread}"),
+        (None, None) => m.scope.clone(),
+    };
+    Ok(format!(
+        "export valid: {what}, exported {}\n  {} messages, {} files, {} pieces of evidence: the manifest's signature and certificate chain check out, every file is the one it lists, each evidence chain is whole and names its message.json, each attachment is the one its message.json names",
+        m.exported_at,
+        m.messages.len(),
+        m.files.len(),
+        verified.evidence_pieces
+    ))
 }
 
 /// A chain of delivery evidence, one JWS per line, for `portico evidence verify`.

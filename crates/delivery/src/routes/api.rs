@@ -29,6 +29,8 @@ pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
         .routes(routes!(list_messages, send_message))
         .routes(routes!(get_message))
         .routes(routes!(message_evidence))
+        .routes(routes!(export_mailbox))
+        .routes(routes!(export_thread))
         .routes(routes!(list_grants, make_grant))
         .routes(routes!(revoke_grant))
         .with_state(state)
@@ -118,6 +120,55 @@ async fn message_evidence(
     Ok(Json(EvidenceList {
         items: messages::evidence(&state.delivery, &actor, &id).await?,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportParams {
+    /// The mailbox to export; default the caller's first (a person's own).
+    #[param(value_type = Option<String>)]
+    mailbox: Option<Id>,
+}
+
+fn zip_response(name: &str, zip: Vec<u8>) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    (headers, zip).into_response()
+}
+
+/// A mailbox the caller reads, as a ZIP of its messages (`message.json`), attachments and
+/// evidence with a signed manifest; `portico evidence verify FILE.zip` checks it whole.
+#[utoipa::path(get, path = "/api/v1/mailbox/export", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(ExportParams),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn export_mailbox(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, AppError> {
+    let (mailbox, zip) =
+        crate::service::export::mailbox(&state.delivery, &actor, params.mailbox.as_deref()).await?;
+    Ok(zip_response(&format!("mailbox-{}.zip", mailbox.id), zip))
+}
+
+/// The thread of a message the caller reads, as a ZIP like a mailbox's.
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/export", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "A message of the thread")),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn export_thread(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let (thread, zip) = crate::service::export::thread(&state.delivery, &actor, &id).await?;
+    Ok(zip_response(&format!("thread-{thread}.zip"), zip))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

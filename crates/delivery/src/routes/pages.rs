@@ -271,6 +271,37 @@ pub async fn content(
     ))
 }
 
+/// The mailbox (`?mailbox=`, default the person's own) as a ZIP that `portico evidence verify`
+/// checks whole.
+pub async fn export_mailbox(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let (mailbox, zip) =
+        crate::service::export::mailbox(&state.delivery, &actor(&user), query.mailbox.as_deref())
+            .await?;
+    Ok(download(
+        "application/zip",
+        &format!("mailbox-{}.zip", mailbox.id),
+        zip,
+    ))
+}
+
+/// The message's thread as a ZIP.
+pub async fn export_thread(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let (thread, zip) = crate::service::export::thread(&state.delivery, &actor(&user), &id).await?;
+    Ok(download(
+        "application/zip",
+        &format!("thread-{thread}.zip"),
+        zip,
+    ))
+}
+
 pub async fn evidence_chain(
     State(state): State<DeliveryState>,
     SignedIn(user): SignedIn,

@@ -7,6 +7,7 @@ pub mod access;
 pub mod attachments;
 mod context;
 pub mod evidence;
+pub mod export;
 pub mod grants;
 pub mod idempotency;
 pub mod keys;
