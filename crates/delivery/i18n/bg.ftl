@@ -111,3 +111,7 @@ export-mailbox = Изтеглете пощенската кутия (ZIP)
 export-thread = Изтеглете тази кореспонденция с доказателствата (ZIP)
 export-hint = Всички съобщения, приложения и доказателства, с подписан списък към тях; всеки може да го провери с `portico evidence verify`.
 audit-delivery-exported = Изтеглена пощенска кутия или кореспонденция
+delivery-webhook-bad-url = Посочете адреса като https:// (http:// само към локален адрес)
+delivery-webhook-too-many = Администрацията има най-много позволените адреси; първо премахнете един
+audit-delivery-webhook-registered = Регистриран адрес за уведомления (webhook)
+audit-delivery-webhook-deleted = Премахнат адрес за уведомления (webhook)

@@ -111,3 +111,7 @@ export-mailbox = Export the mailbox (ZIP)
 export-thread = Export this conversation with its evidence (ZIP)
 export-hint = Every message, attachment and piece of evidence, with a signed list of them; anyone can check it with `portico evidence verify`.
 audit-delivery-exported = Mailbox or conversation exported
+delivery-webhook-bad-url = Give the endpoint as an https:// address (http:// only to a loopback address)
+delivery-webhook-too-many = This administration has as many endpoints as it may; remove one first
+audit-delivery-webhook-registered = Webhook endpoint registered
+audit-delivery-webhook-deleted = Webhook endpoint removed

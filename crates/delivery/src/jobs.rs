@@ -147,3 +147,58 @@ impl JobHandler for NotifyGrantee {
         self.mailer.send(&email).await
     }
 }
+
+/// POSTs one webhook event, signed; an error (no answer, or not 2xx) leaves the job to the
+/// queue's retries with backoff.
+pub struct DeliverWebhook {
+    pub delivery: Delivery,
+    http: reqwest::Client,
+}
+
+impl DeliverWebhook {
+    pub fn new(delivery: Delivery) -> DeliverWebhook {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        DeliverWebhook { delivery, http }
+    }
+}
+
+#[async_trait]
+impl JobHandler for DeliverWebhook {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        use crate::service::webhooks;
+        let d = &self.delivery;
+        let id = field(payload, "event_id");
+        let Some((url, body, secret)) = webhooks::pending(d, &d.keys, &id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // delivered already, or its endpoint was removed
+        };
+        let signature = webhooks::sign(&secret, d.now().timestamp(), &body);
+        let outcome = self
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(webhooks::SIGNATURE_HEADER, signature)
+            .header("Portico-Event-Id", &id)
+            .body(body)
+            .send()
+            .await;
+        let error = match outcome {
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("the endpoint answered {}", r.status())),
+            Err(e) => Some(format!("no answer from the endpoint: {e}")),
+        };
+        webhooks::record_attempt(d, &id, error.as_deref())
+            .await
+            .map_err(|e| e.to_string())?;
+        match error {
+            None => Ok(()),
+            Some(why) => Err(why),
+        }
+    }
+}

@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0004_encryption",
         sql: include_str!("../migrations/0004_encryption.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0005_webhooks",
+        sql: include_str!("../migrations/0005_webhooks.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and
@@ -66,6 +70,10 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
                     delivery: delivery.clone(),
                     mailer,
                 }),
+            ),
+            (
+                service::webhooks::WEBHOOK_JOB,
+                Arc::new(jobs::DeliverWebhook::new(delivery.clone())),
             ),
             (
                 service::messages::NON_HANDOVER_JOB,

@@ -348,10 +348,11 @@ async fn run() -> Result<()> {
                 .context("the delivery keys were not installed")?;
             let done = portico_delivery::service::keys::rotate(&db, &keyring, clock.now()).await?;
             println!(
-                "delivery data keys: {} re-wrapped under master key version {}, {} already under it",
+                "delivery data keys: {} re-wrapped under master key version {}, {} already under it; {} webhook secrets re-sealed",
                 done.rewrapped,
                 keyring.master().current(),
-                done.current
+                done.current,
+                done.secrets
             );
             Ok(())
         }

@@ -33,6 +33,8 @@ pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
         .routes(routes!(export_thread))
         .routes(routes!(list_grants, make_grant))
         .routes(routes!(revoke_grant))
+        .routes(routes!(list_webhooks, register_webhook))
+        .routes(routes!(delete_webhook))
         .with_state(state)
 }
 
@@ -339,5 +341,55 @@ async fn revoke_grant(
     ValidPath(id): ValidPath<Id>,
 ) -> Result<StatusCode, AppError> {
     grants::revoke(&state.delivery, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookList {
+    pub items: Vec<crate::service::webhooks::Webhook>,
+}
+
+/// Registers an endpoint of the caller's administration (an API client's; 403 for a person):
+/// new messages to its mailboxes and the evidence of the messages they send are POSTed to it,
+/// signed with HMAC-SHA256 (`Portico-Signature: t=…,v1=…` over `t.body`), at least once, with
+/// a sequence number per mailbox. The secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/mailbox/webhooks", tag = "delivery",
+    security(("client_credentials" = ["delivery"])),
+    request_body = crate::service::webhooks::NewWebhook,
+    responses((status = 201, body = crate::service::webhooks::Webhook), (status = 403, body = portico_http::ApiErrorBody),
+              (status = 422, body = portico_http::ApiErrorBody)))]
+async fn register_webhook(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    Json(new): Json<crate::service::webhooks::NewWebhook>,
+) -> Result<(StatusCode, Json<crate::service::webhooks::Webhook>), AppError> {
+    let hook = crate::service::webhooks::register(&state.delivery, &actor, new).await?;
+    Ok((StatusCode::CREATED, Json(hook)))
+}
+
+/// The caller's administration's endpoints (without their secrets).
+#[utoipa::path(get, path = "/api/v1/mailbox/webhooks", tag = "delivery",
+    security(("client_credentials" = ["delivery"])),
+    responses((status = 200, body = WebhookList), (status = 403, body = portico_http::ApiErrorBody)))]
+async fn list_webhooks(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+) -> Result<Json<WebhookList>, AppError> {
+    Ok(Json(WebhookList {
+        items: crate::service::webhooks::list(&state.delivery, &actor).await?,
+    }))
+}
+
+/// Removes an endpoint; its events not yet delivered are dropped.
+#[utoipa::path(delete, path = "/api/v1/mailbox/webhooks/{id}", tag = "delivery",
+    security(("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Webhook id")),
+    responses((status = 204), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn delete_webhook(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<StatusCode, AppError> {
+    crate::service::webhooks::delete(&state.delivery, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

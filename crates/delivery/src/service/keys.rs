@@ -410,6 +410,40 @@ impl Keyring {
     }
 }
 
+impl Keyring {
+    /// Seals a small secret (a webhook's) directly under the current master key: its version
+    /// and base64(nonce ‖ ciphertext).
+    pub fn seal_secret(&self, aad: &str, secret: &str) -> Result<(u32, String), DeliveryError> {
+        let version = self.master.current();
+        let master = self.master.get(version)?;
+        Ok((
+            version,
+            STANDARD.encode(seal_with(master, aad, secret.as_bytes())?),
+        ))
+    }
+
+    pub fn open_secret(
+        &self,
+        aad: &str,
+        version: i64,
+        sealed: &str,
+    ) -> Result<String, DeliveryError> {
+        let version = u32::try_from(version)
+            .map_err(|_| DeliveryError::Internal(format!("bad master key version {version}")))?;
+        let master = self.master.get(version)?;
+        let bytes = STANDARD
+            .decode(sealed)
+            .map_err(|_| DeliveryError::Internal(format!("{aad}: not base64")))?;
+        open_with(master, aad, &bytes)
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| {
+                DeliveryError::Internal(format!(
+                    "{aad} does not open with delivery master key version {version}"
+                ))
+            })
+    }
+}
+
 /// What a rotation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotated {
@@ -417,6 +451,8 @@ pub struct Rotated {
     pub rewrapped: u64,
     /// Data keys already under it.
     pub current: u64,
+    /// Webhook secrets re-sealed under it.
+    pub secrets: u64,
 }
 
 /// Re-wraps every mailbox's data key under the current master key version (each in its own
@@ -461,6 +497,7 @@ pub async fn rotate(
         tx.commit().await?;
         out.rewrapped += 1;
     }
+    out.secrets = super::webhooks::reseal(db, keyring).await?;
     Ok(out)
 }
 

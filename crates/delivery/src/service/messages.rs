@@ -298,6 +298,22 @@ pub async fn send_in(
         if p.with_account.contains(&r.identifier) {
             notifications::create(tx, &p.id, r, now).await?;
         }
+        // A receiving institution's system hears of the message (it reads it over the API).
+        super::webhooks::emit(
+            tx,
+            r,
+            "message.received",
+            serde_json::json!({
+                "message": p.id,
+                "thread": p.thread_id,
+                "reply_to": p.reply_to,
+                "sender": { "kind": sender.kind.as_str(), "identifier": sender.identifier },
+                "content_sha256": p.content_sha256,
+                "attachments": p.attachments.len(),
+            }),
+            now,
+        )
+        .await?;
     }
     let mut event = portico_audit::Event::new(&actor.audit_id(), "delivery.sent", &p.id).with(
         serde_json::json!({

@@ -14,5 +14,6 @@ pub mod keys;
 pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
+pub mod webhooks;
 
 pub use context::{Delivery, Policy};

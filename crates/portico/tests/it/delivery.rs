@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 static DELIVERY_TABLES: &[&portico_http::Translations] = &[&portico_delivery::TRANSLATIONS];
 pub(crate) const SOFIA_EIK: &str = "000696327";
-const BURGAS_EIK: &str = "000056814";
+pub(crate) const BURGAS_EIK: &str = "000056814";
 
 fn interop(script: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -769,7 +769,7 @@ async fn an_unopened_message_gets_evidence_of_non_retrieval_after_the_period() {
 
 /// An API client of the administration made over the API by its admin, and an access token for
 /// it: (client id, secret, token).
-async fn api_client(
+pub(crate) async fn api_client(
     app: &TestApp,
     admin: &Client,
     administration: &str,
@@ -807,7 +807,7 @@ async fn access_token(app: &TestApp, client_id: &str, secret: &str) -> String {
 }
 
 /// A bearer-token call: (status, headers, JSON body or null).
-async fn bearer(
+pub(crate) async fn bearer(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,
@@ -834,7 +834,7 @@ async fn bearer(
     )
 }
 
-fn api_notice(from: &str, to: serde_json::Value, subject: &str) -> serde_json::Value {
+pub(crate) fn api_notice(from: &str, to: serde_json::Value, subject: &str) -> serde_json::Value {
     serde_json::json!({
         "sender": { "kind": "administration", "identifier": from },
         "recipients": [to],

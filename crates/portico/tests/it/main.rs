@@ -17,6 +17,7 @@ mod components;
 mod delivery;
 mod delivery_export;
 mod delivery_keys;
+mod delivery_webhooks;
 mod documents;
 mod evidence;
 mod hardening;
