@@ -163,7 +163,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
     for path in [
         format!("/mailbox/messages/{first}/export"),
         format!("/api/v1/mailbox/messages/{first}/export"),
-        format!("{link}"),
+        link.clone(),
         format!("/api/v1/mailbox/export?{}", link.split('?').nth(1).unwrap()),
     ] {
         let (status, _, _) = stranger.get_bytes(&path).await;
