@@ -104,6 +104,11 @@ impl MasterKeys {
     }
 
     fn get(&self, version: u32) -> Result<&[u8; 32], DeliveryError> {
+        if self.keys.is_empty() {
+            return Err(DeliveryError::Internal(
+                "no delivery master keys are installed for this platform signing key (app::build and `portico delivery rotate-keys` install them)".into(),
+            ));
+        }
         self.keys.get(&version).ok_or_else(|| {
             DeliveryError::Internal(format!(
                 "delivery master key version {version} is not configured (PORTICO_DELIVERY_KEYS has {:?}); data keys wrapped by it cannot be opened",
