@@ -29,6 +29,8 @@ pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
         .routes(routes!(list_messages, send_message))
         .routes(routes!(get_message))
         .routes(routes!(message_evidence))
+        .routes(routes!(message_attachment))
+        .routes(routes!(message_content))
         .routes(routes!(export_mailbox))
         .routes(routes!(export_thread))
         .routes(routes!(list_grants, make_grant))
@@ -122,6 +124,47 @@ async fn message_evidence(
     Ok(Json(EvidenceList {
         items: messages::evidence(&state.delivery, &actor, &id).await?,
     }))
+}
+
+/// One attachment's bytes (its media type as `Content-Type`). Downloading it is a retrieval,
+/// as on the page. Buffered whole (at most 10 MB), not streamed.
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/attachments/{position}", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Message id"), ("position" = i64, Path, description = "The attachment's position, from 0")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn message_attachment(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath((id, position)): ValidPath<(Id, i64)>,
+) -> Result<Response, AppError> {
+    let (info, bytes) = messages::attachment(&state.delivery, &actor, &id, position).await?;
+    let mut headers = HeaderMap::new();
+    let media = HeaderValue::from_str(&info.media_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    headers.insert(axum::http::header::CONTENT_TYPE, media);
+    headers.insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok((headers, bytes).into_response())
+}
+
+/// The message's canonical content (`message.json`), whose SHA-256 its evidence names.
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/content", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 200, content_type = "application/json", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn message_content(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let bytes = messages::content(&state.delivery, &actor, &id).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -9,6 +9,7 @@ use crate::support::fresh_egn;
 use portico_core::Clock;
 use portico_delivery::service::webhooks;
 use reqwest::{Method, StatusCode};
+use sha2::Digest;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -234,6 +235,50 @@ async fn a_webhook_receiver_that_is_down_gets_every_event_signed_once_it_is_up()
     );
     assert_eq!(by_seq[&3]["type"], "message.received");
     assert_eq!(by_seq[&3]["data"]["message"], from_burgas.as_str());
+    // Told of it, Sofia's system reads it over the API: the content its hash names, and the
+    // attachment byte for byte.
+    let content = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/mailbox/messages/{from_burgas}/content",
+            app.base
+        ))
+        .bearer_auth(&sofia_system)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&content)),
+        by_seq[&3]["data"]["content_sha256"].as_str().unwrap()
+    );
+    let attachment = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/mailbox/messages/{from_burgas}/attachments/0",
+            app.base
+        ))
+        .bearer_auth(&sofia_system)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attachment.status(), StatusCode::OK);
+    assert_eq!(attachment.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        attachment.bytes().await.unwrap().to_vec(),
+        crate::delivery::pdf().bytes
+    );
+    // Burgas's system, the sender, reads it too.
+    let (status, _, _) = bearer(
+        &app,
+        &burgas_system,
+        Method::GET,
+        &format!("/api/v1/mailbox/messages/{from_burgas}/content"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 
     // Removed, it hears of nothing more.
     let id = hook["id"].as_str().unwrap();
