@@ -17,12 +17,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { checkLayout, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
 import { makeEgn, newPerson } from './people.mjs';
-import { databaseKind, startServer } from './server.mjs';
+import { SERVER_BINARY, databaseKind, startServer } from './server.mjs';
 import { clickAndWait, newestInMail, submitAuthenticatorCode as submitWithAuthenticator } from './journey.mjs';
 
 const STEP_TIMEOUT_MS = 120_000;
@@ -239,6 +241,18 @@ describe(`delivery: a result arrives in the mailbox and is shared, in a browser 
       assert.equal(statement.previous, i === 0 ? null : sha256(chain[i - 1]), 'each names the one before it');
     }
     assert.equal((await applicant.page.locator('#content-sha256').innerText()).trim(), sha256(content));
+  });
+
+  step('exports the conversation as a ZIP that `portico evidence verify` checks whole', applicant, async () => {
+    const zip = await download(applicant, await applicant.page.locator('#thread-export').getAttribute('href'));
+    assert.equal(zip.subarray(0, 4).toString('binary'), 'PK\x03\x04', 'a ZIP');
+    const file = join(server.dataDir, 'thread-export.zip');
+    await writeFile(file, zip);
+    const out = execFileSync(SERVER_BINARY, ['evidence', 'verify', file], {
+      env: { PATH: process.env.PATH, PORTICO_DATA_DIR: server.dataDir, PORTICO_LOG: 'error' },
+      encoding: 'utf8',
+    });
+    assert.match(out, /export valid: thread .*\n +1 messages/, out);
   });
 
   step('grants the grantee access to the message (first with a wrong EGN)', applicant, async () => {

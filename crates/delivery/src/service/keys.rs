@@ -35,6 +35,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 const NONCE_BYTES: usize = 12;
+/// How many opened data keys a process keeps in memory.
+const MAX_CACHED_KEYS: usize = 50_000;
 /// The prefix of a sealed text column (a body): `enc1:` + base64(nonce ‖ ciphertext ‖ tag).
 pub const SEALED_PREFIX: &str = "enc1:";
 
@@ -252,6 +254,10 @@ impl Keyring {
 
     fn remember(&self, mailbox_id: &str, key: [u8; 32]) {
         if let Ok(mut m) = self.opened.lock() {
+            // Bounded: past this many mailboxes the cache starts again (a few MB at most).
+            if m.len() >= MAX_CACHED_KEYS {
+                m.clear();
+            }
             m.insert(mailbox_id.to_owned(), key);
         }
     }
