@@ -315,14 +315,17 @@ impl Keyring {
         .bind(mailbox_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let key = match row {
-            Some((version, wrapped)) => self.unwrap_data_key(mailbox_id, version, &wrapped)?,
+        let (version, wrapped) = match row {
+            Some(found) => found,
             None => {
                 let mut key = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut key);
                 let (version, wrapped) = self.wrap_data_key(mailbox_id, &key)?;
+                // Two first sends to one mailbox at once: the second waits for the first's row
+                // (PostgreSQL) or runs after it (SQLite), keeps it, and uses it.
                 sqlx::query(
-                    "INSERT INTO delivery_keys (mailbox_id, master_version, wrapped_key, created_at, rewrapped_at) VALUES ($1, $2, $3, $4, $4)",
+                    "INSERT INTO delivery_keys (mailbox_id, master_version, wrapped_key, created_at, rewrapped_at) VALUES ($1, $2, $3, $4, $4) \
+                     ON CONFLICT (mailbox_id) DO NOTHING",
                 )
                 .bind(mailbox_id)
                 .bind(i64::from(version))
@@ -330,9 +333,15 @@ impl Keyring {
                 .bind(to_millis(now))
                 .execute(&mut **tx)
                 .await?;
-                key
+                sqlx::query_as(
+                    "SELECT master_version, wrapped_key FROM delivery_keys WHERE mailbox_id = $1",
+                )
+                .bind(mailbox_id)
+                .fetch_one(&mut **tx)
+                .await?
             }
         };
+        let key = self.unwrap_data_key(mailbox_id, version, &wrapped)?;
         self.remember(mailbox_id, key);
         Ok(key)
     }
