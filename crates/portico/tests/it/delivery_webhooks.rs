@@ -223,6 +223,32 @@ async fn a_webhook_receiver_that_is_down_gets_every_event_signed_once_it_is_up()
         by_seq.insert(event["seq"].as_i64().unwrap(), event);
     }
     assert_eq!(by_seq.keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    // An independent receiver (Python's standard library) agrees, and refuses a changed body.
+    let (signature, body) = received.lock().unwrap()[0].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body.json");
+    std::fs::write(&file, &body).unwrap();
+    let python = |file: &std::path::Path| {
+        let out = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/interop/verify_webhook.py"
+            ))
+            .args([secret.as_str(), signature.as_str(), file.to_str().unwrap()])
+            .arg(now.timestamp().to_string())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = python(&file);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("VALID"), "{out}");
+    std::fs::write(&file, body.replacen("\"seq\"", "\"seq\" ", 1)).unwrap();
+    let (code, out) = python(&file);
+    assert_eq!(code, Some(1), "{out}");
     assert_eq!(by_seq[&1]["data"]["event"], "SubmissionAcceptance");
     assert_eq!(by_seq[&2]["data"]["event"], "ContentConsignment");
     assert!(
