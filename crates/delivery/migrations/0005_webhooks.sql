@@ -30,3 +30,8 @@ CREATE TABLE delivery_webhook_events (
 
 -- Each mailbox's last event sequence number.
 ALTER TABLE delivery_mailboxes ADD COLUMN event_seq BIGINT NOT NULL DEFAULT 0;
+
+-- A mailbox's listing (newest first, ties by message id) read straight from one index, without
+-- a sort; it replaces the index on (mailbox_id, delivered_at), its prefix.
+CREATE INDEX delivery_recipients_listing ON delivery_recipients (mailbox_id, delivered_at, message_id);
+DROP INDEX delivery_recipients_mailbox;

@@ -461,7 +461,7 @@ pub async fn received(
             "SELECT m.id, m.subject, s.display_name, s.identifier, r.delivered_at, r.opened_at, m.application_id \
              FROM delivery_recipients r JOIN delivery_messages m ON m.id = r.message_id \
              JOIN delivery_mailboxes s ON s.id = m.sender_mailbox_id \
-             WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, m.id DESC LIMIT $2 OFFSET $3",
+             WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, r.message_id DESC LIMIT $2 OFFSET $3",
         )
         .bind(&mailbox.id)
         .bind(page.limit)
