@@ -252,7 +252,7 @@ describe(`delivery: a result arrives in the mailbox and is shared, in a browser 
       env: { PATH: process.env.PATH, PORTICO_DATA_DIR: server.dataDir, PORTICO_LOG: 'error' },
       encoding: 'utf8',
     });
-    assert.match(out, /export valid: thread .*\n +1 messages/, out);
+    assert.match(out, /export valid: thread .*\n +1 message, /, out);
   });
 
   step('grants the grantee access to the message (first with a wrong EGN)', applicant, async () => {

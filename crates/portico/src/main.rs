@@ -618,12 +618,14 @@ fn verify_export(
         (None, Some(thread)) => format!("thread {thread}"),
         (None, None) => m.scope.clone(),
     };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     Ok(format!(
-        "export valid: {what}, exported {}\n  {} messages, {} files, {} pieces of evidence: the manifest's signature and certificate chain check out, every file is the one it lists, each evidence chain is whole and names its message.json, each attachment is the one its message.json names",
+        "export valid: {what}, exported {}\n  {}, {}, {}: the manifest's signature and certificate chain check out, every file is the one it lists, each evidence chain is whole and names its message.json, each attachment is the one its message.json names",
         m.exported_at,
-        m.messages.len(),
-        m.files.len(),
-        verified.evidence_pieces
+        plural(m.messages.len(), "message", "messages"),
+        plural(m.files.len(), "file", "files"),
+        plural(verified.evidence_pieces, "piece of evidence", "pieces of evidence")
     ))
 }
 
