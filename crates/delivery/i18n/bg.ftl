@@ -115,3 +115,4 @@ delivery-webhook-bad-url = Посочете адреса като https:// (http
 delivery-webhook-too-many = Администрацията има най-много позволените адреси; първо премахнете един
 audit-delivery-webhook-registered = Регистриран адрес за уведомления (webhook)
 audit-delivery-webhook-deleted = Премахнат адрес за уведомления (webhook)
+notification-sms = SMS

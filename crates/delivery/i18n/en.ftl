@@ -115,3 +115,4 @@ delivery-webhook-bad-url = Give the endpoint as an https:// address (http:// onl
 delivery-webhook-too-many = This administration has as many endpoints as it may; remove one first
 audit-delivery-webhook-registered = Webhook endpoint registered
 audit-delivery-webhook-deleted = Webhook endpoint removed
+notification-sms = SMS

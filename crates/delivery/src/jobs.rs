@@ -202,3 +202,59 @@ impl JobHandler for DeliverWebhook {
         }
     }
 }
+
+/// Sends one notification by SMS: a link to the message, never its subject or content. The
+/// phone is read when the job runs; an account without one is a permanent failure.
+pub struct NotifyBySms {
+    pub delivery: Delivery,
+    pub sms: Arc<dyn portico_identity::transport::SmsGateway>,
+}
+
+#[async_trait]
+impl JobHandler for NotifyBySms {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        let d = &self.delivery;
+        let id = field(payload, "notification_id");
+        let Some((message_id, personal_id)) = notifications::target(&d.db, &id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let status = |s: &'static str, detail: Option<String>| {
+            let db = d.db.clone();
+            let id = id.clone();
+            let now = d.now();
+            async move {
+                notifications::set_status(&db, &id, s, detail.as_deref(), now)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        let phone = portico_identity::service::accounts::find_by_personal_id(&d.db, &personal_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .and_then(|a| a.phone)
+            .filter(|p| !p.trim().is_empty());
+        let Some(phone) = phone else {
+            return status(PERMANENT_FAILURE, Some("no account with a phone".into())).await;
+        };
+        status(SENDING, None).await?;
+        let link = format!(
+            "{}/mailbox/messages/{message_id}",
+            d.base_url.trim_end_matches('/')
+        );
+        let sms = portico_identity::transport::Sms {
+            to: phone,
+            text: format!("Портико: ново съобщение в пощенската ви кутия / a new message: {link}"),
+        };
+        match self.sms.send(&sms).await {
+            Ok(()) => status(DELIVERED, None).await,
+            Err(why) if why.starts_with("recipient:") => status(PERMANENT_FAILURE, Some(why)).await,
+            Err(why) => {
+                status(TEMPORARY_FAILURE, Some(why.clone())).await?;
+                Err(why)
+            }
+        }
+    }
+}

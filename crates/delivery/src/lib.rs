@@ -51,6 +51,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     use std::sync::Arc;
     let key: portico_audit::SigningKey = m.get("delivery")?;
     let mailer: Arc<dyn portico_identity::transport::Mailer> = m.get("delivery")?;
+    let sms: Arc<dyn portico_identity::transport::SmsGateway> = m.get("delivery")?;
     let state = routes::DeliveryState::new(m.state.clone(), key);
     let delivery = state.delivery.clone();
     Ok(portico_http::Mounted {
@@ -62,6 +63,13 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
                 Arc::new(jobs::NotifyByEmail {
                     delivery: delivery.clone(),
                     mailer: mailer.clone(),
+                }),
+            ),
+            (
+                service::notifications::SMS_JOB,
+                Arc::new(jobs::NotifyBySms {
+                    delivery: delivery.clone(),
+                    sms,
                 }),
             ),
             (

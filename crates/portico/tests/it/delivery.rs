@@ -367,15 +367,34 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("incomplete or out of order"), "{out}");
 
-    // The notification's status is "delivered", as the message page shows.
+    // The notifications (e-mail and SMS) are "delivered", as the message page shows; the SMS
+    // too carries the link and neither the subject nor the content.
     wait_for_count(
         &app,
         "SELECT COUNT(*) FROM delivery_notifications WHERE status = 'delivered'",
-        1,
+        2,
     )
     .await;
     let again = applicant.get(&link).await;
-    assert_eq!(again.texts(".notification-status"), ["доставено"]);
+    assert_eq!(
+        again.texts(".notification-status"),
+        ["доставено", "доставено"]
+    );
+    // (Delivered, so the sink has it.)
+    let texted: Vec<String> = app
+        .sms
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, sms)| sms["text"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let notice = texted
+        .iter()
+        .find(|t| t.contains("/mailbox/messages/"))
+        .unwrap_or_else(|| panic!("no SMS with the link: {texted:?}"));
+    assert!(notice.contains(&format!("{}{link}", app.base)), "{notice}");
+    assert!(!notice.contains(&number), "no content in the SMS: {notice}");
 
     // The sending unit's operator sees it, opened by the recipient; opening it again as the
     // sender adds no evidence.

@@ -125,6 +125,7 @@ fn is_not_a_key(s: &str) -> bool {
         "delivery.notify_email",
         "delivery.non_handover",
         "delivery.notify_grantee",
+        "delivery.notify_sms",
         "delivery.webhook",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
