@@ -1,8 +1,9 @@
 //! eDelivery: official mailboxes for people (by personal identifier), companies (by EIK),
-//! administrations and units; messages with attachments checked on their content and kept in
-//! the blob store; each recipient's state (delivered, opened, not opened in time); signed
-//! evidence of every event in the vocabulary of ETSI EN 319 522, chained per message; and
-//! notifications of new messages by e-mail through the job queue.
+//! administrations and units; messages with attachments checked on their content and kept
+//! sealed in the blob store (AES-256-GCM, `service::keys`); each recipient's state (delivered,
+//! opened, not opened in time); signed evidence of every event in the vocabulary of ETSI EN
+//! 319 522, chained per message; notifications of new messages by e-mail and SMS through the
+//! job queue; grants to third parties; ZIP exports; webhooks for institutions.
 
 pub mod error;
 pub mod jobs;
