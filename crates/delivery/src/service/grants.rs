@@ -109,7 +109,7 @@ async fn owned(
     actor: &Actor,
     mailbox_id: &str,
 ) -> Result<crate::model::Mailbox, DeliveryError> {
-    let reader = access::reader(&d.db, actor).await?;
+    let reader = access::reader(&d.db, actor, d.now()).await?;
     let mailbox = mailboxes::get(&d.db, mailbox_id)
         .await?
         .ok_or(DeliveryError::NotFound)?;
@@ -394,7 +394,7 @@ pub async fn shared_with(
     d: &Delivery,
     actor: &Actor,
 ) -> Result<Vec<crate::model::MessageSummary>, DeliveryError> {
-    let reader = access::reader(&d.db, actor).await?;
+    let reader = access::reader(&d.db, actor, d.now()).await?;
     let Some(personal_id) = reader.personal_id else {
         return Ok(Vec::new());
     };

@@ -116,7 +116,7 @@ pub async fn prepare(
     }
     errors.extend(attachments::check(&d.policy, &message.attachments));
     let sender = mailboxes::normalise(&message.sender).map_err(|_| DeliveryError::Forbidden)?;
-    if !access::may_send_as(&d.db, actor, &sender).await? {
+    if !access::may_send_as(&d.db, actor, &sender, d.now()).await? {
         return Err(DeliveryError::Forbidden);
     }
     if !errors.is_empty() {
@@ -414,10 +414,15 @@ type SummaryRow = (
 /// The mailboxes the actor may read (their own first), made for a person on first use so that
 /// a message waiting for their identifier is found at once.
 pub async fn mailboxes_of(d: &Delivery, actor: &Actor) -> Result<Vec<Mailbox>, DeliveryError> {
-    let reader = access::reader(&d.db, actor).await?;
+    let reader = access::reader(&d.db, actor, d.now()).await?;
     let mut out = Vec::new();
     if let Some(pid) = &reader.personal_id {
         if let Some(m) = mailboxes::find(&d.db, crate::model::MailboxKind::Person, pid).await? {
+            out.push(m);
+        }
+    }
+    for eik in &reader.companies {
+        if let Some(m) = mailboxes::find(&d.db, crate::model::MailboxKind::Company, eik).await? {
             out.push(m);
         }
     }
@@ -513,7 +518,7 @@ async fn visible(
     actor: &Actor,
     id: &str,
 ) -> Result<(Message, Reader, Vec<RecipientState>), DeliveryError> {
-    let reader = access::reader(&d.db, actor).await?;
+    let reader = access::reader(&d.db, actor, d.now()).await?;
     if reader.is_nobody() {
         return Err(DeliveryError::NotFound);
     }

@@ -15,6 +15,7 @@ mod catalog;
 mod certificates;
 mod components;
 mod delivery;
+mod delivery_companies;
 mod delivery_export;
 mod delivery_keys;
 mod delivery_webhooks;
