@@ -224,8 +224,8 @@ bench_sign_in() {
     local session location
     session="$(bench_set_cookie "$h" portico_session)"
     location="$(sed -n 's/^[Ll]ocation: *//p' "$h" | tr -d '\r')"
-    if [[ "$status" != 303 || "$location" != /account* || -z "$session" ]]; then
-        bench_log "POST /login/totp answered $status to ${location:-nowhere} (expected 303 to /account)"
+    if [[ "$status" != 303 || "$location" == /login* || -z "$session" ]]; then
+        bench_log "POST /login/totp answered $status to ${location:-nowhere} (expected 303 past the sign-in)"
         return 1
     fi
     echo "$step" >"$state"

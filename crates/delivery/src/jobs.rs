@@ -94,3 +94,167 @@ impl JobHandler for NonHandover {
         .map_err(|e| e.to_string())
     }
 }
+
+/// Tells a grantee by e-mail that they may now read a message, a thread or a mailbox: a link,
+/// never whose mailbox or what it holds. Someone without an account (or address) is told
+/// nothing; the grant waits for them like a message does.
+pub struct NotifyGrantee {
+    pub delivery: Delivery,
+    pub mailer: Arc<dyn Mailer>,
+}
+
+#[async_trait]
+impl JobHandler for NotifyGrantee {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        use crate::service::grants::{self, GrantScope};
+        let d = &self.delivery;
+        let Some((personal_id, scope, ends_on)) =
+            grants::for_notice(d, &field(payload, "grant_id"))
+                .await
+                .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // revoked before it went out
+        };
+        let Some(account) =
+            portico_identity::service::accounts::find_by_personal_id(&d.db, &personal_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .filter(|a| !a.email.is_empty())
+        else {
+            return Ok(());
+        };
+        let (bg, en) = match scope {
+            GrantScope::Message => ("едно съобщение", "one message"),
+            GrantScope::Thread => ("една кореспонденция", "one conversation"),
+            GrantScope::Mailbox => ("цяла пощенска кутия", "a whole mailbox"),
+        };
+        let (until_bg, until_en) = match ends_on {
+            Some(day) => {
+                let day = day.format("%d.%m.%Y");
+                (format!(" до {day} включително"), format!(" until {day}"))
+            }
+            None => (String::new(), String::new()),
+        };
+        let link = format!("{}/mailbox#shared", d.base_url.trim_end_matches('/'));
+        let email = Email {
+            to: account.email,
+            subject: "Портико: даден ви е достъп / Portico: you were granted access".into(),
+            body: format!(
+                "Дадоха ви достъп за четене до {bg} в Портико{until_bg}. Вижте го в „Споделени с вас“:\n{link}\n\n\
+                 You were granted access to read {en} in Portico{until_en}. See it under \"Shared with you\":\n{link}\n"
+            ),
+        };
+        self.mailer.send(&email).await
+    }
+}
+
+/// POSTs one webhook event, signed; an error (no answer, or not 2xx) leaves the job to the
+/// queue's retries with backoff.
+pub struct DeliverWebhook {
+    pub delivery: Delivery,
+    http: reqwest::Client,
+}
+
+impl DeliverWebhook {
+    pub fn new(delivery: Delivery) -> DeliverWebhook {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        DeliverWebhook { delivery, http }
+    }
+}
+
+#[async_trait]
+impl JobHandler for DeliverWebhook {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        use crate::service::webhooks;
+        let d = &self.delivery;
+        let id = field(payload, "event_id");
+        let Some((url, body, secret)) = webhooks::pending(d, &d.keys, &id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // delivered already, or its endpoint was removed
+        };
+        let signature = webhooks::sign(&secret, d.now().timestamp(), &body);
+        let outcome = self
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(webhooks::SIGNATURE_HEADER, signature)
+            .header("Portico-Event-Id", &id)
+            .body(body)
+            .send()
+            .await;
+        let error = match outcome {
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("the endpoint answered {}", r.status())),
+            Err(e) => Some(format!("no answer from the endpoint: {e}")),
+        };
+        webhooks::record_attempt(d, &id, error.as_deref())
+            .await
+            .map_err(|e| e.to_string())?;
+        match error {
+            None => Ok(()),
+            Some(why) => Err(why),
+        }
+    }
+}
+
+/// Sends one notification by SMS: a link to the message, never its subject or content. The
+/// phone is read when the job runs; an account without one is a permanent failure.
+pub struct NotifyBySms {
+    pub delivery: Delivery,
+    pub sms: Arc<dyn portico_identity::transport::SmsGateway>,
+}
+
+#[async_trait]
+impl JobHandler for NotifyBySms {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        let d = &self.delivery;
+        let id = field(payload, "notification_id");
+        let Some((message_id, personal_id)) = notifications::target(&d.db, &id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let status = |s: &'static str, detail: Option<String>| {
+            let db = d.db.clone();
+            let id = id.clone();
+            let now = d.now();
+            async move {
+                notifications::set_status(&db, &id, s, detail.as_deref(), now)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        let phone = portico_identity::service::accounts::find_by_personal_id(&d.db, &personal_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .and_then(|a| a.phone)
+            .filter(|p| !p.trim().is_empty());
+        let Some(phone) = phone else {
+            return status(PERMANENT_FAILURE, Some("no account with a phone".into())).await;
+        };
+        status(SENDING, None).await?;
+        let link = format!(
+            "{}/mailbox/messages/{message_id}",
+            d.base_url.trim_end_matches('/')
+        );
+        let sms = portico_identity::transport::Sms {
+            to: phone,
+            text: format!("Портико: ново съобщение в пощенската ви кутия / a new message: {link}"),
+        };
+        match self.sms.send(&sms).await {
+            Ok(()) => status(DELIVERED, None).await,
+            Err(why) if why.starts_with("recipient:") => status(PERMANENT_FAILURE, Some(why)).await,
+            Err(why) => {
+                status(TEMPORARY_FAILURE, Some(why.clone())).await?;
+                Err(why)
+            }
+        }
+    }
+}

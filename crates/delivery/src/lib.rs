@@ -1,8 +1,9 @@
 //! eDelivery: official mailboxes for people (by personal identifier), companies (by EIK),
-//! administrations and units; messages with attachments checked on their content and kept in
-//! the blob store; each recipient's state (delivered, opened, not opened in time); signed
-//! evidence of every event in the vocabulary of ETSI EN 319 522, chained per message; and
-//! notifications of new messages by e-mail through the job queue.
+//! administrations and units; messages with attachments checked on their content and kept
+//! sealed in the blob store (AES-256-GCM, `service::keys`); each recipient's state (delivered,
+//! opened, not opened in time); signed evidence of every event in the vocabulary of ETSI EN
+//! 319 522, chained per message; notifications of new messages by e-mail and SMS through the
+//! job queue; grants to third parties; ZIP exports; webhooks for institutions.
 
 pub mod error;
 pub mod jobs;
@@ -28,6 +29,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0003_grants",
         sql: include_str!("../migrations/0003_grants.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0004_encryption",
+        sql: include_str!("../migrations/0004_encryption.sql"),
+    },
+    portico_store::Migration {
+        id: "delivery/0005_webhooks",
+        sql: include_str!("../migrations/0005_webhooks.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and
@@ -43,6 +52,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     use std::sync::Arc;
     let key: portico_audit::SigningKey = m.get("delivery")?;
     let mailer: Arc<dyn portico_identity::transport::Mailer> = m.get("delivery")?;
+    let sms: Arc<dyn portico_identity::transport::SmsGateway> = m.get("delivery")?;
     let state = routes::DeliveryState::new(m.state.clone(), key);
     let delivery = state.delivery.clone();
     Ok(portico_http::Mounted {
@@ -53,8 +63,26 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
                 service::notifications::EMAIL_JOB,
                 Arc::new(jobs::NotifyByEmail {
                     delivery: delivery.clone(),
+                    mailer: mailer.clone(),
+                }),
+            ),
+            (
+                service::notifications::SMS_JOB,
+                Arc::new(jobs::NotifyBySms {
+                    delivery: delivery.clone(),
+                    sms,
+                }),
+            ),
+            (
+                service::grants::GRANT_EMAIL_JOB,
+                Arc::new(jobs::NotifyGrantee {
+                    delivery: delivery.clone(),
                     mailer,
                 }),
+            ),
+            (
+                service::webhooks::WEBHOOK_JOB,
+                Arc::new(jobs::DeliverWebhook::new(delivery.clone())),
             ),
             (
                 service::messages::NON_HANDOVER_JOB,

@@ -88,6 +88,18 @@ pub fn signing_key(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Resul
     })
 }
 
+/// eDelivery's master keys (configured, version 1 derived from the platform secret unless
+/// given), kept for every `Delivery` built on this signing key.
+pub fn install_delivery_keys(config: &Config, signing_key: &SigningKey) -> Result<()> {
+    let keys = portico_delivery::service::keys::MasterKeys::from_config(
+        config.delivery_keys.as_deref(),
+        &platform_secret(config)?,
+    )
+    .map_err(anyhow::Error::msg)?;
+    portico_delivery::service::keys::install(signing_key, keys);
+    Ok(())
+}
+
 /// The shortest platform secret accepted: 32 bytes (the one made on first run is 64 hex digits).
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -244,6 +256,7 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     portico_http::i18n::check_all(translations())?;
     let secret = platform_secret(config)?;
     let signing_key = signing_key(config, clock.now())?;
+    install_delivery_keys(config, &signing_key)?;
     let blobs = BlobStore::from_url_opts(&config.blob_url, config.blob_options.clone())?;
     let worker_waker = Arc::new(tokio::sync::Notify::new());
 

@@ -24,6 +24,9 @@ pub struct Config {
     pub signing_key_pem: Option<String>,
     pub signing_cert_pem: Option<String>,
     pub secret: Option<String>,
+    /// eDelivery's master keys, `VERSION:HEX64` comma-separated (`PORTICO_DELIVERY_KEYS`);
+    /// version 1 is derived from the platform secret unless given. Never printed.
+    pub delivery_keys: Option<String>,
     pub checkpoint_secs: u64,
     /// How old the oldest audit row not covered by a checkpoint in the file may be before
     /// `portico audit verify` fails.
@@ -99,6 +102,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_SIGNING_KEY", "the platform's Ed25519 key as PKCS#8 PEM (default: <data>/signing-key.pem, created on first run)"),
     ("PORTICO_SIGNING_CERT", "the key's certificate chain as PEM, its certificate first, then the platform CA (default: <data>/signing-chain.pem with the CA in <data>/platform-ca.pem, made on first run)"),
     ("PORTICO_SECRET", "key for CSRF tokens and pseudonyms (default: <data>/secret.key, created on first run)"),
+    ("PORTICO_DELIVERY_KEYS", "eDelivery master keys that wrap each mailbox's data key, VERSION:64-hex comma-separated, the highest current (default: version 1 derived from the platform secret); after adding a version run `portico delivery rotate-keys`"),
     ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
     ("PORTICO_CHECKPOINT_MAX_AGE_SECS", "audit verify fails when rows this old are not in a checkpoint of the file (default 2 × interval + 60)"),
     ("PORTICO_TRUSTED_PROXIES", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)"),
@@ -280,6 +284,7 @@ impl Config {
             signing_key_pem: var("PORTICO_SIGNING_KEY"),
             signing_cert_pem: var("PORTICO_SIGNING_CERT"),
             secret: var("PORTICO_SECRET"),
+            delivery_keys: var("PORTICO_DELIVERY_KEYS"),
             checkpoint_secs,
             checkpoint_max_age_secs,
             log_json,
@@ -320,6 +325,7 @@ impl Config {
             signing_key_pem: None,
             signing_cert_pem: None,
             secret: None,
+            delivery_keys: None,
             checkpoint_secs: 300,
             checkpoint_max_age_secs: 660,
             log_json: false,

@@ -44,6 +44,9 @@ enum Command {
     /// Onboard administrations, units and staff.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// eDelivery's keys.
+    #[command(subcommand)]
+    Delivery(DeliveryCommand),
     /// The registry exchange's demo base registers.
     #[command(subcommand)]
     Registries(RegistriesCommand),
@@ -99,6 +102,13 @@ enum RegistriesCommand {
 }
 
 #[derive(Subcommand)]
+enum DeliveryCommand {
+    /// Re-wrap every mailbox's data key under the newest master key of PORTICO_DELIVERY_KEYS
+    /// (messages are not re-encrypted). Afterwards the older versions may be removed.
+    RotateKeys,
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the whole hash chain and every signed checkpoint; name the first row that was edited,
     /// deleted or reordered. Exits with status 1 if the log was tampered with.
@@ -117,8 +127,12 @@ enum EvidenceCommand {
     /// A file of several JWS, one per line (a message's evidence downloaded from its mailbox
     /// page), is checked as a chain: every piece verifies, they are of one message and content,
     /// `seq` runs 0, 1, 2 … and each names the SHA-256 of the one before it.
+    ///
+    /// A ZIP export of a mailbox or thread is checked whole: the manifest's signature, every
+    /// file against the manifest (none missing or added), each message's evidence chain and
+    /// that it names the message.json beside it, and each attachment against message.json.
     Verify {
-        /// The JWS file (or a chain: one JWS per line).
+        /// The JWS file (or a chain: one JWS per line, or a ZIP export).
         file: PathBuf,
         /// The document or message (message.json) the evidence is about: its SHA-256 must be the
         /// one the evidence names (`message_sha256` or `document_sha256`).
@@ -325,6 +339,23 @@ async fn run() -> Result<()> {
             }
         }
         Command::Admin(command) => run_admin(&config, clock.as_ref(), command).await,
+        Command::Delivery(DeliveryCommand::RotateKeys) => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let key = app::signing_key(&config, clock.now())?;
+            app::install_delivery_keys(&config, &key)?;
+            let keyring = portico_delivery::service::keys::installed(&key)
+                .context("the delivery keys were not installed")?;
+            let done = portico_delivery::service::keys::rotate(&db, &keyring, clock.now()).await?;
+            println!(
+                "delivery data keys: {} re-wrapped under master key version {}, {} already under it; {} webhook secrets re-sealed",
+                done.rewrapped,
+                keyring.master().current(),
+                done.current,
+                done.secrets
+            );
+            Ok(())
+        }
         Command::Registries(RegistriesCommand::Generate { people }) => {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
@@ -499,9 +530,13 @@ fn verify_evidence(
 ) -> Result<String> {
     use sha2::Digest;
     use std::fmt::Write;
-    let token =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let anchor = platform_ca(config, ca)?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return verify_export(&bytes, &anchor, now);
+    }
+    let token = String::from_utf8(bytes)
+        .with_context(|| format!("{} is neither a JWS nor a ZIP export", file.display()))?;
     let lines: Vec<&str> = token.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.len() > 1 {
         return verify_evidence_chain(&lines, &anchor, content, now);
@@ -564,6 +599,34 @@ fn check_content(payload: &serde_json::Value, content: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A mailbox's or thread's ZIP export, checked whole, for `portico evidence verify`.
+fn verify_export(
+    bytes: &[u8],
+    anchor: &portico_audit::Certificate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String> {
+    let verified = portico_delivery::service::export::verify(bytes, anchor, now)
+        .map_err(anyhow::Error::msg)?;
+    let m = &verified.manifest;
+    let what = match (&m.mailbox, &m.thread) {
+        (Some(mailbox), _) => format!(
+            "mailbox {} ({} {})",
+            mailbox.name, mailbox.kind, mailbox.identifier
+        ),
+        (None, Some(thread)) => format!("thread {thread}"),
+        (None, None) => m.scope.clone(),
+    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    Ok(format!(
+        "export valid: {what}, exported {}\n  {}, {}, {}: the manifest's signature and certificate chain check out, every file is the one it lists, each evidence chain is whole and names its message.json, each attachment is the one its message.json names",
+        m.exported_at,
+        plural(m.messages.len(), "message", "messages"),
+        plural(m.files.len(), "file", "files"),
+        plural(verified.evidence_pieces, "piece of evidence", "pieces of evidence")
+    ))
 }
 
 /// A chain of delivery evidence, one JWS per line, for `portico evidence verify`.

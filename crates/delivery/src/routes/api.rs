@@ -29,8 +29,14 @@ pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
         .routes(routes!(list_messages, send_message))
         .routes(routes!(get_message))
         .routes(routes!(message_evidence))
+        .routes(routes!(message_attachment))
+        .routes(routes!(message_content))
+        .routes(routes!(export_mailbox))
+        .routes(routes!(export_thread))
         .routes(routes!(list_grants, make_grant))
         .routes(routes!(revoke_grant))
+        .routes(routes!(list_webhooks, register_webhook))
+        .routes(routes!(delete_webhook))
         .with_state(state)
 }
 
@@ -118,6 +124,96 @@ async fn message_evidence(
     Ok(Json(EvidenceList {
         items: messages::evidence(&state.delivery, &actor, &id).await?,
     }))
+}
+
+/// One attachment's bytes (its media type as `Content-Type`). Downloading it is a retrieval,
+/// as on the page. Buffered whole (at most 10 MB), not streamed.
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/attachments/{position}", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Message id"), ("position" = i64, Path, description = "The attachment's position, from 0")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn message_attachment(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath((id, position)): ValidPath<(Id, i64)>,
+) -> Result<Response, AppError> {
+    let (info, bytes) = messages::attachment(&state.delivery, &actor, &id, position).await?;
+    let mut headers = HeaderMap::new();
+    let media = HeaderValue::from_str(&info.media_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    headers.insert(axum::http::header::CONTENT_TYPE, media);
+    headers.insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok((headers, bytes).into_response())
+}
+
+/// The message's canonical content (`message.json`), whose SHA-256 its evidence names.
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/content", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 200, content_type = "application/json", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn message_content(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let bytes = messages::content(&state.delivery, &actor, &id).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportParams {
+    /// The mailbox to export; default the caller's first (a person's own).
+    #[param(value_type = Option<String>)]
+    mailbox: Option<Id>,
+}
+
+fn zip_response(name: &str, zip: Vec<u8>) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    (headers, zip).into_response()
+}
+
+/// A mailbox the caller reads, as a ZIP of its messages (`message.json`), attachments and
+/// evidence with a signed manifest; `portico evidence verify FILE.zip` checks it whole.
+#[utoipa::path(get, path = "/api/v1/mailbox/export", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(ExportParams),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn export_mailbox(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, AppError> {
+    let (mailbox, zip) =
+        crate::service::export::mailbox(&state.delivery, &actor, params.mailbox.as_deref()).await?;
+    Ok(zip_response(&format!("mailbox-{}.zip", mailbox.id), zip))
+}
+
+/// The thread of a message the caller reads, as a ZIP like a mailbox's.
+#[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/export", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "A message of the thread")),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn export_thread(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let (thread, zip) = crate::service::export::thread(&state.delivery, &actor, &id).await?;
+    Ok(zip_response(&format!("thread-{thread}.zip"), zip))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -288,5 +384,55 @@ async fn revoke_grant(
     ValidPath(id): ValidPath<Id>,
 ) -> Result<StatusCode, AppError> {
     grants::revoke(&state.delivery, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookList {
+    pub items: Vec<crate::service::webhooks::Webhook>,
+}
+
+/// Registers an endpoint of the caller's administration (an API client's; 403 for a person):
+/// new messages to its mailboxes and the evidence of the messages they send are POSTed to it,
+/// signed with HMAC-SHA256 (`Portico-Signature: t=…,v1=…` over `t.body`), at least once, with
+/// a sequence number per mailbox. The secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/mailbox/webhooks", tag = "delivery",
+    security(("client_credentials" = ["delivery"])),
+    request_body = crate::service::webhooks::NewWebhook,
+    responses((status = 201, body = crate::service::webhooks::Webhook), (status = 403, body = portico_http::ApiErrorBody),
+              (status = 422, body = portico_http::ApiErrorBody)))]
+async fn register_webhook(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    Json(new): Json<crate::service::webhooks::NewWebhook>,
+) -> Result<(StatusCode, Json<crate::service::webhooks::Webhook>), AppError> {
+    let hook = crate::service::webhooks::register(&state.delivery, &actor, new).await?;
+    Ok((StatusCode::CREATED, Json(hook)))
+}
+
+/// The caller's administration's endpoints (without their secrets).
+#[utoipa::path(get, path = "/api/v1/mailbox/webhooks", tag = "delivery",
+    security(("client_credentials" = ["delivery"])),
+    responses((status = 200, body = WebhookList), (status = 403, body = portico_http::ApiErrorBody)))]
+async fn list_webhooks(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+) -> Result<Json<WebhookList>, AppError> {
+    Ok(Json(WebhookList {
+        items: crate::service::webhooks::list(&state.delivery, &actor).await?,
+    }))
+}
+
+/// Removes an endpoint; its events not yet delivered are dropped.
+#[utoipa::path(delete, path = "/api/v1/mailbox/webhooks/{id}", tag = "delivery",
+    security(("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "Webhook id")),
+    responses((status = 204), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn delete_webhook(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<StatusCode, AppError> {
+    crate::service::webhooks::delete(&state.delivery, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

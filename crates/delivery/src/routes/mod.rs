@@ -48,6 +48,8 @@ pub fn router(state: DeliveryState) -> Router<AppState> {
         .route("/mailbox", get(pages::list))
         .route("/mailbox/messages/{id}", get(pages::show))
         .route("/mailbox/messages/{id}/reply", post(pages::reply))
+        .route("/mailbox/export", get(pages::export_mailbox))
+        .route("/mailbox/messages/{id}/export", get(pages::export_thread))
         .route("/mailbox/grants", post(pages::grant))
         .route("/mailbox/grants/{id}/revoke", post(pages::revoke))
         .route(

@@ -271,6 +271,37 @@ pub async fn content(
     ))
 }
 
+/// The mailbox (`?mailbox=`, default the person's own) as a ZIP that `portico evidence verify`
+/// checks whole.
+pub async fn export_mailbox(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let (mailbox, zip) =
+        crate::service::export::mailbox(&state.delivery, &actor(&user), query.mailbox.as_deref())
+            .await?;
+    Ok(download(
+        "application/zip",
+        &format!("mailbox-{}.zip", mailbox.id),
+        zip,
+    ))
+}
+
+/// The message's thread as a ZIP.
+pub async fn export_thread(
+    State(state): State<DeliveryState>,
+    SignedIn(user): SignedIn,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Response, AppError> {
+    let (thread, zip) = crate::service::export::thread(&state.delivery, &actor(&user), &id).await?;
+    Ok(download(
+        "application/zip",
+        &format!("thread-{thread}.zip"),
+        zip,
+    ))
+}
+
 pub async fn evidence_chain(
     State(state): State<DeliveryState>,
     SignedIn(user): SignedIn,
@@ -311,6 +342,9 @@ pub struct GrantForm {
     scope: String,
     #[serde(default)]
     grantee: String,
+    /// The last day of the access (YYYY-MM-DD), or empty: until revoked.
+    #[serde(default)]
+    ends_on: String,
 }
 
 /// Grants a third party access from the message page; back to the mailbox, where grants are
@@ -331,11 +365,30 @@ pub async fn grant(
         )
         .await;
     };
+    let ends_on = match form.ends_on.trim() {
+        "" => None,
+        day => match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(day) => Some(day),
+            Err(_) => {
+                let mut response = show_page(
+                    &state,
+                    &user,
+                    page,
+                    &form.message,
+                    vec![FieldError::new("ends_on", "delivery.grant.bad_end")],
+                )
+                .await?;
+                *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(response);
+            }
+        },
+    };
     let new = NewGrant {
         mailbox_id: form.mailbox.clone(),
         scope,
         message_id: Some(form.message.clone()),
         grantee_personal_id: form.grantee,
+        ends_on,
     };
     match grants::grant(&state.delivery, &actor(&user), new).await {
         Ok(_) => {

@@ -29,13 +29,16 @@ pub struct Reader {
     pub personal_id: Option<String>,
     /// (administration, unit) pairs: `None` for the whole administration.
     pub scopes: Vec<(String, Option<String>)>,
+    /// The companies (EIK) the person represents: a company mandate for every service in force
+    /// (identity's `mandates`, recorded by an administration admin), asked on every read.
+    pub companies: Vec<String>,
 }
 
 impl Reader {
     pub fn may_read(&self, mailbox: &Mailbox) -> bool {
         match mailbox.kind {
             MailboxKind::Person => self.personal_id.as_deref() == Some(mailbox.identifier.as_str()),
-            MailboxKind::Company => false,
+            MailboxKind::Company => self.companies.contains(&mailbox.identifier),
             MailboxKind::Administration => self
                 .scopes
                 .iter()
@@ -48,12 +51,16 @@ impl Reader {
     }
 
     pub fn is_nobody(&self) -> bool {
-        self.personal_id.is_none() && self.scopes.is_empty()
+        self.personal_id.is_none() && self.scopes.is_empty() && self.companies.is_empty()
     }
 }
 
 /// What the actor may read. Refuses a person whose session is below [`READ_ASSURANCE`].
-pub async fn reader(db: &Db, actor: &Actor) -> Result<Reader, DeliveryError> {
+pub async fn reader(
+    db: &Db,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Reader, DeliveryError> {
     actor.require(READ_ASSURANCE)?;
     Ok(match actor {
         Actor::Person(p) => {
@@ -61,14 +68,22 @@ pub async fn reader(db: &Db, actor: &Actor) -> Result<Reader, DeliveryError> {
                 .await?
                 .and_then(|a| a.personal_id)
                 .map(|id| id.value().to_owned());
+            let companies = portico_identity::service::mandates::held(db, &p.account_id, now)
+                .await?
+                .into_iter()
+                .filter(|m| m.services == portico_identity::service::mandates::Services::All)
+                .filter_map(|m| m.company_eik)
+                .collect();
             Reader {
                 personal_id,
                 scopes: actor.work_scopes(SCOPE),
+                companies,
             }
         }
         Actor::ApiClient(_) => Reader {
             personal_id: None,
             scopes: actor.work_scopes(SCOPE),
+            companies: Vec::new(),
         },
         Actor::System(_) => Reader::default(),
     })
@@ -77,15 +92,25 @@ pub async fn reader(db: &Db, actor: &Actor) -> Result<Reader, DeliveryError> {
 /// May the actor send from this (normalised) address? Staff and API clients send for any
 /// administration or unit they work in; the platform sends for administrations; a person
 /// sends (replies) only from their own mailbox.
-pub async fn may_send_as(db: &Db, actor: &Actor, from: &Address) -> Result<bool, DeliveryError> {
+pub async fn may_send_as(
+    db: &Db,
+    actor: &Actor,
+    from: &Address,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DeliveryError> {
     let administration = from.administration_id.as_deref();
     match (actor, from.kind) {
         (Actor::System(_), MailboxKind::Administration | MailboxKind::Unit) => Ok(true),
         (Actor::System(_), _) => Ok(false),
         (_, MailboxKind::Person) => {
-            let r = reader(db, actor).await?;
+            let r = reader(db, actor, now).await?;
             Ok(r.personal_id.as_deref() == Some(from.identifier.as_str()))
         }
+        // A company's representative replies for it.
+        (Actor::Person(_), MailboxKind::Company) => Ok(reader(db, actor, now)
+            .await?
+            .companies
+            .contains(&from.identifier)),
         (_, MailboxKind::Company) => Ok(false),
         (_, MailboxKind::Administration) => Ok(actor
             .work_scopes(SCOPE)

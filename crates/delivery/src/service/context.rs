@@ -42,6 +42,8 @@ pub struct Delivery {
     /// The public address, for links in notifications.
     pub base_url: String,
     pub policy: Policy,
+    /// The installation's master keys and the data keys opened with them (`keys::install`).
+    pub keys: Arc<super::keys::Keyring>,
 }
 
 impl Delivery {
@@ -53,7 +55,14 @@ impl Delivery {
         jobs_waker: Arc<Notify>,
         base_url: String,
     ) -> Delivery {
+        let keys = super::keys::installed(&key).unwrap_or_else(|| {
+            // Nothing installed for this key: every sealing fails with a message naming it.
+            Arc::new(super::keys::Keyring::new(
+                super::keys::MasterKeys::from_versions([]),
+            ))
+        });
         Delivery {
+            keys,
             db,
             blobs,
             key,

@@ -99,6 +99,21 @@ pub async fn append(
         .bind(subject.message_id)
         .execute(&mut **tx)
         .await?;
+    // The sending institution's system hears of every piece of evidence of its messages.
+    super::webhooks::emit(
+        tx,
+        subject.sender,
+        "evidence",
+        serde_json::json!({
+            "message": subject.message_id,
+            "event": event.as_str(),
+            "seq": seq,
+            "recipient": recipient,
+            "jws": jws,
+        }),
+        at,
+    )
+    .await?;
     Ok(jws)
 }
 

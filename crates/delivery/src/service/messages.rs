@@ -10,6 +10,7 @@
 
 use super::access::{self, Reader};
 use super::evidence::{self, Subject};
+use super::keys::MessageKey;
 use super::{attachments, mailboxes, notifications, Delivery};
 use crate::model::{
     Address, AttachmentInfo, EvidenceEvent, Mailbox, Message, MessageSummary, NewMessage,
@@ -43,7 +44,13 @@ pub struct Prepared {
     service_id: Option<String>,
     application_id: Option<String>,
     attachments: Vec<AttachmentInfo>,
+    /// Each attachment's sealed blob's key, in order.
+    attachment_blobs: Vec<String>,
     content_sha256: String,
+    /// The sealed `message.json`'s blob key.
+    content_blob: String,
+    /// Seals the body, content and attachments; kept wrapped for each mailbox at sending.
+    key: MessageKey,
     at: DateTime<Utc>,
     /// The people among the recipients who have an account (they are notified), found before
     /// the transaction so that sending holds one connection, not two.
@@ -109,7 +116,7 @@ pub async fn prepare(
     }
     errors.extend(attachments::check(&d.policy, &message.attachments));
     let sender = mailboxes::normalise(&message.sender).map_err(|_| DeliveryError::Forbidden)?;
-    if !access::may_send_as(&d.db, actor, &sender).await? {
+    if !access::may_send_as(&d.db, actor, &sender, d.now()).await? {
         return Err(DeliveryError::Forbidden);
     }
     if !errors.is_empty() {
@@ -120,13 +127,19 @@ pub async fn prepare(
         Some(parent) => visible(d, actor, parent).await?.0.thread_id,
         None => id.clone(),
     };
+    // Stored sealed under the message's key; the evidence names the plaintext's SHA-256.
+    let key = MessageKey::generate();
     let mut infos = Vec::with_capacity(message.attachments.len());
+    let mut attachment_blobs = Vec::with_capacity(message.attachments.len());
     for (i, a) in message.attachments.into_iter().enumerate() {
         let size =
             i64::try_from(a.bytes.len()).map_err(|e| DeliveryError::Internal(e.to_string()))?;
-        let sha256 = d.blobs.put(a.bytes.into()).await?;
+        let position = i64::try_from(i).unwrap_or(i64::MAX);
+        let sha256 = sha256_hex(&a.bytes);
+        let sealed = key.seal(&attachment_aad(&id, position), &a.bytes)?;
+        attachment_blobs.push(d.blobs.put(sealed.into()).await?);
         infos.push(AttachmentInfo {
-            position: i64::try_from(i).unwrap_or(i64::MAX),
+            position,
             file_name: a.file_name.trim().to_owned(),
             media_type: a.media_type.trim().to_owned(),
             size,
@@ -149,7 +162,11 @@ pub async fn prepare(
         sent_at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
     })
     .map_err(|e| DeliveryError::Internal(e.to_string()))?;
-    let content_sha256 = d.blobs.put(content.into()).await?;
+    let content_sha256 = sha256_hex(&content);
+    let content_blob = d
+        .blobs
+        .put(key.seal(&content_aad(&id), &content)?.into())
+        .await?;
     let mut with_account = Vec::new();
     for r in recipients
         .iter()
@@ -173,7 +190,10 @@ pub async fn prepare(
         service_id: message.service_id,
         application_id: message.application_id,
         attachments: infos,
+        attachment_blobs,
         content_sha256,
+        content_blob,
+        key,
         at,
         with_account,
     })
@@ -195,8 +215,8 @@ pub async fn send_in(
         recipients.push(mailboxes::ensure(tx, r, now).await?);
     }
     sqlx::query(
-        "INSERT INTO delivery_messages (id, thread_id, reply_to, sender_mailbox_id, sent_by, subject, body, service_id, application_id, content_sha256, evidence_count, non_handover_days, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)",
+        "INSERT INTO delivery_messages (id, thread_id, reply_to, sender_mailbox_id, sent_by, subject, body, service_id, application_id, content_sha256, evidence_count, non_handover_days, created_at, content_blob) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13)",
     )
     .bind(&p.id)
     .bind(&p.thread_id)
@@ -204,17 +224,23 @@ pub async fn send_in(
     .bind(&sender.id)
     .bind(actor.audit_id())
     .bind(&p.subject)
-    .bind(&p.body)
+    .bind(p.key.seal_text(&body_aad(&p.id), &p.body)?)
     .bind(&p.service_id)
     .bind(&p.application_id)
     .bind(&p.content_sha256)
     .bind(d.policy.non_handover_days)
     .bind(to_millis(now))
+    .bind(&p.content_blob)
     .execute(&mut **tx)
     .await?;
-    for a in &p.attachments {
+    let mut boxes: Vec<&str> = vec![&sender.id];
+    boxes.extend(recipients.iter().map(|r| r.id.as_str()));
+    d.keys
+        .keep_message_key(tx, &p.id, &p.key, &boxes, now)
+        .await?;
+    for (a, blob) in p.attachments.iter().zip(&p.attachment_blobs) {
         sqlx::query(
-            "INSERT INTO delivery_attachments (message_id, position, file_name, media_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO delivery_attachments (message_id, position, file_name, media_type, size, sha256, blob_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&p.id)
         .bind(a.position)
@@ -222,6 +248,7 @@ pub async fn send_in(
         .bind(&a.media_type)
         .bind(a.size)
         .bind(&a.sha256)
+        .bind(blob)
         .execute(&mut **tx)
         .await?;
     }
@@ -271,6 +298,22 @@ pub async fn send_in(
         if p.with_account.contains(&r.identifier) {
             notifications::create(tx, &p.id, r, now).await?;
         }
+        // A receiving institution's system hears of the message (it reads it over the API).
+        super::webhooks::emit(
+            tx,
+            r,
+            "message.received",
+            serde_json::json!({
+                "message": p.id,
+                "thread": p.thread_id,
+                "reply_to": p.reply_to,
+                "sender": { "kind": sender.kind.as_str(), "identifier": sender.identifier },
+                "content_sha256": p.content_sha256,
+                "attachments": p.attachments.len(),
+            }),
+            now,
+        )
+        .await?;
     }
     let mut event = portico_audit::Event::new(&actor.audit_id(), "delivery.sent", &p.id).with(
         serde_json::json!({
@@ -371,10 +414,15 @@ type SummaryRow = (
 /// The mailboxes the actor may read (their own first), made for a person on first use so that
 /// a message waiting for their identifier is found at once.
 pub async fn mailboxes_of(d: &Delivery, actor: &Actor) -> Result<Vec<Mailbox>, DeliveryError> {
-    let reader = access::reader(&d.db, actor).await?;
+    let reader = access::reader(&d.db, actor, d.now()).await?;
     let mut out = Vec::new();
     if let Some(pid) = &reader.personal_id {
         if let Some(m) = mailboxes::find(&d.db, crate::model::MailboxKind::Person, pid).await? {
+            out.push(m);
+        }
+    }
+    for eik in &reader.companies {
+        if let Some(m) = mailboxes::find(&d.db, crate::model::MailboxKind::Company, eik).await? {
             out.push(m);
         }
     }
@@ -418,7 +466,7 @@ pub async fn received(
             "SELECT m.id, m.subject, s.display_name, s.identifier, r.delivered_at, r.opened_at, m.application_id \
              FROM delivery_recipients r JOIN delivery_messages m ON m.id = r.message_id \
              JOIN delivery_mailboxes s ON s.id = m.sender_mailbox_id \
-             WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, m.id DESC LIMIT $2 OFFSET $3",
+             WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, r.message_id DESC LIMIT $2 OFFSET $3",
         )
         .bind(&mailbox.id)
         .bind(page.limit)
@@ -470,7 +518,7 @@ async fn visible(
     actor: &Actor,
     id: &str,
 ) -> Result<(Message, Reader, Vec<RecipientState>), DeliveryError> {
-    let reader = access::reader(&d.db, actor).await?;
+    let reader = access::reader(&d.db, actor, d.now()).await?;
     if reader.is_nobody() {
         return Err(DeliveryError::NotFound);
     }
@@ -519,6 +567,10 @@ async fn visible(
     .bind(&id)
     .fetch_all(d.db.pool())
     .await?;
+    let body = match d.keys.message_key(&d.db, &id).await? {
+        Some(key) => key.open_text(&body_aad(&id), &body)?,
+        None => body, // stored before encryption
+    };
     let message = Message {
         id,
         thread_id,
@@ -638,23 +690,87 @@ pub async fn attachment(
         .find(|a| a.position == position)
         .cloned()
         .ok_or(DeliveryError::NotFound)?;
-    let bytes =
-        d.blobs.get(&info.sha256).await?.ok_or_else(|| {
-            DeliveryError::Internal(format!("blob of {id}/{position} is missing"))
-        })?;
+    let bytes = attachment_bytes(d, &message.id, &info).await?;
     record_handover(d, actor, &message, &reader, &recipients).await?;
-    Ok((info, bytes.to_vec()))
+    Ok((info, bytes))
 }
 
 /// The message's canonical content (`message.json`), whose SHA-256 its evidence names.
 pub async fn content(d: &Delivery, actor: &Actor, id: &str) -> Result<Vec<u8>, DeliveryError> {
     let (message, _, _) = visible(d, actor, id).await?;
-    let bytes = d
+    content_bytes(d, &message).await
+}
+
+fn body_aad(message_id: &str) -> String {
+    format!("portico.delivery.body:{message_id}")
+}
+
+fn content_aad(message_id: &str) -> String {
+    format!("portico.delivery.content:{message_id}")
+}
+
+fn attachment_aad(message_id: &str, position: i64) -> String {
+    format!("portico.delivery.attachment:{message_id}:{position}")
+}
+
+/// An attachment's plaintext, opened with the message's key (as stored, for a message kept
+/// before encryption). The caller has checked the actor may read the message.
+pub(crate) async fn attachment_bytes(
+    d: &Delivery,
+    message_id: &str,
+    info: &AttachmentInfo,
+) -> Result<Vec<u8>, DeliveryError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT blob_sha256 FROM delivery_attachments WHERE message_id = $1 AND position = $2",
+    )
+    .bind(message_id)
+    .bind(info.position)
+    .fetch_optional(d.db.pool())
+    .await?;
+    let blob = row.and_then(|r| r.0);
+    let stored = d
         .blobs
-        .get(&message.content_sha256)
+        .get(blob.as_deref().unwrap_or(&info.sha256))
+        .await?
+        .ok_or_else(|| {
+            DeliveryError::Internal(format!("blob of {message_id}/{} is missing", info.position))
+        })?;
+    if blob.is_none() {
+        return Ok(stored.to_vec());
+    }
+    let key = d
+        .keys
+        .message_key(&d.db, message_id)
+        .await?
+        .ok_or_else(|| DeliveryError::Internal(format!("message {message_id} has no key")))?;
+    key.open(&attachment_aad(message_id, info.position), &stored)
+}
+
+/// The message's canonical content (`message.json`), opened. The caller has checked access.
+pub(crate) async fn content_bytes(
+    d: &Delivery,
+    message: &Message,
+) -> Result<Vec<u8>, DeliveryError> {
+    let id = &message.id;
+    let (blob,): (Option<String>,) =
+        sqlx::query_as("SELECT content_blob FROM delivery_messages WHERE id = $1")
+            .bind(id)
+            .fetch_one(d.db.pool())
+            .await?;
+    let stored = d
+        .blobs
+        .get(blob.as_deref().unwrap_or(&message.content_sha256))
         .await?
         .ok_or_else(|| DeliveryError::Internal(format!("content of {id} is missing")))?;
-    Ok(bytes.to_vec())
+    if blob.is_none() {
+        return Ok(stored.to_vec());
+    }
+    let key = d
+        .keys
+        .message_key(&d.db, id)
+        .await?
+        .ok_or_else(|| DeliveryError::Internal(format!("message {id} has no key")))?;
+    key.open(&content_aad(id), &stored)
 }
 
 /// The message's evidence, in chain order.

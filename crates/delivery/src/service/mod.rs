@@ -7,10 +7,13 @@ pub mod access;
 pub mod attachments;
 mod context;
 pub mod evidence;
+pub mod export;
 pub mod grants;
 pub mod idempotency;
+pub mod keys;
 pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
+pub mod webhooks;
 
 pub use context::{Delivery, Policy};

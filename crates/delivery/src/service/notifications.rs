@@ -1,4 +1,5 @@
-//! Telling a recipient that a message arrived: an e-mail with a link to it, never its content,
+//! Telling a recipient that a message arrived: an e-mail and an SMS with a link to it, never its
+//! content,
 //! sent through the job queue (enqueued in the transaction that delivers the message, retried
 //! with backoff). Each notification has a status like GOV.UK Notify's: `created`, `sending`,
 //! `delivered`, `temporary-failure` (the job retries), `permanent-failure` (nothing to retry:
@@ -13,6 +14,8 @@ use portico_store::{Db, Tx};
 
 /// Job kind: send one notification by e-mail.
 pub const EMAIL_JOB: &str = "delivery.notify_email";
+/// Job kind: send one notification by SMS (to the account's phone, read when the job runs).
+pub const SMS_JOB: &str = "delivery.notify_sms";
 
 pub const CREATED: &str = "created";
 pub const SENDING: &str = "sending";
@@ -30,8 +33,9 @@ pub struct Notification {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Queues an e-mail for a person's mailbox; the caller calls it only for owners who have an
-/// account (someone without one is told nothing: the message waits for their first sign-in).
+/// Queues an e-mail and an SMS for a person's mailbox; the caller calls it only for owners who
+/// have an account (someone without one is told nothing: the message waits for their first
+/// sign-in). Returns the e-mail's notification id.
 pub async fn create(
     tx: &mut Tx,
     message_id: &str,
@@ -41,24 +45,35 @@ pub async fn create(
     if mailbox.kind != MailboxKind::Person {
         return Ok(None);
     }
+    let email = create_on(tx, message_id, mailbox, "email", EMAIL_JOB, now).await?;
+    create_on(tx, message_id, mailbox, "sms", SMS_JOB, now).await?;
+    Ok(Some(email))
+}
+
+async fn create_on(
+    tx: &mut Tx,
+    message_id: &str,
+    mailbox: &Mailbox,
+    channel: &str,
+    job: &str,
+    now: DateTime<Utc>,
+) -> Result<String, DeliveryError> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO delivery_notifications (id, message_id, mailbox_id, channel, status, created_at, updated_at) VALUES ($1, $2, $3, 'email', $4, $5, $5)",
+        "INSERT INTO delivery_notifications (id, message_id, mailbox_id, channel, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(&id)
     .bind(message_id)
     .bind(&mailbox.id)
+    .bind(channel)
     .bind(CREATED)
     .bind(to_millis(now))
     .execute(&mut **tx)
     .await?;
-    let job = portico_store::jobs::NewJob::now(
-        EMAIL_JOB,
-        serde_json::json!({ "notification_id": id }),
-        now,
-    );
+    let job =
+        portico_store::jobs::NewJob::now(job, serde_json::json!({ "notification_id": id }), now);
     portico_store::jobs::enqueue(tx, job, now).await?;
-    Ok(Some(id))
+    Ok(id)
 }
 
 pub async fn set_status(

@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 static DELIVERY_TABLES: &[&portico_http::Translations] = &[&portico_delivery::TRANSLATIONS];
-const SOFIA_EIK: &str = "000696327";
-const BURGAS_EIK: &str = "000056814";
+pub(crate) const SOFIA_EIK: &str = "000696327";
+pub(crate) const BURGAS_EIK: &str = "000056814";
 
 fn interop(script: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,7 +50,7 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn payload(jws: &str) -> serde_json::Value {
+pub(crate) fn payload(jws: &str) -> serde_json::Value {
     let part = jws.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
 }
@@ -67,7 +67,7 @@ fn with_changed_payload(jws: &str) -> String {
 
 /// The delivery rules on the test app's database, blobs, key and clock, as another block or a
 /// job would call them.
-fn delivery(app: &TestApp) -> Delivery {
+pub(crate) fn delivery(app: &TestApp) -> Delivery {
     let key = portico::app::signing_key(&app.config, app.clock.now()).unwrap();
     let blobs = portico_store::BlobStore::from_url(&app.config.blob_url).unwrap();
     Delivery::new(
@@ -80,7 +80,7 @@ fn delivery(app: &TestApp) -> Delivery {
     )
 }
 
-async fn administration(app: &TestApp, eik: &str) -> String {
+pub(crate) async fn administration(app: &TestApp, eik: &str) -> String {
     let (id,): (String,) = sqlx::query_as("SELECT id FROM administrations WHERE eik = $1")
         .bind(eik)
         .fetch_one(app.db.pool())
@@ -90,7 +90,7 @@ async fn administration(app: &TestApp, eik: &str) -> String {
 }
 
 /// An institution's system: an API client of the administration with these scopes.
-fn system_of(administration_id: &str, scopes: &[&str]) -> Actor {
+pub(crate) fn system_of(administration_id: &str, scopes: &[&str]) -> Actor {
     Actor::ApiClient(ApiClient {
         client_id: format!("system-{administration_id}"),
         administration_id: administration_id.to_owned(),
@@ -98,7 +98,7 @@ fn system_of(administration_id: &str, scopes: &[&str]) -> Actor {
     })
 }
 
-fn notice(from: &str, to_egn: &str, attachments: Vec<NewAttachment>) -> NewMessage {
+pub(crate) fn notice(from: &str, to_egn: &str, attachments: Vec<NewAttachment>) -> NewMessage {
     NewMessage {
         sender: Address::administration(from, Some("Столична община".into())),
         recipients: vec![Address::person(to_egn, None)],
@@ -111,7 +111,7 @@ fn notice(from: &str, to_egn: &str, attachments: Vec<NewAttachment>) -> NewMessa
     }
 }
 
-fn pdf() -> NewAttachment {
+pub(crate) fn pdf() -> NewAttachment {
     NewAttachment {
         file_name: "notice.pdf".into(),
         media_type: "application/pdf".into(),
@@ -121,7 +121,7 @@ fn pdf() -> NewAttachment {
 
 /// Registers a citizen with the given EGN, enrols an authenticator, has the EGN verified at a
 /// counter and signs in again: a session of substantial assurance.
-async fn verified_with_egn(app: &TestApp, email: &str, egn: &str) -> Client {
+pub(crate) async fn verified_with_egn(app: &TestApp, email: &str, egn: &str) -> Client {
     let client = app.register_with(email, egn).await;
     let setup = client.get("/account/totp").await;
     let secret = setup.texts("#totp-secret").pop().unwrap().replace(' ', "");
@@ -149,7 +149,7 @@ async fn approve(app: &TestApp, operator: &Client, id: &str) {
     }
 }
 
-async fn wait_for_count(app: &TestApp, sql: &str, expected: i64) {
+pub(crate) async fn wait_for_count(app: &TestApp, sql: &str, expected: i64) {
     for _ in 0..200 {
         if app.count(sql).await == expected {
             return;
@@ -367,15 +367,34 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("incomplete or out of order"), "{out}");
 
-    // The notification's status is "delivered", as the message page shows.
+    // The notifications (e-mail and SMS) are "delivered", as the message page shows; the SMS
+    // too carries the link and neither the subject nor the content.
     wait_for_count(
         &app,
         "SELECT COUNT(*) FROM delivery_notifications WHERE status = 'delivered'",
-        1,
+        2,
     )
     .await;
     let again = applicant.get(&link).await;
-    assert_eq!(again.texts(".notification-status"), ["доставено"]);
+    assert_eq!(
+        again.texts(".notification-status"),
+        ["доставено", "доставено"]
+    );
+    // (Delivered, so the sink has it.)
+    let texted: Vec<String> = app
+        .sms
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, sms)| sms["text"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let notice = texted
+        .iter()
+        .find(|t| t.contains("/mailbox/messages/"))
+        .unwrap_or_else(|| panic!("no SMS with the link: {texted:?}"));
+    assert!(notice.contains(&format!("{}{link}", app.base)), "{notice}");
+    assert!(!notice.contains(&number), "no content in the SMS: {notice}");
 
     // The sending unit's operator sees it, opened by the recipient; opening it again as the
     // sender adds no evidence.
@@ -769,7 +788,7 @@ async fn an_unopened_message_gets_evidence_of_non_retrieval_after_the_period() {
 
 /// An API client of the administration made over the API by its admin, and an access token for
 /// it: (client id, secret, token).
-async fn api_client(
+pub(crate) async fn api_client(
     app: &TestApp,
     admin: &Client,
     administration: &str,
@@ -807,7 +826,7 @@ async fn access_token(app: &TestApp, client_id: &str, secret: &str) -> String {
 }
 
 /// A bearer-token call: (status, headers, JSON body or null).
-async fn bearer(
+pub(crate) async fn bearer(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,
@@ -834,7 +853,7 @@ async fn bearer(
     )
 }
 
-fn api_notice(from: &str, to: serde_json::Value, subject: &str) -> serde_json::Value {
+pub(crate) fn api_notice(from: &str, to: serde_json::Value, subject: &str) -> serde_json::Value {
     serde_json::json!({
         "sender": { "kind": "administration", "identifier": from },
         "recipients": [to],

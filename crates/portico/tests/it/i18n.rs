@@ -124,6 +124,9 @@ fn is_not_a_key(s: &str) -> bool {
         "cases.notify_email",
         "delivery.notify_email",
         "delivery.non_handover",
+        "delivery.notify_grantee",
+        "delivery.notify_sms",
+        "delivery.webhook",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",
@@ -134,11 +137,16 @@ fn is_not_a_key(s: &str) -> bool {
         "portico.result",
         "portico.delivery.evidence",
         "portico.delivery.message",
+        "portico.delivery.export",
+        "portico.delivery.export_manifest",
+        "delivery.master_key.v1",
+        // A webhook event's type (crates/delivery).
+        "message.received",
         // A parameter of CKAN's package_search (crates/opendata).
         "facet.field",
     ];
     const FILE_ENDINGS: &[&str] = &[
-        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt",
+        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt", ".jws",
     ];
     JOB_KINDS.contains(&s)
         || PURPOSES_AND_TYPES.contains(&s)

@@ -26,7 +26,8 @@ pub fn cases_context(app: &TestApp) -> Cases {
             app.data_dir.path().join("service-blobs").to_str().unwrap(),
         )
         .unwrap(),
-        key: portico_audit::SigningKey::generate(),
+        // The installation's key: eDelivery finds its master keys by it (results are sealed).
+        key: portico::app::signing_key(&app.config, app.clock.now()).unwrap(),
         clock: Arc::new(app.clock.clone()),
         jobs_waker: Arc::new(tokio::sync::Notify::new()),
         base_url: app.base.clone(),

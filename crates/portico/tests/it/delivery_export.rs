@@ -1,0 +1,177 @@
+//! eDelivery's ZIP export: a mailbox and a thread export with their messages, attachments and
+//! evidence and a signed manifest; `portico evidence verify` checks the ZIP whole, and a changed
+//! byte, a changed file (even with the manifest's hash updated) or a missing one fails. Nobody
+//! exports what they may not read.
+
+use crate::cases::seeded;
+use crate::delivery::{
+    administration, delivery, notice, pdf, system_of, verified_with_egn, SOFIA_EIK,
+};
+use crate::support::{fresh_egn, run_cli, TestApp};
+use portico_delivery::service::messages;
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use std::io::{Cursor, Read, Write};
+
+/// The ZIP with each file passed through `change` (None: left out), written anew as a forger
+/// would (with correct CRCs).
+fn repack(zip: &[u8], change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().to_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if let Some(bytes) = change(&name, bytes) {
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn names(zip: &[u8]) -> Vec<String> {
+    let archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+    archive.file_names().map(str::to_owned).collect()
+}
+
+fn verify(app: &TestApp, zip: &[u8]) -> (i32, String) {
+    let path = app.data_dir.path().join(format!(
+        "export-{}.zip",
+        hex::encode(&Sha256::digest(zip)[..6])
+    ));
+    std::fs::write(&path, zip).unwrap();
+    run_cli(app, &["evidence", "verify", path.to_str().unwrap()])
+}
+
+#[tokio::test]
+async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whole() {
+    let app = seeded().await;
+    let d = delivery(&app);
+    let sofia = administration(&app, SOFIA_EIK).await;
+    let system = system_of(&sofia, &["delivery"]);
+    let egn = fresh_egn();
+    let owner = verified_with_egn(&app, "export-owner@example.bg", &egn).await;
+    let stranger = verified_with_egn(&app, "export-stranger@example.bg", &fresh_egn()).await;
+    let first = messages::send(&d, &system, notice(&sofia, &egn, vec![pdf()]))
+        .await
+        .unwrap()
+        .message_id;
+    messages::send(&d, &system, notice(&sofia, &egn, vec![]))
+        .await
+        .unwrap();
+    let replied = owner
+        .post_form(
+            &format!("/mailbox/messages/{first}/reply"),
+            &[("body", "Благодаря, получих го.")],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+
+    // The whole mailbox, from its page: two received, one sent, each with its evidence.
+    let page = owner.get("/mailbox").await;
+    let link = page.attr("#mailbox-export", "href").unwrap();
+    let (status, headers, zip) = owner.get_bytes(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    let inside = names(&zip);
+    assert!(inside.contains(&"manifest.json".to_owned()), "{inside:?}");
+    assert!(inside.contains(&"manifest.jws".to_owned()));
+    assert!(inside.contains(&format!("messages/{first}/message.json")));
+    assert!(inside.contains(&format!("messages/{first}/evidence.jws")));
+    assert!(inside.contains(&format!("messages/{first}/attachments/0-notice.pdf")));
+    let (code, out) = verify(&app, &zip);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("export valid") && out.contains("3 messages"),
+        "{out}"
+    );
+
+    // One changed byte of the ZIP as it came.
+    let mut flipped = zip.clone();
+    let at = flipped.len() / 3;
+    flipped[at] ^= 0x20;
+    let (code, out) = verify(&app, &flipped);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("EVIDENCE NOT VALID"), "{out}");
+    // An attachment changed by one byte, re-packed with good CRCs.
+    let pdf_path = format!("messages/{first}/attachments/0-notice.pdf");
+    let changed = repack(&zip, |name, mut bytes| {
+        if name == pdf_path {
+            bytes[10] ^= 0x01;
+        }
+        Some(bytes)
+    });
+    let (code, out) = verify(&app, &changed);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is not the file the manifest lists"), "{out}");
+    // The same, with the manifest's hash of it updated: the signature no longer covers it.
+    let mut attachment = Vec::new();
+    zip::ZipArchive::new(Cursor::new(&zip[..]))
+        .unwrap()
+        .by_name(&pdf_path)
+        .unwrap()
+        .read_to_end(&mut attachment)
+        .unwrap();
+    let old_hash = hex::encode(Sha256::digest(&attachment));
+    attachment[10] ^= 0x01;
+    let new_hash = hex::encode(Sha256::digest(&attachment));
+    let forged = repack(&zip, |name, bytes| {
+        Some(match name {
+            n if n == pdf_path => attachment.clone(),
+            "manifest.json" => String::from_utf8(bytes)
+                .unwrap()
+                .replace(&old_hash, &new_hash)
+                .into_bytes(),
+            _ => bytes,
+        })
+    });
+    let (code, out) = verify(&app, &forged);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("manifest.json is not the one manifest.jws signs"),
+        "{out}"
+    );
+    // A message's evidence left out.
+    let evidence = format!("messages/{first}/evidence.jws");
+    let missing = repack(&zip, |name, bytes| (name != evidence).then_some(bytes));
+    let (code, out) = verify(&app, &missing);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("listed in the manifest but missing"), "{out}");
+
+    // One thread over the API: the notice and the reply, not the other message.
+    let (status, _, thread) = owner
+        .get_bytes(&format!("/api/v1/mailbox/messages/{first}/export"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (code, out) = verify(&app, &thread);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("thread {first}")) && out.contains("2 messages"),
+        "{out}"
+    );
+    // The message page links to its thread's export.
+    let message = owner.get(&format!("/mailbox/messages/{first}")).await;
+    assert_eq!(
+        message.attr("#thread-export", "href").unwrap(),
+        format!("/mailbox/messages/{first}/export")
+    );
+
+    // Nobody exports what they may not read; every export is audited.
+    for path in [
+        format!("/mailbox/messages/{first}/export"),
+        format!("/api/v1/mailbox/messages/{first}/export"),
+        link.clone(),
+        format!("/api/v1/mailbox/export?{}", link.split('?').nth(1).unwrap()),
+    ] {
+        let (status, _, _) = stranger.get_bytes(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'delivery.exported'")
+            .await,
+        2
+    );
+}
