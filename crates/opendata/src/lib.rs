@@ -8,6 +8,7 @@ pub mod model;
 pub mod routes;
 pub mod service;
 pub mod strings;
+pub mod view;
 
 pub use error::OpenDataError;
 

@@ -4,6 +4,7 @@
 pub mod datasets;
 pub mod datastore;
 pub mod files;
+pub mod geo;
 pub mod organisations;
 pub mod publisher;
 pub mod resources;
