@@ -15,10 +15,16 @@ pub use error::OpenDataError;
 /// The open data block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("opendata");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "opendata/0001_opendata",
-    sql: include_str!("../migrations/0001_opendata.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "opendata/0001_opendata",
+        sql: include_str!("../migrations/0001_opendata.sql"),
+    },
+    portico_store::Migration {
+        id: "opendata/0002_search_generation",
+        sql: include_str!("../migrations/0002_search_generation.sql"),
+    },
+];
 
 /// The open data block: its tables, the CKAN Action API and its pages.
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
@@ -33,6 +39,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         db: m.state.db.clone(),
         blobs: m.state.blobs.clone(),
         clock: m.state.clock.clone(),
+        index: Default::default(),
     };
     let state = routes::OpenDataState {
         app: m.state.clone(),

@@ -333,7 +333,7 @@ async fn catalog(
     let base = state.app.config.base_url.trim_end_matches('/').to_owned();
     let page = q.page.unwrap_or(1).max(1);
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             rows: PAGE_SIZE,
             start: (page - 1) * PAGE_SIZE,

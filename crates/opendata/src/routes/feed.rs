@@ -22,7 +22,7 @@ fn rfc3339(millis: i64) -> String {
 pub async fn atom(State(state): State<OpenDataState>) -> Result<Response, AppError> {
     let base = state.app.config.base_url.trim_end_matches('/').to_owned();
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             sort: Some("metadata_modified desc".into()),
             rows: ENTRIES,

@@ -221,7 +221,7 @@ pub async fn search_page(
     }
     let number = p.page.unwrap_or(1).clamp(1, 10_000);
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             q: p.q.clone(),
             filters,
@@ -639,7 +639,7 @@ pub async fn organisation_page(
         .ok_or(AppError::NotFound)?;
     let number = paging.page.unwrap_or(1).clamp(1, 10_000);
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             filters: vec![("organization".into(), org.id.clone())],
             sort: Some("name asc".into()),

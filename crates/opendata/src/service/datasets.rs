@@ -160,6 +160,7 @@ pub async fn create(
         ctx.clock.now(),
     )
     .await?;
+    super::index::touch(&mut tx).await?;
     tx.commit().await?;
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
 }
@@ -238,6 +239,7 @@ pub async fn update(
         ctx.clock.now(),
     )
     .await?;
+    super::index::touch(&mut tx).await?;
     tx.commit().await?;
     get(&ctx.db, &current.id)
         .await?

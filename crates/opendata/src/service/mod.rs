@@ -5,6 +5,7 @@ pub mod datasets;
 pub mod datastore;
 pub mod files;
 pub mod geo;
+pub mod index;
 pub mod organisations;
 pub mod publisher;
 pub mod resources;
@@ -26,6 +27,8 @@ pub struct OpenData {
     pub db: Db,
     pub blobs: BlobStore,
     pub clock: Arc<dyn Clock>,
+    /// This node's search index of the published datasets.
+    pub index: Arc<index::SearchIndex>,
 }
 
 impl OpenData {

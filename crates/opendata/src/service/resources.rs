@@ -178,6 +178,7 @@ pub async fn add(
         ctx.clock.now(),
     )
     .await?;
+    super::index::touch(&mut tx).await?;
     tx.commit().await?;
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
 }
