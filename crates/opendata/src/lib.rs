@@ -3,6 +3,7 @@
 //! published and withdrawn states with a history of versions; CSV resources are loaded into the
 //! datastore; everything is served through the CKAN-compatible Action API under `/api/3/action/`.
 
+pub mod demo;
 pub mod error;
 pub mod model;
 pub mod routes;

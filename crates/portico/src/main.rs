@@ -236,8 +236,9 @@ async fn run() -> Result<()> {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
             let seeded = demo::seed(&db, clock.as_ref()).await?;
+            let datasets = demo::seed_open_data(&config, &db, clock.clone()).await?;
             println!(
-                "Demo data ready: {} administrations.",
+                "Demo data ready: {} administrations, {datasets} new open datasets.",
                 seeded.administrations
             );
             println!(
