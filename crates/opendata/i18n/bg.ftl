@@ -50,6 +50,7 @@ search-facet-unknown = Фасетите може да са organization, groups,
 audit-opendata-dataset-created = Създаден набор от отворени данни
 audit-opendata-dataset-updated = Променен набор от отворени данни
 audit-opendata-resource-added = Добавен ресурс към набор от отворени данни
+audit-opendata-resource-replaced = Ресурс на отворен набор от данни е заменен
 
 ## Страници: търсене, набор от данни, организация (od_…)
 od-search-title = Отворени данни

@@ -50,6 +50,7 @@ search-facet-unknown = Facets may be organization, groups, tags, res_format or l
 audit-opendata-dataset-created = Open dataset created
 audit-opendata-dataset-updated = Open dataset updated
 audit-opendata-resource-added = Resource added to an open dataset
+audit-opendata-resource-replaced = Resource of an open dataset replaced
 
 ## Pages: search, dataset, organisation (od_…)
 od-search-title = Open data

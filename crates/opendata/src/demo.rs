@@ -7,7 +7,7 @@
 
 use crate::error::OpenDataError;
 use crate::model::{DatasetInput, DatasetState, ResourceInput};
-use crate::service::{datasets, organisations, resources, OpenData};
+use crate::service::{datasets, organisations, own_data, resources, OpenData};
 use portico_core::Actor;
 use portico_identity::model::Administration;
 use std::fmt::Write;
@@ -389,6 +389,14 @@ pub async fn seed(ctx: &OpenData) -> Result<usize, OpenDataError> {
     let polygons = district_polygons(&mut numbers);
     let mut created = 0;
     if let Some(sofia) = sofia {
+        // The platform's own service catalog, published as the platform admin's administration;
+        // the refresh job is scheduled once, when the dataset is first made.
+        let first = datasets::find(&ctx.db, own_data::DATASET).await?.is_none();
+        own_data::refresh_service_catalog(ctx, &sofia.id).await?;
+        if first {
+            created += 1;
+            own_data::schedule(ctx, &sofia.id, own_data::REFRESH_EVERY_SECONDS).await?;
+        }
         let mut features = Vec::new();
         let mut body = String::from("district,population,area_km2\n");
         for (k, (d, ring)) in districts.iter().zip(&polygons).enumerate() {

@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0002_search_generation",
         sql: include_str!("../migrations/0002_search_generation.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0003_own_data",
+        sql: include_str!("../migrations/0003_own_data.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.
@@ -42,6 +46,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         clock: m.state.clock.clone(),
         index: Default::default(),
     };
+    let refresh = std::sync::Arc::new(service::own_data::RefreshJob { ctx: ctx.clone() });
     let state = routes::OpenDataState {
         app: m.state.clone(),
         ctx,
@@ -49,6 +54,6 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),
-        jobs: Vec::new(),
+        jobs: vec![(service::own_data::REFRESH_JOB, refresh)],
     })
 }

@@ -7,6 +7,7 @@ pub mod files;
 pub mod geo;
 pub mod index;
 pub mod organisations;
+pub mod own_data;
 pub mod publisher;
 pub mod resources;
 pub mod search;

@@ -183,6 +183,63 @@ pub async fn add(
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
 }
 
+/// Replaces an uploaded resource's file with a new one of the same format (checked first; a CSV
+/// loaded into the datastore again), in one transaction with its audit entry.
+pub async fn replace_upload(
+    ctx: &OpenData,
+    actor: &Actor,
+    resource_id: &str,
+    file_name: &str,
+    bytes: bytes::Bytes,
+) -> Result<Resource, OpenDataError> {
+    let r = get(&ctx.db, resource_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    let d = datasets::get(&ctx.db, &r.dataset_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    publisher::require(actor, &d.administration_id)?;
+    let f = Format::detect(Some(&r.format), file_name)
+        .ok_or_else(|| OpenDataError::invalid("format", "format.unknown"))?;
+    files::check(f, &bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+    let key = ctx.blobs.put(bytes.clone()).await?;
+    let now = ctx.now_millis();
+    let mut tx = ctx.db.begin().await?;
+    let mut rows = None;
+    if f == Format::Csv {
+        let text = files::text(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+        datastore::drop(&mut tx, &r.id).await?;
+        rows = Some(datastore::load(&mut tx, ctx.db.backend(), &r.id, text).await?);
+    }
+    sqlx::query(
+        "UPDATE opendata_resources SET blob_key = $2, file_name = $3, size = $4, \
+         datastore_rows = $5 WHERE id = $1",
+    )
+    .bind(&r.id)
+    .bind(&key)
+    .bind(file_name)
+    .bind(bytes.len() as i64)
+    .bind(rows)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE opendata_datasets SET modified_at = $2 WHERE id = $1")
+        .bind(&d.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(&actor.audit_id(), "opendata.resource_replaced", &r.id)
+            .in_administration(&d.administration_id)
+            .with(serde_json::json!({ "dataset": d.name, "size": bytes.len() })),
+        ctx.clock.now(),
+    )
+    .await?;
+    super::index::touch(&mut tx).await?;
+    tx.commit().await?;
+    get(&ctx.db, &r.id).await?.ok_or(OpenDataError::NotFound)
+}
+
 /// The bytes of an uploaded resource.
 pub async fn file(ctx: &OpenData, r: &Resource) -> Result<bytes::Bytes, OpenDataError> {
     let key = r.blob_key.as_deref().ok_or(OpenDataError::NotFound)?;

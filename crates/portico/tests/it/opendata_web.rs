@@ -537,3 +537,116 @@ async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_tr
     assert_eq!(counts[0], counts[1], "Turtle and RDF/XML say the same");
     assert_eq!(counts[0], counts[2], "Turtle and JSON-LD say the same");
 }
+
+#[tokio::test]
+async fn the_demo_seeds_hundreds_of_datasets_and_the_service_catalog_is_kept_current() {
+    let app = TestApp::start().await;
+    portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    let clock: std::sync::Arc<dyn portico_core::Clock> = std::sync::Arc::new(app.clock.clone());
+    let created = portico::demo::seed_open_data(&app.config, &app.db, clock.clone())
+        .await
+        .unwrap();
+    assert!(created >= 300, "{created}");
+    let again = portico::demo::seed_open_data(&app.config, &app.db, clock.clone())
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "seeding twice adds nothing");
+    let c = app.client();
+    let all = c.get("/api/3/action/package_search?rows=0").await.json();
+    assert_eq!(all["result"]["count"].as_i64().unwrap(), created as i64);
+    // Sofia's districts: 24 polygons through OGC API – Features.
+    let d = c
+        .get("/api/3/action/package_show?id=sofia-districts")
+        .await
+        .json();
+    let geo = d["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["format"] == "GeoJSON")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let items = c
+        .get(&format!("/ogcapi/collections/{geo}/items?limit=100"))
+        .await
+        .json();
+    assert_eq!(items["numberMatched"], 24);
+    assert_eq!(items["features"][0]["geometry"]["type"], "Polygon");
+
+    // The service catalog, published from the catalog's service functions, one row a service.
+    let rows = |c: crate::support::Client| async move {
+        let d = c
+            .get("/api/3/action/package_show?id=portico-service-catalog")
+            .await
+            .json();
+        let id = d["result"]["resources"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let found = c
+            .get(&format!(
+                "/api/3/action/datastore_search?resource_id={id}&limit=1000"
+            ))
+            .await
+            .json();
+        let slugs: Vec<String> = found["result"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["slug"].as_str().unwrap().to_owned())
+            .collect();
+        slugs
+    };
+    let before = rows(app.client()).await;
+    let published = app
+        .count("SELECT COUNT(*) FROM services WHERE published_at IS NOT NULL")
+        .await;
+    assert_eq!(before.len() as i64, published);
+    assert!(
+        before.contains(&"address-registration-sofia".to_owned()),
+        "{before:?}"
+    );
+    // A service withdrawn from the catalog (the test changes the catalog's tables directly; the
+    // block only reads them through the catalog's functions): the next refresh drops its row.
+    sqlx::query(
+        "UPDATE services SET published_at = NULL WHERE slug = 'address-registration-sofia'",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let ctx = portico_opendata::service::OpenData {
+        db: app.db.clone(),
+        blobs: portico_store::BlobStore::from_url_opts(
+            &app.config.blob_url,
+            app.config.blob_options.clone(),
+        )
+        .unwrap(),
+        clock,
+        index: Default::default(),
+    };
+    let sofia = crate::catalog::administration_id(&app, SOFIA_EIK).await;
+    use portico_opendata::service::own_data;
+    assert!(own_data::refresh_service_catalog(&ctx, &sofia)
+        .await
+        .unwrap());
+    assert!(
+        !own_data::refresh_service_catalog(&ctx, &sofia)
+            .await
+            .unwrap(),
+        "nothing new"
+    );
+    let after = rows(app.client()).await;
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.contains(&"address-registration-sofia".to_owned()));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.resource_replaced'")
+            .await,
+        1
+    );
+}
