@@ -70,7 +70,12 @@ pub fn text(bytes: &[u8]) -> Result<&str, Problem> {
 
 /// Checks an upload; `Ok` with the number of records (CSV rows, GeoJSON features) when it is good.
 pub fn check(format: Format, bytes: &[u8]) -> Result<u64, Problem> {
-    if bytes.len() > MAX_UPLOAD_BYTES {
+    check_within(format, bytes, MAX_UPLOAD_BYTES)
+}
+
+/// As [`check`], with another size limit (an import from the command line, not an upload).
+pub fn check_within(format: Format, bytes: &[u8], limit: usize) -> Result<u64, Problem> {
+    if bytes.len() > limit {
         return Err(Problem::new("upload", "upload.too_large"));
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {

@@ -82,6 +82,17 @@ pub async fn add(
     dataset: &str,
     input: ResourceInput,
 ) -> Result<Resource, OpenDataError> {
+    add_within(ctx, actor, dataset, input, super::MAX_UPLOAD_BYTES).await
+}
+
+/// As [`add`], with another size limit for the file (an import from the command line).
+pub async fn add_within(
+    ctx: &OpenData,
+    actor: &Actor,
+    dataset: &str,
+    input: ResourceInput,
+    limit: usize,
+) -> Result<Resource, OpenDataError> {
     let d = datasets::find(&ctx.db, dataset)
         .await?
         .ok_or(OpenDataError::NotFound)?;
@@ -96,7 +107,7 @@ pub async fn add(
         (Some((file_name, bytes)), _) => {
             let f = Format::detect(input.format.as_deref(), file_name)
                 .ok_or_else(|| OpenDataError::invalid("format", "format.unknown"))?;
-            files::check(f, bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+            files::check_within(f, bytes, limit).map_err(|p| OpenDataError::Invalid(vec![p]))?;
             let key = ctx.blobs.put(bytes.clone()).await?;
             if f == Format::Csv {
                 csv_body = Some(bytes.clone());
