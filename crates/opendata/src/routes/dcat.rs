@@ -196,6 +196,7 @@ fn write_dataset(out: &mut String, base: &str, d: &Dataset, org: Option<&Adminis
             "CSV" => Some("CSV"),
             "JSON" => Some("JSON"),
             "GeoJSON" => Some("GEOJSON"),
+            "XLSX" => Some("XLSX"),
             _ => None,
         };
         if let Some(f) = format {

@@ -111,6 +111,10 @@ pub async fn add_within(
             let key = ctx.blobs.put(bytes.clone()).await?;
             if f == Format::Csv {
                 csv_body = Some(bytes.clone());
+            } else if f == Format::Xlsx {
+                let text =
+                    files::xlsx_to_csv(bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+                csv_body = Some(bytes::Bytes::from(text));
             }
             format = f.as_str().to_owned();
             stored = Some((f, key, file_name.clone(), bytes.len() as i64));
@@ -217,10 +221,20 @@ pub async fn replace_upload(
     let now = ctx.now_millis();
     let mut tx = ctx.db.begin().await?;
     let mut rows = None;
-    if f == Format::Csv {
-        let text = files::text(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+    let table = match f {
+        Format::Csv => Some(
+            files::text(&bytes)
+                .map_err(|p| OpenDataError::Invalid(vec![p]))?
+                .to_owned(),
+        ),
+        Format::Xlsx => {
+            Some(files::xlsx_to_csv(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?)
+        }
+        _ => None,
+    };
+    if let Some(text) = table {
         datastore::drop(&mut tx, &r.id).await?;
-        rows = Some(datastore::load(&mut tx, ctx.db.backend(), &r.id, text).await?);
+        rows = Some(datastore::load(&mut tx, ctx.db.backend(), &r.id, &text).await?);
     }
     sqlx::query(
         "UPDATE opendata_resources SET blob_key = $2, file_name = $3, size = $4, \
