@@ -124,6 +124,7 @@ fn is_not_a_key(s: &str) -> bool {
         "cases.notify_email",
         "delivery.notify_email",
         "delivery.non_handover",
+        "opendata.refresh_service_catalog",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",
@@ -138,7 +139,8 @@ fn is_not_a_key(s: &str) -> bool {
         "facet.field",
     ];
     const FILE_ENDINGS: &[&str] = &[
-        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt",
+        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt", ".csv", ".geojson",
+        ".xlsx",
     ];
     JOB_KINDS.contains(&s)
         || PURPOSES_AND_TYPES.contains(&s)
