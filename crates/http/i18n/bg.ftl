@@ -149,3 +149,4 @@ mandate-nav = Пълномощия
 mandate-acting-label = От чие име действате
 mandate-acting-text = Действате от името на
 mandate-acting-stop = Спрете да действате от негово име
+footer-open-data = Отворени данни

@@ -149,3 +149,4 @@ mandate-nav = Acting for others
 mandate-acting-label = On whose behalf you act
 mandate-acting-text = You are acting on behalf of
 mandate-acting-stop = Stop acting for them
+footer-open-data = Open data

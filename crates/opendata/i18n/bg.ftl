@@ -22,7 +22,7 @@ keywords-invalid = Ключовата дума не може да е празн�
 owner-org-missing = Посочете коя организация публикува набора (owner_org).
 owner-org-unknown = Няма такава организация.
 state-unknown = Състоянието трябва да е draft, active или deleted.
-format-unknown = Може да качвате файлове CSV, JSON или GeoJSON.
+format-unknown = Качените файлове може да са CSV, JSON, GeoJSON или XLSX.
 url-invalid = Връзката трябва да е адрес с http или https.
 upload-missing = Качете файл или дайте връзка.
 upload-too-large = Файлът е по-голям от 20 MB.
@@ -31,6 +31,7 @@ upload-encoding = файлът не е в UTF-8; запазете го като 
 upload-csv-fields = този ред няма толкова полета, колкото заглавният.
 upload-csv-broken = CSV файлът не може да се прочете тук (проверете кавичките).
 upload-csv-header = всяка колона трябва да има име, и то различно от другите.
+upload-xlsx-broken = Работната книга не може да се прочете: запишете я като XLSX (Excel 2007 или по-нов) и я качете отново.
 upload-json-broken = JSON не може да се прочете тук.
 upload-geojson-invalid = Файлът не е GeoJSON: FeatureCollection от Feature с геометрии.
 param-missing = Този параметър е задължителен.
@@ -50,3 +51,109 @@ search-facet-unknown = Фасетите може да са organization, groups,
 audit-opendata-dataset-created = Създаден набор от отворени данни
 audit-opendata-dataset-updated = Променен набор от отворени данни
 audit-opendata-resource-added = Добавен ресурс към набор от отворени данни
+audit-opendata-resource-replaced = Ресурс на отворен набор от данни е заменен
+
+## Страници: търсене, набор от данни, организация (od_…)
+od-search-title = Отворени данни
+od-search-lead = Набори от данни, които администрациите публикуват за свободно ползване: изтеглете ги, търсете в тях през API или ги отворете в своята ГИС.
+od-search-label = Търсене на набори от данни
+od-search-hint = Думи на български или английски; окончанията и дребните грешки се прощават.
+od-search-submit = Търсене
+od-search-count = Намерени набори:
+od-search-none = Няма такъв набор. Опитайте с по-малко думи или махнете филтър.
+od-results-label = Набори от данни
+od-modified = обновен
+od-filter-title = Филтри
+od-filters-chosen = Избрани филтри
+od-filter-remove = Махни
+od-facet-organization = Организация
+od-facet-theme = Тема
+od-facet-format = Формат
+od-facet-licence = Лиценз
+od-machines-title = За програми
+od-feed-link = Atom емисия на последно променените набори
+od-ckan-link = CKAN Action API
+od-ogc-link = Пространствени данни като OGC API – Features
+od-back-to-search = Всички набори
+od-edit = Промяна на набора
+od-add-resource = Добавяне на ресурс
+od-resources-title = Данни и ресурси
+od-resources-none = Наборът още няма ресурси.
+od-rows =
+    { $count ->
+        [one] { $count } ред
+       *[other] { $count } реда
+    }
+od-preview-title = Преглед
+od-preview-showing =
+    { $count ->
+        [one] Първият ред от
+       *[other] Първите { $count } реда от
+    }
+od-preview-api = Търсене през API
+od-chart-title = Графика
+od-chart-of = Графика на
+od-map-title = Карта
+od-map-of = Карта на
+od-map-ogc = Обектите като OGC API – Features
+od-meta-themes = Теми
+od-meta-keywords = Ключови думи
+od-meta-licence = Лиценз
+od-meta-frequency = Обновява се
+od-meta-temporal = Обхванат период
+od-meta-spatial = Обхваната територия
+od-meta-contact = За контакт
+od-meta-modified = Последна промяна
+od-meta-version = Версия
+od-frequency-DAILY = Всеки ден
+od-frequency-WEEKLY = Всяка седмица
+od-frequency-MONTHLY = Всеки месец
+od-frequency-QUARTERLY = Всяко тримесечие
+od-frequency-ANNUAL = Всяка година
+od-frequency-IRREG = Нередовно
+od-frequency-NEVER = Никога
+od-frequency-UNKNOWN = Не е известно
+od-state-draft = Чернова
+od-state-published = Публикуван
+od-state-withdrawn = Оттеглен
+od-organisation-caption = Организация, ЕИК
+od-organisation-count = Публикувани набори:
+od-organisation-search = търсене в тях
+od-organisation-none = Организацията още няма публикувани набори.
+
+## Страници на публикуващите
+od-mine-title = Наборите на вашата организация
+od-mine-none = Вашата организация още няма набори.
+od-mine-dataset = Набор
+od-mine-state = Състояние
+od-new-title = Публикуване на набор от данни
+od-edit-title = Промяна на набора
+od-save = Запазване
+od-upload = Добавяне на ресурса
+od-administration-missing = Изберете организацията, която публикува набора.
+od-field-administration = Организация
+od-field-name = Адрес (име)
+od-field-name-hint = Малки латински букви, цифри, - и _; наборът ще е на /data/ и това име.
+od-field-title-bg = Заглавие на български
+od-field-title-en = Заглавие на английски
+od-field-notes-bg = Описание на български
+od-field-notes-en = Описание на английски
+od-field-keywords = Ключови думи
+od-field-keywords-hint = Разделени със запетаи.
+od-field-contact-name = Лице за контакт
+od-field-contact-email = Електронна поща за контакт
+od-field-temporal-start = Обхванат период: от
+od-field-temporal-start-hint = ГГГГ-ММ-ДД, например 2024-01-01.
+od-field-temporal-end = Обхванат период: до
+od-field-temporal-end-hint = ГГГГ-ММ-ДД, например 2024-12-31.
+od-field-spatial = Обхваната територия
+od-field-themes = Теми (темите на ЕС за данни)
+od-field-licence = Лиценз
+od-field-frequency = Колко често се обновява
+od-field-state = Състояние
+od-field-resource-name = Име на ресурса
+od-field-resource-description = Описание
+od-field-upload = Файл
+od-field-upload-hint = CSV, JSON или GeoJSON в UTF-8, или XLSX; до 20 MB. Таблица в CSV или XLSX се зарежда в хранилището за данни.
+od-field-url = Или връзка
+od-field-url-hint = Адрес с http или https, ако данните са другаде.

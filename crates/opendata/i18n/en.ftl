@@ -22,7 +22,7 @@ keywords-invalid = A keyword may not be empty or longer than 100 characters.
 owner-org-missing = Say which organisation publishes the dataset (owner_org).
 owner-org-unknown = There is no such organisation.
 state-unknown = The state must be draft, active or deleted.
-format-unknown = Uploads may be CSV, JSON or GeoJSON.
+format-unknown = Uploads may be CSV, JSON, GeoJSON or XLSX.
 url-invalid = A link must be an http or https address.
 upload-missing = Upload a file or give a link.
 upload-too-large = The file is larger than 20 MB.
@@ -31,6 +31,7 @@ upload-encoding = the file is not in UTF-8; save it as UTF-8 and upload it again
 upload-csv-fields = this row does not have as many fields as the header.
 upload-csv-broken = the CSV cannot be read here (check the quotes).
 upload-csv-header = every column needs a name, and no two the same.
+upload-xlsx-broken = The workbook cannot be read here: save it as XLSX (Excel 2007 or later) and upload it again.
 upload-json-broken = the JSON cannot be read here.
 upload-geojson-invalid = The file is not GeoJSON: a FeatureCollection of Features with geometries.
 param-missing = This parameter is required.
@@ -50,3 +51,109 @@ search-facet-unknown = Facets may be organization, groups, tags, res_format or l
 audit-opendata-dataset-created = Open dataset created
 audit-opendata-dataset-updated = Open dataset updated
 audit-opendata-resource-added = Resource added to an open dataset
+audit-opendata-resource-replaced = Resource of an open dataset replaced
+
+## Pages: search, dataset, organisation (od_…)
+od-search-title = Open data
+od-search-lead = Datasets that administrations publish, free to use: download them, query them through the API or read them in your GIS.
+od-search-label = Search datasets
+od-search-hint = Words in Bulgarian or English; endings and small typos are forgiven.
+od-search-submit = Search
+od-search-count = Datasets found:
+od-search-none = No dataset matches. Try fewer words or remove a filter.
+od-results-label = Datasets
+od-modified = updated
+od-filter-title = Filter
+od-filters-chosen = Chosen filters
+od-filter-remove = Remove
+od-facet-organization = Organisation
+od-facet-theme = Theme
+od-facet-format = Format
+od-facet-licence = Licence
+od-machines-title = For programs
+od-feed-link = Atom feed of recently changed datasets
+od-ckan-link = CKAN Action API
+od-ogc-link = Spatial data as OGC API – Features
+od-back-to-search = All datasets
+od-edit = Change the dataset
+od-add-resource = Add a resource
+od-resources-title = Data and resources
+od-resources-none = This dataset has no resources yet.
+od-rows =
+    { $count ->
+        [one] { $count } row
+       *[other] { $count } rows
+    }
+od-preview-title = Preview
+od-preview-showing =
+    { $count ->
+        [one] The first row of
+       *[other] The first { $count } rows of
+    }
+od-preview-api = Query it through the API
+od-chart-title = Chart
+od-chart-of = Chart of
+od-map-title = Map
+od-map-of = Map of
+od-map-ogc = The features as OGC API – Features
+od-meta-themes = Themes
+od-meta-keywords = Keywords
+od-meta-licence = Licence
+od-meta-frequency = Updated
+od-meta-temporal = Time covered
+od-meta-spatial = Area covered
+od-meta-contact = Contact
+od-meta-modified = Last changed
+od-meta-version = Version
+od-frequency-DAILY = Daily
+od-frequency-WEEKLY = Weekly
+od-frequency-MONTHLY = Monthly
+od-frequency-QUARTERLY = Quarterly
+od-frequency-ANNUAL = Every year
+od-frequency-IRREG = Irregularly
+od-frequency-NEVER = Never
+od-frequency-UNKNOWN = Not known
+od-state-draft = Draft
+od-state-published = Published
+od-state-withdrawn = Withdrawn
+od-organisation-caption = Organisation, EIK
+od-organisation-count = Published datasets:
+od-organisation-search = search them
+od-organisation-none = This organisation has published no datasets yet.
+
+## Publishers' pages
+od-mine-title = Your organisation's datasets
+od-mine-none = Your organisation has no datasets yet.
+od-mine-dataset = Dataset
+od-mine-state = State
+od-new-title = Publish a dataset
+od-edit-title = Change the dataset
+od-save = Save
+od-upload = Add the resource
+od-administration-missing = Choose the organisation that publishes the dataset.
+od-field-administration = Organisation
+od-field-name = Address (name)
+od-field-name-hint = Lower-case Latin letters, digits, - and _; the dataset will be at /data/ and this name.
+od-field-title-bg = Title in Bulgarian
+od-field-title-en = Title in English
+od-field-notes-bg = Description in Bulgarian
+od-field-notes-en = Description in English
+od-field-keywords = Keywords
+od-field-keywords-hint = Separated by commas.
+od-field-contact-name = Contact name
+od-field-contact-email = Contact e-mail address
+od-field-temporal-start = Time covered: from
+od-field-temporal-start-hint = YYYY-MM-DD, for example 2024-01-01.
+od-field-temporal-end = Time covered: to
+od-field-temporal-end-hint = YYYY-MM-DD, for example 2024-12-31.
+od-field-spatial = Area covered
+od-field-themes = Themes (the EU data themes)
+od-field-licence = Licence
+od-field-frequency = How often it is updated
+od-field-state = State
+od-field-resource-name = Name of the resource
+od-field-resource-description = Description
+od-field-upload = A file
+od-field-upload-hint = CSV, JSON or GeoJSON in UTF-8, or XLSX; at most 20 MB. A CSV or XLSX table is loaded into the datastore.
+od-field-url = Or a link
+od-field-url-hint = An http or https address, if the data is elsewhere.

@@ -29,6 +29,22 @@ impl Problem {
             line: Some(line),
         }
     }
+
+    /// The problem's message, with the line of the file it was found on.
+    pub fn message(&self, strings: &portico_http::Strings) -> String {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("line", self.line.unwrap_or(0));
+        let text = strings.format(self.code, &args);
+        match self.line {
+            Some(line) => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("line", line);
+                args.set("problem", text);
+                strings.format("opendata-problem-at-line", &args)
+            }
+            None => text,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

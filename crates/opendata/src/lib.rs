@@ -3,21 +3,33 @@
 //! published and withdrawn states with a history of versions; CSV resources are loaded into the
 //! datastore; everything is served through the CKAN-compatible Action API under `/api/3/action/`.
 
+pub mod demo;
 pub mod error;
 pub mod model;
 pub mod routes;
 pub mod service;
 pub mod strings;
+pub mod view;
 
 pub use error::OpenDataError;
 
 /// The open data block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("opendata");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "opendata/0001_opendata",
-    sql: include_str!("../migrations/0001_opendata.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "opendata/0001_opendata",
+        sql: include_str!("../migrations/0001_opendata.sql"),
+    },
+    portico_store::Migration {
+        id: "opendata/0002_search_generation",
+        sql: include_str!("../migrations/0002_search_generation.sql"),
+    },
+    portico_store::Migration {
+        id: "opendata/0003_own_data",
+        sql: include_str!("../migrations/0003_own_data.sql"),
+    },
+];
 
 /// The open data block: its tables, the CKAN Action API and its pages.
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
@@ -32,7 +44,9 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         db: m.state.db.clone(),
         blobs: m.state.blobs.clone(),
         clock: m.state.clock.clone(),
+        index: Default::default(),
     };
+    let refresh = std::sync::Arc::new(service::own_data::RefreshJob { ctx: ctx.clone() });
     let state = routes::OpenDataState {
         app: m.state.clone(),
         ctx,
@@ -40,6 +54,6 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),
-        jobs: Vec::new(),
+        jobs: vec![(service::own_data::REFRESH_JOB, refresh)],
     })
 }

@@ -277,3 +277,87 @@ pub async fn registries_direct(
         p99_ms: at(0.99),
     })
 }
+
+/// Open data at scale, for bench/opendata.sh: `datasets` synthetic published datasets of the
+/// first administration (through the block's service functions), then the CSV at `csv` loaded as
+/// one resource. Prints the resource's id and the load's milliseconds.
+pub async fn seed_open_data(
+    config: &crate::config::Config,
+    db: &Db,
+    clock: std::sync::Arc<dyn Clock>,
+    datasets: usize,
+    csv: &std::path::Path,
+) -> Result<(String, u128)> {
+    use portico_opendata::model::{DatasetInput, DatasetState, ResourceInput};
+    use portico_opendata::service::{datasets as ds, organisations, resources, OpenData};
+    let ctx = OpenData {
+        db: db.clone(),
+        blobs: portico_store::BlobStore::from_url_opts(
+            &config.blob_url,
+            config.blob_options.clone(),
+        )?,
+        clock,
+        index: Default::default(),
+    };
+    let orgs = organisations::list(db).await?;
+    let admin = orgs
+        .first()
+        .ok_or_else(|| anyhow!("no administration: run demo --seed-only first"))?;
+    let system = portico_core::Actor::System("bench");
+    let themes = [
+        "ECON", "ENVI", "REGI", "SOCI", "TRAN", "EDUC", "GOVE", "HEAL",
+    ];
+    for n in 0..datasets {
+        let (kind_bg, kind_en) = KINDS[n % KINDS.len()];
+        let (object_bg, object_en) = OBJECTS[(n / KINDS.len()) % OBJECTS.len()];
+        ds::create(
+            &ctx,
+            &system,
+            &admin.id,
+            DatasetInput {
+                name: format!("bench-{n}"),
+                title_bg: format!("{kind_bg} {object_bg} {}", 2000 + n % 26),
+                title_en: format!("{kind_en} {object_en} {}", 2000 + n % 26),
+                notes_bg: format!("Данни за {object_bg}, набор {n}."),
+                notes_en: format!("Data on {object_en}, set {n}."),
+                themes: vec![themes[n % themes.len()].into()],
+                keywords: vec![object_bg.into()],
+                licence: "cc-by-4.0".into(),
+                frequency: "ANNUAL".into(),
+                state: Some(DatasetState::Published),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    let bytes = axum::body::Bytes::from(std::fs::read(csv)?);
+    let holder = ds::create(
+        &ctx,
+        &system,
+        &admin.id,
+        DatasetInput {
+            name: "bench-datastore".into(),
+            title_bg: "Голям набор".into(),
+            title_en: "A large dataset".into(),
+            licence: "cc-by-4.0".into(),
+            frequency: "NEVER".into(),
+            state: Some(DatasetState::Published),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let started = std::time::Instant::now();
+    let r = resources::add_within(
+        &ctx,
+        &system,
+        &holder.id,
+        ResourceInput {
+            name: "rows.csv".into(),
+            upload: Some(("rows.csv".into(), bytes)),
+            ..Default::default()
+        },
+        usize::MAX,
+    )
+    .await?;
+    Ok((r.id, started.elapsed().as_millis()))
+}

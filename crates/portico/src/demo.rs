@@ -408,5 +408,23 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
     Ok(seeded)
 }
 
+/// The open data portal's demo datasets (generated; see `portico_opendata::demo`), through the
+/// block's service functions with the configured blob store. The number created.
+pub async fn seed_open_data(
+    config: &crate::config::Config,
+    db: &Db,
+    clock: std::sync::Arc<dyn Clock>,
+) -> Result<usize> {
+    let blobs =
+        portico_store::BlobStore::from_url_opts(&config.blob_url, config.blob_options.clone())?;
+    let ctx = portico_opendata::service::OpenData {
+        db: db.clone(),
+        blobs,
+        clock,
+        index: Default::default(),
+    };
+    Ok(portico_opendata::demo::seed(&ctx).await?)
+}
+
 #[cfg(test)]
 mod tests;

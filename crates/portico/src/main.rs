@@ -56,6 +56,15 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         services: usize,
     },
+    /// Add N synthetic open datasets and load a CSV into the datastore; print the resource's id
+    /// and the load's milliseconds (for bench/opendata.sh).
+    #[command(hide = true)]
+    BenchOpendata {
+        #[arg(long, default_value_t = 100_000)]
+        datasets: usize,
+        #[arg(long)]
+        csv: PathBuf,
+    },
     /// Create N citizens with completed drafts and signed-in sessions; print "token application"
     /// lines (for bench/).
     #[command(hide = true)]
@@ -250,8 +259,9 @@ async fn run() -> Result<()> {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
             let seeded = demo::seed(&db, clock.as_ref()).await?;
+            let datasets = demo::seed_open_data(&config, &db, clock.clone()).await?;
             println!(
-                "Demo data ready: {} administrations.",
+                "Demo data ready: {} administrations, {datasets} new open datasets.",
                 seeded.administrations
             );
             println!(
@@ -391,6 +401,16 @@ async fn run() -> Result<()> {
                 f.p99_ms,
                 f.queries
             );
+            Ok(())
+        }
+        Command::BenchOpendata { datasets, csv } => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            let (resource, millis) =
+                portico::bench_data::seed_open_data(&config, &db, clock.clone(), datasets, &csv)
+                    .await?;
+            println!("resource {resource}");
+            println!("load_ms {millis}");
             Ok(())
         }
         Command::BenchSeed { services } => {

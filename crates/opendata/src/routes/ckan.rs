@@ -134,18 +134,7 @@ fn lang(headers: &HeaderMap) -> Lang {
 
 /// A problem's message, with the line of the file it was found on.
 pub fn problem_message(strings: &Strings, p: &Problem) -> String {
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("line", p.line.unwrap_or(0));
-    let text = strings.format(p.code, &args);
-    match p.line {
-        Some(line) => {
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("line", line);
-            args.set("problem", text);
-            strings.format("opendata-problem-at-line", &args)
-        }
-        None => text,
-    }
+    p.message(strings)
 }
 
 fn envelope(base: &str, action: &str, success: bool) -> Map<String, Value> {

@@ -1,12 +1,14 @@
-//! DCAT-AP 3.0 in Turtle: the catalogue (`/catalog.ttl`, a page of datasets at a time with
-//! `?page=`, as ckanext-dcat pages it) and each published dataset (`/dataset/{name}.ttl`),
-//! written by a careful writer: every literal escaped, every IRI built from the base address and
-//! a percent-encoded name.
+//! DCAT-AP 3.0 in Turtle, RDF/XML and JSON-LD: the catalogue (`/catalog.ttl`, `/catalog.rdf`,
+//! `/catalog.jsonld`, a page of datasets at a time with `?page=`, as ckanext-dcat pages it) and
+//! each published dataset (`/dataset/{name}.ttl`, `.rdf`, `.jsonld`). The Turtle is written by a
+//! careful writer (every literal escaped, every IRI built from the base address and a
+//! percent-encoded name); the other two are that Turtle parsed and serialised again by Oxigraph's
+//! `oxrdfio`, so the three always say the same triples.
 
 use super::OpenDataState;
 use crate::model::{Dataset, LICENCES, THEMES};
 use crate::service::{datasets, organisations, search};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use portico_http::AppError;
@@ -194,6 +196,7 @@ fn write_dataset(out: &mut String, base: &str, d: &Dataset, org: Option<&Adminis
             "CSV" => Some("CSV"),
             "JSON" => Some("JSON"),
             "GeoJSON" => Some("GEOJSON"),
+            "XLSX" => Some("XLSX"),
             _ => None,
         };
         if let Some(f) = format {
@@ -223,18 +226,115 @@ pub struct Page {
     pub page: Option<i64>,
 }
 
-fn turtle(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response()
+/// The serialisations served, by the address's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Turtle,
+    RdfXml,
+    JsonLd,
 }
 
-pub async fn catalog(
+impl Syntax {
+    /// The syntax a file name ends in, and the name without it.
+    pub fn of(file: &str) -> Option<(&str, Syntax)> {
+        [
+            (".ttl", Syntax::Turtle),
+            (".rdf", Syntax::RdfXml),
+            (".jsonld", Syntax::JsonLd),
+        ]
+        .into_iter()
+        .find_map(|(ext, s)| file.strip_suffix(ext).map(|n| (n, s)))
+    }
+
+    fn ext(self) -> &'static str {
+        match self {
+            Syntax::Turtle => "ttl",
+            Syntax::RdfXml => "rdf",
+            Syntax::JsonLd => "jsonld",
+        }
+    }
+}
+
+const NAMESPACES: &[(&str, &str)] = &[
+    ("dcat", "http://www.w3.org/ns/dcat#"),
+    ("dct", "http://purl.org/dc/terms/"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("vcard", "http://www.w3.org/2006/vcard/ns#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("hydra", "http://www.w3.org/ns/hydra/core#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+];
+
+/// The Turtle we wrote, in `syntax`: parsed and serialised again by `oxrdfio`.
+fn convert(turtle: &str, syntax: Syntax) -> Result<String, AppError> {
+    use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfParser, RdfSerializer};
+    let format = match syntax {
+        Syntax::Turtle => return Ok(turtle.to_owned()),
+        Syntax::RdfXml => RdfFormat::RdfXml,
+        Syntax::JsonLd => RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
+    };
+    let mut serializer = RdfSerializer::from_format(format);
+    for (prefix, iri) in NAMESPACES {
+        serializer = serializer
+            .with_prefix(*prefix, *iri)
+            .map_err(|e| AppError::internal(format!("DCAT prefix {prefix}: {e}")))?;
+    }
+    let mut writer = serializer.for_writer(Vec::new());
+    for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle.as_bytes()) {
+        let quad = quad.map_err(|e| AppError::internal(format!("our DCAT Turtle: {e}")))?;
+        writer
+            .serialize_quad(&quad)
+            .map_err(|e| AppError::internal(format!("DCAT {syntax:?}: {e}")))?;
+    }
+    let bytes = writer
+        .finish()
+        .map_err(|e| AppError::internal(format!("DCAT {syntax:?}: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::internal(format!("DCAT {syntax:?}: {e}")))
+}
+
+fn respond(turtle: String, syntax: Syntax) -> Result<Response, AppError> {
+    let media = match syntax {
+        Syntax::Turtle => "text/turtle; charset=utf-8",
+        Syntax::RdfXml => "application/rdf+xml; charset=utf-8",
+        Syntax::JsonLd => "application/ld+json; charset=utf-8",
+    };
+    let body = convert(&turtle, syntax)?;
+    Ok(([(header::CONTENT_TYPE, media)], body).into_response())
+}
+
+pub async fn catalog_ttl(
+    state: State<OpenDataState>,
+    q: Query<Page>,
+) -> Result<Response, AppError> {
+    catalog(state, q, Syntax::Turtle).await
+}
+
+pub async fn catalog_rdf(
+    state: State<OpenDataState>,
+    q: Query<Page>,
+) -> Result<Response, AppError> {
+    catalog(state, q, Syntax::RdfXml).await
+}
+
+pub async fn catalog_jsonld(
+    state: State<OpenDataState>,
+    q: Query<Page>,
+) -> Result<Response, AppError> {
+    catalog(state, q, Syntax::JsonLd).await
+}
+
+async fn catalog(
     State(state): State<OpenDataState>,
     Query(q): Query<Page>,
+    syntax: Syntax,
 ) -> Result<Response, AppError> {
     let base = state.app.config.base_url.trim_end_matches('/').to_owned();
     let page = q.page.unwrap_or(1).max(1);
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             rows: PAGE_SIZE,
             start: (page - 1) * PAGE_SIZE,
@@ -273,7 +373,7 @@ pub async fn catalog(
         lit("Portico")
     );
     let last = ((found.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page_iri = |n: i64| format!("<{base}/catalog.ttl?page={n}>");
+    let page_iri = |n: i64| format!("<{base}/catalog.{}?page={n}>", syntax.ext());
     let mut h = vec![
         "a hydra:PagedCollection".to_owned(),
         format!(
@@ -310,18 +410,19 @@ pub async fn catalog(
         let org = orgs.iter().find(|a| a.id == d.administration_id);
         write_dataset(&mut out, &base, d, org);
     }
-    Ok(turtle(out))
+    respond(out, syntax)
 }
 
+/// `/dataset/{name}.ttl`, `.rdf` or `.jsonld`: a published dataset's DCAT-AP.
 pub async fn dataset(
-    State(state): State<OpenDataState>,
-    Path(file): Path<String>,
+    state: &OpenDataState,
+    name: &str,
+    syntax: Syntax,
 ) -> Result<Response, AppError> {
-    let name = file.strip_suffix(".ttl").ok_or(AppError::NotFound)?;
     let d = datasets::visible(&state.ctx.db, None, name).await?;
     let base = state.app.config.base_url.trim_end_matches('/').to_owned();
     let org = organisations::find(&state.ctx.db, &d.administration_id).await?;
     let mut out = String::from(PREFIXES);
     write_dataset(&mut out, &base, &d, org.as_ref());
-    Ok(turtle(out))
+    respond(out, syntax)
 }

@@ -6,7 +6,11 @@ mod api;
 mod caller;
 mod ckan;
 mod dcat;
+mod feed;
 mod files;
+mod ogcapi;
+mod pages;
+mod publish;
 
 use crate::service::OpenData;
 use axum::extract::FromRef;
@@ -39,11 +43,50 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
             "/api/action/{action}",
             get(ckan::action_get).post(ckan::action_post),
         )
-        .route("/catalog.ttl", get(dcat::catalog))
-        .route("/dataset/{file}", get(dcat::dataset))
+        .route("/catalog.ttl", get(dcat::catalog_ttl))
+        .route("/catalog.rdf", get(dcat::catalog_rdf))
+        .route("/catalog.jsonld", get(dcat::catalog_jsonld))
+        .route("/dataset/{file}", get(dataset_file))
+        .route("/data", get(pages::search_page))
+        .route("/data/mine", get(publish::mine))
+        .route("/data/new", get(publish::new_form).post(publish::create))
+        .route("/data/{name}", get(pages::dataset_page))
+        .route(
+            "/data/{name}/edit",
+            get(publish::edit_form).post(publish::update),
+        )
+        .route(
+            "/data/{name}/resources/new",
+            get(publish::resource_form).post(publish::add_resource),
+        )
+        .route("/organization/{eik}", get(pages::organisation_page))
+        .route("/feeds/dataset.atom", get(feed::atom))
+        .route("/ogcapi", get(ogcapi::landing))
+        .route("/ogcapi/", get(ogcapi::landing))
+        .route("/ogcapi/conformance", get(ogcapi::conformance))
+        .route("/ogcapi/collections", get(ogcapi::collections))
+        .route("/ogcapi/collections/{id}", get(ogcapi::collection))
+        .route("/ogcapi/collections/{id}/items", get(ogcapi::items))
+        .route("/ogcapi/collections/{id}/items/{fid}", get(ogcapi::item))
         .route(
             "/dataset/{dataset}/resource/{resource}/download/{file}",
             get(files::download),
         )
         .with_state(state)
+}
+
+/// `/dataset/{name}.ttl`, `.rdf` or `.jsonld`: the dataset's DCAT-AP; `/dataset/{name}` (CKAN's
+/// address of a dataset's page) goes to its page, `/data/{name}`.
+async fn dataset_file(
+    axum::extract::State(state): axum::extract::State<OpenDataState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<axum::response::Response, portico_http::AppError> {
+    use axum::response::IntoResponse;
+    match dcat::Syntax::of(&file) {
+        Some((name, syntax)) => dcat::dataset(&state, name, syntax).await,
+        None => {
+            let to: String = url::form_urlencoded::byte_serialize(file.as_bytes()).collect();
+            Ok(axum::response::Redirect::to(&format!("/data/{to}")).into_response())
+        }
+    }
 }

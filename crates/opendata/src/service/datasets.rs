@@ -9,11 +9,16 @@ use portico_audit::Event;
 use portico_core::{new_id, Actor};
 use portico_store::{Db, Tx};
 
+/// Names the portal's own pages use under `/data/`, which no dataset may take.
+pub const RESERVED_NAMES: &[&str] = &["new", "mine"];
+
 /// Checks a publisher's input; every problem at once.
 pub fn validate(input: &DatasetInput) -> Vec<Problem> {
     let mut problems = Vec::new();
     let name = input.name.trim();
-    if name.is_empty() {
+    if RESERVED_NAMES.contains(&name) {
+        problems.push(Problem::new("name", "name.taken"));
+    } else if name.is_empty() {
         problems.push(Problem::new("name", "name.missing"));
     } else if name.len() < 2
         || name.len() > 100
@@ -155,6 +160,7 @@ pub async fn create(
         ctx.clock.now(),
     )
     .await?;
+    super::index::touch(&mut tx).await?;
     tx.commit().await?;
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
 }
@@ -233,6 +239,7 @@ pub async fn update(
         ctx.clock.now(),
     )
     .await?;
+    super::index::touch(&mut tx).await?;
     tx.commit().await?;
     get(&ctx.db, &current.id)
         .await?
@@ -454,4 +461,25 @@ pub async fn keywords(db: &Db) -> Result<Vec<(String, i64)>, OpenDataError> {
     )
     .fetch_all(db.pool())
     .await?)
+}
+
+/// The datasets of `administration_ids` in every state (for their publishers' list), the most
+/// recently changed first, without their resources.
+pub async fn of_administrations(
+    db: &Db,
+    administration_ids: &[String],
+) -> Result<Vec<Dataset>, OpenDataError> {
+    let mut out = Vec::new();
+    for id in administration_ids {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM opendata_datasets WHERE administration_id = $1 \
+             ORDER BY modified_at DESC, name LIMIT 500"
+        ))
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+        out.extend(rows.into_iter().map(from_row));
+    }
+    out.sort_by(|a, b| b.modified_at.cmp(&a.modified_at).then(a.name.cmp(&b.name)));
+    Ok(out)
 }

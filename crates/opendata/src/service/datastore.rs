@@ -198,6 +198,18 @@ pub async fn load(
     Ok(n)
 }
 
+/// Drops a resource's table and its description (before its file is replaced).
+pub async fn drop(tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
+    sqlx::query("DELETE FROM opendata_datastore_fields WHERE resource_id = $1")
+        .bind(resource_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!("DROP TABLE IF EXISTS {}", table(resource_id)))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The columns of a resource's table; empty when it is not in the datastore.
 pub async fn fields(db: &Db, resource_id: &str) -> Result<Vec<Field>, OpenDataError> {
     let rows: Vec<(String, String)> = sqlx::query_as(

@@ -11,6 +11,8 @@ pub enum Format {
     Csv,
     Json,
     GeoJson,
+    /// An Excel workbook: its first sheet is read as a table (header in the first row).
+    Xlsx,
 }
 
 impl Format {
@@ -19,6 +21,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Json => "JSON",
             Format::GeoJson => "GeoJSON",
+            Format::Xlsx => "XLSX",
         }
     }
 
@@ -27,6 +30,7 @@ impl Format {
             Format::Csv => "text/csv",
             Format::Json => "application/json",
             Format::GeoJson => "application/geo+json",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 
@@ -37,6 +41,9 @@ impl Format {
             "csv" | "text/csv" => Some(Format::Csv),
             "json" | "application/json" => Some(Format::Json),
             "geojson" | "application/geo+json" => Some(Format::GeoJson),
+            "xlsx" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+                Some(Format::Xlsx)
+            }
             _ => None,
         };
         match named {
@@ -70,11 +77,19 @@ pub fn text(bytes: &[u8]) -> Result<&str, Problem> {
 
 /// Checks an upload; `Ok` with the number of records (CSV rows, GeoJSON features) when it is good.
 pub fn check(format: Format, bytes: &[u8]) -> Result<u64, Problem> {
-    if bytes.len() > MAX_UPLOAD_BYTES {
+    check_within(format, bytes, MAX_UPLOAD_BYTES)
+}
+
+/// As [`check`], with another size limit (an import from the command line, not an upload).
+pub fn check_within(format: Format, bytes: &[u8], limit: usize) -> Result<u64, Problem> {
+    if bytes.len() > limit {
         return Err(Problem::new("upload", "upload.too_large"));
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Problem::new("upload", "upload.empty"));
+    }
+    if format == Format::Xlsx {
+        return check_csv(&xlsx_to_csv(bytes)?);
     }
     let text = text(bytes)?;
     match format {
@@ -83,7 +98,50 @@ pub fn check(format: Format, bytes: &[u8]) -> Result<u64, Problem> {
             .map(|_| 1)
             .map_err(|e| Problem::at_line("upload", "upload.json_broken", e.line() as u64)),
         Format::GeoJson => check_geojson(text),
+        Format::Xlsx => unreachable_xlsx(),
     }
+}
+
+/// XLSX is checked above, as the CSV it reads as.
+fn unreachable_xlsx() -> Result<u64, Problem> {
+    Err(Problem::new("upload", "upload.xlsx_broken"))
+}
+
+/// The first sheet of an XLSX workbook as CSV text (rows as the sheet has them; dates as
+/// YYYY-MM-DD, or with the time when it has one), for the checks and the datastore.
+pub fn xlsx_to_csv(bytes: &[u8]) -> Result<String, Problem> {
+    use calamine::{Data, Reader, Xlsx};
+    let broken = || Problem::new("upload", "upload.xlsx_broken");
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| broken())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(broken)?
+        .map_err(|_| broken())?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for (n, row) in range.rows().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::DateTime(d) => d.as_datetime().map_or_else(
+                    || d.to_string(),
+                    |t| {
+                        if t.time() == chrono::NaiveTime::MIN {
+                            t.format("%Y-%m-%d").to_string()
+                        } else {
+                            t.format("%Y-%m-%dT%H:%M:%S").to_string()
+                        }
+                    },
+                ),
+                Data::Error(_) => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        out.write_record(&cells)
+            .map_err(|_| Problem::at_line("upload", "upload.xlsx_broken", n as u64 + 1))?;
+    }
+    let bytes = out.into_inner().map_err(|_| broken())?;
+    String::from_utf8(bytes).map_err(|_| broken())
 }
 
 fn check_csv(text: &str) -> Result<u64, Problem> {
@@ -174,5 +232,65 @@ mod tests {
         );
         assert_eq!(Format::detect(None, "x.geojson"), Some(Format::GeoJson));
         assert_eq!(Format::detect(Some("csv"), "x.txt"), Some(Format::Csv));
+    }
+
+    /// A one-sheet XLSX whose rows are given as cells: numbers stay numbers, text is inline.
+    pub fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+        use std::io::Write;
+        let mut sheet = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+        );
+        for (r, row) in rows.iter().enumerate() {
+            sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+            for (c, v) in row.iter().enumerate() {
+                let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+                if v.parse::<f64>().is_ok() {
+                    sheet.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>"));
+                } else {
+                    sheet.push_str(&format!(
+                        "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
+                    ));
+                }
+            }
+            sheet.push_str("</row>");
+        }
+        sheet.push_str("</sheetData></worksheet>");
+        let parts = [
+            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned()),
+            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned()),
+            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Данни" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_owned()),
+            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned()),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ];
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, body) in parts {
+            w.start_file(name, options).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_xlsx_sheet_is_read_as_a_table() {
+        let book = xlsx(&[
+            &["district", "population"],
+            &["Средец", "31000"],
+            &["Лозенец", "51000"],
+        ]);
+        assert_eq!(check(Format::Xlsx, &book).unwrap(), 2);
+        assert_eq!(
+            xlsx_to_csv(&book).unwrap(),
+            "district,population\nСредец,31000\nЛозенец,51000\n"
+        );
+        let e = check(Format::Xlsx, b"not a workbook").unwrap_err();
+        assert_eq!(e.code, "upload.xlsx_broken");
+        let dup = xlsx(&[&["a", "a"], &["1", "2"]]);
+        assert_eq!(
+            check(Format::Xlsx, &dup).unwrap_err().code,
+            "upload.csv_header"
+        );
+        assert_eq!(Format::detect(None, "Бюджет.XLSX"), Some(Format::Xlsx));
     }
 }

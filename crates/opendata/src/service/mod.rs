@@ -4,7 +4,10 @@
 pub mod datasets;
 pub mod datastore;
 pub mod files;
+pub mod geo;
+pub mod index;
 pub mod organisations;
+pub mod own_data;
 pub mod publisher;
 pub mod resources;
 pub mod search;
@@ -25,6 +28,8 @@ pub struct OpenData {
     pub db: Db,
     pub blobs: BlobStore,
     pub clock: Arc<dyn Clock>,
+    /// This node's search index of the published datasets.
+    pub index: Arc<index::SearchIndex>,
 }
 
 impl OpenData {

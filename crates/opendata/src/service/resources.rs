@@ -82,6 +82,17 @@ pub async fn add(
     dataset: &str,
     input: ResourceInput,
 ) -> Result<Resource, OpenDataError> {
+    add_within(ctx, actor, dataset, input, super::MAX_UPLOAD_BYTES).await
+}
+
+/// As [`add`], with another size limit for the file (an import from the command line).
+pub async fn add_within(
+    ctx: &OpenData,
+    actor: &Actor,
+    dataset: &str,
+    input: ResourceInput,
+    limit: usize,
+) -> Result<Resource, OpenDataError> {
     let d = datasets::find(&ctx.db, dataset)
         .await?
         .ok_or(OpenDataError::NotFound)?;
@@ -96,10 +107,14 @@ pub async fn add(
         (Some((file_name, bytes)), _) => {
             let f = Format::detect(input.format.as_deref(), file_name)
                 .ok_or_else(|| OpenDataError::invalid("format", "format.unknown"))?;
-            files::check(f, bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+            files::check_within(f, bytes, limit).map_err(|p| OpenDataError::Invalid(vec![p]))?;
             let key = ctx.blobs.put(bytes.clone()).await?;
             if f == Format::Csv {
                 csv_body = Some(bytes.clone());
+            } else if f == Format::Xlsx {
+                let text =
+                    files::xlsx_to_csv(bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+                csv_body = Some(bytes::Bytes::from(text));
             }
             format = f.as_str().to_owned();
             stored = Some((f, key, file_name.clone(), bytes.len() as i64));
@@ -178,8 +193,76 @@ pub async fn add(
         ctx.clock.now(),
     )
     .await?;
+    super::index::touch(&mut tx).await?;
     tx.commit().await?;
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
+}
+
+/// Replaces an uploaded resource's file with a new one of the same format (checked first; a CSV
+/// loaded into the datastore again), in one transaction with its audit entry.
+pub async fn replace_upload(
+    ctx: &OpenData,
+    actor: &Actor,
+    resource_id: &str,
+    file_name: &str,
+    bytes: bytes::Bytes,
+) -> Result<Resource, OpenDataError> {
+    let r = get(&ctx.db, resource_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    let d = datasets::get(&ctx.db, &r.dataset_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    publisher::require(actor, &d.administration_id)?;
+    let f = Format::detect(Some(&r.format), file_name)
+        .ok_or_else(|| OpenDataError::invalid("format", "format.unknown"))?;
+    files::check(f, &bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+    let key = ctx.blobs.put(bytes.clone()).await?;
+    let now = ctx.now_millis();
+    let mut tx = ctx.db.begin().await?;
+    let mut rows = None;
+    let table = match f {
+        Format::Csv => Some(
+            files::text(&bytes)
+                .map_err(|p| OpenDataError::Invalid(vec![p]))?
+                .to_owned(),
+        ),
+        Format::Xlsx => {
+            Some(files::xlsx_to_csv(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?)
+        }
+        _ => None,
+    };
+    if let Some(text) = table {
+        datastore::drop(&mut tx, &r.id).await?;
+        rows = Some(datastore::load(&mut tx, ctx.db.backend(), &r.id, &text).await?);
+    }
+    sqlx::query(
+        "UPDATE opendata_resources SET blob_key = $2, file_name = $3, size = $4, \
+         datastore_rows = $5 WHERE id = $1",
+    )
+    .bind(&r.id)
+    .bind(&key)
+    .bind(file_name)
+    .bind(bytes.len() as i64)
+    .bind(rows)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE opendata_datasets SET modified_at = $2 WHERE id = $1")
+        .bind(&d.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(&actor.audit_id(), "opendata.resource_replaced", &r.id)
+            .in_administration(&d.administration_id)
+            .with(serde_json::json!({ "dataset": d.name, "size": bytes.len() })),
+        ctx.clock.now(),
+    )
+    .await?;
+    super::index::touch(&mut tx).await?;
+    tx.commit().await?;
+    get(&ctx.db, &r.id).await?.ok_or(OpenDataError::NotFound)
 }
 
 /// The bytes of an uploaded resource.

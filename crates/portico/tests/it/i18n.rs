@@ -127,6 +127,7 @@ fn is_not_a_key(s: &str) -> bool {
         "delivery.notify_grantee",
         "delivery.notify_sms",
         "delivery.webhook",
+        "opendata.refresh_service_catalog",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",
@@ -146,7 +147,8 @@ fn is_not_a_key(s: &str) -> bool {
         "facet.field",
     ];
     const FILE_ENDINGS: &[&str] = &[
-        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt", ".jws",
+        ".html", ".log", ".db", ".key", ".ftl", ".json", ".pem", ".txt", ".jws", ".csv",
+        ".geojson", ".xlsx",
     ];
     JOB_KINDS.contains(&s)
         || PURPOSES_AND_TYPES.contains(&s)

@@ -30,6 +30,7 @@ mod nodes;
 mod oidc_provider;
 mod once_only;
 mod opendata;
+mod opendata_web;
 mod participation;
 mod payments;
 mod promises;

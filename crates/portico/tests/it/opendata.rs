@@ -316,7 +316,7 @@ async fn malformed_uploads_and_calls_get_ckan_errors_and_change_nothing() {
         (
             "e.xls",
             b"PK\x03\x04",
-            "Uploads may be CSV, JSON or GeoJSON.",
+            "Uploads may be CSV, JSON, GeoJSON or XLSX.",
         ),
         ("f.csv", b"", "The file is empty."),
     ];

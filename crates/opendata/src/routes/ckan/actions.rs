@@ -85,7 +85,7 @@ async fn administrations(state: &OpenDataState) -> Result<Vec<Administration>, A
 async fn package_search_all(state: &OpenDataState, p: &Params) -> Result<Value, ActionError> {
     let (limit, offset) = page(p, 100, 1000)?;
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             rows: limit,
             start: offset,
@@ -140,7 +140,7 @@ async fn package_search(state: &OpenDataState, p: &Params) -> Result<Value, Acti
         start,
         facets: facets.clone(),
     };
-    let found = search::run(&state.ctx.db, &query).await?;
+    let found = search::run(&state.ctx, &query).await?;
     let mut facet_counts = serde_json::Map::new();
     let mut search_facets = serde_json::Map::new();
     for (facet, items) in &found.facets {
@@ -207,7 +207,7 @@ async fn counts_by_administration(
     state: &OpenDataState,
 ) -> Result<Vec<(String, i64)>, ActionError> {
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             rows: 0,
             facets: vec!["organization".into()],
@@ -250,7 +250,7 @@ async fn organization_show(state: &OpenDataState, p: &Params) -> Result<Value, A
         .await?
         .ok_or(OpenDataError::NotFound)?;
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             filters: vec![("organization".into(), a.id.clone())],
             rows: if p.bool("include_datasets") { 1000 } else { 0 },
@@ -271,7 +271,7 @@ async fn organization_show(state: &OpenDataState, p: &Params) -> Result<Value, A
 
 async fn theme_counts(state: &OpenDataState) -> Result<Vec<(String, i64)>, ActionError> {
     let found = search::run(
-        &state.ctx.db,
+        &state.ctx,
         &search::Query {
             rows: 0,
             facets: vec!["groups".into()],

@@ -1,0 +1,652 @@
+//! The open data portal as people and GIS tools see it: the pages (search with facets, a dataset
+//! with its preview table, chart and map, an organisation, the Atom feed), publishing from the
+//! pages as a `data_publisher`, OGC API – Features read by GDAL's `ogrinfo` (Debian's
+//! `gdal-bin`, which `scripts/test` installs), and DCAT-AP as RDF/XML and JSON-LD checked by
+//! rdflib and pySHACL like the Turtle.
+
+use crate::opendata::{action, client_token, two_administrations, BURGAS_EIK, SOFIA_EIK};
+use crate::support::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// Three of Sofia's districts as rough polygons, and a point outside them.
+const DISTRICTS: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"name":"Средец","population":31000},"geometry":{"type":"Polygon","coordinates":[[[23.315,42.690],[23.335,42.690],[23.335,42.700],[23.315,42.700],[23.315,42.690]]]}},
+ {"type":"Feature","properties":{"name":"Оборище","population":33000},"geometry":{"type":"Polygon","coordinates":[[[23.335,42.690],[23.355,42.690],[23.355,42.705],[23.335,42.705],[23.335,42.690]]]}},
+ {"type":"Feature","properties":{"name":"Лозенец","population":51000},"geometry":{"type":"Polygon","coordinates":[[[23.310,42.665],[23.340,42.665],[23.340,42.690],[23.310,42.690],[23.310,42.665]]]}},
+ {"type":"Feature","properties":{"name":"Бургас, пристанище"},"geometry":{"type":"Point","coordinates":[27.47,42.49]}}]}"#;
+
+const POPULATION: &str = "district,population,area_km2\n\
+    Средец,31000,3.1\nОборище,33000,2.9\nЛозенец,51000,8.9\n<Триадица>,63000,7.8\n";
+
+const STOPS: &str =
+    "stop,lat,lon\nНДК,42.6853,23.3190\nСердика,42.6977,23.3219\nОрлов мост,42.6910,23.3357\n";
+
+async fn upload(app: &TestApp, token: &str, package: &str, file: &str, body: &str) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .text("package_id", package.to_owned())
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name(file.to_owned()),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/3/action/resource_create", app.base))
+        .header("Authorization", token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+fn dataset(
+    name: &str,
+    org: &str,
+    title: &str,
+    title_en: &str,
+    theme: &str,
+    licence: &str,
+) -> Value {
+    json!({
+        "name": name, "title": title, "title_en": title_en,
+        "notes": format!("{title}: данни от общината."), "notes_en": format!("{title_en}: data from the municipality."),
+        "owner_org": org, "license_id": licence, "tags": [{"name": "райони"}],
+        "groups": [{"name": theme}], "frequency": "ANNUAL",
+    })
+}
+
+/// Sofia publishes districts (GeoJSON and CSV) and stops (CSV with coordinates); Burgas publishes
+/// a budget; Sofia keeps a draft. Returns the GeoJSON and the stops' resource ids.
+async fn publish(app: &TestApp) -> (String, String) {
+    let (sofia, burgas) = two_administrations(app).await;
+    let token = client_token(app, &sofia, &["opendata"]).await;
+    let burgas_token = client_token(app, &burgas, &["opendata"]).await;
+    let (s, d) = action(
+        app,
+        Some(&token),
+        "package_create",
+        dataset(
+            "sofia-districts",
+            SOFIA_EIK,
+            "Райони на София",
+            "Districts of Sofia",
+            "regi",
+            "cc-by-4.0",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let id = d["result"]["id"].as_str().unwrap().to_owned();
+    upload(app, &token, &id, "population.csv", POPULATION).await;
+    let geo = upload(app, &token, &id, "districts.geojson", DISTRICTS).await;
+    let (_, stops) = action(
+        app,
+        Some(&token),
+        "package_create",
+        dataset(
+            "sofia-stops",
+            SOFIA_EIK,
+            "Спирки на метрото",
+            "Metro stops",
+            "tran",
+            "cc-zero",
+        ),
+    )
+    .await;
+    let stops_id = stops["result"]["id"].as_str().unwrap().to_owned();
+    let stops = upload(app, &token, &stops_id, "stops.csv", STOPS).await;
+    let (s, b) = action(
+        app,
+        Some(&burgas_token),
+        "package_create",
+        dataset(
+            "burgas-budget",
+            BURGAS_EIK,
+            "Бюджет на Бургас",
+            "Budget of Burgas",
+            "econ",
+            "cc-by-4.0",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut draft = dataset(
+        "sofia-draft",
+        SOFIA_EIK,
+        "Чернова",
+        "Draft",
+        "regi",
+        "cc-by-4.0",
+    );
+    draft["state"] = "draft".into();
+    action(app, Some(&token), "package_create", draft).await;
+    (
+        geo["result"]["id"].as_str().unwrap().to_owned(),
+        stops["result"]["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_pages_search_with_facets_and_show_a_dataset_with_preview_chart_and_map() {
+    let app = TestApp::start().await;
+    publish(&app).await;
+    let c = app.client();
+
+    let all = c.get("/data").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert_eq!(
+        all.texts("#od-count"),
+        vec!["3"],
+        "published only, not the draft"
+    );
+    assert!(!all.body.contains("sofia-draft"));
+    // Facets count by organisation, theme, format and licence; a facet link filters.
+    let orgs = all.texts("#od-facet-organization li");
+    assert!(
+        orgs.iter().any(|t| t.contains("Столична община (2)")),
+        "{orgs:?}"
+    );
+    let formats = all.texts("#od-facet-format li");
+    assert!(formats.iter().any(|t| t == "CSV (2)"), "{formats:?}");
+    assert!(formats.iter().any(|t| t == "GeoJSON (1)"), "{formats:?}");
+    let href = all
+        .html()
+        .select(&scraper::Selector::parse("#od-facet-licence a").unwrap())
+        .find(|a| a.text().collect::<String>().contains("CCZero"))
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .expect("a licence facet link");
+    let cc0 = c.get(&href).await;
+    assert_eq!(cc0.texts("#od-count"), vec!["1"]);
+    assert!(cc0.body.contains("/data/sofia-stops") && !cc0.body.contains("/data/burgas-budget"));
+    assert_eq!(
+        cc0.texts("#od-chosen li a").len(),
+        1,
+        "the chosen filter can be removed"
+    );
+
+    // Words: an ending and a typo are forgiven, in either language.
+    for q in ["районите", "districts", "бюджета"] {
+        let found = c.get(&format!("/data?q={}", urlenc(q))).await;
+        assert_ne!(found.texts("#od-count"), vec!["0"], "{q}");
+    }
+    let by_org = c.get(&format!("/data?organization={BURGAS_EIK}")).await;
+    assert_eq!(by_org.texts("#od-count"), vec!["1"]);
+
+    // The dataset page: metadata, resources, the preview table (escaped), the chart and the map.
+    let page = c.get("/data/sofia-districts").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("#od-title"), vec!["Райони на София"]);
+    assert_eq!(page.texts("#od-resources li h3").len(), 2);
+    let cells = page.texts("#od-preview tbody td");
+    assert!(
+        cells.contains(&"Лозенец".to_owned()) && cells.contains(&"51000".to_owned()),
+        "{cells:?}"
+    );
+    assert!(cells.contains(&"<Триадица>".to_owned()));
+    assert!(!page.body.contains("<Триадица>"), "cells are escaped");
+    assert_eq!(
+        page.texts("#od-preview thead th"),
+        vec!["district", "population", "area_km2"]
+    );
+    assert_eq!(
+        page.html()
+            .select(&scraper::Selector::parse("#od-chart rect").unwrap())
+            .count(),
+        4
+    );
+    let map = scraper::Selector::parse("#od-map path").unwrap();
+    assert_eq!(page.html().select(&map).count(), 3, "three polygons");
+    assert_eq!(
+        page.html()
+            .select(&scraper::Selector::parse("#od-map circle").unwrap())
+            .count(),
+        1
+    );
+    assert!(page.body.contains("/dataset/sofia-districts.jsonld"));
+    // CKAN's address of the page leads to it; a draft is not found by anyone but its publishers.
+    let old = c.get("/dataset/sofia-districts").await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert_eq!(old.location(), "/data/sofia-districts");
+    assert_eq!(
+        c.get("/data/sofia-draft").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(c.get("/data/no-such").await.status, StatusCode::NOT_FOUND);
+
+    // In English.
+    let en = app.client();
+    en.get("/lang?to=en&back=/data").await;
+    let en_page = en.get("/data/sofia-districts").await;
+    assert!(en_page.body.contains("<html lang=\"en\">"));
+    assert_eq!(en_page.texts("#od-title"), vec!["Districts of Sofia"]);
+    assert!(en_page.body.contains("Data and resources"));
+
+    // The organisation's page and the Atom feed.
+    let org = c.get(&format!("/organization/{SOFIA_EIK}")).await;
+    assert_eq!(org.status, StatusCode::OK);
+    assert_eq!(org.texts("#od-count"), vec!["2"]);
+    assert_eq!(
+        c.get("/organization/999999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let feed = c.get("/feeds/dataset.atom").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/atom+xml"));
+    assert_eq!(feed.body.matches("<entry>").count(), 3);
+    assert!(feed.body.contains("<title>Райони на София</title>") && !feed.body.contains("Чернова"));
+
+    // The footer links to the portal.
+    assert!(c.get("/").await.body.contains("href=\"/data\""));
+}
+
+fn urlenc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_data_publisher_creates_changes_and_uploads_on_the_pages() {
+    let app = TestApp::start().await;
+    let (_sofia, _) = two_administrations(&app).await;
+    let publisher = crate::catalog::staff(
+        &app,
+        "data@sofia.example.bg",
+        SOFIA_EIK,
+        portico_identity::Role::DataPublisher,
+    )
+    .await;
+    let data = publisher.get("/data").await;
+    assert!(data.body.contains("href=\"/data/new\""));
+    publisher.get("/data/new").await;
+    // Everything wrong at once, nothing saved.
+    let bad = publisher
+        .post_form(
+            "/data/new",
+            &[
+                ("name", "Bad Name"),
+                ("title_bg", ""),
+                ("title_en", "x"),
+                ("licence", "cc-by-4.0"),
+                ("frequency", "ANNUAL"),
+                ("temporal_start", "2024-13-01"),
+                ("state", "published"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = bad.texts(".error-summary li a");
+    assert_eq!(summary.len(), 3, "{summary:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM opendata_datasets").await, 0);
+    let ok = publisher
+        .post_form(
+            "/data/new",
+            &[
+                ("name", "sofia-trees"),
+                ("title_bg", "Дървета в София"),
+                ("title_en", "Trees of Sofia"),
+                ("notes_bg", "Регистър на уличните дървета."),
+                ("themes", "ENVI"),
+                ("themes", "REGI"),
+                ("keywords", "дървета, зеленина"),
+                ("licence", "cc-by-4.0"),
+                ("frequency", "ANNUAL"),
+                ("state", "published"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(ok.location(), "/data/sofia-trees");
+    let page = publisher.get("/data/sofia-trees").await;
+    assert!(page.body.contains("/data/sofia-trees/edit"));
+    // A broken CSV is refused naming its line; nothing is stored.
+    publisher.get("/data/sofia-trees/resources/new").await;
+    let broken = publisher
+        .post_multipart(
+            "/data/sofia-trees/resources/new",
+            reqwest::multipart::Form::new().part(
+                "upload",
+                reqwest::multipart::Part::bytes(b"kind,count\nlime,3\noak,4,5\n".to_vec())
+                    .file_name("trees.csv"),
+            ),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = broken.texts(".error-summary li a").join(" ");
+    assert!(msg.contains('3'), "{msg}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_resources").await,
+        0
+    );
+    let good = publisher
+        .post_multipart(
+            "/data/sofia-trees/resources/new",
+            reqwest::multipart::Form::new()
+                .text("name", "Дървета")
+                .part(
+                    "upload",
+                    reqwest::multipart::Part::bytes(
+                        "kind,count\nлипа,3\nдъб,4\n".as_bytes().to_vec(),
+                    )
+                    .file_name("trees.csv"),
+                ),
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let page = publisher.get("/data/sofia-trees").await;
+    assert!(page
+        .texts("#od-preview tbody td")
+        .contains(&"липа".to_owned()));
+    // Changing it saves a new version; without the CSRF token nothing changes.
+    publisher.get("/data/sofia-trees/edit").await;
+    let raw = publisher
+        .post_raw(
+            "/data/sofia-trees/edit",
+            &[("name", "sofia-trees"), ("title_bg", "X")],
+        )
+        .await;
+    assert_eq!(raw.status, StatusCode::FORBIDDEN);
+    let saved = publisher
+        .post_form(
+            "/data/sofia-trees/edit",
+            &[
+                ("name", "sofia-trees"),
+                ("title_bg", "Улични дървета в София"),
+                ("title_en", "Street trees of Sofia"),
+                ("licence", "cc-by-4.0"),
+                ("frequency", "MONTHLY"),
+                ("state", "published"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_dataset_versions")
+            .await,
+        2
+    );
+    let mine = publisher.get("/data/mine").await;
+    assert!(mine.body.contains("Улични дървета в София"));
+    // Someone without the role gets "Not found"; so does a publisher of another administration.
+    let citizen = app.register("citizen@example.bg").await.0;
+    assert_eq!(citizen.get("/data/new").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        citizen.get("/data/sofia-trees/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let other = crate::catalog::staff(
+        &app,
+        "data@burgas.example.bg",
+        BURGAS_EIK,
+        portico_identity::Role::DataPublisher,
+    )
+    .await;
+    assert_eq!(
+        other.get("/data/sofia-trees/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn ogc_api_features_serves_collections_that_ogrinfo_reads_and_counts() {
+    let app = TestApp::start().await;
+    let (geo, stops) = publish(&app).await;
+    let c = app.client();
+    let landing = c.get("/ogcapi").await.json();
+    assert!(landing["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "data"));
+    let conf = c.get("/ogcapi/conformance").await.json();
+    assert!(conf["conformsTo"].to_string().contains("conf/geojson"));
+    let list = c.get("/ogcapi/collections").await.json();
+    let ids: Vec<&str> = list["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "the GeoJSON and the CSV with coordinates: {ids:?}"
+    );
+    assert!(ids.contains(&geo.as_str()) && ids.contains(&stops.as_str()));
+    // bbox, limit and paging.
+    let sofia = c
+        .get(&format!(
+            "/ogcapi/collections/{geo}/items?bbox=23.0,42.5,23.6,42.9&limit=2"
+        ))
+        .await;
+    assert!(sofia.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/geo+json"));
+    let sofia = sofia.json();
+    assert_eq!(sofia["numberMatched"], 3);
+    assert_eq!(sofia["numberReturned"], 2);
+    let next = sofia["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .unwrap()["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rest = c.get(next.trim_start_matches(&app.base)).await.json();
+    assert_eq!(rest["numberReturned"], 1);
+    assert_eq!(rest["features"][0]["properties"]["name"], "Лозенец");
+    assert_eq!(
+        c.get(&format!("/ogcapi/collections/{geo}/items?bbox=1,2,3"))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        c.get(&format!("/ogcapi/collections/{geo}/items?limit=0"))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        c.get(&format!("/ogcapi/collections/{geo}/items/4"))
+            .await
+            .json()["geometry"]["type"],
+        "Point"
+    );
+    assert_eq!(
+        c.get("/ogcapi/collections/nope/items").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // GDAL's OGC API – Features driver, two features a page so it follows the next links.
+    for (collection, expected) in [(geo.clone(), 4), (stops.clone(), 3)] {
+        let url = format!("OAPIF:{}/ogcapi", app.base);
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("ogrinfo")
+                .args(["-ro", "-al", "-oo", "PAGE_SIZE=2", &url, &collection])
+                .output()
+                .expect("ogrinfo (Debian's gdal-bin) must be installed: scripts/test installs it")
+        })
+        .await
+        .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "ogrinfo: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(text.matches("OGRFeature(").count(), expected, "{text}");
+        assert!(
+            text.contains(&format!("Feature Count: {expected}")),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_triples() {
+    let app = TestApp::start().await;
+    publish(&app).await;
+    let c = app.client();
+    let rdf = c.get("/catalog.rdf").await;
+    assert!(rdf.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/rdf+xml"));
+    assert!(rdf.body.contains("sofia-districts") && !rdf.body.contains("sofia-draft"));
+    let jsonld = c.get("/dataset/sofia-districts.jsonld").await;
+    assert!(jsonld.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/ld+json"));
+    assert_eq!(
+        c.get("/dataset/sofia-draft.rdf").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/dcat_check.py");
+    let mut counts = Vec::new();
+    for ext in ["ttl", "rdf", "jsonld"] {
+        let urls = vec![
+            format!("{}/catalog.{ext}", app.base),
+            format!("{}/dataset/sofia-districts.{ext}", app.base),
+        ];
+        let script = script.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("python3")
+                .arg(script)
+                .args(urls)
+                .output()
+                .expect("python3 must be installed to run the interoperability test")
+        })
+        .await
+        .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success() && text.starts_with("conforms"),
+            "pySHACL on .{ext}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        counts.push(text.trim().to_owned());
+    }
+    assert_eq!(counts[0], counts[1], "Turtle and RDF/XML say the same");
+    assert_eq!(counts[0], counts[2], "Turtle and JSON-LD say the same");
+}
+
+#[tokio::test]
+async fn the_demo_seeds_hundreds_of_datasets_and_the_service_catalog_is_kept_current() {
+    let app = TestApp::start().await;
+    portico::demo::seed(&app.db, &app.clock).await.unwrap();
+    let clock: std::sync::Arc<dyn portico_core::Clock> = std::sync::Arc::new(app.clock.clone());
+    let created = portico::demo::seed_open_data(&app.config, &app.db, clock.clone())
+        .await
+        .unwrap();
+    assert!(created >= 300, "{created}");
+    let again = portico::demo::seed_open_data(&app.config, &app.db, clock.clone())
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "seeding twice adds nothing");
+    let c = app.client();
+    let all = c.get("/api/3/action/package_search?rows=0").await.json();
+    assert_eq!(all["result"]["count"].as_i64().unwrap(), created as i64);
+    // Sofia's districts: 24 polygons through OGC API – Features.
+    let d = c
+        .get("/api/3/action/package_show?id=sofia-districts")
+        .await
+        .json();
+    let geo = d["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["format"] == "GeoJSON")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let items = c
+        .get(&format!("/ogcapi/collections/{geo}/items?limit=100"))
+        .await
+        .json();
+    assert_eq!(items["numberMatched"], 24);
+    assert_eq!(items["features"][0]["geometry"]["type"], "Polygon");
+
+    // The service catalog, published from the catalog's service functions, one row a service.
+    let rows = |c: crate::support::Client| async move {
+        let d = c
+            .get("/api/3/action/package_show?id=portico-service-catalog")
+            .await
+            .json();
+        let id = d["result"]["resources"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let found = c
+            .get(&format!(
+                "/api/3/action/datastore_search?resource_id={id}&limit=1000"
+            ))
+            .await
+            .json();
+        let slugs: Vec<String> = found["result"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["slug"].as_str().unwrap().to_owned())
+            .collect();
+        slugs
+    };
+    let before = rows(app.client()).await;
+    let published = app
+        .count("SELECT COUNT(*) FROM services WHERE published_at IS NOT NULL")
+        .await;
+    assert_eq!(before.len() as i64, published);
+    assert!(
+        before.contains(&"address-registration-sofia".to_owned()),
+        "{before:?}"
+    );
+    // A service withdrawn from the catalog (the test changes the catalog's tables directly; the
+    // block only reads them through the catalog's functions): the next refresh drops its row.
+    sqlx::query(
+        "UPDATE services SET published_at = NULL WHERE slug = 'address-registration-sofia'",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let ctx = portico_opendata::service::OpenData {
+        db: app.db.clone(),
+        blobs: portico_store::BlobStore::from_url_opts(
+            &app.config.blob_url,
+            app.config.blob_options.clone(),
+        )
+        .unwrap(),
+        clock,
+        index: Default::default(),
+    };
+    let sofia = crate::catalog::administration_id(&app, SOFIA_EIK).await;
+    use portico_opendata::service::own_data;
+    assert!(own_data::refresh_service_catalog(&ctx, &sofia)
+        .await
+        .unwrap());
+    assert!(
+        !own_data::refresh_service_catalog(&ctx, &sofia)
+            .await
+            .unwrap(),
+        "nothing new"
+    );
+    let after = rows(app.client()).await;
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.contains(&"address-registration-sofia".to_owned()));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.resource_replaced'")
+            .await,
+        1
+    );
+}
