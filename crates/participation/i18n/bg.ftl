@@ -52,3 +52,14 @@ participation-error-too-many-choices = Избрали сте повече про
 participation-error-over-budget = Избраните проекти струват повече от бюджета.
 participation-error-change-not-allowed = Този процес не позволява промяна на бюлетината.
 participation-error-receipt-unknown = Нямате бюлетина с тази разписка.
+
+## Проверка и преброяване
+participation-error-not-resident = Според регистъра на населението не живеете в района на този процес.
+participation-error-under-age = Под минималната възраст сте за гласуване в този процес.
+participation-error-no-personal-id = Профилът ви няма личен номер, който да се провери в регистъра на населението.
+participation-error-register-unavailable = Регистърът на населението не може да бъде запитан сега. Опитайте по-късно.
+participation-error-too-many-codes = Изпратени са твърде много кодове. Изчакайте няколко минути и опитайте отново.
+participation-error-not-verified = Първо потвърдете, че можете да гласувате: ще изпратим код на телефона ви.
+participation-error-code-wrong = Кодът не е верен. Проверете SMS съобщението и опитайте отново.
+participation-error-code-expired = Кодът е изтекъл или е опитван твърде много пъти. Поискайте нов.
+participation-error-tally-not-public = Резултатът се публикува, когато гласуването приключи.

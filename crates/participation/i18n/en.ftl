@@ -52,3 +52,14 @@ participation-error-too-many-choices = You chose more projects than this process
 participation-error-over-budget = The projects you chose cost more than the budget.
 participation-error-change-not-allowed = This process does not allow changing a ballot.
 participation-error-receipt-unknown = No ballot of yours has this receipt.
+
+## Verification and tally
+participation-error-not-resident = The population register does not show you living in the area of this process.
+participation-error-under-age = You are younger than the minimum age to vote in this process.
+participation-error-no-personal-id = Your account has no personal number to check in the population register.
+participation-error-register-unavailable = The population register cannot be asked now. Please try again later.
+participation-error-too-many-codes = Too many codes were sent. Wait a few minutes and try again.
+participation-error-not-verified = Confirm first that you may vote: we send a code to your phone.
+participation-error-code-wrong = The code is not right. Check the SMS and try again.
+participation-error-code-expired = The code has expired or was tried too often. Ask for a new one.
+participation-error-tally-not-public = The count is published when voting closes.
