@@ -51,7 +51,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         ctx,
     };
     Ok(portico_http::Mounted {
-        pages: axum::Router::new(),
+        pages: routes::router(state.clone()),
         api: routes::api_router(state),
         jobs: Vec::new(),
     })

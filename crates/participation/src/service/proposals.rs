@@ -231,6 +231,25 @@ pub async fn get(ctx: &Participation, id: &str) -> Result<Proposal, Participatio
     Ok(p)
 }
 
+/// A process's proposal by its number in the process.
+pub async fn by_number(
+    ctx: &Participation,
+    process_id: &str,
+    number: i64,
+) -> Result<Option<Proposal>, ParticipationError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM participation_proposals WHERE process_id = $1 AND number = $2",
+    )
+    .bind(process_id)
+    .bind(number)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    match row {
+        Some((id,)) => Ok(Some(get(ctx, &id).await?)),
+        None => Ok(None),
+    }
+}
+
 /// A page of a process's proposals in the order they came, optionally of one status.
 pub async fn list(
     ctx: &Participation,

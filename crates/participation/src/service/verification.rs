@@ -289,6 +289,52 @@ pub async fn start(
     })
 }
 
+/// Where a person stands in a process's vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoterState {
+    /// Not verified yet (or the code has expired).
+    Unverified,
+    /// Verified: a code was sent and works until `expires_at`.
+    CodeSent { expires_at: i64 },
+    /// Has cast a ballot.
+    Voted,
+}
+
+/// The signed-in person's state in a process (for the vote page).
+pub async fn state_of(
+    ctx: &Participation,
+    actor: &Actor,
+    process_id: &str,
+) -> Result<VoterState, ParticipationError> {
+    let Some(account) = actor.account_id() else {
+        return Ok(VoterState::Unverified);
+    };
+    let person = ctx.person_key(process_id, account);
+    let voted: Option<(i64,)> = sqlx::query_as(
+        "SELECT voted FROM participation_voters WHERE process_id = $1 AND person_key = $2",
+    )
+    .bind(process_id)
+    .bind(&person)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    if voted.is_some() {
+        return Ok(VoterState::Voted);
+    }
+    let pending: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT expires_at, attempts FROM participation_verifications WHERE process_id = $1 AND person_key = $2",
+    )
+    .bind(process_id)
+    .bind(&person)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    Ok(match pending {
+        Some((expires_at, attempts)) if expires_at > ctx.now() && attempts < MAX_ATTEMPTS => {
+            VoterState::CodeSent { expires_at }
+        }
+        _ => VoterState::Unverified,
+    })
+}
+
 async fn check_not_voted(
     ctx: &Participation,
     process_id: &str,

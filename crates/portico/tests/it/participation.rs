@@ -390,3 +390,4 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
 }
 
 mod ballots;
+mod pages;
