@@ -236,8 +236,9 @@ async fn run() -> Result<()> {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
             let seeded = demo::seed(&db, clock.as_ref()).await?;
+            let ballots = demo::seed_participation(&db, clock.as_ref(), demo::DEMO_BALLOTS).await?;
             println!(
-                "Demo data ready: {} administrations.",
+                "Demo data ready: {} administrations, {ballots} new ballots in Sofia Chooses GREEN.",
                 seeded.administrations
             );
             println!(

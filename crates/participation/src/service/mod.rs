@@ -2,6 +2,7 @@
 //! context and an [`portico_core::Actor`].
 
 pub mod ballots;
+pub mod demo;
 pub mod geofence;
 pub mod processes;
 pub mod proposals;

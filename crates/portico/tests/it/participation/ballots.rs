@@ -696,3 +696,49 @@ async fn nothing_links_a_ballot_to_its_voter() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_demo_seeds_sofia_chooses_green_with_thousands_of_ballots_that_recount_to_its_tally() {
+    let fx = fixture().await;
+    let started = std::time::Instant::now();
+    let written = portico::demo::seed_participation(&fx.app.db, &fx.app.clock, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(written, 3_000);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // Again: nothing more.
+    let again = portico::demo::seed_participation(&fx.app.db, &fx.app.clock, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    let green = processes::get(&fx.ctx, "sofia-chooses-green").await.unwrap();
+    assert_eq!(green.phase, Phase::Voting);
+    assert_eq!(green.topics.len(), 8);
+    assert!(green.locked);
+    let next = processes::get(&fx.ctx, "sofia-chooses-2027").await.unwrap();
+    assert_eq!(next.phase, Phase::Proposals);
+    let t = tally::count(&fx.ctx, &green.id).await.unwrap();
+    assert_eq!(t.ballots, 3_000);
+    assert!(t.turnout_by_district.len() > 10);
+    assert!(t.projects.iter().any(|p| p.funded));
+    let set = fx
+        .app
+        .client()
+        .get(&format!(
+            "/api/v1/participation/processes/{}/ballots.json",
+            green.id
+        ))
+        .await;
+    let recounted = recount(&set.body);
+    let funded: Vec<&str> = t
+        .projects
+        .iter()
+        .filter(|p| p.funded)
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(recounted["funded"], serde_json::json!(funded));
+    // The public pages show it.
+    let page = fx.app.client().get("/participation/sofia-chooses-green/results").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("#tally .project").len(), t.projects.len());
+}
