@@ -207,3 +207,6 @@ participation-signal-hour = Час
 participation-signal-network = Много бюлетини от една мрежа
 participation-signal-burst = Рязък скок на бюлетините
 participation-signal-address = Много гласували с един адрес
+participation-page-previous = Предишна
+participation-page-next = Следваща
+participation-page-label = Страници

@@ -207,3 +207,6 @@ participation-signal-hour = Hour
 participation-signal-network = Many ballots from one network
 participation-signal-burst = A burst of ballots
 participation-signal-address = Many voters at one address
+participation-page-previous = Previous
+participation-page-next = Next
+participation-page-label = Pages
