@@ -112,8 +112,13 @@ async fn admin_page(
         },
     )
     .await?;
-    let signals =
-        signals::report(&state.ctx, &actor, &process.id, &signals::Thresholds::default()).await?;
+    let signals = signals::report(
+        &state.ctx,
+        &actor,
+        &process.id,
+        &signals::Thresholds::default(),
+    )
+    .await?;
     let base = format!("/participation/{}/admin?offset=", process.slug);
     let shown = i64::try_from(found.items.len()).unwrap_or(0);
     Ok(render(&AdminPage {
@@ -206,8 +211,7 @@ pub async fn review(
     };
     match result {
         Ok(_) => Ok(
-            Redirect::to(&format!("/participation/{}/admin?done=1", process.slug))
-                .into_response(),
+            Redirect::to(&format!("/participation/{}/admin?done=1", process.slug)).into_response(),
         ),
         Err(ParticipationError::Invalid(code)) | Err(ParticipationError::Refused(code)) => {
             let errors = vec![FieldError::new(

@@ -300,7 +300,11 @@ async fn cast(
 }
 
 /// The keyed hash of a client's network inside a process, for the abuse signals.
-pub(crate) fn network_key(state: &ParticipationState, process: &str, addr: std::net::IpAddr) -> String {
+pub(crate) fn network_key(
+    state: &ParticipationState,
+    process: &str,
+    addr: std::net::IpAddr,
+) -> String {
     state.app.pseudonymiser.pseudonym(&format!(
         "participation:{process}:network:{}",
         signals::network_of(addr)

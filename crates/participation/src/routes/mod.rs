@@ -31,16 +31,28 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         .route("/participation/admin", get(admin::list))
         .route("/participation/receipts", get(pages::check_receipt))
         .route("/participation/proposals/{id}", get(pages::proposal))
-        .route("/participation/proposals/{id}/support", post(pages::support))
-        .route("/participation/proposals/{id}/comments", post(pages::comment))
+        .route(
+            "/participation/proposals/{id}/support",
+            post(pages::support),
+        )
+        .route(
+            "/participation/proposals/{id}/comments",
+            post(pages::comment),
+        )
         .route("/participation/proposals/{id}/review", post(admin::review))
         .route("/participation/{slug}", get(pages::show))
-        .route("/participation/{slug}/proposals", get(pages::proposals_page))
+        .route(
+            "/participation/{slug}/proposals",
+            get(pages::proposals_page),
+        )
         .route(
             "/participation/{slug}/propose",
             get(pages::propose_form).post(pages::propose),
         )
-        .route("/participation/{slug}/vote", get(pages::vote_form).post(pages::cast))
+        .route(
+            "/participation/{slug}/vote",
+            get(pages::vote_form).post(pages::cast),
+        )
         .route("/participation/{slug}/verify", post(pages::verify))
         .route("/participation/{slug}/change", post(pages::change))
         .route("/participation/{slug}/results", get(pages::results))

@@ -7,7 +7,7 @@ use crate::error::ParticipationError;
 use crate::model::{NewProposal, Phase, Process, Proposal, ProposalStatus};
 use crate::service::ballots::{self, Ballot, Cast, Receipt};
 use crate::service::tally::{self, Tally};
-use crate::service::verification::{self, VoterState, Verify};
+use crate::service::verification::{self, Verify, VoterState};
 use crate::service::{administers, processes, proposals};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -25,7 +25,7 @@ pub fn money(minor: i64, currency: &str) -> String {
     let whole = (minor / 100).to_string();
     let mut out = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 && c != '-' {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) && c != '-' {
             out.push('\u{a0}');
         }
         out.push(c);
@@ -75,9 +75,12 @@ fn status_kind(status: ProposalStatus) -> &'static str {
 /// A refusal as the page's error summary shows it, pointing at `field`.
 fn refusal(e: ParticipationError, field: &str) -> Result<Vec<FieldError>, AppError> {
     match e {
-        ParticipationError::Invalid(code) | ParticipationError::Refused(code) => Ok(vec![
-            FieldError::new(field, &format!("participation_error_{code}")),
-        ]),
+        ParticipationError::Invalid(code) | ParticipationError::Refused(code) => {
+            Ok(vec![FieldError::new(
+                field,
+                &format!("participation_error_{code}"),
+            )])
+        }
         other => Err(other.into()),
     }
 }
@@ -102,7 +105,10 @@ impl Shown {
         format!("/participation/{}{tail}", self.process.slug)
     }
     pub fn budget(&self) -> String {
-        money(self.process.rules.budget_minor, &self.process.rules.currency)
+        money(
+            self.process.rules.budget_minor,
+            &self.process.rules.currency,
+        )
     }
     pub fn topic(&self, page: &PageContext, code: &str) -> String {
         self.process
@@ -180,7 +186,11 @@ impl ProcessPage {
         if r.voter_area == "municipality" {
             self.page.t("participation_area_municipality").into()
         } else {
-            format!("{} {}", self.page.t("participation_area_district"), r.voter_area)
+            format!(
+                "{} {}",
+                self.page.t("participation_area_district"),
+                r.voter_area
+            )
         }
     }
 }
@@ -419,8 +429,10 @@ pub async fn support(
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     match proposals::support(&state.ctx, &user.actor(), &id).await {
-        Ok(p) => Ok(Redirect::to(&format!("/participation/proposals/{}?done=supported", p.id))
-            .into_response()),
+        Ok(p) => Ok(
+            Redirect::to(&format!("/participation/proposals/{}?done=supported", p.id))
+                .into_response(),
+        ),
         Err(e) => {
             let errors = refusal(e, "support")?;
             proposal_page(&state, page, &id, errors, String::new(), "").await
@@ -453,10 +465,10 @@ pub async fn comment(
 ) -> Result<Response, AppError> {
     let body = field(&form, "body");
     match proposals::comment(&state.ctx, &user.actor(), &id, &body).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/participation/proposals/{id}?done=commented#comments"))
-                .into_response(),
-        ),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/participation/proposals/{id}?done=commented#comments"
+        ))
+        .into_response()),
         Err(e) => {
             let errors = refusal(e, "body")?;
             proposal_page(&state, page, &id, errors, body, "").await
@@ -544,7 +556,11 @@ pub async fn propose(
             process: process.clone(),
         },
     };
-    let budget = shown.budget.replace([' ', '\u{a0}'], "").parse::<i64>().ok();
+    let budget = shown
+        .budget
+        .replace([' ', '\u{a0}'], "")
+        .parse::<i64>()
+        .ok();
     let coordinate = |s: &str| -> Result<Option<f64>, ()> {
         if s.is_empty() {
             Ok(None)
@@ -570,9 +586,9 @@ pub async fn propose(
         }
     };
     match result {
-        Ok(id) => {
-            Ok(Redirect::to(&format!("/participation/proposals/{id}?done=proposed")).into_response())
-        }
+        Ok(id) => Ok(
+            Redirect::to(&format!("/participation/proposals/{id}?done=proposed")).into_response(),
+        ),
         Err(e) => {
             let field = proposal_field(e.code());
             shown.errors = refusal(e, field)?;
@@ -599,7 +615,11 @@ struct VotePage {
 
 impl VotePage {
     fn expires_text(&self) -> String {
-        format!("{} {}", self.page.t("participation_code_until"), self.expires)
+        format!(
+            "{} {}",
+            self.page.t("participation_code_until"),
+            self.expires
+        )
     }
     fn money(&self, minor: &i64) -> String {
         money(*minor, &self.p.process.rules.currency)
@@ -679,7 +699,16 @@ pub async fn vote_form(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let process = processes::get(&state.ctx, &slug).await?;
-    vote_page(&state, page, process, &user.actor(), Vec::new(), String::new(), Vec::new()).await
+    vote_page(
+        &state,
+        page,
+        process,
+        &user.actor(),
+        Vec::new(),
+        String::new(),
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn verify(
@@ -710,7 +739,16 @@ pub async fn verify(
                 _ => "phone",
             };
             let errors = refusal(e, field)?;
-            vote_page(&state, page, process, &actor, errors, verify.phone, Vec::new()).await
+            vote_page(
+                &state,
+                page,
+                process,
+                &actor,
+                errors,
+                verify.phone,
+                Vec::new(),
+            )
+            .await
         }
     }
 }
@@ -784,8 +822,16 @@ pub async fn cast(
             receipt_hash,
         }) => {
             let ballot = ballots::find(&state.ctx, &receipt_hash).await?;
-            receipt_page(&state, page, receipt, Some(ballot), false, Vec::new(), String::new())
-                .await
+            receipt_page(
+                &state,
+                page,
+                receipt,
+                Some(ballot),
+                false,
+                Vec::new(),
+                String::new(),
+            )
+            .await
         }
         Err(e) => {
             let field = match e.code() {
@@ -793,7 +839,16 @@ pub async fn cast(
                 _ => "choices",
             };
             let errors = refusal(e, field)?;
-            vote_page(&state, page, process, &actor, errors, String::new(), cast.choices).await
+            vote_page(
+                &state,
+                page,
+                process,
+                &actor,
+                errors,
+                String::new(),
+                cast.choices,
+            )
+            .await
         }
     }
 }
@@ -811,8 +866,16 @@ pub async fn change(
     let receipt = field(&form, "receipt");
     match ballots::change(&state.ctx, &actor, &process.id, &receipt, &choices).await {
         Ok(ballot) => {
-            receipt_page(&state, page, String::new(), Some(ballot), true, Vec::new(), String::new())
-                .await
+            receipt_page(
+                &state,
+                page,
+                String::new(),
+                Some(ballot),
+                true,
+                Vec::new(),
+                String::new(),
+            )
+            .await
         }
         Err(e) => {
             let field = if e.code() == "receipt_unknown" {
@@ -821,7 +884,16 @@ pub async fn change(
                 "choices"
             };
             let errors = refusal(e, field)?;
-            vote_page(&state, page, process, &actor, errors, String::new(), choices).await
+            vote_page(
+                &state,
+                page,
+                process,
+                &actor,
+                errors,
+                String::new(),
+                choices,
+            )
+            .await
         }
     }
 }
@@ -844,11 +916,22 @@ pub async fn check_receipt(
     }
     match ballots::find(&state.ctx, &asked).await {
         Ok(ballot) => {
-            receipt_page(&state, page, String::new(), Some(ballot), false, Vec::new(), asked)
-                .await
+            receipt_page(
+                &state,
+                page,
+                String::new(),
+                Some(ballot),
+                false,
+                Vec::new(),
+                asked,
+            )
+            .await
         }
         Err(ParticipationError::NotFound) => {
-            let errors = vec![FieldError::new("receipt", "participation_receipt_not_found")];
+            let errors = vec![FieldError::new(
+                "receipt",
+                "participation_receipt_not_found",
+            )];
             receipt_page(&state, page, String::new(), None, false, errors, asked).await
         }
         Err(e) => Err(e.into()),
@@ -900,7 +983,10 @@ pub async fn results(
 mod tests {
     #[test]
     fn money_groups_thousands() {
-        assert_eq!(super::money(100_000_000, "BGN"), "1\u{a0}000\u{a0}000\u{a0}BGN");
+        assert_eq!(
+            super::money(100_000_000, "BGN"),
+            "1\u{a0}000\u{a0}000\u{a0}BGN"
+        );
         assert_eq!(super::money(50_000, "EUR"), "500\u{a0}EUR");
     }
 }

@@ -183,11 +183,13 @@ pub async fn cast(
             e.into()
         }
     })?;
-    sqlx::query("DELETE FROM participation_verifications WHERE process_id = $1 AND person_key = $2")
-        .bind(&process.id)
-        .bind(&person)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM participation_verifications WHERE process_id = $1 AND person_key = $2",
+    )
+    .bind(&process.id)
+    .bind(&person)
+    .execute(&mut *tx)
+    .await?;
     let receipt = insert_ballot(&mut tx, &process.id, &choices).await?;
     signals::count_ballot(&mut tx, &process.id, at, network, &address).await?;
     // No audit entry names the voter with the ballot: the voters table says who voted.

@@ -20,16 +20,40 @@ pub const GREEN: &str = "sofia-chooses-green";
 pub const NEXT: &str = "sofia-chooses-2027";
 
 const DISTRICTS: &[&str] = &[
-    "sredets", "krasno-selo", "vazrazhdane", "oborishte", "serdika", "poduyane", "slatina",
-    "izgrev", "lozenets", "triaditsa", "krasna-polyana", "ilinden", "nadezhda", "iskar",
-    "mladost", "studentski", "vitosha", "ovcha-kupel", "lyulin", "vrabnitsa", "novi-iskar",
-    "kremikovtsi", "pancharevo", "bankya",
+    "sredets",
+    "krasno-selo",
+    "vazrazhdane",
+    "oborishte",
+    "serdika",
+    "poduyane",
+    "slatina",
+    "izgrev",
+    "lozenets",
+    "triaditsa",
+    "krasna-polyana",
+    "ilinden",
+    "nadezhda",
+    "iskar",
+    "mladost",
+    "studentski",
+    "vitosha",
+    "ovcha-kupel",
+    "lyulin",
+    "vrabnitsa",
+    "novi-iskar",
+    "kremikovtsi",
+    "pancharevo",
+    "bankya",
 ];
 
 const TOPICS: &[(&str, &str, &str)] = &[
     ("energy", "Алтернативна енергия", "Alternative energy"),
     ("climate", "Климат", "Climate"),
-    ("air-noise", "Замърсяване на въздуха и шум", "Air and noise pollution"),
+    (
+        "air-noise",
+        "Замърсяване на въздуха и шум",
+        "Air and noise pollution",
+    ),
     ("trees", "Дървета и зелени покриви", "Trees and green roofs"),
     ("biodiversity", "Биоразнообразие", "Biodiversity"),
     ("mobility", "Мобилност", "Mobility"),
@@ -39,16 +63,56 @@ const TOPICS: &[(&str, &str, &str)] = &[
 
 /// What is proposed: a title and a description per kind of project, repeated across districts.
 const IDEAS: &[(&str, &str, &str)] = &[
-    ("trees", "Липова алея", "Засаждане на липи по главната улица на района."),
-    ("trees", "Зелен покрив на училище", "Зелен покрив с градина на покрива на районно училище."),
-    ("energy", "Соларни панели на детска градина", "Фотоволтаична инсталация, която покрива нуждите на детската градина."),
-    ("mobility", "Велоалея до метрото", "Отделена велоалея от жилищния квартал до метростанцията."),
-    ("air-noise", "Датчици за въздуха", "Мрежа от датчици за фини прахови частици с открити данни."),
-    ("waste", "Компостиране в квартала", "Общински компостери и обучение за компостиране."),
-    ("biodiversity", "Ливада за опрашители", "Неокосявана ливада с местни цветя за пчели и пеперуди."),
-    ("climate", "Сенчести спирки", "Засенчени спирки на градския транспорт с дървета и пергола."),
-    ("green-tech", "Умно улично осветление", "LED осветление с датчици за движение."),
-    ("mobility", "Безопасен път до училище", "Повдигнати пешеходни пътеки и ограничение на скоростта около училищата."),
+    (
+        "trees",
+        "Липова алея",
+        "Засаждане на липи по главната улица на района.",
+    ),
+    (
+        "trees",
+        "Зелен покрив на училище",
+        "Зелен покрив с градина на покрива на районно училище.",
+    ),
+    (
+        "energy",
+        "Соларни панели на детска градина",
+        "Фотоволтаична инсталация, която покрива нуждите на детската градина.",
+    ),
+    (
+        "mobility",
+        "Велоалея до метрото",
+        "Отделена велоалея от жилищния квартал до метростанцията.",
+    ),
+    (
+        "air-noise",
+        "Датчици за въздуха",
+        "Мрежа от датчици за фини прахови частици с открити данни.",
+    ),
+    (
+        "waste",
+        "Компостиране в квартала",
+        "Общински компостери и обучение за компостиране.",
+    ),
+    (
+        "biodiversity",
+        "Ливада за опрашители",
+        "Неокосявана ливада с местни цветя за пчели и пеперуди.",
+    ),
+    (
+        "climate",
+        "Сенчести спирки",
+        "Засенчени спирки на градския транспорт с дървета и пергола.",
+    ),
+    (
+        "green-tech",
+        "Умно улично осветление",
+        "LED осветление с датчици за движение.",
+    ),
+    (
+        "mobility",
+        "Безопасен път до училище",
+        "Повдигнати пешеходни пътеки и ограничение на скоростта около училищата.",
+    ),
 ];
 
 fn green_process(administration_id: &str, now: i64) -> NewProcess {
@@ -121,7 +185,8 @@ pub async fn seed(
             let (topic, title, description) = IDEAS[n % IDEAS.len()];
             let district = DISTRICTS[(n * 7) % DISTRICTS.len()];
             let budget = rng.gen_range(5..=40) * 1_000_000;
-            let author = Actor::person(&format!("demo-proposer-{}", n % 12), Assurance::Substantial);
+            let author =
+                Actor::person(&format!("demo-proposer-{}", n % 12), Assurance::Substantial);
             let pid = proposals::submit(
                 ctx,
                 &author,

@@ -95,11 +95,7 @@ pub async fn report(
     .bind(&process.id)
     .fetch_all(ctx.db.pool())
     .await?;
-    let mut hours: Vec<i64> = rows
-        .iter()
-        .filter(|r| r.0 == "hour")
-        .map(|r| r.3)
-        .collect();
+    let mut hours: Vec<i64> = rows.iter().filter(|r| r.0 == "hour").map(|r| r.3).collect();
     hours.sort_unstable();
     let median = hours.get(hours.len() / 2).copied().unwrap_or(0);
     let burst = (median * thresholds.burst_factor).max(thresholds.burst_minimum);

@@ -273,7 +273,8 @@ mod tests {
             ],
             130,
         );
-        let ids: Vec<(&str, i64, bool)> = out.iter().map(|(i, r, f)| (i.as_str(), *r, *f)).collect();
+        let ids: Vec<(&str, i64, bool)> =
+            out.iter().map(|(i, r, f)| (i.as_str(), *r, *f)).collect();
         assert_eq!(
             ids,
             vec![

@@ -102,7 +102,13 @@ pub(crate) fn code_hash(process_id: &str, person_key: &str, code: &str) -> Strin
     ))
 }
 
-fn request(process: &Process, subject: &str, register: &str, operation: &str, parameters: Value) -> QueryRequest {
+fn request(
+    process: &Process,
+    subject: &str,
+    register: &str,
+    operation: &str,
+    parameters: Value,
+) -> QueryRequest {
     QueryRequest {
         register: register.to_owned(),
         operation: operation.to_owned(),
@@ -132,7 +138,13 @@ pub async fn standing(
     let person = portico_registries::service::query(
         registries,
         &actor,
-        &request(process, subject, "population", "person", Value::Object(Default::default())),
+        &request(
+            process,
+            subject,
+            "population",
+            "person",
+            Value::Object(Default::default()),
+        ),
     )
     .await
     .map_err(|e| refusal(&e))?;
@@ -249,11 +261,13 @@ pub async fn start(
             }
             other => ParticipationError::Internal(other.to_string()),
         })?;
-    sqlx::query("DELETE FROM participation_verifications WHERE process_id = $1 AND person_key = $2")
-        .bind(&process.id)
-        .bind(&person)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM participation_verifications WHERE process_id = $1 AND person_key = $2",
+    )
+    .bind(&process.id)
+    .bind(&person)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO participation_verifications (process_id, person_key, phone_key, code_hash, district, age_band, expires_at, attempts, address_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
@@ -375,7 +389,10 @@ mod tests {
 
     #[test]
     fn phones_are_bulgarian_mobiles() {
-        assert_eq!(phone_digits("+359 888 123 456").ok().as_deref(), Some("0888123456"));
+        assert_eq!(
+            phone_digits("+359 888 123 456").ok().as_deref(),
+            Some("0888123456")
+        );
         assert!(phone_digits("02 981 1111").is_err());
     }
 }

@@ -227,7 +227,10 @@ async fn two_ballots_from_one_person_at_once_end_as_one_and_a_used_phone_is_refu
     let fx = fixture().await;
     let (id, p) = fx.voting(|_| {}).await;
     let (maria, _) = fx.person("sof-0001", 30).await;
-    let code = fx.verify(&maria, &id, &by_phone("0888 111 222")).await.unwrap();
+    let code = fx
+        .verify(&maria, &id, &by_phone("0888 111 222"))
+        .await
+        .unwrap();
     let (first, second) = (cast(&[&p[0]], &code), cast(&[&p[1]], &code));
     let (a, b) = tokio::join!(
         ballots::cast(&fx.ctx, &maria, &id, &first, None),
@@ -269,7 +272,10 @@ async fn two_ballots_from_one_person_at_once_end_as_one_and_a_used_phone_is_refu
         .await
         .unwrap_err();
     assert_eq!(e.code(), "not_verified");
-    let code = fx.verify(&ivan, &id, &by_phone("0888 000 002")).await.unwrap();
+    let code = fx
+        .verify(&ivan, &id, &by_phone("0888 000 002"))
+        .await
+        .unwrap();
     let wrong = if code == "000000" { "000001" } else { "000000" };
     let e = ballots::cast(&fx.ctx, &ivan, &id, &cast(&[&p[0]], wrong), None)
         .await
@@ -285,7 +291,10 @@ async fn two_ballots_from_one_person_at_once_end_as_one_and_a_used_phone_is_refu
     assert_eq!(ballots::turnout(&fx.ctx, &id).await.unwrap(), 2);
     // A code expires.
     let (petya, _) = fx.person("sof-0003", 50).await;
-    let code = fx.verify(&petya, &id, &by_phone("0888 000 003")).await.unwrap();
+    let code = fx
+        .verify(&petya, &id, &by_phone("0888 000 003"))
+        .await
+        .unwrap();
     fx.app.advance(verification::CODE_MINUTES * 60 + 1);
     let e = ballots::cast(&fx.ctx, &petya, &id, &cast(&[&p[0]], &code), None)
         .await
@@ -388,15 +397,23 @@ async fn a_location_outside_the_boundary_is_refused_and_one_inside_votes() {
     at.longitude = Some(23.32);
     let code = fx.verify(&maria, &id, &at).await.unwrap();
     // The three projects (1,200,000) exceed the 1,000,000 budget.
-    let e = ballots::cast(&fx.ctx, &maria, &id, &cast(&[&p[0], &p[1], &p[2]], &code), None)
-        .await
-        .unwrap_err();
+    let e = ballots::cast(
+        &fx.ctx,
+        &maria,
+        &id,
+        &cast(&[&p[0], &p[1], &p[2]], &code),
+        None,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.code(), "over_budget");
     ballots::cast(&fx.ctx, &maria, &id, &cast(&[&p[0], &p[1]], &code), None)
         .await
         .unwrap();
     assert_eq!(
-        fx.app.count("SELECT COUNT(*) FROM participation_voters").await,
+        fx.app
+            .count("SELECT COUNT(*) FROM participation_voters")
+            .await,
         1
     );
 }
@@ -413,7 +430,10 @@ async fn a_receipt_finds_its_ballot_and_a_changed_ballot_counts_once_in_its_last
     let found = fx
         .app
         .client()
-        .get(&format!("/api/v1/participation/receipts/{}", receipt.receipt))
+        .get(&format!(
+            "/api/v1/participation/receipts/{}",
+            receipt.receipt
+        ))
         .await;
     assert_eq!(found.status, StatusCode::OK);
     assert_eq!(found.json()["choices"], serde_json::json!([p[0]]));
@@ -509,7 +529,9 @@ async fn the_recount_from_the_published_ballot_set_equals_the_tally() {
     let mut receipts = Vec::new();
     for (n, choices) in ballots_cast.iter().enumerate() {
         let address = if n % 2 == 0 { "sof-0001" } else { &lozenets };
-        let (voter, _) = fx.person(address, 20 + 15 * i32::try_from(n).unwrap()).await;
+        let (voter, _) = fx
+            .person(address, 20 + 15 * i32::try_from(n).unwrap())
+            .await;
         receipts.push(
             fx.vote(&voter, &id, &format!("0888 600 00{n}"), choices, None)
                 .await
@@ -553,7 +575,9 @@ async fn the_recount_from_the_published_ballot_set_equals_the_tally() {
 
     // The published set, recounted by the script, gives the same count.
     let set = client
-        .get(&format!("/api/v1/participation/processes/{id}/ballots.json"))
+        .get(&format!(
+            "/api/v1/participation/processes/{id}/ballots.json"
+        ))
         .await;
     assert_eq!(set.status, StatusCode::OK);
     let hashes: Vec<String> = set.json()["ballots"]
@@ -588,9 +612,15 @@ async fn a_live_tally_shows_while_voting_and_abuse_signals_reach_only_the_admini
     let (id, p) = fx.voting(|new| new.rules.tally_live = true).await;
     for n in 0..3 {
         let (voter, _) = fx.person("sof-0004", 30 + n).await;
-        fx.vote(&voter, &id, &format!("0888 700 00{n}"), &[&p[0]], Some("net-a"))
-            .await
-            .unwrap();
+        fx.vote(
+            &voter,
+            &id,
+            &format!("0888 700 00{n}"),
+            &[&p[0]],
+            Some("net-a"),
+        )
+        .await
+        .unwrap();
     }
     let t = tally::count(&fx.ctx, &id).await.unwrap();
     assert!(!t.closed);
@@ -711,7 +741,9 @@ async fn the_demo_seeds_sofia_chooses_green_with_thousands_of_ballots_that_recou
         .await
         .unwrap();
     assert_eq!(again, 0);
-    let green = processes::get(&fx.ctx, "sofia-chooses-green").await.unwrap();
+    let green = processes::get(&fx.ctx, "sofia-chooses-green")
+        .await
+        .unwrap();
     assert_eq!(green.phase, Phase::Voting);
     assert_eq!(green.topics.len(), 8);
     assert!(green.locked);
@@ -738,7 +770,11 @@ async fn the_demo_seeds_sofia_chooses_green_with_thousands_of_ballots_that_recou
         .collect();
     assert_eq!(recounted["funded"], serde_json::json!(funded));
     // The public pages show it.
-    let page = fx.app.client().get("/participation/sofia-chooses-green/results").await;
+    let page = fx
+        .app
+        .client()
+        .get("/participation/sofia-chooses-green/results")
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.texts("#tally .project").len(), t.projects.len());
 }

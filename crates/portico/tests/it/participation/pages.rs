@@ -88,12 +88,18 @@ async fn a_resident_verifies_votes_changes_the_vote_and_sees_the_result_on_the_p
     // Verify: a bad phone is refused with its reason, then a good one sends a code.
     let form = client.get("/participation/green/vote").await;
     assert_eq!(form.status, StatusCode::OK);
-    assert!(form.html().select(&scraper::Selector::parse("#verify-form").unwrap()).next().is_some());
+    assert!(form
+        .html()
+        .select(&scraper::Selector::parse("#verify-form").unwrap())
+        .next()
+        .is_some());
     let bad = client
         .post_form("/participation/green/verify", &[("phone", "02 981 1111")])
         .await;
     assert_eq!(bad.status, StatusCode::OK);
-    assert!(bad.body.contains("Посочете български мобилен телефонен номер."));
+    assert!(bad
+        .body
+        .contains("Посочете български мобилен телефонен номер."));
     let sent = client
         .post_form("/participation/green/verify", &[("phone", "0888 910 000")])
         .await;
@@ -123,7 +129,11 @@ async fn a_resident_verifies_votes_changes_the_vote_and_sees_the_result_on_the_p
     let voted = client
         .post_form(
             "/participation/green/vote",
-            &[("choices", p[0].as_str()), ("choices", p[1].as_str()), ("code", &code)],
+            &[
+                ("choices", p[0].as_str()),
+                ("choices", p[1].as_str()),
+                ("code", &code),
+            ],
         )
         .await;
     assert_eq!(voted.status, StatusCode::OK, "{}", voted.body);
@@ -165,7 +175,9 @@ async fn a_resident_verifies_votes_changes_the_vote_and_sees_the_result_on_the_p
     assert!(results.body.contains(&format!(
         "/api/v1/participation/processes/{id}/ballots.json"
     )));
-    client.get("/lang?to=en&back=/participation/green/results").await;
+    client
+        .get("/lang?to=en&back=/participation/green/results")
+        .await;
     let english = client.get("/participation/green/results").await;
     assert!(english.body.contains("How the winners are chosen"));
 }
@@ -215,7 +227,10 @@ async fn people_propose_support_and_comment_and_the_administration_reviews_on_th
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let at = made.location().to_owned();
     let page = client.get(&at).await;
-    assert_eq!(page.texts("#proposal-title"), vec!["Дървета на <b>Витошка</b>"]);
+    assert_eq!(
+        page.texts("#proposal-title"),
+        vec!["Дървета на <b>Витошка</b>"]
+    );
     assert!(!page.body.contains("<b>Витошка"), "escaped");
     let path = at.split('?').next().unwrap().to_owned();
     let supported = client.post_form(&format!("{path}/support"), &[]).await;
@@ -248,7 +263,10 @@ async fn people_propose_support_and_comment_and_the_administration_reviews_on_th
     let done = admin
         .post_form(
             &format!("/participation/proposals/{proposal_id}/review"),
-            &[("status", "feasible"), ("reason", "Общината може да го изпълни.")],
+            &[
+                ("status", "feasible"),
+                ("reason", "Общината може да го изпълни."),
+            ],
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
