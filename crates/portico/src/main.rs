@@ -71,6 +71,17 @@ enum Command {
         #[arg(long)]
         egn_file: PathBuf,
     },
+    /// Verify N voters in a new process in voting (untimed), then time their ballots; also add a
+    /// process with --proposals proposals; print the figures and its slug (for bench/).
+    #[command(hide = true)]
+    BenchParticipation {
+        #[arg(long, default_value_t = 1000)]
+        voters: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10_000)]
+        proposals: usize,
+    },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
     BenchArgon2 {
@@ -360,6 +371,31 @@ async fn run() -> Result<()> {
                 f.p50_ms,
                 f.p99_ms,
                 f.queries
+            );
+            Ok(())
+        }
+        Command::BenchParticipation {
+            voters,
+            concurrency,
+            proposals,
+        } => {
+            let db = app::connect(&config).await?;
+            let f = portico::bench_data::participation(
+                &db,
+                clock.as_ref(),
+                voters,
+                concurrency,
+                proposals,
+                Some(&config.data_dir.join("sms.log")),
+            )
+            .await?;
+            println!(
+                "ballots {:.1} per s p50 {:.3} ms p99 {:.3} ms ({} ballots) proposals {}",
+                f.ballots as f64 / f.seconds,
+                f.p50_ms,
+                f.p99_ms,
+                f.ballots,
+                f.proposals_slug
             );
             Ok(())
         }

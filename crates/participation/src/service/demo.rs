@@ -355,3 +355,83 @@ pub async fn generate_ballots(
     }
     Ok(done)
 }
+
+/// Writes `count` feasible proposals into a process (numbers after its last), a few hundred
+/// rows per statement: for the benchmark's 10,000-proposal list.
+pub async fn generate_proposals(
+    ctx: &Participation,
+    process_id: &str,
+    count: usize,
+) -> Result<usize, ParticipationError> {
+    let process = processes::get(ctx, process_id).await?;
+    let topic = process
+        .topics
+        .first()
+        .map(|t| t.code.clone())
+        .unwrap_or_default();
+    let (last,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(number), 0) FROM participation_proposals WHERE process_id = $1",
+    )
+    .bind(&process.id)
+    .fetch_one(ctx.db.pool())
+    .await?;
+    const BATCH: usize = 200;
+    let now = ctx.now();
+    let mut done = 0;
+    while done < count {
+        let n = BATCH.min(count - done);
+        let mut tx = ctx.db.begin().await?;
+        let mut sql = String::from(
+            "INSERT INTO participation_proposals (id, process_id, number, author_account_id, title, description, \
+             budget_minor, district, status, review_reason, supports, created_at) VALUES ",
+        );
+        let mut topics = String::from(
+            "INSERT INTO participation_proposal_topics (proposal_id, topic_code) VALUES ",
+        );
+        let mut ids = Vec::with_capacity(n);
+        let mut texts: Vec<String> = Vec::with_capacity(n * 4);
+        for i in 0..n {
+            let k = done + i;
+            let number = last + 1 + i64::try_from(k).unwrap_or(i64::MAX);
+            let id = portico_core::new_id().to_string();
+            let (_, title, description) = IDEAS[k % IDEAS.len()];
+            let district = DISTRICTS[k % DISTRICTS.len()];
+            let b = texts.len();
+            sql.push_str(&format!(
+                "{}(${}, $1, {number}, 'bench', ${}, ${}, {}, ${}, 'feasible', 'Осъществимо.', {}, {now})",
+                if i > 0 { ", " } else { "" },
+                b + 2,
+                b + 3,
+                b + 4,
+                1_000_000 + (k % 50) * 100_000,
+                b + 5,
+                k % 97,
+            ));
+            texts.extend([
+                id.clone(),
+                format!("{title} {number}"),
+                description.to_owned(),
+                district.to_owned(),
+            ]);
+            topics.push_str(&format!(
+                "{}(${}, $1)",
+                if i > 0 { ", " } else { "" },
+                i + 2
+            ));
+            ids.push(id);
+        }
+        let mut q = sqlx::query(&sql).bind(&process.id);
+        for t in &texts {
+            q = q.bind(t);
+        }
+        q.execute(&mut *tx).await?;
+        let mut q = sqlx::query(&topics).bind(&topic);
+        for id in &ids {
+            q = q.bind(id);
+        }
+        q.execute(&mut *tx).await?;
+        tx.commit().await?;
+        done += n;
+    }
+    Ok(done)
+}
