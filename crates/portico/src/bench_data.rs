@@ -302,9 +302,7 @@ pub async fn participation(
     sms_log: Option<&std::path::Path>,
 ) -> Result<BallotFigures> {
     use portico_core::{Actor, Assurance};
-    use portico_participation::model::{
-        BallotRule, NewProcess, Phases, Proposers, Rules, Topic,
-    };
+    use portico_participation::model::{BallotRule, NewProcess, Phases, Proposers, Rules, Topic};
     use portico_participation::service::{ballots, demo, processes, verification};
     let clock = std::sync::Arc::new(portico_core::FixedClock::new(clock.now()));
     let registries = portico_registries::service::Registries::new(
@@ -439,10 +437,11 @@ pub async fn participation(
             .map(str::to_owned)
     };
     for _ in 0..200 {
-        let sent: Vec<(String,)> =
-            sqlx::query_as("SELECT payload FROM jobs WHERE kind = 'identity.sms' ORDER BY created_at")
-                .fetch_all(db.pool())
-                .await?;
+        let sent: Vec<(String,)> = sqlx::query_as(
+            "SELECT payload FROM jobs WHERE kind = 'identity.sms' ORDER BY created_at",
+        )
+        .fetch_all(db.pool())
+        .await?;
         for (payload,) in sent {
             let sms: serde_json::Value = serde_json::from_str(&payload)?;
             if let Some(code) = code_in(sms["text"].as_str().unwrap_or_default()) {
@@ -475,7 +474,13 @@ pub async fn participation(
         ];
         let mut picks = picks;
         picks.dedup();
-        work.push((actor, ballots::Cast { choices: picks, code }));
+        work.push((
+            actor,
+            ballots::Cast {
+                choices: picks,
+                code,
+            },
+        ));
     }
     let work = std::sync::Arc::new(std::sync::Mutex::new(work));
     let started = std::time::Instant::now();

@@ -209,12 +209,13 @@ fn from_row(row: Row, topics: Vec<Topic>, locked: bool, now: i64) -> Process {
 
 /// Whether any ballot has been cast in the process.
 pub async fn locked(tx: &mut Tx, process_id: &str) -> Result<bool, ParticipationError> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM participation_ballots WHERE process_id = $1")
+    // One row is enough: a process with thousands of ballots is not counted on every page.
+    let any: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM participation_ballots WHERE process_id = $1 LIMIT 1")
             .bind(process_id)
-            .fetch_one(&mut **tx)
+            .fetch_optional(&mut **tx)
             .await?;
-    Ok(n > 0)
+    Ok(any.is_some())
 }
 
 /// A process by id or slug, in a transaction. Processes are public.

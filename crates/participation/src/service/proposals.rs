@@ -284,11 +284,31 @@ pub async fn list(
     .bind(offset)
     .fetch_all(&mut *tx)
     .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let topics = topics_of(&mut tx, &row.0).await?;
-        items.push(from_row(row, topics));
+    // The page's topics in one query, not one per proposal.
+    let mut topics: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    if !rows.is_empty() {
+        let marks: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT proposal_id, topic_code FROM participation_proposal_topics \
+             WHERE proposal_id IN ({}) ORDER BY topic_code",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for row in &rows {
+            q = q.bind(&row.0);
+        }
+        for (proposal, topic) in q.fetch_all(&mut *tx).await? {
+            topics.entry(proposal).or_default().push(topic);
+        }
     }
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let t = topics.remove(&row.0).unwrap_or_default();
+            from_row(row, t)
+        })
+        .collect();
     tx.commit().await?;
     Ok(ProposalPage {
         items,
