@@ -334,6 +334,9 @@ struct ProposalPage {
 }
 
 impl ProposalPage {
+    fn notice_text(&self) -> &'static str {
+        self.page.t(self.notice)
+    }
     fn location(&self) -> String {
         match (self.proposal.latitude, self.proposal.longitude) {
             (Some(lat), Some(lon)) => format!("{lat:.5}, {lon:.5}"),
