@@ -43,6 +43,7 @@ nav-mailbox = Моята пощенска кутия
 nav-payments = Плащания
 nav-my-data = Моите данни
 footer-registries = Регистър на регистрите
+footer-participation = Гражданско участие: предложения и гласуване
 nav-office = Работна опашка
 nav-console = Администриране
 nav-verify = Проверка на самоличност

@@ -43,6 +43,7 @@ nav-mailbox = My mailbox
 nav-payments = Payments
 nav-my-data = My data
 footer-registries = Register of registers
+footer-participation = Citizen participation: proposals and votes
 nav-office = Work queue
 nav-console = Console
 nav-verify = Identity checks

@@ -13,10 +13,16 @@ pub use error::ParticipationError;
 /// The participation block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("participation");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "participation/0001_participation",
-    sql: include_str!("../migrations/0001_participation.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "participation/0001_participation",
+        sql: include_str!("../migrations/0001_participation.sql"),
+    },
+    portico_store::Migration {
+        id: "participation/0002_tally",
+        sql: include_str!("../migrations/0002_tally.sql"),
+    },
+];
 
 /// The participation block: its tables and API.
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
@@ -27,17 +33,25 @@ pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
 };
 
 fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
-    let ctx = service::Participation::new(
+    let mut ctx = service::Participation::new(
         m.state.db.clone(),
         m.state.clock.clone(),
         m.state.pseudonymiser.clone(),
     );
+    // Without the registry exchange nobody can be verified to vote (`register_unavailable`).
+    if let Some(registries) = m
+        .shared
+        .get::<portico_registries::service::Registries>()
+        .cloned()
+    {
+        ctx = ctx.with_registries(registries);
+    }
     let state = routes::ParticipationState {
         app: m.state.clone(),
         ctx,
     };
     Ok(portico_http::Mounted {
-        pages: axum::Router::new(),
+        pages: routes::router(state.clone()),
         api: routes::api_router(state),
         jobs: Vec::new(),
     })

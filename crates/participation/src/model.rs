@@ -129,6 +129,9 @@ pub struct Rules {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub boundary: Option<serde_json::Value>,
+    /// Whether the tally is shown while voting runs (`true`) or only once voting has closed.
+    #[serde(default)]
+    pub tally_live: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

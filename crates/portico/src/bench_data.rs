@@ -361,3 +361,244 @@ pub async fn seed_open_data(
     .await?;
     Ok((r.id, started.elapsed().as_millis()))
 }
+
+/// What `portico bench-participation` measured.
+pub struct BallotFigures {
+    pub ballots: usize,
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// The process with `proposals` proposals, for the HTTP figure of its list.
+    pub proposals_slug: String,
+}
+
+/// Prepares and measures, in-process on the demo's data: a process with `proposals` feasible
+/// proposals (for bench/participation.sh's list figures), and a process in voting where `voters`
+/// residents (in the population register, with accounts) are verified (the register look-ups
+/// through the mediator, the SMS code queued), untimed; then times their ballots, cast with the
+/// codes from the queued SMS, `concurrency` at once.
+pub async fn participation(
+    db: &Db,
+    clock: &dyn Clock,
+    voters: usize,
+    concurrency: usize,
+    proposals: usize,
+    sms_log: Option<&std::path::Path>,
+) -> Result<BallotFigures> {
+    use portico_core::{Actor, Assurance};
+    use portico_participation::model::{BallotRule, NewProcess, Phases, Proposers, Rules, Topic};
+    use portico_participation::service::{ballots, demo, processes, verification};
+    let clock = std::sync::Arc::new(portico_core::FixedClock::new(clock.now()));
+    let registries = portico_registries::service::Registries::new(
+        db.clone(),
+        clock.clone(),
+        portico_audit::SigningKey::generate(),
+        portico_core::Pseudonymiser::new(b"bench".to_vec()),
+    );
+    let ctx = portico_participation::service::Participation::new(
+        db.clone(),
+        clock.clone(),
+        portico_core::Pseudonymiser::new(b"bench".to_vec()),
+    )
+    .with_registries(registries.clone());
+    let mut tx = db.begin().await?;
+    let sofia = portico_identity::service::administrations::find_by_eik_in(&mut tx, "000696327")
+        .await?
+        .ok_or_else(|| anyhow!("run `portico demo --seed-only` first"))?;
+    tx.commit().await?;
+    let now = ctx.now();
+    let hour = 3_600_000;
+    let tag = portico_core::new_id().to_string()[..8].to_lowercase();
+    let new = |slug: String| NewProcess {
+        administration_id: sofia.id.clone(),
+        slug,
+        title_bg: "Бенчмарк".into(),
+        title_en: "Benchmark".into(),
+        theme: "bench".into(),
+        phases: Phases {
+            proposals_from: now - 4 * hour,
+            proposals_until: now - 3 * hour,
+            review_until: now - 2 * hour,
+            voting_from: now - hour,
+            voting_until: now + 24 * hour,
+            results_from: now + 25 * hour,
+        },
+        rules: Rules {
+            proposers: Proposers::Anyone,
+            voter_area: "municipality".into(),
+            min_age: 16,
+            budget_minor: 1_000_000_000,
+            currency: "BGN".into(),
+            ballot_rule: BallotRule::UpToN,
+            max_choices: 3,
+            allow_change: true,
+            legal_basis: "Бенчмарк".into(),
+            boundary: None,
+            tally_live: false,
+        },
+        topics: vec![Topic {
+            code: "trees".into(),
+            name_bg: "Дървета".into(),
+            name_en: "Trees".into(),
+        }],
+    };
+    let system = Actor::System("bench");
+    let proposals_slug = format!("bench-proposals-{tag}");
+    let listed = processes::open(&ctx, &system, &new(proposals_slug.clone())).await?;
+    demo::generate_proposals(&ctx, &listed, proposals).await?;
+    let voting = processes::open(&ctx, &system, &new(format!("bench-ballots-{tag}"))).await?;
+    demo::generate_proposals(&ctx, &voting, 30).await?;
+    let choices: Vec<String> = portico_participation::service::proposals::list(
+        &ctx,
+        &voting,
+        None,
+        portico_core::Page {
+            limit: 30,
+            offset: 0,
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|p| p.id)
+    .collect();
+
+    // The voters: people of the register with accounts, verified (untimed).
+    let born = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default();
+    let mut people = Vec::new();
+    let mut actors = Vec::new();
+    for i in 0..voters {
+        let egn = portico_core::personal_id::synthetic_egn(
+            born + chrono::Duration::days(i64::try_from(i / 1000).unwrap_or(0) * 3 + 7),
+            u32::try_from(i % 1000).unwrap_or(0),
+        );
+        let account = format!("bench-{tag}-{i}");
+        sqlx::query(
+            "INSERT INTO accounts (id, kind, personal_id_kind, personal_id, given_name, family_name, email, password_hash, created_at) \
+             VALUES ($1, 'citizen', 'egn', $2, 'Бенч', 'Гласоподавател', $3, 'x', 0)",
+        )
+        .bind(&account)
+        .bind(&egn)
+        .bind(format!("{account}@bench.invalid"))
+        .execute(db.pool())
+        .await?;
+        people.push(portico_registries::service::demo::PersonRecord {
+            egn,
+            given_name: "Бенч".into(),
+            middle_name: "Бенчев".into(),
+            family_name: "Гласоподавател".into(),
+            birth_date: born,
+            sex: "male",
+            permanent_address: "sof-0001".into(),
+            current_address: "sof-0001".into(),
+            mother_egn: None,
+            father_egn: None,
+        });
+        actors.push(Actor::person(&account, Assurance::Substantial));
+    }
+    portico_registries::service::demo::insert_people(&registries, &people).await?;
+    for (i, actor) in actors.iter().enumerate() {
+        let phone = format!("089{:07}", i);
+        verification::start(
+            &ctx,
+            actor,
+            &voting,
+            &verification::Verify {
+                phone,
+                latitude: None,
+                longitude: None,
+            },
+            None,
+        )
+        .await?;
+    }
+    // The codes: from the queued SMS, or from the SMS log where a running server's job worker
+    // has already sent them (and emptied the job's payload).
+    let mut codes = std::collections::HashMap::new();
+    let code_in = |text: &str| {
+        text.split_whitespace()
+            .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+    };
+    for _ in 0..200 {
+        let sent: Vec<(String,)> = sqlx::query_as(
+            "SELECT payload FROM jobs WHERE kind = 'identity.sms' ORDER BY created_at",
+        )
+        .fetch_all(db.pool())
+        .await?;
+        for (payload,) in sent {
+            let sms: serde_json::Value = serde_json::from_str(&payload)?;
+            if let Some(code) = code_in(sms["text"].as_str().unwrap_or_default()) {
+                codes.insert(sms["to"].as_str().unwrap_or_default().to_owned(), code);
+            }
+        }
+        if let Some(log) = sms_log.and_then(|p| std::fs::read_to_string(p).ok()) {
+            for line in log.lines() {
+                if let Some((to, text)) = line.split_once('\t') {
+                    if let Some(code) = code_in(text) {
+                        codes.insert(to.to_owned(), code);
+                    }
+                }
+            }
+        }
+        if codes.len() >= voters {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut work = Vec::new();
+    for (i, actor) in actors.into_iter().enumerate() {
+        let code = codes
+            .get(&format!("089{:07}", i))
+            .cloned()
+            .ok_or_else(|| anyhow!("no code was queued for voter {i}"))?;
+        let picks = vec![
+            choices[i % choices.len()].clone(),
+            choices[(i * 7 + 3) % choices.len()].clone(),
+        ];
+        let mut picks = picks;
+        picks.dedup();
+        work.push((
+            actor,
+            ballots::Cast {
+                choices: picks,
+                code,
+            },
+        ));
+    }
+    let work = std::sync::Arc::new(std::sync::Mutex::new(work));
+    let started = std::time::Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (ctx, work, voting) = (ctx.clone(), work.clone(), voting.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let next = work.lock().ok().and_then(|mut w| w.pop());
+                let Some((actor, cast)) = next else { break };
+                let t = std::time::Instant::now();
+                ballots::cast(&ctx, &actor, &voting, &cast, Some("bench")).await?;
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok::<_, portico_participation::ParticipationError>(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| {
+        all.get(((all.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Ok(BallotFigures {
+        ballots: all.len(),
+        seconds,
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+        proposals_slug,
+    })
+}

@@ -247,6 +247,26 @@ async fn ensure_demo_totp(db: &Db, clock: &dyn Clock, account_id: &str) -> Resul
     Ok(())
 }
 
+/// How many ballots the demo's "Sofia Chooses GREEN" starts with (2022's had more than 7,000).
+pub const DEMO_BALLOTS: usize = 7_200;
+
+/// The demo's participatory budgets: "Sofia Chooses GREEN" open for voting with `ballots`
+/// ballots, and "Sofia Chooses 2027" taking proposals (apart from [`seed`], which the tests
+/// share, so that their counts of ballots start from none). Returns the ballots written.
+pub async fn seed_participation(db: &Db, clock: &dyn Clock, ballots: usize) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    let sofia = administrations::find_by_eik_in(&mut tx, SOFIA_EIK)
+        .await?
+        .ok_or_else(|| anyhow!("demo data: Sofia Municipality is missing"))?;
+    tx.commit().await?;
+    let ctx = portico_participation::service::Participation::new(
+        db.clone(),
+        std::sync::Arc::new(portico_core::FixedClock::new(clock.now())),
+        portico_core::Pseudonymiser::new(b"participation-demo".to_vec()),
+    );
+    Ok(portico_participation::service::demo::seed(&ctx, &sofia.id, ballots).await?)
+}
+
 /// How many synthetic people the demo puts in the population register (besides the demo
 /// citizen's family); `portico registries generate --people N` makes more.
 pub const DEMO_PEOPLE: usize = 400;

@@ -83,6 +83,17 @@ enum Command {
         #[arg(long)]
         egn_file: PathBuf,
     },
+    /// Verify N voters in a new process in voting (untimed), then time their ballots; also add a
+    /// process with --proposals proposals; print the figures and its slug (for bench/).
+    #[command(hide = true)]
+    BenchParticipation {
+        #[arg(long, default_value_t = 1000)]
+        voters: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10_000)]
+        proposals: usize,
+    },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
     BenchArgon2 {
@@ -260,8 +271,10 @@ async fn run() -> Result<()> {
             app::migrate(&db).await?;
             let seeded = demo::seed(&db, clock.as_ref()).await?;
             let datasets = demo::seed_open_data(&config, &db, clock.clone()).await?;
+            let ballots = demo::seed_participation(&db, clock.as_ref(), demo::DEMO_BALLOTS).await?;
             println!(
-                "Demo data ready: {} administrations, {datasets} new open datasets.",
+                "Demo data ready: {} administrations, {datasets} new open datasets, \
+                 {ballots} new ballots in Sofia Chooses GREEN.",
                 seeded.administrations
             );
             println!(
@@ -411,6 +424,31 @@ async fn run() -> Result<()> {
                     .await?;
             println!("resource {resource}");
             println!("load_ms {millis}");
+            Ok(())
+        }
+        Command::BenchParticipation {
+            voters,
+            concurrency,
+            proposals,
+        } => {
+            let db = app::connect(&config).await?;
+            let f = portico::bench_data::participation(
+                &db,
+                clock.as_ref(),
+                voters,
+                concurrency,
+                proposals,
+                Some(&config.data_dir.join("sms.log")),
+            )
+            .await?;
+            println!(
+                "ballots {:.1} per s p50 {:.3} ms p99 {:.3} ms ({} ballots) proposals {}",
+                f.ballots as f64 / f.seconds,
+                f.p50_ms,
+                f.p99_ms,
+                f.ballots,
+                f.proposals_slug
+            );
             Ok(())
         }
         Command::BenchSeed { services } => {

@@ -8,11 +8,14 @@ use crate::model::{
     ProposalStatus, Review, Rules,
 };
 use crate::service::ballots::{self, Ballot, Cast, Receipt};
+use crate::service::signals::{self, Signal};
+use crate::service::tally::{self, BallotSet, Tally};
+use crate::service::verification::{self, Verified, Verify};
 use crate::service::{processes, proposals};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portico_http::{ApiActor, AppState, Lang, Strings};
+use portico_http::{ApiActor, AppState, ClientAddr, Lang, Strings};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -28,8 +31,13 @@ pub fn api_router(state: ParticipationState) -> OpenApiRouter<AppState> {
         .routes(routes!(support))
         .routes(routes!(comment))
         .routes(routes!(review))
+        .routes(routes!(verify))
         .routes(routes!(cast, change_ballot))
         .routes(routes!(find_receipt))
+        .routes(routes!(get_tally))
+        .routes(routes!(ballot_set))
+        .routes(routes!(ballot_set_csv))
+        .routes(routes!(get_signals))
         .with_state(state)
 }
 
@@ -250,20 +258,57 @@ async fn review(
     ))
 }
 
-/// A signed-in person (substantial assurance) casts their ballot during voting. The answer's
+/// A signed-in person (substantial assurance) asks to be verified to vote: residence and age
+/// from the population register (with the process's legal basis), a phone no other voter used,
+/// and the location where the process has a boundary. A code is sent to the phone by SMS.
+#[utoipa::path(post, path = "/api/v1/participation/processes/{id}/verification", tag = "participation",
+    security(("session" = [])), params(("id" = String, Path)), request_body = Verify,
+    responses((status = 200, body = Verified),
+        (status = 409, body = portico_http::ApiErrorBody, description = "not_resident, under_age, phone_used, outside_boundary, location_required, already_voted, not_in_voting, no_personal_id, register_unavailable, too_many_codes"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "phone_invalid")))]
+async fn verify(
+    State(state): State<ParticipationState>,
+    ApiActor(actor): ApiActor,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<String>,
+    Json(body): Json<Verify>,
+) -> Result<Json<Verified>, ApiError> {
+    let client = state.app.pseudonymiser.pseudonym(&addr.to_string());
+    let verified = verification::start(&state.ctx, &actor, &id, &body, Some(&client)).await?;
+    state.app.jobs_waker.notify_one();
+    Ok(Json(verified))
+}
+
+/// A verified person casts their ballot with the code sent to their phone. The answer's
 /// receipt is shown once: it finds the ballot and lets the voter change it.
 #[utoipa::path(post, path = "/api/v1/participation/processes/{id}/ballots", tag = "participation",
     security(("session" = [])), params(("id" = String, Path)), request_body = Cast,
     responses((status = 200, body = Receipt),
-        (status = 409, body = portico_http::ApiErrorBody, description = "already_voted, phone_used, outside_boundary, location_required, not_in_voting"),
-        (status = 422, body = portico_http::ApiErrorBody, description = "ballot_invalid, too_many_choices, over_budget, phone_invalid")))]
+        (status = 409, body = portico_http::ApiErrorBody, description = "not_verified, code_wrong, code_expired, already_voted, phone_used, not_in_voting"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "ballot_invalid, too_many_choices, over_budget")))]
 async fn cast(
     State(state): State<ParticipationState>,
     ApiActor(actor): ApiActor,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
     Json(body): Json<Cast>,
 ) -> Result<Json<Receipt>, ApiError> {
-    Ok(Json(ballots::cast(&state.ctx, &actor, &id, &body).await?))
+    let network = network_key(&state, &id, addr);
+    Ok(Json(
+        ballots::cast(&state.ctx, &actor, &id, &body, Some(&network)).await?,
+    ))
+}
+
+/// The keyed hash of a client's network inside a process, for the abuse signals.
+pub(crate) fn network_key(
+    state: &ParticipationState,
+    process: &str,
+    addr: std::net::IpAddr,
+) -> String {
+    state.app.pseudonymiser.pseudonym(&format!(
+        "participation:{process}:network:{}",
+        signals::network_of(addr)
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -297,4 +342,71 @@ async fn find_receipt(
     Path(receipt): Path<String>,
 ) -> Result<Json<Ballot>, ApiError> {
     Ok(Json(ballots::find(&state.ctx, &receipt).await?))
+}
+
+/// The tally: votes per project, the funded projects by the published rule, turnout by district
+/// and age band. Public once voting has closed, or live where the process says so.
+#[utoipa::path(get, path = "/api/v1/participation/processes/{id}/tally", tag = "participation", security(()),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Tally), (status = 409, body = portico_http::ApiErrorBody, description = "tally_not_public")))]
+async fn get_tally(
+    State(state): State<ParticipationState>,
+    Path(id): Path<String>,
+) -> Result<Json<Tally>, ApiError> {
+    Ok(Json(tally::count(&state.ctx, &id).await?))
+}
+
+/// The published set of counted ballots (receipt hashes and choices, ordered by hash) with the
+/// feasible projects and the budget: what `scripts/recount.py` recounts.
+#[utoipa::path(get, path = "/api/v1/participation/processes/{id}/ballots.json", tag = "participation", security(()),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BallotSet), (status = 409, body = portico_http::ApiErrorBody, description = "tally_not_public")))]
+async fn ballot_set(
+    State(state): State<ParticipationState>,
+    Path(id): Path<String>,
+) -> Result<Json<BallotSet>, ApiError> {
+    Ok(Json(tally::ballot_set(&state.ctx, &id).await?))
+}
+
+/// The published ballots as CSV (`receipt_hash,choices`, choices separated by spaces).
+#[utoipa::path(get, path = "/api/v1/participation/processes/{id}/ballots.csv", tag = "participation", security(()),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 409, body = portico_http::ApiErrorBody)))]
+async fn ballot_set_csv(
+    State(state): State<ParticipationState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let set = tally::ballot_set(&state.ctx, &id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ballots.csv\"",
+            ),
+        ],
+        tally::ballots_csv(&set),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignalList {
+    pub items: Vec<Signal>,
+}
+
+/// Abuse signals for the process's administration: many ballots from one network in an hour,
+/// bursts, many voters at one address. Counters only; nobody is blocked.
+#[utoipa::path(get, path = "/api/v1/participation/processes/{id}/signals", tag = "participation",
+    security(("session" = []), ("client_credentials" = ["participation"])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = SignalList), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn get_signals(
+    State(state): State<ParticipationState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<SignalList>, ApiError> {
+    Ok(Json(SignalList {
+        items: signals::report(&state.ctx, &actor, &id, &signals::Thresholds::default()).await?,
+    }))
 }

@@ -1,9 +1,13 @@
-//! The participation block's API (and, later, its pages).
+//! The participation block's pages and API.
 
+mod admin;
 mod api;
+mod pages;
 
 use crate::service::Participation;
 use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
 use portico_http::AppState;
 
 pub use api::api_router;
@@ -18,4 +22,40 @@ impl FromRef<ParticipationState> for AppState {
     fn from_ref(s: &ParticipationState) -> AppState {
         s.app.clone()
     }
+}
+
+/// The pages, under `/participation`.
+pub fn router(state: ParticipationState) -> Router<AppState> {
+    Router::new()
+        .route("/participation", get(pages::list))
+        .route("/participation/admin", get(admin::list))
+        .route("/participation/receipts", get(pages::check_receipt))
+        .route("/participation/proposals/{id}", get(pages::proposal))
+        .route(
+            "/participation/proposals/{id}/support",
+            post(pages::support),
+        )
+        .route(
+            "/participation/proposals/{id}/comments",
+            post(pages::comment),
+        )
+        .route("/participation/proposals/{id}/review", post(admin::review))
+        .route("/participation/{slug}", get(pages::show))
+        .route(
+            "/participation/{slug}/proposals",
+            get(pages::proposals_page),
+        )
+        .route(
+            "/participation/{slug}/propose",
+            get(pages::propose_form).post(pages::propose),
+        )
+        .route(
+            "/participation/{slug}/vote",
+            get(pages::vote_form).post(pages::cast),
+        )
+        .route("/participation/{slug}/verify", post(pages::verify))
+        .route("/participation/{slug}/change", post(pages::change))
+        .route("/participation/{slug}/results", get(pages::results))
+        .route("/participation/{slug}/admin", get(admin::show))
+        .with_state(state)
 }

@@ -3,12 +3,11 @@
 //! of the receipt that the voter alone holds. A changed ballot replaces its content in place
 //! (same receipt hash), so the person is never linked to it and it counts once, as last cast.
 //!
-//! Checked before a ballot is taken (not yet the population register and the SMS code, see
-//! docs/participation.md): the voting phase, a sign-in of at least substantial assurance, a
-//! phone number that no other voter of the process used, and, where the process has a boundary,
-//! a location inside it.
+//! A ballot is taken only from a voter verified by [`super::verification::start`] (population
+//! register, phone, location), with the code sent to their phone; the verification's district
+//! and age band go to the voters row (turnout) and the verification is deleted.
 
-use super::{geofence, processes, Participation};
+use super::{processes, signals, verification, Participation};
 use crate::error::ParticipationError;
 use crate::model::{BallotRule, Phase, Process, ProposalStatus};
 use portico_core::{Actor, Assurance};
@@ -18,17 +17,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-/// What a voter casts.
+/// What a verified voter casts.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct Cast {
     /// The chosen proposals' ids.
     pub choices: Vec<String>,
-    /// The voter's mobile phone number (one voter per number per process).
-    pub phone: String,
-    #[serde(default)]
-    pub latitude: Option<f64>,
-    #[serde(default)]
-    pub longitude: Option<f64>,
+    /// The code sent by SMS when the voter was verified.
+    pub code: String,
 }
 
 /// What the voter keeps: the receipt (shown once) finds the ballot.
@@ -49,18 +44,6 @@ pub struct Ballot {
 /// The hash under which a receipt's ballot is stored and published.
 pub fn receipt_hash(receipt: &str) -> String {
     hex::encode(Sha256::digest(receipt.trim().as_bytes()))
-}
-
-fn phone_digits(raw: &str) -> Result<String, ParticipationError> {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let national = digits
-        .strip_prefix("359")
-        .map(|d| format!("0{d}"))
-        .unwrap_or(digits);
-    if national.len() != 10 || !national.starts_with("08") {
-        return Err(ParticipationError::Invalid("phone_invalid"));
-    }
-    Ok(national)
 }
 
 /// The choices, checked against the process's rule: distinct feasible proposals of the process,
@@ -108,44 +91,27 @@ async fn check_choices(
     Ok(sorted)
 }
 
-fn person_key(ctx: &Participation, process_id: &str, account: &str) -> String {
-    ctx.pseudonymiser
-        .pseudonym(&format!("participation:{process_id}:person:{account}"))
-}
-
-fn phone_key(ctx: &Participation, process_id: &str, phone: &str) -> String {
-    ctx.pseudonymiser
-        .pseudonym(&format!("participation:{process_id}:phone:{phone}"))
-}
-
-/// A person casts their ballot. Two at once from the same person end as one: the second is
-/// refused with `already_voted` by the voters table's primary key.
+/// A verified person casts their ballot with the code sent to their phone. Two at once from the
+/// same person end as one: the second is refused with `already_voted` by the voters table's
+/// primary key. `network` is a pseudonym of the client's network, counted for the abuse signals
+/// (never stored with the ballot).
 pub async fn cast(
     ctx: &Participation,
     actor: &Actor,
     process_id: &str,
     cast: &Cast,
+    network: Option<&str>,
 ) -> Result<Receipt, ParticipationError> {
     actor.require(Assurance::Substantial)?;
     let account = actor.account_id().ok_or(ParticipationError::Forbidden)?;
-    let phone = phone_digits(&cast.phone)?;
     let at = ctx.now();
     let mut tx = ctx.db.begin().await?;
     let process = processes::load(&mut tx, process_id, at).await?;
     if process.phase != Phase::Voting {
         return Err(ParticipationError::Refused("not_in_voting"));
     }
-    if let Some(boundary) = &process.rules.boundary {
-        let (Some(lat), Some(lon)) = (cast.latitude, cast.longitude) else {
-            return Err(ParticipationError::Refused("location_required"));
-        };
-        if !geofence::contains(boundary, lat, lon)? {
-            return Err(ParticipationError::Refused("outside_boundary"));
-        }
-    }
     let choices = check_choices(&mut tx, &process, &cast.choices).await?;
-    let person = person_key(ctx, &process.id, account);
-    let phone = phone_key(ctx, &process.id, &phone);
+    let person = ctx.person_key(&process.id, account);
     // Taking the process's row first orders this ballot with a change of the rules.
     sqlx::query("UPDATE participation_processes SET version = version WHERE id = $1")
         .bind(&process.id)
@@ -161,6 +127,33 @@ pub async fn cast(
     if voted.is_some() {
         return Err(ParticipationError::Refused("already_voted"));
     }
+    let pending: Option<(String, String, String, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT phone_key, code_hash, district, age_band, expires_at, attempts, address_key \
+         FROM participation_verifications WHERE process_id = $1 AND person_key = $2",
+    )
+    .bind(&process.id)
+    .bind(&person)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((phone, code_hash, district, age_band, expires_at, attempts, address)) = pending
+    else {
+        return Err(ParticipationError::Refused("not_verified"));
+    };
+    if expires_at <= at || attempts >= verification::MAX_ATTEMPTS {
+        return Err(ParticipationError::Refused("code_expired"));
+    }
+    if code_hash != verification::code_hash(&process.id, &person, &cast.code) {
+        sqlx::query(
+            "UPDATE participation_verifications SET attempts = attempts + 1 \
+             WHERE process_id = $1 AND person_key = $2",
+        )
+        .bind(&process.id)
+        .bind(&person)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Err(ParticipationError::Refused("code_wrong"));
+    }
     let used: Option<(String,)> = sqlx::query_as(
         "SELECT person_key FROM participation_voters WHERE process_id = $1 AND phone_key = $2",
     )
@@ -173,11 +166,13 @@ pub async fn cast(
     }
     sqlx::query(
         "INSERT INTO participation_voters (process_id, person_key, phone_key, district, age_band, voted) \
-         VALUES ($1, $2, $3, 'unknown', 'unknown', 1)",
+         VALUES ($1, $2, $3, $4, $5, 1)",
     )
     .bind(&process.id)
     .bind(&person)
     .bind(&phone)
+    .bind(&district)
+    .bind(&age_band)
     .execute(&mut *tx)
     .await
     .map_err(|e| {
@@ -188,6 +183,26 @@ pub async fn cast(
             e.into()
         }
     })?;
+    sqlx::query(
+        "DELETE FROM participation_verifications WHERE process_id = $1 AND person_key = $2",
+    )
+    .bind(&process.id)
+    .bind(&person)
+    .execute(&mut *tx)
+    .await?;
+    let receipt = insert_ballot(&mut tx, &process.id, &choices).await?;
+    signals::count_ballot(&mut tx, &process.id, at, network, &address).await?;
+    // No audit entry names the voter with the ballot: the voters table says who voted.
+    tx.commit().await?;
+    Ok(receipt)
+}
+
+/// Writes a ballot under a new receipt's hash; returns the receipt.
+pub async fn insert_ballot(
+    tx: &mut Tx,
+    process_id: &str,
+    choices: &[String],
+) -> Result<Receipt, ParticipationError> {
     let mut secret = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut secret);
     let receipt = hex::encode(secret);
@@ -196,12 +211,10 @@ pub async fn cast(
         "INSERT INTO participation_ballots (receipt_hash, process_id, choices) VALUES ($1, $2, $3)",
     )
     .bind(&hash)
-    .bind(&process.id)
-    .bind(serde_json::to_string(&choices)?)
-    .execute(&mut *tx)
+    .bind(process_id)
+    .bind(serde_json::to_string(choices)?)
+    .execute(&mut **tx)
     .await?;
-    // No audit entry names the voter with the ballot: the voters table says who voted.
-    tx.commit().await?;
     Ok(Receipt {
         receipt,
         receipt_hash: hash,
@@ -228,7 +241,7 @@ pub async fn change(
     if !process.rules.allow_change {
         return Err(ParticipationError::Refused("change_not_allowed"));
     }
-    let person = person_key(ctx, &process.id, account);
+    let person = ctx.person_key(&process.id, account);
     let voted: Option<(String,)> = sqlx::query_as(
         "SELECT person_key FROM participation_voters WHERE process_id = $1 AND person_key = $2",
     )

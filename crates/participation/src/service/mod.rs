@@ -2,9 +2,13 @@
 //! context and an [`portico_core::Actor`].
 
 pub mod ballots;
+pub mod demo;
 pub mod geofence;
 pub mod processes;
 pub mod proposals;
+pub mod signals;
+pub mod tally;
+pub mod verification;
 
 use portico_core::{Actor, Clock, Pseudonymiser, Role};
 use portico_store::Db;
@@ -19,6 +23,9 @@ pub struct Participation {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub pseudonymiser: Pseudonymiser,
+    /// The registry exchange, for the population-register checks before voting. Without it
+    /// nobody can be verified (`register_unavailable`).
+    pub registries: Option<portico_registries::service::Registries>,
 }
 
 impl Participation {
@@ -27,7 +34,32 @@ impl Participation {
             db,
             clock,
             pseudonymiser,
+            registries: None,
         }
+    }
+
+    /// With the registry exchange, so that voters can be verified.
+    pub fn with_registries(mut self, registries: portico_registries::service::Registries) -> Self {
+        self.registries = Some(registries);
+        self
+    }
+
+    /// A person's keyed hash inside one process (the voters table's key).
+    pub fn person_key(&self, process_id: &str, account: &str) -> String {
+        self.pseudonymiser
+            .pseudonym(&format!("participation:{process_id}:person:{account}"))
+    }
+
+    /// A phone number's keyed hash inside one process.
+    pub fn phone_key(&self, process_id: &str, phone: &str) -> String {
+        self.pseudonymiser
+            .pseudonym(&format!("participation:{process_id}:phone:{phone}"))
+    }
+
+    /// A registered address's keyed hash inside one process (for the abuse signals).
+    pub fn address_key(&self, process_id: &str, address: &str) -> String {
+        self.pseudonymiser
+            .pseudonym(&format!("participation:{process_id}:address:{address}"))
     }
 
     pub fn now(&self) -> i64 {

@@ -74,8 +74,8 @@ pub async fn open(
         "INSERT INTO participation_processes (id, administration_id, slug, title_bg, title_en, theme, \
          proposals_from, proposals_until, review_until, voting_from, voting_until, results_from, \
          proposers, voter_area, min_age, budget_minor, currency, ballot_rule, max_choices, allow_change, \
-         legal_basis, boundary, created_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1)",
+         legal_basis, boundary, created_at, version, tally_live) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24)",
     )
     .bind(&id)
     .bind(&new.administration_id)
@@ -100,6 +100,7 @@ pub async fn open(
     .bind(r.legal_basis.trim())
     .bind(r.boundary.as_ref().map(|b| b.to_string()))
     .bind(portico_core::clock::to_millis(now))
+    .bind(i64::from(r.tally_live))
     .execute(&mut *tx)
     .await?;
     for (i, t) in new.topics.iter().enumerate() {
@@ -162,11 +163,12 @@ struct Row {
     legal_basis: String,
     boundary: Option<String>,
     version: i64,
+    tally_live: i64,
 }
 
 const COLUMNS: &str = "id, administration_id, slug, title_bg, title_en, theme, proposals_from, \
     proposals_until, review_until, voting_from, voting_until, results_from, proposers, voter_area, \
-    min_age, budget_minor, currency, ballot_rule, max_choices, allow_change, legal_basis, boundary, version";
+    min_age, budget_minor, currency, ballot_rule, max_choices, allow_change, legal_basis, boundary, version, tally_live";
 
 fn from_row(row: Row, topics: Vec<Topic>, locked: bool, now: i64) -> Process {
     let phases = Phases {
@@ -197,6 +199,7 @@ fn from_row(row: Row, topics: Vec<Topic>, locked: bool, now: i64) -> Process {
             allow_change: row.allow_change != 0,
             legal_basis: row.legal_basis,
             boundary: row.boundary.and_then(|b| serde_json::from_str(&b).ok()),
+            tally_live: row.tally_live != 0,
         },
         topics,
         locked,
@@ -206,12 +209,13 @@ fn from_row(row: Row, topics: Vec<Topic>, locked: bool, now: i64) -> Process {
 
 /// Whether any ballot has been cast in the process.
 pub async fn locked(tx: &mut Tx, process_id: &str) -> Result<bool, ParticipationError> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM participation_ballots WHERE process_id = $1")
+    // One row is enough: a process with thousands of ballots is not counted on every page.
+    let any: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM participation_ballots WHERE process_id = $1 LIMIT 1")
             .bind(process_id)
-            .fetch_one(&mut **tx)
+            .fetch_optional(&mut **tx)
             .await?;
-    Ok(n > 0)
+    Ok(any.is_some())
 }
 
 /// A process by id or slug, in a transaction. Processes are public.
@@ -283,7 +287,8 @@ pub async fn change_rules(
     let changed = sqlx::query(
         "UPDATE participation_processes SET proposers = $1, voter_area = $2, min_age = $3, \
          budget_minor = $4, currency = $5, ballot_rule = $6, max_choices = $7, allow_change = $8, \
-         legal_basis = $9, boundary = $10, version = version + 1 WHERE id = $11 AND version = $12",
+         legal_basis = $9, boundary = $10, tally_live = $13, version = version + 1 \
+         WHERE id = $11 AND version = $12",
     )
     .bind(rules.proposers.as_str())
     .bind(rules.voter_area.trim())
@@ -297,6 +302,7 @@ pub async fn change_rules(
     .bind(rules.boundary.as_ref().map(|b| b.to_string()))
     .bind(&process.id)
     .bind(version)
+    .bind(i64::from(rules.tally_live))
     .execute(&mut *tx)
     .await?
     .rows_affected();

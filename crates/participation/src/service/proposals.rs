@@ -231,6 +231,25 @@ pub async fn get(ctx: &Participation, id: &str) -> Result<Proposal, Participatio
     Ok(p)
 }
 
+/// A process's proposal by its number in the process.
+pub async fn by_number(
+    ctx: &Participation,
+    process_id: &str,
+    number: i64,
+) -> Result<Option<Proposal>, ParticipationError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM participation_proposals WHERE process_id = $1 AND number = $2",
+    )
+    .bind(process_id)
+    .bind(number)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    match row {
+        Some((id,)) => Ok(Some(get(ctx, &id).await?)),
+        None => Ok(None),
+    }
+}
+
 /// A page of a process's proposals in the order they came, optionally of one status.
 pub async fn list(
     ctx: &Participation,
@@ -265,11 +284,31 @@ pub async fn list(
     .bind(offset)
     .fetch_all(&mut *tx)
     .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let topics = topics_of(&mut tx, &row.0).await?;
-        items.push(from_row(row, topics));
+    // The page's topics in one query, not one per proposal.
+    let mut topics: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    if !rows.is_empty() {
+        let marks: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT proposal_id, topic_code FROM participation_proposal_topics \
+             WHERE proposal_id IN ({}) ORDER BY topic_code",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for row in &rows {
+            q = q.bind(&row.0);
+        }
+        for (proposal, topic) in q.fetch_all(&mut *tx).await? {
+            topics.entry(proposal).or_default().push(topic);
+        }
     }
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let t = topics.remove(&row.0).unwrap_or_default();
+            from_row(row, t)
+        })
+        .collect();
     tx.commit().await?;
     Ok(ProposalPage {
         items,

@@ -1,0 +1,225 @@
+//! The administration's pages: its processes, the review of a process's proposals (feasible,
+//! not feasible, merged, always with a published reason) and the abuse signals. Somebody who
+//! does not run the process's administration gets NotFound.
+
+use super::pages::{money, Shown, TABLES};
+use super::ParticipationState;
+use crate::error::ParticipationError;
+use crate::model::{Proposal, ProposalStatus, Review};
+use crate::service::signals::{self, Signal};
+use crate::service::{administers, processes, proposals};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_http::{render, AppError, CsrfForm, FieldError, PageContext, SignedIn};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "participation_admin_list.html")]
+struct ListPage {
+    page: PageContext,
+    items: Vec<Shown>,
+}
+
+/// The processes of the administrations the person runs.
+pub async fn list(
+    State(state): State<ParticipationState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    let actor = user.actor();
+    let items = processes::list(&state.ctx)
+        .await?
+        .into_iter()
+        .filter(|p| administers(&actor, &p.administration_id))
+        .map(|process| Shown { process })
+        .collect();
+    Ok(render(&ListPage {
+        page: page.with_strings(TABLES),
+        items,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "participation_admin.html")]
+struct AdminPage {
+    page: PageContext,
+    p: Shown,
+    items: Vec<Proposal>,
+    total: i64,
+    signals: Vec<Signal>,
+    errors: Vec<FieldError>,
+    previous: String,
+    next: String,
+    notice: bool,
+}
+
+impl AdminPage {
+    fn status_label(&self, s: &str) -> &'static str {
+        super::pages::status_label(&self.page, s)
+    }
+    fn reason_error(&self, number: &i64) -> Option<&'static str> {
+        self.page
+            .field_error(&self.errors, &format!("reason-{number}"))
+    }
+    fn money(&self, minor: &i64) -> String {
+        money(*minor, &self.p.process.rules.currency)
+    }
+    fn when(&self, ms: &i64) -> String {
+        super::pages::when(*ms)
+    }
+    fn signal_label(&self, kind: &str) -> &'static str {
+        self.page
+            .strings
+            .find(&format!("participation_signal_{kind}"))
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AdminQuery {
+    #[serde(default)]
+    offset: i64,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+const PAGE_SIZE: i64 = 20;
+
+async fn admin_page(
+    state: &ParticipationState,
+    page: PageContext,
+    user: &portico_http::SessionUser,
+    slug: &str,
+    offset: i64,
+    errors: Vec<FieldError>,
+    notice: bool,
+) -> Result<Response, AppError> {
+    let actor = user.actor();
+    let process = processes::get(&state.ctx, slug).await?;
+    if !administers(&actor, &process.administration_id) {
+        return Err(AppError::NotFound);
+    }
+    let offset = offset.max(0);
+    let found = proposals::list(
+        &state.ctx,
+        &process.id,
+        Some(ProposalStatus::Submitted),
+        portico_core::Page {
+            limit: PAGE_SIZE,
+            offset,
+        },
+    )
+    .await?;
+    let signals = signals::report(
+        &state.ctx,
+        &actor,
+        &process.id,
+        &signals::Thresholds::default(),
+    )
+    .await?;
+    let base = format!("/participation/{}/admin?offset=", process.slug);
+    let shown = i64::try_from(found.items.len()).unwrap_or(0);
+    Ok(render(&AdminPage {
+        page: page.with_strings(TABLES),
+        previous: if offset > 0 {
+            format!("{base}{}", (offset - PAGE_SIZE).max(0))
+        } else {
+            String::new()
+        },
+        next: if offset + shown < found.total {
+            format!("{base}{}", offset + PAGE_SIZE)
+        } else {
+            String::new()
+        },
+        items: found.items,
+        total: found.total,
+        signals,
+        errors,
+        notice,
+        p: Shown { process },
+    })?
+    .into_response())
+}
+
+pub async fn show(
+    State(state): State<ParticipationState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(slug): Path<String>,
+    Query(q): Query<AdminQuery>,
+) -> Result<Response, AppError> {
+    admin_page(
+        &state,
+        page,
+        &user,
+        &slug,
+        q.offset,
+        Vec::new(),
+        q.done.is_some(),
+    )
+    .await
+}
+
+/// Reviews one proposal from the review list.
+pub async fn review(
+    State(state): State<ParticipationState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let proposal = proposals::get(&state.ctx, &id).await?;
+    let process = processes::get(&state.ctx, &proposal.process_id).await?;
+    if !administers(&user.actor(), &process.administration_id) {
+        return Err(AppError::NotFound);
+    }
+    let result = match ProposalStatus::parse(&get("status")) {
+        None => Err(ParticipationError::Invalid("review_status_invalid")),
+        Some(status) => {
+            let merged_into = Some(get("merged_into")).filter(|m| !m.is_empty());
+            // A merge names the other proposal by its number in the process.
+            let merged_into = match (status, merged_into) {
+                (ProposalStatus::Merged, Some(n)) => match n.parse::<i64>() {
+                    Ok(number) => proposals::by_number(&state.ctx, &process.id, number)
+                        .await?
+                        .map(|p| p.id)
+                        .or(Some(n)),
+                    Err(_) => Some(n),
+                },
+                (_, m) => m,
+            };
+            proposals::review(
+                &state.ctx,
+                &user.actor(),
+                &id,
+                &Review {
+                    status,
+                    reason: get("reason"),
+                    merged_into,
+                },
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/participation/{}/admin?done=1", process.slug)).into_response(),
+        ),
+        Err(ParticipationError::Invalid(code)) | Err(ParticipationError::Refused(code)) => {
+            let errors = vec![FieldError::new(
+                &format!("reason-{}", proposal.number),
+                &format!("participation_error_{code}"),
+            )];
+            admin_page(&state, page, &user, &process.slug, 0, errors, false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
