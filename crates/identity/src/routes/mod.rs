@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod api_clients;
 pub mod certificates;
+pub mod eid;
 mod login;
 mod mandates;
 pub mod oauth;

@@ -5,6 +5,8 @@ pub mod administrations;
 pub mod api_clients;
 pub mod certificates;
 pub mod codes;
+pub mod eid;
+pub mod id_token;
 pub mod mandates;
 pub mod oidc_provider;
 pub mod password;
