@@ -122,4 +122,5 @@ provider.use(async (ctx, next) => {
 
 server.on('request', provider.callback());
 process.stdout.write(`listening ${issuer}\n`);
+provider.on("server_error", (ctx, err) => console.error("server_error", err));
 process.on('SIGTERM', () => process.exit(0));

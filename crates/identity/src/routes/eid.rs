@@ -170,7 +170,11 @@ async fn callback(
     let Some(issuer) = state.login.0.issuer(&provider).map(str::to_owned) else {
         return refused(&state, page, &provider, Refusal::UnknownProvider).await;
     };
-    let Some(answer_state) = q.state.as_deref().filter(|s| !s.is_empty() && s.len() <= 200) else {
+    let Some(answer_state) = q
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty() && s.len() <= 200)
+    else {
         return refused(&state, page, &provider, Refusal::BadState).await;
     };
     // Taken (and committed) first: whatever happens next, this answer is not accepted again.
@@ -195,7 +199,11 @@ async fn callback(
     if q.error.is_some() {
         return refused(&state, page, &provider, Refusal::ProviderError).await;
     }
-    let Some(code) = q.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 2048) else {
+    let Some(code) = q
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() <= 2048)
+    else {
         return refused(&state, page, &provider, Refusal::ProviderError).await;
     };
     let person = match state
@@ -256,7 +264,13 @@ async fn refused(
     // The provider's name comes from the address: only a configured one is recorded as such.
     let known = state.login.0.issuer(provider).is_some();
     let mut tx = state.app.db.begin().await?;
-    eid::record_refusal(&mut tx, if known { provider } else { "unknown" }, refusal, now).await?;
+    eid::record_refusal(
+        &mut tx,
+        if known { provider } else { "unknown" },
+        refusal,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let html = render(&EidRefusedPage {
         reason: page.t(&format!("eid_refused_{}", refusal.code())),

@@ -122,7 +122,10 @@ impl Refusal {
 /// The eIDAS levels' URIs, the default mapping of `acr` values.
 pub const EIDAS_LEVELS: [(&str, Assurance); 3] = [
     ("http://eidas.europa.eu/LoA/low", Assurance::Low),
-    ("http://eidas.europa.eu/LoA/substantial", Assurance::Substantial),
+    (
+        "http://eidas.europa.eu/LoA/substantial",
+        Assurance::Substantial,
+    ),
     ("http://eidas.europa.eu/LoA/high", Assurance::High),
 ];
 
@@ -200,8 +203,14 @@ impl ProviderConfig {
             if out.iter().any(|p| p.name == name) {
                 return Err(format!("PORTICO_OIDC_PROVIDERS names {name:?} twice"));
             }
-            let var = |key: &str| format!("PORTICO_OIDC_{}_{key}", name.to_ascii_uppercase().replace('-', "_"));
-            let required = |key: &str| get(&var(key)).ok_or_else(|| format!("{} is not set", var(key)));
+            let var = |key: &str| {
+                format!(
+                    "PORTICO_OIDC_{}_{key}",
+                    name.to_ascii_uppercase().replace('-', "_")
+                )
+            };
+            let required =
+                |key: &str| get(&var(key)).ok_or_else(|| format!("{} is not set", var(key)));
             let issuer = required("ISSUER")?.trim().trim_end_matches('/').to_owned();
             match url::Url::parse(&issuer) {
                 Ok(u) if u.scheme() == "https" || u.host_str().is_some_and(is_loopback) => {}
@@ -227,7 +236,10 @@ impl ProviderConfig {
                             .into_iter()
                             .find(|a| a.as_str() == level.trim())
                             .ok_or_else(|| {
-                                format!("{}: {level:?} is not low, substantial or high", var("LEVELS"))
+                                format!(
+                                    "{}: {level:?} is not low, substantial or high",
+                                    var("LEVELS")
+                                )
                             })?;
                         levels.push((acr.trim().to_owned(), level));
                     }
@@ -421,7 +433,13 @@ impl ExternalProviders {
         Ok(m)
     }
 
-    async fn jwks(&self, p: &Provider, m: &Metadata, now: i64, fresh: bool) -> Result<Jwks, Refusal> {
+    async fn jwks(
+        &self,
+        p: &Provider,
+        m: &Metadata,
+        now: i64,
+        fresh: bool,
+    ) -> Result<Jwks, Refusal> {
         if let Some((keys, at)) = &p.cache.lock().await.jwks {
             let age = now - at;
             if (!fresh && age < CACHE_MS) || (fresh && age < JWKS_RETRY_MS) {
@@ -447,7 +465,8 @@ impl ExternalProviders {
         let nonce = random_token(32);
         let verifier = random_token(32);
         let browser = random_token(32);
-        let mut url = url::Url::parse(&m.authorization_endpoint).map_err(|_| Refusal::ProviderUnavailable)?;
+        let mut url =
+            url::Url::parse(&m.authorization_endpoint).map_err(|_| Refusal::ProviderUnavailable)?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("response_type", "code")
@@ -495,7 +514,8 @@ impl ExternalProviders {
         ]);
         if let Some(secret) = &p.config.client_secret {
             // RFC 6749 2.3.1: both parts form-urlencoded before Basic.
-            let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
             request = request.basic_auth(enc(&p.config.client_id), Some(enc(secret)));
         }
         let response = request.send().await.map_err(|error| {
@@ -549,7 +569,10 @@ impl ExternalProviders {
             }
             for (k, v) in info {
                 // What the ID token says about the sign-in itself is the ID token's.
-                if !matches!(k.as_str(), "iss" | "aud" | "acr" | "nonce" | "exp" | "iat" | "azp") {
+                if !matches!(
+                    k.as_str(),
+                    "iss" | "aud" | "acr" | "nonce" | "exp" | "iat" | "azp"
+                ) {
                     all.insert(k, v);
                 }
             }
@@ -654,6 +677,17 @@ pub async fn record_attempt(
     Ok(())
 }
 
+/// An attempt's row: provider, browser hash, nonce, verifier, next, expiry, use.
+type AttemptRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
 /// Accepts the provider's answer's `state` once, for the provider it was begun with, from the
 /// browser that begun it (`browser`: its binding cookie), within ten minutes. The caller commits
 /// at once, so a second use of the same answer is [`Refusal::Replayed`] whatever happens next.
@@ -664,32 +698,37 @@ pub async fn take_attempt(
     browser: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Result<Attempt, Refusal>, IdentityError> {
-    let row: Option<(String, String, String, String, Option<String>, i64, Option<i64>)> =
-        sqlx::query_as(
-            "SELECT provider, browser_hash, nonce, code_verifier, next_path, expires_at, used_at
+    let row: Option<AttemptRow> = sqlx::query_as(
+        "SELECT provider, browser_hash, nonce, code_verifier, next_path, expires_at, used_at
              FROM eid_attempts WHERE state_hash = $1",
-        )
-        .bind(sha256_hex(state))
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some((found_provider, browser_hash, nonce, verifier, next, expires_at, used_at)) = row else {
+    )
+    .bind(sha256_hex(state))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((found_provider, browser_hash, nonce, verifier, next, expires_at, used_at)) = row
+    else {
         return Ok(Err(Refusal::BadState));
     };
-    if found_provider != provider || browser.map(sha256_hex).as_deref() != Some(browser_hash.as_str()) {
+    if found_provider != provider {
         return Ok(Err(Refusal::BadState));
     }
     if used_at.is_some() {
         return Ok(Err(Refusal::Replayed));
     }
+    if browser.map(sha256_hex).as_deref() != Some(browser_hash.as_str()) {
+        return Ok(Err(Refusal::BadState));
+    }
     if expires_at <= to_millis(now) {
         return Ok(Err(Refusal::BadState));
     }
-    let taken = sqlx::query("UPDATE eid_attempts SET used_at = $1 WHERE state_hash = $2 AND used_at IS NULL")
-        .bind(to_millis(now))
-        .bind(sha256_hex(state))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let taken = sqlx::query(
+        "UPDATE eid_attempts SET used_at = $1 WHERE state_hash = $2 AND used_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(sha256_hex(state))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     if taken == 0 {
         return Ok(Err(Refusal::Replayed));
     }
@@ -708,8 +747,12 @@ pub async fn record_refusal(
     refusal: Refusal,
     now: DateTime<Utc>,
 ) -> Result<(), IdentityError> {
-    let event = Event::new("anonymous", "identity.eid_refused", &format!("eid:{provider}"))
-        .with(serde_json::json!({ "provider": provider, "reason": refusal.code() }));
+    let event = Event::new(
+        "anonymous",
+        "identity.eid_refused",
+        &format!("eid:{provider}"),
+    )
+    .with(serde_json::json!({ "provider": provider, "reason": refusal.code() }));
     portico_audit::append(tx, event, now).await?;
     Ok(())
 }
@@ -830,10 +873,12 @@ pub async fn sign_in(
         .execute(&mut **tx)
         .await?;
     raise(tx, &account_id, person.level).await?;
-    let session = sessions::create(tx, &account_id, sessions::STAGE_COMPLETE, person.level, now).await?;
+    let session =
+        sessions::create(tx, &account_id, sessions::STAGE_COMPLETE, person.level, now).await?;
     if newly_linked && !created {
-        let event = Event::new(&account_id, "identity.eid_linked", &account_id)
-            .with(serde_json::json!({ "provider": person.provider, "level": person.level.as_str() }));
+        let event = Event::new(&account_id, "identity.eid_linked", &account_id).with(
+            serde_json::json!({ "provider": person.provider, "level": person.level.as_str() }),
+        );
         portico_audit::append(tx, event, now).await?;
     }
     let event = Event::new(&account_id, "identity.sign_in", &account_id).with(serde_json::json!({
@@ -859,18 +904,25 @@ async fn raise(tx: &mut Tx, account_id: &str, level: Assurance) -> Result<(), Id
         Assurance::High => &["low", "substantial"],
     };
     for from in lower {
-        sqlx::query("UPDATE accounts SET identity_assurance = $1 WHERE id = $2 AND identity_assurance = $3")
-            .bind(level.as_str())
-            .bind(account_id)
-            .bind(*from)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE accounts SET identity_assurance = $1 WHERE id = $2 AND identity_assurance = $3",
+        )
+        .bind(level.as_str())
+        .bind(account_id)
+        .bind(*from)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
 
 /// Takes a merely claimed number off `account_id`; its sessions end.
-async fn release(tx: &mut Tx, account_id: &str, provider: &str, now: DateTime<Utc>) -> Result<(), IdentityError> {
+async fn release(
+    tx: &mut Tx,
+    account_id: &str,
+    provider: &str,
+    now: DateTime<Utc>,
+) -> Result<(), IdentityError> {
     sqlx::query(
         "UPDATE accounts SET personal_id = NULL, personal_id_kind = NULL WHERE id = $1 AND identity_assurance = 'low'",
     )
@@ -939,7 +991,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -950,7 +1005,10 @@ mod tests {
             ("PORTICO_OIDC_EAUTH_ISSUER", "https://eauth.example/"),
             ("PORTICO_OIDC_EAUTH_CLIENT_ID", "portico"),
             ("PORTICO_OIDC_EAUTH_CLIENT_SECRET", "s"),
-            ("PORTICO_OIDC_EAUTH_LEVELS", "urn:x:high=high, urn:x:sub=substantial"),
+            (
+                "PORTICO_OIDC_EAUTH_LEVELS",
+                "urn:x:high=high, urn:x:sub=substantial",
+            ),
             ("PORTICO_OIDC_MY_EID_ISSUER", "http://127.0.0.1:9000"),
             ("PORTICO_OIDC_MY_EID_CLIENT_ID", "c"),
         ]))
@@ -962,7 +1020,10 @@ mod tests {
         assert_eq!(got[0].level(None), Assurance::Low);
         assert_eq!(got[1].name, "my-eid");
         assert!(got[1].client_secret.is_none());
-        assert_eq!(got[1].level(Some("http://eidas.europa.eu/LoA/substantial")), Assurance::Substantial);
+        assert_eq!(
+            got[1].level(Some("http://eidas.europa.eu/LoA/substantial")),
+            Assurance::Substantial
+        );
 
         let error = |pairs: &[(&str, &str)]| ProviderConfig::from_env(env(pairs)).unwrap_err();
         assert_eq!(
@@ -987,9 +1048,15 @@ mod tests {
 
     #[test]
     fn personal_numbers_are_read_in_both_forms() {
-        assert_eq!(parse_personal("PNOBG-7523169263").unwrap().value(), "7523169263");
+        assert_eq!(
+            parse_personal("PNOBG-7523169263").unwrap().value(),
+            "7523169263"
+        );
         assert_eq!(parse_personal("7523169263").unwrap().value(), "7523169263");
-        assert_eq!(parse_personal("PNOBG-7523169264"), Err(Refusal::BadIdentifier));
+        assert_eq!(
+            parse_personal("PNOBG-7523169264"),
+            Err(Refusal::BadIdentifier)
+        );
         assert_eq!(parse_personal("IDCBG-AB1234"), Err(Refusal::BadIdentifier));
         assert_eq!(parse_personal("someone"), Err(Refusal::BadIdentifier));
     }

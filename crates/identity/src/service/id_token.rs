@@ -88,7 +88,8 @@ pub fn verify_signature(
 ) -> Result<Map<String, Value>, SignatureProblem> {
     let refused = SignatureProblem::Refused;
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(refused(Refusal::BadToken));
     };
@@ -98,8 +99,7 @@ pub fn verify_signature(
         // No extension is understood, so a critical one cannot be honoured (RFC 7515 4.1.11).
         return Err(refused(Refusal::BadToken));
     }
-    if !SUPPORTED_ALGS.contains(&header.alg.as_str()) || !allowed.iter().any(|a| *a == header.alg)
-    {
+    if !SUPPORTED_ALGS.contains(&header.alg.as_str()) || !allowed.contains(&header.alg) {
         return Err(refused(Refusal::BadSignature));
     }
     let sig = b64(s).map_err(refused)?;
@@ -250,9 +250,8 @@ mod tests {
 
     fn es256() -> (EcdsaKeyPair, Jwk) {
         let rng = SystemRandom::new();
-        let pkcs8 =
-            EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-                .unwrap();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .unwrap();
         let pair = EcdsaKeyPair::from_pkcs8(
             &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
             pkcs8.as_ref(),
@@ -313,7 +312,11 @@ mod tests {
             Err(SignatureProblem::Refused(Refusal::BadSignature))
         );
         // Another key id: the caller is told to fetch the keys again.
-        let other = sign_es256(&pair, json!({"alg":"ES256","kid":"ec2"}), json!({"sub":"a"}));
+        let other = sign_es256(
+            &pair,
+            json!({"alg":"ES256","kid":"ec2"}),
+            json!({"sub":"a"}),
+        );
         assert_eq!(
             verify_signature(&other, &jwks, &all()),
             Err(SignatureProblem::NoKey)

@@ -16,6 +16,7 @@ mod certificates;
 mod components;
 mod delivery;
 mod documents;
+mod eid;
 mod evidence;
 mod hardening;
 mod i18n;
