@@ -60,6 +60,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0011_eid",
         sql: include_str!("../migrations/0011_eid.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0012_contact",
+        sql: include_str!("../migrations/0012_contact.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the

@@ -3,6 +3,7 @@
 mod account;
 mod api;
 mod api_clients;
+mod contact;
 pub mod certificates;
 pub mod eid;
 mod login;
@@ -61,6 +62,14 @@ pub fn router() -> Router<AppState> {
             get(account::totp_form).post(account::totp_confirm),
         )
         .route("/account/totp/remove", post(account::totp_remove))
+        .route(
+            "/account/contact",
+            get(contact::form).post(contact::begin),
+        )
+        .route(
+            "/account/contact/{id}",
+            get(contact::code_form).post(contact::confirm),
+        )
         .merge(api_clients::pages())
         .route(
             "/account/mandates",

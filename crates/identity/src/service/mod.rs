@@ -5,6 +5,7 @@ pub mod administrations;
 pub mod api_clients;
 pub mod certificates;
 pub mod codes;
+pub mod contact;
 pub mod eid;
 pub mod id_token;
 pub mod mandates;
