@@ -122,7 +122,11 @@ async fn contact_page(
         phone: account.phone.unwrap_or_default(),
         email_verified,
         phone_verified,
-        kind: if form.kind == "phone" { "phone".into() } else { "email".into() },
+        kind: if form.kind == "phone" {
+            "phone".into()
+        } else {
+            "email".into()
+        },
         value: form.value,
         errors,
         offer,
@@ -159,7 +163,16 @@ pub async fn begin(
     let now = state.clock.now();
     let Some(kind) = Kind::parse(&form.kind) else {
         let errors = vec![FieldError::new("kind", "contact_kind_missing")];
-        return contact_page(&state, &user.account_id, page, form, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return contact_page(
+            &state,
+            &user.account_id,
+            page,
+            form,
+            None,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let account = accounts::get(&state.db, &user.account_id)
         .await?
@@ -181,7 +194,16 @@ pub async fn begin(
             Ok(proof) => Some(proof),
             Err(IdentityError::WrongCode) => {
                 let errors = vec![FieldError::new("code", "code.wrong")];
-                return contact_page(&state, &user.account_id, page, form, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return contact_page(
+                    &state,
+                    &user.account_id,
+                    page,
+                    form,
+                    None,
+                    errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
             Err(e) => return Err(e.into()),
         }
@@ -202,7 +224,16 @@ pub async fn begin(
             Ok(Redirect::to(&format!("/account/contact/{id}")).into_response())
         }
         Err(IdentityError::Invalid(errors)) => {
-            contact_page(&state, &user.account_id, page, form, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            contact_page(
+                &state,
+                &user.account_id,
+                page,
+                form,
+                None,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -243,17 +274,41 @@ pub async fn confirm(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    match contact::confirm(&state.db, &user.account_id, &id, &form.code, state.clock.now()).await {
+    match contact::confirm(
+        &state.db,
+        &user.account_id,
+        &id,
+        &form.code,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(kind) => {
             state.jobs_waker.notify_one();
             Ok(Redirect::to(&format!("/account?done={}_changed", kind.as_str())).into_response())
         }
         Err(IdentityError::WrongCode) => {
             let errors = vec![FieldError::new("contact_code", "code.wrong")];
-            code_page(&state, &user.account_id, page, &id, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            code_page(
+                &state,
+                &user.account_id,
+                page,
+                &id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(IdentityError::Invalid(errors)) => {
-            code_page(&state, &user.account_id, page, &id, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            code_page(
+                &state,
+                &user.account_id,
+                page,
+                &id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod certificates;
 mod components;
+mod contact;
 mod delivery;
 mod documents;
 mod eid;
