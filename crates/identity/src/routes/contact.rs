@@ -174,20 +174,10 @@ pub async fn begin(
         )
         .await;
     };
-    let account = accounts::get(&state.db, &user.account_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let current = match kind {
-        Kind::Email => Some(account.email.clone()),
-        Kind::Phone => account.phone.clone(),
-    };
-    let same = |v: &str| match kind {
-        Kind::Email => accounts::normalise_email(v),
-        Kind::Phone => accounts::normalise_phone(v).unwrap_or_default(),
-    };
     // Checking what the account already has changes nothing: no second factor is asked for.
-    let unchanged = current.as_deref() == Some(same(&form.value).as_str());
-    let proof = if unchanged {
+    let needs =
+        contact::needs_second_factor(&state.db, &user.account_id, kind, &form.value).await?;
+    let proof = if !needs {
         None
     } else {
         match step_up::confirm(&state.db, &user.account_id, &form.code, PURPOSE, now).await {

@@ -3,6 +3,8 @@
 //! 1. [`begin`]: a change needs a proof that the person just confirmed with their current second
 //!    factor ([`step_up::confirm`] with [`PURPOSE`]); checking the address or number the account
 //!    already has (given at registration, never verified) needs none, since nothing changes. A
+//!    An account with a placeholder address (made by a certificate or an eID) and no
+//!    authenticator app gives its first real address without one. A
 //!    six-digit code goes to the **new** destination, limited like sign-in codes per account,
 //!    per destination and per client address (`throttle::claim_send`), and is kept only as a
 //!    hash for 15 minutes. An earlier pending change of the same kind stops working.
@@ -85,6 +87,39 @@ fn normalise(kind: Kind, value: &str) -> Result<String, IdentityError> {
     }
 }
 
+/// An account made by a certificate or an eID has a placeholder address under `.invalid` that
+/// never delivers, and no authenticator app: it has no second factor to confirm with, so its
+/// first real address needs only the code sent to that address.
+async fn first_address(
+    db: &Db,
+    account: &crate::model::Account,
+    kind: Kind,
+) -> Result<bool, IdentityError> {
+    Ok(kind == Kind::Email
+        && account.email.ends_with("@accounts.invalid")
+        && !crate::service::totp::is_enrolled(db, &account.id).await?)
+}
+
+/// Whether changing to `value` needs the second factor first (see [`begin`]).
+pub async fn needs_second_factor(
+    db: &Db,
+    account_id: &str,
+    kind: Kind,
+    value: &str,
+) -> Result<bool, IdentityError> {
+    let Ok(value) = normalise(kind, value) else {
+        return Ok(true);
+    };
+    let account = accounts::get(db, account_id)
+        .await?
+        .ok_or(IdentityError::NotFound)?;
+    let current = match kind {
+        Kind::Email => Some(account.email.clone()),
+        Kind::Phone => account.phone.clone(),
+    };
+    Ok(current.as_deref() != Some(value.as_str()) && !first_address(db, &account, kind).await?)
+}
+
 fn hash(change_id: &str, code: &str) -> String {
     sha256_hex(&format!("contact:{change_id}:{code}"))
 }
@@ -109,7 +144,8 @@ pub async fn begin(
         Kind::Phone => account.phone.clone(),
     };
     let unchanged = current.as_deref() == Some(value.as_str());
-    if !unchanged && !proof.is_some_and(|p| p.is_for(account_id, PURPOSE)) {
+    let free = unchanged || first_address(db, &account, kind).await?;
+    if !free && !proof.is_some_and(|p| p.is_for(account_id, PURPOSE)) {
         return Err(IdentityError::field("code", "code.wrong"));
     }
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));

@@ -19,7 +19,7 @@ fn six_digits(text: &str) -> Option<String> {
 }
 
 /// The code in the newest e-mail to `to` that contains `text`, waiting up to 10 s for it.
-async fn mailed_code(app: &TestApp, to: &str, text: &str) -> String {
+pub(crate) async fn mailed_code(app: &TestApp, to: &str, text: &str) -> String {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         for raw in app.mail.raw().iter().rev() {

@@ -454,3 +454,55 @@ async fn a_number_another_account_only_claimed_is_never_merged_into_it() {
         1
     );
 }
+
+#[tokio::test]
+async fn an_account_made_by_an_eid_without_an_address_gives_its_first_one_with_only_the_code() {
+    let egn = fresh_egn();
+    let mut nameless = person(&egn, "Нова", "unused");
+    nameless.as_object_mut().unwrap().remove("email");
+    let (app, op) = start(json!({ "nova": nameless })).await;
+    op.next_login("nova", "substantial").await;
+    let browser = app.client();
+    let callback = to_callback(&app, &op, &browser, "test").await;
+    assert_eq!(browser.get(&callback).await.status, StatusCode::SEE_OTHER);
+    let page = browser.get("/account/contact").await;
+    assert!(page.body.contains("@accounts.invalid"), "{}", page.body);
+    // No authenticator and an address that never delivers: no second factor to ask for.
+    let page = browser
+        .post_form(
+            "/account/contact",
+            &[
+                ("kind", "email"),
+                ("new_contact", "nova@example.com"),
+                ("code", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let confirm = page.location().to_owned();
+    let code = crate::contact::mailed_code(&app, "nova@example.com", "confirms this address").await;
+    let page = browser
+        .post_form(&confirm, &[("contact_code", &code)])
+        .await;
+    assert_eq!(page.location(), "/account?done=email_changed");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM accounts WHERE personal_id = '{egn}' AND email = 'nova@example.com' AND email_verified_at IS NOT NULL"
+        ))
+        .await,
+        1
+    );
+    // Once it has a real address, a change needs the second factor again.
+    browser.get("/account/contact").await;
+    let page = browser
+        .post_form(
+            "/account/contact",
+            &[
+                ("kind", "email"),
+                ("new_contact", "else@example.com"),
+                ("code", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
