@@ -227,11 +227,9 @@ async fn the_sign_in_page_offers_the_configured_providers_in_both_languages() {
         vec!["Вход с тестова еИД".to_owned()]
     );
     assert_eq!(page.texts("#eid-test-es"), vec!["test-es".to_owned()]);
-    assert_eq!(
-        page.attr("form[action='/login/eid/test'] input[name=_csrf]", "value")
-            .is_some(),
-        true
-    );
+    assert!(page
+        .attr("form[action='/login/eid/test'] input[name=_csrf]", "value")
+        .is_some());
     browser.get("/lang?to=en&back=/login").await;
     let page = browser.get("/login").await;
     assert_eq!(
