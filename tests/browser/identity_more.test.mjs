@@ -87,6 +87,10 @@ describe(`certificates and mandates in a browser (${databaseKind()})`, { timeout
     const account = await maria.page.locator('main').innerText();
     assert.match(account, /Мария/);
     await checkPage(maria, 'account-after-certificate');
+    // Her certificate gave no e-mail address: she gives her first one on the contact page.
+    await clickAndWait(maria, maria.page.locator('#contact-link'));
+    assert.equal(new URL(maria.page.url()).pathname, '/account/contact');
+    await checkPage(maria, 'contact');
   });
 
   it('lets the principal give the agent a mandate, confirmed with a code', { timeout: STEP_TIMEOUT_MS }, async () => {
