@@ -629,7 +629,9 @@ fn asserted(
             )
         }
     };
-    let email_verified = all.get("email_verified").and_then(Value::as_bool) != Some(false);
+    // Only an address the provider says it verified: an unverified one would let anyone's eID
+    // take an address (and the sign-in links sent to it) from its owner.
+    let email_verified = all.get("email_verified").and_then(Value::as_bool) == Some(true);
     Asserted {
         provider: config.name.clone(),
         subject,
