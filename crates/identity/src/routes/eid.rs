@@ -277,10 +277,10 @@ async fn refused(
         code: refusal.code(),
         page,
     })?;
-    let status = if refusal == Refusal::UnknownProvider {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::FORBIDDEN
+    let status = match refusal {
+        Refusal::UnknownProvider => StatusCode::NOT_FOUND,
+        Refusal::ProviderUnavailable => StatusCode::BAD_GATEWAY,
+        _ => StatusCode::FORBIDDEN,
     };
     Ok((status, html).into_response())
 }
