@@ -504,3 +504,26 @@ async fn an_account_made_by_an_eid_without_an_address_gives_its_first_one_with_o
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_provider_that_cannot_be_reached_is_a_502_with_its_reason_and_nothing_begun() {
+    let app = TestApp::start_with(|config| {
+        let get = |name: &str| -> Option<String> {
+            Some(match name {
+                "PORTICO_OIDC_PROVIDERS" => "down".into(),
+                // Nothing listens on port 9 of loopback (discard, never served here).
+                "PORTICO_OIDC_DOWN_ISSUER" => "http://127.0.0.1:9".into(),
+                "PORTICO_OIDC_DOWN_CLIENT_ID" => "portico".into(),
+                _ => return None,
+            })
+        };
+        config.oidc_providers = ProviderConfig::from_env(get).expect("providers");
+    })
+    .await;
+    let browser = app.client();
+    browser.get("/login").await;
+    let page = browser.post_form("/login/eid/down", &[("next", "")]).await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reason(&page), "provider_unavailable");
+    assert_eq!(app.count("SELECT COUNT(*) FROM eid_attempts").await, 0);
+}
