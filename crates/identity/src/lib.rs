@@ -56,6 +56,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0010_mandates",
         sql: include_str!("../migrations/0010_mandates.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0011_eid",
+        sql: include_str!("../migrations/0011_eid.sql"),
+    },
+    portico_store::Migration {
+        id: "identity/0012_contact",
+        sql: include_str!("../migrations/0012_contact.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the
@@ -93,6 +101,12 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     let mut pages = router()
         .merge(routes::oauth::router(oauth))
         .merge(routes::oidc::router(oidc));
+    // Sign-in through external eID providers, when the binary configured any.
+    if let Some(login) = m.shared.get::<routes::eid::EidLogin>().cloned() {
+        pages = pages
+            .layer(axum::Extension(login.buttons()))
+            .merge(routes::eid::router(m.state.clone(), login));
+    }
     if let Some(login) = certificates {
         pages = pages
             .layer(axum::Extension(routes::certificates::CertificateLink(

@@ -306,6 +306,12 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     if let Some(login) = &certificates {
         shared.insert(login.clone());
     }
+    if !config.oidc_providers.is_empty() {
+        let providers =
+            portico_identity::service::eid::ExternalProviders::new(config.oidc_providers.clone())
+                .map_err(anyhow::Error::msg)?;
+        shared.insert(portico_identity::routes::eid::EidLogin(Arc::new(providers)));
+    }
     let mount = Mount {
         state: state.clone(),
         shared,

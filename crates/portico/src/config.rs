@@ -63,6 +63,9 @@ pub struct Config {
     pub tls_key_file: Option<PathBuf>,
     /// Where the sign-in page's "sign in with a certificate" leads (`PORTICO_CLIENT_CERT_URL`).
     pub client_cert_url: Option<String>,
+    /// External eID providers people sign in through (OpenID Connect; `PORTICO_OIDC_PROVIDERS`
+    /// and `PORTICO_OIDC_<NAME>_…`, see `portico_identity::service::eid::SETTINGS`).
+    pub oidc_providers: Vec<portico_identity::service::eid::ProviderConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -257,7 +260,8 @@ impl Config {
             bail!("PORTICO_CLIENT_CERT_HEADER must be a header name, not {client_cert_header:?}");
         }
         for (name, _) in std::env::vars() {
-            let known = VARIABLES.iter().any(|(k, _)| *k == name);
+            let known = VARIABLES.iter().any(|(k, _)| *k == name)
+                || portico_identity::service::eid::is_setting(&name);
             let test_only = name.starts_with("PORTICO_TEST_")
                 || name.starts_with("PORTICO_BROWSER_")
                 || name.starts_with("PORTICO_SKIP_")
@@ -304,6 +308,8 @@ impl Config {
             tls_cert_file,
             tls_key_file,
             client_cert_url: var("PORTICO_CLIENT_CERT_URL"),
+            oidc_providers: portico_identity::service::eid::ProviderConfig::from_env(var)
+                .map_err(anyhow::Error::msg)?,
         })
     }
 
@@ -343,6 +349,7 @@ impl Config {
             tls_cert_file: None,
             tls_key_file: None,
             client_cert_url: None,
+            oidc_providers: Vec::new(),
         }
     }
 }

@@ -76,6 +76,8 @@ pub async fn overview(
     let banner = match q.done.as_deref() {
         Some("totp") => "totp_enrolled_banner",
         Some("totp_removed") => "totp_removed_banner",
+        Some("email_changed") => "contact_email_changed_banner",
+        Some("phone_changed") => "contact_phone_changed_banner",
         _ => "",
     };
     account_page(&state, &user, page, banner, vec![]).await

@@ -51,6 +51,8 @@ struct LoginPage {
     retry_after: Option<i64>,
     /// Where "sign in with a certificate" leads, when it is configured.
     cert_link: String,
+    /// External eID providers' buttons: (name, label in the page's language).
+    eid: Vec<(String, String)>,
 }
 
 impl LoginPage {
@@ -74,17 +76,27 @@ pub async fn form(
     page: PageContext,
     Query(q): Query<NextQuery>,
     cert: Option<axum::Extension<super::certificates::CertificateLink>>,
+    eid: Option<axum::Extension<super::eid::EidButtons>>,
 ) -> Result<Response, AppError> {
     if page.signed_in() {
         return Ok(Redirect::to(LANDING).into_response());
     }
     let page = page.with_strings(TABLES);
     let next = q.next.unwrap_or_default();
+    let eid = eid
+        .map(|e| {
+            e.0 .0
+                .iter()
+                .map(|b| (b.name.clone(), b.label(page.lang).to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(render(&LoginPage {
         page,
         identifier: String::new(),
         next,
         cert_link: cert.map(|c| c.0 .0.clone()).unwrap_or_default(),
+        eid,
         errors: vec![],
         retry_after: None,
     })?
@@ -113,6 +125,7 @@ fn login_failed(
         errors: vec![FieldError::new("identifier", code)],
         retry_after,
         cert_link: String::new(),
+        eid: Vec::new(),
     })?;
     let mut response = (status, html).into_response();
     if let Some(secs) = retry_after {

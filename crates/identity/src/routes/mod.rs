@@ -4,6 +4,8 @@ mod account;
 mod api;
 mod api_clients;
 pub mod certificates;
+mod contact;
+pub mod eid;
 mod login;
 mod mandates;
 pub mod oauth;
@@ -60,6 +62,11 @@ pub fn router() -> Router<AppState> {
             get(account::totp_form).post(account::totp_confirm),
         )
         .route("/account/totp/remove", post(account::totp_remove))
+        .route("/account/contact", get(contact::form).post(contact::begin))
+        .route(
+            "/account/contact/{id}",
+            get(contact::code_form).post(contact::confirm),
+        )
         .merge(api_clients::pages())
         .route(
             "/account/mandates",

@@ -24,6 +24,8 @@ pub struct Purged {
     pub one_time_codes: u64,
     pub step_up_codes: u64,
     pub throttles: u64,
+    /// eID sign-ins begun and never answered, or answered.
+    pub eid_attempts: u64,
 }
 
 /// Deletes sessions and codes that expired more than [`keep_expired`] ago and throttle rows
@@ -51,7 +53,13 @@ pub async fn purge(tx: &mut Tx, now: DateTime<Utc>) -> Result<Purged, IdentityEr
         .execute(&mut **tx)
         .await?
         .rows_affected();
+    let eid_attempts = sqlx::query("DELETE FROM eid_attempts WHERE expires_at < $1")
+        .bind(expired)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     Ok(Purged {
+        eid_attempts,
         sessions,
         one_time_codes,
         step_up_codes,

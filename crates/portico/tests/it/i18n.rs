@@ -135,6 +135,7 @@ fn is_not_a_key(s: &str) -> bool {
         "identity.factor_remove",
         "identity.totp_secret.v1",
         "identity.mandate_grant",
+        "identity.contact_change",
         "portico.result",
         "portico.delivery.evidence",
         "portico.delivery.message",
