@@ -15,8 +15,8 @@ mod parse;
 mod view;
 
 pub use layout::{
-    Condition, Confirmation, ConsentRule, DateRule, Layout, LayoutField, OptionDef, RegisterCheck,
-    RoutingRule, Step, Widget,
+    Condition, Confirmation, ConsentRule, DateRule, Layout, LayoutField, OptionDef, PersonFinder,
+    RegisterCheck, RoutingRule, Step, Widget,
 };
 pub use view::{ErrorLink, FieldView, OptionView, StepView};
 
@@ -95,6 +95,37 @@ impl FormVersion {
                 field.nomenclature = Some(own.clone());
             }
         }
+        self
+    }
+
+    /// The form without these fields: the platform answers them itself for this application
+    /// (the people a consent rule finds in a register). They leave the steps, and the schema
+    /// (its `required` lists, also inside `allOf`/`anyOf`/`oneOf`/`if`/`then`/`else`) no longer
+    /// asks for them; what they would have held keeps its type.
+    pub fn without_fields(mut self, names: &[&str]) -> FormVersion {
+        if names.is_empty() {
+            return self;
+        }
+        for step in &mut self.layout.steps {
+            step.fields.retain(|f| !names.contains(&f.name.as_str()));
+        }
+        fn unrequire(schema: &mut Value, names: &[&str]) {
+            let Value::Object(map) = schema else { return };
+            if let Some(Value::Array(required)) = map.get_mut("required") {
+                required.retain(|r| !r.as_str().is_some_and(|r| names.contains(&r)));
+            }
+            for key in ["allOf", "anyOf", "oneOf"] {
+                if let Some(Value::Array(items)) = map.get_mut(key) {
+                    items.iter_mut().for_each(|i| unrequire(i, names));
+                }
+            }
+            for key in ["if", "then", "else"] {
+                if let Some(sub) = map.get_mut(key) {
+                    unrequire(sub, names);
+                }
+            }
+        }
+        unrequire(&mut self.schema, names);
         self
     }
 
