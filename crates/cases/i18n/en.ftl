@@ -106,7 +106,6 @@ result-in-mailbox = The result was sent to your mailbox: open the message
 receipt-jws-download = Download the signed record (JWS)
 consent-status-closed = no longer needed (the application has ended)
 consent-self = You cannot name yourself — give the EGN of the other person whose consent is needed
-consent-not-found = The register cannot say who must consent — enter the person's EGN
 review-consents-heading = Whose consent will be asked
 review-consents-body = We found them in the registers, so you do not need to name them. Each will get the request in their own account.
 consent-heading = Your consent for

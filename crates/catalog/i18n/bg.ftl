@@ -99,6 +99,7 @@ form-steps = Стъпки
 
 ## Form messages by code
 form-required = Въведете { $label-lower }
+form-consent-not-found = Регистърът не може да посочи кой трябва да даде съгласие — въведете { $label-lower }
 form-choose = Изберете отговор на „{ $label }“
 form-confirm = Отбележете „{ $label }“, за да продължите
 form-invalid = Полето „{ $label }“ не е попълнено правилно

@@ -99,6 +99,7 @@ form-steps = Steps
 
 ## Form messages by code
 form-required = Enter { $label-lower }
+form-consent-not-found = The register cannot say who must consent — enter { $label-lower }
 form-choose = Select an answer to ‘{ $label }’
 form-confirm = Select ‘{ $label }’ to continue
 form-invalid = ‘{ $label }’ is not valid

@@ -399,7 +399,7 @@ pub async fn step_submit(
                     form.step(at)
                         .is_some_and(|s| s.fields.iter().any(|f| &f.name == *p))
                 })
-                .map(|p| FieldError::new(p, "consent.not_found"))
+                .map(|p| FieldError::new(p, "form.consent_not_found"))
                 .collect();
             return step_page(&state, page, &saved, &form, at, &saved.data, errors).await;
         }
