@@ -26,6 +26,7 @@ ev-submitted = Заявлението е подадено
 ev-message = Съобщение
 ev-assigned = Поето от служител
 ev-note = Вътрешна бележка
+ev-check = Проверка в регистър
 respond-title = Администрацията иска допълнителна информация
 respond-label = Вашият отговор
 respond-submit = Изпрати отговора

@@ -26,6 +26,7 @@ ev-submitted = Application submitted
 ev-message = Message
 ev-assigned = Taken by an officer
 ev-note = Internal note
+ev-check = Register check
 respond-title = The administration has asked for more information
 respond-label = Your answer
 respond-submit = Send your answer

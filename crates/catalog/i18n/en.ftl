@@ -164,6 +164,7 @@ console-no-services = No services published yet.
 console-adopt = Add a service from the shared catalog
 console-queue = The administration's work queue
 console-api-clients = API clients for your systems
+console-access-requests = Requests for access to your registers
 console-tasks = Tasks
 service-before-start = Before you start
 service-need-sign-in = You will sign in with a password and a second factor. If you have no account, you can create one in a few minutes with your EGN or, if you are a foreign national, your LNCh (personal number of a foreigner).

@@ -200,6 +200,18 @@ async fn an_operator_checks_ownership_in_the_address_register_from_the_case() {
     assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
     let case = operator.get(&format!("/office/cases/{owned}")).await;
     assert_eq!(outcome(&case).as_deref(), Some("Потвърдено"));
+    // The run is on the case's timeline, in words, for staff only.
+    let entries = case.texts(".timeline__item--internal");
+    assert!(
+        entries.iter().any(|e| e.contains("Проверка в регистър")
+            && e.contains("Собственик ли е заявителят на адреса?: Потвърдено")),
+        "{entries:?}"
+    );
+    let own_view = owner.get(&format!("/applications/{owned}")).await;
+    assert!(
+        !own_view.body.contains("Проверка в регистър"),
+        "not on the applicant's timeline"
+    );
 
     operator.post_form(&check(&claimed), &[]).await;
     let case = operator.get(&format!("/office/cases/{claimed}")).await;

@@ -164,7 +164,9 @@ async fn a_grant_for_two_fields_returns_those_two_and_no_other_and_signs_on_requ
             "children",
             "current_address",
             "family_name",
+            "father_egn",
             "given_name",
+            "mother_egn",
             "permanent_address"
         ]
     );
