@@ -5,7 +5,7 @@
 use crate::cases::seeded;
 use crate::support::{Client, TestApp};
 use portico::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
-use portico_core::{Actor, ApiClient, Role};
+use portico_core::{Actor, ApiClient, Clock, Role};
 use portico_registries::model::AccessRequest;
 use portico_registries::service::{access, catalogue, Registries};
 use reqwest::StatusCode;
