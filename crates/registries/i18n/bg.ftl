@@ -130,3 +130,10 @@ access-error-fields = Изберете поне едно поле от отго�
 access-error-period = Изберете дата в бъдещето, до която е валиден достъпът
 access-error-reason = Посочете причината за отказа
 access-error-decided = По това искане вече е взето решение
+
+## My data: the page to print
+my-data-print = Версия за печат или PDF
+my-data-print-title = Моите данни и кой ги е проверявал — за печат
+my-data-print-made = Към
+my-data-print-how = Отпечатайте страницата или я запазете като PDF с „Печат“ на браузъра.
+my-data-print-back = Обратно към „Моите данни“

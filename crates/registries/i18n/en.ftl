@@ -130,3 +130,10 @@ access-error-fields = Choose at least one field of the operation's answer
 access-error-period = Choose a date in the future until which access is valid
 access-error-reason = Give the reason for refusing
 access-error-decided = This request has already been decided
+
+## My data: the page to print
+my-data-print = Print or PDF version
+my-data-print-title = My data and who looked at it — to print
+my-data-print-made = As of
+my-data-print-how = Print the page, or save it as PDF with your browser's Print.
+my-data-print-back = Back to My data

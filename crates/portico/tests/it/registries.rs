@@ -367,6 +367,18 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
     let queries = download.json()["queries"].as_array().unwrap().clone();
     assert_eq!(queries.len(), 2);
     assert!(!download.body.contains(&someone_else));
+    // The page to print (or save as PDF) holds the same, and no form.
+    assert_eq!(page.texts("a#my-data-print").len(), 1);
+    let print = citizen.get("/my-data/print").await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert_eq!(print.texts("#query-log tr.query-row").len(), 2);
+    assert_eq!(
+        print.texts(".deferral-reason"),
+        ["Проверка по досъдебно производство"]
+    );
+    assert!(!print
+        .body
+        .contains("<form method=\"post\" action=\"/my-data"));
 }
 
 #[tokio::test]
@@ -375,6 +387,10 @@ async fn my_data_needs_substantial_assurance_and_takes_a_correction_request() {
     let (claimed, _, _) = crate::cases::citizen(&app, "claimed@example.bg").await;
     let page = claimed.get("/my-data").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        claimed.get("/my-data/print").await.status,
+        StatusCode::FORBIDDEN
+    );
 
     let (citizen, _, _) = verified_citizen(&app, "fixme@example.bg").await;
     let page = citizen.get("/my-data").await;
