@@ -307,15 +307,6 @@ describe(`flagship: address registration in Sofia, in a browser (${databaseKind(
     assert.equal(await option.count(), 1, `one address option reads ${JSON.stringify(SREDETS_ADDRESS)}`);
     await page.selectOption('#address', await option.getAttribute('value'));
     await page.check('input[name="owns_home"][value="no"]');
-    // Once only: Ivan's session is of substantial assurance and Sofia holds a grant, so the form
-    // does not ask for the owner; the platform looks them up in the address register. This
-    // owner has just registered and is not in it, so the register cannot say, and the form
-    // asks the applicant after all, saying why.
-    assert.equal(await page.locator('[name="owner_egn"]').count(), 0, 'the owner is not asked for at first');
-    const asked = await clickAndWait(applicant, button(applicant, 'Запази и продължи'));
-    assert.equal(asked.status(), 422);
-    assert.match(await errorSummary(applicant).innerText(), /Регистърът не може да посочи/);
-    await checkPage(applicant, 'form-2-owner-not-found');
     await page.fill('[name="owner_egn"]', owner.person.egn);
     await clickAndWait(applicant, button(applicant, 'Запази и продължи'));
     assert.equal(currentPath(applicant), `/applications/${applicationId}/step/2`);
