@@ -278,7 +278,7 @@ async fn case_page(
         attachments: applications::attachments(&state.app.db, &app.id).await?,
         consents: consents::for_application(&state.app.db, &app.id).await?,
         timeline: with_checks_read(
-            &state,
+            state,
             &app,
             applications::timeline(&state.app.db, &app.id, true).await?,
             lang,

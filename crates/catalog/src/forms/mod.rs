@@ -348,6 +348,49 @@ mod tests {
     }
 
     #[test]
+    fn a_field_the_platform_answers_leaves_the_steps_and_the_schemas_requirements() {
+        let schema = json!({
+            "$schema": DRAFT_2020_12,
+            "type": "object",
+            "properties": {
+                "owns": { "type": "string", "enum": ["yes", "no"] },
+                "owner": { "type": "string" }
+            },
+            "required": ["owns", "owner"],
+            "allOf": [{
+                "if": { "properties": { "owns": { "const": "no" } } },
+                "then": { "required": ["owner"] }
+            }]
+        });
+        let layout = json!({ "steps": [ { "id": "one", "title": { "bg": "Едно", "en": "One" }, "fields": [
+            { "name": "owns", "widget": "radios", "label": { "bg": "С", "en": "O" } },
+            { "name": "owner", "widget": "text", "label": { "bg": "С", "en": "O" } } ] } ] });
+        let form = FormVersion {
+            id: "f".into(),
+            form_key: "f".into(),
+            version: 1,
+            layout: check_definition(&schema, &layout).unwrap(),
+            schema,
+            published_at: Utc::now(),
+            published_by: "test".into(),
+        };
+        let data = json!({ "owns": "no" });
+        assert!(!form.validate(&data).is_empty(), "asked as the form stands");
+        let without = form.without_fields(&["owner"]);
+        assert!(without.field("owner").is_none());
+        assert!(without.field("owns").is_some());
+        assert!(
+            without.validate(&data).is_empty(),
+            "{:?}",
+            without.validate(&data)
+        );
+        // What it would have held keeps its type.
+        assert!(!without
+            .validate(&json!({ "owns": "no", "owner": 5 }))
+            .is_empty());
+    }
+
+    #[test]
     fn definitions_are_checked_before_publishing() {
         assert!(check_definition(&schema(), &layout("name")).is_ok());
         let err = check_definition(&schema(), &layout("nickname")).unwrap_err();
