@@ -108,6 +108,7 @@ receipt-jws-download = Изтеглете подписания запис (JWS)
 consent-status-closed = не е нужно вече (заявлението е приключено)
 consent-self = Не можете да посочите себе си — посочете ЕГН на другия човек, чието съгласие е нужно
 review-consents-heading = Чие съгласие ще бъде поискано
+application-consenters = Чие съгласие е поискано
 review-consents-body = Намерихме ги в регистрите — не е нужно да ги посочвате. Всеки ще получи искането в своя профил.
 consent-heading = Съгласие за
 decision-banner-title = Решение по заявлението

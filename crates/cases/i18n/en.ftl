@@ -108,6 +108,7 @@ receipt-jws-download = Download the signed record (JWS)
 consent-status-closed = no longer needed (the application has ended)
 consent-self = You cannot name yourself — give the EGN of the other person whose consent is needed
 review-consents-heading = Whose consent will be asked
+application-consenters = Whose consent was asked
 review-consents-body = We found them in the registers, so you do not need to name them. Each will get the request in their own account.
 consent-heading = Your consent for
 decision-banner-title = The decision on your application

@@ -348,6 +348,13 @@ async fn the_owners_of_the_address_are_found_in_the_address_register_and_asked()
     );
 
     submit(&app, &tenant, &id, &secret).await;
+    // The application's page says who was asked and where each stands, by name.
+    let shown = tenant.get(&format!("/applications/{id}")).await;
+    let asked = shown.texts("#consenters li");
+    assert_eq!(asked.len(), 2, "{}", shown.body);
+    assert!(asked.iter().all(|a| a.contains("очаква се")), "{asked:?}");
+    assert!(asked.iter().any(|a| a.contains("Росица Димова")));
+    assert!(!shown.body.contains(&owner_egn) && !shown.body.contains(&co_owner));
     assert_eq!(consents_for(&app, &owner_egn, "owner").await, 1);
     assert_eq!(consents_for(&app, &co_owner, "owner").await, 1);
     assert_eq!(
