@@ -6,8 +6,12 @@
 #
 #   bench/registries.sh                                  # both databases, 100,000 people, 10 s per figure
 #   BENCH_DBS=sqlite BENCH_PEOPLE=20000 BENCH_DURATION=5s bench/registries.sh
+#   BENCH_BIN=target/debug/portico BENCH_PEOPLE=2000 BENCH_DURATION=2s bench/registries.sh   # check the script
 set -euo pipefail
 
+# A binary given by the caller (BENCH_BIN, e.g. a debug build to check the script) is used as it
+# is; otherwise the release build is made first.
+given_bin="${BENCH_BIN:-}"
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -20,8 +24,12 @@ OPERATOR="operator.sredets@sofia.portico.demo"
 PASSWORD="portico-demo-password"
 TOTP_SECRET="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-echo "== building release binary"
-(cd "$BENCH_ROOT" && cargo build --release -p portico --quiet)
+if [[ -z "$given_bin" ]]; then
+    echo "== building release binary"
+    (cd "$BENCH_ROOT" && cargo build --release -p portico --quiet)
+else
+    echo "== binary: $BENCH_BIN (as given)"
+fi
 echo "== machine"
 echo "cores: $(nproc); date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "wrk ${WRK[*]} -d$DURATION --latency; wrk and server share the same $(nproc) cores"

@@ -45,6 +45,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "cases/0007_checks",
         sql: include_str!("../migrations/0007_checks.sql"),
     },
+    portico_store::Migration {
+        id: "cases/0008_found_people",
+        sql: include_str!("../migrations/0008_found_people.sql"),
+    },
 ];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing

@@ -50,7 +50,7 @@ pub const DRAFT: &str = "draft";
 pub struct Event {
     pub at: DateTime<Utc>,
     pub actor_id: String,
-    /// state | note | message | consent | submitted
+    /// state | note | message | consent | submitted | check
     pub kind: String,
     pub from_state: Option<String>,
     pub to_state: Option<String>,

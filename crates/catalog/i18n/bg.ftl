@@ -99,6 +99,7 @@ form-steps = Стъпки
 
 ## Form messages by code
 form-required = Въведете { $label-lower }
+form-consent-not-found = Регистърът не може да посочи кой трябва да даде съгласие — въведете { $label-lower }
 form-choose = Изберете отговор на „{ $label }“
 form-confirm = Отбележете „{ $label }“, за да продължите
 form-invalid = Полето „{ $label }“ не е попълнено правилно
@@ -163,6 +164,7 @@ console-no-services = Все още няма публикувани услуги
 console-adopt = Добавяне на услуга от общия каталог
 console-queue = Работна опашка на администрацията
 console-api-clients = API клиенти за вашите системи
+console-access-requests = Искания за достъп до регистрите ви
 console-tasks = Задачи
 service-before-start = Преди да започнете
 service-need-sign-in = Ще влезете в профила си с парола и втори фактор. Ако нямате профил, ще го създадете за няколко минути с ЕГН или ЛНЧ (личен номер на чужденец).

@@ -99,6 +99,7 @@ form-steps = Steps
 
 ## Form messages by code
 form-required = Enter { $label-lower }
+form-consent-not-found = The register cannot say who must consent — enter { $label-lower }
 form-choose = Select an answer to ‘{ $label }’
 form-confirm = Select ‘{ $label }’ to continue
 form-invalid = ‘{ $label }’ is not valid
@@ -163,6 +164,7 @@ console-no-services = No services published yet.
 console-adopt = Add a service from the shared catalog
 console-queue = The administration's work queue
 console-api-clients = API clients for your systems
+console-access-requests = Requests for access to your registers
 console-tasks = Tasks
 service-before-start = Before you start
 service-need-sign-in = You will sign in with a password and a second factor. If you have no account, you can create one in a few minutes with your EGN or, if you are a foreign national, your LNCh (personal number of a foreigner).

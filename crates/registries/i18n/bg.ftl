@@ -109,3 +109,31 @@ audit-registries-access-requested = Поискан достъп до регис�
 audit-registries-access-approved = Одобрен достъп до регистър
 audit-registries-access-refused = Отказан достъп до регистър
 audit-registries-correction-requested = Поискана корекция на данни в регистър
+
+## Register owners: access requests
+access-title = Искания за достъп до вашите регистри
+access-lead = Администрации искат да правят справки във вашите регистри. Одобрете достъп само до нужните полета и за определен срок или откажете с причина.
+access-none = Няма искания, които чакат решение.
+access-operation = Операция
+access-legal-basis = Правно основание
+access-purpose = Цел
+access-fields = Полета, до които се дава достъп
+access-fields-hint = Отбелязани са полетата, които администрацията иска. Махнете отметката от тези, които не ѝ трябват.
+access-until = Достъпът е валиден до (включително)
+access-approve = Одобрете достъпа
+access-reason = Причина за отказа
+access-refuse = Откажете
+access-done-title = Решението е записано
+access-done-approved = Достъпът е одобрен за избраните полета и срок.
+access-done-refused = Искането е отказано.
+access-error-fields = Изберете поне едно поле от отговора на операцията
+access-error-period = Изберете дата в бъдещето, до която е валиден достъпът
+access-error-reason = Посочете причината за отказа
+access-error-decided = По това искане вече е взето решение
+
+## My data: the page to print
+my-data-print = Версия за печат или PDF
+my-data-print-title = Моите данни и кой ги е проверявал — за печат
+my-data-print-made = Към
+my-data-print-how = Отпечатайте страницата или я запазете като PDF с „Печат“ на браузъра.
+my-data-print-back = Обратно към „Моите данни“

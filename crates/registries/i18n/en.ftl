@@ -109,3 +109,31 @@ audit-registries-access-requested = Access to a register requested
 audit-registries-access-approved = Access to a register approved
 audit-registries-access-refused = Access to a register refused
 audit-registries-correction-requested = Correction of register data requested
+
+## Register owners: access requests
+access-title = Requests for access to your registers
+access-lead = Administrations ask to query your registers. Approve access only to the fields they need and for a set period, or refuse with a reason.
+access-none = No requests are waiting for a decision.
+access-operation = Operation
+access-legal-basis = Legal basis
+access-purpose = Purpose
+access-fields = Fields access is given to
+access-fields-hint = The fields the administration asks for are ticked. Untick those it does not need.
+access-until = Access is valid until (inclusive)
+access-approve = Approve access
+access-reason = Reason for refusing
+access-refuse = Refuse
+access-done-title = The decision is recorded
+access-done-approved = Access is approved for the chosen fields and period.
+access-done-refused = The request is refused.
+access-error-fields = Choose at least one field of the operation's answer
+access-error-period = Choose a date in the future until which access is valid
+access-error-reason = Give the reason for refusing
+access-error-decided = This request has already been decided
+
+## My data: the page to print
+my-data-print = Print or PDF version
+my-data-print-title = My data and who looked at it — to print
+my-data-print-made = As of
+my-data-print-how = Print the page, or save it as PDF with your browser's Print.
+my-data-print-back = Back to My data

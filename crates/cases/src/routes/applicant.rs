@@ -103,6 +103,8 @@ struct ShowPage {
     can_withdraw: bool,
     /// The eDelivery messages that carried the result to the applicant's mailbox.
     delivered: Vec<String>,
+    /// The people the platform found and asked for consent: (name, capacity, where it stands).
+    consenters: Vec<(String, String, String)>,
     errors: Vec<FieldError>,
 }
 
@@ -133,6 +135,42 @@ async fn own(state: &CasesState, user: &SessionUser, id: &str) -> Result<Applica
     Ok(access::own(&state.app.db, &user.actor(), id).await?)
 }
 
+/// Who the platform found and asked for consent, by name (never by EGN), with their answer.
+async fn asked_by_name(
+    state: &CasesState,
+    app: &Application,
+    page: &PageContext,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let found = crate::service::found::people(&state.app.db, &app.id).await?;
+    if found.is_empty() || app.is_draft() {
+        return Ok(Vec::new());
+    }
+    let form = crate::service::answers::form_of(&state.app.db, app).await?;
+    let consents = crate::service::consents::for_application(&state.app.db, &app.id).await?;
+    Ok(consents
+        .into_iter()
+        .filter_map(|c| {
+            let person = found.iter().find(|p| {
+                p.role == c.role
+                    && p.personal_id == c.personal_id
+                    && p.personal_id_kind == c.personal_id_kind
+            })?;
+            let capacity = form
+                .layout
+                .consents
+                .iter()
+                .find(|r| r.role == c.role)
+                .map(|r| r.label.get(page.lang).to_owned())
+                .unwrap_or_default();
+            Some((
+                person.name.clone(),
+                capacity,
+                page.t(&format!("consent_status_{}", c.status)).to_owned(),
+            ))
+        })
+        .collect())
+}
+
 async fn show_page(
     state: &CasesState,
     page: PageContext,
@@ -154,7 +192,9 @@ async fn show_page(
     } else {
         None
     };
+    let consenters = asked_by_name(state, &app, &page).await?;
     let template = ShowPage {
+        consenters,
         decision,
         service: service_title(&state.app.db, &app.service_id, page.lang).await?,
         state: state_label(&app, page.lang)?,

@@ -5,7 +5,7 @@ use super::views::resume_target;
 use super::CasesState;
 use crate::model::{Application, ServiceInfo};
 use crate::service::applications::{self, NewAttachment};
-use crate::service::{access, answers, prefill, submission, uploads as upload_rules};
+use crate::service::{access, answers, found, prefill, submission, uploads as upload_rules};
 use crate::strings::FORM_TABLES;
 use crate::CasesError;
 use askama::Template;
@@ -79,6 +79,7 @@ pub async fn start(
     tx.commit().await?;
     // Once only: after the draft exists, so the look-ups name the case they serve.
     prefill::from_registers(&state.cases, &user.actor(), &app, &service, &form).await?;
+    found::offer(&state.cases, &user.actor(), &app, &form).await?;
     Ok(Redirect::to(&format!("/applications/{}/step/0", app.id)).into_response())
 }
 
@@ -374,6 +375,35 @@ pub async fn step_submit(
     let mut tx = state.app.db.begin().await?;
     applications::save_draft(&mut tx, &id, &user.account_id, &data, next as i64, now).await?;
     tx.commit().await?;
+    // Once only: who must consent, found in the registers from the answers just given. Where a
+    // register cannot say, the applicant is asked to name them, on the step that asks.
+    let saved = Application { data, ..app };
+    let given_back = found::refresh(&state.cases, &user.actor(), &saved).await?;
+    if !given_back.is_empty() {
+        let form = form_of(&state, &saved).await?;
+        let people: Vec<String> = form
+            .layout
+            .consents
+            .iter()
+            .filter(|r| given_back.contains(&r.role))
+            .map(|r| r.person.clone())
+            .collect();
+        let at = (0..form.steps().len()).find(|i| {
+            form.step(*i)
+                .is_some_and(|s| s.fields.iter().any(|f| people.contains(&f.name)))
+        });
+        if let Some(at) = at {
+            let errors = people
+                .iter()
+                .filter(|p| {
+                    form.step(at)
+                        .is_some_and(|s| s.fields.iter().any(|f| &f.name == *p))
+                })
+                .map(|p| FieldError::new(p, "form.consent_not_found"))
+                .collect();
+            return step_page(&state, page, &saved, &form, at, &saved.data, errors).await;
+        }
+    }
     let target = if last {
         format!("/applications/{id}/review")
     } else {
@@ -409,6 +439,8 @@ struct ReviewPage {
     app: Application,
     service: String,
     rows: Vec<ReviewRow>,
+    /// The people the platform found whose consent will be asked: (name, what they are).
+    consenters: Vec<(String, String)>,
     /// Submitting is signing: the second-factor field and, without an app, "send me a code".
     offer: portico_http::StepUpOffer,
     errors: Vec<FieldError>,
@@ -443,6 +475,15 @@ async fn review_page(
     let form = form_of(state, &app).await?;
     let service = service_by_id(state, &app.service_id).await?;
     let rows = review_rows(state, &app, &form, page.lang).await?;
+    let consenters = found::people(&state.app.db, &app.id)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let rule = form.layout.consents.iter().find(|r| r.role == p.role)?;
+            rule.applies(&app.data)
+                .then(|| (p.name, rule.label.get(page.lang).to_owned()))
+        })
+        .collect();
     let mut offer = super::views::step_up_offer(
         &state.app.db,
         &user.account_id,
@@ -460,6 +501,7 @@ async fn review_page(
     let template = ReviewPage {
         service: service.title(page.lang).to_owned(),
         rows,
+        consenters,
         offer,
         errors,
         app,

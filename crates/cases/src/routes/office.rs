@@ -277,7 +277,13 @@ async fn case_page(
         answers,
         attachments: applications::attachments(&state.app.db, &app.id).await?,
         consents: consents::for_application(&state.app.db, &app.id).await?,
-        timeline: applications::timeline(&state.app.db, &app.id, true).await?,
+        timeline: with_checks_read(
+            state,
+            &app,
+            applications::timeline(&state.app.db, &app.id, true).await?,
+            lang,
+        )
+        .await?,
         assigned_to_other: app.assigned_to.is_some() && !assigned_to_me,
         can_claim: !in_final && !assigned_to_me,
         assigned_to_me,
@@ -293,6 +299,42 @@ async fn case_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, render(&template)?).into_response())
+}
+
+/// The timeline with each register check's entry in words: the question and what the register
+/// said ("Does the applicant own the address?: Confirmed").
+async fn with_checks_read(
+    state: &CasesState,
+    app: &Application,
+    mut timeline: Vec<crate::model::Event>,
+    lang: Lang,
+) -> Result<Vec<crate::model::Event>, AppError> {
+    if !timeline.iter().any(|e| e.kind == "check") {
+        return Ok(timeline);
+    }
+    let strings = portico_http::Strings::new(lang, OFFICE_TABLES);
+    let form = crate::service::answers::form_of(&state.app.db, app).await?;
+    for e in timeline.iter_mut().filter(|e| e.kind == "check") {
+        let id = e.transition.as_deref().unwrap_or("");
+        let label = form
+            .layout
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.label.get(lang).to_owned())
+            .unwrap_or_else(|| id.to_owned());
+        let stored = e.body.clone().unwrap_or_default();
+        let (outcome, code) = stored.split_once(':').unwrap_or((stored.as_str(), ""));
+        let mut text = format!("{label}: {}", strings.t(&format!("office_check_{outcome}")));
+        if !code.is_empty() {
+            let why = strings
+                .find(&format!("registries_error_{code}"))
+                .unwrap_or_else(|| strings.t("office_check_failed_other"));
+            text = format!("{text} ({why})");
+        }
+        e.body = Some(text);
+    }
+    Ok(timeline)
 }
 
 async fn check_views(

@@ -81,6 +81,7 @@ pub fn event_label(
         "submitted" => page.t("ev_submitted").to_owned(),
         "assigned" => page.t("ev_assigned").to_owned(),
         "note" => page.t("ev_note").to_owned(),
+        "check" => page.t("ev_check").to_owned(),
         // What the platform did on its own (consents complete, one refused) reads as what
         // happened, not as the state the case went back to.
         "state" if e.actor_id == "system" => {

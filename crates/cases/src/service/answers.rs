@@ -29,7 +29,8 @@ pub struct Answer {
 /// The form version the application was started with. A missing one is an error: the
 /// application cannot be read without it.
 /// It is read as the service asks it (`FormVersion::for_service`): with the administration's
-/// own lists where its adoption replaced the template's.
+/// own lists where its adoption replaced the template's, and without the fields that name people
+/// the platform finds in the registers for it ([`super::found`]).
 pub async fn form_of(db: &Db, app: &Application) -> Result<FormVersion, CasesError> {
     let form = forms::get_version(db, &app.form_version_id)
         .await?
@@ -39,7 +40,10 @@ pub async fn form_of(db: &Db, app: &Application) -> Result<FormVersion, CasesErr
                 app.form_version_id, app.id
             ))
         })?;
-    Ok(form.for_service(&service_of(db, app).await?))
+    let form = form.for_service(&service_of(db, app).await?);
+    // Without the fields of the people the platform finds itself for this application.
+    let found = super::found::roles(db, &app.id).await?;
+    Ok(super::found::forms_without(form, &found))
 }
 
 /// The service the application is for.

@@ -550,6 +550,29 @@ pub async fn assign(
     get_in(tx, id).await
 }
 
+/// A register check an operator ran from the case, on the staff's timeline: `transition` holds
+/// the check's id and `body` its outcome (`confirmed`, `not_confirmed`, or `failed:{code}`).
+pub async fn add_check_event(
+    tx: &mut Tx,
+    id: &str,
+    by: &str,
+    check_id: &str,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CasesError> {
+    record_event(
+        tx,
+        id,
+        NewEvent {
+            transition: Some(check_id),
+            body: Some(outcome),
+            ..NewEvent::internal(by, "check")
+        },
+        now,
+    )
+    .await
+}
+
 /// An internal note: seen by staff only, never by the applicant.
 pub async fn add_note(
     tx: &mut Tx,

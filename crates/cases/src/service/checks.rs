@@ -90,7 +90,7 @@ pub async fn run(
         actor_id: actor.audit_id(),
         at: to_millis(cases.now()),
     };
-    record(&cases.db, &app.id, &run).await?;
+    record(&cases.db, &app.id, &run, cases.now()).await?;
     Ok(run)
 }
 
@@ -140,7 +140,14 @@ async fn look_up(
     }
 }
 
-async fn record(db: &Db, application_id: &str, run: &CheckRun) -> Result<(), CasesError> {
+/// Keeps the run with the case, and puts it on the case's (staff) timeline, in one transaction.
+async fn record(
+    db: &Db,
+    application_id: &str,
+    run: &CheckRun,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), CasesError> {
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO application_checks (id, application_id, check_id, outcome, error_code, query_id, actor_id, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -153,8 +160,22 @@ async fn record(db: &Db, application_id: &str, run: &CheckRun) -> Result<(), Cas
     .bind(&run.query_id)
     .bind(&run.actor_id)
     .bind(run.at)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
+    let outcome = match &run.error_code {
+        Some(code) => format!("{}:{code}", run.outcome),
+        None => run.outcome.clone(),
+    };
+    super::applications::add_check_event(
+        &mut tx,
+        application_id,
+        &run.actor_id,
+        &run.check_id,
+        &outcome,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use crate::model::{Application, ConsentRequest};
 use crate::service::applications::{self, Routing};
+use crate::service::found::{self, FoundPerson};
 use crate::service::{access, answers, notifications};
 use crate::CasesError;
 use portico_catalog::forms::FormVersion;
@@ -41,6 +42,9 @@ pub async fn submit(
     if !app.is_draft() {
         return Err(CasesError::AlreadySubmitted);
     }
+    // The people the platform finds, found again if the answers changed; a register that can
+    // no longer say gives the question back to the applicant (the form asks it again, below).
+    found::refresh(cases, actor, &app).await?;
     let form = answers::form_of(db, &app).await?;
     let problems = form.validate(&app.data);
     if !problems.is_empty() {
@@ -50,7 +54,9 @@ pub async fn submit(
     let applicant = portico_identity::service::accounts::get(db, account_id)
         .await?
         .ok_or(CasesError::Forbidden)?;
-    let consents = consents_needed(&form, &app.data, &applicant)?;
+    let found = found::people(db, &app.id).await?;
+    let finders = found::roles(db, &app.id).await?;
+    let consents = consents_needed(&form, &app.data, &applicant, &finders, &found)?;
     let unit = route_to_unit(db, &service, &form, &app.data).await?;
     // Everything read from other blocks is read before the transaction, so the transaction holds
     // one connection and no lock while it waits for anything else.
@@ -114,16 +120,42 @@ pub async fn submit(
 }
 
 /// The consents the form declares for these answers. Nobody consents to their own application:
-/// naming oneself is refused on the field that does it.
+/// naming oneself is refused on the field that does it. For the rules the platform answers
+/// (`finders`, by role), the people it found are asked, each once, instead of a field's.
 pub fn consents_needed(
     form: &FormVersion,
     data: &Value,
     applicant: &Account,
+    finders: &[String],
+    found: &[FoundPerson],
 ) -> Result<Vec<ConsentRequest>, CasesError> {
     let own = applicant.personal_id.as_ref();
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    for (rule, personal_id) in form.consents_needed(data) {
+    for rule in form
+        .layout
+        .consents
+        .iter()
+        .filter(|r| finders.contains(&r.role) && r.applies(data))
+    {
+        for person in found.iter().filter(|p| p.role == rule.role) {
+            let is_own = own.is_some_and(|p| {
+                p.kind() == person.personal_id_kind && p.value() == person.personal_id
+            });
+            if !is_own {
+                out.push(ConsentRequest {
+                    personal_id_kind: person.personal_id_kind.clone(),
+                    personal_id: person.personal_id.clone(),
+                    role: rule.role.clone(),
+                });
+            }
+        }
+    }
+    for (rule, personal_id) in form
+        .consents_needed(data)
+        .into_iter()
+        .filter(|(r, _)| !finders.contains(&r.role))
+    {
         // The fields that name a person who consents are EGN fields.
         let kind = "egn";
         if own.is_some_and(|p| p.kind() == kind && p.value() == personal_id) {

@@ -70,6 +70,60 @@ pub struct ConsentRule {
     /// The fields the consenting person is shown; nothing else of the application.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shows: Vec<String>,
+    /// Where the platform finds them itself, so the applicant does not name them: the owners of
+    /// the chosen address in the address register, the other parent of each child in the
+    /// population register. Where the register cannot answer, `person` is asked as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_in: Option<PersonFinder>,
+}
+
+/// "Ask this register operation, and the people it names are the ones to consent." The look-up
+/// is about the applicant with parameters from the answers (the owners of `address`), or about
+/// each person an `egn_list` answer names (`subjects`: each child); every personal number in
+/// the answer's `people` fields (a string, or an array of strings) except the applicant's own is
+/// asked, under the name `names` gives them (`given_name` and `family_name` of that operation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonFinder {
+    pub register: String,
+    pub operation: String,
+    /// The operation's parameters: parameter name → the form field whose answer it takes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// An `egn_list` field: ask about each person it names instead of the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<String>,
+    /// The answer's fields that hold the personal numbers of the people to ask.
+    pub people: Vec<String>,
+    /// The operation that gives each found person's name (`register/operation`).
+    pub names: String,
+}
+
+impl PersonFinder {
+    /// The fields of the form whose answers the look-up depends on.
+    pub fn inputs(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = self.parameters.values().map(String::as_str).collect();
+        fields.extend(self.subjects.as_deref());
+        fields
+    }
+
+    /// The register and operation that name the found people.
+    pub fn names_operation(&self) -> Option<(&str, &str)> {
+        self.names.split_once('/')
+    }
+
+    /// The personal numbers an answer names in the `people` fields.
+    pub fn people_in<'a>(&self, answer: &'a Value) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        for field in &self.people {
+            match answer.get(field) {
+                Some(Value::String(s)) => out.push(s.as_str()),
+                Some(Value::Array(items)) => out.extend(items.iter().filter_map(Value::as_str)),
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 /// The unit is the one whose code is this attribute of the nomenclature entry chosen in `field`
@@ -342,6 +396,15 @@ pub fn check(schema: &Value, layout: &Layout) -> Result<(), String> {
     Ok(())
 }
 
+impl ConsentRule {
+    /// Whether the consent is needed with these answers.
+    pub fn applies(&self, data: &Value) -> bool {
+        self.when
+            .as_ref()
+            .is_none_or(|c| data.get(&c.field) == Some(&c.equals))
+    }
+}
+
 impl RegisterCheck {
     /// Whether the check applies to these answers.
     pub fn applies(&self, data: &Value) -> bool {
@@ -455,6 +518,32 @@ fn check_consents(layout: &Layout) -> Result<(), String> {
                 "consent {}: it shows {missing}, which is not a field",
                 rule.role
             ));
+        }
+        if let Some(finder) = &rule.found_in {
+            if let Some(missing) = finder
+                .inputs()
+                .into_iter()
+                .find(|f| layout.field(f).is_none())
+            {
+                return Err(format!(
+                    "consent {}: it is found from {missing}, which is not a field",
+                    rule.role
+                ));
+            }
+            if let Some(subjects) = &finder.subjects {
+                if layout.field(subjects).map(|f| f.widget) != Some(Widget::EgnList) {
+                    return Err(format!(
+                        "consent {}: {subjects} is not an egn_list field",
+                        rule.role
+                    ));
+                }
+            }
+            if finder.people.is_empty() || finder.names_operation().is_none() {
+                return Err(format!(
+                    "consent {}: it needs the answer's people and the operation that names them",
+                    rule.role
+                ));
+            }
         }
     }
     Ok(())

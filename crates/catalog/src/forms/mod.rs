@@ -15,8 +15,8 @@ mod parse;
 mod view;
 
 pub use layout::{
-    Condition, Confirmation, ConsentRule, DateRule, Layout, LayoutField, OptionDef, RegisterCheck,
-    RoutingRule, Step, Widget,
+    Condition, Confirmation, ConsentRule, DateRule, Layout, LayoutField, OptionDef, PersonFinder,
+    RegisterCheck, RoutingRule, Step, Widget,
 };
 pub use view::{ErrorLink, FieldView, OptionView, StepView};
 
@@ -95,6 +95,37 @@ impl FormVersion {
                 field.nomenclature = Some(own.clone());
             }
         }
+        self
+    }
+
+    /// The form without these fields: the platform answers them itself for this application
+    /// (the people a consent rule finds in a register). They leave the steps, and the schema
+    /// (its `required` lists, also inside `allOf`/`anyOf`/`oneOf`/`if`/`then`/`else`) no longer
+    /// asks for them; what they would have held keeps its type.
+    pub fn without_fields(mut self, names: &[&str]) -> FormVersion {
+        if names.is_empty() {
+            return self;
+        }
+        for step in &mut self.layout.steps {
+            step.fields.retain(|f| !names.contains(&f.name.as_str()));
+        }
+        fn unrequire(schema: &mut Value, names: &[&str]) {
+            let Value::Object(map) = schema else { return };
+            if let Some(Value::Array(required)) = map.get_mut("required") {
+                required.retain(|r| !r.as_str().is_some_and(|r| names.contains(&r)));
+            }
+            for key in ["allOf", "anyOf", "oneOf"] {
+                if let Some(Value::Array(items)) = map.get_mut(key) {
+                    items.iter_mut().for_each(|i| unrequire(i, names));
+                }
+            }
+            for key in ["if", "then", "else"] {
+                if let Some(sub) = map.get_mut(key) {
+                    unrequire(sub, names);
+                }
+            }
+        }
+        unrequire(&mut self.schema, names);
         self
     }
 
@@ -314,6 +345,49 @@ mod tests {
     fn layout(field: &str) -> Value {
         json!({ "steps": [ { "id": "one", "title": { "bg": "Едно", "en": "One" },
             "fields": [ { "name": field, "widget": "text", "label": { "bg": "Име", "en": "Name" } } ] } ] })
+    }
+
+    #[test]
+    fn a_field_the_platform_answers_leaves_the_steps_and_the_schemas_requirements() {
+        let schema = json!({
+            "$schema": DRAFT_2020_12,
+            "type": "object",
+            "properties": {
+                "owns": { "type": "string", "enum": ["yes", "no"] },
+                "owner": { "type": "string" }
+            },
+            "required": ["owns", "owner"],
+            "allOf": [{
+                "if": { "properties": { "owns": { "const": "no" } } },
+                "then": { "required": ["owner"] }
+            }]
+        });
+        let layout = json!({ "steps": [ { "id": "one", "title": { "bg": "Едно", "en": "One" }, "fields": [
+            { "name": "owns", "widget": "radios", "label": { "bg": "С", "en": "O" } },
+            { "name": "owner", "widget": "text", "label": { "bg": "С", "en": "O" } } ] } ] });
+        let form = FormVersion {
+            id: "f".into(),
+            form_key: "f".into(),
+            version: 1,
+            layout: check_definition(&schema, &layout).unwrap(),
+            schema,
+            published_at: Utc::now(),
+            published_by: "test".into(),
+        };
+        let data = json!({ "owns": "no" });
+        assert!(!form.validate(&data).is_empty(), "asked as the form stands");
+        let without = form.without_fields(&["owner"]);
+        assert!(without.field("owner").is_none());
+        assert!(without.field("owns").is_some());
+        assert!(
+            without.validate(&data).is_empty(),
+            "{:?}",
+            without.validate(&data)
+        );
+        // What it would have held keeps its type.
+        assert!(!without
+            .validate(&json!({ "owns": "no", "owner": 5 }))
+            .is_empty());
     }
 
     #[test]

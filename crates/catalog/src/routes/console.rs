@@ -14,6 +14,8 @@ struct ConsoleAdministration {
     name: String,
     /// (slug, title) of each service it offers.
     services: Vec<(String, String)>,
+    /// The admin also answers for its registers: a link to the access requests waiting.
+    register_owner: bool,
 }
 
 #[derive(Template)]
@@ -30,6 +32,7 @@ pub async fn console(
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let managed = administrable(&state, &user).await?;
+    let actor = user.actor();
     if managed.is_empty() {
         return Err(AppError::Forbidden);
     }
@@ -41,6 +44,7 @@ pub async fn console(
             .map(|s| (s.slug.clone(), s.title(page.lang).to_owned()))
             .collect();
         administrations.push(ConsoleAdministration {
+            register_owner: actor.has_role(&a.id, portico_core::Role::RegisterOwner),
             name: a.name(page.lang).to_owned(),
             id: a.id,
             services,

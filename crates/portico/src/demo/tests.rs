@@ -69,7 +69,7 @@ fn the_administrations_file_parses_with_valid_eiks_and_unique_unit_codes() {
 fn every_role_names_a_known_role_administration_and_unit() {
     let units = units_by_eik();
     let listed = accounts();
-    assert_eq!(listed.len(), 6);
+    assert_eq!(listed.len(), 7);
     for a in &listed {
         assert!(
             a.citizen.is_some() == a.roles.is_empty(),

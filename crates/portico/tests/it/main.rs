@@ -38,6 +38,7 @@ mod payments;
 mod promises;
 mod queues;
 mod registries;
+mod registry_owners;
 mod search_relevance;
 mod service_layer;
 mod shell;

@@ -116,8 +116,10 @@ async fn the_form_arrives_with_the_children_from_the_population_register_and_say
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
 
+    // The prefill, then each child's record to find their other parent (here, only the
+    // applicant is named: nobody else's consent is needed).
+    assert_eq!(look_ups(&app).await, 3);
     // The look-up is the person's to see: Sofia, for address registration, with its legal basis.
-    assert_eq!(look_ups(&app).await, 1);
     let my_data = applicant.get("/my-data").await;
     let rows = my_data.texts("#query-log tr.query-row");
     assert_eq!(rows.len(), 1, "{}", my_data.body);
@@ -128,7 +130,7 @@ async fn the_form_arrives_with_the_children_from_the_population_register_and_say
         rows[0]
     );
 
-    // Coming back to the draft asks the register no more.
+    // Coming back to the draft asks the registers no more.
     let resumed = applicant.get(&format!("{SERVICE}/apply")).await;
     assert_ne!(
         resumed.location(),
@@ -137,7 +139,7 @@ async fn the_form_arrives_with_the_children_from_the_population_register_and_say
     );
     let again = applicant.get(&path).await;
     assert_eq!(again.texts("#children_egns-source").len(), 1);
-    assert_eq!(look_ups(&app).await, 1);
+    assert_eq!(look_ups(&app).await, 3);
 }
 
 #[tokio::test]
@@ -198,6 +200,18 @@ async fn an_operator_checks_ownership_in_the_address_register_from_the_case() {
     assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
     let case = operator.get(&format!("/office/cases/{owned}")).await;
     assert_eq!(outcome(&case).as_deref(), Some("Потвърдено"));
+    // The run is on the case's timeline, in words, for staff only.
+    let entries = case.texts(".timeline__item--internal");
+    assert!(
+        entries.iter().any(|e| e.contains("Проверка в регистър")
+            && e.contains("Собственик ли е заявителят на адреса?: Потвърдено")),
+        "{entries:?}"
+    );
+    let own_view = owner.get(&format!("/applications/{owned}")).await;
+    assert!(
+        !own_view.body.contains("Проверка в регистър"),
+        "not on the applicant's timeline"
+    );
 
     operator.post_form(&check(&claimed), &[]).await;
     let case = operator.get(&format!("/office/cases/{claimed}")).await;
@@ -241,4 +255,264 @@ async fn an_operator_checks_ownership_in_the_address_register_from_the_case() {
         before + 2,
         "none of those asked a register"
     );
+}
+
+/// A person of the population register, of the given sex, with parents.
+fn adult(egn: &str, given: &str, family: &str) -> demo::PersonRecord {
+    demo::PersonRecord {
+        given_name: given.into(),
+        family_name: family.into(),
+        ..person(egn, given, None)
+    }
+}
+
+async fn consents_for(app: &TestApp, egn: &str, role: &str) -> i64 {
+    // Digits only: the EGNs are the test's own.
+    assert!(egn.bytes().all(|b| b.is_ascii_digit()));
+    app.count(&format!(
+        "SELECT COUNT(*) FROM consents WHERE personal_id = '{egn}' AND role = '{role}' AND status = 'pending'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn the_owners_of_the_address_are_found_in_the_address_register_and_asked() {
+    use crate::cases::{address_in, submit};
+    let app = seeded().await;
+    let (tenant, tenant_egn, secret) = verified_citizen(&app, "tenant-found@example.bg").await;
+    let (owner_client, owner_egn, _) = verified_citizen(&app, "owner-found@example.bg").await;
+    let co_owner = crate::support::fresh_egn();
+    let reg = registries(&app);
+    demo::insert_people(
+        &reg,
+        &[
+            adult(&tenant_egn, "Анна", "Колева"),
+            adult(&owner_egn, "Росица", "Димова"),
+            adult(&co_owner, "Стоян", "Димов"),
+        ],
+    )
+    .await
+    .unwrap();
+    let address = address_in(&app, "sredets").await;
+    demo::insert_owners(
+        &reg,
+        &[
+            (address.clone(), owner_egn.clone()),
+            (address.clone(), co_owner.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+
+    let (path, _) = first_step(&tenant, SERVICE).await;
+    let id = path.split('/').nth(2).unwrap().to_owned();
+    let posted = tenant.post_form(&path, &[("include_children", "no")]).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let step1 = tenant.get(&format!("/applications/{id}/step/1")).await;
+    assert!(
+        step1.texts("[name=owner_egn]").is_empty() && !step1.body.contains("name=\"owner_egn\""),
+        "the form does not ask for the owner: {}",
+        step1.body
+    );
+    let before = look_ups(&app).await;
+    let posted = tenant
+        .post_form(
+            &format!("/applications/{id}/step/1"),
+            &[
+                ("address_kind", "current"),
+                ("address", &address),
+                ("owns_home", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    // The address, then each owner's name: three look-ups, each in the log.
+    assert_eq!(look_ups(&app).await, before + 3);
+    tenant
+        .post_form(&format!("/applications/{id}/step/2"), &[])
+        .await;
+
+    let review = tenant.get(&format!("/applications/{id}/review")).await;
+    let asked = review.texts("#consenters li");
+    assert_eq!(asked.len(), 2, "{}", review.body);
+    assert!(
+        asked
+            .iter()
+            .any(|a| a.contains("Росица Димова") && a.contains("собственик на жилището")),
+        "{asked:?}"
+    );
+    assert!(asked.iter().any(|a| a.contains("Стоян Димов")), "{asked:?}");
+    assert!(
+        !review.body.contains(&owner_egn) && !review.body.contains(&co_owner),
+        "names, not EGNs"
+    );
+
+    submit(&app, &tenant, &id, &secret).await;
+    // The application's page says who was asked and where each stands, by name.
+    let shown = tenant.get(&format!("/applications/{id}")).await;
+    let asked = shown.texts("#consenters li");
+    assert_eq!(asked.len(), 2, "{}", shown.body);
+    assert!(asked.iter().all(|a| a.contains("очаква се")), "{asked:?}");
+    assert!(asked.iter().any(|a| a.contains("Росица Димова")));
+    assert!(!shown.body.contains(&owner_egn) && !shown.body.contains(&co_owner));
+    assert_eq!(consents_for(&app, &owner_egn, "owner").await, 1);
+    assert_eq!(consents_for(&app, &co_owner, "owner").await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = '{id}' AND state = 'waiting_consent'"
+        ))
+        .await,
+        1
+    );
+    // The owner has the request in their account, and sees on "my data" that Sofia read their
+    // name for it, with the service's legal basis.
+    let consents = owner_client.get("/consents").await;
+    assert_eq!(consents.texts("main li a").len(), 1, "{}", consents.body);
+    let my_data = owner_client.get("/my-data").await;
+    let rows = my_data.texts("#query-log tr.query-row");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Столична община")
+                && r.contains("Закон за гражданската регистрация")),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_other_parent_of_each_child_is_found_in_the_population_register() {
+    use crate::cases::submit;
+    let app = seeded().await;
+    let (mother, mother_egn, secret) = verified_citizen(&app, "mother-found@example.bg").await;
+    let father = crate::support::fresh_egn();
+    let born = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let children = [
+        portico_core::personal_id::synthetic_egn(born(2017, 2, 11), 33),
+        portico_core::personal_id::synthetic_egn(born(2020, 6, 1), 406),
+    ];
+    let child = |egn: &str, given: &str| demo::PersonRecord {
+        mother_egn: Some(mother_egn.clone()),
+        ..person(egn, given, Some(&father))
+    };
+    demo::insert_people(
+        &registries(&app),
+        &[
+            adult(&mother_egn, "Десислава", "Ненова"),
+            adult(&father, "Петко", "Ненов"),
+            child(&children[0], "Ния"),
+            child(&children[1], "Боян"),
+        ],
+    )
+    .await
+    .unwrap();
+
+    let (path, step0) = first_step(&mother, SERVICE).await;
+    assert!(
+        !step0.body.contains("name=\"other_parent_egn\""),
+        "the form does not ask for the other parent"
+    );
+    let id = path.split('/').nth(2).unwrap().to_owned();
+    let posted = mother
+        .post_form(
+            &path,
+            &[
+                ("include_children", "yes"),
+                ("children_egns", &children.join("\n")),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let posted = mother
+        .post_form(
+            &format!("/applications/{id}/step/1"),
+            &[
+                ("address_kind", "current"),
+                ("address", "sof-0003"),
+                ("owns_home", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    mother
+        .post_form(&format!("/applications/{id}/step/2"), &[])
+        .await;
+    let review = mother.get(&format!("/applications/{id}/review")).await;
+    let asked = review.texts("#consenters li");
+    assert_eq!(
+        asked.len(),
+        1,
+        "one father of both children: {}",
+        review.body
+    );
+    assert!(
+        asked[0].contains("Петко Ненов") && asked[0].contains("родител на детето"),
+        "{asked:?}"
+    );
+    assert!(!review.body.contains(&father));
+
+    submit(&app, &mother, &id, &secret).await;
+    assert_eq!(consents_for(&app, &father, "parent").await, 1);
+    assert_eq!(
+        consents_for(&app, &mother_egn, "parent").await,
+        0,
+        "not the applicant"
+    );
+}
+
+#[tokio::test]
+async fn where_the_register_cannot_say_the_applicant_names_the_owner() {
+    use crate::cases::address_in;
+    let app = seeded().await;
+    let (tenant, _, _) = verified_citizen(&app, "nobody-owns@example.bg").await;
+    // The register lists no owner of this address.
+    let address = address_in(&app, "sredets").await;
+    let (path, _) = first_step(&tenant, SERVICE).await;
+    let id = path.split('/').nth(2).unwrap().to_owned();
+    tenant.post_form(&path, &[("include_children", "no")]).await;
+    let fields = [
+        ("address_kind", "current"),
+        ("address", address.as_str()),
+        ("owns_home", "no"),
+    ];
+    let asked = tenant
+        .post_form(&format!("/applications/{id}/step/1"), &fields)
+        .await;
+    assert_eq!(
+        asked.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        asked.body
+    );
+    assert!(
+        asked.body.contains("Регистърът не може да посочи"),
+        "{}",
+        asked.body
+    );
+    assert!(asked.body.contains("name=\"owner_egn\""));
+    let owner = crate::support::fresh_egn();
+    let mut named = fields.to_vec();
+    named.push(("owner_egn", &owner));
+    let posted = tenant
+        .post_form(&format!("/applications/{id}/step/1"), &named)
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let review = tenant.get(&format!("/applications/{id}/review")).await;
+    assert!(review.texts("#consenters li").is_empty());
+    assert!(
+        review.body.contains(&owner),
+        "the owner's EGN as the applicant gave it"
+    );
+
+    // Chelopech has no grant, and a claimed identity opens nothing: both are asked as before.
+    let (chelopech, _) = first_step(&tenant, "/services/address-registration-chelopech").await;
+    let chelopech_id = chelopech.split('/').nth(2).unwrap().to_owned();
+    let step = tenant
+        .get(&format!("/applications/{chelopech_id}/step/1"))
+        .await;
+    assert!(step.body.contains("name=\"owner_egn\""));
+    let (claimant, _, _) = citizen(&app, "claims-owner@example.bg").await;
+    let (path, step0) = first_step(&claimant, SERVICE).await;
+    assert!(step0.body.contains("name=\"other_parent_egn\""));
+    let id = path.split('/').nth(2).unwrap().to_owned();
+    let step = claimant.get(&format!("/applications/{id}/step/1")).await;
+    assert!(step.body.contains("name=\"owner_egn\""));
 }

@@ -164,7 +164,9 @@ async fn a_grant_for_two_fields_returns_those_two_and_no_other_and_signs_on_requ
             "children",
             "current_address",
             "family_name",
+            "father_egn",
             "given_name",
+            "mother_egn",
             "permanent_address"
         ]
     );
@@ -365,6 +367,18 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
     let queries = download.json()["queries"].as_array().unwrap().clone();
     assert_eq!(queries.len(), 2);
     assert!(!download.body.contains(&someone_else));
+    // The page to print (or save as PDF) holds the same, and no form.
+    assert_eq!(page.texts("a#my-data-print").len(), 1);
+    let print = citizen.get("/my-data/print").await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert_eq!(print.texts("#query-log tr.query-row").len(), 2);
+    assert_eq!(
+        print.texts(".deferral-reason"),
+        ["Проверка по досъдебно производство"]
+    );
+    assert!(!print
+        .body
+        .contains("<form method=\"post\" action=\"/my-data"));
 }
 
 #[tokio::test]
@@ -373,6 +387,10 @@ async fn my_data_needs_substantial_assurance_and_takes_a_correction_request() {
     let (claimed, _, _) = crate::cases::citizen(&app, "claimed@example.bg").await;
     let page = claimed.get("/my-data").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        claimed.get("/my-data/print").await.status,
+        StatusCode::FORBIDDEN
+    );
 
     let (citizen, _, _) = verified_citizen(&app, "fixme@example.bg").await;
     let page = citizen.get("/my-data").await;

@@ -2,6 +2,7 @@
 
 mod api;
 mod caller;
+mod owners;
 mod pages;
 
 use crate::service::Registries;
@@ -30,6 +31,9 @@ pub fn router(state: RegistriesState) -> Router<AppState> {
         .route("/registries", get(pages::catalogue))
         .route("/my-data", get(pages::my_data))
         .route("/my-data.json", get(pages::my_data_json))
+        .route("/my-data/print", get(pages::my_data_print))
         .route("/my-data/corrections", post(pages::correction))
+        .route("/registries/access-requests", get(owners::list))
+        .route("/registries/access-requests/{id}", post(owners::decide))
         .with_state(state)
 }

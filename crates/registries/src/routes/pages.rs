@@ -175,6 +175,16 @@ fn text(v: &serde_json::Value) -> String {
     }
 }
 
+/// What the "my data" pages show, in the page's language.
+struct View {
+    person: Vec<(String, String)>,
+    addresses: Vec<String>,
+    companies: Vec<String>,
+    queries: Vec<QueryRow>,
+    corrections: Vec<CorrectionRow>,
+    registers: Vec<(String, String)>,
+}
+
 async fn my_data_page(
     state: &RegistriesState,
     page: PageContext,
@@ -183,6 +193,62 @@ async fn my_data_page(
     form: CorrectionForm,
     sent: bool,
 ) -> Result<Response, AppError> {
+    let shown = shown(state, &page, data).await?;
+    Ok(render(&MyDataPage {
+        person: shown.person,
+        addresses: shown.addresses,
+        companies: shown.companies,
+        queries: shown.queries,
+        corrections: shown.corrections,
+        registers: shown.registers,
+        errors,
+        form,
+        sent,
+        page,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "my_data_print.html")]
+struct MyDataPrint {
+    page: PageContext,
+    person: Vec<(String, String)>,
+    addresses: Vec<String>,
+    companies: Vec<String>,
+    queries: Vec<QueryRow>,
+    corrections: Vec<CorrectionRow>,
+    /// When the page was made (Sofia time).
+    made: String,
+}
+
+/// `/my-data/print`: everything of `/my-data` on one page to print or save as PDF (the
+/// browser's "Print"), without the forms; the same assurance as `/my-data`.
+pub async fn my_data_print(
+    State(state): State<RegistriesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let data = my_data::show(&state.ctx, &user.actor()).await?;
+    let shown = shown(&state, &page, data).await?;
+    Ok(render(&MyDataPrint {
+        person: shown.person,
+        addresses: shown.addresses,
+        companies: shown.companies,
+        queries: shown.queries,
+        corrections: shown.corrections,
+        made: when(to_millis(state.ctx.clock.now())),
+        page,
+    })?
+    .into_response())
+}
+
+async fn shown(
+    state: &RegistriesState,
+    page: &PageContext,
+    data: MyData,
+) -> Result<View, AppError> {
     let lang = page.lang;
     let person = data.records["population"]
         .as_object()
@@ -241,19 +307,14 @@ async fn my_data_page(
         .collect();
     let mut registers: Vec<(String, String)> = names.into_iter().collect();
     registers.sort();
-    Ok(render(&MyDataPage {
+    Ok(View {
         person,
         addresses: list("addresses"),
         companies: list("commercial"),
         queries,
         corrections,
         registers,
-        errors,
-        form,
-        sent,
-        page,
-    })?
-    .into_response())
+    })
 }
 
 pub async fn my_data(

@@ -325,7 +325,7 @@ pub async fn seed(
     ivan_egn: &str,
     people: usize,
 ) -> Result<Generated, RegistryError> {
-    define(ctx, sofia_id).await?;
+    let owners = define(ctx, sofia_id).await?;
     let born = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let elena = synthetic_egn(born(1987, 3, 2), 456);
     let family = [
@@ -422,10 +422,12 @@ pub async fn seed(
             "birth_date",
             "permanent_address",
             "current_address",
+            "mother_egn",
+            "father_egn",
             "children",
         ],
         "Закон за гражданската регистрация, чл. 92–99",
-        "Адресна регистрация: настоящ адрес и деца на заявителя",
+        "Адресна регистрация: настоящ адрес и деца на заявителя, другият родител на детето",
         until,
     )
     .await?;
@@ -440,7 +442,43 @@ pub async fn seed(
         until,
     )
     .await?;
+    ask_sofia(ctx, &owners.commercial).await?;
     Ok(generated)
+}
+
+/// One request waiting for Sofia's decision as the address register's owner (on
+/// `/registries/access-requests`): the Registry Agency asks to check companies' seats. Made once.
+async fn ask_sofia(ctx: &Registries, agency_id: &str) -> Result<(), RegistryError> {
+    let (_, op) = super::catalogue::find_operation(&ctx.db, "addresses", "address", Some("1"))
+        .await?
+        .ok_or(RegistryError::UnknownOperation)?;
+    let (asked,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM registries_access WHERE administration_id = $1 AND operation_id = $2",
+    )
+    .bind(agency_id)
+    .bind(&op.id)
+    .fetch_one(ctx.db.pool())
+    .await?;
+    if asked > 0 {
+        return Ok(());
+    }
+    super::access::request(
+        ctx,
+        &ACTOR,
+        &AccessRequest {
+            register: "addresses".into(),
+            operation: "address".into(),
+            version: "1".into(),
+            administration_id: Some(agency_id.into()),
+            legal_basis: "Закон за търговския регистър и регистъра на ЮЛНЦ, чл. 21".into(),
+            purpose: "Проверка на адреса на управление на търговци".into(),
+            fields: ["code", "street", "number", "district"]
+                .map(String::from)
+                .to_vec(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 const SOFIA_LAT: i64 = 42_697_700;
