@@ -56,6 +56,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0010_mandates",
         sql: include_str!("../migrations/0010_mandates.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0012_invitations",
+        sql: include_str!("../migrations/0012_invitations.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the

@@ -23,7 +23,7 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn email_is_plausible(email: &str) -> bool {
+pub(crate) fn email_is_plausible(email: &str) -> bool {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };

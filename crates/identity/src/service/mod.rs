@@ -5,6 +5,7 @@ pub mod administrations;
 pub mod api_clients;
 pub mod certificates;
 pub mod codes;
+pub mod invitations;
 pub mod mandates;
 pub mod oidc_provider;
 pub mod password;
