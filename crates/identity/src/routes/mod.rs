@@ -6,6 +6,7 @@ mod api_clients;
 pub mod certificates;
 mod login;
 mod mandates;
+mod onboarding;
 pub mod oauth;
 pub mod oidc;
 mod register;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/totp/remove", post(account::totp_remove))
         .merge(api_clients::pages())
+        .merge(onboarding::pages())
         .route(
             "/account/mandates",
             get(mandates::overview).post(mandates::grant),
