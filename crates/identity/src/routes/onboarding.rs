@@ -274,7 +274,10 @@ pub async fn create_administration(
             return refuse_list(&state, page, form, errors).await
         }
         Err(IdentityError::UnknownAdministration) => {
-            let errors = vec![FieldError::new("parent_id", "administration.parent_unknown")];
+            let errors = vec![FieldError::new(
+                "parent_id",
+                "administration.parent_unknown",
+            )];
             return refuse_list(&state, page, form, errors).await;
         }
         Err(e) => return Err(e.into()),
@@ -288,8 +291,7 @@ pub async fn create_administration(
             unit_id: None,
             role: Role::AdministrationAdmin,
         };
-        match invitations::create(&mut tx, &actor, &invitation, &state.config.base_url, now).await
-        {
+        match invitations::create(&mut tx, &actor, &invitation, &state.config.base_url, now).await {
             Ok(_) => {}
             Err(IdentityError::Invalid(mut errors)) => {
                 for e in &mut errors {
@@ -303,7 +305,11 @@ pub async fn create_administration(
     tx.commit().await?;
     state.jobs_waker.notify_one();
     tracing::info!(administration = %created.id, "administration created");
-    Ok(Redirect::to(&format!("/admin/administrations/{}?done=created", created.id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/administrations/{}?done=created",
+        created.id
+    ))
+    .into_response())
 }
 
 async fn refuse_list(
@@ -321,7 +327,7 @@ async fn refuse_list(
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct UnitForm {
-    #[serde(default)]
+    #[serde(default, rename = "unit_code")]
     code: String,
     #[serde(default)]
     unit_name_bg: String,
@@ -383,7 +389,7 @@ struct AdministrationPage {
 impl AdministrationPage {
     fn field(&self, name: &'static str, input_type: &'static str) -> Field {
         let value = match name {
-            "code" => &self.unit_form.code,
+            "unit_code" => &self.unit_form.code,
             "unit_name_bg" => &self.unit_form.unit_name_bg,
             "unit_name_en" => &self.unit_form.unit_name_en,
             _ => &self.invite_form.email,
@@ -599,7 +605,7 @@ pub async fn add_unit(
         name_en: form.unit_name_en.trim().to_owned(),
     };
     let field_for = |code: &str| match code {
-        "unit.code_invalid" | "unit.code_taken" => "code",
+        "unit.code_invalid" | "unit.code_taken" => "unit_code",
         _ if unit.name_bg.is_empty() || unit.name_bg.chars().count() > 200 => "unit_name_bg",
         _ => "unit_name_en",
     };

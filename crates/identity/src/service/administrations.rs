@@ -295,7 +295,9 @@ pub fn parse_units_csv(text: &str) -> Result<Vec<(usize, NewUnit)>, Vec<LineProb
         };
         if units.is_empty()
             && problems.is_empty()
-            && record.get(0).is_some_and(|c| c.eq_ignore_ascii_case("code"))
+            && record
+                .get(0)
+                .is_some_and(|c| c.eq_ignore_ascii_case("code"))
         {
             continue;
         }
@@ -352,11 +354,12 @@ pub async fn add_units(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Unit>, Result<Vec<LineProblem>, IdentityError>> {
-    let taken: Vec<(String,)> = sqlx::query_as("SELECT code FROM units WHERE administration_id = $1")
-        .bind(administration_id)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(|e| Err(e.into()))?;
+    let taken: Vec<(String,)> =
+        sqlx::query_as("SELECT code FROM units WHERE administration_id = $1")
+            .bind(administration_id)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(|e| Err(e.into()))?;
     let problems: Vec<LineProblem> = units
         .iter()
         .enumerate()
@@ -418,6 +421,9 @@ mod tests {
                 (5, "unit.name_missing"),
             ]
         );
-        assert_eq!(parse_units_csv("\n\n").unwrap_err()[0].code, "unit.csv_empty");
+        assert_eq!(
+            parse_units_csv("\n\n").unwrap_err()[0].code,
+            "unit.csv_empty"
+        );
     }
 }

@@ -133,7 +133,12 @@ pub async fn create(
         ),
     })
     .map_err(|e| IdentityError::Internal(e.to_string()))?;
-    enqueue(tx, NewJob::now(EMAIL_JOB, message, now).on(CODES_QUEUE), now).await?;
+    enqueue(
+        tx,
+        NewJob::now(EMAIL_JOB, message, now).on(CODES_QUEUE),
+        now,
+    )
+    .await?;
     let event = Event::new(&actor.audit_id(), "identity.invitation_sent", &id)
         .in_administration(new.administration_id)
         .with(serde_json::json!({ "role": new.role.as_str(), "unit_id": new.unit_id }));
@@ -173,7 +178,9 @@ fn from_row(row: InvitationRow) -> Result<Invitation, IdentityError> {
         unit_id,
         role: role
             .parse()
-            .map_err(|e: portico_core::actor::UnknownRole| IdentityError::Internal(e.to_string()))?,
+            .map_err(|e: portico_core::actor::UnknownRole| {
+                IdentityError::Internal(e.to_string())
+            })?,
         expires_at: from_millis(expires_at),
         used_at: used_at.map(from_millis),
     })

@@ -24,6 +24,7 @@ mod logs;
 mod mandates;
 mod nodes;
 mod oidc_provider;
+mod onboarding;
 mod once_only;
 mod opendata;
 mod participation;
