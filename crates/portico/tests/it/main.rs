@@ -36,5 +36,6 @@ mod search_relevance;
 mod service_layer;
 mod shell;
 mod step_up;
+mod templates;
 mod throttle;
 mod totp_reference;
