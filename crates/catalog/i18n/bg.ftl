@@ -179,3 +179,24 @@ search-none-browse = Разгледайте услугите по тема:
 catalog-synonym-term-one-word = Думата трябва да е една
 catalog-synonym-means-words = Напишете от една до десет думи, които тя също означава
 catalog-nomenclature-unknown = Списъкът трябва да съществува и да заменя списък, от който избира формулярът на услугата
+
+## Search synonyms (/admin/search/synonyms)
+synonyms-title = Синоними при търсене
+synonyms-back = Обратно към администрирането
+synonyms-lead = Думи, които хората пишат и които трябва да намират и други думи: „паркинг“ намира и „паркиране“. Вашите се ползват заедно със списъка, който идва с Портико, на всеки възел до секунди.
+synonyms-add-heading = Добавяне на синоним
+term-label = Думата, която хората пишат
+term-hint = Една дума, например паркинг
+means-label = Какво още означава
+means-hint = От една до десет думи, разделени с интервал, например паркиране паркомясто
+synonyms-both-ways = Всяка от тези думи означава и първата
+synonyms-add = Добавете синонима
+synonyms-added-heading = Добавени тук синоними
+synonyms-none = Все още няма добавени.
+synonyms-means = Означава и
+synonyms-actions = Действие
+synonyms-remove = Премахнете
+synonyms-shipped-heading = Списъкът, който идва с Портико
+synonym-added-banner = Синонимът е добавен.
+synonym-removed-banner = Синонимът е премахнат.
+console-synonyms = Синоними при търсене

@@ -179,3 +179,24 @@ search-none-browse = Browse services by topic:
 catalog-synonym-term-one-word = The word must be one word
 catalog-synonym-means-words = Give one to ten words it also means
 catalog-nomenclature-unknown = The list must exist and replace a list the service's form chooses from
+
+## Search synonyms (/admin/search/synonyms)
+synonyms-title = Search synonyms
+synonyms-back = Back to the console
+synonyms-lead = Words people type that should also find other words: "паркинг" also finds "паркиране". Yours are used beside the list that ships with Portico, on every node within seconds.
+synonyms-add-heading = Add a synonym
+term-label = The word people type
+term-hint = One word, for example паркинг
+means-label = What it also means
+means-hint = One to ten words, separated by spaces, for example паркиране паркомясто
+synonyms-both-ways = Each of those words also means the first one
+synonyms-add = Add the synonym
+synonyms-added-heading = Synonyms added here
+synonyms-none = None added yet.
+synonyms-means = Also means
+synonyms-actions = Action
+synonyms-remove = Remove
+synonyms-shipped-heading = The list that ships with Portico
+synonym-added-banner = The synonym has been added.
+synonym-removed-banner = The synonym has been removed.
+console-synonyms = Search synonyms

@@ -459,3 +459,65 @@ async fn an_invitation_expires_and_names_nobody_else() {
         assert_eq!(app.client().get(bad).await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn a_platform_admin_extends_the_search_synonyms_on_a_console_page() {
+    use crate::catalog::search;
+    let app = seeded().await;
+    let c = app.client();
+    let before = search(&c, "ковчег").await;
+    assert!(
+        !before.contains(&"burial-plot-sofia".to_owned()),
+        "{before:?}"
+    );
+    let admin = staff(
+        &app,
+        "sofia.admin@example.bg",
+        SOFIA_EIK,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    assert_eq!(
+        admin.get("/admin/search/synonyms").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let platform = staff(&app, "platform3@example.bg", SOFIA_EIK, Role::PlatformAdmin).await;
+    let page = platform.get("/admin/search/synonyms").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.texts("#synonyms-shipped li").len() >= 20);
+    let two = platform
+        .post_form(
+            "/admin/search/synonyms",
+            &[("term", "две думи"), ("means", "")],
+        )
+        .await;
+    assert_eq!(two.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(two.texts(".error-summary a").len(), 2);
+    let added = platform
+        .post_form(
+            "/admin/search/synonyms",
+            &[("term", "ковчег"), ("means", "гробно място")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let after = search(&c, "ковчег").await;
+    assert_eq!(
+        after.first().map(String::as_str),
+        Some("burial-plot-sofia"),
+        "{after:?}"
+    );
+    let list = platform.get("/admin/search/synonyms").await;
+    let action = list
+        .attr("#synonyms-added form", "action")
+        .expect("a remove button");
+    let removed = platform.post_form(&action, &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('catalog.synonym_added', 'catalog.synonym_removed')")
+            .await,
+        2
+    );
+    assert!(!search(&c, "ковчег")
+        .await
+        .contains(&"burial-plot-sofia".to_owned()));
+}

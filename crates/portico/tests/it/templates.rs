@@ -50,7 +50,12 @@ fn quiet_option(field: &Value, layout: &Value) -> String {
 
 /// The smallest valid answer to one required field, from its widget and schema; `None` for a
 /// field that is not the person's to fill (prefilled) or may be left empty.
-fn answer(field: &Value, schema: &Value, layout: &Value, page: &crate::support::Page) -> Option<String> {
+fn answer(
+    field: &Value,
+    schema: &Value,
+    layout: &Value,
+    page: &crate::support::Page,
+) -> Option<String> {
     let name = field["name"].as_str()?;
     if field
         .get("prefill")
@@ -70,7 +75,10 @@ fn answer(field: &Value, schema: &Value, layout: &Value, page: &crate::support::
     Some(match field["widget"].as_str()? {
         "radios" => quiet_option(field, layout),
         "select" | "address" => page
-            .attr(&format!("select[name={name}] option:not([value=''])"), "value")
+            .attr(
+                &format!("select[name={name}] option:not([value=''])"),
+                "value",
+            )
             .expect("an option to choose"),
         "number" => property["minimum"].as_i64().unwrap_or(1).to_string(),
         "eik" => "000696327".to_owned(),
@@ -92,14 +100,24 @@ fn answer(field: &Value, schema: &Value, layout: &Value, page: &crate::support::
 async fn fill(client: &Client, slug: &str, form_key: &str) -> String {
     let (schema, layout) = demo::form(form_key).unwrap();
     let start = client.get(&format!("/services/{slug}/apply")).await;
-    assert_eq!(start.status, StatusCode::SEE_OTHER, "{slug}: {}", start.body);
+    assert_eq!(
+        start.status,
+        StatusCode::SEE_OTHER,
+        "{slug}: {}",
+        start.body
+    );
     let id = start.location().split('/').nth(2).unwrap().to_owned();
     let steps = layout["steps"].as_array().unwrap();
     let mut answers: Vec<(String, String)> = Vec::new();
     for (n, step) in steps.iter().enumerate() {
         let path = format!("/applications/{id}/step/{n}");
         let page = client.get(&path).await;
-        assert_eq!(page.status, StatusCode::OK, "{slug} step {n}: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "{slug} step {n}: {}",
+            page.body
+        );
         let mut posted: Vec<(String, String)> = Vec::new();
         for field in step["fields"].as_array().unwrap() {
             let mut so_far = answers.clone();
