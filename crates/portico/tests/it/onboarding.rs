@@ -128,6 +128,52 @@ fn csv_form(text: &str) -> reqwest::multipart::Form {
     reqwest::multipart::Form::new().part("units_file", part)
 }
 
+/// How long each step of an accession took over HTTP, printed at the end (issue 15, item 5: the
+/// measured accession, on whatever machine runs the test).
+struct Steps {
+    started: std::time::Instant,
+    lap: std::time::Instant,
+    done: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Steps {
+    fn new() -> Steps {
+        let now = std::time::Instant::now();
+        Steps {
+            started: now,
+            lap: now,
+            done: Vec::new(),
+        }
+    }
+
+    /// Starts timing the next step (what came between is the test's own checks).
+    fn start(&mut self) {
+        self.lap = std::time::Instant::now();
+    }
+
+    fn done(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((step, now - self.lap));
+        self.lap = now;
+    }
+
+    fn print(&self) {
+        let mut total = std::time::Duration::ZERO;
+        for (step, took) in &self.done {
+            total += *took;
+            println!(
+                "accession step: {step:<58} {:>8.1} ms",
+                took.as_secs_f64() * 1000.0
+            );
+        }
+        println!(
+            "accession: {:.1} ms in its steps, {:.1} ms with the test's checks (over HTTP, this build, this machine)",
+            total.as_secs_f64() * 1000.0,
+            self.started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
     let app = seeded().await;
@@ -161,7 +207,9 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
     );
 
     // The administration, with its first admin invited by e-mail.
+    let mut steps = Steps::new();
     let id = create_administration(&app, &platform, "Тестово", "first.admin@example.bg").await;
+    steps.done("platform admin adds the municipality, invites its admin");
     let page = platform.get(&format!("/admin/administrations/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("+35921234567"), "the contacts are kept");
@@ -192,7 +240,9 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
         )
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    steps.start();
     let admin = accept_invitation(&app, &path).await;
+    steps.done("admin opens the link, sets password and authenticator");
     let again = app.client().get(&path).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     assert_eq!(again.texts("#invitation-invalid").len(), 1);
@@ -240,9 +290,11 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
     assert!(lines[1].contains(" 4:"), "{lines:?}");
     let units = format!("SELECT COUNT(*) FROM units WHERE administration_id = '{id}'");
     assert_eq!(app.count(&units).await, 0);
+    steps.start();
     let good = admin
         .post_multipart(&units_path, csv_form(&districts_csv()))
         .await;
+    steps.done("admin uploads the 24 districts from a CSV file");
     assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
     assert_eq!(app.count(&units).await, 24);
     let again = admin
@@ -264,6 +316,7 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
     assert_eq!(app.count(&units).await, 25);
 
     // An operator invited to one district.
+    steps.start();
     let invited = admin
         .post_form(
             &format!("/admin/administrations/{id}/invitations"),
@@ -282,8 +335,10 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
         )
         .await;
     assert_eq!(no_role.status, StatusCode::UNPROCESSABLE_ENTITY);
+    steps.done("admin invites an operator to a district");
     let operator =
         accept_invitation(&app, &invitation_path(&app, "operator@example.bg").await).await;
+    steps.done("operator gets the e-mail, sets password and authenticator");
     let (unit_code,): (String,) = sqlx::query_as(
         "SELECT u.code FROM role_assignments r JOIN units u ON u.id = r.unit_id \
          JOIN accounts a ON a.id = r.account_id WHERE a.email = 'operator@example.bg' AND r.role = 'operator'",
@@ -317,6 +372,7 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
     assert_eq!(staff_page.texts("#staff-list tbody tr").len(), 2);
 
     // The admin adopts a service for the new municipality.
+    steps.start();
     let adopted = admin
         .post_form(
             "/admin/catalog/adopt",
@@ -330,6 +386,8 @@ async fn a_municipality_joins_in_the_browser_and_stays_in_its_own_lane() {
         .await;
     assert_eq!(adopted.status, StatusCode::SEE_OTHER, "{}", adopted.body);
     assert_eq!(adopted.location(), "/services/address-registration-testovo");
+    steps.done("admin adopts address registration from the library");
+    steps.print();
 
     // Sofia's pages and forms are not there for this admin.
     let sofia = administration_id(&app, SOFIA_EIK).await;
