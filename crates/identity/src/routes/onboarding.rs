@@ -559,6 +559,7 @@ pub async fn administration_page(
     Ok(render(&view)?.into_response())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn refuse_administration(
     state: &AppState,
     page: PageContext,
@@ -569,7 +570,6 @@ async fn refuse_administration(
     errors: Vec<FieldError>,
     lines: Vec<(usize, &'static str)>,
 ) -> Result<Response, AppError> {
-    let lines = lines;
     let view = administration_view(
         state,
         page,
