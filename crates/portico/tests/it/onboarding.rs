@@ -157,6 +157,8 @@ impl Steps {
         self.lap = now;
     }
 
+    // Printing the figures is the point: `cargo test -- --nocapture` shows them.
+    #[allow(clippy::print_stdout)]
     fn print(&self) {
         let mut total = std::time::Duration::ZERO;
         for (step, took) in &self.done {

@@ -167,6 +167,7 @@ async fn adoptions(app: &TestApp) -> Vec<(String, String, Vec<String>)> {
 }
 
 #[tokio::test]
+#[allow(clippy::print_stdout)] // the count is printed beside the suite's other figures
 async fn every_template_is_adopted_and_submitted_end_to_end() {
     let app = seeded().await;
     let library = adoptions(&app).await;
