@@ -43,6 +43,10 @@ local queries = {
    "водоснабдяване",
    "търговски обект",
    "наследство",
+   "adresna registracia",       -- Latin-typed Bulgarian
+   "udostoverenie za naslednici",
+   "parkirane",
+   "данак сгради",              -- informal spelling
 }
 
 local function urlencode(s)

@@ -64,6 +64,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0012_contact",
         sql: include_str!("../migrations/0012_contact.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0013_invitations",
+        sql: include_str!("../migrations/0013_invitations.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the

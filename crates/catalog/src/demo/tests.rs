@@ -217,7 +217,7 @@ fn a_bad_file_is_refused_with_its_name() {
         ("services/broken.json", "{ \"slug\": "),
         (
             "services/typo.json",
-            include_str!("../../demo/services/building-permit-sofia.json"),
+            include_str!("../../demo/services/heirs-certificate-burgas.json"),
         ),
         ("services/wrong-type.json", "{\"slug\": 3}"),
     ];

@@ -23,6 +23,8 @@ struct ConsoleAdministration {
 struct ConsolePage {
     page: PageContext,
     administrations: Vec<ConsoleAdministration>,
+    /// Platform admins also add administrations (`/admin/administrations`).
+    is_platform_admin: bool,
 }
 
 pub async fn console(
@@ -53,6 +55,7 @@ pub async fn console(
     Ok(render(&ConsolePage {
         page,
         administrations,
+        is_platform_admin: user.is_platform_admin(),
     })?
     .into_response())
 }

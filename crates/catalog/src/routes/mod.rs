@@ -7,6 +7,7 @@ mod console;
 mod forms;
 mod home;
 mod services;
+mod synonyms;
 
 use crate::search::SearchIndex;
 use axum::routing::get;
@@ -27,6 +28,14 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
         )
         .route("/admin", get(console::console))
         .route("/admin/catalog/adopt", get(admin::form).post(admin::submit))
+        .route(
+            "/admin/search/synonyms",
+            get(synonyms::list).post(synonyms::add),
+        )
+        .route(
+            "/admin/search/synonyms/{id}/remove",
+            axum::routing::post(synonyms::remove),
+        )
         .layer(Extension(index))
 }
 

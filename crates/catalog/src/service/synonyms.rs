@@ -113,7 +113,7 @@ pub async fn add(
     let by = actor.audit_id();
     sqlx::query(
         "INSERT INTO search_synonyms (id, term, means, both_ways, created_by, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(&synonym.term)
@@ -144,7 +144,7 @@ pub async fn remove(
     now: DateTime<Utc>,
 ) -> Result<(), CatalogError> {
     authorize(actor)?;
-    let done = sqlx::query("DELETE FROM search_synonyms WHERE id = ?")
+    let done = sqlx::query("DELETE FROM search_synonyms WHERE id = $1")
         .bind(id)
         .execute(&mut **tx)
         .await?;

@@ -10,6 +10,7 @@ mod login;
 mod mandates;
 pub mod oauth;
 pub mod oidc;
+mod onboarding;
 mod register;
 mod step_up;
 mod verify;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
             get(contact::code_form).post(contact::confirm),
         )
         .merge(api_clients::pages())
+        .merge(onboarding::pages())
         .route(
             "/account/mandates",
             get(mandates::overview).post(mandates::grant),

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod contact;
 pub mod eid;
 pub mod id_token;
+pub mod invitations;
 pub mod mandates;
 pub mod oidc_provider;
 pub mod password;
