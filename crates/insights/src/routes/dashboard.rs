@@ -91,7 +91,10 @@ fn cards(page: &PageContext, k: &Kpis) -> Vec<Card> {
         card("cost", views::euro(k.cost_per_transaction, lang)),
         card("satisfaction", views::pct(k.satisfaction, lang)),
         card("no_paper", views::pct(k.no_paper, lang)),
-        card("transactions", views::int(k.counts.submitted + k.counter + k.post, lang)),
+        card(
+            "transactions",
+            views::int(k.counts.submitted + k.counter + k.post, lang),
+        ),
         card(
             "inquiries",
             format!(
@@ -556,12 +559,11 @@ pub async fn service(
         .map_err(AppError::internal)?
         .filter(|s| s.published_at.is_some())
         .ok_or(AppError::NotFound)?;
-    let names: BTreeMap<String, String> =
-        portico_identity::service::administrations::list(db)
-            .await?
-            .into_iter()
-            .map(|a| (a.id.clone(), a.name(page.lang).to_owned()))
-            .collect();
+    let names: BTreeMap<String, String> = portico_identity::service::administrations::list(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a.name(page.lang).to_owned()))
+        .collect();
     // Administrations that adopted the same template, compared side by side.
     let siblings = match &s.template_id {
         Some(template) => portico_catalog::service::list_published(db)
@@ -582,10 +584,7 @@ pub async fn service(
             .collect(),
         None => Vec::new(),
     };
-    let administration = names
-        .get(&s.administration_id)
-        .cloned()
-        .unwrap_or_default();
+    let administration = names.get(&s.administration_id).cloned().unwrap_or_default();
     let scoped = Scoped {
         scope: Scope::Service(s.id.clone()),
         name: s.slug.clone(),

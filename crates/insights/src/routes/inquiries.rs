@@ -109,7 +109,11 @@ pub async fn form(
         page,
         q.administration.as_deref().unwrap_or(""),
         q.service.as_deref().unwrap_or(""),
-        (q.application.unwrap_or_default(), String::new(), String::new()),
+        (
+            q.application.unwrap_or_default(),
+            String::new(),
+            String::new(),
+        ),
         Vec::new(),
     )
     .await?;

@@ -46,17 +46,17 @@ pub fn router(state: InsightsState) -> Router<AppState> {
             get(feedback::form).post(feedback::give),
         )
         .route("/inquiries", get(inquiries::mine))
-        .route(
-            "/inquiries/new",
-            get(inquiries::form).post(inquiries::ask),
-        )
+        .route("/inquiries/new", get(inquiries::form).post(inquiries::ask))
         .route("/office/inquiries", get(office::inquiries))
         .route(
             "/office/inquiries/{id}",
             get(office::inquiry).post(office::answer_inquiry),
         )
         .route("/office/feedback", get(office::feedback))
-        .route("/office/feedback/{id}/answer", post(office::answer_feedback))
+        .route(
+            "/office/feedback/{id}/answer",
+            post(office::answer_feedback),
+        )
         .route("/office/feedback/{id}/hide", post(office::hide_feedback))
         .route(
             "/office/figures",

@@ -347,7 +347,11 @@ async fn figures_page(
         saved,
     })?
     .into_response();
-    Ok(if errors.is_empty() { r } else { unprocessable(r) })
+    Ok(if errors.is_empty() {
+        r
+    } else {
+        unprocessable(r)
+    })
 }
 
 #[derive(Debug, Deserialize)]

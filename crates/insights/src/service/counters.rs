@@ -20,7 +20,9 @@ pub struct Key<'a> {
 
 fn upsert_sql(table: &str, period: &str) -> String {
     let columns = COUNT_COLUMNS.join(", ");
-    let params: Vec<String> = (5..5 + COUNT_COLUMNS.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<String> = (5..5 + COUNT_COLUMNS.len())
+        .map(|i| format!("${i}"))
+        .collect();
     let updates: Vec<String> = COUNT_COLUMNS
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))

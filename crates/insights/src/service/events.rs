@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portico_core::calendar::{sofia_date, WorkingCalendar};
 use portico_store::jobs::{self, JobHandler, NewJob};
-use portico_store::{Db, Tx};
+use portico_store::{Db, StoreError, Tx};
 
 /// Job kind: count one event.
 pub const EVENT_JOB: &str = "insights.event";
@@ -22,9 +22,11 @@ pub const ABANDON_JOB: &str = "insights.abandon";
 pub const ABANDON_AFTER_DAYS: i64 = 30;
 
 /// Emits `event` in the caller's transaction (through the outbox). Wake the job worker after the
-/// commit, as for any job.
-pub async fn emit(tx: &mut Tx, event: &Event, now: DateTime<Utc>) -> Result<(), InsightsError> {
-    let payload = serde_json::to_value(event)?;
+/// commit, as for any job. Fails only as the caller's own writes can (a storage error), so every
+/// block can pass the error on with `?`.
+pub async fn emit(tx: &mut Tx, event: &Event, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let payload =
+        serde_json::to_value(event).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
     jobs::enqueue(tx, NewJob::now(EVENT_JOB, payload, now), now).await?;
     Ok(())
 }
@@ -67,7 +69,11 @@ pub fn counts_of(event: &Event) -> (Counts, Option<i64>) {
 }
 
 /// Counts `event` inside `tx` unless it was counted before; says whether it was counted now.
-pub async fn ingest_in(tx: &mut Tx, event: &Event, now: DateTime<Utc>) -> Result<bool, InsightsError> {
+pub async fn ingest_in(
+    tx: &mut Tx,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<bool, InsightsError> {
     let day = sofia_date(event.at);
     let fresh = sqlx::query(
         "INSERT INTO insights_seen (event_id, day) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
@@ -130,8 +136,7 @@ pub async fn ingest_in(tx: &mut Tx, event: &Event, now: DateTime<Utc>) -> Result
         }
         _ => {}
     }
-    metrics::counter!("portico_insights_events_total", "kind" => event.kind.as_str())
-        .increment(1);
+    metrics::counter!("portico_insights_events_total", "kind" => event.kind.as_str()).increment(1);
     Ok(true)
 }
 

@@ -52,7 +52,10 @@ pub async fn give(ctx: &Insights, f: &NewFeedback<'_>) -> Result<(), InsightsErr
         errors.push(FieldError::new("rating", "insights_error_rating"));
     }
     let comment = clean(f.comment);
-    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_TEXT) {
+    if comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_TEXT)
+    {
         errors.push(FieldError::new("comment", "insights_error_too_long"));
     }
     let Some(rating) = rating else {
@@ -217,8 +220,8 @@ pub async fn hide(
     reason: &str,
 ) -> Result<(), InsightsError> {
     let f = staff_feedback(ctx, actor, id).await?;
-    let Some(reason) = clean(reason)
-        .filter(|r| r.chars().count() >= MIN_REASON && r.chars().count() <= MAX_TEXT)
+    let Some(reason) =
+        clean(reason).filter(|r| r.chars().count() >= MIN_REASON && r.chars().count() <= MAX_TEXT)
     else {
         return Err(InsightsError::field("reason", "insights_error_reason"));
     };

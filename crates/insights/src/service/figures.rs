@@ -18,7 +18,8 @@ pub const MAX_VALUE: i64 = 1_000_000_000_000;
 /// A month as `YYYY-MM`, not after today's.
 pub fn parse_month(s: &str, today: NaiveDate) -> Option<String> {
     let day = NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").ok()?;
-    let this_month = NaiveDate::parse_from_str(&today.format("%Y-%m-01").to_string(), "%Y-%m-%d").ok()?;
+    let this_month =
+        NaiveDate::parse_from_str(&today.format("%Y-%m-01").to_string(), "%Y-%m-%d").ok()?;
     (day <= this_month && s.trim().len() == 7).then(|| day.format("%Y-%m").to_string())
 }
 
@@ -110,7 +111,15 @@ pub async fn list(
     Ok(rows
         .into_iter()
         .map(
-            |(administration_id, service_id, month, counter_count, post_count, cost_minor, currency)| {
+            |(
+                administration_id,
+                service_id,
+                month,
+                counter_count,
+                post_count,
+                cost_minor,
+                currency,
+            )| {
                 Figures {
                     administration_id,
                     service_id,

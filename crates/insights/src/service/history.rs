@@ -122,7 +122,11 @@ pub async fn generate(
                 rating_sum += r;
                 satisfied += i64::from(r >= 4);
             }
-            let paid = if s.paid { (submitted as f64 * 0.97).round() as i64 } else { 0 };
+            let paid = if s.paid {
+                (submitted as f64 * 0.97).round() as i64
+            } else {
+                0
+            };
             let counts = Counts {
                 started,
                 submitted,
@@ -146,8 +150,8 @@ pub async fn generate(
                 counters::add_decision_days(&mut tx, key, d, n).await?;
             }
             *month_submitted.entry(counters::month_of(day)).or_default() += submitted;
-            events += (started + submitted + decided + withdrawn + paid + delivered + opened)
-                .max(0) as u64;
+            events += (started + submitted + decided + withdrawn + paid + delivered + opened).max(0)
+                as u64;
         }
         // What the counters and the post took each month: more than online at the start of the
         // year, a third of it at the end; and what the service cost.

@@ -57,7 +57,9 @@ fn reference(year: i32) -> String {
 }
 
 fn trimmed(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Asks a question. `actor` is the signed-in person, or `None` (then an e-mail address is needed).
@@ -70,7 +72,10 @@ pub async fn ask(
     let administration =
         portico_identity::service::administrations::get(&ctx.db, &new.administration_id).await?;
     if administration.is_none() {
-        errors.push(FieldError::new("administration", "insights_error_administration"));
+        errors.push(FieldError::new(
+            "administration",
+            "insights_error_administration",
+        ));
     }
     let service_id = trimmed(new.service_id.as_deref());
     if let Some(id) = &service_id {
@@ -84,7 +89,10 @@ pub async fn ask(
         .as_ref()
         .is_some_and(|r| r.chars().count() > MAX_REF || r.chars().any(char::is_control))
     {
-        errors.push(FieldError::new("application_ref", "insights_error_reference"));
+        errors.push(FieldError::new(
+            "application_ref",
+            "insights_error_reference",
+        ));
     }
     let account_id = actor.and_then(|a| a.account_id()).map(str::to_owned);
     let email = trimmed(new.email.as_deref());
@@ -109,7 +117,13 @@ pub async fn ask(
     let mut tx = ctx.db.begin().await?;
     let mut reference_used = String::new();
     for _ in 0..5 {
-        let candidate = reference(sofia_date(now).format("%Y").to_string().parse().unwrap_or(0));
+        let candidate = reference(
+            sofia_date(now)
+                .format("%Y")
+                .to_string()
+                .parse()
+                .unwrap_or(0),
+        );
         let taken: Option<(String,)> =
             sqlx::query_as("SELECT id FROM insights_inquiries WHERE reference = $1")
                 .bind(&candidate)
@@ -189,11 +203,12 @@ fn from_row(r: Row) -> Inquiry {
 }
 
 async fn get_any(ctx: &Insights, id: &str) -> Result<Inquiry, InsightsError> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM insights_inquiries WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(ctx.db.pool())
-            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM insights_inquiries WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
     row.map(from_row).ok_or(InsightsError::NotFound)
 }
 

@@ -141,7 +141,11 @@ pub async fn parts(
         .bind(to)
         .bind(param);
     for (key, days, n) in q.fetch_all(db.pool()).await? {
-        *out.entry(key).or_default().histogram.entry(days).or_default() += n;
+        *out.entry(key)
+            .or_default()
+            .histogram
+            .entry(days)
+            .or_default() += n;
     }
 
     let sql = format!(
