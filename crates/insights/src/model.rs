@@ -73,7 +73,7 @@ pub struct Event {
 
 impl Event {
     /// An event with only what every kind has.
-    pub fn new(
+    pub fn of(
         id: &str,
         kind: EventKind,
         service_id: &str,

@@ -155,7 +155,7 @@ pub async fn start_draft(
     .bind(to_millis(now))
     .execute(&mut **tx)
     .await?;
-    let started = Measured::new(
+    let started = Measured::of(
         &format!("started:{id}"),
         Kind::Started,
         &service.id,
@@ -391,7 +391,7 @@ pub async fn submit(
         ..NewEvent::public(applicant_id, "submitted")
     };
     record_event(tx, id, event, now).await?;
-    let submitted = Measured::new(
+    let submitted = Measured::of(
         &format!("submitted:{id}"),
         Kind::Submitted,
         &app.service_id,
@@ -504,7 +504,7 @@ pub async fn transition(
         } else {
             Kind::Decided
         };
-        let ended = Measured::new(
+        let ended = Measured::of(
             &format!("ended:{id}"),
             kind,
             &app.service_id,

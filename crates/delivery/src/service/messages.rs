@@ -288,7 +288,7 @@ pub async fn send_in(
     if let (Some(service), Some(_), Some(a)) =
         (&p.service_id, &p.application_id, &sender.administration_id)
     {
-        let measured = Measured::new(
+        let measured = Measured::of(
             &format!("delivered:{}", p.id),
             EventKind::Delivered,
             service,
@@ -597,7 +597,7 @@ async fn record_handover(
             &message.application_id,
             &message.sender.administration_id,
         ) {
-            let measured = Measured::new(
+            let measured = Measured::of(
                 &format!("opened:{}", message.id),
                 EventKind::Opened,
                 service,

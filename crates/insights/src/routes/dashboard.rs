@@ -25,6 +25,7 @@ pub struct Card {
     pub label: &'static str,
     pub value: String,
     pub hint: &'static str,
+    pub formula: &'static str,
 }
 
 pub struct Chart {
@@ -74,6 +75,7 @@ fn cards(page: &PageContext, k: &Kpis) -> Vec<Card> {
         label: page.t(&format!("insights_kpi_{id}")),
         value,
         hint: page.t(&format!("insights_kpi_{id}_hint")),
+        formula: page.t(&format!("insights_kpi_{id}_formula")),
     };
     vec![
         card("take_up", views::pct(k.take_up, lang)),

@@ -129,11 +129,16 @@ pub async fn answer_inquiry(
     }
 }
 
+pub struct FeedbackRow {
+    pub f: Feedback,
+    pub rating: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "office_feedback.html")]
 struct FeedbackPage {
     page: PageContext,
-    items: Vec<Feedback>,
+    items: Vec<FeedbackRow>,
     errors: Vec<FieldError>,
     failed: String,
 }
@@ -147,7 +152,15 @@ async fn feedback_page(
 ) -> Result<Response, AppError> {
     let mut items = Vec::new();
     for a in administrations_of(actor) {
-        items.extend(feedback::for_administration(&state.insights, actor, &a).await?);
+        items.extend(
+            feedback::for_administration(&state.insights, actor, &a)
+                .await?
+                .into_iter()
+                .map(|f| FeedbackRow {
+                    rating: page.t(&format!("insights_rating_{}", f.rating)),
+                    f,
+                }),
+        );
     }
     Ok(render(&FeedbackPage {
         page,
@@ -227,7 +240,9 @@ pub struct ServiceOption {
 
 pub struct Input {
     pub name: &'static str,
+    pub label: &'static str,
     pub value: String,
+    /// Already translated; empty when the input has none.
     pub hint: &'static str,
 }
 
@@ -317,32 +332,37 @@ async fn figures_page(
             id: s.id,
         })
         .collect();
+    let inputs = vec![
+        Input {
+            name: "month",
+            label: page.t("insights_figures_month"),
+            value: values.0,
+            hint: page.t("insights_figures_month_hint"),
+        },
+        Input {
+            name: "counter",
+            label: page.t("insights_figures_counter"),
+            value: values.1,
+            hint: "",
+        },
+        Input {
+            name: "post",
+            label: page.t("insights_figures_post"),
+            value: values.2,
+            hint: "",
+        },
+        Input {
+            name: "cost",
+            label: page.t("insights_figures_cost"),
+            value: values.3,
+            hint: page.t("insights_figures_cost_hint"),
+        },
+    ];
     let r = render(&FiguresPage {
         page,
         services,
         rows,
-        inputs: vec![
-            Input {
-                name: "month",
-                value: values.0,
-                hint: "insights_figures_month_hint",
-            },
-            Input {
-                name: "counter",
-                value: values.1,
-                hint: "",
-            },
-            Input {
-                name: "post",
-                value: values.2,
-                hint: "",
-            },
-            Input {
-                name: "cost",
-                value: values.3,
-                hint: "insights_figures_cost_hint",
-            },
-        ],
+        inputs,
         errors: errors.clone(),
         saved,
     })?

@@ -115,7 +115,9 @@ pub async fn ingest_in(
                     serde_json::json!({ "subject_id": subject }),
                     now,
                 );
-                job.run_at = event.at + chrono::Duration::days(ABANDON_AFTER_DAYS);
+                // From when it is counted, at the earliest: a backlog of events never makes the
+                // check run before the draft's submission could have been counted.
+                job.run_at = event.at.max(now) + chrono::Duration::days(ABANDON_AFTER_DAYS);
                 jobs::enqueue(tx, job, now).await?;
             }
         }
@@ -171,7 +173,7 @@ pub async fn check_abandoned(ctx: &Insights, subject_id: &str) -> Result<bool, I
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    let event = Event::new(
+    let event = Event::of(
         &format!("abandoned:{subject_id}"),
         EventKind::Abandoned,
         &service_id,

@@ -377,7 +377,7 @@ pub async fn change_in(
     if change.to == PaymentState::Paid {
         use portico_insights::model::{Event as Measured, EventKind};
         // Payments know no service: the fee counts for its administration.
-        let paid = Measured::new(
+        let paid = Measured::of(
             &format!("paid:{}", payment.id),
             EventKind::Paid,
             "",

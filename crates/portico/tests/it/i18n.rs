@@ -124,6 +124,8 @@ fn is_not_a_key(s: &str) -> bool {
         "cases.notify_email",
         "delivery.notify_email",
         "delivery.non_handover",
+        "insights.event",
+        "insights.abandon",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",

@@ -19,6 +19,7 @@ mod documents;
 mod evidence;
 mod hardening;
 mod i18n;
+mod insights;
 mod identity;
 mod logs;
 mod mandates;
