@@ -479,7 +479,10 @@ async fn feedback_is_anonymous_and_the_administration_answers_and_hides_it() {
     // Shown as the words typed, never as markup.
     assert!(!office.body.contains("<b>и</b>"));
     assert!(
-        office.texts(".feedback-item p").iter().any(|t| t == comment),
+        office
+            .texts(".feedback-item p")
+            .iter()
+            .any(|t| t == comment),
         "{}",
         office.body
     );
@@ -659,4 +662,103 @@ async fn inquiries_get_a_reference_and_a_deadline_and_stay_within_their_administ
     .await
     .unwrap();
     assert_eq!(total.inquiries_overdue, 1);
+}
+
+#[tokio::test]
+async fn a_real_case_is_counted_as_it_moves_started_submitted_decided_delivered() {
+    use portico::demo::DEMO_TOTP_SECRET;
+    use portico_cases::model::TransitionInput;
+    use portico_cases::service::{consents, decisions, submission};
+    use portico_identity::service::step_up;
+    let app = crate::service_layer::seeded().await;
+    let cases = crate::service_layer::cases_context(&app);
+    let service = sofia_service(&app).await;
+    let (applicant_id, applicant_egn) =
+        crate::service_layer::person(&app, "counted-applicant@example.bg").await;
+    let (owner_id, owner_egn) =
+        crate::service_layer::person(&app, "counted-owner@example.bg").await;
+    let id = crate::service_layer::draft(&app, &applicant_id, &applicant_egn, &owner_egn).await;
+    let applicant = Actor::person(&applicant_id, Assurance::Substantial);
+    let proof = step_up::confirm(
+        &app.db,
+        &applicant_id,
+        &app.totp(DEMO_TOTP_SECRET),
+        submission::STEP_UP_PURPOSE,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    submission::submit(&cases, &applicant, &id, &proof)
+        .await
+        .unwrap();
+    app.advance(30);
+    let owner = Actor::person(&owner_id, Assurance::Substantial);
+    let pending = consents::pending_for(
+        &app.db,
+        &portico_core::PersonalId::parse_egn(&owner_egn).unwrap(),
+    )
+    .await
+    .unwrap();
+    let proof = step_up::confirm(
+        &app.db,
+        &owner_id,
+        &app.totp(DEMO_TOTP_SECRET),
+        consents::STEP_UP_PURPOSE,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    consents::give_or_refuse(&cases, &owner, &pending[0].id, true, &proof)
+        .await
+        .unwrap();
+    let system = Actor::ApiClient(portico_core::ApiClient {
+        client_id: "sofia-records-system".into(),
+        administration_id: service.administration_id.clone(),
+        scopes: vec!["cases".into()],
+    });
+    let case = portico_cases::service::applications::get(&app.db, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let claimed = decisions::claim(&cases, &system, &id, case.version)
+        .await
+        .unwrap();
+    let none = TransitionInput::default();
+    let reviewing = decisions::take(&cases, &system, &id, "start_review", claimed.version, &none)
+        .await
+        .unwrap();
+    decisions::take(&cases, &system, &id, "approve", reviewing.version, &none)
+        .await
+        .unwrap();
+    // Started, submitted, decided, and the result delivered to the applicant's mailbox.
+    counted(&app, 4).await;
+    let today = ctx(&app).today();
+    let (_, total) = kpis::series(
+        &app.db,
+        &Scope::Service(service.id.clone()),
+        &kpis::last_year(today),
+        today,
+    )
+    .await
+    .unwrap();
+    let c = total.counts;
+    assert_eq!(
+        (c.started, c.submitted, c.decided, c.approved),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(c.delivered, 1);
+    assert_eq!(
+        total.median_days,
+        Some(0),
+        "decided on the day it was submitted"
+    );
+    assert_eq!(total.overdue_share, Some(0.0));
+    assert_eq!(total.no_paper, Some(100.0));
+    // The platform dashboard shows it, without any account.
+    let page = app.client().get("/performance").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.texts("#kpi-completion .kpi-value"),
+        vec!["100,0 %".to_owned()]
+    );
 }
