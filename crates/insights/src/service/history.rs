@@ -180,3 +180,139 @@ pub async fn generate(
     }
     Ok(events)
 }
+
+/// The demo's year of history: every published service that has none yet gets 365 days, its
+/// volume from the population its administration serves. Returns the events it stands for.
+pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<u64, InsightsError> {
+    let mut services = Vec::new();
+    for s in portico_catalog::service::list_published(db).await? {
+        if has_history(db, &s.id).await? {
+            continue;
+        }
+        let population = s.population.unwrap_or(20_000) as f64;
+        services.push(HistoryService {
+            daily_starts: (population / 25_000.0).clamp(0.6, 40.0),
+            paid: s.facts.fee.minor > 0,
+            deadline_working_days: s.facts.deadline_working_days,
+            administration_id: s.administration_id,
+            service_id: s.id,
+        });
+    }
+    generate(db, &services, today, 365, 2026).await
+}
+
+/// What [`bench_history`] wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchHistory {
+    pub services: usize,
+    pub events: u64,
+    pub seconds: f64,
+}
+
+/// Counters standing for about `events` events over the last year, spread over every published
+/// service (for bench/insights.sh). Writes through the same counter functions as the job does.
+pub async fn bench_history(
+    db: &Db,
+    today: NaiveDate,
+    events: u64,
+) -> Result<BenchHistory, InsightsError> {
+    let started = std::time::Instant::now();
+    let published = portico_catalog::service::list_published(db).await?;
+    let n = published.len().max(1) as f64;
+    // About 4.3 events per draft started, and weekends and holidays at 15 %: ~260 working days.
+    let per_service_day = events as f64 / (4.3 * n * 265.0);
+    let services: Vec<HistoryService> = published
+        .into_iter()
+        .map(|s| HistoryService {
+            daily_starts: per_service_day,
+            paid: s.facts.fee.minor > 0,
+            deadline_working_days: s.facts.deadline_working_days,
+            administration_id: s.administration_id,
+            service_id: s.id,
+        })
+        .collect();
+    let written = generate(db, &services, today, 365, 7).await?;
+    Ok(BenchHistory {
+        services: services.len(),
+        events: written,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// What [`bench_ingest`] measured.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchIngest {
+    pub events: usize,
+    /// Emitting each event in a transaction of its own, as a block does (the outbox write).
+    pub emit_seconds: f64,
+    /// The job worker counting them (lease, count, complete), with the insights handlers only.
+    pub count_seconds: f64,
+}
+
+/// Emits `n` events through the outbox, then lets a job worker count them all; times both.
+pub async fn bench_ingest(ctx: &super::Insights, n: usize) -> Result<BenchIngest, InsightsError> {
+    use super::events::{self, AbandonJob, EventJob, ABANDON_JOB, EVENT_JOB};
+    use crate::model::{Event, EventKind};
+    use std::sync::Arc;
+    let services = portico_catalog::service::list_published(&ctx.db).await?;
+    let services: Vec<_> = services.into_iter().take(200).collect();
+    if services.is_empty() {
+        return Err(InsightsError::Internal("no published services".into()));
+    }
+    let now = ctx.now();
+    let run = portico_core::new_id();
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let s = &services[i % services.len()];
+        let at = now - chrono::Duration::days((i % 365) as i64);
+        let kind = match i % 3 {
+            0 => EventKind::Started,
+            1 => EventKind::Submitted,
+            _ => EventKind::Decided,
+        };
+        let mut e = Event::of(
+            &format!("bench:{run}:{i}"),
+            kind,
+            &s.id,
+            &s.administration_id,
+            at,
+        );
+        if kind == EventKind::Decided {
+            e = e.decision(
+                if i % 7 == 0 { "refused" } else { "approved" },
+                at - chrono::Duration::days((i % 20) as i64),
+                Some(portico_core::calendar::sofia_date(at)),
+            );
+        }
+        let mut tx = ctx.db.begin().await?;
+        events::emit(&mut tx, &e, now).await?;
+        tx.commit().await?;
+    }
+    let emit_seconds = started.elapsed().as_secs_f64();
+    let mut handlers: std::collections::HashMap<String, Arc<dyn portico_store::jobs::JobHandler>> =
+        Default::default();
+    handlers.insert(
+        EVENT_JOB.to_owned(),
+        Arc::new(EventJob {
+            insights: ctx.clone(),
+        }),
+    );
+    handlers.insert(
+        ABANDON_JOB.to_owned(),
+        Arc::new(AbandonJob {
+            insights: ctx.clone(),
+        }),
+    );
+    let worker = portico_store::jobs::Worker::new(ctx.db.clone(), ctx.clock.clone(), handlers);
+    let started = std::time::Instant::now();
+    loop {
+        if worker.drain().await? == 0 {
+            break;
+        }
+    }
+    Ok(BenchIngest {
+        events: n,
+        emit_seconds,
+        count_seconds: started.elapsed().as_secs_f64(),
+    })
+}
