@@ -1,4 +1,4 @@
-// The performance dashboard and giving feedback, as a visitor (without JavaScript) and as the
+// The performance dashboard and giving feedback, as a visitor (with and without JavaScript) and as the
 // administration's operator meets them:
 //
 //   - /performance, an administration's page and a service's page at 320 px and 1280 px: no
@@ -33,7 +33,10 @@ let failedStep = null;
 let servicePath = null;
 let reference = null;
 
-const visitor = { label: 'visitor', options: { javaScriptEnabled: false } };
+const visitor = { label: 'visitor' };
+// axe-core needs JavaScript in the page (its timers), so pages are checked with it on; this one
+// shows the same pages and posts the same form with it off.
+const noScript = { label: 'no-js', options: { javaScriptEnabled: false } };
 const operator = { label: 'operator', email: 'operator.sredets@sofia.portico.demo' };
 
 async function open(who, target) {
@@ -108,7 +111,7 @@ describe(`the performance dashboard and feedback (${databaseKind()})`, () => {
     await resetArtifacts(ARTIFACTS);
     server = await startServer();
     browser = await launchBrowserForPeople();
-    for (const who of [visitor, operator]) {
+    for (const who of [visitor, noScript, operator]) {
       Object.assign(who, await browser.newContext(who.options));
     }
   });
@@ -169,6 +172,16 @@ describe(`the performance dashboard and feedback (${databaseKind()})`, () => {
     reference = (await visitor.page.locator('#inquiry-reference').textContent()).trim();
     assert.match(reference, /^Q-\d{4}-[A-Z0-9]{6}$/);
     await checkLayout(visitor.page, 'inquiry-sent', ARTIFACTS);
+  });
+
+  step('without JavaScript: the charts, their tables and a rating given', noScript, async () => {
+    await open(noScript, servicePath);
+    await chartsHaveTextAlternatives(noScript);
+    await screenshot(noScript.page, 'service-no-js', ARTIFACTS);
+    await clickAndWait(noScript, noScript.page.locator('#give-feedback'));
+    await noScript.page.check('#rating');
+    await clickAndWait(noScript, noScript.page.locator('form button[type="submit"]'));
+    assert.equal(await noScript.page.locator('#feedback-thanks').count(), 1);
   });
 
   step('the dashboard in English', visitor, async () => {
