@@ -93,17 +93,20 @@ const LEFT: f64 = 48.0;
 const BOTTOM: f64 = 40.0;
 const TOP: f64 = 16.0;
 
+/// The top of the axis: four equal steps, each a "nice" number (1, 2, 2.5 or 5 times a power of
+/// ten), so that every gridline's label is short and exact.
 fn nice_max(max: f64) -> f64 {
     if max <= 0.0 {
-        return 1.0;
+        return 4.0;
     }
-    let magnitude = 10f64.powf(max.log10().floor());
+    let raw = max / 4.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
     for step in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if step * magnitude >= max {
-            return step * magnitude;
+        if step * magnitude >= raw {
+            return 4.0 * step * magnitude;
         }
     }
-    10.0 * magnitude
+    40.0 * magnitude
 }
 
 /// A grouped bar chart (bars side by side per label), with an optional dashed reference line
@@ -195,7 +198,7 @@ pub fn bar_chart(
             HEIGHT - 6.0,
             escape(s.name)
         );
-        x += 24.0 + 7.0 * s.name.chars().count() as f64;
+        x += 32.0 + 8.0 * s.name.chars().count() as f64;
     }
     svg.push_str("</svg>");
     svg
@@ -230,6 +233,15 @@ mod tests {
         assert_eq!(int(999, Lang::Bg), "999");
         assert_eq!(euro(Some(1250), Lang::En), "€12.50");
         assert_eq!(euro(Some(123_456), Lang::Bg), "1\u{a0}234,56 €");
+    }
+
+    #[test]
+    fn axes_end_on_four_nice_steps() {
+        assert_eq!(nice_max(5.0), 8.0);
+        assert_eq!(nice_max(1000.0), 1000.0);
+        assert_eq!(nice_max(100.0), 100.0);
+        assert_eq!(nice_max(0.0), 4.0);
+        assert_eq!(nice_max(3.0), 4.0);
     }
 
     #[test]
