@@ -235,7 +235,7 @@ pub async fn queue(ctx: &Insights, actor: &Actor) -> Result<(Vec<Inquiry>, usize
         .await?;
         out.extend(rows.into_iter().map(from_row));
     }
-    out.sort_by(|a, b| (a.deadline, a.asked_at).cmp(&(b.deadline, b.asked_at)));
+    out.sort_by_key(|i| (i.deadline, i.asked_at));
     let today = ctx.today();
     let overdue = out.iter().filter(|i| i.overdue(today)).count();
     Ok((out, overdue))
