@@ -161,3 +161,6 @@ office-check-confirmed = Потвърдено
 office-check-not-confirmed = Не се потвърждава
 office-check-failed = Не може да се провери
 office-check-failed-other = Регистърът не отговори. Опитайте отново по-късно.
+
+## A link to the insights block's feedback page (anonymous)
+application-feedback = Кажете ни какво мислите за тази услуга (анонимно)

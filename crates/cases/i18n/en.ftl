@@ -161,3 +161,6 @@ office-check-confirmed = Confirmed
 office-check-not-confirmed = Not confirmed
 office-check-failed = Could not be checked
 office-check-failed-other = The register did not answer. Try again later.
+
+## A link to the insights block's feedback page (anonymous)
+application-feedback = Tell us what you think of this service (anonymous)

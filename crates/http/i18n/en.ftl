@@ -145,6 +145,7 @@ step-up-sent-sms = We have texted you a code. Enter it below within 5 minutes.
 step-up-set-up-app = Set it up now
 step-up-without-app = No authenticator app? Choose “Send me a code by email” (or by text message) and enter the code you receive. Or set up an app for next time.
 footer-check-document = Check a document issued through the platform
+footer-performance = Service performance
 ## Acting for someone else under a mandate (mandate-…)
 mandate-nav = Acting for others
 mandate-acting-label = On whose behalf you act

@@ -28,6 +28,7 @@ pub const BLOCKS: &[BlockDef] = &[
     portico_participation::BLOCK,
     portico_payments::BLOCK,
     portico_opendata::BLOCK,
+    portico_insights::BLOCK,
 ];
 
 /// The shell's translations and every block's, in the order of [`BLOCKS`]. The shell parses them

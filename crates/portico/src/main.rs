@@ -94,6 +94,20 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         proposals: usize,
     },
+    /// Write insights counters standing for N events over the last year, across every published
+    /// service (for bench/insights.sh).
+    #[command(hide = true)]
+    BenchInsightsHistory {
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+    },
+    /// Emit N insights events through the outbox and count them with a job worker; print events
+    /// per second for each (for bench/insights.sh).
+    #[command(hide = true)]
+    BenchInsightsIngest {
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+    },
     /// Hash passwords for a few seconds and print hashes per second (for bench/).
     #[command(hide = true)]
     BenchArgon2 {
@@ -272,6 +286,9 @@ async fn run() -> Result<()> {
             let seeded = demo::seed(&db, clock.as_ref()).await?;
             let datasets = demo::seed_open_data(&config, &db, clock.clone()).await?;
             let ballots = demo::seed_participation(&db, clock.as_ref(), demo::DEMO_BALLOTS).await?;
+            // A year of performance history for the dashboard (once; see docs/insights.md).
+            let today = portico_core::calendar::sofia_date(clock.now());
+            portico_insights::service::history::seed_demo(&db, today).await?;
             println!(
                 "Demo data ready: {} administrations, {datasets} new open datasets, \
                  {ballots} new ballots in Sofia Chooses GREEN.",
@@ -448,6 +465,32 @@ async fn run() -> Result<()> {
                 f.p99_ms,
                 f.ballots,
                 f.proposals_slug
+            );
+            Ok(())
+        }
+        Command::BenchInsightsHistory { events } => {
+            let db = app::connect(&config).await?;
+            let today = portico_core::calendar::sofia_date(clock.now());
+            let h = portico_insights::service::history::bench_history(&db, today, events).await?;
+            println!(
+                "insights history: {} events over {} services in {:.1} s",
+                h.events, h.services, h.seconds
+            );
+            Ok(())
+        }
+        Command::BenchInsightsIngest { events } => {
+            let db = app::connect(&config).await?;
+            let ctx = portico_insights::service::Insights::new(
+                db,
+                clock.clone(),
+                std::sync::Arc::new(tokio::sync::Notify::new()),
+            );
+            let b = portico_insights::service::history::bench_ingest(&ctx, events).await?;
+            println!(
+                "insights ingest: {} events; emit {:.1} events/s; count {:.1} events/s",
+                b.events,
+                b.events as f64 / b.emit_seconds,
+                b.events as f64 / b.count_seconds
             );
             Ok(())
         }

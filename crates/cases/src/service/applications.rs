@@ -9,6 +9,7 @@ use portico_audit::SigningKey;
 use portico_core::calendar::WorkingCalendar;
 use portico_core::clock::{from_millis, to_millis};
 use portico_core::new_id;
+use portico_insights::model::{Event as Measured, EventKind as Kind};
 use portico_store::{Db, Tx};
 use sha2::{Digest, Sha256};
 
@@ -154,6 +155,14 @@ pub async fn start_draft(
     .bind(to_millis(now))
     .execute(&mut **tx)
     .await?;
+    let started = Measured::of(
+        &format!("started:{id}"),
+        Kind::Started,
+        &service.id,
+        &service.administration_id,
+        now,
+    );
+    portico_insights::service::events::emit(tx, &started.about(&id), now).await?;
     get_in(tx, &id).await
 }
 
@@ -382,6 +391,14 @@ pub async fn submit(
         ..NewEvent::public(applicant_id, "submitted")
     };
     record_event(tx, id, event, now).await?;
+    let submitted = Measured::of(
+        &format!("submitted:{id}"),
+        Kind::Submitted,
+        &app.service_id,
+        &app.administration_id,
+        now,
+    );
+    portico_insights::service::events::emit(tx, &submitted.about(id), now).await?;
     if !needed_consents.is_empty() {
         for consent in needed_consents {
             consents::request(tx, id, consent, now).await?;
@@ -481,6 +498,25 @@ pub async fn transition(
     if stage_of(&app.process_key, &to)? == "final" {
         // A case that ended (withdrawn, refused, decided) asks nobody for consent any more.
         consents::close_pending(tx, id, now).await?;
+        // Measured once, when the case first reaches a final state.
+        let kind = if to == "withdrawn" {
+            Kind::Withdrawn
+        } else {
+            Kind::Decided
+        };
+        let ended = Measured::of(
+            &format!("ended:{id}"),
+            kind,
+            &app.service_id,
+            &app.administration_id,
+            now,
+        );
+        let ended = ended.decision(
+            &to,
+            app.submitted_at.unwrap_or(app.created_at),
+            app.final_deadline,
+        );
+        portico_insights::service::events::emit(tx, &ended, now).await?;
     }
     let event = portico_audit::Event::new(acting.account_id, "cases.transition", &app.applicant_id)
         .in_administration(&app.administration_id)

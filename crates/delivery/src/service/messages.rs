@@ -20,6 +20,7 @@ use crate::DeliveryError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use portico_core::clock::{from_millis, to_millis};
 use portico_core::{new_id, Actor, FieldError};
+use portico_insights::model::{Event as Measured, EventKind};
 use portico_store::{Db, Tx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -327,6 +328,18 @@ pub async fn send_in(
         event = event.in_administration(a);
     }
     portico_audit::append(tx, event, now).await?;
+    if let (Some(service), Some(_), Some(a)) =
+        (&p.service_id, &p.application_id, &sender.administration_id)
+    {
+        let measured = Measured::of(
+            &format!("delivered:{}", p.id),
+            EventKind::Delivered,
+            service,
+            a,
+            now,
+        );
+        portico_insights::service::events::emit(tx, &measured, now).await?;
+    }
     Ok(Sent {
         message_id: p.id,
         thread_id: p.thread_id,
@@ -630,6 +643,20 @@ async fn record_handover(
         .await?;
         if done.rows_affected() == 0 {
             continue; // someone else opened it first
+        }
+        if let (Some(service), Some(_), Some(a)) = (
+            &message.service_id,
+            &message.application_id,
+            &message.sender.administration_id,
+        ) {
+            let measured = Measured::of(
+                &format!("opened:{}", message.id),
+                EventKind::Opened,
+                service,
+                a,
+                now,
+            );
+            portico_insights::service::events::emit(&mut tx, &measured, now).await?;
         }
         recorded = true;
         let subject = Subject {

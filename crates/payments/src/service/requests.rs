@@ -374,6 +374,18 @@ pub async fn change_in(
         now,
     )
     .await?;
+    if change.to == PaymentState::Paid {
+        use portico_insights::model::{Event as Measured, EventKind};
+        // Payments know no service: the fee counts for its administration.
+        let paid = Measured::of(
+            &format!("paid:{}", payment.id),
+            EventKind::Paid,
+            "",
+            &payment.administration_id,
+            now,
+        );
+        portico_insights::service::events::emit(tx, &paid, now).await?;
+    }
     Ok(payment.version + 1)
 }
 

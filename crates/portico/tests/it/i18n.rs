@@ -128,6 +128,8 @@ fn is_not_a_key(s: &str) -> bool {
         "delivery.notify_sms",
         "delivery.webhook",
         "opendata.refresh_service_catalog",
+        "insights.event",
+        "insights.abandon",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         "cases.submit",

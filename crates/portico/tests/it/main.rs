@@ -25,6 +25,7 @@ mod eid;
 mod evidence;
 mod hardening;
 mod i18n;
+mod insights;
 mod identity;
 mod logs;
 mod mandates;
