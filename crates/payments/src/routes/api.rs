@@ -6,7 +6,8 @@ use super::PaymentsState;
 use crate::error::PaymentError;
 use crate::model::{NewPayment, PaymentWithHistory};
 use crate::service::requests;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,6 +24,7 @@ pub fn api_router(state: PaymentsState) -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(cancel))
         .routes(routes!(refund))
+        .routes(routes!(provider_callback))
         .with_state(state)
 }
 
@@ -168,4 +170,42 @@ async fn refund(
         )
         .await?,
     ))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CallbackAnswer {
+    /// What the callback did: applied, duplicate, stale, or held for a person to resolve
+    /// (amount_mismatch, paid_after_expiry, paid_when_closed, unknown_session).
+    pub outcome: String,
+}
+
+/// A card provider's server-to-server callback, signed with HMAC-SHA256 over the timestamp and
+/// the body (`Portico-Signature: t=…,v1=…`). Every verified callback is acknowledged (200) so
+/// the provider stops resending it; the same event twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/payments/callbacks/{provider}", tag = "payments",
+    params(("provider" = String, Path), ("Portico-Signature" = String, Header)),
+    request_body(content = String, content_type = "application/json", description = "the provider's event: event_id, session_id, status (authorised, captured, declined), amount_minor, currency"),
+    responses((status = 200, body = CallbackAnswer),
+        (status = 401, body = portico_http::ApiErrorBody, description = "signature_invalid"),
+        (status = 404, body = portico_http::ApiErrorBody),
+        (status = 422, body = portico_http::ApiErrorBody, description = "callback_invalid")))]
+async fn provider_callback(
+    State(state): State<PaymentsState>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<CallbackAnswer>, ApiError> {
+    let card = state
+        .card
+        .clone()
+        .filter(|c| c.name() == provider)
+        .ok_or(PaymentError::NoProvider)?;
+    let signature = headers
+        .get(crate::signing::HEADER)
+        .and_then(|v| v.to_str().ok());
+    let outcome =
+        crate::service::card::callback(&state.payments, card.as_ref(), signature, &body).await?;
+    Ok(Json(CallbackAnswer {
+        outcome: outcome.as_str().to_owned(),
+    }))
 }

@@ -1,7 +1,9 @@
 //! The rules of ePayment: plain async functions that take a [`Payments`] context and an
 //! [`portico_core::Actor`].
 
+pub mod accounts;
 pub mod acting;
+pub mod card;
 pub mod expiry;
 pub mod requests;
 
