@@ -12,6 +12,7 @@ mod context;
 pub mod decisions;
 pub mod delivery;
 pub mod evidence;
+pub mod fees;
 mod lookups;
 pub mod notifications;
 pub mod prefill;
