@@ -13,17 +13,19 @@ CREATE TABLE payments_accounts (
 );
 
 -- A card provider's session (its hosted payment page) for a payment. `provider_ref` is the
--- provider's own id for it; a payment may have several sessions (a declined card, a retry).
+-- provider's own id for it; a payment may have several sessions (a declined card, a retry),
+-- numbered by `attempt` from 1.
 CREATE TABLE payments_card_sessions (
     provider TEXT NOT NULL,
     provider_ref TEXT NOT NULL,
     payment_id TEXT NOT NULL REFERENCES payments_requests (id),
+    attempt BIGINT NOT NULL,
     redirect_url TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (provider, provider_ref)
 );
 
-CREATE INDEX payments_card_sessions_by_payment ON payments_card_sessions (payment_id, created_at);
+CREATE UNIQUE INDEX payments_card_sessions_by_payment ON payments_card_sessions (payment_id, attempt);
 
 -- Every verified callback of a provider, once: `event_id` is the provider's id of the event, so
 -- the same callback delivered again is recognised and changes nothing. `outcome` says what it

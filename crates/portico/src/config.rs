@@ -274,8 +274,13 @@ impl Config {
             if url::Url::parse(url).is_err() {
                 bail!("PORTICO_PAY_SANDBOX_URL must be an http(s) address, not {url:?}");
             }
-            if pay_sandbox_secret.as_deref().is_none_or(|s| s.trim().len() < 32) {
-                bail!("PORTICO_PAY_SANDBOX_URL needs PORTICO_PAY_SANDBOX_SECRET of at least 32 bytes");
+            if pay_sandbox_secret
+                .as_deref()
+                .is_none_or(|s| s.trim().len() < 32)
+            {
+                bail!(
+                    "PORTICO_PAY_SANDBOX_URL needs PORTICO_PAY_SANDBOX_SECRET of at least 32 bytes"
+                );
             }
         }
         Ok(Config {

@@ -312,7 +312,10 @@ async fn ensure_payment_accounts(
     eiks.sort();
     for (n, eik) in eiks.into_iter().enumerate() {
         let id = &ids[eik];
-        if portico_payments::service::accounts::get(db, id).await?.is_some() {
+        if portico_payments::service::accounts::get(db, id)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let Some(administration) = administrations::get(db, id).await? else {

@@ -240,7 +240,9 @@ async fn run() -> Result<()> {
         }
         Command::SandboxPay { listen, public_url } => {
             let Some(secret) = config.pay_sandbox_secret.as_deref().map(str::trim) else {
-                bail!("sandbox-pay needs PORTICO_PAY_SANDBOX_SECRET (the secret Portico signs with)");
+                bail!(
+                    "sandbox-pay needs PORTICO_PAY_SANDBOX_SECRET (the secret Portico signs with)"
+                );
             };
             if secret.len() < 32 {
                 bail!("PORTICO_PAY_SANDBOX_SECRET must hold at least 32 bytes");

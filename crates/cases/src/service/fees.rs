@@ -92,8 +92,7 @@ pub async fn ask_in(
         application_ref: tracking_number,
     };
     let payment =
-        payment_requests::create_in(tx, &Actor::System("cases"), &fee.account, &input, now)
-            .await?;
+        payment_requests::create_in(tx, &Actor::System("cases"), &fee.account, &input, now).await?;
     sqlx::query(
         "INSERT INTO application_payments (payment_id, application_id, created_at) VALUES ($1, $2, $3)",
     )
@@ -185,8 +184,13 @@ pub async fn paid(cases: &super::Cases, payment_id: &str) -> Result<bool, CasesE
     )
     .await?;
     if let Some(prepared) = prepared {
-        messages::send_in(&mut tx, &cases.delivery(), &Actor::System("payments"), prepared)
-            .await?;
+        messages::send_in(
+            &mut tx,
+            &cases.delivery(),
+            &Actor::System("payments"),
+            prepared,
+        )
+        .await?;
     }
     tx.commit().await?;
     cases.jobs_waker.notify_one();

@@ -146,9 +146,11 @@ pub async fn mine(
     let mut notice = None;
     if let Some(code) = &query.back {
         if let Some(p) = list.iter().find(|p| &p.payment.code == code) {
+            let last = card::last_status(&state.payments, &p.payment.id).await?;
             let key = match p.payment.state {
                 PaymentState::Paid => "paid",
                 PaymentState::Failed => "declined",
+                PaymentState::Started if last.as_deref() == Some("declined") => "declined",
                 _ => "waiting",
             };
             notice = Some((

@@ -20,6 +20,8 @@ use portico_store::Tx;
 pub enum Outcome {
     /// The payment moved on.
     Applied,
+    /// The card was declined; the payment can still be paid with another card.
+    Declined,
     /// The same event was received before.
     Duplicate,
     /// An earlier step arrived after a later one; nothing to do.
@@ -38,6 +40,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Applied => "applied",
+            Outcome::Declined => "declined",
             Outcome::Duplicate => "duplicate",
             Outcome::Stale => "stale",
             Outcome::AmountMismatch => "amount_mismatch",
@@ -93,25 +96,35 @@ pub async fn start(
         return_url: format!("{base}/payments/{}/return", payment.id),
         callback_url: format!("{base}/api/v1/payments/callbacks/{}", provider.name()),
     };
-    let session = provider.start(&request, now).await.map_err(|e| match e {
-        ProviderError::Unavailable(why) => {
-            tracing::warn!(payment = %payment.id, error = %why, "card provider not answering");
-            PaymentError::ProviderUnavailable
-        }
-        other => PaymentError::Internal(other.to_string()),
+    let session = provider.start(&request, now).await.map_err(|e| {
+        // Not answering, or answering with no session: either way the payer can only try
+        // again later, and nothing changed.
+        tracing::warn!(payment = %payment.id, error = %e, "card provider could not open a session");
+        PaymentError::ProviderUnavailable
     })?;
     let mut tx = ctx.db.begin().await?;
+    let (attempts,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments_card_sessions WHERE payment_id = $1")
+            .bind(&payment.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    // Two starts at once: the second one's attempt number is taken, and it fails as a conflict.
     sqlx::query(
-        "INSERT INTO payments_card_sessions (provider, provider_ref, payment_id, redirect_url, \
-         created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO payments_card_sessions (provider, provider_ref, payment_id, attempt, \
+         redirect_url, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(provider.name())
     .bind(&session.id)
     .bind(&payment.id)
+    .bind(attempts + 1)
     .bind(&session.url)
     .bind(to_millis(now))
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| match PaymentError::from(e) {
+        PaymentError::Store(e) if e.is_unique_violation() => PaymentError::Conflict,
+        other => other,
+    })?;
     let current = requests::read_in(&mut tx, &payment.id)
         .await?
         .ok_or(PaymentError::NotFound)?;
@@ -274,7 +287,10 @@ async fn decide(
         (CardStatus::Captured, S::Expired) => return Ok(Outcome::PaidAfterExpiry),
         (CardStatus::Captured, S::Cancelled | S::Failed) => return Ok(Outcome::PaidWhenClosed),
         (CardStatus::Captured, _) => return Ok(Outcome::Stale),
-        (CardStatus::Declined, S::Created | S::Started | S::Authorised) => S::Failed,
+        // A declined card leaves the payment payable: the payer may try another card. The
+        // decline is in the provider's events, which the payer's page reads.
+        (CardStatus::Declined, S::Created | S::Started) => return Ok(Outcome::Declined),
+        (CardStatus::Declined, S::Authorised) => S::Failed,
         (CardStatus::Declined, _) => return Ok(Outcome::Stale),
     };
     // Authorised then captured arrive in order most of the time; captured before authorised
@@ -296,6 +312,21 @@ async fn decide(
     };
     requests::change_in(tx, actor, &current, &change, now).await?;
     Ok(Outcome::Applied)
+}
+
+/// The status of the payment's latest card callback, if any: what the payer's page says when
+/// they come back from the provider.
+pub async fn last_status(ctx: &Payments, payment_id: &str) -> Result<Option<String>, PaymentError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT status FROM payments_provider_events WHERE provider_ref = \
+         (SELECT provider_ref FROM payments_card_sessions WHERE payment_id = $1 \
+          ORDER BY attempt DESC LIMIT 1) \
+         ORDER BY received_at DESC, event_id DESC LIMIT 1",
+    )
+    .bind(payment_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    Ok(row.map(|r| r.0))
 }
 
 /// Callbacks kept for a person to resolve, newest first (for the administration's page).
