@@ -165,6 +165,9 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
   step("pays on the sandbox provider's page and comes back", applicant, async () => {
     const { page } = applicant;
     await clickAndWait(applicant, page.locator('#pay-fee'));
+    assert.match(currentPath(applicant), /^\/payments\/[^/]+\/pay$/);
+    await checkPage(applicant, 'to-provider');
+    await clickAndWait(applicant, page.locator('#to-provider'));
     assert.ok(page.url().startsWith(`${sandboxUrl}/pay/`), `the provider's page, not ${page.url()}`);
     assert.equal((await page.locator('#amount').innerText()).trim(), '2.50 EUR');
     await checkPage(applicant, 'sandbox-page');

@@ -66,3 +66,6 @@ payments-back-waiting-title = Waiting for the card provider
 payments-back-waiting = The card provider has not confirmed the payment yet. This page will show it once they do.
 audit-payments-account-set = Bank account for payments set
 audit-payments-callback-held = Card provider's callback held for resolution
+payments-to-provider-title = Pay on the card provider's page
+payments-to-provider-body = You will enter your card's details on the card provider's own page, not on Portico. When you have paid, it sends you back here.
+payments-to-provider-button = Continue to the card provider

@@ -184,11 +184,23 @@ pub async fn mine(
 #[derive(Debug, Deserialize)]
 pub struct PayForm {}
 
+#[derive(Template)]
+#[template(path = "pay_provider.html")]
+struct ToProviderPage {
+    page: PageContext,
+    amount: String,
+    beneficiary: String,
+    code: String,
+    /// The provider's hosted page.
+    url: String,
+}
+
 /// The payer chooses to pay by card: sent to the provider's hosted page. If the provider does
 /// not answer, they come back to their payments with a message and nothing changed.
 pub async fn pay(
     State(state): State<PaymentsState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     ValidPath(id): ValidPath<Id>,
     CsrfForm(_): CsrfForm<PayForm>,
 ) -> Result<Response, AppError> {
@@ -203,7 +215,22 @@ pub async fn pay(
     )
     .await
     {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Ok(url) => {
+            // A page with a link, not a redirect: the shell's Content-Security-Policy lets a
+            // form lead only to Portico itself (`form-action 'self'`), redirects included.
+            let payment = requests::get(&state.payments, &user.actor(), &id)
+                .await?
+                .payment;
+            let page = page.with_strings(TABLES);
+            Ok(render(&ToProviderPage {
+                amount: amount(payment.amount_minor, &payment.currency),
+                beneficiary: payment.beneficiary_name,
+                code: payment.code,
+                url,
+                page,
+            })?
+            .into_response())
+        }
         Err(PaymentError::ProviderUnavailable) => {
             Ok(Redirect::to("/payments?error=provider_unavailable").into_response())
         }

@@ -107,13 +107,15 @@ async fn press_pay(client: &Client, application_id: &str) -> String {
         .attr("form[action$='/pay']", "action")
         .unwrap_or_else(|| panic!("a pay button: {}", page.body));
     let to_provider = client.post_form(&action, &[]).await;
-    assert_eq!(
-        to_provider.status,
-        StatusCode::SEE_OTHER,
+    assert_eq!(to_provider.status, StatusCode::OK, "{}", to_provider.body);
+    assert!(
+        to_provider.body.contains("2.50 EUR"),
         "{}",
         to_provider.body
     );
-    to_provider.location().to_owned()
+    to_provider
+        .attr("#to-provider", "href")
+        .expect("a link to the provider")
 }
 
 /// Pays on the sandbox's hosted page with `card`; returns where the payer is sent back to.
