@@ -242,7 +242,7 @@ async fn insert_in(
     )
     .bind(id)
     .bind(&c.administration_id)
-    .bind(&payment_code)
+    .bind(payment_code)
     .bind(c.amount_minor)
     .bind(&c.currency)
     .bind(&c.reason)
