@@ -3,6 +3,7 @@
 //! for by an administration's system over the API (with an `Idempotency-Key`) or by the
 //! service layer for a case, and expired when not paid in time.
 
+pub mod camt;
 pub mod code;
 pub mod error;
 pub mod model;
