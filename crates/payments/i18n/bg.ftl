@@ -69,3 +69,7 @@ audit-payments-callback-held = Известие от доставчика на �
 payments-to-provider-title = Плащане на страницата на доставчика
 payments-to-provider-body = Данните на картата се въвеждат на страницата на доставчика на картови плащания, не в Портико. След плащането ще бъдете върнати тук.
 payments-to-provider-button = Към доставчика на картови плащания
+payments-error-statement-invalid = Файлът не е четимо банково извлечение camt.053.
+payments-error-statement-hostile = Файлът обявява DTD или същност (entity) и е отказан.
+payments-error-statement-too-large = Извлечението е по-голямо от 64 MiB.
+audit-payments-statement-imported = Внесено банково извлечение

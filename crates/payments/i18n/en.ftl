@@ -69,3 +69,7 @@ audit-payments-callback-held = Card provider's callback held for resolution
 payments-to-provider-title = Pay on the card provider's page
 payments-to-provider-body = You will enter your card's details on the card provider's own page, not on Portico. When you have paid, it sends you back here.
 payments-to-provider-button = Continue to the card provider
+payments-error-statement-invalid = The file is not a readable camt.053 bank statement.
+payments-error-statement-hostile = The file declares a DTD or an entity: it is refused.
+payments-error-statement-too-large = The statement is larger than 64 MiB.
+audit-payments-statement-imported = Bank statement imported

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "payments/0002_card_provider",
         sql: include_str!("../migrations/0002_card_provider.sql"),
     },
+    portico_store::Migration {
+        id: "payments/0003_statements",
+        sql: include_str!("../migrations/0003_statements.sql"),
+    },
 ];
 
 /// The card provider the platform was configured with (the binary puts it in the shared parts;

@@ -25,6 +25,14 @@ pub fn api_router(state: PaymentsState) -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(refund))
         .routes(routes!(provider_callback))
+        .merge(
+            // A statement may be large; every other route keeps the platform's body limit.
+            OpenApiRouter::new()
+                .routes(routes!(import_statement))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    usize::try_from(crate::service::statements::MAX_BYTES).unwrap_or(usize::MAX),
+                )),
+        )
         .with_state(state)
 }
 
@@ -208,4 +216,25 @@ async fn provider_callback(
     Ok(Json(CallbackAnswer {
         outcome: outcome.as_str().to_owned(),
     }))
+}
+
+/// Imports an ISO 20022 camt.053 bank statement (the XML as the body): credit lines are matched
+/// by the payment code in the remittance information or end-to-end id, amount and currency. An
+/// exact match pays the payment; partial, excess, duplicate, reversed, unpayable and unknown
+/// lines are kept for a person to resolve. The same statement again changes nothing
+/// (`already_imported`). DTDs, foreign entities and files over 64 MiB are refused.
+#[utoipa::path(post, path = "/api/v1/payments/statements", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    request_body(content = String, content_type = "application/xml", description = "a camt.053 statement"),
+    responses((status = 200, body = crate::service::statements::Imported),
+        (status = 403, body = portico_http::ApiErrorBody, description = "not_a_payment_client"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "statement_invalid, statement_hostile, statement_too_large")))]
+async fn import_statement(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<Json<crate::service::statements::Imported>, ApiError> {
+    Ok(Json(
+        crate::service::statements::import(&state.payments, &actor, None, &body).await?,
+    ))
 }

@@ -6,6 +6,7 @@ pub mod acting;
 pub mod card;
 pub mod expiry;
 pub mod requests;
+pub mod statements;
 
 use portico_core::Clock;
 use portico_store::Db;

@@ -28,6 +28,7 @@ mod once_only;
 mod opendata;
 mod participation;
 mod payments;
+mod payments_camt;
 mod payments_card;
 mod promises;
 mod queues;
