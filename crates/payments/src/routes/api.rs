@@ -191,6 +191,8 @@ pub struct CallbackAnswer {
 /// the body (`Portico-Signature: t=…,v1=…`). Every verified callback is acknowledged (200) so
 /// the provider stops resending it; the same event twice changes nothing.
 #[utoipa::path(post, path = "/api/v1/payments/callbacks/{provider}", tag = "payments",
+    // No bearer token: the provider proves itself by the HMAC signature.
+    security(()),
     params(("provider" = String, Path), ("Portico-Signature" = String, Header)),
     request_body(content = String, content_type = "application/json", description = "the provider's event: event_id, session_id, status (authorised, captured, declined), amount_minor, currency"),
     responses((status = 200, body = CallbackAnswer),
