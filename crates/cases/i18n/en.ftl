@@ -164,3 +164,15 @@ office-check-failed-other = The register did not answer. Try again later.
 
 ## A link to the insights block's feedback page (anonymous)
 application-feedback = Tell us what you think of this service (anonymous)
+## The fee (ePayment)
+fee-heading = Fee
+fee-amount = Amount
+fee-code = Payment code
+fee-hint = You pay the fee after submitting, by card or by bank transfer. The application is worked once it is paid.
+fee-pay-heading = Pay the fee
+fee-paid-heading = Fee paid
+fee-pay-body = The application waits for its fee. Pay it now by card, or by bank transfer quoting the payment code.
+fee-pay-button = Pay by card
+fee-bank-transfer = Bank details for a transfer
+fee-no-account = This administration cannot take payments yet, so the application cannot be submitted. Contact the administration.
+fee-no-personal-id = A fee can only be asked of a person with a personal identifier. Add your EGN or LNCh to your account.

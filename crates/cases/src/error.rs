@@ -32,6 +32,8 @@ pub enum CasesError {
     #[error("{0}")]
     Registries(#[from] portico_registries::RegistryError),
     #[error("{0}")]
+    Payments(#[from] portico_payments::PaymentError),
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -58,6 +60,7 @@ impl From<CasesError> for AppError {
             CasesError::Identity(e) => e.into(),
             CasesError::Delivery(e) => e.into(),
             CasesError::Registries(e) => e.into(),
+            CasesError::Payments(e) => e.into(),
             CasesError::Internal(e) => AppError::Internal(e),
         }
     }

@@ -49,6 +49,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "cases/0008_found_people",
         sql: include_str!("../migrations/0008_found_people.sql"),
     },
+    portico_store::Migration {
+        id: "cases/0009_payments",
+        sql: include_str!("../migrations/0009_payments.sql"),
+    },
 ];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing
@@ -70,16 +74,23 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         .get::<portico_registries::service::Registries>()
         .cloned();
     let state = routes::CasesState::new(m.state.clone(), key, registries);
+    let paid = Arc::new(service::fees::PaidJob {
+        cases: state.cases.clone(),
+    });
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),
-        jobs: vec![(
-            jobs::JOB_KIND,
-            Arc::new(jobs::NotifyByEmail {
-                db: m.state.db.clone(),
-                mailer,
-                base_url: m.state.config.base_url.clone(),
-            }),
-        )],
+        jobs: vec![
+            (
+                jobs::JOB_KIND,
+                Arc::new(jobs::NotifyByEmail {
+                    db: m.state.db.clone(),
+                    mailer,
+                    base_url: m.state.config.base_url.clone(),
+                }),
+            ),
+            // The payments block's outbox: a fee paid moves its application on.
+            (portico_payments::service::requests::PAID_JOB, paid),
+        ],
     })
 }

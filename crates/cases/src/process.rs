@@ -39,6 +39,8 @@ pub enum StateKind {
     WaitingApplicant,
     /// A co-applicant (an owner, a second parent) has been asked to consent.
     WaitingConsent,
+    /// The service's fee is asked for; the case moves on when it is paid.
+    WaitingPayment,
     /// Decided or ended; nothing happens after it.
     Final,
 }

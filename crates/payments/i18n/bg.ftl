@@ -50,3 +50,26 @@ payments-error-refund-amount-invalid = Възстановената сума т�
 ## Одитен журнал
 audit-payments-created = Поискано плащане
 audit-payments-state-changed = Променено състояние на плащане
+
+## Плащане с карта
+payments-pay-card = Плащане с карта
+payments-pay-failed-title = Плащането не можа да започне
+payments-error-provider-unavailable = Доставчикът на картови плащания не отговаря. Нищо не е платено; опитайте отново след няколко минути.
+payments-error-not-payable = Това плащане вече не може да бъде платено.
+payments-error-signature-invalid = Подписът липсва, е грешен или е твърде стар.
+payments-error-callback-invalid = Известието не е от вида, който доставчикът изпраща.
+payments-back-paid-title = Плащането е получено
+payments-back-paid = Благодарим ви: плащането е получено. Разписката е в пощенската ви кутия за електронно връчване.
+payments-back-declined-title = Картата е отказана
+payments-back-declined = Нищо не е платено. Можете да опитате отново с друга карта.
+payments-back-waiting-title = Очаква се потвърждение от доставчика
+payments-back-waiting = Доставчикът на картови плащания още не е потвърдил плащането. Тази страница ще го покаже, щом го потвърди.
+audit-payments-account-set = Зададена банкова сметка за плащания
+audit-payments-callback-held = Известие от доставчика на картови плащания, задържано за решаване
+payments-to-provider-title = Плащане на страницата на доставчика
+payments-to-provider-body = Данните на картата се въвеждат на страницата на доставчика на картови плащания, не в Портико. След плащането ще бъдете върнати тук.
+payments-to-provider-button = Към доставчика на картови плащания
+payments-error-statement-invalid = Файлът не е четимо банково извлечение camt.053.
+payments-error-statement-hostile = Файлът обявява DTD или същност (entity) и е отказан.
+payments-error-statement-too-large = Извлечението е по-голямо от 64 MiB.
+audit-payments-statement-imported = Внесено банково извлечение

@@ -50,3 +50,26 @@ payments-error-refund-amount-invalid = A refund must be positive and no more tha
 ## Audit log
 audit-payments-created = Payment requested
 audit-payments-state-changed = Payment state changed
+
+## Paying by card
+payments-pay-card = Pay by card
+payments-pay-failed-title = Paying could not start
+payments-error-provider-unavailable = The card provider is not answering. Nothing was charged; try again in a few minutes.
+payments-error-not-payable = This payment can no longer be paid.
+payments-error-signature-invalid = The signature is missing, wrong or too old.
+payments-error-callback-invalid = The callback is not one the provider sends.
+payments-back-paid-title = Payment received
+payments-back-paid = Thank you: the payment was received. Your receipt is in your eDelivery mailbox.
+payments-back-declined-title = The card was declined
+payments-back-declined = Nothing was charged. You can try again with another card.
+payments-back-waiting-title = Waiting for the card provider
+payments-back-waiting = The card provider has not confirmed the payment yet. This page will show it once they do.
+audit-payments-account-set = Bank account for payments set
+audit-payments-callback-held = Card provider's callback held for resolution
+payments-to-provider-title = Pay on the card provider's page
+payments-to-provider-body = You will enter your card's details on the card provider's own page, not on Portico. When you have paid, it sends you back here.
+payments-to-provider-button = Continue to the card provider
+payments-error-statement-invalid = The file is not a readable camt.053 bank statement.
+payments-error-statement-hostile = The file declares a DTD or an entity: it is refused.
+payments-error-statement-too-large = The statement is larger than 64 MiB.
+audit-payments-statement-imported = Bank statement imported

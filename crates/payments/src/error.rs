@@ -20,6 +20,12 @@ pub enum PaymentError {
     },
     #[error("the payment was changed meanwhile")]
     Conflict,
+    #[error("the card provider is not answering")]
+    ProviderUnavailable,
+    #[error("no such card provider")]
+    NoProvider,
+    #[error("the signature is missing, wrong or outside the replay window")]
+    SignatureInvalid,
     #[error("{0}")]
     NeedsAssurance(#[from] portico_core::NeedsAssurance),
     #[error("{0}")]
@@ -54,6 +60,9 @@ impl PaymentError {
             PaymentError::IdempotencyKeyReused => "idempotency_key_reused",
             PaymentError::NotAllowed { .. } => "transition_not_allowed",
             PaymentError::Conflict => "conflict",
+            PaymentError::ProviderUnavailable => "provider_unavailable",
+            PaymentError::NoProvider => "not_found",
+            PaymentError::SignatureInvalid => "signature_invalid",
             PaymentError::NeedsAssurance(_) => "assurance_too_low",
             PaymentError::Store(_)
             | PaymentError::Audit(_)
@@ -66,7 +75,9 @@ impl PaymentError {
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode as S;
         match self {
-            PaymentError::NotFound => S::NOT_FOUND,
+            PaymentError::NotFound | PaymentError::NoProvider => S::NOT_FOUND,
+            PaymentError::SignatureInvalid => S::UNAUTHORIZED,
+            PaymentError::ProviderUnavailable => S::SERVICE_UNAVAILABLE,
             PaymentError::NotAPaymentClient | PaymentError::NeedsAssurance(_) => S::FORBIDDEN,
             PaymentError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
             PaymentError::IdempotencyKeyReused
@@ -80,7 +91,9 @@ impl PaymentError {
 impl From<PaymentError> for AppError {
     fn from(e: PaymentError) -> Self {
         match e {
-            PaymentError::NotFound => AppError::NotFound,
+            PaymentError::NotFound | PaymentError::NoProvider => AppError::NotFound,
+            PaymentError::SignatureInvalid => AppError::Unauthorized,
+            PaymentError::ProviderUnavailable => AppError::Conflict("provider_unavailable"),
             PaymentError::NotAPaymentClient => AppError::Forbidden,
             PaymentError::NeedsAssurance(n) => AppError::NeedsAssurance(n),
             PaymentError::Invalid(code) => AppError::BadRequest(code),

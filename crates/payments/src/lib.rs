@@ -3,11 +3,15 @@
 //! for by an administration's system over the API (with an `Idempotency-Key`) or by the
 //! service layer for a case, and expired when not paid in time.
 
+pub mod camt;
 pub mod code;
 pub mod error;
 pub mod model;
+pub mod provider;
 pub mod routes;
+pub mod sandbox;
 pub mod service;
+pub mod signing;
 pub mod strings;
 pub mod validate;
 
@@ -16,10 +20,25 @@ pub use error::PaymentError;
 /// The payments block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("payments");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "payments/0001_payments",
-    sql: include_str!("../migrations/0001_payments.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "payments/0001_payments",
+        sql: include_str!("../migrations/0001_payments.sql"),
+    },
+    portico_store::Migration {
+        id: "payments/0002_card_provider",
+        sql: include_str!("../migrations/0002_card_provider.sql"),
+    },
+    portico_store::Migration {
+        id: "payments/0003_statements",
+        sql: include_str!("../migrations/0003_statements.sql"),
+    },
+];
+
+/// The card provider the platform was configured with (the binary puts it in the shared parts;
+/// without it, paying by card is not offered).
+#[derive(Clone)]
+pub struct CardProviders(pub std::sync::Arc<dyn provider::CardProvider>);
 
 /// The payments block: its tables, the payer's page, the API and the expiry job.
 pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
@@ -39,6 +58,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     let state = routes::PaymentsState {
         app: m.state.clone(),
         payments: payments.clone(),
+        card: m.shared.get::<CardProviders>().map(|c| c.0.clone()),
     };
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),

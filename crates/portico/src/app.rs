@@ -303,6 +303,15 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     ));
     shared.insert(mailer(config)?);
     shared.insert(sms_gateway(config)?);
+    if let (Some(url), Some(secret)) = (&config.pay_sandbox_url, &config.pay_sandbox_secret) {
+        let card = portico_payments::provider::sandbox::SandboxCard::new(
+            url,
+            secret.trim().as_bytes(),
+            portico_payments::provider::sandbox::START_TIMEOUT,
+        )
+        .map_err(anyhow::Error::msg)?;
+        shared.insert(portico_payments::CardProviders(Arc::new(card)));
+    }
     let certificates = certificate_login(config)?;
     if let Some(login) = &certificates {
         shared.insert(login.clone());

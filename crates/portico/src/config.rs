@@ -66,6 +66,10 @@ pub struct Config {
     /// External eID providers people sign in through (OpenID Connect; `PORTICO_OIDC_PROVIDERS`
     /// and `PORTICO_OIDC_<NAME>_…`, see `portico_identity::service::eid::SETTINGS`).
     pub oidc_providers: Vec<portico_identity::service::eid::ProviderConfig>,
+    /// The sandbox card provider's API (`PORTICO_PAY_SANDBOX_URL`); paying by card is offered
+    /// only when it is set, with `PORTICO_PAY_SANDBOX_SECRET` (both sides sign with it).
+    pub pay_sandbox_url: Option<String>,
+    pub pay_sandbox_secret: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -123,6 +127,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_TLS_CLIENT_CERT_LISTEN", "address of a second, TLS listener that asks for client certificates (default none)"),
     ("PORTICO_TLS_CERT", "that listener's certificate chain, a PEM file"),
     ("PORTICO_TLS_KEY", "that listener's private key, a PEM file"),
+    ("PORTICO_PAY_SANDBOX_URL", "the sandbox card provider's address (`portico sandbox-pay`); paying by card is off without it"),
+    ("PORTICO_PAY_SANDBOX_SECRET", "the secret Portico and the sandbox card provider sign their messages with (at least 32 bytes)"),
     ("PORTICO_CLIENT_CERT_URL", "where the sign-in page links for certificate sign-in (default /login/certificate, or on the TLS listener when set)"),
 ];
 
@@ -270,7 +276,24 @@ impl Config {
                 eprintln!("warning: {name} is not a Portico setting and is ignored (see `portico --help`)");
             }
         }
+        let pay_sandbox_url = var("PORTICO_PAY_SANDBOX_URL");
+        let pay_sandbox_secret = var("PORTICO_PAY_SANDBOX_SECRET");
+        if let Some(url) = &pay_sandbox_url {
+            if url::Url::parse(url).is_err() {
+                bail!("PORTICO_PAY_SANDBOX_URL must be an http(s) address, not {url:?}");
+            }
+            if pay_sandbox_secret
+                .as_deref()
+                .is_none_or(|s| s.trim().len() < 32)
+            {
+                bail!(
+                    "PORTICO_PAY_SANDBOX_URL needs PORTICO_PAY_SANDBOX_SECRET of at least 32 bytes"
+                );
+            }
+        }
         Ok(Config {
+            pay_sandbox_url,
+            pay_sandbox_secret,
             listen,
             blob_url: var("PORTICO_BLOB_URL")
                 .unwrap_or_else(|| data_dir.join("blobs").display().to_string()),
@@ -350,6 +373,8 @@ impl Config {
             tls_key_file: None,
             client_cert_url: None,
             oidc_providers: Vec::new(),
+            pay_sandbox_url: None,
+            pay_sandbox_secret: None,
         }
     }
 }

@@ -299,6 +299,62 @@ pub async fn generate_registries(
     Ok(portico_registries::service::demo::generate(&ctx, people).await?)
 }
 
+/// A valid Bulgarian IBAN (ISO 13616 check digits) of the central bank's test range, one per
+/// demo administration: `BGkk BNBG 9661 30nn nnnn nn`.
+pub fn demo_iban(n: usize) -> String {
+    let bban = format!("BNBG966130{:08}", n % 100_000_000);
+    // ISO 7064 mod 97-10 over the BBAN, then "BG00", letters as 10..35.
+    let digits: String = format!("{bban}BG00")
+        .chars()
+        .map(|c| match c.to_digit(36) {
+            Some(d) => d.to_string(),
+            None => String::new(),
+        })
+        .collect();
+    let remainder = digits
+        .bytes()
+        .fold(0u32, |r, b| (r * 10 + u32::from(b - b'0')) % 97);
+    format!("BG{:02}{bban}", 98 - remainder)
+}
+
+/// Every demo administration is paid into its own account, so its services' fees can be asked.
+async fn ensure_payment_accounts(
+    db: &Db,
+    clock: &dyn Clock,
+    ids: &HashMap<String, String>,
+) -> Result<()> {
+    let payments = portico_payments::service::Payments::new(
+        db.clone(),
+        std::sync::Arc::new(portico_core::FixedClock::new(clock.now())),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    );
+    let mut eiks: Vec<&String> = ids.keys().collect();
+    eiks.sort();
+    for (n, eik) in eiks.into_iter().enumerate() {
+        let id = &ids[eik];
+        if portico_payments::service::accounts::get(db, id)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let Some(administration) = administrations::get(db, id).await? else {
+            continue;
+        };
+        let name: String = administration.name_bg.chars().take(70).collect();
+        portico_payments::service::accounts::set(
+            &payments,
+            &portico_core::Actor::System("demo"),
+            id,
+            &name,
+            &demo_iban(n + 1),
+            "BNBGBGSD",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
     let mut seeded = Seeded::default();
     let listed: Vec<DemoAdministration> = parse(ADMINISTRATIONS)?;
@@ -361,6 +417,8 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> Result<Seeded> {
         }
         ids.insert(a.eik.clone(), id);
     }
+
+    ensure_payment_accounts(db, clock, &ids).await?;
 
     let listed: Vec<DemoAccount> = parse(ACCOUNTS)?;
     let mut created = Vec::new();

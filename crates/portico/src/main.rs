@@ -50,6 +50,18 @@ enum Command {
     /// The registry exchange's demo base registers.
     #[command(subcommand)]
     Registries(RegistriesCommand),
+    /// Run the sandbox card provider (a test double of an acquirer's hosted payment page) as
+    /// its own HTTP service. Portico reaches it at PORTICO_PAY_SANDBOX_URL; both sign with
+    /// PORTICO_PAY_SANDBOX_SECRET. Test cards: 4242 4242 4242 4242 succeeds,
+    /// 4000 0000 0000 0002 is declined, 4000 0000 0000 0119 times out.
+    SandboxPay {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+        /// The address payers' browsers reach it at (default http://<listen>).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
     /// Add N synthetic services to the catalog (after `demo --seed-only`), for bench/.
     #[command(hide = true)]
     BenchSeed {
@@ -273,6 +285,26 @@ async fn run() -> Result<()> {
                 portico_audit::Anchor::in_folder(&config.data_dir),
             )
             .await
+        }
+        Command::SandboxPay { listen, public_url } => {
+            let Some(secret) = config.pay_sandbox_secret.as_deref().map(str::trim) else {
+                bail!(
+                    "sandbox-pay needs PORTICO_PAY_SANDBOX_SECRET (the secret Portico signs with)"
+                );
+            };
+            if secret.len() < 32 {
+                bail!("PORTICO_PAY_SANDBOX_SECRET must hold at least 32 bytes");
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let address = listener.local_addr()?;
+            let public = public_url.unwrap_or_else(|| format!("http://{address}"));
+            let sandbox = portico_payments::sandbox::Sandbox::new(secret.as_bytes(), &public)
+                .map_err(anyhow::Error::msg)?;
+            println!("sandbox card provider listening on http://{address}");
+            portico_payments::sandbox::serve(listener, sandbox).await?;
+            Ok(())
         }
         Command::Migrate => {
             let db = app::connect(&config).await?;

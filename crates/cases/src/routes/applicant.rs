@@ -106,6 +106,18 @@ struct ShowPage {
     /// The people the platform found and asked for consent: (name, capacity, where it stands).
     consenters: Vec<(String, String, String)>,
     errors: Vec<FieldError>,
+    /// The fee asked for the application, newest first.
+    payments: Vec<FeeView>,
+}
+
+/// A fee asked for an application, as its applicant sees it.
+pub struct FeeView {
+    pub id: String,
+    pub code: String,
+    pub amount: String,
+    pub paid: bool,
+    /// Whether it can be paid now (the "pay" step).
+    pub payable: bool,
 }
 
 impl ShowPage {
@@ -193,8 +205,26 @@ async fn show_page(
         None
     };
     let consenters = asked_by_name(state, &app, &page).await?;
+    let now = state.cases.now();
+    let payments = crate::service::fees::payments_of(&state.cases, &app.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            use portico_payments::model::PaymentState as P;
+            FeeView {
+                payable: app.state == crate::service::fees::WAITING
+                    && matches!(p.state, P::Created | P::Started)
+                    && p.expires_at > now,
+                paid: matches!(p.state, P::Paid | P::RefundedPart | P::Refunded),
+                amount: super::views::money(p.amount_minor, &p.currency, page.lang),
+                id: p.id,
+                code: p.code,
+            }
+        })
+        .collect();
     let template = ShowPage {
         consenters,
+        payments,
         decision,
         service: service_title(&state.app.db, &app.service_id, page.lang).await?,
         state: state_label(&app, page.lang)?,

@@ -444,6 +444,8 @@ struct ReviewPage {
     /// Submitting is signing: the second-factor field and, without an app, "send me a code".
     offer: portico_http::StepUpOffer,
     errors: Vec<FieldError>,
+    /// The fee to be paid after submitting, when the service has one and its process asks it.
+    fee: Option<String>,
 }
 
 /// One line per answered field, in the order of the form, with a link to change it.
@@ -498,7 +500,19 @@ async fn review_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let fee = if !service.facts.is_free()
+        && crate::service::fees::process_takes_payment(&app.process_key)?
+    {
+        Some(super::views::money(
+            service.facts.fee.minor,
+            service.facts.fee.currency.code(),
+            page.lang,
+        ))
+    } else {
+        None
+    };
     let template = ReviewPage {
+        fee,
         service: service.title(page.lang).to_owned(),
         rows,
         consenters,

@@ -34,13 +34,25 @@ pub fn status_kind(app: &Application, for_applicant: bool) -> &'static str {
         .ok()
         .and_then(|def| def.state(&app.state).map(|s| s.kind));
     match kind {
-        Some(StateKind::WaitingApplicant) if for_applicant => "waiting",
+        Some(StateKind::WaitingApplicant | StateKind::WaitingPayment) if for_applicant => "waiting",
         Some(StateKind::Final) if app.state.contains("refus") || app.state.contains("reject") => {
             "refused"
         }
         Some(StateKind::Final) if app.state.contains("withdraw") => "draft",
         Some(StateKind::Final) => "decided",
         _ => "progress",
+    }
+}
+
+/// An amount in minor units as people read it: `2,50 €` in Bulgarian, `€2.50` in English
+/// (other currencies after the number).
+pub fn money(minor: i64, currency: &str, lang: portico_http::Lang) -> String {
+    let (whole, cents) = (minor / 100, (minor % 100).abs());
+    match (lang, currency) {
+        (portico_http::Lang::Bg, "EUR") => format!("{whole},{cents:02} €"),
+        (portico_http::Lang::En, "EUR") => format!("€{whole}.{cents:02}"),
+        (portico_http::Lang::Bg, other) => format!("{whole},{cents:02} {other}"),
+        (portico_http::Lang::En, other) => format!("{whole}.{cents:02} {other}"),
     }
 }
 

@@ -203,6 +203,7 @@ fn stage_of(process_key: &str, state: &str) -> Result<&'static str, CasesError> 
         Some(StateKind::Open) => "open",
         Some(StateKind::WaitingApplicant) => "waiting_applicant",
         Some(StateKind::WaitingConsent) => "waiting_consent",
+        Some(StateKind::WaitingPayment) => "waiting_payment",
         Some(StateKind::Final) => "final",
         None => {
             return Err(CasesError::Internal(format!(

@@ -23,7 +23,7 @@ fn sending_actor(actor: &Actor) -> Actor {
 
 /// The sending mailbox: the case's unit when it has one (its operators read what they sent),
 /// else its administration.
-async fn sender(db: &Db, app: &Application) -> Result<Address, CasesError> {
+pub(crate) async fn sender(db: &Db, app: &Application) -> Result<Address, CasesError> {
     let administration =
         portico_identity::service::administrations::get(db, &app.administration_id)
             .await?

@@ -12,6 +12,7 @@ mod context;
 pub mod decisions;
 pub mod delivery;
 pub mod evidence;
+pub mod fees;
 pub mod found;
 mod lookups;
 pub mod notifications;

@@ -58,6 +58,13 @@ pub async fn submit(
     let finders = found::roles(db, &app.id).await?;
     let consents = consents_needed(&form, &app.data, &applicant, &finders, &found)?;
     let unit = route_to_unit(db, &service, &form, &app.data).await?;
+    let fee = super::fees::fee_for(
+        db,
+        &app,
+        &service,
+        applicant.personal_id.as_ref().map(|p| p.value()),
+    )
+    .await?;
     // Everything read from other blocks is read before the transaction, so the transaction holds
     // one connection and no lock while it waits for anything else.
     let mut to_tell = Vec::new();
@@ -87,6 +94,12 @@ pub async fn submit(
     let submission =
         applications::submit(&mut tx, id, account_id, &routing, &cases.key, now).await?;
     let number = &submission.tracking_number;
+    if let Some(fee) = &fee {
+        // Consents and fees do not meet: a process that waits for consent has no payment step.
+        if consents.is_empty() {
+            super::fees::ask_in(&mut tx, id, number, fee, now).await?;
+        }
+    }
     let (bg, en) = (&service.facts.title.bg, &service.facts.title.en);
     notifications::notify(
         &mut tx,

@@ -6,7 +6,8 @@ use super::PaymentsState;
 use crate::error::PaymentError;
 use crate::model::{NewPayment, PaymentWithHistory};
 use crate::service::requests;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,6 +24,15 @@ pub fn api_router(state: PaymentsState) -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(cancel))
         .routes(routes!(refund))
+        .routes(routes!(provider_callback))
+        .merge(
+            // A statement may be large; every other route keeps the platform's body limit.
+            OpenApiRouter::new()
+                .routes(routes!(import_statement))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    usize::try_from(crate::service::statements::MAX_BYTES).unwrap_or(usize::MAX),
+                )),
+        )
         .with_state(state)
 }
 
@@ -167,5 +177,66 @@ async fn refund(
             body.note.as_deref(),
         )
         .await?,
+    ))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CallbackAnswer {
+    /// What the callback did: applied, duplicate, stale, or held for a person to resolve
+    /// (amount_mismatch, paid_after_expiry, paid_when_closed, unknown_session).
+    pub outcome: String,
+}
+
+/// A card provider's server-to-server callback, signed with HMAC-SHA256 over the timestamp and
+/// the body (`Portico-Signature: t=…,v1=…`). Every verified callback is acknowledged (200) so
+/// the provider stops resending it; the same event twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/payments/callbacks/{provider}", tag = "payments",
+    // No bearer token: the provider proves itself by the HMAC signature.
+    security(()),
+    params(("provider" = String, Path), ("Portico-Signature" = String, Header)),
+    request_body(content = String, content_type = "application/json", description = "the provider's event: event_id, session_id, status (authorised, captured, declined), amount_minor, currency"),
+    responses((status = 200, body = CallbackAnswer),
+        (status = 401, body = portico_http::ApiErrorBody, description = "signature_invalid"),
+        (status = 404, body = portico_http::ApiErrorBody),
+        (status = 422, body = portico_http::ApiErrorBody, description = "callback_invalid")))]
+async fn provider_callback(
+    State(state): State<PaymentsState>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<CallbackAnswer>, ApiError> {
+    let card = state
+        .card
+        .clone()
+        .filter(|c| c.name() == provider)
+        .ok_or(PaymentError::NoProvider)?;
+    let signature = headers
+        .get(crate::signing::HEADER)
+        .and_then(|v| v.to_str().ok());
+    let outcome =
+        crate::service::card::callback(&state.payments, card.as_ref(), signature, &body).await?;
+    Ok(Json(CallbackAnswer {
+        outcome: outcome.as_str().to_owned(),
+    }))
+}
+
+/// Imports an ISO 20022 camt.053 bank statement (the XML as the body): credit lines are matched
+/// by the payment code in the remittance information or end-to-end id, amount and currency. An
+/// exact match pays the payment; partial, excess, duplicate, reversed, unpayable and unknown
+/// lines are kept for a person to resolve. The same statement again changes nothing
+/// (`already_imported`). DTDs, foreign entities and files over 64 MiB are refused.
+#[utoipa::path(post, path = "/api/v1/payments/statements", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    request_body(content = String, content_type = "application/xml", description = "a camt.053 statement"),
+    responses((status = 200, body = crate::service::statements::Imported),
+        (status = 403, body = portico_http::ApiErrorBody, description = "not_a_payment_client"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "statement_invalid, statement_hostile, statement_too_large")))]
+async fn import_statement(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<Json<crate::service::statements::Imported>, ApiError> {
+    Ok(Json(
+        crate::service::statements::import(&state.payments, &actor, None, &body).await?,
     ))
 }

@@ -5,7 +5,7 @@ mod pages;
 
 use crate::service::Payments;
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use portico_http::AppState;
 
@@ -15,6 +15,8 @@ pub use api::api_router;
 pub struct PaymentsState {
     pub app: AppState,
     pub payments: Payments,
+    /// The card provider, when one is configured.
+    pub card: Option<std::sync::Arc<dyn crate::provider::CardProvider>>,
 }
 
 impl FromRef<PaymentsState> for AppState {
@@ -26,5 +28,7 @@ impl FromRef<PaymentsState> for AppState {
 pub fn router(state: PaymentsState) -> Router<AppState> {
     Router::new()
         .route("/payments", get(pages::mine))
+        .route("/payments/{id}/pay", post(pages::pay))
+        .route("/payments/{id}/return", get(pages::back))
         .with_state(state)
 }

@@ -1,9 +1,12 @@
 //! The rules of ePayment: plain async functions that take a [`Payments`] context and an
 //! [`portico_core::Actor`].
 
+pub mod accounts;
 pub mod acting;
+pub mod card;
 pub mod expiry;
 pub mod requests;
+pub mod statements;
 
 use portico_core::Clock;
 use portico_store::Db;

@@ -29,6 +29,10 @@ pub const MAX_VALIDITY: Duration = Duration::days(366);
 /// The job that expires a request that was not paid in time.
 pub const EXPIRE_JOB: &str = "payments_expire";
 
+/// The job (the outbox) that tells the application a payment is for that it was paid. The
+/// cases block handles it; its payload is `{"payment_id", "application_ref"}`.
+pub const PAID_JOB: &str = "payments_paid";
+
 /// A created request, and whether it was made before (the same `Idempotency-Key` and request).
 #[derive(Debug, Clone)]
 pub struct Created {
@@ -212,8 +216,24 @@ async fn insert(
     now: DateTime<Utc>,
 ) -> Result<(), PaymentError> {
     let payment_code = code::generate();
-    let at = to_millis(now);
     let mut tx = ctx.db.begin().await?;
+    insert_in(&mut tx, actor, id, &payment_code, c, key, print, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    payment_code: &str,
+    c: &Checked,
+    key: Option<&str>,
+    print: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PaymentError> {
+    let at = to_millis(now);
     sqlx::query(
         "INSERT INTO payments_requests (id, administration_id, code, amount_minor, currency, \
          reason, beneficiary_name, iban, bic, obligor_id, application_ref, state, \
@@ -222,7 +242,7 @@ async fn insert(
     )
     .bind(id)
     .bind(&c.administration_id)
-    .bind(&payment_code)
+    .bind(payment_code)
     .bind(c.amount_minor)
     .bind(&c.currency)
     .bind(&c.reason)
@@ -235,7 +255,7 @@ async fn insert(
     .bind(to_millis(c.expires_at))
     .bind(actor.audit_id())
     .bind(at)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     if let Some(key) = key {
         sqlx::query(
@@ -247,22 +267,12 @@ async fn insert(
         .bind(print)
         .bind(id)
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    record(
-        &mut tx,
-        id,
-        None,
-        PaymentState::Created,
-        None,
-        None,
-        actor,
-        now,
-    )
-    .await?;
+    record(tx, id, None, PaymentState::Created, None, None, actor, now).await?;
     portico_audit::append(
-        &mut tx,
+        tx,
         Event::new(&actor.audit_id(), "payments.created", id)
             .in_administration(&c.administration_id)
             .with(serde_json::json!({
@@ -274,9 +284,67 @@ async fn insert(
     .await?;
     let mut expire = NewJob::now(EXPIRE_JOB, serde_json::json!({ "payment_id": id }), now);
     expire.run_at = c.expires_at;
-    jobs::enqueue(&mut tx, expire, now).await?;
-    tx.commit().await?;
+    jobs::enqueue(tx, expire, now).await?;
     Ok(())
+}
+
+/// What the platform asks to be paid for an application (a service's fee).
+#[derive(Debug, Clone)]
+pub struct ForApplication<'a> {
+    pub administration_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub reason: &'a str,
+    /// Who pays: the applicant's personal identifier.
+    pub obligor_id: &'a str,
+    /// The application's tracking number.
+    pub application_ref: &'a str,
+}
+
+/// Creates the payment for an application inside the caller's transaction (the submission's),
+/// made out to the administration's bank account ([`super::accounts`]), read by the caller
+/// before its transaction. The platform only (`Actor::System`).
+pub async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    account: &super::accounts::Account,
+    input: &ForApplication<'_>,
+    now: DateTime<Utc>,
+) -> Result<Payment, PaymentError> {
+    if !matches!(actor, Actor::System(_)) || account.administration_id != input.administration_id {
+        return Err(PaymentError::NotAPaymentClient);
+    }
+    let new = NewPayment {
+        administration_id: Some(input.administration_id.to_owned()),
+        amount_minor: input.amount_minor,
+        currency: Some(input.currency.to_owned()),
+        reason: input.reason.chars().take(140).collect(),
+        beneficiary_name: account.beneficiary_name.clone(),
+        iban: account.iban.clone(),
+        bic: account.bic.clone(),
+        obligor_id: input.obligor_id.to_owned(),
+        application_ref: Some(input.application_ref.to_owned()),
+        expires_at: None,
+    };
+    let checked = check(actor, &new, now)?;
+    let print = fingerprint(&checked);
+    let id = new_id();
+    // A code already taken is drawn again before the insert: on PostgreSQL a failed insert
+    // would end the caller's whole transaction.
+    let mut payment_code = code::generate();
+    for _ in 0..5 {
+        let taken: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM payments_requests WHERE code = $1")
+                .bind(&payment_code)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if taken.is_none() {
+            break;
+        }
+        payment_code = code::generate();
+    }
+    insert_in(tx, actor, &id, &payment_code, &checked, None, &print, now).await?;
+    read_in(tx, &id).await?.ok_or(PaymentError::NotFound)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -385,6 +453,16 @@ pub async fn change_in(
             now,
         );
         portico_insights::service::events::emit(tx, &paid, now).await?;
+        // The outbox: whoever waits for this payment (the application it is for) is told by a
+        // job committed with the change, at least once.
+        if let Some(application_ref) = &payment.application_ref {
+            let told = NewJob::now(
+                PAID_JOB,
+                serde_json::json!({ "payment_id": payment.id, "application_ref": application_ref }),
+                now,
+            );
+            jobs::enqueue(tx, told, now).await?;
+        }
     }
     Ok(payment.version + 1)
 }
@@ -510,6 +588,17 @@ async fn payer_id(ctx: &Payments, actor: &Actor) -> Result<Option<String>, Payme
     Ok(account
         .and_then(|a| a.personal_id)
         .map(|p| p.value().to_owned()))
+}
+
+/// Whether the actor is (or acts under a mandate for) the person who owes `payment`.
+pub async fn is_payer(
+    ctx: &Payments,
+    actor: &Actor,
+    payment: &Payment,
+) -> Result<bool, PaymentError> {
+    Ok(payer_id(ctx, actor)
+        .await?
+        .is_some_and(|own| own == payment.obligor_id))
 }
 
 /// The payments a person owes or has paid, newest first, each with its history.

@@ -37,6 +37,8 @@ mod opendata;
 mod opendata_web;
 mod participation;
 mod payments;
+mod payments_camt;
+mod payments_card;
 mod promises;
 mod queues;
 mod registries;

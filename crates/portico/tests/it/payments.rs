@@ -29,7 +29,7 @@ fn payments(app: &TestApp) -> Payments {
 }
 
 /// A token of a new API client of the administration with `eik`, made by its admin over the API.
-async fn client_token(app: &TestApp, eik: &str, scopes: &[&str]) -> String {
+pub(crate) async fn client_token(app: &TestApp, eik: &str, scopes: &[&str]) -> String {
     let administration = administration_id(app, eik).await;
     let n = rand::random::<u32>();
     let admin: Client = staff(
@@ -62,7 +62,7 @@ async fn client_token(app: &TestApp, eik: &str, scopes: &[&str]) -> String {
     token["access_token"].as_str().unwrap().to_owned()
 }
 
-fn request(obligor: &str) -> Value {
+pub(crate) fn request(obligor: &str) -> Value {
     json!({
         "amount_minor": 1050,
         "reason": "Такса за адресна регистрация",
@@ -74,7 +74,7 @@ fn request(obligor: &str) -> Value {
     })
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,
