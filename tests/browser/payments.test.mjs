@@ -147,7 +147,11 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
     assert.ok(match, `the form's first step, not ${currentPath(applicant)}`);
     applicationId = match[1];
     const { page } = applicant;
-    await page.fill('[name="request"]', 'Удостоверение за банката');
+    // The shared template library's certificate request: for whom, then why and how many.
+    await page.check('input[name="for_whom"][value="self"]');
+    await clickAndWait(applicant, page.locator('main form button[type="submit"]').last());
+    await page.fill('[name="purpose"]', 'Удостоверение за банката');
+    await page.fill('[name="copies"]', '1');
     while (/\/step\//.test(currentPath(applicant))) {
       await clickAndWait(applicant, page.locator('main form button[type="submit"]').last());
     }

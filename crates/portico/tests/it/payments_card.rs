@@ -59,8 +59,13 @@ async fn apply(app: &TestApp, client: &Client, secret: &str) -> String {
     let step0 = start.location().to_owned();
     let id = step0.split('/').nth(2).unwrap().to_owned();
     client.get(&step0).await;
+    // The certificate-request form of the shared template library: for whom, then why.
+    let next = client.post_form(&step0, &[("for_whom", "self")]).await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    let step1 = next.location().to_owned();
+    client.get(&step1).await;
     let next = client
-        .post_form(&step0, &[("request", "За банката, за мен самия")])
+        .post_form(&step1, &[("purpose", "За банката"), ("copies", "1")])
         .await;
     assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
     let mut at = next.location().to_owned();
