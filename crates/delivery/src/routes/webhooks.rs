@@ -49,8 +49,7 @@ impl ConsolePage {
         }
     }
     fn state_label(&self, e: &EventStatus) -> &'static str {
-        self.page
-            .t(&format!("webhook_state_{}", Self::state(e).0))
+        self.page.t(&format!("webhook_state_{}", Self::state(e).0))
     }
     fn state_colour(&self, e: &EventStatus) -> &'static str {
         Self::state(e).1

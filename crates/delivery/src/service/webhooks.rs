@@ -544,11 +544,19 @@ mod tests {
 
     #[tokio::test]
     async fn endpoints_are_https_to_public_addresses_or_loopback_in_development() {
-        assert!(check_url("https://93.184.215.14/hooks", false).await.is_ok());
+        assert!(check_url("https://93.184.215.14/hooks", false)
+            .await
+            .is_ok());
         assert!(check_url("http://127.0.0.1:9000/hook", true).await.is_ok());
-        assert!(check_url("http://127.0.0.1:9000/hook", false).await.is_err());
-        assert!(check_url("https://127.0.0.1:9000/hook", false).await.is_err());
-        assert!(check_url("http://system.sofia.bg/hooks", true).await.is_err());
+        assert!(check_url("http://127.0.0.1:9000/hook", false)
+            .await
+            .is_err());
+        assert!(check_url("https://127.0.0.1:9000/hook", false)
+            .await
+            .is_err());
+        assert!(check_url("http://system.sofia.bg/hooks", true)
+            .await
+            .is_err());
         assert!(check_url("ftp://x/", true).await.is_err());
         assert!(check_url("https://user:pw@x.bg/", true).await.is_err());
         assert!(check_url("not a url", true).await.is_err());

@@ -387,10 +387,7 @@ async fn endpoints_on_internal_networks_are_refused_at_registration_and_after_dn
     let port = address.port();
 
     for (url, code) in [
-        (
-            format!("http://{address}/hook"),
-            "delivery.webhook.bad_url",
-        ),
+        (format!("http://{address}/hook"), "delivery.webhook.bad_url"),
         (
             "http://93.184.215.14/hook".to_owned(),
             "delivery.webhook.bad_url",
@@ -494,8 +491,13 @@ async fn endpoints_on_internal_networks_are_refused_at_registration_and_after_dn
     .fetch_one(app.db.pool())
     .await
     .unwrap();
-    let list = sofia_admin.get(&format!("/mailbox?mailbox={mailbox}")).await;
-    assert_eq!(list.attr("#mailbox-webhooks", "href").as_deref(), Some(link.as_str()));
+    let list = sofia_admin
+        .get(&format!("/mailbox?mailbox={mailbox}"))
+        .await;
+    assert_eq!(
+        list.attr("#mailbox-webhooks", "href").as_deref(),
+        Some(link.as_str())
+    );
     let page = sofia_admin.get(&link).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.texts(".webhook-url"), [rebound.clone()]);
@@ -537,7 +539,11 @@ async fn endpoints_on_internal_networks_are_refused_at_registration_and_after_dn
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
     let after = sofia_admin.get(removed.location()).await;
-    assert!(!after.texts("#webhooks-banner").is_empty(), "{}", after.body);
+    assert!(
+        !after.texts("#webhooks-banner").is_empty(),
+        "{}",
+        after.body
+    );
     assert!(!after.texts("#webhooks-none").is_empty());
     assert_eq!(
         app.count("SELECT COUNT(*) FROM delivery_webhooks WHERE deleted_at IS NULL")
