@@ -164,6 +164,7 @@ console-no-services = Все още няма публикувани услуги
 console-adopt = Добавяне на услуга от общия каталог
 console-queue = Работна опашка на администрацията
 console-api-clients = API клиенти за вашите системи
+console-webhooks = Адреси за уведомления (webhooks) на вашите системи (е-връчване)
 console-access-requests = Искания за достъп до регистрите ви
 console-administrations = Добавяне на администрация и всички администрации в платформата
 console-people = Звена, служители и покани

@@ -164,6 +164,7 @@ console-no-services = No services published yet.
 console-adopt = Add a service from the shared catalog
 console-queue = The administration's work queue
 console-api-clients = API clients for your systems
+console-webhooks = Webhook endpoints of your systems (eDelivery)
 console-access-requests = Requests for access to your registers
 console-administrations = Add an administration, or see every one on the platform
 console-people = Units, staff and invitations

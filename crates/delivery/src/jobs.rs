@@ -149,19 +149,28 @@ impl JobHandler for NotifyGrantee {
 }
 
 /// POSTs one webhook event, signed; an error (no answer, or not 2xx) leaves the job to the
-/// queue's retries with backoff.
+/// queue's retries with backoff. The endpoint's address is checked again at every delivery,
+/// after DNS resolution, by the resolver the client connects through (`destinations`), so a
+/// name rebound to an internal address is refused; no redirects, no proxies.
 pub struct DeliverWebhook {
     pub delivery: Delivery,
-    http: reqwest::Client,
+    /// `None` when the client could not be made: every delivery then fails (and is retried)
+    /// rather than going out without the guarded resolver.
+    http: Option<reqwest::Client>,
 }
 
 impl DeliverWebhook {
     pub fn new(delivery: Delivery) -> DeliverWebhook {
+        let resolver = crate::service::destinations::GuardedResolver {
+            allow_private: delivery.policy.webhooks_allow_private,
+        };
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(resolver))
             .build()
-            .unwrap_or_default();
+            .ok();
         DeliverWebhook { delivery, http }
     }
 }
@@ -178,9 +187,25 @@ impl JobHandler for DeliverWebhook {
         else {
             return Ok(()); // delivered already, or its endpoint was removed
         };
+        // The scheme and an IP literal (which no resolver sees) are checked here; a name, by
+        // the resolver as the client connects.
+        let allow_private = d.policy.webhooks_allow_private;
+        let refused = match url::Url::parse(&url) {
+            Ok(parsed) => crate::service::destinations::check_static(&parsed, allow_private).err(),
+            Err(_) => Some(crate::service::destinations::Refused::Malformed),
+        };
+        if let Some(refused) = refused {
+            let why = refused.to_string();
+            webhooks::record_attempt(d, &id, Some(&why))
+                .await
+                .map_err(|e| e.to_string())?;
+            return Err(why);
+        }
+        let Some(http) = &self.http else {
+            return Err("the webhook HTTP client could not be made".into());
+        };
         let signature = webhooks::sign(&secret, d.now().timestamp(), &body);
-        let outcome = self
-            .http
+        let outcome = http
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(webhooks::SIGNATURE_HEADER, signature)
@@ -191,7 +216,10 @@ impl JobHandler for DeliverWebhook {
         let error = match outcome {
             Ok(r) if r.status().is_success() => None,
             Ok(r) => Some(format!("the endpoint answered {}", r.status())),
-            Err(e) => Some(format!("no answer from the endpoint: {e}")),
+            Err(e) => Some(match refusal(&e) {
+                Some(refused) => refused,
+                None => format!("no answer from the endpoint: {e}"),
+            }),
         };
         webhooks::record_attempt(d, &id, error.as_deref())
             .await
@@ -201,6 +229,18 @@ impl JobHandler for DeliverWebhook {
             Some(why) => Err(why),
         }
     }
+}
+
+/// The destination check's refusal inside a client error, if that is what stopped it.
+fn refusal(e: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(refused) = s.downcast_ref::<crate::service::destinations::Refused>() {
+            return Some(refused.to_string());
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// Sends one notification by SMS: a link to the message, never its subject or content. The

@@ -53,7 +53,11 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     let key: portico_audit::SigningKey = m.get("delivery")?;
     let mailer: Arc<dyn portico_identity::transport::Mailer> = m.get("delivery")?;
     let sms: Arc<dyn portico_identity::transport::SmsGateway> = m.get("delivery")?;
-    let state = routes::DeliveryState::new(m.state.clone(), key);
+    let mut state = routes::DeliveryState::new(m.state.clone(), key);
+    state.delivery.policy.webhooks_allow_private = m
+        .shared
+        .get::<service::webhooks::AllowPrivateEndpoints>()
+        .is_some();
     let delivery = state.delivery.clone();
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),

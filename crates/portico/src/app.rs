@@ -301,6 +301,9 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
         signing_key.clone(),
         state.pseudonymiser.clone(),
     ));
+    if config.delivery_webhooks_allow_private {
+        shared.insert(portico_delivery::service::webhooks::AllowPrivateEndpoints);
+    }
     shared.insert(mailer(config)?);
     shared.insert(sms_gateway(config)?);
     if let (Some(url), Some(secret)) = (&config.pay_sandbox_url, &config.pay_sandbox_secret) {

@@ -27,6 +27,10 @@ pub struct Config {
     /// eDelivery's master keys, `VERSION:HEX64` comma-separated (`PORTICO_DELIVERY_KEYS`);
     /// version 1 is derived from the platform secret unless given. Never printed.
     pub delivery_keys: Option<String>,
+    /// Webhook endpoints may be on loopback and private networks
+    /// (`PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE=true`; development and tests only). Off by
+    /// default: https to public internet addresses only, checked again after DNS at delivery.
+    pub delivery_webhooks_allow_private: bool,
     pub checkpoint_secs: u64,
     /// How old the oldest audit row not covered by a checkpoint in the file may be before
     /// `portico audit verify` fails.
@@ -110,6 +114,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_SIGNING_CERT", "the key's certificate chain as PEM, its certificate first, then the platform CA (default: <data>/signing-chain.pem with the CA in <data>/platform-ca.pem, made on first run)"),
     ("PORTICO_SECRET", "key for CSRF tokens and pseudonyms (default: <data>/secret.key, created on first run)"),
     ("PORTICO_DELIVERY_KEYS", "eDelivery master keys that wrap each mailbox's data key, VERSION:64-hex comma-separated, the highest current (default: version 1 derived from the platform secret); after adding a version run `portico delivery rotate-keys`"),
+    ("PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE", "true/false: let institutions' webhook endpoints be on loopback (also over plain http) and private networks, for development and tests only (default false: https to public internet addresses only)"),
     ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
     ("PORTICO_CHECKPOINT_MAX_AGE_SECS", "audit verify fails when rows this old are not in a checkpoint of the file (default 2 × interval + 60)"),
     ("PORTICO_TRUSTED_PROXIES", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)"),
@@ -224,6 +229,10 @@ impl Config {
             Some(v) => parse_bool("PORTICO_BENCH", &v)?,
             None => false,
         };
+        let delivery_webhooks_allow_private = match var("PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE") {
+            Some(v) => parse_bool("PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE", &v)?,
+            None => false,
+        };
         let dev_sinks = match var("PORTICO_DEV_SINKS") {
             Some(v) => parse_bool("PORTICO_DEV_SINKS", &v)?,
             None => false,
@@ -312,6 +321,7 @@ impl Config {
             signing_cert_pem: var("PORTICO_SIGNING_CERT"),
             secret: var("PORTICO_SECRET"),
             delivery_keys: var("PORTICO_DELIVERY_KEYS"),
+            delivery_webhooks_allow_private,
             checkpoint_secs,
             checkpoint_max_age_secs,
             log_json,
@@ -355,6 +365,8 @@ impl Config {
             signing_cert_pem: None,
             secret: None,
             delivery_keys: None,
+            // Tests run webhook receivers on loopback.
+            delivery_webhooks_allow_private: true,
             checkpoint_secs: 300,
             checkpoint_max_age_secs: 660,
             log_json: false,

@@ -2,6 +2,7 @@
 
 mod api;
 mod pages;
+mod webhooks;
 
 use crate::service::Delivery;
 use axum::extract::FromRef;
@@ -52,6 +53,8 @@ pub fn router(state: DeliveryState) -> Router<AppState> {
         .route("/mailbox/messages/{id}/export", get(pages::export_thread))
         .route("/mailbox/grants", post(pages::grant))
         .route("/mailbox/grants/{id}/revoke", post(pages::revoke))
+        .route("/mailbox/webhooks", get(webhooks::console))
+        .route("/mailbox/webhooks/{id}/remove", post(webhooks::remove))
         .route(
             "/mailbox/messages/{id}/attachments/{position}",
             get(pages::attachment),

@@ -47,6 +47,8 @@ struct ListPage {
     shared: Vec<MessageSummary>,
     previous: String,
     next: String,
+    /// The webhooks console, for an administration admin reading the administration's mailbox.
+    webhooks_link: Option<String>,
 }
 
 impl ListPage {
@@ -95,6 +97,11 @@ pub async fn list(
         None => Vec::new(),
     };
     let shared = grants::shared_with(d, &actor).await?;
+    let webhooks_link = mailbox
+        .as_ref()
+        .filter(|m| m.kind == crate::model::MailboxKind::Administration)
+        .filter(|m| actor.has_role(&m.identifier, portico_core::Role::AdministrationAdmin))
+        .map(|m| format!("/mailbox/webhooks?administration={}", m.identifier));
     let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
     let rows: Vec<MessageSummary> = rows
         .into_iter()
@@ -117,6 +124,7 @@ pub async fn list(
         } else {
             String::new()
         },
+        webhooks_link,
     })?
     .into_response())
 }

@@ -19,6 +19,10 @@ pub struct Policy {
     pub max_attachments: usize,
     /// After this many days unopened, a recipient's message gets `ContentNonHandover` evidence.
     pub non_handover_days: i64,
+    /// Webhook endpoints may be on loopback and private networks, and on loopback over plain
+    /// `http://` (`PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE`; development and tests only, see
+    /// `destinations`). Off: https to public addresses only.
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for Policy {
@@ -27,6 +31,7 @@ impl Default for Policy {
             max_attachment_bytes: 10 * 1024 * 1024,
             max_attachments: 10,
             non_handover_days: 14,
+            webhooks_allow_private: false,
         }
     }
 }

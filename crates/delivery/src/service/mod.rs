@@ -6,6 +6,7 @@
 pub mod access;
 pub mod attachments;
 mod context;
+pub mod destinations;
 pub mod evidence;
 pub mod export;
 pub mod grants;

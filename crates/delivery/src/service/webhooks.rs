@@ -42,6 +42,11 @@ pub const SIGNATURE_HEADER: &str = "Portico-Signature";
 /// Endpoints per administration.
 pub const MAX_PER_ADMINISTRATION: i64 = 10;
 
+/// Given to the block at mount (the platform's `PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE`):
+/// endpoints may be on loopback and private networks (development and tests only).
+#[derive(Debug, Clone, Copy)]
+pub struct AllowPrivateEndpoints;
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Webhook {
     pub id: String,
@@ -66,24 +71,56 @@ fn administration_of(actor: &Actor) -> Result<&str, DeliveryError> {
     }
 }
 
-fn check_url(raw: &str) -> Result<String, DeliveryError> {
-    let bad = || DeliveryError::Invalid(vec![FieldError::new("url", "delivery.webhook.bad_url")]);
-    let url = url::Url::parse(raw.trim()).map_err(|_| bad())?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(bad()),
-    };
-    let ok = match url.scheme() {
-        "https" => true,
-        "http" => loopback,
-        _ => false,
-    };
-    if !ok || !url.username().is_empty() || url.password().is_some() || raw.len() > 2000 {
-        return Err(bad());
+/// The administration whose endpoints the actor sees and removes: an API client's own, or
+/// one a person is an administration admin of, or any for a platform admin (with a session
+/// of substantial assurance);
+/// `requested` picks one, and another administration's does not exist for the actor.
+pub fn managed_administration(
+    actor: &Actor,
+    requested: Option<&str>,
+) -> Result<String, DeliveryError> {
+    match actor {
+        Actor::ApiClient(client) => match requested {
+            Some(r) if r != client.administration_id => Err(DeliveryError::NotFound),
+            _ => Ok(client.administration_id.clone()),
+        },
+        Actor::Person(p) => {
+            actor.require(super::access::READ_ASSURANCE)?;
+            let mine: Vec<&str> = p
+                .roles
+                .iter()
+                .filter(|r| r.role == portico_core::Role::AdministrationAdmin)
+                .map(|r| r.administration_id.as_str())
+                .collect();
+            match requested {
+                // A platform admin looks after every administration.
+                Some(r) if mine.contains(&r) || actor.is_platform_admin() => Ok(r.to_owned()),
+                Some(_) => Err(DeliveryError::NotFound),
+                None => mine
+                    .first()
+                    .map(|a| (*a).to_owned())
+                    .ok_or(DeliveryError::Forbidden),
+            }
+        }
+        Actor::System(_) => Err(DeliveryError::Forbidden),
     }
-    Ok(url.to_string())
+}
+
+/// The endpoint's address, normalised, if it may be registered: see [`super::destinations`]
+/// (https to a public address; a name is resolved and every address it has is checked).
+pub async fn check_url(raw: &str, allow_private: bool) -> Result<String, DeliveryError> {
+    use super::destinations::{self, Refused};
+    let field = |code: &str| DeliveryError::Invalid(vec![FieldError::new("url", code)]);
+    let url = url::Url::parse(raw.trim()).map_err(|_| field("delivery.webhook.bad_url"))?;
+    if !url.username().is_empty() || url.password().is_some() || raw.len() > 2000 {
+        return Err(field("delivery.webhook.bad_url"));
+    }
+    match destinations::check(&url, allow_private).await {
+        Ok(()) => Ok(url.to_string()),
+        Err(Refused::Private(_)) => Err(field("delivery.webhook.private_address")),
+        Err(Refused::Unresolved) => Err(field("delivery.webhook.unresolved")),
+        Err(Refused::NotHttps | Refused::Malformed) => Err(field("delivery.webhook.bad_url")),
+    }
 }
 
 fn secret_aad(id: &str) -> String {
@@ -97,7 +134,7 @@ pub async fn register(
     new: NewWebhook,
 ) -> Result<Webhook, DeliveryError> {
     let administration = administration_of(actor)?.to_owned();
-    let url = check_url(&new.url)?;
+    let url = check_url(&new.url, d.policy.webhooks_allow_private).await?;
     let (count,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM delivery_webhooks WHERE administration_id = $1 AND deleted_at IS NULL",
     )
@@ -146,11 +183,11 @@ pub async fn register(
 
 /// The caller's administration's endpoints.
 pub async fn list(d: &Delivery, actor: &Actor) -> Result<Vec<Webhook>, DeliveryError> {
-    let administration = administration_of(actor)?;
+    let administration = managed_administration(actor, None)?;
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT id, url, created_at FROM delivery_webhooks WHERE administration_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
     )
-    .bind(administration)
+    .bind(&administration)
     .fetch_all(d.db.pool())
     .await?;
     Ok(rows
@@ -164,9 +201,19 @@ pub async fn list(d: &Delivery, actor: &Actor) -> Result<Vec<Webhook>, DeliveryE
         .collect())
 }
 
-/// Removes an endpoint of the caller's administration; its undelivered events stop.
+/// Removes an endpoint of the caller's administration (its API client's, or one it is an
+/// administration admin of); its undelivered events stop.
 pub async fn delete(d: &Delivery, actor: &Actor, id: &str) -> Result<(), DeliveryError> {
-    let administration = administration_of(actor)?.to_owned();
+    let owner: Option<(String,)> = sqlx::query_as(
+        "SELECT administration_id FROM delivery_webhooks WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(d.db.pool())
+    .await?;
+    let Some((owner,)) = owner else {
+        return Err(DeliveryError::NotFound);
+    };
+    let administration = managed_administration(actor, Some(&owner))?;
     let now = d.now();
     let mut tx = d.db.begin().await?;
     let done = sqlx::query(
@@ -189,6 +236,110 @@ pub async fn delete(d: &Delivery, actor: &Actor, id: &str) -> Result<(), Deliver
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// One delivery attempt's outcome as the console shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventStatus {
+    pub id: String,
+    pub seq: i64,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i64,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Tried [`MAX_ATTEMPTS`] times without success: the queue gave up on it.
+    pub given_up: bool,
+}
+
+/// An endpoint with its deliveries, for the console page.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookStatus {
+    pub webhook: Webhook,
+    pub delivered: i64,
+    /// Not delivered yet, still being tried.
+    pub pending: i64,
+    /// Of those pending, how many have failed at least once.
+    pub failing: i64,
+    pub given_up: i64,
+    pub last_delivered_at: Option<DateTime<Utc>>,
+    /// The newest events, newest first.
+    pub recent: Vec<EventStatus>,
+}
+
+/// How many of an endpoint's newest events the console lists.
+pub const RECENT_EVENTS: i64 = 10;
+
+/// The endpoints of an administration the actor manages ([`managed_administration`]) with
+/// their deliveries: counts, the last delivery, and the newest events with their errors.
+pub async fn overview(
+    d: &Delivery,
+    actor: &Actor,
+    administration: Option<&str>,
+) -> Result<(String, Vec<WebhookStatus>), DeliveryError> {
+    let administration = managed_administration(actor, administration)?;
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, url, created_at FROM delivery_webhooks WHERE administration_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+    )
+    .bind(&administration)
+    .fetch_all(d.db.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, url, created) in rows {
+        let (delivered, pending, failing, given_up, last): (i64, i64, i64, i64, Option<i64>) =
+            sqlx::query_as(
+                "SELECT \
+                   COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN delivered_at IS NULL AND attempts < $2 THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN delivered_at IS NULL AND attempts > 0 AND attempts < $2 THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN delivered_at IS NULL AND attempts >= $2 THEN 1 ELSE 0 END), 0), \
+                   MAX(delivered_at) \
+                 FROM delivery_webhook_events WHERE webhook_id = $1",
+            )
+            .bind(&id)
+            .bind(MAX_ATTEMPTS)
+            .fetch_one(d.db.pool())
+            .await?;
+        let events: Vec<(String, i64, String, i64, i64, Option<i64>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT id, seq, kind, created_at, attempts, delivered_at, last_error \
+                 FROM delivery_webhook_events WHERE webhook_id = $1 \
+                 ORDER BY created_at DESC, seq DESC LIMIT $2",
+            )
+            .bind(&id)
+            .bind(RECENT_EVENTS)
+            .fetch_all(d.db.pool())
+            .await?;
+        out.push(WebhookStatus {
+            webhook: Webhook {
+                id,
+                url,
+                created_at: from_millis(created),
+                secret: None,
+            },
+            delivered,
+            pending,
+            failing,
+            given_up,
+            last_delivered_at: last.map(from_millis),
+            recent: events
+                .into_iter()
+                .map(
+                    |(id, seq, kind, created, attempts, delivered, last_error)| EventStatus {
+                        id,
+                        seq,
+                        kind,
+                        created_at: from_millis(created),
+                        attempts,
+                        given_up: delivered.is_none() && attempts >= MAX_ATTEMPTS,
+                        delivered_at: delivered.map(from_millis),
+                        last_error,
+                    },
+                )
+                .collect(),
+        });
+    }
+    Ok((administration, out))
 }
 
 /// Queues an event of a mailbox for every endpoint of its administration, in the caller's
@@ -391,13 +542,23 @@ mod tests {
         assert!(!check_signature("whsec_1", "t=1,v1=zz", "{}", now));
     }
 
-    #[test]
-    fn endpoints_are_https_or_loopback() {
-        assert!(check_url("https://system.sofia.bg/hooks").is_ok());
-        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
-        assert!(check_url("http://system.sofia.bg/hooks").is_err());
-        assert!(check_url("ftp://x/").is_err());
-        assert!(check_url("https://user:pw@x.bg/").is_err());
-        assert!(check_url("not a url").is_err());
+    #[tokio::test]
+    async fn endpoints_are_https_to_public_addresses_or_loopback_in_development() {
+        assert!(check_url("https://93.184.215.14/hooks", false)
+            .await
+            .is_ok());
+        assert!(check_url("http://127.0.0.1:9000/hook", true).await.is_ok());
+        assert!(check_url("http://127.0.0.1:9000/hook", false)
+            .await
+            .is_err());
+        assert!(check_url("https://127.0.0.1:9000/hook", false)
+            .await
+            .is_err());
+        assert!(check_url("http://system.sofia.bg/hooks", true)
+            .await
+            .is_err());
+        assert!(check_url("ftp://x/", true).await.is_err());
+        assert!(check_url("https://user:pw@x.bg/", true).await.is_err());
+        assert!(check_url("not a url", true).await.is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! HMAC-SHA256 over the time and the body, with a sequence number per mailbox. A receiver on
 //! loopback that is down at first gets every event once it is up (the job queue retries).
 
-use crate::cases::seeded;
+use crate::cases::{seeded, seeded_with};
 use crate::delivery::{administration, api_client, api_notice, bearer, BURGAS_EIK, SOFIA_EIK};
 use crate::support::fresh_egn;
 use portico_core::Clock;
@@ -342,5 +342,212 @@ async fn a_webhook_receiver_that_is_down_gets_every_event_signed_once_it_is_up()
         app.count("SELECT COUNT(*) FROM delivery_webhook_events")
             .await,
         total
+    );
+}
+
+/// A loopback listener that counts the connections made to it (and answers none).
+async fn counting_listener() -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (address, count)
+}
+
+#[tokio::test]
+async fn endpoints_on_internal_networks_are_refused_at_registration_and_after_dns_at_delivery() {
+    use portico_identity::Role;
+    // As in production: no development switch.
+    let app = seeded_with(|c| c.delivery_webhooks_allow_private = false).await;
+    let sofia = administration(&app, SOFIA_EIK).await;
+    let burgas = administration(&app, BURGAS_EIK).await;
+    let sofia_admin = crate::catalog::staff(
+        &app,
+        "ssrf-admin@sofia.example.bg",
+        SOFIA_EIK,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let burgas_admin = crate::catalog::staff(
+        &app,
+        "ssrf-admin@burgas.example.bg",
+        BURGAS_EIK,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let (_, _, sofia_system) = api_client(&app, &sofia_admin, &sofia, &["delivery"]).await;
+    let (_, _, burgas_system) = api_client(&app, &burgas_admin, &burgas, &["delivery"]).await;
+    let (address, connections) = counting_listener().await;
+    let port = address.port();
+
+    for (url, code) in [
+        (format!("http://{address}/hook"), "delivery.webhook.bad_url"),
+        (
+            "http://93.184.215.14/hook".to_owned(),
+            "delivery.webhook.bad_url",
+        ),
+        (
+            format!("https://{address}/hook"),
+            "delivery.webhook.private_address",
+        ),
+        (
+            format!("https://localhost:{port}/hook"),
+            "delivery.webhook.private_address",
+        ),
+        (
+            "https://169.254.169.254/latest/meta-data/".to_owned(),
+            "delivery.webhook.private_address",
+        ),
+        (
+            "https://10.20.30.40/hook".to_owned(),
+            "delivery.webhook.private_address",
+        ),
+        (
+            "https://[::ffff:192.168.0.1]/hook".to_owned(),
+            "delivery.webhook.private_address",
+        ),
+        (
+            "https://[fd00:ec2::254]/hook".to_owned(),
+            "delivery.webhook.private_address",
+        ),
+    ] {
+        let (status, _, body) = bearer(
+            &app,
+            &sofia_system,
+            Method::POST,
+            "/api/v1/mailbox/webhooks",
+            Some(&serde_json::json!({ "url": url })),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert!(body.to_string().contains(code), "{url}: {body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM delivery_webhooks").await, 0);
+
+    // A public address is accepted.
+    let (status, _, hook) = bearer(
+        &app,
+        &sofia_system,
+        Method::POST,
+        "/api/v1/mailbox/webhooks",
+        Some(&serde_json::json!({ "url": "https://93.184.215.14/hook" })),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let id = hook["id"].as_str().unwrap().to_owned();
+    // Its name now resolves to an internal address (DNS rebinding, played here by pointing
+    // the endpoint at a name that resolves to loopback, where a listener waits).
+    let rebound = format!("https://localhost:{port}/hook");
+    sqlx::query("UPDATE delivery_webhooks SET url = $1 WHERE id = $2")
+        .bind(&rebound)
+        .bind(&id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let to_sofia = serde_json::json!({ "kind": "administration", "identifier": sofia });
+    let (status, _, _) = bearer(
+        &app,
+        &burgas_system,
+        Method::POST,
+        "/api/v1/mailbox/messages",
+        Some(&api_notice(&burgas, to_sofia, "Писмо до София")),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    crate::delivery::wait_for_count(
+        &app,
+        "SELECT COUNT(*) FROM delivery_webhook_events WHERE attempts >= 1 AND delivered_at IS NULL AND last_error LIKE '%not a public internet address%'",
+        1,
+    )
+    .await;
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the platform never connected to the internal address"
+    );
+
+    // The administration's admin finds the console from the admin console and from the
+    // administration's mailbox, and sees the endpoint failing and why.
+    let console = sofia_admin.get("/admin").await;
+    let link = console
+        .attr(
+            &format!("a.console-webhooks[href$=\"administration={sofia}\"]"),
+            "href",
+        )
+        .expect("the console links to the webhooks page");
+    let (mailbox,): (String,) = sqlx::query_as(
+        "SELECT id FROM delivery_mailboxes WHERE kind = 'administration' AND identifier = $1",
+    )
+    .bind(&sofia)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let list = sofia_admin
+        .get(&format!("/mailbox?mailbox={mailbox}"))
+        .await;
+    assert_eq!(
+        list.attr("#mailbox-webhooks", "href").as_deref(),
+        Some(link.as_str())
+    );
+    let page = sofia_admin.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts(".webhook-url"), [rebound.clone()]);
+    assert_eq!(page.texts(".webhook-failing"), ["1"]);
+    assert_eq!(page.texts(".webhook-delivered"), ["0"]);
+    let errors = page.texts(".webhook-error");
+    assert_eq!(errors.len(), 1, "{}", page.body);
+    assert!(errors[0].contains("127.0.0.1"), "{errors:?}");
+    assert_eq!(page.texts(".webhook-event code"), ["message.received"]);
+
+    // Another administration's admin, and a citizen, see nothing of it.
+    let theirs = burgas_admin.get(&link).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let (citizen, _) = app.register("ssrf-citizen@example.bg").await;
+    assert_eq!(
+        citizen.get("/mailbox/webhooks").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let _ = burgas_admin.get("/mailbox").await;
+    let refused = burgas_admin
+        .post_form(
+            &format!("/mailbox/webhooks/{id}/remove"),
+            &[("administration", &sofia)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM delivery_webhooks WHERE deleted_at IS NULL")
+            .await,
+        1
+    );
+
+    // Sofia's admin removes it: gone from the page, and it hears of nothing more.
+    let removed = sofia_admin
+        .post_form(
+            &format!("/mailbox/webhooks/{id}/remove"),
+            &[("administration", &sofia)],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let after = sofia_admin.get(removed.location()).await;
+    assert!(
+        !after.texts("#webhooks-banner").is_empty(),
+        "{}",
+        after.body
+    );
+    assert!(!after.texts("#webhooks-none").is_empty());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM delivery_webhooks WHERE deleted_at IS NULL")
+            .await,
+        0
     );
 }
