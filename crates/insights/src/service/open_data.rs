@@ -156,11 +156,10 @@ pub async fn figures(
     db: &portico_store::Db,
     today: NaiveDate,
 ) -> Result<(String, String), InsightsError> {
-    let first: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT MIN(month) FROM insights_monthly WHERE service_id <> ''",
-    )
-    .fetch_optional(db.pool())
-    .await?;
+    let first: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT MIN(month) FROM insights_monthly WHERE service_id <> ''")
+            .fetch_optional(db.pool())
+            .await?;
     let this_month = kpis::month(today);
     let from = first
         .and_then(|(m,)| m)
@@ -169,8 +168,14 @@ pub async fn figures(
     let months = from.map_or_else(Vec::new, |from| kpis::months_between(from, today));
     let mut by_month = Vec::with_capacity(months.len());
     for m in &months {
-        let groups = kpis::grouped(db, &Scope::Platform, By::Service, std::slice::from_ref(m), today)
-            .await?;
+        let groups = kpis::grouped(
+            db,
+            &Scope::Platform,
+            By::Service,
+            std::slice::from_ref(m),
+            today,
+        )
+        .await?;
         by_month.push((m.clone(), groups));
     }
     let ids: Vec<&String> = {

@@ -930,7 +930,11 @@ async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_cur
     assert_eq!(col("submitted_online"), "2");
     assert_eq!(col("completion_rate"), "66.7");
     assert_eq!(col("ratings"), "2");
-    assert_eq!(col("satisfaction"), "", "two ratings are too few to publish");
+    assert_eq!(
+        col("satisfaction"),
+        "",
+        "two ratings are too few to publish"
+    );
     assert_eq!(col("administration_eik"), SOFIA_EIK);
     let json = c.get(&download_path(&resources[1])).await.json();
     let rows = json["rows"].as_array().unwrap();
@@ -954,7 +958,12 @@ async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_cur
     assert_eq!(searched["result"]["total"], 1, "{searched}");
     let ttl = c.get("/dataset/portico-service-performance.ttl").await;
     assert_eq!(ttl.status, StatusCode::OK);
-    assert_eq!(ttl.body.matches("dcat:distribution ").count(), 2, "{}", ttl.body);
+    assert_eq!(
+        ttl.body.matches("dcat:distribution ").count(),
+        2,
+        "{}",
+        ttl.body
+    );
     assert!(ttl.body.contains("service-performance.csv"));
 
     // Nothing new: nothing replaced. A new submission: both files replaced.
@@ -985,9 +994,8 @@ async fn raw_events_drafts_and_feedback_past_their_retention_are_purged_and_the_
     let service = sofia_service(&app).await;
     let now = app.clock.now();
     let old = now - chrono::Duration::days(RETENTION_DAYS + 10);
-    let event = |id: &str, kind, when| {
-        Event::of(id, kind, &service.id, &service.administration_id, when)
-    };
+    let event =
+        |id: &str, kind, when| Event::of(id, kind, &service.id, &service.administration_id, when);
     emit_all(
         &app,
         &[
@@ -1055,7 +1063,11 @@ async fn raw_events_drafts_and_feedback_past_their_retention_are_purged_and_the_
     );
     // A recent event replayed within the retention is still counted once; purging again
     // deletes nothing more.
-    emit_all(&app, &[event("started:new", EventKind::Started, now).about("new")]).await;
+    emit_all(
+        &app,
+        &[event("started:new", EventKind::Started, now).about("new")],
+    )
+    .await;
     counted(&app, 1).await;
     assert_eq!(
         app.count("SELECT CAST(SUM(started) AS BIGINT) FROM insights_monthly")

@@ -237,7 +237,11 @@ async fn a_fee_is_paid_by_card_on_the_providers_page_and_the_case_moves_on_with_
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(counted_paid(service.clone()).await, 1);
-    assert_eq!(counted_paid(String::new()).await, 0, "not as a fee for no service");
+    assert_eq!(
+        counted_paid(String::new()).await,
+        0,
+        "not as a fee for no service"
+    );
     let page = client.get(&format!("/applications/{id}")).await;
     assert_eq!(page.texts("#application-state"), vec!["Подадено"]);
     assert!(page.attr("form[action$='/pay']", "action").is_none());
