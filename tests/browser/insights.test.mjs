@@ -7,6 +7,7 @@
 //   - giving feedback on the service: first without a rating (an error summary linking to the
 //     question), then a rating and a comment; the thanks page;
 //   - asking the administration a question, with a reference and a deadline;
+//   - three more people rate it (a comment shows once 5 people gave feedback in its month);
 //   - Sofia's operator sees the question in the back office and the comment, with no name.
 //
 // Screenshots go to tests/browser/artifacts/insights/<db>/. The steps run in order; after a
@@ -182,6 +183,16 @@ describe(`the performance dashboard and feedback (${databaseKind()})`, () => {
     await noScript.page.check('#rating');
     await clickAndWait(noScript, noScript.page.locator('form button[type="submit"]'));
     assert.equal(await noScript.page.locator('#feedback-thanks').count(), 1);
+  });
+
+  step('three more people rate the service, so its comments of the month can be shown', noScript, async () => {
+    // A comment shows only once at least 5 people gave feedback on the service in its month.
+    for (const rating of ['#rating', '#rating-3', '#rating-1']) {
+      await open(noScript, `${servicePath.replace('/performance/services/', '/feedback/')}?stage=result`);
+      await noScript.page.check(rating);
+      await clickAndWait(noScript, noScript.page.locator('form button[type="submit"]'));
+      assert.equal(await noScript.page.locator('#feedback-thanks').count(), 1);
+    }
   });
 
   step('the dashboard in English', visitor, async () => {

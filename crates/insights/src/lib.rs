@@ -37,6 +37,12 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         m.state.clock.clone(),
         m.state.jobs_waker.clone(),
     );
+    let open = portico_opendata::service::OpenData {
+        db: m.state.db.clone(),
+        blobs: m.state.blobs.clone(),
+        clock: m.state.clock.clone(),
+        index: Default::default(),
+    };
     let state = routes::InsightsState {
         app: m.state.clone(),
         insights: insights.clone(),
@@ -53,7 +59,13 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
             ),
             (
                 service::events::ABANDON_JOB,
-                Arc::new(service::events::AbandonJob { insights }),
+                Arc::new(service::events::AbandonJob {
+                    insights: insights.clone(),
+                }),
+            ),
+            (
+                service::open_data::PUBLISH_JOB,
+                Arc::new(service::open_data::PublishJob { insights, open }),
             ),
         ],
     })

@@ -291,7 +291,7 @@ impl Stage {
     }
 }
 
-/// One piece of feedback as the administration sees it: no account, only the day.
+/// One piece of feedback as the administration sees it: no account, only the month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Feedback {
     pub id: String,
@@ -300,7 +300,9 @@ pub struct Feedback {
     pub stage: String,
     pub rating: i64,
     pub comment: Option<String>,
-    pub day: String,
+    /// `YYYY-MM`: the month it was given in (the day is kept for the counters and the purge,
+    /// never shown).
+    pub month: String,
     pub answer: Option<String>,
     pub hidden_reason: Option<String>,
 }

@@ -504,5 +504,40 @@ pub async fn seed_open_data(
     Ok(portico_opendata::demo::seed(&ctx).await?)
 }
 
+/// Publishes the demo's performance figures as an open dataset (as Sofia, the platform admin's
+/// administration, as for the service catalog) and, the first time, schedules the job that keeps
+/// them current. Says whether the dataset was new.
+pub async fn publish_performance(
+    config: &crate::config::Config,
+    db: &Db,
+    clock: std::sync::Arc<dyn Clock>,
+) -> Result<bool> {
+    use portico_insights::service::{open_data, Insights};
+    let blobs =
+        portico_store::BlobStore::from_url_opts(&config.blob_url, config.blob_options.clone())?;
+    let open = portico_opendata::service::OpenData {
+        db: db.clone(),
+        blobs,
+        clock: clock.clone(),
+        index: Default::default(),
+    };
+    let Some(sofia) = portico_identity::service::administrations::list(db)
+        .await?
+        .into_iter()
+        .find(|a| a.eik.as_str() == "000696327")
+    else {
+        return Ok(false);
+    };
+    let insights = Insights::new(db.clone(), clock, Default::default());
+    let first = portico_opendata::service::datasets::find(db, open_data::DATASET)
+        .await?
+        .is_none();
+    open_data::publish(&insights, &open, &sofia.id).await?;
+    if first {
+        open_data::schedule(&insights, &sofia.id, open_data::PUBLISH_EVERY_SECONDS).await?;
+    }
+    Ok(first)
+}
+
 #[cfg(test)]
 mod tests;

@@ -321,10 +321,13 @@ async fn run() -> Result<()> {
             // A year of performance history for the dashboard (once; see docs/insights.md).
             let today = portico_core::calendar::sofia_date(clock.now());
             portico_insights::service::history::seed_demo(&db, today).await?;
+            // The figures as an open dataset in /data, kept current by a job.
+            let performance = demo::publish_performance(&config, &db, clock.clone()).await?;
             println!(
                 "Demo data ready: {} administrations, {datasets} new open datasets, \
                  {ballots} new ballots in Sofia Chooses GREEN.",
-                seeded.administrations
+                seeded.administrations,
+                datasets = datasets + usize::from(performance)
             );
             println!(
                 "Demo accounts (password {:?}, authenticator key {}):",

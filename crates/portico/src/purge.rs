@@ -1,5 +1,6 @@
 //! The periodic purge: each block forgets what it no longer needs through its own function
-//! (identity its expired sessions, codes and throttle rows; storage its finished jobs). Every
+//! (identity its expired sessions, codes and throttle rows; insights its raw events and
+//! feedback past their retention; storage its finished jobs). Every
 //! node runs it; the deletions are idempotent, so nodes running it at once do no harm.
 
 use anyhow::Result;
@@ -17,6 +18,7 @@ pub fn keep_jobs() -> Duration {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
     pub identity: portico_identity::service::purge::Purged,
+    pub insights: portico_insights::service::purge::Purged,
     pub jobs: u64,
 }
 
@@ -25,8 +27,15 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Purged> {
     let mut tx = db.begin().await?;
     let identity = portico_identity::service::purge::purge(&mut tx, now).await?;
     tx.commit().await?;
+    let mut tx = db.begin().await?;
+    let insights = portico_insights::service::purge::purge(&mut tx, now).await?;
+    tx.commit().await?;
     let jobs = portico_store::jobs::purge(db, now, now - keep_jobs()).await?;
-    Ok(Purged { identity, jobs })
+    Ok(Purged {
+        identity,
+        insights,
+        jobs,
+    })
 }
 
 /// Purges every [`EVERY`] until the process ends.

@@ -4,6 +4,7 @@
 //! paid, the payments block's outbox job ([`portico_payments::service::requests::PAID_JOB`])
 //! reaches [`paid`], which moves the case on through the process as `Actor::System("payments")`
 //! and sends the receipt to the payer's eDelivery mailbox, once, whatever the job's retries.
+//! The same job counts the fee for insights with the application's service.
 
 use crate::model::Application;
 use crate::process::ProcessRole;
@@ -143,9 +144,6 @@ pub async fn paid(cases: &super::Cases, payment_id: &str) -> Result<bool, CasesE
             .bind(payment_id)
             .fetch_optional(cases.db.pool())
             .await?;
-    let Some((application_id,)) = row else {
-        return Ok(false);
-    };
     let payment = payment_requests::get(&payments_ctx(cases), &Actor::System("cases"), payment_id)
         .await?
         .payment;
@@ -155,7 +153,12 @@ pub async fn paid(cases: &super::Cases, payment_id: &str) -> Result<bool, CasesE
     ) {
         return Ok(false);
     }
-    let Some(app) = applications::get(&cases.db, &application_id).await? else {
+    let app = match &row {
+        Some((application_id,)) => applications::get(&cases.db, application_id).await?,
+        None => None,
+    };
+    count_paid(cases, &payment, app.as_ref()).await?;
+    let Some(app) = app else {
         return Ok(false);
     };
     if app.state != WAITING {
@@ -165,14 +168,14 @@ pub async fn paid(cases: &super::Cases, payment_id: &str) -> Result<bool, CasesE
     let prepared = receipt(cases, &app, &payment).await?;
     let now = cases.now();
     let mut tx = cases.db.begin().await?;
-    let current = applications::get_in_tx(&mut tx, &application_id).await?;
+    let current = applications::get_in_tx(&mut tx, &app.id).await?;
     if current.state != WAITING {
         return Ok(false);
     }
     let who = actor.audit_id();
     applications::transition(
         &mut tx,
-        &application_id,
+        &app.id,
         current.version,
         ActingAs {
             account_id: &who,
@@ -195,6 +198,32 @@ pub async fn paid(cases: &super::Cases, payment_id: &str) -> Result<bool, CasesE
     tx.commit().await?;
     cases.jobs_waker.notify_one();
     Ok(true)
+}
+
+/// The fee counted by insights, with the service of the application it was for (none when no
+/// case asked for it): the `paid` event of a payment for an application is emitted here, from
+/// the payments block's outbox job, rather than by payments, which know no service. Its id names
+/// the payment, so the job's retries count it once; it is counted as of the payment's last
+/// change (when it was paid, unless it was refunded since).
+async fn count_paid(
+    cases: &super::Cases,
+    payment: &Payment,
+    app: Option<&Application>,
+) -> Result<(), CasesError> {
+    use portico_insights::model::{Event as Measured, EventKind};
+    let paid = Measured::of(
+        &format!("paid:{}", payment.id),
+        EventKind::Paid,
+        app.map_or("", |a| a.service_id.as_str()),
+        &payment.administration_id,
+        payment.updated_at,
+    );
+    let now = cases.now();
+    let mut tx = cases.db.begin().await?;
+    portico_insights::service::events::emit(&mut tx, &paid, now).await?;
+    tx.commit().await?;
+    cases.jobs_waker.notify_one();
+    Ok(())
 }
 
 fn amount(minor: i64, currency: &str) -> String {

@@ -43,7 +43,7 @@ pub struct GroupRow {
 }
 
 pub struct Comment {
-    pub day: String,
+    pub month: String,
     pub rating: String,
     pub text: String,
     pub answer: String,
@@ -424,7 +424,7 @@ async fn show(
             .await?
             .into_iter()
             .map(|f| Comment {
-                day: f.day,
+                month: f.month,
                 rating: page.t(&format!("insights_rating_{}", f.rating)).to_owned(),
                 text: f.comment.unwrap_or_default(),
                 answer: f.answer.unwrap_or_default(),

@@ -5,6 +5,7 @@
 //! hides abusive ones with a reason (both audited, as the staff member's actions).
 
 use super::counters::{self, Key};
+use super::kpis::MIN_GROUP;
 use super::{staff_of, Insights};
 use crate::model::{Counts, Feedback, Stage, ONLINE};
 use crate::InsightsError;
@@ -116,7 +117,7 @@ fn from_row(r: Row) -> Feedback {
         stage: r.3,
         rating: r.4,
         comment: r.5,
-        day: r.6,
+        month: r.6.chars().take(7).collect(),
         answer: r.7,
         hidden_reason: r.8,
     }
@@ -124,6 +125,16 @@ fn from_row(r: Row) -> Feedback {
 
 const COLUMNS: &str =
     "id, service_id, administration_id, stage, rating, comment, day, answer, hidden_reason";
+
+/// Held back until enough people gave feedback: a comment is shown (to staff and publicly) only
+/// when at least [`MIN_GROUP`] pieces of feedback were given on its service in its month, so
+/// that staff who know who applied on a quiet day cannot tell whose it is.
+fn enough() -> String {
+    format!(
+        " AND (SELECT COUNT(*) FROM insights_feedback g WHERE g.service_id = insights_feedback.service_id \
+         AND substr(g.day, 1, 7) = substr(insights_feedback.day, 1, 7)) >= {MIN_GROUP}"
+    )
+}
 
 /// An administration's feedback with comments, newest day first (its staff only), hidden ones too.
 pub async fn for_administration(
@@ -135,8 +146,9 @@ pub async fn for_administration(
         return Err(InsightsError::NotFound);
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM insights_feedback WHERE administration_id = $1 AND comment IS NOT NULL \
-         ORDER BY day DESC, id LIMIT 200"
+        "SELECT {COLUMNS} FROM insights_feedback WHERE administration_id = $1 AND comment IS NOT NULL{} \
+         ORDER BY day DESC, id LIMIT 200",
+        enough()
     ))
     .bind(administration_id)
     .fetch_all(ctx.db.pool())
@@ -152,7 +164,8 @@ pub async fn public_for_service(
 ) -> Result<Vec<Feedback>, InsightsError> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM insights_feedback WHERE service_id = $1 AND comment IS NOT NULL \
-         AND hidden_at IS NULL ORDER BY day DESC, id LIMIT $2"
+         AND hidden_at IS NULL{} ORDER BY day DESC, id LIMIT $2",
+        enough()
     ))
     .bind(service_id)
     .bind(limit)
@@ -167,7 +180,8 @@ async fn staff_feedback(
     id: &str,
 ) -> Result<Feedback, InsightsError> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM insights_feedback WHERE id = $1 AND comment IS NOT NULL"
+        "SELECT {COLUMNS} FROM insights_feedback WHERE id = $1 AND comment IS NOT NULL{}",
+        enough()
     ))
     .bind(id)
     .fetch_optional(ctx.db.pool())

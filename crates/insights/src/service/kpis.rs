@@ -36,6 +36,11 @@ impl Parts {
     }
 }
 
+/// The minimum group size: a figure made of people's answers (satisfaction) is shown only when
+/// at least this many gave one, and a comment only when at least this many gave feedback on
+/// the service in its month (see docs/insights.md, "Privacy").
+pub const MIN_GROUP: i64 = 5;
+
 fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64) * 100.0 / (whole as f64))
 }
@@ -59,7 +64,11 @@ pub fn kpis(label: &str, p: &Parts) -> Kpis {
         deadline_days: (c.decided > 0).then(|| c.deadline_days as f64 / c.decided as f64),
         overdue_share: share(c.overdue, c.decided),
         cost_per_transaction: (all > 0 && p.cost_minor > 0).then(|| p.cost_minor / all),
-        satisfaction: share(c.satisfied, c.ratings),
+        satisfaction: if c.ratings >= MIN_GROUP {
+            share(c.satisfied, c.ratings)
+        } else {
+            None
+        },
         no_paper: share(c.delivered.min(c.decided), c.decided),
         inquiries: p.inquiries,
         inquiries_overdue: p.inquiries_overdue,

@@ -8,6 +8,8 @@ pub mod figures;
 pub mod history;
 pub mod inquiries;
 pub mod kpis;
+pub mod open_data;
+pub mod purge;
 
 use portico_core::{Actor, Clock, Role};
 use portico_store::Db;

@@ -443,16 +443,20 @@ pub async fn change_in(
     )
     .await?;
     if change.to == PaymentState::Paid {
-        use portico_insights::model::{Event as Measured, EventKind};
-        // Payments know no service: the fee counts for its administration.
-        let paid = Measured::of(
-            &format!("paid:{}", payment.id),
-            EventKind::Paid,
-            "",
-            &payment.administration_id,
-            now,
-        );
-        portico_insights::service::events::emit(tx, &paid, now).await?;
+        // A fee for no application counts for its administration (payments know no service).
+        // A fee for an application is counted by the cases block when this payment's job reaches
+        // it (`portico_cases::service::fees::paid`), with the application's service.
+        if payment.application_ref.is_none() {
+            use portico_insights::model::{Event as Measured, EventKind};
+            let paid = Measured::of(
+                &format!("paid:{}", payment.id),
+                EventKind::Paid,
+                "",
+                &payment.administration_id,
+                now,
+            );
+            portico_insights::service::events::emit(tx, &paid, now).await?;
+        }
         // The outbox: whoever waits for this payment (the application it is for) is told by a
         // job committed with the change, at least once.
         if let Some(application_ref) = &payment.application_ref {

@@ -283,19 +283,45 @@ async fn take_up_cost_and_satisfaction_from_entered_figures_and_ratings() {
     assert!(figures::enter(&ctx, &admin, &future).await.is_err());
     assert_eq!(app.count("SELECT COUNT(*) FROM insights_figures").await, 1);
 
-    // Ratings 5, 4, 2, 1: half are satisfied or very satisfied.
+    let rate = |rating: i64| {
+        let ctx = ctx.clone();
+        let service_id = service.id.clone();
+        async move {
+            feedback::give(
+                &ctx,
+                &NewFeedback {
+                    service_id: &service_id,
+                    stage: Stage::Submitted,
+                    rating: Some(rating),
+                    comment: "",
+                },
+            )
+            .await
+            .unwrap();
+        }
+    };
+    // Ratings 5, 4, 2, 1: fewer than the minimum group of 5, so no satisfaction is shown (one
+    // more answer would tell the next person's rating).
     for rating in [5, 4, 2, 1] {
-        feedback::give(
-            &ctx,
-            &NewFeedback {
-                service_id: &service.id,
-                stage: Stage::Submitted,
-                rating: Some(rating),
-                comment: "",
-            },
-        )
+        rate(rating).await;
+    }
+    let months = kpis::last_year(today);
+    let (_, few) = kpis::series(&app.db, &Scope::Service(service.id.clone()), &months, today)
         .await
         .unwrap();
+    assert_eq!(few.counts.ratings, 4);
+    assert_eq!(few.satisfaction, None, "4 ratings are too few to show");
+    let page = app
+        .client()
+        .get(&format!("/performance/services/{}", service.id))
+        .await;
+    assert_eq!(
+        page.texts("#kpi-satisfaction .kpi-value"),
+        vec!["—".to_owned()]
+    );
+    // Then 5 and 1: six ratings, three satisfied or very satisfied: half.
+    for rating in [5, 1] {
+        rate(rating).await;
     }
     for bad in [Some(0), Some(6), None] {
         let refused = feedback::give(
@@ -310,7 +336,6 @@ async fn take_up_cost_and_satisfaction_from_entered_figures_and_ratings() {
         .await;
         assert!(matches!(refused, Err(InsightsError::Invalid(_))));
     }
-    let months = kpis::last_year(today);
     let (series, total) =
         kpis::series(&app.db, &Scope::Service(service.id.clone()), &months, today)
             .await
@@ -319,8 +344,8 @@ async fn take_up_cost_and_satisfaction_from_entered_figures_and_ratings() {
     assert_eq!(month.take_up, Some(60.0));
     assert_eq!(month.cost_per_transaction, Some(1_200));
     assert_eq!(total.satisfaction, Some(50.0));
-    assert_eq!(total.counts.ratings, 4);
-    assert_eq!(total.counts.rating_sum, 12);
+    assert_eq!(total.counts.ratings, 6);
+    assert_eq!(total.counts.rating_sum, 18);
 
     // The public pages show the same figures, and the CSV and JSON downloads hold them.
     let c = app.client();
@@ -472,8 +497,44 @@ async fn feedback_is_anonymous_and_the_administration_answers_and_hides_it() {
         "giving feedback writes no audit entry ({audited_since} since)"
     );
 
-    // Sofia's operator reads it (escaped), answers it, and hides it with a reason.
+    // The only feedback on the service this month: held back from staff and from the public
+    // (on a quiet day they could tell who gave it), and it cannot be answered or hidden.
     let operator = crate::cases::staff(&app, crate::cases::OPERATOR).await;
+    let id = &row.0;
+    let office = operator.get("/office/feedback").await;
+    assert_eq!(office.status, StatusCode::OK);
+    assert!(!office.body.contains("Много бързо"), "{}", office.body);
+    assert!(office.body.contains("id=\"no-feedback\""));
+    let public = app
+        .client()
+        .get(&format!("/performance/services/{}", service.id))
+        .await;
+    assert!(!public.body.contains("Много бързо"));
+    let early = operator
+        .post_form(
+            &format!("/office/feedback/{id}/answer"),
+            &[("text", "Благодарим ви!")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
+    // Four more people rate the service this month: five in all, and the comment is shown.
+    let ctx = ctx(&app);
+    for rating in [4, 3, 5, 2] {
+        feedback::give(
+            &ctx,
+            &NewFeedback {
+                service_id: &service.id,
+                stage: Stage::Submitted,
+                rating: Some(rating),
+                comment: "",
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    // Sofia's operator reads it (escaped, with the month, not the day), answers it, and hides it
+    // with a reason.
     let office = operator.get("/office/feedback").await;
     assert_eq!(office.status, StatusCode::OK);
     // Shown as the words typed, never as markup.
@@ -487,7 +548,8 @@ async fn feedback_is_anonymous_and_the_administration_answers_and_hides_it() {
         office.body
     );
     assert!(!office.body.contains("anon@example.bg"));
-    let id = &row.0;
+    assert!(!office.body.contains(&row.1), "the day is never shown");
+    assert!(office.body.contains(&row.1[..7]), "the month is");
     let short = operator
         .post_form(&format!("/office/feedback/{id}/hide"), &[("text", "x")])
         .await;
@@ -761,4 +823,257 @@ async fn a_real_case_is_counted_as_it_moves_started_submitted_decided_delivered(
         page.texts("#kpi-completion .kpi-value"),
         vec!["100,0 %".to_owned()]
     );
+}
+
+fn open_data(app: &TestApp) -> portico_opendata::service::OpenData {
+    portico_opendata::service::OpenData {
+        db: app.db.clone(),
+        blobs: portico_store::BlobStore::from_url_opts(
+            &app.config.blob_url,
+            app.config.blob_options.clone(),
+        )
+        .unwrap(),
+        clock: Arc::new(app.clock.clone()),
+        index: Default::default(),
+    }
+}
+
+/// The path of a CKAN resource's download address.
+fn download_path(resource: &serde_json::Value) -> String {
+    let url = resource["url"].as_str().unwrap();
+    url[url.find("/dataset/").unwrap()..].to_owned()
+}
+
+#[tokio::test]
+async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_current() {
+    use portico_insights::service::open_data;
+    let app = crate::catalog::seeded().await;
+    let ctx = ctx(&app);
+    let open = open_data(&app);
+    let service = sofia_service(&app).await;
+    let sofia = crate::catalog::administration_id(&app, SOFIA_EIK).await;
+    let now = app.clock.now();
+    let event = |id: &str, kind| {
+        Event::of(id, kind, &service.id, &service.administration_id, now).about(id)
+    };
+    // This month: three drafts started, two submitted, and two ratings (too few to show).
+    let mut list = Vec::new();
+    for i in 0..3 {
+        list.push(event(&format!("pub-{i}"), EventKind::Started));
+    }
+    for i in 0..2 {
+        list.push(event(&format!("pub-{i}"), EventKind::Submitted));
+    }
+    // Event ids name their occurrence: give each kind its own.
+    for e in &mut list {
+        e.id = format!("{}:{}", e.kind.as_str(), e.id);
+    }
+    emit_all(&app, &list).await;
+    counted(&app, 5).await;
+    for rating in [5, 4] {
+        feedback::give(
+            &ctx,
+            &NewFeedback {
+                service_id: &service.id,
+                stage: Stage::Submitted,
+                rating: Some(rating),
+                comment: "",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    assert!(open_data::publish(&ctx, &open, &sofia).await.unwrap());
+
+    // Found in the portal's search, in Bulgarian and in English.
+    let c = app.client();
+    for q in ["показатели услуги", "performance"] {
+        let found = c.get(&format!("/data?q={q}")).await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert!(
+            found.body.contains("/data/portico-service-performance"),
+            "{q}: {}",
+            found.body
+        );
+    }
+    assert_eq!(
+        c.get("/data/portico-service-performance").await.status,
+        StatusCode::OK
+    );
+    // Two distributions, CSV and JSON, through the CKAN API.
+    let shown = c
+        .get("/api/3/action/package_show?id=portico-service-performance")
+        .await
+        .json();
+    let resources = shown["result"]["resources"].as_array().unwrap().clone();
+    let formats: Vec<&str> = resources
+        .iter()
+        .map(|r| r["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["CSV", "JSON"]);
+    let month = kpis::month(ctx.today());
+    let csv = c.get(&download_path(&resources[0])).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut lines = csv.body.lines();
+    assert_eq!(lines.next(), Some(open_data::COLUMNS.join(",").as_str()));
+    let row: Vec<String> = lines
+        .find(|l| l.starts_with(&month) && l.contains(&service.slug))
+        .unwrap_or_else(|| panic!("no row for {month}: {}", csv.body))
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let col = |name: &str| {
+        let i = open_data::COLUMNS.iter().position(|c| *c == name).unwrap();
+        row[i].clone()
+    };
+    assert_eq!(col("started"), "3");
+    assert_eq!(col("submitted_online"), "2");
+    assert_eq!(col("completion_rate"), "66.7");
+    assert_eq!(col("ratings"), "2");
+    assert_eq!(
+        col("satisfaction"),
+        "",
+        "two ratings are too few to publish"
+    );
+    assert_eq!(col("administration_eik"), SOFIA_EIK);
+    let json = c.get(&download_path(&resources[1])).await.json();
+    let rows = json["rows"].as_array().unwrap();
+    let this = rows
+        .iter()
+        .find(|r| r["month"] == month.as_str() && r["service"] == service.slug.as_str())
+        .unwrap();
+    assert_eq!(this["submitted_online"], 2);
+    assert_eq!(this["completion_rate"], 66.7);
+    assert!(this["satisfaction"].is_null());
+    assert_eq!(json["minimum_group_size"], 5);
+    // The CSV is in the datastore, and the DCAT-AP record lists both distributions.
+    let searched = c
+        .get(&format!(
+            "/api/3/action/datastore_search?resource_id={}&filters={{\"service\":\"{}\"}}",
+            resources[0]["id"].as_str().unwrap(),
+            service.slug
+        ))
+        .await
+        .json();
+    assert_eq!(searched["result"]["total"], 1, "{searched}");
+    let ttl = c.get("/dataset/portico-service-performance.ttl").await;
+    assert_eq!(ttl.status, StatusCode::OK);
+    assert_eq!(
+        ttl.body.matches("dcat:distribution ").count(),
+        2,
+        "{}",
+        ttl.body
+    );
+    assert!(ttl.body.contains("service-performance.csv"));
+
+    // Nothing new: nothing replaced. A new submission: both files replaced.
+    assert!(!open_data::publish(&ctx, &open, &sofia).await.unwrap());
+    emit_all(&app, &[event("submitted:pub-2", EventKind::Submitted)]).await;
+    counted(&app, 6).await;
+    assert!(open_data::publish(&ctx, &open, &sofia).await.unwrap());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.resource_replaced'")
+            .await,
+        2
+    );
+    let csv = c.get(&download_path(&resources[0])).await;
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with(&month) && l.contains(&service.slug))
+        .unwrap()
+        .to_owned();
+    assert!(line.contains(",3,3,"), "started 3, submitted 3: {line}");
+}
+
+#[tokio::test]
+async fn raw_events_drafts_and_feedback_past_their_retention_are_purged_and_the_counters_kept() {
+    use portico_insights::service::purge::RETENTION_DAYS;
+    let app = crate::catalog::seeded().await;
+    let ctx = ctx(&app);
+    let service = sofia_service(&app).await;
+    let now = app.clock.now();
+    let old = now - chrono::Duration::days(RETENTION_DAYS + 10);
+    let event =
+        |id: &str, kind, when| Event::of(id, kind, &service.id, &service.administration_id, when);
+    emit_all(
+        &app,
+        &[
+            event("started:old", EventKind::Started, old).about("old"),
+            event("submitted:old", EventKind::Submitted, old).about("old"),
+            event("started:new", EventKind::Started, now).about("new"),
+        ],
+    )
+    .await;
+    counted(&app, 3).await;
+    feedback::give(
+        &ctx,
+        &NewFeedback {
+            service_id: &service.id,
+            stage: Stage::Result,
+            rating: Some(4),
+            comment: "Добре",
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO insights_feedback (id, service_id, administration_id, stage, rating, comment, day) \
+         VALUES ('old-feedback', $1, $2, 'result', 2, 'Бавно', $3)",
+    )
+    .bind(&service.id)
+    .bind(&service.administration_id)
+    .bind(old.format("%Y-%m-%d").to_string())
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+
+    let purged = portico::purge::run(&app.db, now).await.unwrap();
+    assert_eq!(purged.insights.seen, 2);
+    assert_eq!(purged.insights.drafts, 1);
+    assert_eq!(purged.insights.feedback, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM insights_seen").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM insights_drafts WHERE subject_id = 'new'")
+            .await,
+        1,
+        "an open draft is kept"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM insights_feedback WHERE id = 'old-feedback'")
+            .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM insights_feedback").await, 1);
+    // The counters stay: both starts and the old submission, and the rating.
+    assert_eq!(
+        app.count("SELECT CAST(SUM(started) AS BIGINT) FROM insights_monthly")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT CAST(SUM(submitted) AS BIGINT) FROM insights_monthly")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT CAST(SUM(ratings) AS BIGINT) FROM insights_monthly")
+            .await,
+        1
+    );
+    // A recent event replayed within the retention is still counted once; purging again
+    // deletes nothing more.
+    emit_all(
+        &app,
+        &[event("started:new", EventKind::Started, now).about("new")],
+    )
+    .await;
+    counted(&app, 1).await;
+    assert_eq!(
+        app.count("SELECT CAST(SUM(started) AS BIGINT) FROM insights_monthly")
+            .await,
+        2
+    );
+    let again = portico::purge::run(&app.db, now).await.unwrap();
+    assert_eq!(again.insights, Default::default());
 }

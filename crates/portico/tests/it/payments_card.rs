@@ -210,6 +210,38 @@ async fn a_fee_is_paid_by_card_on_the_providers_page_and_the_case_moves_on_with_
     .await
     .unwrap();
     assert_eq!(by, "system:payments");
+    // The fee is counted by insights once, for the application's service (not only for its
+    // administration).
+    let (service,): (String,) = sqlx::query_as("SELECT service_id FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let counted_paid = |service: String| {
+        let db = app.db.clone();
+        async move {
+            let (n,): (Option<i64>,) = sqlx::query_as(
+                "SELECT CAST(SUM(paid) AS BIGINT) FROM insights_monthly WHERE service_id = $1",
+            )
+            .bind(service)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            n.unwrap_or(0)
+        }
+    };
+    for _ in 0..200 {
+        if counted_paid(service.clone()).await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(counted_paid(service.clone()).await, 1);
+    assert_eq!(
+        counted_paid(String::new()).await,
+        0,
+        "not as a fee for no service"
+    );
     let page = client.get(&format!("/applications/{id}")).await;
     assert_eq!(page.texts("#application-state"), vec!["Подадено"]);
     assert!(page.attr("form[action$='/pay']", "action").is_none());
