@@ -68,6 +68,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "identity/0013_invitations",
         sql: include_str!("../migrations/0013_invitations.sql"),
     },
+    portico_store::Migration {
+        id: "identity/0014_eid_sealed",
+        sql: include_str!("../migrations/0014_eid_sealed.sql"),
+    },
 ];
 
 /// The identity block: its tables, pages, API, and the jobs that send e-mail and SMS. Needs the

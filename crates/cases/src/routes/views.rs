@@ -132,9 +132,10 @@ pub async fn step_up_offer(
     code_sent: Option<&str>,
 ) -> Result<portico_http::StepUpOffer, AppError> {
     let has_totp = portico_identity::service::totp::is_enrolled(db, account_id).await?;
-    let has_phone = portico_identity::service::accounts::get(db, account_id)
+    // Codes by SMS go only to a verified number.
+    let has_phone = portico_identity::service::accounts::verified_phone(db, account_id)
         .await?
-        .is_some_and(|a| a.phone.is_some());
+        .is_some();
     Ok(portico_http::StepUpOffer {
         has_totp,
         has_phone,

@@ -110,7 +110,8 @@ async fn contact_page(
         .map(|e| page.t(&e.code));
     let offer = StepUpOffer {
         has_totp: totp::is_enrolled(&state.db, account_id).await?,
-        has_phone: account.phone.is_some(),
+        // Codes by SMS go only to a verified number.
+        has_phone: account.phone.is_some() && phone_verified,
         code_sent: StepUpOffer::sent_flag(code_sent),
         purpose: PURPOSE.into(),
         back: "/account/contact".into(),

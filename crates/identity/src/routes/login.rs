@@ -298,9 +298,9 @@ async fn second_factor_page(
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let has_totp = totp::is_enrolled(&state.db, &user.account_id).await?;
-    let has_phone = accounts::get(&state.db, &user.account_id)
+    // A code by SMS only to a number proven by a code sent to it.
+    let has_phone = accounts::verified_phone(&state.db, &user.account_id)
         .await?
-        .and_then(|a| a.phone)
         .is_some();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -603,10 +603,8 @@ pub async fn send_sms_code(
     CsrfForm(form): CsrfForm<SendForm>,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    let account = accounts::get(&state.db, &user.account_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let Some(phone) = account.phone else {
+    // Never to a number that was not verified: it may be anyone's.
+    let Some(phone) = accounts::verified_phone(&state.db, &user.account_id).await? else {
         return Err(AppError::BadRequest("no_phone"));
     };
     let now = state.clock.now();

@@ -316,6 +316,19 @@ pub async fn find_by_personal_id(
     Ok(row.map(account_from))
 }
 
+/// The account's phone number when it was verified by a code sent to it (`/account/contact`):
+/// the only number sign-in, step-up and other codes are sent to. A number given at registration
+/// and never confirmed is `None`, so a code never goes to a stranger's phone.
+pub async fn verified_phone(db: &Db, id: &str) -> Result<Option<String>, IdentityError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT phone FROM accounts WHERE id = $1 AND disabled_at IS NULL AND phone_verified_at IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.and_then(|(phone,)| phone))
+}
+
 /// Finds an account by e-mail, for administrative commands.
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>, IdentityError> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1");

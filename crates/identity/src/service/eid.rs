@@ -4,9 +4,11 @@
 //! Any number of providers are configured ([`ProviderConfig::from_env`]). A sign-in is:
 //!
 //! 1. [`ExternalProviders::begin`]: the provider's discovery document is read (cached), a
-//!    random `state`, `nonce` and PKCE verifier are made, and [`record_attempt`] keeps them
-//!    (the state and the browser's binding cookie only as hashes) for ten minutes. The browser
-//!    goes to the provider's authorization endpoint.
+//!    random `state`, `nonce` and PKCE verifier are made, and [`record_attempt`] keeps them for
+//!    ten minutes: the state and the browser's binding cookie only as hashes, the nonce and the
+//!    verifier sealed under a key derived from the binding cookie (which only the browser holds),
+//!    so a reader of the database can neither finish nor forge the sign-in. The browser goes to
+//!    the provider's authorization endpoint.
 //! 2. The provider sends the browser back with `code` and `state`. [`take_attempt`] accepts the
 //!    state once, only from the browser that started it ([`Refusal::BadState`],
 //!    [`Refusal::Replayed`]), and commits that before anything else.
@@ -24,11 +26,14 @@ use super::id_token::{self, Expected, Jwks, SignatureProblem};
 use super::{random_token, sessions, sha256_hex};
 use crate::IdentityError;
 use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use chrono::{DateTime, Utc};
 use portico_audit::Event;
 use portico_core::clock::to_millis;
 use portico_core::{new_id, Assurance, PersonalId};
 use portico_store::Tx;
+use rand::RngCore;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -654,23 +659,86 @@ fn parse_personal(raw: &str) -> Result<PersonalId, Refusal> {
     }
 }
 
-/// Keeps a begun attempt (the state and the browser binding only as hashes), with the local
-/// path to go on to afterwards.
+/// The key that seals an attempt's nonce and verifier: derived from the browser's binding
+/// cookie, of which the database keeps only the SHA-256.
+fn attempt_cipher(browser: &str) -> ChaCha20Poly1305 {
+    let hkdf = hkdf::Hkdf::<Sha256>::new(Some(b"portico"), browser.as_bytes());
+    let mut key = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's limit of 255 × 32: this cannot fail.
+    let _ = hkdf.expand(b"identity.eid_attempt.v1", &mut key);
+    ChaCha20Poly1305::new(Key::from_slice(&key))
+}
+
+#[derive(serde::Serialize, Deserialize)]
+struct SealedParts {
+    nonce: String,
+    verifier: String,
+}
+
+/// Seals the nonce and verifier for the browser `browser`, bound to the attempt's state hash (a
+/// sealed value copied onto another attempt's row does not open).
+fn seal_attempt(attempt: &NewAttempt, state_hash: &str) -> Result<String, IdentityError> {
+    let plain = serde_json::to_vec(&SealedParts {
+        nonce: attempt.nonce.clone(),
+        verifier: attempt.verifier.clone(),
+    })
+    .map_err(|e| IdentityError::Internal(e.to_string()))?;
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let sealed = attempt_cipher(&attempt.browser)
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &plain,
+                aad: state_hash.as_bytes(),
+            },
+        )
+        .map_err(|_| IdentityError::Internal("could not seal an eID attempt".into()))?;
+    let mut bytes = nonce.to_vec();
+    bytes.extend_from_slice(&sealed);
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The nonce and verifier of a sealed attempt, when `browser` is the cookie it was sealed for.
+fn open_attempt(browser: &str, state_hash: &str, sealed: &str) -> Option<SealedParts> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sealed)
+        .ok()?;
+    if bytes.len() <= 12 {
+        return None;
+    }
+    let (nonce, sealed) = bytes.split_at(12);
+    let plain = attempt_cipher(browser)
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: state_hash.as_bytes(),
+            },
+        )
+        .ok()?;
+    serde_json::from_slice(&plain).ok()
+}
+
+/// Keeps a begun attempt, with the local path to go on to afterwards: the state and the
+/// browser binding only as hashes, the nonce and PKCE verifier sealed under a key only the
+/// browser's binding cookie gives.
 pub async fn record_attempt(
     tx: &mut Tx,
     attempt: &NewAttempt,
     next: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), IdentityError> {
+    let state_hash = sha256_hex(&attempt.state);
+    let sealed = seal_attempt(attempt, &state_hash)?;
     sqlx::query(
-        "INSERT INTO eid_attempts (state_hash, provider, browser_hash, nonce, code_verifier, next_path, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO eid_attempts (state_hash, provider, browser_hash, sealed, next_path, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(sha256_hex(&attempt.state))
+    .bind(&state_hash)
     .bind(&attempt.provider)
     .bind(sha256_hex(&attempt.browser))
-    .bind(&attempt.nonce)
-    .bind(&attempt.verifier)
+    .bind(&sealed)
     .bind(next)
     .bind(to_millis(now))
     .bind(to_millis(now + chrono::Duration::minutes(ATTEMPT_MINUTES)))
@@ -679,20 +747,13 @@ pub async fn record_attempt(
     Ok(())
 }
 
-/// An attempt's row: provider, browser hash, nonce, verifier, next, expiry, use.
-type AttemptRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<i64>,
-);
+/// An attempt's row: provider, browser hash, sealed nonce and verifier, next, expiry, use.
+type AttemptRow = (String, String, String, Option<String>, i64, Option<i64>);
 
 /// Accepts the provider's answer's `state` once, for the provider it was begun with, from the
-/// browser that begun it (`browser`: its binding cookie), within ten minutes. The caller commits
-/// at once, so a second use of the same answer is [`Refusal::Replayed`] whatever happens next.
+/// browser that begun it (`browser`: its binding cookie, which also opens the sealed nonce and
+/// verifier), within ten minutes. Taking it wipes the sealed values. The caller commits at once,
+/// so a second use of the same answer is [`Refusal::Replayed`] whatever happens next.
 pub async fn take_attempt(
     tx: &mut Tx,
     provider: &str,
@@ -700,15 +761,15 @@ pub async fn take_attempt(
     browser: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Result<Attempt, Refusal>, IdentityError> {
+    let state_hash = sha256_hex(state);
     let row: Option<AttemptRow> = sqlx::query_as(
-        "SELECT provider, browser_hash, nonce, code_verifier, next_path, expires_at, used_at
+        "SELECT provider, browser_hash, sealed, next_path, expires_at, used_at
              FROM eid_attempts WHERE state_hash = $1",
     )
-    .bind(sha256_hex(state))
+    .bind(&state_hash)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((found_provider, browser_hash, nonce, verifier, next, expires_at, used_at)) = row
-    else {
+    let Some((found_provider, browser_hash, sealed, next, expires_at, used_at)) = row else {
         return Ok(Err(Refusal::BadState));
     };
     if found_provider != provider {
@@ -717,17 +778,20 @@ pub async fn take_attempt(
     if used_at.is_some() {
         return Ok(Err(Refusal::Replayed));
     }
-    if browser.map(sha256_hex).as_deref() != Some(browser_hash.as_str()) {
+    let Some(browser) = browser.filter(|b| sha256_hex(b) == browser_hash) else {
         return Ok(Err(Refusal::BadState));
-    }
+    };
     if expires_at <= to_millis(now) {
         return Ok(Err(Refusal::BadState));
     }
+    let Some(parts) = open_attempt(browser, &state_hash, &sealed) else {
+        return Ok(Err(Refusal::BadState));
+    };
     let taken = sqlx::query(
-        "UPDATE eid_attempts SET used_at = $1 WHERE state_hash = $2 AND used_at IS NULL",
+        "UPDATE eid_attempts SET used_at = $1, sealed = '' WHERE state_hash = $2 AND used_at IS NULL",
     )
     .bind(to_millis(now))
-    .bind(sha256_hex(state))
+    .bind(&state_hash)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -736,8 +800,8 @@ pub async fn take_attempt(
     }
     Ok(Ok(Attempt {
         provider: found_provider,
-        nonce,
-        verifier,
+        nonce: parts.nonce,
+        verifier: parts.verifier,
         next,
     }))
 }

@@ -255,9 +255,9 @@ pub async fn send_code(
         .ok_or(IdentityError::NotFound)?;
     let destination = match channel {
         Channel::Email => account.email.clone(),
-        Channel::Sms => account
-            .phone
-            .clone()
+        // Only a number proven by a code sent to it; an unverified one gets nothing.
+        Channel::Sms => accounts::verified_phone(db, account_id)
+            .await?
             .ok_or_else(|| IdentityError::field("channel", "step_up.no_phone"))?,
     };
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));

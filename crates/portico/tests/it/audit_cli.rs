@@ -283,11 +283,8 @@ async fn verify_fails_when_the_head_has_no_recent_checkpoint() {
     let app = TestApp::start().await;
     app.register("audit-stale@example.bg").await;
     let verify_strict = || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        let out = crate::support::cli_command(&app)
             .args(["audit", "verify"])
-            .env("DATABASE_URL", &app.db_url)
-            .env("PORTICO_DATA_DIR", app.data_dir.path())
-            .env("PORTICO_LOG", "error")
             .env("PORTICO_CHECKPOINT_MAX_AGE_SECS", "0")
             .output()
             .expect("run portico");

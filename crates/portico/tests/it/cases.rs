@@ -1042,6 +1042,13 @@ async fn without_an_authenticator_an_application_is_submitted_with_an_emailed_co
     let review = applicant.get(&format!("/applications/{id}/review")).await;
     assert_eq!(review.status, StatusCode::OK);
     assert!(review.texts("#no-app")[0].starts_with("Нямате приложение за удостоверяване?"));
+    // The phone given at registration was never verified: no code is offered by SMS.
+    assert_eq!(
+        review.texts("form[action='/step-up/code'] button"),
+        vec!["Изпратете ми код по имейл"]
+    );
+    app.phone_verified("noapp@example.bg").await;
+    let review = applicant.get(&format!("/applications/{id}/review")).await;
     assert_eq!(
         review.texts("form[action='/step-up/code'] button"),
         vec!["Изпратете ми код по имейл", "Изпратете ми код по SMS"]

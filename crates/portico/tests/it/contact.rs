@@ -57,6 +57,32 @@ fn mails_to(app: &TestApp, to: &str) -> usize {
         .count()
 }
 
+/// The code in the newest SMS to `to` that contains `text`, waiting up to 10 s for it.
+async fn texted_code(app: &TestApp, to: &str, text: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = app
+            .sms
+            .received
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find_map(|(_, body)| {
+                let said = body["text"].as_str().unwrap_or("");
+                (body["to"] == to && said.contains(text)).then(|| said.to_owned())
+            });
+        if let Some(said) = found {
+            return six_digits(&said).expect("a code in the SMS");
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no SMS to {to} with {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A step-up code for the contact change, sent to the person's current address.
 async fn step_up_code(app: &TestApp, client: &Client, email: &str) -> String {
     client.get("/account/contact").await;
@@ -185,30 +211,7 @@ async fn the_registration_phone_is_verified_by_sms_without_a_second_factor_and_a
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let confirm = page.location().to_owned();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let text = loop {
-        let found = app
-            .sms
-            .received
-            .lock()
-            .unwrap()
-            .iter()
-            .rev()
-            .find_map(|(_, body)| {
-                (body["to"] == "+359888123456"
-                    && body["text"]
-                        .as_str()
-                        .unwrap_or("")
-                        .contains("confirms this number"))
-                .then(|| body["text"].as_str().unwrap_or("").to_owned())
-            });
-        if let Some(text) = found {
-            break text;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no SMS");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let code = six_digits(&text).expect("code");
+    let code = texted_code(&app, "+359888123456", "confirms this number").await;
     let page = client.post_form(&confirm, &[("contact_code", &code)]).await;
     assert_eq!(page.location(), "/account?done=phone_changed");
     let page = client.get("/account/contact").await;
@@ -256,4 +259,82 @@ async fn codes_to_an_address_are_limited_like_sign_in_codes() {
             .await,
         1
     );
+}
+
+#[tokio::test]
+async fn codes_go_only_to_a_verified_phone_and_verifying_it_is_a_step_of_its_own() {
+    use portico_identity::service::step_up::{self, Channel};
+    let app = TestApp::start().await;
+    let (client, _) = app.register("unproven@example.bg").await;
+    let account: (String,) = sqlx::query_as("SELECT id FROM accounts WHERE email = $1")
+        .bind("unproven@example.bg")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+
+    // The number given at registration may be anyone's: no sign-in code goes there, and the
+    // second-factor page does not offer one.
+    let other = app.client();
+    other
+        .sign_in_password("unproven@example.bg", crate::support::PASSWORD)
+        .await;
+    let page = other.get("/login/second-factor").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.attr("form[action='/login/sms']", "method").is_none());
+    let sent = other.post_form("/login/sms", &[]).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    // Nor a step-up code, whoever asks.
+    let refused = step_up::send_code(
+        &app.db,
+        &account.0,
+        Channel::Sms,
+        "cases.submit",
+        None,
+        portico_core::Clock::now(&app.clock),
+    )
+    .await;
+    assert!(refused.is_err(), "{refused:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.sms.received.lock().unwrap().len(), 0, "nothing texted");
+    // The contact page offers the verification, and no code by SMS for the change.
+    let page = client.get("/account/contact").await;
+    assert!(page.attr("#verify-phone", "type").is_some());
+    assert!(page
+        .attr(
+            "form[action='/step-up/code'] input[name=channel][value=sms]",
+            "value"
+        )
+        .is_none());
+
+    // Verifying the number: a code sent to it, and typed back.
+    let page = client
+        .post_form(
+            "/account/contact",
+            &[("kind", "phone"), ("new_contact", "0888 123 456")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let confirm = page.location().to_owned();
+    let code = texted_code(&app, "+359888123456", "confirms this number").await;
+    let page = client.post_form(&confirm, &[("contact_code", &code)]).await;
+    assert_eq!(page.location(), "/account?done=phone_changed");
+    let page = client.get("/account/contact").await;
+    assert!(page
+        .attr(
+            "form[action='/step-up/code'] input[name=channel][value=sms]",
+            "value"
+        )
+        .is_some());
+
+    // Now sign-in codes go there.
+    let page = other.get("/login/second-factor").await;
+    assert!(page.attr("form[action='/login/sms']", "method").is_some());
+    let sent = other.post_form("/login/sms", &[]).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let code = texted_code(&app, "+359888123456", "sign-in code").await;
+    let page = other
+        .post_form("/login/sms/verify", &[("code", &code)])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(other.get("/account").await.status, StatusCode::OK);
 }

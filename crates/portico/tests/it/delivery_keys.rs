@@ -141,12 +141,9 @@ async fn bodies_and_attachments_are_encrypted_at_rest_and_evidence_names_the_pla
 }
 
 fn rotate_cli(app: &TestApp, keys: &str) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+    let out = crate::support::cli_command(app)
         .args(["delivery", "rotate-keys"])
-        .env("DATABASE_URL", &app.db_url)
-        .env("PORTICO_DATA_DIR", app.data_dir.path())
         .env("PORTICO_DELIVERY_KEYS", keys)
-        .env("PORTICO_LOG", "error")
         .output()
         .unwrap();
     (

@@ -167,7 +167,7 @@ async fn to_callback(app: &TestApp, op: &Op, browser: &Client, provider: &str) -
         .post_form(&format!("/login/eid/{provider}"), &[("next", "")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let mut location = page.location().to_owned();
+    let location = page.location().to_owned();
     assert!(
         location.starts_with(&format!("{}/auth?", op.issuer)),
         "{location}"
@@ -176,6 +176,17 @@ async fn to_callback(app: &TestApp, op: &Op, browser: &Client, provider: &str) -
         location.contains("code_challenge_method=S256"),
         "{location}"
     );
+    follow_to_portico(app, op, browser, location).await
+}
+
+/// Follows the provider's redirects from `location` until the browser would come back to
+/// Portico: returns that callback's path and query.
+async fn follow_to_portico(
+    app: &TestApp,
+    op: &Op,
+    browser: &Client,
+    mut location: String,
+) -> String {
     for _ in 0..10 {
         if let Some(path) = location.strip_prefix(&app.base) {
             return path.to_owned();
@@ -526,4 +537,76 @@ async fn a_provider_that_cannot_be_reached_is_a_502_with_its_reason_and_nothing_
     assert_eq!(page.status, StatusCode::BAD_GATEWAY);
     assert_eq!(reason(&page), "provider_unavailable");
     assert_eq!(app.count("SELECT COUNT(*) FROM eid_attempts").await, 0);
+}
+
+#[tokio::test]
+async fn a_begun_sign_in_keeps_nothing_a_database_reader_could_use_works_once_and_expires() {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    use sqlx::{Column, Row};
+    let egn = fresh_egn();
+    let (app, op) = start(json!({ "petar": person(&egn, "Петър", "petar") })).await;
+    op.next_login("petar", "substantial").await;
+    let browser = app.client();
+    browser.get("/login").await;
+    let page = browser.post_form("/login/eid/test", &[("next", "")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let location = page.location().to_owned();
+    let query: std::collections::HashMap<String, String> = url::Url::parse(&location)
+        .expect("authorization request")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let (nonce, challenge) = (&query["nonce"], &query["code_challenge"]);
+
+    // Whatever the row holds, neither the nonce nor the PKCE verifier (whose S256 the provider
+    // was sent) is readable there, nor the state or the browser's cookie.
+    let rows = sqlx::query("SELECT * FROM eid_attempts")
+        .fetch_all(app.db.pool())
+        .await
+        .expect("attempts");
+    assert_eq!(rows.len(), 1);
+    let cookie = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|h| h.to_str().ok()?.strip_prefix("portico_eid="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .next()
+        .expect("the browser's binding cookie");
+    assert!(cookie.len() >= 32);
+    for column in rows[0].columns() {
+        let Ok(Some(value)) = rows[0].try_get::<Option<String>, _>(column.ordinal()) else {
+            continue;
+        };
+        let name = column.name();
+        assert!(!value.contains(nonce.as_str()), "{name} holds the nonce");
+        assert!(!value.contains(&query["state"]), "{name} holds the state");
+        assert!(!value.contains(&cookie), "{name} holds the binding cookie");
+        let s256 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(value.as_bytes()));
+        assert_ne!(&s256, challenge, "{name} holds the PKCE verifier");
+    }
+
+    // The browser that began it finishes it, once; taking it wipes what was sealed.
+    let callback = follow_to_portico(&app, &op, &browser, location).await;
+    let page = browser.get(&callback).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM eid_attempts WHERE used_at IS NOT NULL AND sealed = ''")
+            .await,
+        1
+    );
+    let page = browser.get(&callback).await;
+    assert_eq!(reason(&page), "replayed");
+
+    // An answer that comes more than ten minutes after its sign-in began is refused.
+    op.next_login("petar", "substantial").await;
+    let late = app.client();
+    let callback = to_callback(&app, &op, &late, "test").await;
+    app.advance(11 * 60);
+    let page = late.get(&callback).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(reason(&page), "bad_state");
+    assert_eq!(app.count("SELECT COUNT(*) FROM eid_links").await, 1);
 }

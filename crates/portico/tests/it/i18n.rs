@@ -136,6 +136,7 @@ fn is_not_a_key(s: &str) -> bool {
         "cases.consent",
         "identity.factor_remove",
         "identity.totp_secret.v1",
+        "identity.eid_attempt.v1",
         "identity.mandate_grant",
         "identity.contact_change",
         "portico.result",

@@ -410,6 +410,7 @@ async fn an_expired_email_link_is_refused() {
 async fn sign_in_with_a_code_by_sms_through_the_http_gateway() {
     let app = TestApp::start().await;
     let (client, _) = app.register("sms@example.bg").await;
+    app.phone_verified("sms@example.bg").await;
     client.sign_out().await;
     client.sign_in_password("sms@example.bg", PASSWORD).await;
     client.get("/login/second-factor").await;

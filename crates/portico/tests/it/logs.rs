@@ -106,7 +106,9 @@ async fn the_flagship_leaves_no_personal_data_or_secret_in_the_logs() {
     let result = applicant.get(&format!("/applications/{id}/result")).await;
     assert_eq!(result.status, StatusCode::OK);
 
-    // The owner signs in again with a code by SMS: a session token at each step, and the code.
+    // The owner signs in again with a code by SMS (to their verified number): a session token
+    // at each step, and the code.
+    app.phone_verified(owner_email).await;
     owner.sign_out().await;
     let password_step = owner.sign_in_password(&owner_egn, PASSWORD).await;
     owner.get("/login/second-factor").await;

@@ -347,6 +347,9 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
     let rows = page.texts("#query-log tr.query-row");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(rows[0].contains("Столична община"), "{}", rows[0]);
+    // The querying employee's role by its name in the person's language, not its stored code.
+    assert!(rows[0].contains("(Служител)"), "{}", rows[0]);
+    assert!(!rows[0].contains("operator"), "{}", rows[0]);
     assert!(rows[0].contains(BASIS));
     assert!(rows[0].contains("given_name"));
     assert!(!page.body.contains("досъдебно"));
@@ -372,6 +375,12 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
     let print = citizen.get("/my-data/print").await;
     assert_eq!(print.status, StatusCode::OK);
     assert_eq!(print.texts("#query-log tr.query-row").len(), 2);
+    assert!(print.body.contains("(Служител)") && !print.body.contains("(operator)"));
+    citizen.get("/lang?to=en&back=/").await;
+    let english = citizen.get("/my-data").await;
+    let rows = english.texts("#query-log tr.query-row");
+    assert!(rows.iter().all(|r| r.contains("(Operator)")), "{rows:?}");
+    citizen.get("/lang?to=bg&back=/").await;
     assert_eq!(
         print.texts(".deferral-reason"),
         ["Проверка по досъдебно производство"]

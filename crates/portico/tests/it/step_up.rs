@@ -128,6 +128,8 @@ async fn a_texted_code_confirms_and_the_phone_is_limited_across_accounts() {
     // Both accounts registered with the same phone number (support's register uses one).
     app.register("stepup-sms1@example.bg").await;
     app.register("stepup-sms2@example.bg").await;
+    app.phone_verified("stepup-sms1@example.bg").await;
+    app.phone_verified("stepup-sms2@example.bg").await;
     let first = account_id(&app, "stepup-sms1@example.bg").await;
     let second = account_id(&app, "stepup-sms2@example.bg").await;
     let now = app.clock.now();

@@ -246,6 +246,7 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
 async fn sign_in_codes_by_sms_are_limited_per_account() {
     let app = TestApp::start().await;
     let (client, _) = app.register("texts@example.bg").await;
+    app.phone_verified("texts@example.bg").await;
     client.sign_out().await;
     client.sign_in_password("texts@example.bg", PASSWORD).await;
     client.get("/login/second-factor").await;

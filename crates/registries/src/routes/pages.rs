@@ -20,6 +20,20 @@ fn when(ms: i64) -> String {
         .to_string()
 }
 
+/// Where staff roles' names are: identity owns the roles and their words (`role-operator`…).
+static ROLE_TABLES: &[&portico_http::Translations] = &[&portico_identity::TRANSLATIONS];
+
+/// The name of the querying employee's role in the person's language, never its stored code;
+/// a code that names no role today shows nothing.
+fn role_label(lang: Lang, code: &str) -> String {
+    match code.parse::<portico_core::Role>() {
+        Ok(role) => portico_http::Strings::new(lang, ROLE_TABLES)
+            .t(&format!("role_{}", role.as_str()))
+            .to_owned(),
+        Err(_) => String::new(),
+    }
+}
+
 fn day(ms: i64) -> String {
     portico_core::calendar::sofia_local(from_millis(ms))
         .format("%d.%m.%Y")
@@ -280,7 +294,11 @@ async fn shown(
                 .cloned()
                 .unwrap_or_else(|| q.register_code.clone()),
             administration: pick(lang, &q.administration_name_bg, &q.administration_name_en),
-            role: q.employee_role.clone().unwrap_or_default(),
+            role: q
+                .employee_role
+                .as_deref()
+                .map(|code| role_label(lang, code))
+                .unwrap_or_default(),
             legal_basis: q.legal_basis.clone().unwrap_or_default(),
             service: q.service.clone().unwrap_or_default(),
             fields: q.fields.join(", "),
