@@ -77,9 +77,9 @@ fn embedded_v4(ip: &Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
     let low =
         |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
-    if s[..5] == [0, 0, 0, 0, 0] && s[5] == 0xffff {
-        Some(low(s[6], s[7]))
-    } else if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
+    let mapped = s[..5] == [0, 0, 0, 0, 0] && s[5] == 0xffff;
+    let nat64 = s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0];
+    if mapped || nat64 {
         Some(low(s[6], s[7]))
     } else if s[0] == 0x2002 {
         Some(low(s[1], s[2]))

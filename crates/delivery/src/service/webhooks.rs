@@ -30,6 +30,9 @@ use portico_store::Tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A recent event as the console shows it: id, seq, kind, created, attempts, delivered, last error.
+type EventRow = (String, i64, String, i64, i64, Option<i64>, Option<String>);
+
 /// Job kind: POST one event to its endpoint.
 pub const WEBHOOK_JOB: &str = "delivery.webhook";
 /// How many times an event is tried before the job queue gives up on it (about a day and a
@@ -300,16 +303,15 @@ pub async fn overview(
             .bind(MAX_ATTEMPTS)
             .fetch_one(d.db.pool())
             .await?;
-        let events: Vec<(String, i64, String, i64, i64, Option<i64>, Option<String>)> =
-            sqlx::query_as(
-                "SELECT id, seq, kind, created_at, attempts, delivered_at, last_error \
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT id, seq, kind, created_at, attempts, delivered_at, last_error \
                  FROM delivery_webhook_events WHERE webhook_id = $1 \
                  ORDER BY created_at DESC, seq DESC LIMIT $2",
-            )
-            .bind(&id)
-            .bind(RECENT_EVENTS)
-            .fetch_all(d.db.pool())
-            .await?;
+        )
+        .bind(&id)
+        .bind(RECENT_EVENTS)
+        .fetch_all(d.db.pool())
+        .await?;
         out.push(WebhookStatus {
             webhook: Webhook {
                 id,

@@ -500,7 +500,7 @@ async fn endpoints_on_internal_networks_are_refused_at_registration_and_after_dn
     );
     let page = sofia_admin.get(&link).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert_eq!(page.texts(".webhook-url"), [rebound.clone()]);
+    assert_eq!(page.texts(".webhook-url"), std::slice::from_ref(&rebound));
     assert_eq!(page.texts(".webhook-failing"), ["1"]);
     assert_eq!(page.texts(".webhook-delivered"), ["0"]);
     let errors = page.texts(".webhook-error");
