@@ -406,8 +406,9 @@ pub async fn save(
                 Ok(_) => {
                     tx.commit().await?;
                     index.invalidate();
-                    return Ok(Redirect::to(&format!("/admin/services/{slug}?done=saved"))
-                        .into_response());
+                    return Ok(
+                        Redirect::to(&format!("/admin/services/{slug}?done=saved")).into_response()
+                    );
                 }
                 Err(CatalogError::Invalid(errors)) => errors,
                 Err(e) => return Err(e.into()),

@@ -111,8 +111,7 @@ impl LocalParts {
 /// Who may run the console for a service: its administration's admin or a platform admin,
 /// signed in with two factors (the level of assurance `substantial`).
 fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError> {
-    if !actor.is_platform_admin() && !actor.has_role(administration_id, Role::AdministrationAdmin)
-    {
+    if !actor.is_platform_admin() && !actor.has_role(administration_id, Role::AdministrationAdmin) {
         return Err(CatalogError::Forbidden);
     }
     Ok(actor.require(Assurance::Substantial)?)
@@ -126,10 +125,7 @@ pub fn may_manage(actor: &Actor, administration_id: &str) -> bool {
 
 async fn get_in(tx: &mut Tx, id: &str) -> Result<Service, CatalogError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE id = $1");
-    let row = sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     row.as_ref()
         .map(service_from)
         .transpose()?
@@ -192,14 +188,20 @@ pub async fn update(
     let mut changed = Vec::new();
     let after = LocalParts::of(&service);
     for (name, differs) in [
-        ("fee", before.fee != after.fee || before.fee_note != after.fee_note),
+        (
+            "fee",
+            before.fee != after.fee || before.fee_note != after.fee_note,
+        ),
         (
             "deadline_working_days",
             before.deadline_working_days != after.deadline_working_days,
         ),
         ("units", before.units != after.units),
         ("contact", before.contact != after.contact),
-        ("payment_options", before.payment_options != after.payment_options),
+        (
+            "payment_options",
+            before.payment_options != after.payment_options,
+        ),
         (
             "delivery_channels",
             before.delivery_channels != after.delivery_channels,
