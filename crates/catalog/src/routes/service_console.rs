@@ -190,19 +190,11 @@ struct ServiceConsolePage {
 }
 
 impl ServiceConsolePage {
-    /// The two lists of channels: (field, legend key, choices).
-    fn channel_lists(&self) -> [(&'static str, &'static str, &[Choice]); 2] {
+    /// The two lists of channels: (field, choices).
+    fn channel_lists(&self) -> [(&'static str, &[Choice]); 2] {
         [
-            (
-                "payment_options",
-                "service_console_payment_options_legend",
-                &self.payment_options,
-            ),
-            (
-                "delivery_channels",
-                "service_console_delivery_channels_legend",
-                &self.delivery_channels,
-            ),
+            ("payment_options", &self.payment_options),
+            ("delivery_channels", &self.delivery_channels),
         ]
     }
 

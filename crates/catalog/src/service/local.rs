@@ -252,12 +252,13 @@ pub async fn set_published(
         .await?;
     bump_version(tx).await?;
     service.published_at = at;
-    let action = if published {
-        "catalog.service_published"
+    let by = actor.audit_id();
+    let event = if published {
+        Event::new(&by, "catalog.service_published", &service.id)
     } else {
-        "catalog.service_unpublished"
+        Event::new(&by, "catalog.service_unpublished", &service.id)
     };
-    let event = Event::new(&actor.audit_id(), action, &service.id)
+    let event = event
         .in_administration(&service.administration_id)
         .with(serde_json::json!({ "slug": service.slug }));
     portico_audit::append(tx, event, now).await?;
