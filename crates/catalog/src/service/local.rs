@@ -90,7 +90,8 @@ impl LocalParts {
             errors.push(FieldError::new("delivery_channels", "catalog.code.unknown"));
         }
         let email = self.contact.email.trim();
-        if !email.is_empty() && !(email.contains('@') && email.contains('.')) {
+        let plausible = email.contains('@') && email.contains('.');
+        if !email.is_empty() && !plausible {
             errors.push(FieldError::new("contact_email", "catalog.email.invalid"));
         }
         if self.required_documents.len() > 30
