@@ -176,3 +176,14 @@ fee-pay-button = Плащане с карта
 fee-bank-transfer = Данни за банков превод
 fee-no-account = Администрацията още не може да приема плащания, затова заявлението не може да бъде подадено. Свържете се с администрацията.
 fee-no-personal-id = Такса може да бъде поискана само от лице с личен идентификатор. Добавете ЕГН или ЛНЧ в профила си.
+
+## Заявленията за една услуга, за конзолата ѝ (задача 15, т. 2)
+service-applications-title = Заявления в ход
+service-applications-back = Обратно към услугата
+service-applications-lead = Всяко заявление запазва версията на формуляра, с която е започнато, докато бъде решено, така че нова версия никога не разваля започнато заявление.
+service-applications-current = Най-новата версия на формуляра:
+service-applications-none = Няма заявления в ход.
+service-applications-started = Започнато
+service-applications-version = Версия на формуляра
+service-applications-older = по-ранна версия
+service-applications-draft = Чернова, неподадена

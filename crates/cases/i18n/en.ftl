@@ -176,3 +176,14 @@ fee-pay-button = Pay by card
 fee-bank-transfer = Bank details for a transfer
 fee-no-account = This administration cannot take payments yet, so the application cannot be submitted. Contact the administration.
 fee-no-personal-id = A fee can only be asked of a person with a personal identifier. Add your EGN or LNCh to your account.
+
+## The applications of a service, for its console (issue 15, item 2)
+service-applications-title = Applications in progress
+service-applications-back = Back to the service
+service-applications-lead = Each application keeps the version of the form it was started with until it is decided, so a new version never breaks one in progress.
+service-applications-current = The form's newest version:
+service-applications-none = No applications are in progress.
+service-applications-started = Started
+service-applications-version = Form version
+service-applications-older = earlier version
+service-applications-draft = Draft, not submitted

@@ -8,6 +8,7 @@ mod documents;
 mod evidence;
 mod filling;
 mod office;
+mod service_applications;
 mod views;
 
 use crate::service::Cases;
@@ -76,6 +77,10 @@ pub fn router(state: CasesState) -> Router<AppState> {
         .route("/consents", get(consent::list))
         .route("/consents/{id}", get(consent::show).post(consent::decide))
         .route("/office", get(office::queue))
+        .route(
+            "/admin/services/{slug}/applications",
+            get(service_applications::list),
+        )
         .route("/office/cases/{id}", get(office::case))
         .route("/office/cases/{id}/claim", post(office::claim))
         .route("/office/cases/{id}/assign", post(office::assign))

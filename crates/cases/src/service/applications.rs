@@ -721,6 +721,23 @@ pub async fn queue(
     rows.into_iter().map(from_row).collect()
 }
 
+/// The applications of a service still in progress (drafts and cases not yet in a final state),
+/// newest first, for the service console's view of which form version each one uses.
+pub async fn in_progress_for_service(
+    db: &Db,
+    service_id: &str,
+) -> Result<Vec<Application>, CasesError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM applications WHERE service_id = $1 AND stage <> 'final' \
+         ORDER BY created_at DESC LIMIT 500"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(service_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.into_iter().map(from_row).collect()
+}
+
 /// Cases that reached a final state, for the back office's "done" list.
 pub async fn done(
     db: &Db,

@@ -12,8 +12,8 @@ use portico_http::{render, AppError, AppState, PageContext, SignedIn};
 struct ConsoleAdministration {
     id: String,
     name: String,
-    /// (slug, title) of each service it offers.
-    services: Vec<(String, String)>,
+    /// (slug, title, published) of each service it offers or has withdrawn.
+    services: Vec<(String, String, bool)>,
     /// The admin also answers for its registers: a link to the access requests waiting.
     register_owner: bool,
 }
@@ -43,7 +43,10 @@ pub async fn console(
         let services = service::list_for_administration(&state.db, &a.id)
             .await?
             .into_iter()
-            .map(|s| (s.slug.clone(), s.title(page.lang).to_owned()))
+            .map(|s| {
+                let published = s.published_at.is_some();
+                (s.slug, s.facts.title.get(page.lang).to_owned(), published)
+            })
             .collect();
         administrations.push(ConsoleAdministration {
             register_owner: actor.has_role(&a.id, portico_core::Role::RegisterOwner),

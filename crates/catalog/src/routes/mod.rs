@@ -6,6 +6,7 @@ mod api;
 mod console;
 mod forms;
 mod home;
+mod service_console;
 mod services;
 mod synonyms;
 
@@ -28,6 +29,14 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
         )
         .route("/admin", get(console::console))
         .route("/admin/catalog/adopt", get(admin::form).post(admin::submit))
+        .route(
+            "/admin/services/{slug}",
+            get(service_console::show).post(service_console::save),
+        )
+        .route(
+            "/admin/services/{slug}/publication",
+            axum::routing::post(service_console::publication),
+        )
         .route(
             "/admin/search/synonyms",
             get(synonyms::list).post(synonyms::add),

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-const COLUMNS: &str = "id, slug, administration_id, template_id, title_bg, title_en, \
+pub(super) const COLUMNS: &str = "id, slug, administration_id, template_id, title_bg, title_en, \
     description_bg, description_en, legal_basis_bg, legal_basis_en, deadline_working_days, \
     fee_minor, fee_currency, fee_note_bg, fee_note_en, payment_options, delivery_channels, \
     required_documents, who_may_apply, topic, life_event, units, contact, form_key, process_key, \
@@ -39,7 +39,7 @@ fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T,
     Ok(serde_json::from_str(&raw)?)
 }
 
-fn service_from(row: &AnyRow) -> Result<Service, CatalogError> {
+pub(super) fn service_from(row: &AnyRow) -> Result<Service, CatalogError> {
     let deadline: i64 = row.try_get("deadline_working_days")?;
     let fee_currency: String = row.try_get("fee_currency")?;
     let published_at: Option<i64> = row.try_get("published_at")?;

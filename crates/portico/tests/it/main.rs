@@ -44,6 +44,7 @@ mod queues;
 mod registries;
 mod registry_owners;
 mod search_relevance;
+mod service_console;
 mod service_layer;
 mod shell;
 mod step_up;
