@@ -120,7 +120,7 @@ pub async fn atom(
                 let label = crate::model::THEMES
                     .iter()
                     .find(|(c, _, _)| c == t)
-                    .map_or(t.as_str(), |(_, bg, en)| if lang == Lang::En { en } else { bg });
+                    .map_or(t.as_str(), |(_, bg, en)| if lang == Lang::En { *en } else { *bg });
                 format!(
                     "<category scheme=\"http://publications.europa.eu/resource/authority/data-theme\" term=\"{}\" label=\"{}\"/>\n",
                     xml(t),

@@ -56,7 +56,7 @@ async fn view(
     saved: bool,
 ) -> Result<FieldsPage, AppError> {
     let list = datastore::fields(&state.ctx.db, &resource.id).await?;
-    let type_name = |t: FieldType| page.t(&format!("od_type_{}", t.as_str()));
+    let type_name = |t: FieldType| page.t(&format!("od_type_{}", t.as_str())).to_owned();
     let rows = list
         .iter()
         .map(|f| FieldRow {

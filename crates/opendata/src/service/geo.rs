@@ -185,6 +185,17 @@ pub struct Page {
     pub matched: i64,
 }
 
+/// Binds a box as the `$2..$5` of the page's filter (east, west, north, south).
+fn bind_box<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    bbox: Option<BBox>,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    match bbox {
+        Some(b) => q.bind(b[2]).bind(b[0]).bind(b[3]).bind(b[1]),
+        None => q,
+    }
+}
+
 type FeatureRow = (i64, String, String, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
 
 fn from_row(r: FeatureRow) -> Result<Feature, OpenDataError> {
@@ -235,17 +246,12 @@ pub async fn page(
         } else {
             ""
         };
-        let bind_box = |q: sqlx::query::QueryAs<'_, sqlx::Any, _, sqlx::any::AnyArguments<'_>>| {
-            match bbox {
-                Some(b) => q.bind(b[2]).bind(b[0]).bind(b[3]).bind(b[1]),
-                None => q,
-            }
-        };
         let (matched,): (i64,) = bind_box(
             sqlx::query_as(&format!(
                 "SELECT COUNT(*) FROM opendata_features WHERE resource_id = $1{filter}"
             ))
             .bind(&r.id),
+            bbox,
         )
         .fetch_one(ctx.db.pool())
         .await?;
@@ -255,7 +261,7 @@ pub async fn page(
             limit.max(0),
             offset.max(0)
         );
-        let rows: Vec<FeatureRow> = bind_box(sqlx::query_as(&sql).bind(&r.id))
+        let rows: Vec<FeatureRow> = bind_box(sqlx::query_as(&sql).bind(&r.id), bbox)
             .fetch_all(ctx.db.pool())
             .await?;
         let features = rows.into_iter().map(from_row).collect::<Result<_, _>>()?;
