@@ -41,7 +41,11 @@ impl Problem {
             field,
             code: "datastore.bad_value",
             line: None,
-            args: vec![("row", row.to_string()), ("type", to.to_owned()), ("value", shown)],
+            args: vec![
+                ("row", row.to_string()),
+                ("type", to.to_owned()),
+                ("value", shown),
+            ],
         }
     }
 

@@ -79,7 +79,11 @@ fn wkt_box(b: &BBox) -> String {
 /// words as its label and, when the dataset has spatial resources, the box around them
 /// (`dcat:bbox`) and its centre (`dcat:centroid`), as GeoSPARQL WKT literals.
 fn spatial(d: &Dataset, bbox: Option<BBox>, extra: &mut String) -> Vec<String> {
-    let text = d.spatial.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let text = d
+        .spatial
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let mut out = Vec::new();
     let mut label = None;
     match text {
@@ -104,7 +108,11 @@ fn spatial(d: &Dataset, bbox: Option<BBox>, extra: &mut String) -> Vec<String> {
         l.push(format!("dcat:bbox {}^^gsp:wktLiteral", lit(&wkt_box(&b))));
         l.push(format!(
             "dcat:centroid {}^^gsp:wktLiteral",
-            lit(&format!("POINT({} {})", (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0))
+            lit(&format!(
+                "POINT({} {})",
+                (b[0] + b[2]) / 2.0,
+                (b[1] + b[3]) / 2.0
+            ))
         ));
     }
     out.push(format!("dct:spatial [ {} ]", l.join(" ; ")));

@@ -9,9 +9,9 @@ use crate::service::{organisations, search};
 use crate::view::xml;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
-use portico_http::{Lang, Strings};
 use axum::response::{IntoResponse, Response};
 use portico_http::AppError;
+use portico_http::{Lang, Strings};
 use std::fmt::Write;
 
 /// Entries in the feed.
@@ -110,7 +110,10 @@ pub async fn atom(
                 Lang::Bg => a.name_bg.as_str(),
             });
         let (title, summary) = match lang {
-            Lang::En => (or_bg(&d.title_en, &d.title_bg), or_bg(&d.notes_en, &d.notes_bg)),
+            Lang::En => (
+                or_bg(&d.title_en, &d.title_bg),
+                or_bg(&d.notes_en, &d.notes_bg),
+            ),
             Lang::Bg => (d.title_bg.as_str(), d.notes_bg.as_str()),
         };
         let categories: String = d

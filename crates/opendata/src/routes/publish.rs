@@ -355,7 +355,11 @@ pub async fn create(
 }
 
 /// The dataset a publisher may change, or "Not found".
-pub(super) async fn editable(state: &OpenDataState, actor: &Actor, name: &str) -> Result<Dataset, AppError> {
+pub(super) async fn editable(
+    state: &OpenDataState,
+    actor: &Actor,
+    name: &str,
+) -> Result<Dataset, AppError> {
     let d = datasets::find(&state.ctx.db, name)
         .await?
         .ok_or(AppError::NotFound)?;

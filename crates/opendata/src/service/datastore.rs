@@ -237,11 +237,9 @@ pub async fn load(
 /// The index that serves a filter on, or a sort by, column `i` (with `_id`, the order of ties
 /// and of pages). Made after the rows are in, which is faster than keeping it while loading.
 async fn index_column(tx: &mut Tx, table: &str, i: usize) -> Result<(), OpenDataError> {
-    sqlx::query(&format!(
-        "CREATE INDEX {table}_c{i} ON {table} (c{i}, _id)"
-    ))
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(&format!("CREATE INDEX {table}_c{i} ON {table} (c{i}, _id)"))
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -477,7 +475,11 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
         }
         args.push(Arg::Float(*lo));
         args.push(Arg::Float(*hi));
-        clauses.push(format!("c{i} BETWEEN ${} AND ${}", args.len() - 1, args.len()));
+        clauses.push(format!(
+            "c{i} BETWEEN ${} AND ${}",
+            args.len() - 1,
+            args.len()
+        ));
     }
     if let Some(id) = s.id {
         args.push(Arg::Int(id));

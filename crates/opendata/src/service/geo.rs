@@ -4,9 +4,9 @@
 
 use super::files::{self, Format};
 use super::{datasets, datastore, resources, OpenData};
-use portico_store::Tx;
 use crate::error::OpenDataError;
 use crate::model::{Dataset, DatasetState, Resource};
+use portico_store::Tx;
 use serde_json::{Map, Value};
 
 /// West, south, east, north (longitude and latitude, WGS 84).
@@ -196,7 +196,15 @@ fn bind_box<'q, O>(
     }
 }
 
-type FeatureRow = (i64, String, String, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+type FeatureRow = (
+    i64,
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
 
 fn from_row(r: FeatureRow) -> Result<Feature, OpenDataError> {
     let bbox = match (r.3, r.4, r.5, r.6) {
@@ -296,7 +304,11 @@ pub async fn page(
 }
 
 /// One feature of a spatial resource by its id.
-pub async fn feature(ctx: &OpenData, r: &Resource, n: u64) -> Result<Option<Feature>, OpenDataError> {
+pub async fn feature(
+    ctx: &OpenData,
+    r: &Resource,
+    n: u64,
+) -> Result<Option<Feature>, OpenDataError> {
     let Ok(n) = i64::try_from(n) else {
         return Ok(None);
     };
@@ -355,10 +367,12 @@ pub async fn extent(ctx: &OpenData, r: &Resource) -> Result<Option<BBox>, OpenDa
         return Ok(None);
     };
     let b = datastore::bounds(&ctx.db, &r.id, &ranges(&lat, &lon, None)).await?;
-    Ok(match (b.first().copied().flatten(), b.get(1).copied().flatten()) {
-        (Some((s, n)), Some((w, e))) => Some([w, s, e, n]),
-        _ => None,
-    })
+    Ok(
+        match (b.first().copied().flatten(), b.get(1).copied().flatten()) {
+            (Some((s, n)), Some((w, e))) => Some([w, s, e, n]),
+            _ => None,
+        },
+    )
 }
 
 /// The box around all the spatial resources of a dataset; none when it has none.

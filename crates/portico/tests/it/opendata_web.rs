@@ -512,7 +512,10 @@ async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_tr
     // dct:spatial is a dct:Location: an authority's URI as given, or the publisher's words with
     // the box around the dataset's spatial resources (the districts' GeoJSON) and its centre.
     for (name, spatial) in [
-        ("sofia-stops", "http://publications.europa.eu/resource/authority/place/BGR_SOF"),
+        (
+            "sofia-stops",
+            "http://publications.europa.eu/resource/authority/place/BGR_SOF",
+        ),
         ("sofia-districts", "София – централни райони"),
     ] {
         sqlx::query("UPDATE opendata_datasets SET spatial = $1 WHERE name = $2")
@@ -524,8 +527,11 @@ async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_tr
     }
     let stops = c.get("/dataset/sofia-stops.ttl").await.body;
     assert!(
-        stops.contains("dct:spatial <http://publications.europa.eu/resource/authority/place/BGR_SOF>")
-            && stops.contains("<http://publications.europa.eu/resource/authority/place/BGR_SOF> a dct:Location"),
+        stops.contains(
+            "dct:spatial <http://publications.europa.eu/resource/authority/place/BGR_SOF>"
+        ) && stops.contains(
+            "<http://publications.europa.eu/resource/authority/place/BGR_SOF> a dct:Location"
+        ),
         "{stops}"
     );
     assert!(
@@ -541,8 +547,14 @@ async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_tr
     );
     // The Atom feed in both languages, each linking to the other.
     let en = c.get("/feeds/dataset.atom?lang=en").await.body;
-    assert!(en.contains("xml:lang=\"en\"") && en.contains("<title>Districts of Sofia</title>"), "{en}");
-    assert!(en.contains("hreflang=\"bg\"") && en.contains("label=\"Regions and cities\""), "{en}");
+    assert!(
+        en.contains("xml:lang=\"en\"") && en.contains("<title>Districts of Sofia</title>"),
+        "{en}"
+    );
+    assert!(
+        en.contains("hreflang=\"bg\"") && en.contains("label=\"Regions and cities\""),
+        "{en}"
+    );
     let asked = reqwest::Client::new()
         .get(format!("{}/feeds/dataset.atom", app.base))
         .header("Accept-Language", "en-GB,en;q=0.9")
@@ -552,7 +564,10 @@ async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_tr
         .text()
         .await
         .unwrap();
-    assert!(asked.contains("<title>Open data – recent changes</title>"), "{asked}");
+    assert!(
+        asked.contains("<title>Open data – recent changes</title>"),
+        "{asked}"
+    );
     let bg = c.get("/feeds/dataset.atom").await.body;
     assert!(bg.contains("xml:lang=\"bg\"") && bg.contains("<title>Райони на София</title>"));
     assert!(bg.contains("dataset.atom?lang=en"));
@@ -735,9 +750,7 @@ async fn ogc_api_features_pages_and_filters_in_the_database() {
     assert!(link(&past, "next").is_none());
     // Burgas's port only: the box is compared with each feature's stored box.
     let burgas = c
-        .get(&format!(
-            "/ogcapi/collections/{geo}/items?bbox=27,42,28,43"
-        ))
+        .get(&format!("/ogcapi/collections/{geo}/items?bbox=27,42,28,43"))
         .await
         .json();
     assert_eq!(burgas["numberMatched"], 1);
@@ -779,7 +792,9 @@ async fn ogc_api_features_pages_and_filters_in_the_database() {
         .await
         .unwrap();
     let again = c
-        .get(&format!("/ogcapi/collections/{geo}/items?bbox=23.0,42.5,23.6,42.9"))
+        .get(&format!(
+            "/ogcapi/collections/{geo}/items?bbox=23.0,42.5,23.6,42.9"
+        ))
         .await
         .json();
     assert_eq!(again["numberMatched"], 3);
@@ -854,7 +869,16 @@ async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_no
     assert_eq!(form.status, StatusCode::OK);
     assert_eq!(
         form.texts("#od-fields tbody td"),
-        vec!["name", "Текст", "code", "Текст", "opened", "Текст", "zip", "Цяло число"]
+        vec![
+            "name",
+            "Текст",
+            "code",
+            "Текст",
+            "opened",
+            "Текст",
+            "zip",
+            "Цяло число"
+        ]
     );
     // "x3" is not a whole number: the row is named and nothing changes.
     let bad = publisher
@@ -863,7 +887,10 @@ async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_no
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let summary = bad.texts(".error-summary li a");
     assert_eq!(summary.len(), 1, "{summary:?}");
-    assert!(summary[0].contains("Ред 3") && summary[0].contains("x3"), "{summary:?}");
+    assert!(
+        summary[0].contains("Ред 3") && summary[0].contains("x3"),
+        "{summary:?}"
+    );
     let (_, same) = search(json!({ "resource_id": rid, "filters": {"code": "x3"} })).await;
     assert_eq!(same["result"]["total"], 1);
     assert!(types(&same).contains(&("code".into(), "text".into())));
@@ -883,7 +910,8 @@ async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_no
     let (_, sorted) = search(json!({ "resource_id": rid, "sort": "opened desc" })).await;
     assert!(types(&sorted).contains(&("opened".into(), "date".into())));
     assert_eq!(sorted["result"]["records"][0]["name"], "Читалище");
-    let (s, wrong) = search(json!({ "resource_id": rid, "filters": {"opened": "30.11.2023"} })).await;
+    let (s, wrong) =
+        search(json!({ "resource_id": rid, "filters": {"opened": "30.11.2023"} })).await;
     assert_eq!(s, StatusCode::CONFLICT, "{wrong}");
     // A number column made text and back: the values survive each change.
     for (to, expected) in [("text", "text"), ("int", "int")] {
@@ -892,8 +920,7 @@ async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_no
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         let (_, found) =
-            search(json!({ "resource_id": rid, "filters": {"zip": "1000"}, "sort": "zip" }))
-                .await;
+            search(json!({ "resource_id": rid, "filters": {"zip": "1000"}, "sort": "zip" })).await;
         assert!(types(&found).contains(&("zip".into(), expected.into())));
         assert_eq!(found["result"]["total"], 2);
     }
