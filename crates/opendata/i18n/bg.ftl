@@ -42,6 +42,17 @@ param-not-list = Този параметър трябва да е списък.
 datastore-unknown-field = В таблицата на ресурса няма такова поле.
 datastore-bad-filter = Стойността на филтъра не отговаря на типа на полето.
 datastore-limit = Ограничението трябва да е между 0 и 32000.
+datastore-bad-value = Ред { $row }: „{ $value }“ не е { $type ->
+    [int] цяло число
+    [float] десетично число
+    [date] дата във вида ГГГГ-ММ-ДД
+   *[other] текст
+  }. Нищо не е променено.
+datastore-more-bad-values = { $count ->
+    [one] Още една стойност също не пасва.
+   *[other] Още { $count } стойности също не пасват.
+  }
+datastore-type-unknown = Типът може да е text, int, float или date.
 search-fq-invalid = Филтърът (fq) трябва да е двойки поле:стойност.
 search-fq-unknown-field = Филтърът (fq) може да е по organization, groups, tags, res_format, license_id или name.
 search-sort-invalid = Подреждайте по metadata_modified, metadata_created, name или title_string, asc или desc.
@@ -52,6 +63,7 @@ audit-opendata-dataset-created = Създаден набор от отворен
 audit-opendata-dataset-updated = Променен набор от отворени данни
 audit-opendata-resource-added = Добавен ресурс към набор от отворени данни
 audit-opendata-resource-replaced = Ресурс на отворен набор от данни е заменен
+audit-opendata-field-retyped = Коригиран тип на колона в таблица на отворен набор от данни
 
 ## Страници: търсене, набор от данни, организация (od_…)
 od-search-title = Отворени данни
@@ -72,6 +84,8 @@ od-facet-format = Формат
 od-facet-licence = Лиценз
 od-machines-title = За програми
 od-feed-link = Atom емисия на последно променените набори
+od-feed-title = Отворени данни – последни промени
+od-feed-subtitle = Наборите от данни, публикувани или променени последно
 od-ckan-link = CKAN Action API
 od-ogc-link = Пространствени данни като OGC API – Features
 od-back-to-search = Всички набори
@@ -157,3 +171,20 @@ od-field-upload = Файл
 od-field-upload-hint = CSV, JSON или GeoJSON в UTF-8, или XLSX; до 20 MB. Таблица в CSV или XLSX се зарежда в хранилището за данни.
 od-field-url = Или връзка
 od-field-url-hint = Адрес с http или https, ако данните са другаде.
+
+## Column types of a datastore resource (od_fields_…)
+od-fields-title = Типове на колоните
+od-fields-lead = Хранилището на данни е определило типа на всяка колона по стойностите ѝ. Поправете колона с грешен тип: всяка стойност трябва да пасва на новия тип, иначе нищо не се променя и се показват редовете, които не пасват.
+od-fields-column = Колона
+od-fields-type = Тип
+od-fields-change = Поправяне на типа на колона
+od-fields-new-type = Нов тип
+od-fields-new-type-hint = Датата се пише ГГГГ-ММ-ДД. Празни стойности са допустими при всеки тип.
+od-fields-submit = Промяна на типа
+od-fields-saved-title = Запазено
+od-fields-saved = Типът на колоната е променен.
+od-fields-link = Типове на колоните
+od-type-text = Текст
+od-type-int = Цяло число
+od-type-float = Десетично число
+od-type-date = Дата

@@ -42,6 +42,17 @@ param-not-list = This parameter must be a list.
 datastore-unknown-field = There is no such field in the resource's table.
 datastore-bad-filter = A filter's value does not fit its field's type.
 datastore-limit = The limit must be between 0 and 32000.
+datastore-bad-value = Row { $row }: “{ $value }” is not { $type ->
+    [int] a whole number
+    [float] a decimal number
+    [date] a date written YYYY-MM-DD
+   *[other] text
+  }. Nothing was changed.
+datastore-more-bad-values = { $count ->
+    [one] One more value does not fit either.
+   *[other] { $count } more values do not fit either.
+  }
+datastore-type-unknown = The type may be text, int, float or date.
 search-fq-invalid = The filter query (fq) must be field:value pairs.
 search-fq-unknown-field = The filter query (fq) may filter by organization, groups, tags, res_format, license_id or name.
 search-sort-invalid = Sort by metadata_modified, metadata_created, name or title_string, asc or desc.
@@ -52,6 +63,7 @@ audit-opendata-dataset-created = Open dataset created
 audit-opendata-dataset-updated = Open dataset updated
 audit-opendata-resource-added = Resource added to an open dataset
 audit-opendata-resource-replaced = Resource of an open dataset replaced
+audit-opendata-field-retyped = Column type of an open dataset's table corrected
 
 ## Pages: search, dataset, organisation (od_…)
 od-search-title = Open data
@@ -72,6 +84,8 @@ od-facet-format = Format
 od-facet-licence = Licence
 od-machines-title = For programs
 od-feed-link = Atom feed of recently changed datasets
+od-feed-title = Open data – recent changes
+od-feed-subtitle = The datasets most recently published or changed
 od-ckan-link = CKAN Action API
 od-ogc-link = Spatial data as OGC API – Features
 od-back-to-search = All datasets
@@ -157,3 +171,20 @@ od-field-upload = A file
 od-field-upload-hint = CSV, JSON or GeoJSON in UTF-8, or XLSX; at most 20 MB. A CSV or XLSX table is loaded into the datastore.
 od-field-url = Or a link
 od-field-url-hint = An http or https address, if the data is elsewhere.
+
+## Column types of a datastore resource (od_fields_…)
+od-fields-title = Column types
+od-fields-lead = The datastore detected each column's type from its values. Correct a column whose type is wrong: every value must fit the new type, or nothing changes and the rows that do not fit are listed.
+od-fields-column = Column
+od-fields-type = Type
+od-fields-change = Correct a column's type
+od-fields-new-type = New type
+od-fields-new-type-hint = A date is written YYYY-MM-DD. Empty values are allowed in every type.
+od-fields-submit = Change the type
+od-fields-saved-title = Saved
+od-fields-saved = The column's type was changed.
+od-fields-link = Column types
+od-type-text = Text
+od-type-int = Whole number
+od-type-float = Decimal number
+od-type-date = Date

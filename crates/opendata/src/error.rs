@@ -11,6 +11,8 @@ pub struct Problem {
     pub field: &'static str,
     pub code: &'static str,
     pub line: Option<u64>,
+    /// Further arguments of the message (`{ $row }`, `{ $value }` …).
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl Problem {
@@ -19,6 +21,7 @@ impl Problem {
             field,
             code,
             line: None,
+            args: Vec::new(),
         }
     }
 
@@ -27,6 +30,32 @@ impl Problem {
             field,
             code,
             line: Some(line),
+            args: Vec::new(),
+        }
+    }
+
+    /// A value in row `row` of a datastore table that does not fit the type `to`.
+    pub fn bad_value(field: &'static str, to: &str, row: i64, value: &str) -> Problem {
+        let shown: String = value.chars().take(40).collect();
+        Problem {
+            field,
+            code: "datastore.bad_value",
+            line: None,
+            args: vec![
+                ("row", row.to_string()),
+                ("type", to.to_owned()),
+                ("value", shown),
+            ],
+        }
+    }
+
+    /// How many more values do not fit, beyond those listed.
+    pub fn more_bad_values(field: &'static str, count: i64) -> Problem {
+        Problem {
+            field,
+            code: "datastore.more_bad_values",
+            line: None,
+            args: vec![("count", count.to_string())],
         }
     }
 
@@ -34,6 +63,12 @@ impl Problem {
     pub fn message(&self, strings: &portico_http::Strings) -> String {
         let mut args = fluent_bundle::FluentArgs::new();
         args.set("line", self.line.unwrap_or(0));
+        for (k, v) in &self.args {
+            match v.parse::<i64>() {
+                Ok(n) if *k == "count" => args.set(*k, n),
+                _ => args.set(*k, v.clone()),
+            }
+        }
         let text = strings.format(self.code, &args);
         match self.line {
             Some(line) => {

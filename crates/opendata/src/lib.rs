@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0003_own_data",
         sql: include_str!("../migrations/0003_own_data.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0004_features",
+        sql: include_str!("../migrations/0004_features.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.

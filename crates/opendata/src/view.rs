@@ -80,6 +80,9 @@ pub fn bar_chart(id: &str, title: &str, rows: &[(String, f64)]) -> String {
     out
 }
 
+/// The most features a map draws.
+pub const MAP_FEATURES: i64 = 5000;
+
 /// A map of features: longitude and latitude drawn with the parallels shortened by the cosine of
 /// the middle latitude, so Sofia's districts keep their shapes; polygons filled, lines drawn,
 /// points as dots, each with its name (`name`, `name_bg`, `name_en` or the first text property)
@@ -106,7 +109,7 @@ pub fn map(id: &str, title: &str, features: &[Feature]) -> Option<String> {
         r##"<svg id="{id}" class="map" viewBox="0 0 {width} {height:.0}" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><rect width="{width}" height="{height:.0}" fill="#f3f2f1"/>"##,
         xml(title)
     );
-    for f in features.iter().take(5000) {
+    for f in features.iter().take(MAP_FEATURES as usize) {
         let name = feature_name(f);
         let label = format!("<title>{}</title>", xml(&name));
         draw(&mut out, &f.geometry, &px, &label);

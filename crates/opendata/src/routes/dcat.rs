@@ -7,6 +7,7 @@
 
 use super::OpenDataState;
 use crate::model::{Dataset, LICENCES, THEMES};
+use crate::service::geo::{self, BBox};
 use crate::service::{datasets, organisations, search};
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -50,7 +51,8 @@ const PREFIXES: &str = "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n\
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
 @prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n\
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n";
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
+@prefix gsp: <http://www.opengis.net/ont/geosparql#> .\n\n";
 
 fn agent(base: &str, a: &Administration) -> (String, String) {
     let iri = format!("<{base}/organization/{}>", enc(&organisations::name(a)));
@@ -66,8 +68,66 @@ fn dataset_iri(base: &str, d: &Dataset) -> String {
     format!("<{base}/dataset/{}>", enc(&d.name))
 }
 
-/// One dataset's triples (and those of its publisher, distributions, themes, licence …).
-fn write_dataset(out: &mut String, base: &str, d: &Dataset, org: Option<&Administration>) {
+/// A box as a WKT polygon (CRS84: longitude, then latitude).
+fn wkt_box(b: &BBox) -> String {
+    let [w, s, e, n] = *b;
+    format!("POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))")
+}
+
+/// The dataset's `dct:spatial` values, each a `dct:Location`: the authority URI the publisher
+/// gave as its spatial coverage (typed a `dct:Location`), and a location with the publisher's
+/// words as its label and, when the dataset has spatial resources, the box around them
+/// (`dcat:bbox`) and its centre (`dcat:centroid`), as GeoSPARQL WKT literals.
+fn spatial(d: &Dataset, bbox: Option<BBox>, extra: &mut String) -> Vec<String> {
+    let text = d
+        .spatial
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    let mut label = None;
+    match text {
+        Some(t)
+            if (t.starts_with("http://") || t.starts_with("https://"))
+                && !t.contains(|c: char| c.is_whitespace() || "<>\"{}|^`\\".contains(c)) =>
+        {
+            out.push(format!("dct:spatial <{t}>"));
+            let _ = writeln!(extra, "<{t}> a dct:Location .\n");
+        }
+        Some(t) => label = Some(t),
+        None => {}
+    }
+    if label.is_none() && bbox.is_none() {
+        return out;
+    }
+    let mut l = vec!["a dct:Location".to_owned()];
+    if let Some(t) = label {
+        l.push(format!("skos:prefLabel {}@bg", lit(t)));
+    }
+    if let Some(b) = bbox {
+        l.push(format!("dcat:bbox {}^^gsp:wktLiteral", lit(&wkt_box(&b))));
+        l.push(format!(
+            "dcat:centroid {}^^gsp:wktLiteral",
+            lit(&format!(
+                "POINT({} {})",
+                (b[0] + b[2]) / 2.0,
+                (b[1] + b[3]) / 2.0
+            ))
+        ));
+    }
+    out.push(format!("dct:spatial [ {} ]", l.join(" ; ")));
+    out
+}
+
+/// One dataset's triples (and those of its publisher, distributions, themes, licence …);
+/// `bbox` is the box around its spatial resources.
+fn write_dataset(
+    out: &mut String,
+    base: &str,
+    d: &Dataset,
+    org: Option<&Administration>,
+    bbox: Option<BBox>,
+) {
     let iri = dataset_iri(base, d);
     let mut p = vec![
         "a dcat:Dataset".to_owned(),
@@ -153,6 +213,7 @@ fn write_dataset(out: &mut String, base: &str, d: &Dataset, org: Option<&Adminis
         }
         p.push(format!("dct:temporal [ {} ]", t.join(" ; ")));
     }
+    p.extend(spatial(d, bbox, &mut extra));
     let iso = |m: i64| {
         chrono::DateTime::from_timestamp_millis(m)
             .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -264,6 +325,7 @@ const NAMESPACES: &[(&str, &str)] = &[
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
     ("hydra", "http://www.w3.org/ns/hydra/core#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("gsp", "http://www.opengis.net/ont/geosparql#"),
 ];
 
 /// The Turtle we wrote, in `syntax`: parsed and serialised again by `oxrdfio`.
@@ -408,7 +470,8 @@ async fn catalog(
     let _ = writeln!(out, "{} {} .\n", page_iri(page), h.join(" ;\n    "));
     for d in &found.datasets {
         let org = orgs.iter().find(|a| a.id == d.administration_id);
-        write_dataset(&mut out, &base, d, org);
+        let bbox = geo::dataset_extent(&state.ctx, d).await?;
+        write_dataset(&mut out, &base, d, org, bbox);
     }
     respond(out, syntax)
 }
@@ -423,6 +486,7 @@ pub async fn dataset(
     let base = state.app.config.base_url.trim_end_matches('/').to_owned();
     let org = organisations::find(&state.ctx.db, &d.administration_id).await?;
     let mut out = String::from(PREFIXES);
-    write_dataset(&mut out, &base, &d, org.as_ref());
+    let bbox = geo::dataset_extent(&state.ctx, &d).await?;
+    write_dataset(&mut out, &base, &d, org.as_ref(), bbox);
     respond(out, syntax)
 }

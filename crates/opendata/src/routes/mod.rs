@@ -7,6 +7,7 @@ mod caller;
 mod ckan;
 mod dcat;
 mod feed;
+mod fields;
 mod files;
 mod ogcapi;
 mod pages;
@@ -58,6 +59,10 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
         .route(
             "/data/{name}/resources/new",
             get(publish::resource_form).post(publish::add_resource),
+        )
+        .route(
+            "/data/{name}/resources/{id}/fields",
+            get(fields::fields_page).post(fields::retype),
         )
         .route("/organization/{eik}", get(pages::organisation_page))
         .route("/feeds/dataset.atom", get(feed::atom))

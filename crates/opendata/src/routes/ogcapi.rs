@@ -3,6 +3,8 @@
 //! file, or a CSV in the datastore with latitude and longitude columns), a collection's items
 //! with `bbox`, `limit` and `offset` and `next`/`prev` links, and one item. GIS tools (QGIS,
 //! GDAL's OAPIF driver) read them directly. Coordinates are WGS 84 longitude/latitude (CRS84).
+//! A page is filtered, counted and cut by the database (`service::geo::page`): only its features
+//! are read.
 
 use super::OpenDataState;
 use crate::service::geo::{self, Collection};
@@ -68,9 +70,9 @@ pub async fn conformance() -> Response {
 async fn describe(state: &OpenDataState, c: &Collection) -> Result<Value, AppError> {
     let b = base(state);
     let id = &c.resource.id;
-    let features = geo::features(&state.ctx, &c.resource).await?;
-    let bbox =
-        geo::union(features.iter().filter_map(|f| f.bbox)).unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    let bbox = geo::extent(&state.ctx, &c.resource)
+        .await?
+        .unwrap_or([-180.0, -90.0, 180.0, 90.0]);
     let title = if c.resource.name.is_empty() || c.resource.name == c.dataset.title_bg {
         c.dataset.title_bg.clone()
     } else {
@@ -188,21 +190,9 @@ pub async fn items(
             }
         },
     };
-    let all = geo::features(&state.ctx, &c.resource).await?;
-    let matched: Vec<&geo::Feature> = all
-        .iter()
-        .filter(|f| match (&bbox, &f.bbox) {
-            (None, _) => true,
-            (Some(b), Some(fb)) => geo::intersects(b, fb),
-            (Some(_), None) => false,
-        })
-        .collect();
-    let page: Vec<Value> = matched
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|f| feature_json(f))
-        .collect();
+    let found = geo::page(&state.ctx, &c.resource, bbox, limit as i64, offset as i64).await?;
+    let matched = usize::try_from(found.matched).unwrap_or(0);
+    let page: Vec<Value> = found.features.iter().map(feature_json).collect();
     let b = base(&state);
     let link = |offset: usize| {
         let mut href = format!("{b}/collections/{id}/items?limit={limit}&offset={offset}");
@@ -215,7 +205,7 @@ pub async fn items(
         json!({ "href": link(offset), "rel": "self", "type": "application/geo+json" }),
         json!({ "href": format!("{b}/collections/{id}"), "rel": "collection", "type": "application/json" }),
     ];
-    if offset + limit < matched.len() {
+    if offset + limit < matched {
         links.push(
             json!({ "href": link(offset + limit), "rel": "next", "type": "application/geo+json" }),
         );
@@ -228,7 +218,7 @@ pub async fn items(
         &json!({
             "type": "FeatureCollection",
             "timeStamp": state.ctx.clock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "numberMatched": matched.len(),
+            "numberMatched": matched,
             "numberReturned": page.len(),
             "features": page,
             "links": links,
@@ -242,10 +232,11 @@ pub async fn item(
 ) -> Result<Response, AppError> {
     let c = find(&state, &id).await?;
     let n: u64 = fid.parse().map_err(|_| AppError::NotFound)?;
-    let all = geo::features(&state.ctx, &c.resource).await?;
-    let f = all.iter().find(|f| f.id == n).ok_or(AppError::NotFound)?;
+    let f = geo::feature(&state.ctx, &c.resource, n)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let b = base(&state);
-    let mut v = feature_json(f);
+    let mut v = feature_json(&f);
     v["links"] = json!([
         { "href": format!("{b}/collections/{id}/items/{n}"), "rel": "self", "type": "application/geo+json" },
         { "href": format!("{b}/collections/{id}"), "rel": "collection", "type": "application/json" }

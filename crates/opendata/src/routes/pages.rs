@@ -336,6 +336,8 @@ pub struct ResourceRow {
     pub size: String,
     pub description: String,
     pub rows: String,
+    /// The publisher's page of the column types (empty for anyone else, or no table).
+    pub fields_href: String,
 }
 
 pub struct Preview {
@@ -474,6 +476,10 @@ pub async fn dataset_page(
     let lang = page.lang;
     let d = datasets::visible(&state.ctx.db, caller.session.as_ref(), &name).await?;
     let org = organisations::find(&state.ctx.db, &d.administration_id).await?;
+    let may_edit = caller
+        .session
+        .as_ref()
+        .is_some_and(|a| publisher::may_publish(a, &d.administration_id));
     let resources = d
         .resources
         .iter()
@@ -496,6 +502,11 @@ pub async fn dataset_page(
                 .datastore_rows
                 .map(|n| page.t_count("od_rows", n))
                 .unwrap_or_default(),
+            fields_href: if may_edit && r.datastore_rows.is_some() {
+                format!("/data/{}/resources/{}/fields", d.name, r.id)
+            } else {
+                String::new()
+            },
         })
         .collect();
     let (preview, chart) = preview(&state, &page, &d).await?;
@@ -503,7 +514,9 @@ pub async fn dataset_page(
     let mut ogc = String::new();
     for r in &d.resources {
         if geo::is_spatial(&state.ctx.db, r).await? {
-            let features = geo::features(&state.ctx, r).await?;
+            let features = geo::page(&state.ctx, r, None, view::MAP_FEATURES, 0)
+                .await?
+                .features;
             if let Some(svg) = view::map(
                 "od-map",
                 &format!("{}: {}", page.t("od_map_of"), r.name),
@@ -571,10 +584,6 @@ pub async fn dataset_page(
         value: d.version.to_string(),
     });
     meta.retain(|m| !m.value.is_empty());
-    let may_edit = caller
-        .session
-        .as_ref()
-        .is_some_and(|a| publisher::may_publish(a, &d.administration_id));
     let view = DatasetPage {
         name: d.name.clone(),
         title: title(&d, lang).to_owned(),

@@ -26,7 +26,7 @@ pub struct Shown {
     pub message: String,
 }
 
-fn shown(page: &PageContext, problems: &[Problem]) -> Vec<Shown> {
+pub(super) fn shown(page: &PageContext, problems: &[Problem]) -> Vec<Shown> {
     problems
         .iter()
         .map(|p| Shown {
@@ -246,7 +246,7 @@ fn read_form(pairs: &[(String, String)]) -> (String, DatasetInput) {
 }
 
 /// A person who publishes for at least one administration; anyone else is told "Not found".
-fn publisher_of(user: &portico_http::SessionUser) -> Result<Actor, AppError> {
+pub(super) fn publisher_of(user: &portico_http::SessionUser) -> Result<Actor, AppError> {
     let actor = user.actor();
     if publisher::administrations(&actor).is_empty() {
         return Err(AppError::NotFound);
@@ -254,7 +254,7 @@ fn publisher_of(user: &portico_http::SessionUser) -> Result<Actor, AppError> {
     Ok(actor)
 }
 
-fn page_errors(e: OpenDataError) -> Result<Vec<Problem>, AppError> {
+pub(super) fn page_errors(e: OpenDataError) -> Result<Vec<Problem>, AppError> {
     match e {
         OpenDataError::Invalid(p) => Ok(p),
         other => Err(other.into()),
@@ -355,7 +355,11 @@ pub async fn create(
 }
 
 /// The dataset a publisher may change, or "Not found".
-async fn editable(state: &OpenDataState, actor: &Actor, name: &str) -> Result<Dataset, AppError> {
+pub(super) async fn editable(
+    state: &OpenDataState,
+    actor: &Actor,
+    name: &str,
+) -> Result<Dataset, AppError> {
     let d = datasets::find(&state.ctx.db, name)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -16,6 +16,9 @@ pub enum FieldType {
     Int,
     Float,
     Text,
+    /// A calendar date, kept as text `YYYY-MM-DD` (so it sorts) on both databases. Never
+    /// detected: a publisher corrects a text column to it.
+    Date,
 }
 
 impl FieldType {
@@ -24,14 +27,43 @@ impl FieldType {
             FieldType::Int => "int",
             FieldType::Float => "float",
             FieldType::Text => "text",
+            FieldType::Date => "date",
         }
+    }
+
+    /// The type a publisher names (`int`, `float`, `text`, `date`; CKAN's `numeric` is a float).
+    pub fn parse(s: &str) -> Option<FieldType> {
+        match s.trim() {
+            "int" | "integer" => Some(FieldType::Int),
+            "float" | "numeric" | "decimal" => Some(FieldType::Float),
+            "text" => Some(FieldType::Text),
+            "date" => Some(FieldType::Date),
+            _ => None,
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, FieldType::Int | FieldType::Float)
+    }
+
+    /// True when `value` (as the table holds it, text) can be this type; empty is always fine.
+    pub fn fits(self, value: &str) -> bool {
+        let v = value.trim();
+        v.is_empty()
+            || match self {
+                FieldType::Int => v.parse::<i64>().is_ok(),
+                FieldType::Float => v.parse::<f64>().is_ok_and(f64::is_finite),
+                FieldType::Text => true,
+                FieldType::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .is_ok_and(|d| d.format("%Y-%m-%d").to_string() == v),
+            }
     }
 
     fn sql(self) -> &'static str {
         match self {
             FieldType::Int => "BIGINT",
             FieldType::Float => "DOUBLE PRECISION",
-            FieldType::Text => "TEXT",
+            FieldType::Text | FieldType::Date => "TEXT",
         }
     }
 
@@ -39,6 +71,7 @@ impl FieldType {
         match s {
             "int" => FieldType::Int,
             "float" => FieldType::Float,
+            "date" => FieldType::Date,
             _ => FieldType::Text,
         }
     }
@@ -182,7 +215,7 @@ pub async fn load(
                     q = match (t, v.is_empty()) {
                         (FieldType::Int, false) => q.bind(v.parse::<i64>().ok()),
                         (FieldType::Float, false) => q.bind(v.parse::<f64>().ok()),
-                        (FieldType::Text, _) => q.bind(Some(v.to_owned())),
+                        (FieldType::Text | FieldType::Date, _) => q.bind(Some(v.to_owned())),
                         (FieldType::Int, true) => q.bind(None::<i64>),
                         (FieldType::Float, true) => q.bind(None::<f64>),
                     };
@@ -195,7 +228,153 @@ pub async fn load(
             break;
         }
     }
+    for i in 0..headers.len() {
+        index_column(tx, &name, i).await?;
+    }
     Ok(n)
+}
+
+/// The index that serves a filter on, or a sort by, column `i` (with `_id`, the order of ties
+/// and of pages). Made after the rows are in, which is faster than keeping it while loading.
+async fn index_column(tx: &mut Tx, table: &str, i: usize) -> Result<(), OpenDataError> {
+    sqlx::query(&format!("CREATE INDEX {table}_c{i} ON {table} (c{i}, _id)"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// How many of a column's bad values a correction reports, by row.
+const BAD_VALUES_SHOWN: usize = 10;
+
+/// Changes the type of field `field` of a resource's table to `to`, when every value fits it;
+/// otherwise nothing changes and the answer lists the first rows whose values do not (their
+/// `_id`, the CSV's data row number), with how many there are. In the caller's transaction.
+pub async fn retype(
+    tx: &mut Tx,
+    resource_id: &str,
+    field: &str,
+    to: FieldType,
+) -> Result<FieldType, OpenDataError> {
+    use futures::TryStreamExt;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT position, name, type FROM opendata_datastore_fields WHERE resource_id = $1 \
+         ORDER BY position",
+    )
+    .bind(resource_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if rows.is_empty() {
+        return Err(OpenDataError::NotFound);
+    }
+    let (i, _, from) = rows
+        .into_iter()
+        .find(|(_, n, _)| n == field)
+        .ok_or_else(|| OpenDataError::invalid("field", "datastore.unknown_field"))?;
+    let from = FieldType::from_stored(&from);
+    if from == to {
+        return Ok(from);
+    }
+    let name = table(resource_id);
+    let mut bad = Vec::new();
+    let mut bad_count = 0usize;
+    {
+        let sql = format!(
+            "SELECT _id, CAST(c{i} AS TEXT) FROM {name} WHERE c{i} IS NOT NULL ORDER BY _id"
+        );
+        let mut values = sqlx::query_as::<_, (i64, String)>(&sql).fetch(&mut **tx);
+        while let Some((id, v)) = values.try_next().await? {
+            if !to.fits(&v) {
+                bad_count += 1;
+                if bad.len() < BAD_VALUES_SHOWN {
+                    bad.push((id, v));
+                }
+            }
+        }
+    }
+    if bad_count > 0 {
+        let mut problems: Vec<Problem> = bad
+            .into_iter()
+            .map(|(id, v)| Problem::bad_value("field", to.as_str(), id, &v))
+            .collect();
+        if bad_count > BAD_VALUES_SHOWN {
+            problems.push(Problem::more_bad_values(
+                "field",
+                (bad_count - BAD_VALUES_SHOWN) as i64,
+            ));
+        }
+        return Err(OpenDataError::Invalid(problems));
+    }
+    if from.sql() != to.sql() {
+        // Portable on both databases: a new column filled by CAST, the old one dropped (with its
+        // index first, which SQLite requires), the new one renamed into its place.
+        let value = if from.sql() == "TEXT" {
+            format!("NULLIF(c{i}, '')")
+        } else {
+            format!("c{i}")
+        };
+        for sql in [
+            format!("DROP INDEX IF EXISTS {name}_c{i}"),
+            format!("ALTER TABLE {name} ADD COLUMN c{i}_new {}", to.sql()),
+            format!("UPDATE {name} SET c{i}_new = CAST({value} AS {})", to.sql()),
+            format!("ALTER TABLE {name} DROP COLUMN c{i}"),
+            format!("ALTER TABLE {name} RENAME COLUMN c{i}_new TO c{i}"),
+        ] {
+            sqlx::query(&sql).execute(&mut **tx).await?;
+        }
+        index_column(tx, &name, i as usize).await?;
+    }
+    sqlx::query(
+        "UPDATE opendata_datastore_fields SET type = $3 WHERE resource_id = $1 AND position = $2",
+    )
+    .bind(resource_id)
+    .bind(i)
+    .bind(to.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(from)
+}
+
+/// For each of `ranges` (a numeric field, lowest, highest), the lowest and highest value among the
+/// rows inside all of them; none when no row is.
+pub async fn bounds(
+    db: &Db,
+    resource_id: &str,
+    ranges: &[(String, f64, f64)],
+) -> Result<Vec<Option<(f64, f64)>>, OpenDataError> {
+    let all = fields(db, resource_id).await?;
+    let mut cols = Vec::new();
+    let mut clauses = Vec::new();
+    for (k, (field, _, _)) in ranges.iter().enumerate() {
+        let i = all
+            .iter()
+            .position(|f| &f.id == field && f.kind.is_numeric())
+            .ok_or_else(|| OpenDataError::invalid("filters", "datastore.bad_filter"))?;
+        cols.push(format!(
+            "CAST(MIN(c{i}) AS DOUBLE PRECISION), CAST(MAX(c{i}) AS DOUBLE PRECISION)"
+        ));
+        clauses.push(format!("c{i} BETWEEN ${} AND ${}", 2 * k + 1, 2 * k + 2));
+    }
+    if cols.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {}",
+        cols.join(", "),
+        table(resource_id),
+        clauses.join(" AND ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, lo, hi) in ranges {
+        q = q.bind(*lo).bind(*hi);
+    }
+    let row = q.fetch_one(db.pool()).await?;
+    (0..ranges.len())
+        .map(|k| {
+            let lo: Option<f64> = row.try_get(2 * k)?;
+            let hi: Option<f64> = row.try_get(2 * k + 1)?;
+            Ok(lo.zip(hi))
+        })
+        .collect()
 }
 
 /// Drops a resource's table and its description (before its file is replaced).
@@ -236,6 +415,10 @@ pub struct Search {
     /// Field name and descending.
     pub sort: Vec<(String, bool)>,
     pub fields: Option<Vec<String>>,
+    /// Numeric field, lowest and highest value (both included): the row's must be between.
+    pub ranges: Vec<(String, f64, f64)>,
+    /// Only the row with this `_id`.
+    pub id: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -284,6 +467,23 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
             continue;
         }
         clauses.push(format!("({})", alts.join(" OR ")));
+    }
+    for (field, lo, hi) in &s.ranges {
+        let i = index(field)?;
+        if !all[i].kind.is_numeric() {
+            return Err(OpenDataError::invalid("filters", "datastore.bad_filter"));
+        }
+        args.push(Arg::Float(*lo));
+        args.push(Arg::Float(*hi));
+        clauses.push(format!(
+            "c{i} BETWEEN ${} AND ${}",
+            args.len() - 1,
+            args.len()
+        ));
+    }
+    if let Some(id) = s.id {
+        args.push(Arg::Int(id));
+        clauses.push(format!("_id = ${}", args.len()));
     }
     if let Some(q) = s.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         for word in q.to_lowercase().split_whitespace() {
@@ -340,7 +540,7 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
                 FieldType::Float => row
                     .try_get::<Option<f64>, _>(k + 1)?
                     .map_or(serde_json::Value::Null, Into::into),
-                FieldType::Text => row
+                FieldType::Text | FieldType::Date => row
                     .try_get::<Option<String>, _>(k + 1)?
                     .map_or(serde_json::Value::Null, Into::into),
             };
@@ -385,6 +585,8 @@ impl Arg {
             FieldType::Int => Arg::Int(text.trim().parse().map_err(|_| bad())?),
             FieldType::Float => Arg::Float(text.trim().parse().map_err(|_| bad())?),
             FieldType::Text => Arg::Text(text),
+            FieldType::Date if FieldType::Date.fits(&text) => Arg::Text(text.trim().to_owned()),
+            FieldType::Date => return Err(bad()),
         })
     }
 

@@ -6,6 +6,7 @@ use super::files::{self, Format};
 use super::{datasets, datastore, resources, OpenData};
 use crate::error::OpenDataError;
 use crate::model::{Dataset, DatasetState, Resource};
+use portico_store::Tx;
 use serde_json::{Map, Value};
 
 /// West, south, east, north (longitude and latitude, WGS 84).
@@ -41,20 +42,24 @@ pub fn coordinate_columns(names: &[String]) -> Option<(usize, usize)> {
     Some((find(LATITUDE)?, find(LONGITUDE)?))
 }
 
-/// True when a resource can be read as features.
+/// True when a resource can be read as features: a GeoJSON file, or a table with numeric
+/// latitude and longitude columns.
 pub async fn is_spatial(db: &portico_store::Db, r: &Resource) -> Result<bool, OpenDataError> {
     if r.format == Format::GeoJson.as_str() && r.blob_key.is_some() {
         return Ok(true);
     }
     if r.datastore_rows.is_some() {
-        let names: Vec<String> = datastore::fields(db, &r.id)
-            .await?
-            .into_iter()
-            .map(|f| f.id)
-            .collect();
-        return Ok(coordinate_columns(&names).is_some());
+        return Ok(coordinates(&datastore::fields(db, &r.id).await?).is_some());
     }
     Ok(false)
+}
+
+/// The names of a table's latitude and longitude fields, when it has both and both are numbers.
+fn coordinates(fields: &[datastore::Field]) -> Option<(String, String)> {
+    let names: Vec<String> = fields.iter().map(|f| f.id.clone()).collect();
+    let (lat, lon) = coordinate_columns(&names)?;
+    let numeric = |i: usize| fields[i].kind.is_numeric();
+    (numeric(lat) && numeric(lon)).then(|| (names[lat].clone(), names[lon].clone()))
 }
 
 /// Every spatial resource of the published datasets, in dataset name order.
@@ -89,52 +94,296 @@ pub async fn collection(ctx: &OpenData, id: &str) -> Result<Option<Collection>, 
     Ok(Some(Collection { dataset, resource }))
 }
 
-/// The features of a spatial resource, in the file's (or the table's) order.
-pub async fn features(ctx: &OpenData, r: &Resource) -> Result<Vec<Feature>, OpenDataError> {
+/// Writes the features of a GeoJSON resource into `opendata_features`, replacing any it had, in
+/// the resource's own transaction; the number of features.
+pub async fn index(tx: &mut Tx, resource_id: &str, text: &str) -> Result<i64, OpenDataError> {
+    sqlx::query("DELETE FROM opendata_features WHERE resource_id = $1")
+        .bind(resource_id)
+        .execute(&mut **tx)
+        .await?;
+    let features = from_geojson(text)?;
+    // Eight parameters a row, well under SQLite's limit.
+    for chunk in features.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO opendata_features \
+             (resource_id, n, min_x, min_y, max_x, max_y, geometry, properties) VALUES ",
+        );
+        for k in 0..chunk.len() {
+            let p = k * 8;
+            if k > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7,
+                p + 8
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for f in chunk {
+            q = q
+                .bind(resource_id)
+                .bind(f.id as i64)
+                .bind(f.bbox.map(|b| b[0]))
+                .bind(f.bbox.map(|b| b[1]))
+                .bind(f.bbox.map(|b| b[2]))
+                .bind(f.bbox.map(|b| b[3]))
+                .bind(f.geometry.to_string())
+                .bind(Value::Object(f.properties.clone()).to_string());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let n = features.len() as i64;
+    sqlx::query("UPDATE opendata_resources SET features = $2 WHERE id = $1")
+        .bind(resource_id)
+        .bind(n)
+        .execute(&mut **tx)
+        .await?;
+    Ok(n)
+}
+
+/// Indexes a GeoJSON resource added before `opendata_features` existed. Two nodes doing it at
+/// once: the second finds `features` set (it waits for the first's row lock) and does nothing.
+async fn ensure_indexed(ctx: &OpenData, r: &Resource) -> Result<(), OpenDataError> {
+    let (features,): (Option<i64>,) =
+        sqlx::query_as("SELECT features FROM opendata_resources WHERE id = $1")
+            .bind(&r.id)
+            .fetch_one(ctx.db.pool())
+            .await?;
+    if features.is_some() {
+        return Ok(());
+    }
+    let bytes = resources::file(ctx, r).await?;
+    let text = files::text(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+    let mut tx = ctx.db.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE opendata_resources SET features = -1 WHERE id = $1 AND features IS NULL",
+    )
+    .bind(&r.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 1 {
+        index(&mut tx, &r.id, text).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// A page of a spatial resource's features, in the file's (or the table's) order, with the
+/// number that match: those whose box meets `bbox`, when it is given. Filtered, counted and cut
+/// in SQL; only the page is read.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub features: Vec<Feature>,
+    pub matched: i64,
+}
+
+/// Binds a box as the `$2..$5` of the page's filter (east, west, north, south).
+fn bind_box<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    bbox: Option<BBox>,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    match bbox {
+        Some(b) => q.bind(b[2]).bind(b[0]).bind(b[3]).bind(b[1]),
+        None => q,
+    }
+}
+
+type FeatureRow = (
+    i64,
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+fn from_row(r: FeatureRow) -> Result<Feature, OpenDataError> {
+    let bbox = match (r.3, r.4, r.5, r.6) {
+        (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+        _ => None,
+    };
+    Ok(Feature {
+        id: r.0 as u64,
+        geometry: serde_json::from_str(&r.1)?,
+        properties: serde_json::from_str(&r.2)?,
+        bbox,
+    })
+}
+
+/// The latitude and longitude ranges a CSV row must be in: the valid ones, cut to `bbox`.
+fn ranges(lat: &str, lon: &str, bbox: Option<BBox>) -> Vec<(String, f64, f64)> {
+    let b = bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    vec![
+        (lat.to_owned(), b[1].max(-90.0), b[3].min(90.0)),
+        (lon.to_owned(), b[0].max(-180.0), b[2].min(180.0)),
+    ]
+}
+
+fn point(lat: &str, lon: &str, mut record: Map<String, Value>) -> Option<Feature> {
+    let id = record.remove("_id")?.as_u64()?;
+    let y = record.get(lat)?.as_f64()?;
+    let x = record.get(lon)?.as_f64()?;
+    Some(Feature {
+        id,
+        geometry: serde_json::json!({ "type": "Point", "coordinates": [x, y] }),
+        properties: record,
+        bbox: Some([x, y, x, y]),
+    })
+}
+
+pub async fn page(
+    ctx: &OpenData,
+    r: &Resource,
+    bbox: Option<BBox>,
+    limit: i64,
+    offset: i64,
+) -> Result<Page, OpenDataError> {
     if r.format == Format::GeoJson.as_str() {
-        let bytes = resources::file(ctx, r).await?;
-        let text = files::text(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
-        return from_geojson(text);
+        ensure_indexed(ctx, r).await?;
+        let filter = if bbox.is_some() {
+            " AND min_x <= $2 AND max_x >= $3 AND min_y <= $4 AND max_y >= $5"
+        } else {
+            ""
+        };
+        let (matched,): (i64,) = bind_box(
+            sqlx::query_as(&format!(
+                "SELECT COUNT(*) FROM opendata_features WHERE resource_id = $1{filter}"
+            ))
+            .bind(&r.id),
+            bbox,
+        )
+        .fetch_one(ctx.db.pool())
+        .await?;
+        let sql = format!(
+            "SELECT n, geometry, properties, min_x, min_y, max_x, max_y FROM opendata_features \
+             WHERE resource_id = $1{filter} ORDER BY n LIMIT {} OFFSET {}",
+            limit.max(0),
+            offset.max(0)
+        );
+        let rows: Vec<FeatureRow> = bind_box(sqlx::query_as(&sql).bind(&r.id), bbox)
+            .fetch_all(ctx.db.pool())
+            .await?;
+        let features = rows.into_iter().map(from_row).collect::<Result<_, _>>()?;
+        return Ok(Page { features, matched });
     }
     let fields = datastore::fields(&ctx.db, &r.id).await?;
-    let names: Vec<String> = fields.iter().map(|f| f.id.clone()).collect();
-    let Some((lat, lon)) = coordinate_columns(&names) else {
-        return Ok(Vec::new());
+    let Some((lat, lon)) = coordinates(&fields) else {
+        return Ok(Page {
+            features: Vec::new(),
+            matched: 0,
+        });
     };
     let found = datastore::search(
         &ctx.db,
         &r.id,
         &datastore::Search {
-            limit: datastore::MAX_LIMIT,
+            ranges: ranges(&lat, &lon, bbox),
+            limit: limit.min(datastore::MAX_LIMIT),
+            offset,
             ..Default::default()
         },
     )
     .await?;
-    let mut out = Vec::new();
-    for (n, record) in found.records.into_iter().enumerate() {
-        let number = |i: usize| {
-            record.get(&names[i]).and_then(|v| match v {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            })
-        };
-        let (Some(y), Some(x)) = (number(lat), number(lon)) else {
-            continue;
-        };
-        if !(-90.0..=90.0).contains(&y) || !(-180.0..=180.0).contains(&x) {
-            continue;
-        }
-        let mut properties = record;
-        properties.remove("_id");
-        out.push(Feature {
-            id: n as u64 + 1,
-            geometry: serde_json::json!({ "type": "Point", "coordinates": [x, y] }),
-            properties,
-            bbox: Some([x, y, x, y]),
+    Ok(Page {
+        features: found
+            .records
+            .into_iter()
+            .filter_map(|rec| point(&lat, &lon, rec))
+            .collect(),
+        matched: found.total,
+    })
+}
+
+/// One feature of a spatial resource by its id.
+pub async fn feature(
+    ctx: &OpenData,
+    r: &Resource,
+    n: u64,
+) -> Result<Option<Feature>, OpenDataError> {
+    let Ok(n) = i64::try_from(n) else {
+        return Ok(None);
+    };
+    if r.format == Format::GeoJson.as_str() {
+        ensure_indexed(ctx, r).await?;
+        let row: Option<FeatureRow> = sqlx::query_as(
+            "SELECT n, geometry, properties, min_x, min_y, max_x, max_y FROM opendata_features \
+             WHERE resource_id = $1 AND n = $2",
+        )
+        .bind(&r.id)
+        .bind(n)
+        .fetch_optional(ctx.db.pool())
+        .await?;
+        return row.map(from_row).transpose();
+    }
+    let fields = datastore::fields(&ctx.db, &r.id).await?;
+    let Some((lat, lon)) = coordinates(&fields) else {
+        return Ok(None);
+    };
+    let found = datastore::search(
+        &ctx.db,
+        &r.id,
+        &datastore::Search {
+            ranges: ranges(&lat, &lon, None),
+            id: Some(n),
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(found
+        .records
+        .into_iter()
+        .next()
+        .and_then(|rec| point(&lat, &lon, rec)))
+}
+
+/// The box around all of a spatial resource's features, computed by the database.
+pub async fn extent(ctx: &OpenData, r: &Resource) -> Result<Option<BBox>, OpenDataError> {
+    if r.format == Format::GeoJson.as_str() {
+        ensure_indexed(ctx, r).await?;
+        let b: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = sqlx::query_as(
+            "SELECT MIN(min_x), MIN(min_y), MAX(max_x), MAX(max_y) FROM opendata_features \
+             WHERE resource_id = $1",
+        )
+        .bind(&r.id)
+        .fetch_one(ctx.db.pool())
+        .await?;
+        return Ok(match b {
+            (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+            _ => None,
         });
     }
-    Ok(out)
+    let fields = datastore::fields(&ctx.db, &r.id).await?;
+    let Some((lat, lon)) = coordinates(&fields) else {
+        return Ok(None);
+    };
+    let b = datastore::bounds(&ctx.db, &r.id, &ranges(&lat, &lon, None)).await?;
+    Ok(
+        match (b.first().copied().flatten(), b.get(1).copied().flatten()) {
+            (Some((s, n)), Some((w, e))) => Some([w, s, e, n]),
+            _ => None,
+        },
+    )
+}
+
+/// The box around all the spatial resources of a dataset; none when it has none.
+pub async fn dataset_extent(ctx: &OpenData, d: &Dataset) -> Result<Option<BBox>, OpenDataError> {
+    let mut boxes = Vec::new();
+    for r in &d.resources {
+        if is_spatial(&ctx.db, r).await? {
+            boxes.extend(extent(ctx, r).await?);
+        }
+    }
+    Ok(union(boxes))
 }
 
 /// The features of a GeoJSON text (a FeatureCollection or one Feature), numbered from 1.

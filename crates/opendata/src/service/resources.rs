@@ -101,6 +101,7 @@ pub async fn add_within(
     let id = new_id();
     let mut stored: Option<(Format, String, String, i64)> = None;
     let mut csv_body: Option<bytes::Bytes> = None;
+    let mut geojson_body: Option<bytes::Bytes> = None;
     let mut url = None;
     let format;
     match (&input.upload, &input.url) {
@@ -111,6 +112,8 @@ pub async fn add_within(
             let key = ctx.blobs.put(bytes.clone()).await?;
             if f == Format::Csv {
                 csv_body = Some(bytes.clone());
+            } else if f == Format::GeoJson {
+                geojson_body = Some(bytes.clone());
             } else if f == Format::Xlsx {
                 let text =
                     files::xlsx_to_csv(bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
@@ -180,6 +183,10 @@ pub async fn add_within(
             .execute(&mut *tx)
             .await?;
     }
+    if let Some(body) = geojson_body {
+        let text = files::text(&body).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+        super::geo::index(&mut tx, &id, text).await?;
+    }
     sqlx::query("UPDATE opendata_datasets SET modified_at = $2 WHERE id = $1")
         .bind(&d.id)
         .bind(now)
@@ -236,6 +243,10 @@ pub async fn replace_upload(
         datastore::drop(&mut tx, &r.id).await?;
         rows = Some(datastore::load(&mut tx, ctx.db.backend(), &r.id, &text).await?);
     }
+    if f == Format::GeoJson {
+        let text = files::text(&bytes).map_err(|p| OpenDataError::Invalid(vec![p]))?;
+        super::geo::index(&mut tx, &r.id, text).await?;
+    }
     sqlx::query(
         "UPDATE opendata_resources SET blob_key = $2, file_name = $3, size = $4, \
          datastore_rows = $5 WHERE id = $1",
@@ -261,6 +272,53 @@ pub async fn replace_upload(
     )
     .await?;
     super::index::touch(&mut tx).await?;
+    tx.commit().await?;
+    get(&ctx.db, &r.id).await?.ok_or(OpenDataError::NotFound)
+}
+
+/// Corrects the type of a column of a resource's datastore table (a column detected as text
+/// made `int`, `float` or `date`, for example), when every value fits; otherwise nothing
+/// changes and the error lists the rows that do not. One transaction with its audit entry.
+pub async fn retype_field(
+    ctx: &OpenData,
+    actor: &Actor,
+    resource_id: &str,
+    field: &str,
+    to: datastore::FieldType,
+) -> Result<Resource, OpenDataError> {
+    let r = get(&ctx.db, resource_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    let d = datasets::get(&ctx.db, &r.dataset_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    publisher::require(actor, &d.administration_id)?;
+    if r.datastore_rows.is_none() {
+        return Err(OpenDataError::NotFound);
+    }
+    let mut tx = ctx.db.begin().await?;
+    let from = datastore::retype(&mut tx, &r.id, field, to).await?;
+    if from != to {
+        sqlx::query("UPDATE opendata_datasets SET modified_at = $2 WHERE id = $1")
+            .bind(&d.id)
+            .bind(ctx.now_millis())
+            .execute(&mut *tx)
+            .await?;
+        portico_audit::append(
+            &mut tx,
+            Event::new(&actor.audit_id(), "opendata.field_retyped", &r.id)
+                .in_administration(&d.administration_id)
+                .with(serde_json::json!({
+                    "dataset": d.name,
+                    "field": field,
+                    "from": from.as_str(),
+                    "to": to.as_str(),
+                })),
+            ctx.clock.now(),
+        )
+        .await?;
+        super::index::touch(&mut tx).await?;
+    }
     tx.commit().await?;
     get(&ctx.db, &r.id).await?.ok_or(OpenDataError::NotFound)
 }

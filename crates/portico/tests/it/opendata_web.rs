@@ -509,12 +509,75 @@ async fn dcat_ap_as_rdf_xml_and_json_ld_passes_the_shacl_shapes_with_the_same_tr
         c.get("/dataset/sofia-draft.rdf").await.status,
         StatusCode::NOT_FOUND
     );
+    // dct:spatial is a dct:Location: an authority's URI as given, or the publisher's words with
+    // the box around the dataset's spatial resources (the districts' GeoJSON) and its centre.
+    for (name, spatial) in [
+        (
+            "sofia-stops",
+            "http://publications.europa.eu/resource/authority/place/BGR_SOF",
+        ),
+        ("sofia-districts", "София – централни райони"),
+    ] {
+        sqlx::query("UPDATE opendata_datasets SET spatial = $1 WHERE name = $2")
+            .bind(spatial)
+            .bind(name)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+    let stops = c.get("/dataset/sofia-stops.ttl").await.body;
+    assert!(
+        stops.contains(
+            "dct:spatial <http://publications.europa.eu/resource/authority/place/BGR_SOF>"
+        ) && stops.contains(
+            "<http://publications.europa.eu/resource/authority/place/BGR_SOF> a dct:Location"
+        ),
+        "{stops}"
+    );
+    assert!(
+        stops.contains("\"POLYGON((23.319 42.6853, 23.3357 42.6853, 23.3357 42.6977, 23.319 42.6977, 23.319 42.6853))\"^^gsp:wktLiteral"),
+        "the stops' box: {stops}"
+    );
+    let districts = c.get("/dataset/sofia-districts.ttl").await.body;
+    assert!(
+        districts.contains("skos:prefLabel \"София – централни райони\"@bg")
+            && districts.contains("dcat:bbox \"POLYGON((23.31 42.49, 27.47 42.49, 27.47 42.705, 23.31 42.705, 23.31 42.49))\"^^gsp:wktLiteral")
+            && districts.contains("dcat:centroid \"POINT("),
+        "{districts}"
+    );
+    // The Atom feed in both languages, each linking to the other.
+    let en = c.get("/feeds/dataset.atom?lang=en").await.body;
+    assert!(
+        en.contains("xml:lang=\"en\"") && en.contains("<title>Districts of Sofia</title>"),
+        "{en}"
+    );
+    assert!(
+        en.contains("hreflang=\"bg\"") && en.contains("label=\"Regions and cities\""),
+        "{en}"
+    );
+    let asked = reqwest::Client::new()
+        .get(format!("{}/feeds/dataset.atom", app.base))
+        .header("Accept-Language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        asked.contains("<title>Open data – recent changes</title>"),
+        "{asked}"
+    );
+    let bg = c.get("/feeds/dataset.atom").await.body;
+    assert!(bg.contains("xml:lang=\"bg\"") && bg.contains("<title>Райони на София</title>"));
+    assert!(bg.contains("dataset.atom?lang=en"));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/dcat_check.py");
     let mut counts = Vec::new();
     for ext in ["ttl", "rdf", "jsonld"] {
         let urls = vec![
             format!("{}/catalog.{ext}", app.base),
             format!("{}/dataset/sofia-districts.{ext}", app.base),
+            format!("{}/dataset/sofia-stops.{ext}", app.base),
         ];
         let script = script.clone();
         let out = tokio::task::spawn_blocking(move || {
@@ -648,5 +711,224 @@ async fn the_demo_seeds_hundreds_of_datasets_and_the_service_catalog_is_kept_cur
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.resource_replaced'")
             .await,
         1
+    );
+}
+
+fn link(page: &Value, rel: &str) -> Option<String> {
+    page["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == rel)
+        .map(|l| l["href"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn ogc_api_features_pages_and_filters_in_the_database() {
+    let app = TestApp::start().await;
+    let (geo, stops) = publish(&app).await;
+    let c = app.client();
+    // The GeoJSON's features are kept one a row with their boxes, so a page is read alone.
+    let stored = format!("SELECT COUNT(*) FROM opendata_features WHERE resource_id = '{geo}'");
+    assert_eq!(app.count(&stored).await, 4);
+    let third = c
+        .get(&format!("/ogcapi/collections/{geo}/items?limit=1&offset=2"))
+        .await
+        .json();
+    assert_eq!(third["numberMatched"], 4);
+    assert_eq!(third["numberReturned"], 1);
+    assert_eq!(third["features"][0]["id"], 3);
+    assert_eq!(third["features"][0]["properties"]["name"], "Лозенец");
+    assert!(link(&third, "prev").unwrap().contains("offset=1"));
+    assert!(link(&third, "next").unwrap().contains("offset=3"));
+    let past = c
+        .get(&format!("/ogcapi/collections/{geo}/items?offset=10"))
+        .await
+        .json();
+    assert_eq!(past["numberMatched"], 4);
+    assert_eq!(past["numberReturned"], 0);
+    assert!(link(&past, "next").is_none());
+    // Burgas's port only: the box is compared with each feature's stored box.
+    let burgas = c
+        .get(&format!("/ogcapi/collections/{geo}/items?bbox=27,42,28,43"))
+        .await
+        .json();
+    assert_eq!(burgas["numberMatched"], 1);
+    assert_eq!(burgas["features"][0]["id"], 4);
+
+    // A CSV with coordinates: the box is a range on its latitude and longitude columns.
+    let two = c
+        .get(&format!(
+            "/ogcapi/collections/{stops}/items?bbox=23.318,42.68,23.323,42.70&limit=1"
+        ))
+        .await
+        .json();
+    assert_eq!(two["numberMatched"], 2);
+    assert_eq!(two["features"][0]["properties"]["stop"], "НДК");
+    let next = link(&two, "next").unwrap();
+    let rest = c.get(next.trim_start_matches(&app.base)).await.json();
+    assert_eq!(rest["numberReturned"], 1);
+    assert_eq!(rest["features"][0]["properties"]["stop"], "Сердика");
+    assert!(link(&rest, "next").is_none());
+    let bridge = c
+        .get(&format!("/ogcapi/collections/{stops}/items/3"))
+        .await
+        .json();
+    assert_eq!(bridge["properties"]["stop"], "Орлов мост");
+    assert_eq!(bridge["geometry"]["coordinates"], json!([23.3357, 42.691]));
+    let extent = c.get(&format!("/ogcapi/collections/{stops}")).await.json();
+    assert_eq!(
+        extent["extent"]["spatial"]["bbox"][0],
+        json!([23.319, 42.6853, 23.3357, 42.6977])
+    );
+
+    // A GeoJSON resource stored before the features were kept is indexed when first read.
+    sqlx::query("DELETE FROM opendata_features")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE opendata_resources SET features = NULL")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let again = c
+        .get(&format!(
+            "/ogcapi/collections/{geo}/items?bbox=23.0,42.5,23.6,42.9"
+        ))
+        .await
+        .json();
+    assert_eq!(again["numberMatched"], 3);
+    assert_eq!(app.count(&stored).await, 4);
+}
+
+const PLACES: &str = "name,code,opened,zip\n\
+    Читалище,12,2024-01-05,1000\nБиблиотека,7,2023-11-30,1000\nМузей,x3,2022-06-01,9000\n";
+
+#[tokio::test]
+async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_nothing() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let (s, d) = action(
+        &app,
+        Some(&token),
+        "package_create",
+        dataset(
+            "sofia-places",
+            SOFIA_EIK,
+            "Културни места",
+            "Cultural places",
+            "educ",
+            "cc-by-4.0",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let id = d["result"]["id"].as_str().unwrap().to_owned();
+    let r = upload(&app, &token, &id, "places.csv", PLACES).await;
+    let rid = r["result"]["id"].as_str().unwrap().to_owned();
+    let types = |found: &Value| -> Vec<(String, String)> {
+        found["result"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["id"].as_str().unwrap().to_owned(),
+                    f["type"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let search = |body: Value| {
+        let app = &app;
+        async move { action(app, None, "datastore_search", body).await }
+    };
+    let (_, before) = search(json!({ "resource_id": rid })).await;
+    assert!(types(&before).contains(&("code".into(), "text".into())));
+    assert!(types(&before).contains(&("opened".into(), "text".into())));
+
+    let publisher = crate::catalog::staff(
+        &app,
+        "data@sofia.example.bg",
+        SOFIA_EIK,
+        portico_identity::Role::DataPublisher,
+    )
+    .await;
+    // Linked from the dataset page, for its publisher only.
+    let page = publisher.get("/data/sofia-places").await;
+    let href = format!("/data/sofia-places/resources/{rid}/fields");
+    assert!(page.body.contains(&href), "{}", page.body);
+    assert!(!app
+        .client()
+        .get("/data/sofia-places")
+        .await
+        .body
+        .contains(&href));
+    let form = publisher.get(&href).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        form.texts("#od-fields tbody td"),
+        vec![
+            "name",
+            "Текст",
+            "code",
+            "Текст",
+            "opened",
+            "Текст",
+            "zip",
+            "Цяло число"
+        ]
+    );
+    // "x3" is not a whole number: the row is named and nothing changes.
+    let bad = publisher
+        .post_form(&href, &[("field", "code"), ("type", "int")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = bad.texts(".error-summary li a");
+    assert_eq!(summary.len(), 1, "{summary:?}");
+    assert!(
+        summary[0].contains("Ред 3") && summary[0].contains("x3"),
+        "{summary:?}"
+    );
+    let (_, same) = search(json!({ "resource_id": rid, "filters": {"code": "x3"} })).await;
+    assert_eq!(same["result"]["total"], 1);
+    assert!(types(&same).contains(&("code".into(), "text".into())));
+    // Over the API the same problem is a CKAN Validation Error; an unknown type is refused.
+    let unknown = publisher
+        .post_form(&href, &[("field", "code"), ("type", "money")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Dates written YYYY-MM-DD become a date column: sorted as dates, filtered by a date.
+    let ok = publisher
+        .post_form(&href, &[("field", "opened"), ("type", "date")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let saved = publisher.get(ok.location()).await;
+    assert!(saved.body.contains("Типът на колоната е променен"));
+    let (_, sorted) = search(json!({ "resource_id": rid, "sort": "opened desc" })).await;
+    assert!(types(&sorted).contains(&("opened".into(), "date".into())));
+    assert_eq!(sorted["result"]["records"][0]["name"], "Читалище");
+    let (s, wrong) =
+        search(json!({ "resource_id": rid, "filters": {"opened": "30.11.2023"} })).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{wrong}");
+    // A number column made text and back: the values survive each change.
+    for (to, expected) in [("text", "text"), ("int", "int")] {
+        let ok = publisher
+            .post_form(&href, &[("field", "zip"), ("type", to)])
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let (_, found) =
+            search(json!({ "resource_id": rid, "filters": {"zip": "1000"}, "sort": "zip" })).await;
+        assert!(types(&found).contains(&("zip".into(), expected.into())));
+        assert_eq!(found["result"]["total"], 2);
+    }
+    let (_, numbers) = search(json!({ "resource_id": rid, "sort": "zip desc" })).await;
+    assert_eq!(numbers["result"]["records"][0]["zip"], 9000);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.field_retyped'")
+            .await,
+        3
     );
 }

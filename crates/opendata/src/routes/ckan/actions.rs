@@ -575,6 +575,7 @@ async fn datastore_search(
         fields: p.list("fields")?,
         limit,
         offset,
+        ..Default::default()
     };
     let found = datastore::search(&state.ctx.db, &id, &s).await?;
     let path = format!("/api/3/action/datastore_search?resource_id={id}");
