@@ -232,6 +232,7 @@ pub struct HistoryRow {
 #[template(path = "office_payment.html")]
 struct PaymentPage {
     page: PageContext,
+    back: String,
     p: Payment,
     amount: String,
     refunded: String,
@@ -280,6 +281,7 @@ fn payment_page(
         .collect();
     let pay = p.payment;
     PaymentPage {
+        back: format!("/office/payments?a={}", pay.administration_id),
         amount: amount(pay.amount_minor, &currency),
         refunded: amount(pay.refunded_minor, &currency),
         left: listing::decimal(pay.amount_minor - pay.refunded_minor, &currency),
@@ -345,6 +347,7 @@ pub struct RefundForm {
 #[template(path = "office_refund_confirm.html")]
 struct ConfirmPage {
     page: PageContext,
+    back: String,
     id: String,
     code: String,
     payer: String,
@@ -392,6 +395,7 @@ pub async fn refund(
     };
     if form.confirm.as_deref() != Some("yes") {
         return Ok(render(&ConfirmPage {
+            back: format!("/office/payments/{}", p.payment.id),
             id: p.payment.id.clone(),
             code: p.payment.code.clone(),
             payer: p.payment.obligor_id.clone(),
@@ -428,6 +432,7 @@ pub struct LineRow {
 #[template(path = "office_reconciliation.html")]
 struct ReconciliationPage {
     page: PageContext,
+    back: String,
     administration: String,
     administrations: Vec<(String, String)>,
     open: Vec<LineRow>,
@@ -486,6 +491,7 @@ async fn reconciliation_page(
         })
         .collect();
     Ok(ReconciliationPage {
+        back: format!("/office/payments?a={a}"),
         open: line_rows(&page, open),
         done: line_rows(&page, done),
         administration: a,
@@ -661,6 +667,7 @@ pub async fn lines_csv(
 #[template(path = "office_statements.html")]
 struct UploadPage {
     page: PageContext,
+    back: String,
     administration: String,
     administrations: Vec<(String, String)>,
     errors: Vec<FieldError>,
@@ -678,6 +685,7 @@ pub async fn upload_form(
     let (a, administrations) = administration(&state, &user.actor(), Some(&q.a), &page).await?;
     Ok(render(&UploadPage {
         page,
+        back: format!("/office/payments/reconciliation?a={a}"),
         administration: a,
         administrations,
         errors: Vec::new(),
@@ -732,6 +740,7 @@ pub async fn upload(
     let failed = |page, administrations, code: &str| -> Result<Response, AppError> {
         let view = UploadPage {
             page,
+            back: format!("/office/payments/reconciliation?a={a}"),
             administration: a.clone(),
             administrations,
             errors: vec![FieldError::new("statement", code)],
@@ -751,6 +760,7 @@ pub async fn upload(
                 .collect();
             let view = UploadPage {
                 page,
+                back: format!("/office/payments/reconciliation?a={a}"),
                 administration: a.clone(),
                 administrations,
                 errors: Vec::new(),

@@ -66,7 +66,7 @@ pub async fn list(
         requests::COLUMNS
     );
     let mut binds = vec![Bind::Text(administration_id.to_owned())];
-    let mut clause = |sql: &mut String, binds: &mut Vec<Bind>, column: &str, bind: Bind| {
+    let clause = |sql: &mut String, binds: &mut Vec<Bind>, column: &str, bind: Bind| {
         binds.push(bind);
         sql.push_str(&format!(" AND {column} ${}", binds.len()));
     };
