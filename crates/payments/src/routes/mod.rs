@@ -35,7 +35,10 @@ pub fn router(state: PaymentsState) -> Router<AppState> {
         .route("/payments/{id}/return", get(pages::back))
         .route("/office/payments", get(office::list))
         .route("/office/payments/export.csv", get(office::export))
-        .route("/office/payments/reconciliation", get(office::reconciliation))
+        .route(
+            "/office/payments/reconciliation",
+            get(office::reconciliation),
+        )
         .route(
             "/office/payments/reconciliation/match",
             post(office::match_line),
@@ -44,7 +47,10 @@ pub fn router(state: PaymentsState) -> Router<AppState> {
             "/office/payments/reconciliation/resolve",
             post(office::resolve_line),
         )
-        .route("/office/payments/reconciliation.csv", get(office::lines_csv))
+        .route(
+            "/office/payments/reconciliation.csv",
+            get(office::lines_csv),
+        )
         .route(
             "/office/payments/statements",
             get(office::upload_form).post(office::upload),

@@ -316,8 +316,19 @@ pub async fn show(
             page.t("payments_office_refunded").to_owned(),
         )
     });
-    let left = listing::decimal(p.payment.amount_minor - p.payment.refunded_minor, &p.payment.currency);
-    Ok(render(&payment_page(page, p, left, String::new(), Vec::new(), notice))?.into_response())
+    let left = listing::decimal(
+        p.payment.amount_minor - p.payment.refunded_minor,
+        &p.payment.currency,
+    );
+    Ok(render(&payment_page(
+        page,
+        p,
+        left,
+        String::new(),
+        Vec::new(),
+        notice,
+    ))?
+    .into_response())
 }
 
 /// The payment, when the actor is a person of its administration's staff; else it does not
@@ -410,10 +421,17 @@ pub async fn refund(
     let note = Some(note.as_str()).filter(|n| !n.is_empty());
     match requests::refund(&state.payments, &actor, &id, minor, note).await {
         Ok(_) => Ok(Redirect::to(&format!("/office/payments/{id}?refunded=1")).into_response()),
-        Err(e @ (PaymentError::Invalid(_) | PaymentError::NotAllowed { .. } | PaymentError::Conflict)) => {
+        Err(
+            e @ (PaymentError::Invalid(_)
+            | PaymentError::NotAllowed { .. }
+            | PaymentError::Conflict),
+        ) => {
             tracing::info!(code = e.code(), "refund refused");
             let p = staff_payment(&state, &actor, &id).await?;
-            let errors = vec![FieldError::new("amount", "payments_office_refund_amount_invalid")];
+            let errors = vec![FieldError::new(
+                "amount",
+                "payments_office_refund_amount_invalid",
+            )];
             let view = payment_page(page, p, form.amount, form.note, errors, None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
         }
@@ -589,8 +607,12 @@ async fn line_action(
                 "note_invalid"
             };
             let key = match code {
-                "line_resolved" | "payment_code_invalid" | "line_not_payment"
-                | "line_currency_mismatch" | "line_amount_short" | "note_invalid" => {
+                "line_resolved"
+                | "payment_code_invalid"
+                | "line_not_payment"
+                | "line_currency_mismatch"
+                | "line_amount_short"
+                | "note_invalid" => {
                     format!("payments_error_{code}")
                 }
                 _ => "payments_error_line_not_payable".to_owned(),

@@ -139,9 +139,15 @@ mod tests {
         assert_eq!(importer(&operator, Some("sofia")).unwrap(), "sofia");
         assert!(importer(&operator, Some("burgas")).is_err());
         assert!(importer(&operator, None).is_err());
-        assert!(works_for(&staff(Role::AdministrationAdmin, Assurance::High), "sofia"));
+        assert!(works_for(
+            &staff(Role::AdministrationAdmin, Assurance::High),
+            "sofia"
+        ));
         assert!(!works_for(&staff(Role::Operator, Assurance::Low), "sofia"));
-        assert!(!works_for(&staff(Role::DataPublisher, Assurance::High), "sofia"));
+        assert!(!works_for(
+            &staff(Role::DataPublisher, Assurance::High),
+            "sofia"
+        ));
         // Staff do not ask for payments: that is the service layer's and systems' business.
         assert!(administration(&operator, Some("sofia")).is_err());
     }

@@ -71,7 +71,12 @@ pub async fn list(
         sql.push_str(&format!(" AND {column} ${}", binds.len()));
     };
     if let Some(state) = filter.state {
-        clause(&mut sql, &mut binds, "state =", Bind::Text(state.as_str().into()));
+        clause(
+            &mut sql,
+            &mut binds,
+            "state =",
+            Bind::Text(state.as_str().into()),
+        );
     }
     if let Some(from) = filter.from {
         let at = to_millis(sofia_midnight(from));
@@ -180,13 +185,19 @@ pub fn parse_decimal(s: &str, currency: &str) -> Option<i64> {
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let fraction: i64 = if fraction.is_empty() {
         0
     } else {
         fraction.parse::<i64>().ok()? * 10i64.pow(exponent - fraction.len() as u32)
     };
-    let minor = whole.checked_mul(10i64.pow(exponent))?.checked_add(fraction)?;
+    let minor = whole
+        .checked_mul(10i64.pow(exponent))?
+        .checked_add(fraction)?;
     (minor > 0).then_some(minor)
 }
 
@@ -269,8 +280,14 @@ mod tests {
     #[test]
     fn a_day_in_sofia_starts_two_or_three_hours_before_utc_midnight() {
         let winter = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        assert_eq!(sofia_midnight(winter).to_rfc3339(), "2026-12-02T22:00:00+00:00");
+        assert_eq!(
+            sofia_midnight(winter).to_rfc3339(),
+            "2026-12-02T22:00:00+00:00"
+        );
         let summer = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
-        assert_eq!(sofia_midnight(summer).to_rfc3339(), "2026-07-02T21:00:00+00:00");
+        assert_eq!(
+            sofia_midnight(summer).to_rfc3339(),
+            "2026-07-02T21:00:00+00:00"
+        );
     }
 }

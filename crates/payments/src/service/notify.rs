@@ -89,7 +89,8 @@ fn check_url(raw: &str) -> Result<String, PaymentError> {
     if raw.len() > 2000 {
         return Err(bad);
     }
-    let url = reqwest::Url::parse(raw).map_err(|_| PaymentError::Invalid("endpoint_url_invalid"))?;
+    let url =
+        reqwest::Url::parse(raw).map_err(|_| PaymentError::Invalid("endpoint_url_invalid"))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -145,9 +146,13 @@ pub async fn set_endpoint(
     .await?;
     portico_audit::append(
         &mut tx,
-        portico_audit::Event::new(&actor.audit_id(), "payments.endpoint_set", &administration_id)
-            .in_administration(&administration_id)
-            .with(serde_json::json!({ "url": url })),
+        portico_audit::Event::new(
+            &actor.audit_id(),
+            "payments.endpoint_set",
+            &administration_id,
+        )
+        .in_administration(&administration_id)
+        .with(serde_json::json!({ "url": url })),
         now,
     )
     .await?;
@@ -249,7 +254,11 @@ pub async fn enqueue_in(
     .bind(to_millis(now))
     .execute(&mut **tx)
     .await?;
-    let mut job = NewJob::now(NOTIFY_JOB, serde_json::json!({ "notification_id": id }), now);
+    let mut job = NewJob::now(
+        NOTIFY_JOB,
+        serde_json::json!({ "notification_id": id }),
+        now,
+    );
     job.max_attempts = MAX_ATTEMPTS;
     jobs::enqueue(tx, job, now).await?;
     Ok(())

@@ -220,13 +220,17 @@ async fn mark(
     }
     portico_audit::append(
         tx,
-        portico_audit::Event::new(&actor.audit_id(), "payments.line_resolved", &line.statement_id)
-            .in_administration(administration_id)
-            .with(serde_json::json!({
-                "entry_ref": line.entry_ref, "outcome": line.outcome, "resolution": resolution,
-                "payment_id": payment_id, "amount_minor": line.amount_minor,
-                "currency": line.currency,
-            })),
+        portico_audit::Event::new(
+            &actor.audit_id(),
+            "payments.line_resolved",
+            &line.statement_id,
+        )
+        .in_administration(administration_id)
+        .with(serde_json::json!({
+            "entry_ref": line.entry_ref, "outcome": line.outcome, "resolution": resolution,
+            "payment_id": payment_id, "amount_minor": line.amount_minor,
+            "currency": line.currency,
+        })),
         now,
     )
     .await?;
@@ -286,7 +290,8 @@ pub async fn match_to(
         None | Some("") => None,
         Some(n) => Some(note_text(n)?),
     };
-    let normal = code::normalise(written_code).ok_or(PaymentError::Invalid("payment_code_invalid"))?;
+    let normal =
+        code::normalise(written_code).ok_or(PaymentError::Invalid("payment_code_invalid"))?;
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
     let line = open_line(&mut tx, administration_id, key).await?;
@@ -305,7 +310,9 @@ pub async fn match_to(
     let text = format!(
         "bank transfer {}{}",
         line.entry_ref,
-        note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+        note.as_deref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default()
     );
     let change = Change {
         to: PaymentState::Paid,

@@ -5,9 +5,9 @@
 //! each signature verifies (in constant time, within the replay window) and fails with another
 //! secret, a changed body or an old time. Another administration's payments are never sent.
 
+use crate::catalog::seeded;
 use crate::payments::{client_token, request, send};
 use crate::payments_camt::{entry, import, statement};
-use crate::catalog::seeded;
 use crate::support::{fresh_egn, TestApp};
 use portico::demo::SOFIA_EIK;
 use portico_payments::signing;
@@ -98,15 +98,42 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
 
     // Only https, or http to this computer; the secret is shown once.
     let path = "/api/v1/payments/callback-endpoint";
-    let (status, _, body) = send(&app, &token, Method::PUT, path, None, Some(&json!({ "url": "http://billing.example.bg/hook" }))).await;
+    let (status, _, body) = send(
+        &app,
+        &token,
+        Method::PUT,
+        path,
+        None,
+        Some(&json!({ "url": "http://billing.example.bg/hook" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "endpoint_url_invalid");
-    let (status, _, first) = send(&app, &token, Method::PUT, path, None, Some(&json!({ "url": url }))).await;
+    let (status, _, first) = send(
+        &app,
+        &token,
+        Method::PUT,
+        path,
+        None,
+        Some(&json!({ "url": url })),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{first}");
-    let (status, _, named) = send(&app, &token, Method::PUT, path, None, Some(&json!({ "url": url }))).await;
+    let (status, _, named) = send(
+        &app,
+        &token,
+        Method::PUT,
+        path,
+        None,
+        Some(&json!({ "url": url })),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let secret = named["secret"].as_str().unwrap().to_owned();
-    assert_ne!(first["secret"], named["secret"], "naming it again rotates the secret");
+    assert_ne!(
+        first["secret"], named["secret"],
+        "naming it again rotates the secret"
+    );
     let (status, _, shown) = send(&app, &token, Method::GET, path, None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shown["url"], url.as_str());
@@ -115,7 +142,15 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
     // Three changes: one payment cancelled, another paid by a statement, then refunded in part.
     let (cancelled, _) = ask(&app, &token).await;
     let (paid, paid_code) = ask(&app, &token).await;
-    let (status, _, _) = send(&app, &token, Method::POST, &format!("/api/v1/payments/{cancelled}/cancel"), None, Some(&json!({}))).await;
+    let (status, _, _) = send(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/payments/{cancelled}/cancel"),
+        None,
+        Some(&json!({})),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (status, report) = import(
         &app,
@@ -124,11 +159,27 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    let (status, _, _) = send(&app, &token, Method::POST, &format!("/api/v1/payments/{paid}/refunds"), None, Some(&json!({ "amount_minor": 250 }))).await;
+    let (status, _, _) = send(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/payments/{paid}/refunds"),
+        None,
+        Some(&json!({ "amount_minor": 250 })),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     // Burgas's payment changes too, but Sofia's endpoint is not told.
     let (theirs, _) = ask(&app, &burgas).await;
-    send(&app, &burgas, Method::POST, &format!("/api/v1/payments/{theirs}/cancel"), None, Some(&json!({}))).await;
+    send(
+        &app,
+        &burgas,
+        Method::POST,
+        &format!("/api/v1/payments/{theirs}/cancel"),
+        None,
+        Some(&json!({})),
+    )
+    .await;
 
     // The first three answers are 500: the queue tries again, with backoff, until each is acked.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -156,7 +207,8 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
         3
     );
     assert_eq!(
-        app.count("SELECT SUM(attempts) FROM payments_notifications").await,
+        app.count("SELECT CAST(SUM(attempts) AS BIGINT) FROM payments_notifications")
+            .await,
         6
     );
     let mut changes: Vec<(String, String, i64)> = acked
@@ -190,7 +242,10 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
             .parse()
             .unwrap();
         let now = signed + 2;
-        assert!(signing::verify(secret.as_bytes(), signature, body.as_bytes(), now).is_ok(), "{signature}");
+        assert!(
+            signing::verify(secret.as_bytes(), signature, body.as_bytes(), now).is_ok(),
+            "{signature}"
+        );
         assert_eq!(
             signing::verify(b"pcbsec_another", signature, body.as_bytes(), now),
             Err(signing::SignatureError::Mismatch)
@@ -208,9 +263,18 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
     let (status, _, _) = send(&app, &token, Method::DELETE, path, None, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (later, _) = ask(&app, &token).await;
-    send(&app, &token, Method::POST, &format!("/api/v1/payments/{later}/cancel"), None, Some(&json!({}))).await;
+    send(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/payments/{later}/cancel"),
+        None,
+        Some(&json!({})),
+    )
+    .await;
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM payments_notifications").await,
+        app.count("SELECT COUNT(*) FROM payments_notifications")
+            .await,
         3
     );
 }

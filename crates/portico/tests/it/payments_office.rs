@@ -60,7 +60,13 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let (p3, c3) = ask(&app, &token, "Такса за разрешение").await;
     let (theirs, theirs_code) = ask(&app, &burgas_token, "Такса в Бургас").await;
 
-    let operator = staff(&app, "pay-office@sofia.example.bg", SOFIA_EIK, Role::Operator).await;
+    let operator = staff(
+        &app,
+        "pay-office@sofia.example.bg",
+        SOFIA_EIK,
+        Role::Operator,
+    )
+    .await;
     let list = operator.get("/office/payments").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     let codes = list.texts("#office-payments tbody tr td:first-child a");
@@ -70,7 +76,11 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     assert!(!codes.contains(&theirs_code));
     // Reached from the back office's queue.
     let queue = operator.get("/office").await;
-    assert!(queue.body.contains("href=\"/office/payments\""), "{}", queue.body);
+    assert!(
+        queue.body.contains("href=\"/office/payments\""),
+        "{}",
+        queue.body
+    );
 
     // A statement uploaded on the page: one line pays p1, one is short for p2, one has no code.
     let page = operator
@@ -80,7 +90,13 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let xml = statement(&[
         entry("OF1", "10.50", true, false, &[("", &c1)]),
         entry("OF2", "4.00", true, false, &[("", &c2)]),
-        entry("OF3", "10.50", true, false, &[("", "за удостоверение на Иван")]),
+        entry(
+            "OF3",
+            "10.50",
+            true,
+            false,
+            &[("", "за удостоверение на Иван")],
+        ),
     ]);
     let uploaded = operator
         .post_file_with(
@@ -167,19 +183,31 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[0].starts_with("id,code,state,amount,currency"));
-    assert!(lines[1].contains(&format!("{p1},{c1},paid,10.50,EUR")), "{csv}");
+    assert!(
+        lines[1].contains(&format!("{p1},{c1},paid,10.50,EUR")),
+        "{csv}"
+    );
 
     // Reconciliation: the short line and the line without a code wait for a person.
     let rec = operator.get("/office/payments/reconciliation").await;
     assert_eq!(rec.status, StatusCode::OK, "{}", rec.body);
-    let waiting = rec.html().select(&lines_sel()).filter_map(|e| e.value().attr("data-entry").map(str::to_owned)).collect::<Vec<_>>();
+    let waiting = rec
+        .html()
+        .select(&lines_sel())
+        .filter_map(|e| e.value().attr("data-entry").map(str::to_owned))
+        .collect::<Vec<_>>();
     assert_eq!(waiting, ["OF2", "OF3"], "{}", rec.body);
     let key = |entry: &str| format!("{sofia}|BG80BNBG96611020345678|{entry}|0|false");
     // The short line cannot pay p2: refused, nothing changes.
     let short = operator
         .post_form(
             "/office/payments/reconciliation/match",
-            &[("a", &sofia), ("line", &key("OF2")), ("code", &c2), ("note", "")],
+            &[
+                ("a", &sofia),
+                ("line", &key("OF2")),
+                ("code", &c2),
+                ("note", ""),
+            ],
         )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -189,7 +217,12 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let other = operator
         .post_form(
             "/office/payments/reconciliation/match",
-            &[("a", &sofia), ("line", &key("OF3")), ("code", &theirs_code), ("note", "")],
+            &[
+                ("a", &sofia),
+                ("line", &key("OF3")),
+                ("code", &theirs_code),
+                ("note", ""),
+            ],
         )
         .await;
     assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -198,7 +231,12 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let matched = operator
         .post_form(
             "/office/payments/reconciliation/match",
-            &[("a", &sofia), ("line", &key("OF3")), ("code", &c3), ("note", "the payer called")],
+            &[
+                ("a", &sofia),
+                ("line", &key("OF3")),
+                ("code", &c3),
+                ("note", "the payer called"),
+            ],
         )
         .await;
     assert_eq!(matched.status, StatusCode::SEE_OTHER, "{}", matched.body);
@@ -214,13 +252,22 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let noted = operator
         .post_form(
             "/office/payments/reconciliation/resolve",
-            &[("a", &sofia), ("line", &key("OF2")), ("note", "4.00 EUR sent back")],
+            &[
+                ("a", &sofia),
+                ("line", &key("OF2")),
+                ("note", "4.00 EUR sent back"),
+            ],
         )
         .await;
     assert_eq!(noted.status, StatusCode::SEE_OTHER);
     assert_eq!(state(&app, &p2).await, "created");
     let rec = operator.get("/office/payments/reconciliation").await;
-    assert!(rec.html().select(&lines_sel()).filter_map(|e| e.value().attr("data-entry").map(str::to_owned)).collect::<Vec<_>>().is_empty());
+    assert!(rec
+        .html()
+        .select(&lines_sel())
+        .filter_map(|e| e.value().attr("data-entry").map(str::to_owned))
+        .collect::<Vec<_>>()
+        .is_empty());
     assert!(rec.body.contains("id=\"no-lines\""));
     // A line is resolved once.
     let again = operator
@@ -242,16 +289,28 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     assert_eq!(status, StatusCode::OK);
     let lines_csv = String::from_utf8(lines_csv).unwrap();
     assert_eq!(lines_csv.lines().count(), 4, "{lines_csv}");
-    assert!(lines_csv.contains(&format!("OF3,2026-12-03,10.50,EUR,unknown,,")), "{lines_csv}");
-    assert!(lines_csv.contains(&format!("matched,{c3},the payer called")), "{lines_csv}");
-    assert!(lines_csv.contains("noted,,4.00 EUR sent back"), "{lines_csv}");
+    assert!(
+        lines_csv.contains(&format!("OF3,2026-12-03,10.50,EUR,unknown,,")),
+        "{lines_csv}"
+    );
+    assert!(
+        lines_csv.contains(&format!("matched,{c3},the payer called")),
+        "{lines_csv}"
+    );
+    assert!(
+        lines_csv.contains("noted,,4.00 EUR sent back"),
+        "{lines_csv}"
+    );
 
     // Refunds: a wrong amount is refused; a right one is confirmed first, then made.
     let p = operator.get(&format!("/office/payments/{p1}")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("id=\"refund\""));
     let too_much = operator
-        .post_form(&format!("/office/payments/{p1}/refund"), &[("amount", "20"), ("note", "")])
+        .post_form(
+            &format!("/office/payments/{p1}/refund"),
+            &[("amount", "20"), ("note", "")],
+        )
         .await;
     assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(too_much.body.contains("href=\"#amount\""));
@@ -277,7 +336,10 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
         .await;
     assert!(page.body.contains("overpaid"));
     operator
-        .post_form(&format!("/office/payments/{p1}/refund"), &[("amount", "8.00"), ("note", ""), ("confirm", "yes")])
+        .post_form(
+            &format!("/office/payments/{p1}/refund"),
+            &[("amount", "8.00"), ("note", ""), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(state(&app, &p1).await, "refunded");
     let (by,): (String,) = sqlx::query_as(
@@ -287,16 +349,28 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     .fetch_one(app.db.pool())
     .await
     .unwrap();
-    assert!(!by.starts_with("client:") && !by.starts_with("system:"), "a person: {by}");
+    assert!(
+        !by.starts_with("client:") && !by.starts_with("system:"),
+        "a person: {by}"
+    );
 
     // Burgas's staff see none of Sofia's; a citizen has no payments back office.
-    let burgas = staff(&app, "pay-office@burgas.example.bg", BURGAS_EIK, Role::Operator).await;
+    let burgas = staff(
+        &app,
+        "pay-office@burgas.example.bg",
+        BURGAS_EIK,
+        Role::Operator,
+    )
+    .await;
     assert_eq!(
         burgas.get(&format!("/office/payments/{p2}")).await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        burgas.get(&format!("/office/payments?a={sofia}")).await.status,
+        burgas
+            .get(&format!("/office/payments?a={sofia}"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let theirs_list = burgas.get("/office/payments").await;
@@ -305,7 +379,12 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
         [theirs_code.clone()]
     );
     let theirs_rec = burgas.get("/office/payments/reconciliation").await;
-    assert!(theirs_rec.html().select(&lines_sel()).filter_map(|e| e.value().attr("data-entry").map(str::to_owned)).collect::<Vec<_>>().is_empty());
+    assert!(theirs_rec
+        .html()
+        .select(&lines_sel())
+        .filter_map(|e| e.value().attr("data-entry").map(str::to_owned))
+        .collect::<Vec<_>>()
+        .is_empty());
     burgas.get("/office/payments").await;
     let steal = burgas
         .post_form(
