@@ -192,6 +192,7 @@ async fn open_line(
     Ok(line)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn mark(
     tx: &mut portico_store::Tx,
     actor: &Actor,
