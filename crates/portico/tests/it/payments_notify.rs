@@ -222,13 +222,13 @@ async fn an_administrations_system_is_told_of_every_change_signed_and_retried_un
             )
         })
         .collect();
-    changes.sort_by(|a, b| (a.0.clone(), a.2).cmp(&(b.0.clone(), b.2)));
+    changes.sort();
     let mut expected = vec![
         (cancelled.clone(), "cancelled".to_owned(), 2),
         (paid.clone(), "paid".to_owned(), 2),
         (paid.clone(), "refunded_part".to_owned(), 3),
     ];
-    expected.sort_by(|a, b| (a.0.clone(), a.2).cmp(&(b.0.clone(), b.2)));
+    expected.sort();
     assert_eq!(changes, expected);
     assert!(!seen.iter().any(|(_, _, b)| b.contains(&theirs)));
 

@@ -133,7 +133,7 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let paid = operator.get("/office/payments?state=paid").await;
     assert_eq!(
         paid.texts("#office-payments tbody tr td:first-child a"),
-        [c1.clone()]
+        [c1.as_str()]
     );
     let typed = c2.to_lowercase().replace('0', "o");
     let by_code = operator
@@ -141,14 +141,14 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
         .await;
     assert_eq!(
         by_code.texts("#office-payments tbody tr td:first-child a"),
-        [c2.clone()]
+        [c2.as_str()]
     );
     let by_reason = operator
         .get("/office/payments?reason=%D0%A2%D0%B0%D0%BA%D1%81%D0%B0+%D0%B7%D0%B0+%D1%80%D0%B0%D0%B7%D1%80%D0%B5%D1%88%D0%B5%D0%BD%D0%B8%D0%B5")
         .await;
     assert_eq!(
         by_reason.texts("#office-payments tbody tr td:first-child a"),
-        [c3.clone()]
+        [c3.as_str()]
     );
     let today = portico_core::calendar::sofia_date(portico_core::Clock::now(&app.clock));
     let yesterday = today.pred_opt().unwrap();
@@ -290,7 +290,7 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let lines_csv = String::from_utf8(lines_csv).unwrap();
     assert_eq!(lines_csv.lines().count(), 4, "{lines_csv}");
     assert!(
-        lines_csv.contains(&format!("OF3,2026-12-03,10.50,EUR,unknown,,")),
+        lines_csv.contains("OF3,2026-12-03,10.50,EUR,unknown,,"),
         "{lines_csv}"
     );
     assert!(
@@ -376,7 +376,7 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     let theirs_list = burgas.get("/office/payments").await;
     assert_eq!(
         theirs_list.texts("#office-payments tbody tr td:first-child a"),
-        [theirs_code.clone()]
+        [theirs_code.as_str()]
     );
     let theirs_rec = burgas.get("/office/payments/reconciliation").await;
     assert!(theirs_rec
