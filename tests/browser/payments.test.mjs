@@ -7,6 +7,10 @@
 // shows the payment received, the case moves on (the payments outbox job) and the receipt is in
 // the citizen's eDelivery mailbox.
 //
+// Then the administration's operator works the payment on the back office's pages: finds it in
+// the payments list (reached from the work queue), refunds part of it after a confirmation
+// page, and opens the reconciliation screen and the statement upload page.
+//
 // Every page (Portico's and the provider's) is checked at 320 px and 1280 px (no sideways
 // scrolling) and with axe-core. The steps run in order; after a failed step the rest are skipped.
 
@@ -30,6 +34,7 @@ const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const APPLICANT_EMAIL = 'ivan.petrov@portico.demo';
 const APPLICANT_EGN = makeEgn(new Date(Date.UTC(1985, 6, 14)), 123);
 const VERIFIER_EMAIL = 'verifier@sofia.portico.demo';
+const OPERATOR_EMAIL = 'operator.sredets@sofia.portico.demo';
 const SERVICE_SLUG = 'permanent-address-certificate-sofia';
 const SECRET = 'browser-test-sandbox-secret-of-at-least-32-bytes';
 
@@ -42,6 +47,7 @@ let applicationId = null;
 
 const applicant = { label: 'applicant' };
 const verifier = { label: 'verifier' };
+const operator = { label: 'operator' };
 
 const currentPath = (who) => new URL(who.page.url()).pathname;
 const submitOf = (who, selector) => who.page.locator(`form:has(${selector}) button[type="submit"]`).first();
@@ -117,7 +123,7 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
       env: { PORTICO_PAY_SANDBOX_URL: sandboxUrl, PORTICO_PAY_SANDBOX_SECRET: SECRET },
     });
     browser = await launchBrowserForPeople();
-    for (const who of [applicant, verifier]) {
+    for (const who of [applicant, verifier, operator]) {
       Object.assign(who, await browser.newContext(), { lastTotpStep: null });
     }
   });
@@ -201,5 +207,44 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
     await open(applicant, '/mailbox');
     assert.match(await page.locator('main').innerText(), /Разписка за платена такса/);
     await checkPage(applicant, 'mailbox-receipt');
+  });
+
+  step("finds the paid fee on the back office's payments page and refunds part of it", operator, async () => {
+    const { page } = operator;
+    await signInWithPassword(operator, OPERATOR_EMAIL);
+    await open(operator, '/office');
+    await clickAndWait(operator, page.locator('a[href="/office/payments"]'));
+    assert.equal(currentPath(operator), '/office/payments');
+    await page.selectOption('#state', 'paid');
+    await clickAndWait(operator, submitOf(operator, '#state'));
+    const row = page.locator('#office-payments tbody tr').first();
+    assert.match(await row.innerText(), /2\.50 EUR/);
+    await checkPage(operator, 'payments-list');
+    await clickAndWait(operator, row.locator('a').first());
+    assert.match(currentPath(operator), /^\/office\/payments\/[^/]+$/);
+    await checkPage(operator, 'payment');
+    await page.fill('#amount', '1,00');
+    await page.fill('#note', 'Надвзета сума');
+    await clickAndWait(operator, submitOf(operator, '#amount'));
+    assert.match(await page.locator('main').innerText(), /1\.00 EUR/);
+    await checkPage(operator, 'refund-confirm');
+    await clickAndWait(operator, page.locator('main form button[type="submit"]'));
+    assert.equal((await page.locator('.notification__title').innerText()).trim(), 'Сумата е възстановена');
+    assert.match(await page.locator('h1').innerText(), /Частично възстановено/);
+    assert.match(await page.locator('.timeline').innerText(), /Надвзета сума/);
+    await checkPage(operator, 'refunded');
+  });
+
+  step('opens the reconciliation screen and the statement upload page', operator, async () => {
+    const { page } = operator;
+    await open(operator, '/office/payments');
+    await clickAndWait(operator, page.locator('#payments-office-links a[href^="/office/payments/reconciliation"]'));
+    assert.equal(await page.locator('#no-lines').count(), 1);
+    await checkPage(operator, 'reconciliation');
+    await clickAndWait(operator, page.locator('main a[href^="/office/payments/statements"]'));
+    assert.equal(await page.locator('#statement').count(), 1);
+    await clickAndWait(operator, submitOf(operator, '#statement'));
+    assert.match(await page.locator('.error-summary').innerText(), /Изберете файла/);
+    await checkPage(operator, 'statement-upload-error');
   });
 });

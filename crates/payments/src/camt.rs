@@ -400,8 +400,8 @@ mod tests {
 
     #[test]
     fn no_input_makes_the_reader_panic() {
-        // A poor man's fuzzer (deterministic): every prefix and many byte flips of a real
-        // statement are read without a panic.
+        // Deterministic, beside the proptest fuzz below: every prefix and many byte flips of a
+        // real statement are read without a panic.
         let bytes = STATEMENT.as_bytes();
         for end in (0..bytes.len()).step_by(7) {
             let _ = read(&bytes[..end], 1 << 20, |_| Ok(()));
@@ -417,6 +417,85 @@ mod tests {
                 copy[at] = (seed >> 32) as u8;
             }
             let _ = read(copy.as_slice(), 1 << 20, |_| Ok(()));
+        }
+    }
+
+    mod fuzz {
+        //! The reader fuzzed with proptest: arbitrary bytes, a real statement with bytes
+        //! changed, cut, or spliced, and a soup of camt.053's own tags, entities and amounts.
+        //! Whatever comes in, `read` answers Ok or an error; it never panics and never runs
+        //! over its limits. (`PROPTEST_CASES` raises the number of cases.)
+        use super::super::*;
+        use super::STATEMENT;
+        use proptest::prelude::*;
+        use proptest::sample::Index;
+
+        fn tag_soup() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("<Document>".to_owned()),
+                Just("</Document>".to_owned()),
+                Just("<BkToCstmrStmt><Stmt>".to_owned()),
+                Just("<Acct><Id><IBAN>BG80BNBG96611020345678</IBAN></Id></Acct>".to_owned()),
+                Just("<Ntry>".to_owned()),
+                Just("</Ntry>".to_owned()),
+                Just("<NtryDtls><TxDtls>".to_owned()),
+                Just("</TxDtls></NtryDtls>".to_owned()),
+                Just("<CdtDbtInd>CRDT</CdtDbtInd>".to_owned()),
+                Just("<RvslInd>true</RvslInd>".to_owned()),
+                Just("<RmtInf><Ustrd>".to_owned()),
+                Just("</Ustrd></RmtInf>".to_owned()),
+                Just("&amp;".to_owned()),
+                Just("&#x41;".to_owned()),
+                Just("&#99999999;".to_owned()),
+                Just("&bogus;".to_owned()),
+                Just("<![CDATA[x]]>".to_owned()),
+                Just("<!DOCTYPE d>".to_owned()),
+                Just("<?xml version=\"1.0\"?>".to_owned()),
+                "[0-9.,-]{0,12}".prop_map(|a| format!("<Amt Ccy=\"EUR\">{a}</Amt>")),
+                "[A-Z]{0,4}".prop_map(|c| format!("<Amt Ccy=\"{c}\">1.00</Amt>")),
+                "[a-zA-Z0-9 <>/&;\"=]{0,16}",
+            ];
+            proptest::collection::vec(piece, 0..80).prop_map(|p| p.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+                let _ = read(bytes.as_slice(), 1 << 20, |_| Ok(()));
+            }
+
+            #[test]
+            fn a_statement_changed_cut_or_spliced_never_panics(
+                edits in proptest::collection::vec((any::<Index>(), any::<u8>()), 0..16),
+                cut in any::<Index>(),
+                splice in any::<Index>(),
+                inserted in proptest::collection::vec(any::<u8>(), 0..64),
+            ) {
+                let mut bytes = STATEMENT.as_bytes().to_vec();
+                for (at, byte) in edits {
+                    let i = at.index(bytes.len());
+                    bytes[i] = byte;
+                }
+                let at = splice.index(bytes.len());
+                bytes.splice(at..at, inserted);
+                bytes.truncate(cut.index(bytes.len() + 1));
+                let mut seen = 0usize;
+                let _ = read(bytes.as_slice(), 1 << 20, |_| {
+                    seen += 1;
+                    Ok(())
+                });
+                prop_assert!(seen <= 64);
+            }
+
+            #[test]
+            fn camt_tag_soup_never_panics_and_respects_the_limit(xml in tag_soup(), limit in 1u64..4096) {
+                let result = read(xml.as_bytes(), limit, |_| Ok(()));
+                if xml.len() as u64 > limit {
+                    prop_assert!(result.is_err());
+                }
+            }
         }
     }
 }

@@ -33,6 +33,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "payments/0003_statements",
         sql: include_str!("../migrations/0003_statements.sql"),
     },
+    portico_store::Migration {
+        id: "payments/0004_reconciliation",
+        sql: include_str!("../migrations/0004_reconciliation.sql"),
+    },
+    portico_store::Migration {
+        id: "payments/0005_notifications",
+        sql: include_str!("../migrations/0005_notifications.sql"),
+    },
 ];
 
 /// The card provider the platform was configured with (the binary puts it in the shared parts;
@@ -55,17 +63,41 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         m.state.clock.clone(),
         m.state.jobs_waker.clone(),
     );
+    // The secrets of administrations' callback endpoints come from a key of the platform's
+    // secret (the shell's CSRF key, itself derived from it), through a derivation of their own.
+    let notify_key = service::notify::SecretKey::derive(&m.state.config.csrf_key);
+    let http = reqwest::Client::builder()
+        .timeout(service::notify::TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|_| portico_http::MountError {
+            block: "payments".into(),
+            missing: "an HTTP client for callbacks",
+        })?;
     let state = routes::PaymentsState {
         app: m.state.clone(),
         payments: payments.clone(),
         card: m.shared.get::<CardProviders>().map(|c| c.0.clone()),
+        notify_key: notify_key.clone(),
     };
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),
-        jobs: vec![(
-            service::requests::EXPIRE_JOB,
-            Arc::new(service::expiry::ExpireJob { payments }),
-        )],
+        jobs: vec![
+            (
+                service::requests::EXPIRE_JOB,
+                Arc::new(service::expiry::ExpireJob {
+                    payments: payments.clone(),
+                }),
+            ),
+            (
+                service::notify::NOTIFY_JOB,
+                Arc::new(service::notify::NotifyJob {
+                    payments,
+                    key: notify_key,
+                    http,
+                }),
+            ),
+        ],
     })
 }

@@ -25,6 +25,7 @@ pub fn api_router(state: PaymentsState) -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(refund))
         .routes(routes!(provider_callback))
+        .routes(routes!(set_endpoint, show_endpoint, remove_endpoint))
         .merge(
             // A statement may be large; every other route keeps the platform's body limit.
             OpenApiRouter::new()
@@ -239,4 +240,48 @@ async fn import_statement(
     Ok(Json(
         crate::service::statements::import(&state.payments, &actor, None, &body).await?,
     ))
+}
+
+#[utoipa::path(put, path = "/api/v1/payments/callback-endpoint", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    request_body = crate::service::notify::NewEndpoint,
+    responses((status = 200, body = crate::service::notify::Endpoint, description = "named; the secret is in this answer only"),
+        (status = 403, body = portico_http::ApiErrorBody, description = "not_a_payment_client"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "endpoint_url_invalid")))]
+async fn set_endpoint(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+    Json(body): Json<crate::service::notify::NewEndpoint>,
+) -> Result<Json<crate::service::notify::Endpoint>, ApiError> {
+    Ok(Json(
+        crate::service::notify::set_endpoint(&state.payments, &state.notify_key, &actor, &body)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/payments/callback-endpoint", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    responses((status = 200, body = crate::service::notify::Endpoint),
+        (status = 404, body = portico_http::ApiErrorBody, description = "none named")))]
+async fn show_endpoint(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<crate::service::notify::Endpoint>, ApiError> {
+    Ok(Json(
+        crate::service::notify::endpoint(&state.payments, &actor)
+            .await?
+            .ok_or(PaymentError::NotFound)?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/payments/callback-endpoint", tag = "payments",
+    security(("client_credentials" = ["payments"])),
+    responses((status = 204, description = "removed"),
+        (status = 404, body = portico_http::ApiErrorBody, description = "none named")))]
+async fn remove_endpoint(
+    State(state): State<PaymentsState>,
+    ApiActor(actor): ApiActor,
+) -> Result<StatusCode, ApiError> {
+    crate::service::notify::remove_endpoint(&state.payments, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! The payments block's pages and API.
 
 mod api;
+mod office;
 mod pages;
 
 use crate::service::Payments;
@@ -17,6 +18,8 @@ pub struct PaymentsState {
     pub payments: Payments,
     /// The card provider, when one is configured.
     pub card: Option<std::sync::Arc<dyn crate::provider::CardProvider>>,
+    /// What the secrets of administrations' callback endpoints are derived from.
+    pub notify_key: crate::service::notify::SecretKey,
 }
 
 impl FromRef<PaymentsState> for AppState {
@@ -30,5 +33,29 @@ pub fn router(state: PaymentsState) -> Router<AppState> {
         .route("/payments", get(pages::mine))
         .route("/payments/{id}/pay", post(pages::pay))
         .route("/payments/{id}/return", get(pages::back))
+        .route("/office/payments", get(office::list))
+        .route("/office/payments/export.csv", get(office::export))
+        .route(
+            "/office/payments/reconciliation",
+            get(office::reconciliation),
+        )
+        .route(
+            "/office/payments/reconciliation/match",
+            post(office::match_line),
+        )
+        .route(
+            "/office/payments/reconciliation/resolve",
+            post(office::resolve_line),
+        )
+        .route(
+            "/office/payments/reconciliation.csv",
+            get(office::lines_csv),
+        )
+        .route(
+            "/office/payments/statements",
+            get(office::upload_form).post(office::upload),
+        )
+        .route("/office/payments/{id}", get(office::show))
+        .route("/office/payments/{id}/refund", post(office::refund))
         .with_state(state)
 }

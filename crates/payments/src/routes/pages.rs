@@ -15,13 +15,13 @@ use portico_core::Id;
 use portico_http::{render, AppError, CsrfForm, PageContext, SignedIn, ValidPath};
 use serde::Deserialize;
 
-fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(super) fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     portico_core::calendar::sofia_local(t)
         .format("%d.%m.%Y %H:%M")
         .to_string()
 }
 
-fn amount(minor: i64, currency: &str) -> String {
+pub(super) fn amount(minor: i64, currency: &str) -> String {
     let exponent = crate::validate::currency(Some(currency)).map_or(2, |(_, e)| e);
     if exponent == 0 {
         return format!("{minor} {currency}");
@@ -36,7 +36,7 @@ fn amount(minor: i64, currency: &str) -> String {
 }
 
 /// The shell's tag colour for a state.
-fn tag(s: crate::model::PaymentState) -> &'static str {
+pub(super) fn tag(s: crate::model::PaymentState) -> &'static str {
     use crate::model::PaymentState as S;
     match s {
         S::Paid => "decided",

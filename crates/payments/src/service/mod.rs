@@ -5,6 +5,9 @@ pub mod accounts;
 pub mod acting;
 pub mod card;
 pub mod expiry;
+pub mod listing;
+pub mod notify;
+pub mod reconcile;
 pub mod requests;
 pub mod statements;
 

@@ -420,6 +420,8 @@ pub async fn change_in(
     if done.rows_affected() != 1 {
         return Err(PaymentError::Conflict);
     }
+    // The administration's own system is told, at least once, by a job committed with the change.
+    super::notify::enqueue_in(tx, payment, change.to, refunded, payment.version + 1, now).await?;
     record(
         tx,
         &payment.id,
@@ -633,7 +635,7 @@ pub async fn for_payer(
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     administration_id: String,
     code: String,
@@ -653,11 +655,11 @@ struct Row {
     version: i64,
 }
 
-const COLUMNS: &str = "id, administration_id, code, amount_minor, currency, reason, \
+pub(crate) const COLUMNS: &str = "id, administration_id, code, amount_minor, currency, reason, \
      beneficiary_name, iban, bic, obligor_id, application_ref, state, refunded_minor, \
      expires_at, created_at, updated_at, version";
 
-fn payment_from(r: Row) -> Result<Payment, PaymentError> {
+pub(crate) fn payment_from(r: Row) -> Result<Payment, PaymentError> {
     Ok(Payment {
         state: PaymentState::parse(&r.state)
             .ok_or_else(|| PaymentError::Internal(format!("unknown state {}", r.state)))?,

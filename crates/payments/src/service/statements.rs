@@ -26,15 +26,16 @@ pub struct Imported {
     pub outcomes: BTreeMap<String, u64>,
 }
 
-/// Imports a statement for `administration_id`: its own payments system (scope `payments`) or
-/// the platform. A malformed or hostile file is refused and nothing changes.
+/// Imports a statement for `administration_id`: its own payments system (scope `payments`), the
+/// platform, or a person of its staff (uploaded on the back office's page). A malformed or
+/// hostile file is refused and nothing changes.
 pub async fn import(
     ctx: &Payments,
     actor: &Actor,
     administration_id: Option<&str>,
     xml: &[u8],
 ) -> Result<Imported, PaymentError> {
-    let administration_id = acting::administration(actor, administration_id)?;
+    let administration_id = acting::importer(actor, administration_id)?;
     // Streamed: entries are read one by one; the lines are then matched in one transaction.
     let mut entries: Vec<Entry> = Vec::new();
     let (iban, message_id) = camt::read(xml, MAX_BYTES, |e| {
@@ -180,7 +181,7 @@ pub async fn import(
 }
 
 /// The administration's payment whose code appears in the references, if any.
-async fn find_payment(
+pub(crate) async fn find_payment(
     tx: &mut portico_store::Tx,
     administration_id: &str,
     refs: &str,

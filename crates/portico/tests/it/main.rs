@@ -39,6 +39,8 @@ mod participation;
 mod payments;
 mod payments_camt;
 mod payments_card;
+mod payments_notify;
+mod payments_office;
 mod promises;
 mod queues;
 mod registries;

@@ -10,7 +10,7 @@ use portico::demo::SOFIA_EIK;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-fn entry(
+pub(crate) fn entry(
     reference: &str,
     amount: &str,
     credit: bool,
@@ -37,7 +37,7 @@ fn entry(
     )
 }
 
-fn statement(entries: &[String]) -> String {
+pub(crate) fn statement(entries: &[String]) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>MSG-1</MsgId><CreDtTm>2026-12-03T18:00:00+02:00</CreDtTm></GrpHdr><Stmt><Id>S-1</Id><Acct><Id><IBAN>BG80BNBG96611020345678</IBAN></Id></Acct>{}</Stmt></BkToCstmrStmt></Document>"#,
@@ -45,7 +45,7 @@ fn statement(entries: &[String]) -> String {
     )
 }
 
-async fn import(app: &TestApp, token: &str, xml: &str) -> (StatusCode, Value) {
+pub(crate) async fn import(app: &TestApp, token: &str, xml: &str) -> (StatusCode, Value) {
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/payments/statements", app.base))
         .bearer_auth(token)
