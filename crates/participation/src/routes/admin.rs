@@ -19,6 +19,7 @@ use serde::Deserialize;
 struct ListPage {
     page: PageContext,
     items: Vec<Shown>,
+    consultations: Vec<super::consultations::ShownConsultation>,
 }
 
 /// The processes of the administrations the person runs.
@@ -34,9 +35,16 @@ pub async fn list(
         .filter(|p| administers(&actor, &p.administration_id))
         .map(|process| Shown { process })
         .collect();
+    let consultations = crate::service::consultations::list(&state.ctx)
+        .await?
+        .into_iter()
+        .filter(|c| administers(&actor, &c.administration_id))
+        .map(|c| super::consultations::ShownConsultation { c })
+        .collect();
     Ok(render(&ListPage {
         page: page.with_strings(TABLES),
         items,
+        consultations,
     })?
     .into_response())
 }

@@ -130,6 +130,7 @@ impl Shown {
 struct ProcessesPage {
     page: PageContext,
     items: Vec<Shown>,
+    consultations: Vec<super::consultations::ShownConsultation>,
 }
 
 impl ProcessesPage {
@@ -147,9 +148,15 @@ pub async fn list(
         .into_iter()
         .map(|process| Shown { process })
         .collect();
+    let consultations = crate::service::consultations::list(&state.ctx)
+        .await?
+        .into_iter()
+        .map(|c| super::consultations::ShownConsultation { c })
+        .collect();
     Ok(render(&ProcessesPage {
         page: page.with_strings(TABLES),
         items,
+        consultations,
     })?
     .into_response())
 }

@@ -2,6 +2,8 @@
 //! context and an [`portico_core::Actor`].
 
 pub mod ballots;
+pub mod consultations;
+pub mod consultations_demo;
 pub mod demo;
 pub mod geofence;
 pub mod processes;
