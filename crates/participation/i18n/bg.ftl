@@ -262,3 +262,26 @@ participation-answer-accepted = Приема се
 participation-answer-partly-accepted = Приема се частично
 participation-answer-not-accepted = Не се приема
 participation-answer-none = Все още без отговор
+
+## Изпълнение на спечелилите проекти
+participation-error-follow-up-not-yet = Изпълнението на проектите се отчита след края на гласуването.
+participation-error-not-funded = Отчита се само изпълнението на финансираните проекти.
+participation-error-update-note-missing = Опишете какво е направено (до 5000 знака); текстът се публикува.
+participation-error-spent-invalid = Изразходваната сума трябва да е цяло число, нула или повече.
+participation-error-implementation-invalid = Изберете състоянието на проекта.
+audit-participation-project-updated = Отчетено изпълнение на финансиран проект
+participation-follow-up = Изпълнение на финансираните проекти
+participation-follow-up-lead = Всеки отчет се публикува на страницата с резултатите и на страницата на проекта.
+participation-col-implementation = Състояние
+participation-col-spent = Изразходвано
+participation-col-update = Последен отчет
+participation-implementation-planned = Планиран
+participation-implementation-in-progress = В изпълнение
+participation-implementation-completed = Завършен
+participation-implementation-cancelled = Отменен
+participation-implementation-none = Още няма отчет
+participation-spent-label = Изразходвано досега (в цели единици от валутата)
+participation-update-note = Какво е направено (публикува се)
+participation-update-send = Публикувайте отчета
+participation-project-updated = Отчетът е публикуван.
+participation-history-implementation = Отчетено изпълнение

@@ -262,3 +262,26 @@ participation-answer-accepted = Accepted
 participation-answer-partly-accepted = Partly accepted
 participation-answer-not-accepted = Not accepted
 participation-answer-none = Not answered yet
+
+## Follow-up of funded projects
+participation-error-follow-up-not-yet = Funded projects are followed up once voting has closed.
+participation-error-not-funded = Only funded projects are followed up.
+participation-error-update-note-missing = Say what was done (at most 5,000 characters); it is published.
+participation-error-spent-invalid = The amount spent must be a whole number, zero or more.
+participation-error-implementation-invalid = Choose the project's status.
+audit-participation-project-updated = Funded project's implementation updated
+participation-follow-up = Implementation of the funded projects
+participation-follow-up-lead = Each update is published on the results page and on the project's page.
+participation-col-implementation = Status
+participation-col-spent = Spent
+participation-col-update = Latest update
+participation-implementation-planned = Planned
+participation-implementation-in-progress = In progress
+participation-implementation-completed = Completed
+participation-implementation-cancelled = Cancelled
+participation-implementation-none = No update yet
+participation-spent-label = Spent so far (whole units of the currency)
+participation-update-note = What was done (published)
+participation-update-send = Publish the update
+participation-project-updated = The update was published.
+participation-history-implementation = Implementation updated

@@ -370,3 +370,55 @@ pub struct ConsultationComment {
     pub answer: Option<Answer>,
     pub answer_reason: Option<String>,
 }
+
+// ---- Follow-up of funded projects ----
+
+/// Where a funded project's implementation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Implementation {
+    Planned,
+    InProgress,
+    Completed,
+    Cancelled,
+}
+
+impl Implementation {
+    pub const ALL: [Implementation; 4] = [
+        Implementation::Planned,
+        Implementation::InProgress,
+        Implementation::Completed,
+        Implementation::Cancelled,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Implementation::Planned => "planned",
+            Implementation::InProgress => "in_progress",
+            Implementation::Completed => "completed",
+            Implementation::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+}
+
+/// An update of a funded project's implementation, published by the administration.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectUpdate {
+    pub id: String,
+    pub proposal_id: String,
+    pub at: i64,
+    pub status: Implementation,
+    /// Spent so far, in the process's currency's minor units.
+    pub spent_minor: i64,
+    pub note: String,
+}
+
+/// What the administration gives to update a funded project.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewProjectUpdate {
+    pub status: Implementation,
+    pub spent_minor: i64,
+    pub note: String,
+}

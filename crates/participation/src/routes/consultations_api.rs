@@ -1,5 +1,6 @@
 //! The JSON API of public consultations: the drafts and their sections, comments while open,
-//! the administration's answers and the published report.
+//! the administration's answers and the published report; and the follow-up of funded
+//! projects (their implementation updates).
 
 use super::api::{ApiError, Created};
 use super::ParticipationState;
@@ -20,6 +21,7 @@ pub fn router(state: ParticipationState) -> OpenApiRouter<AppState> {
         .routes(routes!(all_comments, comment))
         .routes(routes!(answer))
         .routes(routes!(publish))
+        .routes(routes!(project_updates, update_project))
         .with_state(state)
 }
 
@@ -172,5 +174,44 @@ async fn publish(
 ) -> Result<Json<Consultation>, ApiError> {
     Ok(Json(
         consultations::publish(&state.ctx, &actor, &id, &body.report).await?,
+    ))
+}
+
+// ---- Follow-up of funded projects ----
+
+#[derive(Serialize, ToSchema)]
+pub struct UpdateList {
+    pub items: Vec<crate::model::ProjectUpdate>,
+}
+
+/// A funded project's implementation updates, oldest first. Public.
+#[utoipa::path(get, path = "/api/v1/participation/proposals/{id}/updates", tag = "participation", security(()),
+    params(("id" = String, Path)),
+    responses((status = 200, body = UpdateList)))]
+async fn project_updates(
+    State(state): State<ParticipationState>,
+    Path(id): Path<String>,
+) -> Result<Json<UpdateList>, ApiError> {
+    crate::service::proposals::get(&state.ctx, &id).await?;
+    Ok(Json(UpdateList {
+        items: crate::service::follow_up::updates(&state.ctx, &id).await?,
+    }))
+}
+
+/// The administration publishes an update of a funded project once voting has closed.
+#[utoipa::path(post, path = "/api/v1/participation/proposals/{id}/updates", tag = "participation",
+    security(("session" = []), ("client_credentials" = ["participation"])),
+    params(("id" = String, Path)), request_body = crate::model::NewProjectUpdate,
+    responses((status = 200, body = crate::model::ProjectUpdate),
+        (status = 409, body = portico_http::ApiErrorBody, description = "follow_up_not_yet, not_funded"),
+        (status = 422, body = portico_http::ApiErrorBody, description = "update_note_missing, spent_invalid")))]
+async fn update_project(
+    State(state): State<ParticipationState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    Json(body): Json<crate::model::NewProjectUpdate>,
+) -> Result<Json<crate::model::ProjectUpdate>, ApiError> {
+    Ok(Json(
+        crate::service::follow_up::update(&state.ctx, &actor, &id, &body).await?,
     ))
 }

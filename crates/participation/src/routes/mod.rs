@@ -62,6 +62,10 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
             post(pages::comment),
         )
         .route("/participation/proposals/{id}/review", post(admin::review))
+        .route(
+            "/participation/proposals/{id}/implementation",
+            post(admin::implementation),
+        )
         .route("/participation/{slug}", get(pages::show))
         .route(
             "/participation/{slug}/proposals",

@@ -5,6 +5,7 @@ pub mod ballots;
 pub mod consultations;
 pub mod consultations_demo;
 pub mod demo;
+pub mod follow_up;
 pub mod geofence;
 pub mod processes;
 pub mod proposals;

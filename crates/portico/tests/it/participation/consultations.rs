@@ -170,8 +170,12 @@ async fn people_comment_on_a_draft_and_see_the_published_answers_on_the_pages() 
         .body
         .contains("На коментарите се отговаря само след срока и преди публикуването."));
 
-    // After the deadline: no more comments; the administration answers and publishes.
+    // After the deadline (a day later, so everybody signs in again): no more comments; the
+    // administration answers and publishes.
     fx.app.advance(DAY / 1000 + 1);
+    let (citizen, _) = fx.app.register("late@example.bg").await;
+    citizen.get("/participation/consultations/lanes").await;
+    let admin = crate::cases::staff(&fx.app, "admin@sofia.portico.demo").await;
     let late = citizen
         .post_form(
             "/participation/consultations/lanes/comments",
@@ -393,6 +397,8 @@ async fn the_api_opens_takes_comments_answers_and_publishes_a_consultation() {
     assert!(items[1]["section"].is_null());
 
     fx.app.advance(DAY / 1000 + 1);
+    let (citizen, _) = fx.app.register("api-late@example.bg").await;
+    let admin = crate::cases::staff(&fx.app, "admin@sofia.portico.demo").await;
     let late = citizen
         .post_json(&url, &serde_json::json!({ "body": "Късно" }))
         .await;
