@@ -22,6 +22,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "participation/0002_tally",
         sql: include_str!("../migrations/0002_tally.sql"),
     },
+    portico_store::Migration {
+        id: "participation/0003_consultations",
+        sql: include_str!("../migrations/0003_consultations.sql"),
+    },
+    portico_store::Migration {
+        id: "participation/0004_follow_up",
+        sql: include_str!("../migrations/0004_follow_up.sql"),
+    },
 ];
 
 /// The participation block: its tables and API.

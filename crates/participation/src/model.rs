@@ -269,3 +269,156 @@ pub struct ProposalPage {
     pub limit: i64,
     pub offset: i64,
 }
+
+// ---- Public consultations ----
+
+/// Where a consultation stands, computed from its dates and whether its answers are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsultationPhase {
+    /// Not yet open for comment.
+    Upcoming,
+    /// Open for comment until the deadline.
+    Open,
+    /// Past the deadline: the administration answers the comments.
+    Answering,
+    /// The comments, their answers and the summary report are published.
+    Published,
+}
+
+/// A section of a draft act or strategy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Section {
+    /// 1, 2, … in the order of the draft (set by the server).
+    #[serde(default)]
+    pub number: i64,
+    pub heading: String,
+    pub body: String,
+}
+
+/// What an administration gives to open a consultation.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewConsultation {
+    pub administration_id: String,
+    pub slug: String,
+    pub title_bg: String,
+    pub title_en: String,
+    /// What the draft is and what the administration asks.
+    pub summary: String,
+    /// Epoch milliseconds.
+    pub opens_at: i64,
+    /// The deadline for comments, epoch milliseconds.
+    pub closes_at: i64,
+    pub sections: Vec<Section>,
+}
+
+/// A public consultation on a draft.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Consultation {
+    pub id: String,
+    pub administration_id: String,
+    pub slug: String,
+    pub title_bg: String,
+    pub title_en: String,
+    pub summary: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub phase: ConsultationPhase,
+    pub sections: Vec<Section>,
+    /// The summary report, once published.
+    pub report: Option<String>,
+    pub published_at: Option<i64>,
+    /// How many comments it has received.
+    pub comments: i64,
+}
+
+/// The administration's answer to a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Accepted,
+    PartlyAccepted,
+    NotAccepted,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Accepted => "accepted",
+            Answer::PartlyAccepted => "partly_accepted",
+            Answer::NotAccepted => "not_accepted",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "accepted" => Some(Answer::Accepted),
+            "partly_accepted" => Some(Answer::PartlyAccepted),
+            "not_accepted" => Some(Answer::NotAccepted),
+            _ => None,
+        }
+    }
+}
+
+/// A comment on a consultation, with its answer once given. It never names its author.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsultationComment {
+    pub id: String,
+    /// The section commented on; none for the whole draft.
+    pub section: Option<i64>,
+    pub body: String,
+    pub created_at: i64,
+    pub answer: Option<Answer>,
+    pub answer_reason: Option<String>,
+}
+
+// ---- Follow-up of funded projects ----
+
+/// Where a funded project's implementation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Implementation {
+    Planned,
+    InProgress,
+    Completed,
+    Cancelled,
+}
+
+impl Implementation {
+    pub const ALL: [Implementation; 4] = [
+        Implementation::Planned,
+        Implementation::InProgress,
+        Implementation::Completed,
+        Implementation::Cancelled,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Implementation::Planned => "planned",
+            Implementation::InProgress => "in_progress",
+            Implementation::Completed => "completed",
+            Implementation::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+}
+
+/// An update of a funded project's implementation, published by the administration.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectUpdate {
+    pub id: String,
+    pub proposal_id: String,
+    pub at: i64,
+    pub status: Implementation,
+    /// Spent so far, in the process's currency's minor units.
+    pub spent_minor: i64,
+    pub note: String,
+}
+
+/// What the administration gives to update a funded project.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewProjectUpdate {
+    pub status: Implementation,
+    pub spent_minor: i64,
+    pub note: String,
+}

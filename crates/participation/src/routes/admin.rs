@@ -19,6 +19,7 @@ use serde::Deserialize;
 struct ListPage {
     page: PageContext,
     items: Vec<Shown>,
+    consultations: Vec<super::consultations::ShownConsultation>,
 }
 
 /// The processes of the administrations the person runs.
@@ -34,9 +35,16 @@ pub async fn list(
         .filter(|p| administers(&actor, &p.administration_id))
         .map(|process| Shown { process })
         .collect();
+    let consultations = crate::service::consultations::list(&state.ctx)
+        .await?
+        .into_iter()
+        .filter(|c| administers(&actor, &c.administration_id))
+        .map(|c| super::consultations::ShownConsultation { c })
+        .collect();
     Ok(render(&ListPage {
         page: page.with_strings(TABLES),
         items,
+        consultations,
     })?
     .into_response())
 }
@@ -52,10 +60,30 @@ struct AdminPage {
     errors: Vec<FieldError>,
     previous: String,
     next: String,
-    notice: bool,
+    /// The key of the notice to show, or empty.
+    notice: &'static str,
+    /// The funded projects, once voting has closed, for their follow-up.
+    funded: Vec<crate::service::tally::ProjectCount>,
+    updates: std::collections::HashMap<String, crate::model::ProjectUpdate>,
 }
 
 impl AdminPage {
+    fn note_error(&self, number: &i64) -> Option<&'static str> {
+        self.page
+            .field_error(&self.errors, &format!("note-{number}"))
+    }
+    fn implementation_option(&self, s: &str) -> &'static str {
+        self.page.t(&format!("participation_implementation_{s}"))
+    }
+    fn current(&self, id: &str, s: &str) -> bool {
+        self.updates.get(id).is_some_and(|u| u.status.as_str() == s)
+    }
+    fn spent_units(&self, id: &str) -> String {
+        self.updates
+            .get(id)
+            .map(|u| (u.spent_minor / 100).to_string())
+            .unwrap_or_default()
+    }
     fn status_label(&self, s: &str) -> &'static str {
         super::pages::status_label(&self.page, s)
     }
@@ -83,6 +111,8 @@ pub struct AdminQuery {
     offset: i64,
     #[serde(default)]
     done: Option<String>,
+    #[serde(default)]
+    updated: Option<String>,
 }
 
 const PAGE_SIZE: i64 = 20;
@@ -94,7 +124,7 @@ async fn admin_page(
     slug: &str,
     offset: i64,
     errors: Vec<FieldError>,
-    notice: bool,
+    notice: &'static str,
 ) -> Result<Response, AppError> {
     let actor = user.actor();
     let process = processes::get(&state.ctx, slug).await?;
@@ -119,6 +149,18 @@ async fn admin_page(
         &signals::Thresholds::default(),
     )
     .await?;
+    let (funded, updates) = if matches!(
+        process.phase,
+        crate::model::Phase::Counting | crate::model::Phase::Results
+    ) {
+        let count = crate::service::tally::count(&state.ctx, &process.id).await?;
+        (
+            count.projects.into_iter().filter(|p| p.funded).collect(),
+            crate::service::follow_up::latest(&state.ctx, &process.id).await?,
+        )
+    } else {
+        (Vec::new(), std::collections::HashMap::new())
+    };
     let base = format!("/participation/{}/admin?offset=", process.slug);
     let shown = i64::try_from(found.items.len()).unwrap_or(0);
     Ok(render(&AdminPage {
@@ -138,6 +180,8 @@ async fn admin_page(
         signals,
         errors,
         notice,
+        funded,
+        updates,
         p: Shown { process },
     })?
     .into_response())
@@ -157,7 +201,13 @@ pub async fn show(
         &slug,
         q.offset,
         Vec::new(),
-        q.done.is_some(),
+        if q.updated.is_some() {
+            "participation_project_updated"
+        } else if q.done.is_some() {
+            "participation_reviewed"
+        } else {
+            ""
+        },
     )
     .await
 }
@@ -218,7 +268,67 @@ pub async fn review(
                 &format!("reason-{}", proposal.number),
                 &format!("participation_error_{code}"),
             )];
-            admin_page(&state, page, &user, &process.slug, 0, errors, false).await
+            admin_page(&state, page, &user, &process.slug, 0, errors, "").await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Publishes an update of a funded project's implementation from the administration's page.
+pub async fn implementation(
+    State(state): State<ParticipationState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let proposal = proposals::get(&state.ctx, &id).await?;
+    let process = processes::get(&state.ctx, &proposal.process_id).await?;
+    let actor = user.actor();
+    if !administers(&actor, &process.administration_id) {
+        return Err(AppError::NotFound);
+    }
+    let spent = get("spent").replace([' ', '\u{a0}'], "");
+    let spent = if spent.is_empty() {
+        Some(0)
+    } else {
+        spent.parse::<i64>().ok().map(|s| s.saturating_mul(100))
+    };
+    let result = match (crate::model::Implementation::parse(&get("status")), spent) {
+        (None, _) => Err(ParticipationError::Invalid("implementation_invalid")),
+        (_, None) => Err(ParticipationError::Invalid("spent_invalid")),
+        (Some(status), Some(spent_minor)) => {
+            crate::service::follow_up::update(
+                &state.ctx,
+                &actor,
+                &id,
+                &crate::model::NewProjectUpdate {
+                    status,
+                    spent_minor,
+                    note: get("note"),
+                },
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/participation/{}/admin?updated=1#follow-up",
+            process.slug
+        ))
+        .into_response()),
+        Err(ParticipationError::Invalid(code)) | Err(ParticipationError::Refused(code)) => {
+            let errors = vec![FieldError::new(
+                &format!("note-{}", proposal.number),
+                &format!("participation_error_{code}"),
+            )];
+            admin_page(&state, page, &user, &process.slug, 0, errors, "").await
         }
         Err(e) => Err(e.into()),
     }

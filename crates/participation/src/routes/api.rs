@@ -38,7 +38,8 @@ pub fn api_router(state: ParticipationState) -> OpenApiRouter<AppState> {
         .routes(routes!(ballot_set))
         .routes(routes!(ballot_set_csv))
         .routes(routes!(get_signals))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(super::consultations_api::router(state))
 }
 
 /// A participation error as the API answers it.

@@ -2,6 +2,8 @@
 
 mod admin;
 mod api;
+mod consultations;
+mod consultations_api;
 mod pages;
 
 use crate::service::Participation;
@@ -30,6 +32,26 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         .route("/participation", get(pages::list))
         .route("/participation/admin", get(admin::list))
         .route("/participation/receipts", get(pages::check_receipt))
+        .route(
+            "/participation/consultations/{slug}",
+            get(consultations::show),
+        )
+        .route(
+            "/participation/consultations/{slug}/comments",
+            post(consultations::comment),
+        )
+        .route(
+            "/participation/consultations/{slug}/admin",
+            get(consultations::admin),
+        )
+        .route(
+            "/participation/consultations/{slug}/publish",
+            post(consultations::publish),
+        )
+        .route(
+            "/participation/consultations/comments/{id}/answer",
+            post(consultations::answer),
+        )
         .route("/participation/proposals/{id}", get(pages::proposal))
         .route(
             "/participation/proposals/{id}/support",
@@ -40,6 +62,10 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
             post(pages::comment),
         )
         .route("/participation/proposals/{id}/review", post(admin::review))
+        .route(
+            "/participation/proposals/{id}/implementation",
+            post(admin::implementation),
+        )
         .route("/participation/{slug}", get(pages::show))
         .route(
             "/participation/{slug}/proposals",

@@ -130,6 +130,7 @@ impl Shown {
 struct ProcessesPage {
     page: PageContext,
     items: Vec<Shown>,
+    consultations: Vec<super::consultations::ShownConsultation>,
 }
 
 impl ProcessesPage {
@@ -147,9 +148,15 @@ pub async fn list(
         .into_iter()
         .map(|process| Shown { process })
         .collect();
+    let consultations = crate::service::consultations::list(&state.ctx)
+        .await?
+        .into_iter()
+        .map(|c| super::consultations::ShownConsultation { c })
+        .collect();
     Ok(render(&ProcessesPage {
         page: page.with_strings(TABLES),
         items,
+        consultations,
     })?
     .into_response())
 }
@@ -328,6 +335,7 @@ struct ProposalPage {
     proposal: Proposal,
     comments: Vec<crate::model::Comment>,
     history: Vec<crate::model::HistoryEntry>,
+    updates: Vec<crate::model::ProjectUpdate>,
     errors: Vec<FieldError>,
     comment: String,
     notice: &'static str,
@@ -378,6 +386,12 @@ impl ProposalPage {
     fn open_for_comments(&self) -> bool {
         self.p.process.phase != Phase::Results
     }
+    fn implementation(&self, u: &crate::model::ProjectUpdate) -> &'static str {
+        implementation_label(&self.page, u.status)
+    }
+    fn implementation_kind(&self, u: &crate::model::ProjectUpdate) -> &'static str {
+        implementation_kind(u.status)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -400,6 +414,7 @@ async fn proposal_page(
         page: page.with_strings(TABLES),
         comments: proposals::comments(&state.ctx, &proposal.id).await?,
         history: proposals::history_of(&state.ctx, &proposal.id).await?,
+        updates: crate::service::follow_up::updates(&state.ctx, &proposal.id).await?,
         proposal,
         p: Shown { process },
         errors,
@@ -949,9 +964,39 @@ struct ResultsPage {
     page: PageContext,
     p: Shown,
     tally: Option<Tally>,
+    /// The latest update of each funded project that has one.
+    updates: std::collections::HashMap<String, crate::model::ProjectUpdate>,
+}
+
+pub fn implementation_label(page: &PageContext, s: crate::model::Implementation) -> &'static str {
+    page.t(&format!("participation_implementation_{}", s.as_str()))
+}
+
+pub fn implementation_kind(s: crate::model::Implementation) -> &'static str {
+    use crate::model::Implementation as I;
+    match s {
+        I::Planned => "waiting",
+        I::InProgress => "progress",
+        I::Completed => "decided",
+        I::Cancelled => "refused",
+    }
 }
 
 impl ResultsPage {
+    fn update(&self, id: &str) -> Option<&crate::model::ProjectUpdate> {
+        self.updates.get(id)
+    }
+    fn implementation(&self, u: &crate::model::ProjectUpdate) -> &'static str {
+        implementation_label(&self.page, u.status)
+    }
+    fn implementation_kind(&self, u: &crate::model::ProjectUpdate) -> &'static str {
+        implementation_kind(u.status)
+    }
+    fn any_funded(&self) -> bool {
+        self.tally
+            .as_ref()
+            .is_some_and(|t| t.closed && t.projects.iter().any(|p| p.funded))
+    }
     fn money(&self, minor: &i64) -> String {
         money(*minor, &self.p.process.rules.currency)
     }
@@ -974,10 +1019,12 @@ pub async fn results(
         Err(ParticipationError::Refused("tally_not_public")) => None,
         Err(e) => return Err(e.into()),
     };
+    let updates = crate::service::follow_up::latest(&state.ctx, &process.id).await?;
     Ok(render(&ResultsPage {
         page: page.with_strings(TABLES),
         p: Shown { process },
         tally,
+        updates,
     })?
     .into_response())
 }

@@ -274,6 +274,7 @@ pub async fn seed(
             .await?;
         }
     }
+    super::consultations_demo::seed(ctx, administration_id).await?;
     Ok(written)
 }
 

@@ -2,7 +2,10 @@
 //! context and an [`portico_core::Actor`].
 
 pub mod ballots;
+pub mod consultations;
+pub mod consultations_demo;
 pub mod demo;
+pub mod follow_up;
 pub mod geofence;
 pub mod processes;
 pub mod proposals;

@@ -390,4 +390,6 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
 }
 
 mod ballots;
+mod consultations;
+mod follow_up;
 mod pages;
