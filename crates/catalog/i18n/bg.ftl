@@ -165,6 +165,7 @@ console-adopt = Добавяне на услуга от общия катало�
 console-queue = Работна опашка на администрацията
 console-api-clients = API клиенти за вашите системи
 console-access-requests = Искания за достъп до регистрите ви
+console-all-access-requests = Искания за достъп до всички регистри
 console-administrations = Добавяне на администрация и всички администрации в платформата
 console-people = Звена, служители и покани
 console-tasks = Задачи

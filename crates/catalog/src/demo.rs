@@ -46,6 +46,7 @@ pub const FORMS: &[DemoFile] = demo_files![
     "forms/outdoor-seating.json",
     "forms/certificate-request.json",
     "forms/permit-application.json",
+    "forms/register-correction.json",
 ];
 pub const TEMPLATES: &[DemoFile] = demo_files![
     "templates/address-registration.json",
@@ -84,6 +85,7 @@ pub const TEMPLATES: &[DemoFile] = demo_files![
     "templates/pet-registration.json",
     "templates/property-tax-assessment.json",
     "templates/public-event-permit.json",
+    "templates/register-correction.json",
     "templates/report-a-problem.json",
     "templates/residents-parking-permit.json",
     "templates/school-transport.json",

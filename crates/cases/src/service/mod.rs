@@ -8,6 +8,7 @@ pub mod answers;
 pub mod applications;
 pub mod checks;
 pub mod consents;
+pub mod corrections;
 mod context;
 pub mod decisions;
 pub mod delivery;
