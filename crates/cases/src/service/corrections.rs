@@ -78,8 +78,7 @@ pub async fn open(cases: &super::Cases, correction_id: &str) -> Result<bool, Cas
     let now = cases.now();
     let mut tx = cases.db.begin().await?;
     let draft =
-        applications::start_draft(&mut tx, &request.account_id, &info, &form.id, data, now)
-            .await?;
+        applications::start_draft(&mut tx, &request.account_id, &info, &form.id, data, now).await?;
     let routing = Routing {
         unit_id: None,
         deadline_working_days: service.facts.deadline_working_days,

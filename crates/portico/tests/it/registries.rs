@@ -382,7 +382,10 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
 
     // The same as a PDF file made by the server, linked from the page: who looked, when, on
     // what legal basis, for which fields; the deferred query with its reason; nobody else's.
-    assert_eq!(page.attr("a#my-data-pdf", "href").as_deref(), Some("/my-data.pdf"));
+    assert_eq!(
+        page.attr("a#my-data-pdf", "href").as_deref(),
+        Some("/my-data.pdf")
+    );
     let (status, headers, pdf) = citizen.get_bytes("/my-data.pdf").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/pdf");
@@ -394,11 +397,19 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
     assert!(flat.matches("Столична община").count() >= 2, "{flat}");
     assert!(flat.contains(BASIS), "{flat}");
     assert!(flat.contains("Закон за МВР, чл. 159"), "{flat}");
-    assert!(flat.contains("Проверка по досъдебно производство"), "{flat}");
+    assert!(
+        flat.contains("Проверка по досъдебно производство"),
+        "{flat}"
+    );
     assert!(flat.contains("address-registration-sofia"), "{flat}");
     assert!(flat.contains("given_name"), "{flat}");
-    assert!(!flat.contains("Борис") && !flat.contains(&someone_else), "{flat}");
-    let (status, _, _) = crate::support::Client::new(&app.base).get_bytes("/my-data.pdf").await;
+    assert!(
+        !flat.contains("Борис") && !flat.contains(&someone_else),
+        "{flat}"
+    );
+    let (status, _, _) = crate::support::Client::new(&app.base)
+        .get_bytes("/my-data.pdf")
+        .await;
     assert_ne!(status, StatusCode::OK, "not without signing in");
 }
 
@@ -814,7 +825,11 @@ async fn a_correction_request_becomes_a_case_in_the_owners_queue_and_the_person_
     let started = crate::cases::transition(&app, &admin, &id, "start_review", &[]).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let mine = citizen.get(&link).await;
-    assert!(mine.body.contains("В процес на разглеждане"), "{}", mine.body);
+    assert!(
+        mine.body.contains("В процес на разглеждане"),
+        "{}",
+        mine.body
+    );
 
     // The job said twice opens one case.
     let mut tx = app.db.begin().await.unwrap();

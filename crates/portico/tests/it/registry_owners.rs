@@ -251,8 +251,10 @@ async fn a_platform_admin_finds_every_waiting_request_from_the_console_and_decid
     assert_eq!(approved.granted_fields, ["name"]);
     // Audited in the owner's administration, as the platform admin's decision.
     let (administration, actor): (Option<String>, String) = sqlx::query_as(
-        "SELECT administration_id, actor FROM audit_log WHERE action = 'registries.access_approved'",
+        "SELECT administration_id, actor FROM audit_log WHERE action = 'registries.access_approved' \
+         AND subject = $1",
     )
+    .bind(&asked)
     .fetch_one(app.db.pool())
     .await
     .unwrap();

@@ -325,7 +325,10 @@ fn pdf_blocks(page: &PageContext, shown: &View, made: &str) -> Vec<PrintBlock> {
             format!("{} ({})", q.administration, q.role)
         };
         b.push(PrintBlock::Row(t("my_data_col_who"), who));
-        b.push(PrintBlock::Row(t("my_data_col_register"), q.register.clone()));
+        b.push(PrintBlock::Row(
+            t("my_data_col_register"),
+            q.register.clone(),
+        ));
         b.push(PrintBlock::Row(t("my_data_col_why"), q.legal_basis.clone()));
         if !q.service.is_empty() {
             b.push(PrintBlock::Row(t("my_data_pdf_service"), q.service.clone()));
@@ -346,15 +349,24 @@ fn pdf_blocks(page: &PageContext, shown: &View, made: &str) -> Vec<PrintBlock> {
     }
     for c in &shown.corrections {
         b.push(PrintBlock::Rule);
-        b.push(PrintBlock::Row(t("my_data_col_register"), c.register.clone()));
+        b.push(PrintBlock::Row(
+            t("my_data_col_register"),
+            c.register.clone(),
+        ));
         b.push(PrintBlock::Row(t("my_data_col_field"), c.field.clone()));
-        b.push(PrintBlock::Row(t("my_data_col_proposed"), c.proposed.clone()));
+        b.push(PrintBlock::Row(
+            t("my_data_col_proposed"),
+            c.proposed.clone(),
+        ));
         b.push(PrintBlock::Row(
             t("my_data_col_deadline"),
             format!("{} – {}", c.created, c.deadline),
         ));
         if !c.case_number.is_empty() {
-            b.push(PrintBlock::Row(t("my_data_col_case"), c.case_number.clone()));
+            b.push(PrintBlock::Row(
+                t("my_data_col_case"),
+                c.case_number.clone(),
+            ));
         }
         let answer = if c.answer.is_empty() {
             t("my_data_awaiting")
