@@ -140,6 +140,7 @@ pub const ADOPTIONS: &[DemoFile] = demo_files![
     "adoptions/pet-registration-sofia.json",
     "adoptions/property-tax-assessment-veliko-tarnovo.json",
     "adoptions/public-event-permit-sofia.json",
+    "adoptions/register-correction-sofia.json",
     "adoptions/report-a-problem-chelopech.json",
     "adoptions/residents-parking-permit-sofia.json",
     "adoptions/school-transport-chelopech.json",
