@@ -77,6 +77,9 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     let paid = Arc::new(service::fees::PaidJob {
         cases: state.cases.clone(),
     });
+    let correction = Arc::new(service::corrections::CorrectionJob {
+        cases: state.cases.clone(),
+    });
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),
@@ -91,6 +94,11 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
             ),
             // The payments block's outbox: a fee paid moves its application on.
             (portico_payments::service::requests::PAID_JOB, paid),
+            // The registries block's outbox: a correction request becomes a case at the owner.
+            (
+                portico_registries::service::corrections::CORRECTION_JOB,
+                correction,
+            ),
         ],
     })
 }

@@ -46,6 +46,7 @@ pub const FORMS: &[DemoFile] = demo_files![
     "forms/outdoor-seating.json",
     "forms/certificate-request.json",
     "forms/permit-application.json",
+    "forms/register-correction.json",
 ];
 pub const TEMPLATES: &[DemoFile] = demo_files![
     "templates/address-registration.json",
@@ -84,6 +85,7 @@ pub const TEMPLATES: &[DemoFile] = demo_files![
     "templates/pet-registration.json",
     "templates/property-tax-assessment.json",
     "templates/public-event-permit.json",
+    "templates/register-correction.json",
     "templates/report-a-problem.json",
     "templates/residents-parking-permit.json",
     "templates/school-transport.json",
@@ -138,6 +140,7 @@ pub const ADOPTIONS: &[DemoFile] = demo_files![
     "adoptions/pet-registration-sofia.json",
     "adoptions/property-tax-assessment-veliko-tarnovo.json",
     "adoptions/public-event-permit-sofia.json",
+    "adoptions/register-correction-sofia.json",
     "adoptions/report-a-problem-chelopech.json",
     "adoptions/residents-parking-permit-sofia.json",
     "adoptions/school-transport-chelopech.json",

@@ -295,12 +295,16 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     portico_cases::service::processes::check_all().map_err(anyhow::Error::msg)?;
     let mut shared = axum::http::Extensions::new();
     shared.insert(signing_key.clone());
-    shared.insert(portico_registries::service::Registries::new(
-        db.clone(),
-        clock.clone(),
-        signing_key.clone(),
-        state.pseudonymiser.clone(),
-    ));
+    // "My data" as a PDF is made with the cases block's PDF maker (the result documents').
+    shared.insert(
+        portico_registries::service::Registries::new(
+            db.clone(),
+            clock.clone(),
+            signing_key.clone(),
+            state.pseudonymiser.clone(),
+        )
+        .with_pdf(Arc::new(portico_cases::service::results::Printer)),
+    );
     if config.delivery_webhooks_allow_private {
         shared.insert(portico_delivery::service::webhooks::AllowPrivateEndpoints);
     }

@@ -47,6 +47,8 @@ my-data-col-proposed = Вярна стойност
 my-data-col-deadline = Поискано – срок за отговор
 my-data-col-answer = Отговор
 my-data-awaiting = Очаква отговор
+my-data-col-case = Преписка (ход)
+my-data-case-opening = Образува се
 my-data-correction-title = Поискайте корекция
 my-data-correction-register = Регистър
 my-data-correction-reason = Защо стойността е грешна?
@@ -132,6 +134,9 @@ access-error-reason = Посочете причината за отказа
 access-error-decided = По това искане вече е взето решение
 
 ## My data: the page to print
+my-data-pdf = Изтеглете като PDF
+my-data-pdf-title = Моите данни и кой ги е проверявал
+my-data-pdf-service = Услуга
 my-data-print = Версия за печат или PDF
 my-data-print-title = Моите данни и кой ги е проверявал — за печат
 my-data-print-made = Към

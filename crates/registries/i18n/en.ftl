@@ -47,6 +47,8 @@ my-data-col-proposed = Correct value
 my-data-col-deadline = Asked – answer due
 my-data-col-answer = Answer
 my-data-awaiting = Waiting for the answer
+my-data-col-case = Case (progress)
+my-data-case-opening = Being opened
 my-data-correction-title = Ask for a correction
 my-data-correction-register = Register
 my-data-correction-reason = Why is it wrong?
@@ -132,6 +134,9 @@ access-error-reason = Give the reason for refusing
 access-error-decided = This request has already been decided
 
 ## My data: the page to print
+my-data-pdf = Download as PDF
+my-data-pdf-title = My data and who looked at it
+my-data-pdf-service = Service
 my-data-print = Print or PDF version
 my-data-print-title = My data and who looked at it — to print
 my-data-print-made = As of

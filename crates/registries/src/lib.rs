@@ -16,10 +16,16 @@ pub use error::RegistryError;
 /// The registries block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("registries");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "registries/0001_registries",
-    sql: include_str!("../migrations/0001_registries.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "registries/0001_registries",
+        sql: include_str!("../migrations/0001_registries.sql"),
+    },
+    portico_store::Migration {
+        id: "registries/0002_correction_cases",
+        sql: include_str!("../migrations/0002_correction_cases.sql"),
+    },
+];
 
 /// The registries block: its tables, pages and API. Needs its context
 /// ([`service::Registries`]: the platform's signing key for signed requests to owners' services

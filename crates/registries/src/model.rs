@@ -292,6 +292,9 @@ pub struct Correction {
     pub deadline_at: i64,
     pub answered_at: Option<i64>,
     pub answer: Option<String>,
+    /// The case at the owner's administration, once opened (see `service::corrections`).
+    pub application_id: Option<String>,
+    pub tracking_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

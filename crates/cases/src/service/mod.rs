@@ -9,6 +9,7 @@ pub mod applications;
 pub mod checks;
 pub mod consents;
 mod context;
+pub mod corrections;
 pub mod decisions;
 pub mod delivery;
 pub mod evidence;

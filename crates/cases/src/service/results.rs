@@ -452,6 +452,32 @@ pub(crate) fn date_in(lang: Lang, at: DateTime<Utc>) -> String {
     }
 }
 
+/// The result documents' PDF maker, lent to the registries block for "my data" as a PDF file
+/// (wired in the portico binary): the same page, font and layout.
+pub struct Printer;
+
+impl portico_registries::service::print::PdfMaker for Printer {
+    fn render(
+        &self,
+        title: &str,
+        language: &str,
+        blocks: &[portico_registries::service::print::PrintBlock],
+    ) -> Result<Vec<u8>, String> {
+        use portico_registries::service::print::PrintBlock as P;
+        let blocks: Vec<Block> = blocks
+            .iter()
+            .map(|b| match b {
+                P::Heading(text, size) => Block::Heading(text.clone(), *size),
+                P::Text(text) => Block::Text(text.clone()),
+                P::Row(label, value) => Block::Row(label.clone(), value.clone()),
+                P::Rule => Block::Rule,
+                P::Space(points) => Block::Space(*points),
+            })
+            .collect();
+        pdf::render(&pdf::Meta { title, language }, &blocks)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

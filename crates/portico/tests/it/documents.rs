@@ -49,7 +49,7 @@ async fn approved(app: &TestApp, email: &str) -> (Client, String, String) {
 }
 
 /// The text of a PDF as poppler's pdftotext reads it.
-fn pdftotext(pdf: &[u8]) -> String {
+pub(crate) fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("result.pdf");
     std::fs::write(&file, pdf).unwrap();

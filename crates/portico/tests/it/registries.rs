@@ -388,6 +388,38 @@ async fn the_person_sees_exactly_the_queries_about_them_and_a_deferred_one_from_
     assert!(!print
         .body
         .contains("<form method=\"post\" action=\"/my-data"));
+
+    // The same as a PDF file made by the server, linked from the page: who looked, when, on
+    // what legal basis, for which fields; the deferred query with its reason; nobody else's.
+    assert_eq!(
+        page.attr("a#my-data-pdf", "href").as_deref(),
+        Some("/my-data.pdf")
+    );
+    let (status, headers, pdf) = citizen.get_bytes("/my-data.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = crate::documents::pdftotext(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Моите данни"), "{flat}");
+    assert!(flat.contains("Анна"), "the population record: {flat}");
+    assert!(flat.matches("Столична община").count() >= 2, "{flat}");
+    assert!(flat.contains(BASIS), "{flat}");
+    assert!(flat.contains("Закон за МВР, чл. 159"), "{flat}");
+    assert!(
+        flat.contains("Проверка по досъдебно производство"),
+        "{flat}"
+    );
+    assert!(flat.contains("address-registration-sofia"), "{flat}");
+    assert!(flat.contains("given_name"), "{flat}");
+    assert!(
+        !flat.contains("Борис") && !flat.contains(&someone_else),
+        "{flat}"
+    );
+    let (status, _, _) = crate::support::Client::new(&app.base)
+        .get_bytes("/my-data.pdf")
+        .await;
+    assert_ne!(status, StatusCode::OK, "not without signing in");
 }
 
 #[tokio::test]
@@ -735,4 +767,117 @@ async fn an_owner_approves_named_fields_for_a_period_or_refuses_and_both_are_aud
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Търговски регистър"));
     assert!(page.body.contains("Община Бургас"));
+}
+
+/// Waits (up to ten seconds) for the node's job worker to open the correction's case; returns
+/// "my data" with the link to it.
+async fn with_case(citizen: &crate::support::Client) -> crate::support::Page {
+    for _ in 0..200 {
+        let page = citizen.get("/my-data").await;
+        if !page.texts("a.correction-case").is_empty() {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the correction request did not become a case");
+}
+
+#[tokio::test]
+async fn a_correction_request_becomes_a_case_in_the_owners_queue_and_the_person_follows_it() {
+    let app = seeded().await;
+    let (citizen, _, _) = verified_citizen(&app, "moved@example.bg").await;
+    citizen.get("/my-data").await;
+    let sent = citizen
+        .post_form(
+            "/my-data/corrections",
+            &[
+                ("register", "addresses"),
+                ("field", "Собственици на sof-0007"),
+                ("proposed_value", "Не съм собственик от 2024 г."),
+                ("reason", "Продадох жилището, нотариален акт № 12/2024."),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    // The outbox job opens the case at the address register's owner, Sofia Municipality;
+    // "my data" links to it by its tracking number.
+    let page = with_case(&citizen).await;
+    let number = page.texts("a.correction-case").remove(0);
+    assert!(!number.is_empty());
+    let link = page.attr("a.correction-case", "href").unwrap();
+    let id = link.trim_start_matches("/applications/").to_owned();
+
+    // In the owner's queue, with what to correct and why.
+    let admin = staff(&app, "admin@sofia.portico.demo").await;
+    let queue = admin.get("/office").await;
+    assert!(queue.body.contains(&number), "{}", queue.body);
+    let case = admin.get(&format!("/office/cases/{id}")).await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+    assert!(case.body.contains("Поправка на данни в основен регистър"));
+    assert!(case.body.contains("Не съм собственик от 2024 г."));
+    assert!(case.body.contains("нотариален акт № 12/2024"));
+
+    // The person sees it submitted, then in review once the owner takes it.
+    let mine = citizen.get(&link).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert!(mine.body.contains(&number));
+    assert!(mine.body.contains("Подадено"), "{}", mine.body);
+    let version = case.attr("input[name=version]", "value").unwrap();
+    let claimed = admin
+        .post_form(
+            &format!("/office/cases/{id}/claim"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.body);
+    let started = crate::cases::transition(&app, &admin, &id, "start_review", &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let mine = citizen.get(&link).await;
+    assert!(
+        mine.body.contains("В процес на разглеждане"),
+        "{}",
+        mine.body
+    );
+
+    // The job said twice opens one case.
+    let mut tx = app.db.begin().await.unwrap();
+    let (correction,): (String,) = sqlx::query_as("SELECT id FROM registries_corrections")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let again = portico_store::jobs::enqueue(
+        &mut tx,
+        portico_store::jobs::NewJob::now(
+            portico_registries::service::corrections::CORRECTION_JOB,
+            json!({ "correction_id": correction }),
+            app.clock.now(),
+        ),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for _ in 0..200 {
+        let status = portico_store::jobs::status(&app.db, &again).await.unwrap();
+        if status.is_some_and(|s| s.status == "done") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        portico_store::jobs::status(&app.db, &again)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "done"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE applicant_id = (SELECT account_id FROM registries_corrections WHERE id = '{correction}')"
+        ))
+        .await,
+        1
+    );
 }

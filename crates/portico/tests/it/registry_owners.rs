@@ -207,3 +207,60 @@ async fn an_owner_decides_access_requests_on_a_page_and_nobody_else_can() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_platform_admin_finds_every_waiting_request_from_the_console_and_decides_it() {
+    let app = seeded().await;
+    let ctx = ctx(&app);
+    let burgas = burgas(&app).await;
+    let asked = ask(&ctx, &burgas, "Проверка на участници в поръчки").await;
+    let (agency, _) = catalogue::find_operation(&app.db, "commercial", "company", None)
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = crate::cases::staff(&app, "platform@portico.demo").await;
+
+    let console = admin.get("/admin").await;
+    assert_eq!(console.status, StatusCode::OK, "{}", console.body);
+    let link = console.attr("a#console-all-access-requests", "href");
+    assert_eq!(link.as_deref(), Some("/registries/access-requests"));
+
+    // Every register's waiting requests: Burgas's to the commercial register and the demo's
+    // (the Registry Agency's to Sofia's address register).
+    let page = admin.get("/registries/access-requests").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let sections = page.texts("section.access-request h2");
+    assert_eq!(sections.len(), 2, "{sections:?}");
+    assert!(sections.iter().any(|s| s.contains("Община Бургас")));
+    assert!(page.body.contains("Проверка на адреса на управление"));
+
+    let path = format!("/registries/access-requests/{asked}");
+    let done = admin
+        .post_form(
+            &path,
+            &[
+                ("decision", "approve"),
+                ("field", "name"),
+                ("valid_until", "2099-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let approved = access::get(&app.db, &asked).await.unwrap().unwrap();
+    assert_eq!(approved.status, "approved");
+    assert_eq!(approved.granted_fields, ["name"]);
+    // Audited in the owner's administration, as the platform admin's decision.
+    let (administration, actor): (Option<String>, String) = sqlx::query_as(
+        "SELECT administration_id, actor FROM audit_log WHERE action = 'registries.access_approved' \
+         AND subject = $1",
+    )
+    .bind(&asked)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(administration.as_deref(), Some(agency.as_str()));
+    assert!(!actor.is_empty() && !actor.starts_with("system"), "{actor}");
+    let after = admin.get(done.location()).await;
+    assert_eq!(after.texts("section.access-request h2").len(), 1);
+    assert!(after.body.contains("Достъпът е одобрен"), "{}", after.body);
+}

@@ -32,6 +32,7 @@ pub fn router(state: RegistriesState) -> Router<AppState> {
         .route("/my-data", get(pages::my_data))
         .route("/my-data.json", get(pages::my_data_json))
         .route("/my-data/print", get(pages::my_data_print))
+        .route("/my-data.pdf", get(pages::my_data_pdf))
         .route("/my-data/corrections", post(pages::correction))
         .route("/registries/access-requests", get(owners::list))
         .route("/registries/access-requests/{id}", post(owners::decide))

@@ -1,7 +1,8 @@
 //! `/registries/access-requests`: a register owner's page of the access requests waiting for
 //! their decision: approve for named response fields until a date, or refuse with a reason. Only
-//! the owners of the register's administration (`register_owner`) see a request; to anyone else
-//! it does not exist. The decision is the service's (`service::access::decide`), audited there.
+//! the owners of the register's administration (`register_owner`) and the platform's admins (all
+//! of them, with the owning administration named) see a request; to anyone else it does not
+//! exist. The decision is the service's (`service::access::decide`), audited there.
 
 use super::RegistriesState;
 use crate::model::AccessDecision;
@@ -47,10 +48,12 @@ pub struct Done {
     done: Option<String>,
 }
 
-/// Register owners only (of any administration); anyone else gets "not found".
+/// Register owners (of any administration) and the platform's admins only; anyone else gets
+/// "not found".
 fn owner_only(actor: &Actor) -> Result<(), AppError> {
     match actor {
         Actor::Person(p) if p.roles.iter().any(|r| r.role == Role::RegisterOwner) => Ok(()),
+        _ if actor.is_platform_admin() => Ok(()),
         _ => Err(AppError::NotFound),
     }
 }

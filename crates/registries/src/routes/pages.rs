@@ -3,7 +3,8 @@
 
 use super::RegistriesState;
 use crate::model::{MyData, NewCorrection, Register};
-use crate::service::{catalogue, my_data};
+use crate::service::print::PrintBlock;
+use crate::service::{catalogue, corrections, my_data};
 use crate::strings::TABLES;
 use crate::RegistryError;
 use askama::Template;
@@ -139,6 +140,10 @@ pub struct CorrectionRow {
     pub created: String,
     pub deadline: String,
     pub answer: String,
+    /// The case at the register's owner: its tracking number and the page that shows its
+    /// progress (the cases block's `/applications/{id}`), once the case is opened.
+    pub case_number: String,
+    pub case_link: String,
 }
 
 #[derive(Template)]
@@ -258,6 +263,135 @@ pub async fn my_data_print(
     .into_response())
 }
 
+/// `/my-data.pdf`: everything of `/my-data` (what the registers hold, every query with its
+/// legal basis, the correction requests) as a PDF file made by the server, in the page's
+/// language; the same assurance as `/my-data`.
+pub async fn my_data_pdf(
+    State(state): State<RegistriesState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let Some(maker) = state.ctx.pdf.clone() else {
+        return Err(AppError::NotFound);
+    };
+    let data = my_data::show(&state.ctx, &user.actor()).await?;
+    let shown = shown(&state, &page, data).await?;
+    let made = when(to_millis(state.ctx.clock.now()));
+    let blocks = pdf_blocks(&page, &shown, &made);
+    let title = page.t("my_data_pdf_title").to_owned();
+    let bytes = maker
+        .render(&title, page.lang.code(), &blocks)
+        .map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-data.pdf\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The PDF's content, top to bottom: the same as the print page.
+fn pdf_blocks(page: &PageContext, shown: &View, made: &str) -> Vec<PrintBlock> {
+    let t = |key: &str| page.t(key).to_owned();
+    let mut b = vec![
+        PrintBlock::Heading(t("my_data_pdf_title"), 16.0),
+        PrintBlock::Text(format!("{} {made}", t("my_data_print_made"))),
+        PrintBlock::Rule,
+        PrintBlock::Heading(t("my_data_records"), 13.0),
+        PrintBlock::Heading(t("my_data_population"), 11.0),
+    ];
+    if shown.person.is_empty() {
+        b.push(PrintBlock::Text(t("my_data_nothing")));
+    }
+    for (label, value) in &shown.person {
+        b.push(PrintBlock::Row(label.clone(), value.clone()));
+    }
+    for (key, items) in [
+        ("my_data_addresses", &shown.addresses),
+        ("my_data_companies", &shown.companies),
+    ] {
+        b.push(PrintBlock::Heading(t(key), 11.0));
+        if items.is_empty() {
+            b.push(PrintBlock::Text(t("my_data_nothing")));
+        }
+        for item in items {
+            b.push(PrintBlock::Text(item.clone()));
+        }
+    }
+    b.push(PrintBlock::Space(6.0));
+    b.push(PrintBlock::Heading(t("my_data_queries"), 13.0));
+    if shown.queries.is_empty() {
+        b.push(PrintBlock::Text(t("my_data_no_queries")));
+    }
+    for q in &shown.queries {
+        b.push(PrintBlock::Rule);
+        b.push(PrintBlock::Row(t("my_data_col_when"), q.when.clone()));
+        let who = if q.role.is_empty() {
+            q.administration.clone()
+        } else {
+            format!("{} ({})", q.administration, q.role)
+        };
+        b.push(PrintBlock::Row(t("my_data_col_who"), who));
+        b.push(PrintBlock::Row(
+            t("my_data_col_register"),
+            q.register.clone(),
+        ));
+        b.push(PrintBlock::Row(t("my_data_col_why"), q.legal_basis.clone()));
+        if !q.service.is_empty() {
+            b.push(PrintBlock::Row(t("my_data_pdf_service"), q.service.clone()));
+        }
+        b.push(PrintBlock::Row(t("my_data_col_fields"), q.fields.clone()));
+        b.push(PrintBlock::Row(t("my_data_col_outcome"), q.outcome.clone()));
+        if !q.deferral_reason.is_empty() {
+            b.push(PrintBlock::Row(
+                t("my_data_deferred"),
+                q.deferral_reason.clone(),
+            ));
+        }
+    }
+    b.push(PrintBlock::Space(6.0));
+    b.push(PrintBlock::Heading(t("my_data_corrections"), 13.0));
+    if shown.corrections.is_empty() {
+        b.push(PrintBlock::Text(t("my_data_nothing")));
+    }
+    for c in &shown.corrections {
+        b.push(PrintBlock::Rule);
+        b.push(PrintBlock::Row(
+            t("my_data_col_register"),
+            c.register.clone(),
+        ));
+        b.push(PrintBlock::Row(t("my_data_col_field"), c.field.clone()));
+        b.push(PrintBlock::Row(
+            t("my_data_col_proposed"),
+            c.proposed.clone(),
+        ));
+        b.push(PrintBlock::Row(
+            t("my_data_col_deadline"),
+            format!("{} – {}", c.created, c.deadline),
+        ));
+        if !c.case_number.is_empty() {
+            b.push(PrintBlock::Row(
+                t("my_data_col_case"),
+                c.case_number.clone(),
+            ));
+        }
+        let answer = if c.answer.is_empty() {
+            t("my_data_awaiting")
+        } else {
+            c.answer.clone()
+        };
+        b.push(PrintBlock::Row(t("my_data_col_answer"), answer));
+    }
+    b
+}
+
 async fn shown(
     state: &RegistriesState,
     page: &PageContext,
@@ -321,6 +455,12 @@ async fn shown(
             created: day(c.created_at),
             deadline: day(c.deadline_at),
             answer: c.answer.clone().unwrap_or_default(),
+            case_number: c.tracking_number.clone().unwrap_or_default(),
+            case_link: c
+                .application_id
+                .as_ref()
+                .map(|id| format!("/applications/{id}"))
+                .unwrap_or_default(),
         })
         .collect();
     let mut registers: Vec<(String, String)> = names.into_iter().collect();
@@ -387,7 +527,7 @@ pub async fn correction(
         proposed_value: form.proposed_value.clone(),
         reason: form.reason.clone(),
     };
-    match my_data::request_correction(&state.ctx, &actor, &input).await {
+    match corrections::request(&state.ctx, &actor, &input).await {
         Ok(_) => Ok(Redirect::to("/my-data?sent=1#corrections").into_response()),
         Err(RegistryError::Invalid(code)) => {
             let field = match code {

@@ -268,7 +268,8 @@ pub async fn granted_fields(
     Ok(fields)
 }
 
-/// Requests waiting for a decision by the owners this actor answers for.
+/// Requests waiting for a decision by the owners this actor answers for (every one, for a
+/// platform admin).
 pub async fn pending_for_owner(
     ctx: &Registries,
     actor: &Actor,
@@ -284,6 +285,20 @@ pub async fn pending_for_owner(
             .join(", ")
     );
     let mut out = Vec::new();
+    if actor.is_platform_admin() {
+        // The platform's admins decide for every register (for an owner not yet on the platform).
+        let sql = format!(
+            "SELECT {} FROM registries_access a WHERE a.approved_at IS NULL AND a.refused_at IS NULL \
+             ORDER BY a.requested_at",
+            ACCESS_COLUMNS
+                .split(", ")
+                .map(|c| format!("a.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rows: Vec<AccessRow> = sqlx::query_as(&sql).fetch_all(ctx.db.pool()).await?;
+        return Ok(rows.into_iter().map(access_from).collect());
+    }
     if let Actor::Person(p) = actor {
         for r in p.roles.iter().filter(|r| r.role == Role::RegisterOwner) {
             let rows: Vec<AccessRow> = sqlx::query_as(&sql)

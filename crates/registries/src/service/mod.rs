@@ -5,10 +5,12 @@ pub mod access;
 pub mod adapters;
 pub mod caller;
 pub mod catalogue;
+pub mod corrections;
 pub mod demo;
 pub mod log;
 pub mod mediator;
 pub mod my_data;
+pub mod print;
 
 pub use mediator::query;
 
@@ -32,6 +34,8 @@ pub struct Registries {
     pub http: reqwest::Client,
     pub log: log::QueryLog,
     pub schemas: Arc<adapters::SchemaCache>,
+    /// What makes "my data" a PDF file (the platform's; see [`print`]).
+    pub pdf: print::Maker,
 }
 
 impl Registries {
@@ -56,7 +60,14 @@ impl Registries {
                 .unwrap_or_default(),
             log,
             schemas: Arc::default(),
+            pdf: None,
         }
+    }
+
+    /// The same context, making PDFs with `maker`.
+    pub fn with_pdf(mut self, maker: Arc<dyn print::PdfMaker>) -> Registries {
+        self.pdf = Some(maker);
+        self
     }
 
     /// The keyed hash a subject's identifier is stored and looked up as.
