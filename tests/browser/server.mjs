@@ -20,7 +20,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 // knows to be the tests' own, so it does not warn about it).
 export const SERVER_BINARY = process.env.PORTICO_BROWSER_SERVER_BIN || join(REPO_ROOT, 'target', 'debug', 'portico');
 
-const READY_TIMEOUT_MS = 60_000;
+// Generous: `portico demo` seeds hundreds of datasets and a year of figures, slow on a busy 2-core machine.
+const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 10_000;
 // Enough of the server's output to explain a failure without flooding the test report.
 const MAX_LOG_CHARS = 200_000;
