@@ -246,6 +246,17 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
     assert.deepEqual(await headerLinks(operator), ['/office', '/account']);
     assert.equal(await operator.page.locator('.header__nav a[aria-current="page"]').getAttribute('href'), '/office');
     await checkLayout(operator.page, 'operator-office', ARTIFACTS);
+    // The other work of the office, each linked from the queue.
+    for (const target of ['/office/payments', '/office/inquiries']) {
+      assert.equal(await operator.page.locator(`main a[href="${target}"]`).count(), 1, `the queue links to ${target}`);
+    }
+    await checkPages(operator, [
+      ['payments', '/office/payments'],
+      ['reconciliation', '/office/payments/reconciliation'],
+      ['statements', '/office/payments/statements'],
+      ['inquiries', '/office/inquiries'],
+      ['feedback', '/office/feedback'],
+    ]);
   });
 
   step("an administration admin lands on the console, and its pages fit", admin, async () => {
@@ -265,6 +276,9 @@ describe(`layout, navigation and landing at 320 px and 1280 px (${databaseKind()
     await checkPages(admin, [
       ['office', '/office'],
       ['api-clients', '/admin/api-clients'],
+      ['figures', '/office/figures'],
+      ['service-console', `/admin/services/${SERVICE_SLUG}`],
+      ['service-applications', `/admin/services/${SERVICE_SLUG}/applications`],
     ]);
   });
 

@@ -64,6 +64,7 @@ code-wrong = Кодът не е верен, изтекъл е или вече е
 ## Back office
 office-title = Работна опашка
 office-payments-link = Плащания и банкови извлечения
+office-inquiries-link = Запитвания и отзиви
 office-empty = Няма заявления в опашката.
 office-overdue = Просрочено
 office-unit = Звено

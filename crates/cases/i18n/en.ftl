@@ -64,6 +64,7 @@ code-wrong = The code is wrong, has expired or has already been used
 ## Back office
 office-title = Work queue
 office-payments-link = Payments and bank statements
+office-inquiries-link = Inquiries and feedback
 office-empty = The queue is empty.
 office-overdue = Overdue
 office-unit = Unit

@@ -163,6 +163,7 @@ console-services = Услуги
 console-no-services = Все още няма публикувани услуги.
 console-adopt = Добавяне на услуга от общия каталог
 console-queue = Работна опашка на администрацията
+console-figures = Данни за гише, поща и разходи
 console-api-clients = API клиенти за вашите системи
 console-webhooks = Адреси за уведомления (webhooks) на вашите системи (е-връчване)
 console-access-requests = Искания за достъп до регистрите ви

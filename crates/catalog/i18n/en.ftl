@@ -163,6 +163,7 @@ console-services = Services
 console-no-services = No services published yet.
 console-adopt = Add a service from the shared catalog
 console-queue = The administration's work queue
+console-figures = Counter, post and cost figures
 console-api-clients = API clients for your systems
 console-webhooks = Webhook endpoints of your systems (eDelivery)
 console-access-requests = Requests for access to your registers
