@@ -130,8 +130,11 @@ fn is_not_a_key(s: &str) -> bool {
         "opendata.refresh_service_catalog",
         "insights.event",
         "insights.abandon",
+        "insights.publish_figures",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
+        // The event type of a payment's callback to its administration's system.
+        "payment.state_changed",
         "cases.submit",
         "cases.consent",
         "identity.factor_remove",
@@ -192,6 +195,14 @@ fn computed_lookups(code_keys: &BTreeSet<String>) -> BTreeMap<&'static str, Vec<
             .iter()
             .map(|s| format!("office_check_{s}"))
             .collect(),
+    );
+    // The participation admin page's notice after a review or a project update (routes::admin).
+    map.insert(
+        "notice",
+        vec![
+            "participation_reviewed".into(),
+            "participation_project_updated".into(),
+        ],
     );
     // The header's links (portico_http::page::nav_links), by who is signed in.
     map.insert(
