@@ -9,12 +9,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { checkA11y, launchBrowser, resetArtifacts, screenshot } from './browser.mjs';
 import { newPerson, withWrongCheckDigit } from './people.mjs';
 import { databaseKind, startServer } from './server.mjs';
-import { TOTP_STEP_SECONDS, timeStep, totp } from './totp.mjs';
+import { TOTP_STEP_SECONDS, acceptableCode, timeStep, totp } from './totp.mjs';
 
 const STEP_TIMEOUT_MS = 120_000;
 
@@ -67,20 +66,11 @@ async function fillRegistration(who, { egn = who.egn } = {}) {
 
 const registrationSubmit = () => page.locator('form:has([name="personal_id"]) button[type="submit"]').first();
 
-/** Seconds left in the current TOTP time step. */
-const secondsLeftInStep = () => TOTP_STEP_SECONDS - ((Date.now() / 1000) % TOTP_STEP_SECONDS);
-
 /**
- * A TOTP code for the current step, computed by the tests' own implementation. It waits for a
- * new step when the current one has less than 3 s left (so the server sees the same step), and
- * for a step after `notBefore` (the server refuses a code whose step was already used).
+ * A TOTP code the server accepts now, computed by the tests' own implementation, for a step after
+ * `notBefore` (the server refuses a code whose step was already used; see `acceptableCode`).
  */
-async function freshTotpCode(notBefore = null) {
-  while ((notBefore !== null && timeStep() <= notBefore) || secondsLeftInStep() < 3) {
-    await sleep(secondsLeftInStep() * 1000 + 250);
-  }
-  return { code: totp(totpSecret), step: timeStep() };
-}
+const freshTotpCode = (notBefore = null) => acceptableCode(totpSecret, notBefore);
 
 /** A six-digit code that is not valid for any step near now, so the server must refuse it. */
 function surelyWrongTotpCode() {

@@ -16,11 +16,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { checkLayout, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
+import { clickAndWait, submitAuthenticatorCode } from './journey.mjs';
 import { databaseKind, startServer } from './server.mjs';
-import { TOTP_STEP_SECONDS, totp } from './totp.mjs';
 
 const STEP_TIMEOUT_MS = 120_000;
 const ARTIFACTS = join('insights', databaseKind());
@@ -46,24 +45,12 @@ async function open(who, target) {
   return response;
 }
 
-async function clickAndWait(who, locator) {
-  const navigation = who.page.waitForNavigation({ waitUntil: 'load' });
-  await locator.click();
-  return navigation;
-}
-
-const secondsLeftInStep = () => TOTP_STEP_SECONDS - ((Date.now() / 1000) % TOTP_STEP_SECONDS);
-
 async function signIn(who) {
   await open(who, '/login');
   await who.page.fill('[name="identifier"]', who.email);
   await who.page.fill('[name="password"]', DEMO_PASSWORD);
   await clickAndWait(who, who.page.locator('form:has([name="identifier"]) button[type="submit"]'));
-  while (secondsLeftInStep() < 3) {
-    await sleep(secondsLeftInStep() * 1000 + 250);
-  }
-  await who.page.fill('#code', totp(DEMO_TOTP_SECRET));
-  await clickAndWait(who, who.page.locator('form:has(#code) button[type="submit"]'));
+  await submitAuthenticatorCode(who, DEMO_TOTP_SECRET);
 }
 
 /** Every chart on the page is an image named by its title and described, with a data table. */

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { TOTP_STEP_SECONDS, timeStep, totp } from './totp.mjs';
+import { acceptableCode } from './totp.mjs';
 
 /** Clicks something that submits a form or follows a link, and waits for the next page to load. */
 export async function clickAndWait(who, locator) {
@@ -14,21 +14,16 @@ export async function clickAndWait(who, locator) {
   return navigation;
 }
 
-const secondsLeftInStep = () => TOTP_STEP_SECONDS - ((Date.now() / 1000) % TOTP_STEP_SECONDS);
-
 /**
- * Types a fresh authenticator code for `secret` into #code and submits its form. The server
- * accepts each time step once per account, so this waits for a step after the one this person
- * last used (`who.lastTotpStep`), and for a new step when the current one is about to end.
+ * Types an authenticator code for `secret` into #code and submits its form. The server accepts
+ * each time step once per account, so this takes a step after the one this person last used
+ * (`who.lastTotpStep`; see `acceptableCode`).
  */
 export async function submitAuthenticatorCode(who, secret) {
-  while ((who.lastTotpStep != null && timeStep() <= who.lastTotpStep) || secondsLeftInStep() < 3) {
-    await sleep(secondsLeftInStep() * 1000 + 250);
-  }
-  const usedStep = timeStep();
-  await who.page.fill('#code', totp(secret));
+  const { code, step } = await acceptableCode(secret, who.lastTotpStep ?? null);
+  await who.page.fill('#code', code);
   const response = await clickAndWait(who, who.page.locator('form:has(#code) button[type="submit"]').first());
-  who.lastTotpStep = usedStep;
+  who.lastTotpStep = step;
   return response;
 }
 

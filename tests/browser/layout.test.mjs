@@ -16,11 +16,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { checkLayout, launchBrowserForPeople, resetArtifacts, screenshot } from './browser.mjs';
+import { clickAndWait, submitAuthenticatorCode } from './journey.mjs';
 import { databaseKind, startServer } from './server.mjs';
-import { TOTP_STEP_SECONDS, totp } from './totp.mjs';
 
 const STEP_TIMEOUT_MS = 120_000;
 const ARTIFACTS = join('layout', databaseKind());
@@ -50,12 +49,6 @@ async function open(who, target) {
   return response;
 }
 
-async function clickAndWait(who, locator) {
-  const navigation = who.page.waitForNavigation({ waitUntil: 'load' });
-  await locator.click();
-  return navigation;
-}
-
 /** Opens each path and checks it at both widths. */
 async function checkPages(who, paths) {
   for (const [name, target] of paths) {
@@ -75,8 +68,6 @@ async function headerLinks(who) {
 const errorSummaryHasFocus = (who) =>
   who.page.evaluate(() => document.activeElement?.classList.contains('error-summary') ?? false);
 
-const secondsLeftInStep = () => TOTP_STEP_SECONDS - ((Date.now() / 1000) % TOTP_STEP_SECONDS);
-
 /** Signs a demo account in from /login (no `next`): password, then an authenticator code. */
 async function signIn(who) {
   await open(who, '/login');
@@ -84,11 +75,7 @@ async function signIn(who) {
   await who.page.fill('[name="password"]', DEMO_PASSWORD);
   await clickAndWait(who, who.page.locator('form:has([name="identifier"]) button[type="submit"]'));
   assert.equal(path(who), '/login/second-factor');
-  while (secondsLeftInStep() < 3) {
-    await sleep(secondsLeftInStep() * 1000 + 250);
-  }
-  await who.page.fill('#code', totp(DEMO_TOTP_SECRET));
-  await clickAndWait(who, who.page.locator('form:has(#code) button[type="submit"]'));
+  await submitAuthenticatorCode(who, DEMO_TOTP_SECRET);
 }
 
 function step(name, who, fn) {

@@ -1,11 +1,17 @@
 // Starts a real Portico server (`target/debug/portico demo`) for one browser test file: its own
 // free port, its own temporary data folder and, for PostgreSQL runs, its own new database. The
 // database kind comes from PORTICO_BROWSER_DB (`sqlite`, the default, or `postgres`).
+//
+// Seeding the demo from nothing takes 20–40 s of a debug build, and every test file wants a fresh
+// demo: so the demo is seeded once per server binary and database kind (`demo --seed-only`, into a
+// template data folder and, for PostgreSQL, a template database), and each server starts from a
+// copy of it (a copied folder; `CREATE DATABASE … TEMPLATE`). `portico demo` then finds its data
+// already there and only checks it (about a second) before it serves, as it does on a restart.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -66,16 +72,119 @@ function psql(sql) {
   }
 }
 
+/** Whether a PostgreSQL database of that name exists on the admin URL's server. */
+function postgresDatabaseExists(name) {
+  const result = spawnSync(
+    'psql',
+    [postgresAdminUrl(), '-Atq', '-v', 'ON_ERROR_STOP=1', '-c', `SELECT 1 FROM pg_database WHERE datname = '${name}'`],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    throw new Error(`psql failed while looking for ${name}:\n${result.stderr}`);
+  }
+  return result.stdout.trim() === '1';
+}
+
+/** The server's environment: the caller's, without any Portico setting or DATABASE_URL of theirs. */
+function cleanEnvironment() {
+  // Server settings left in the developer's shell (a real SMTP server, secure cookies, another
+  // DATABASE_URL…) must not leak into the test server: keep only the log filter.
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_') && name !== 'DATABASE_URL'),
+  );
+}
+
+// A template older than this with its lock still held belongs to a run that died while seeding.
+const STALE_SEEDING_MS = 10 * 60_000;
+
 /**
- * A new, empty PostgreSQL database for this server. The `portico_t_` prefix lets scripts/test drop
- * any that a crashed run leaves behind.
+ * The seeded demo that every server of this binary and database kind starts from: a data folder
+ * and, for PostgreSQL, a database, both named after the binary (its path, size and time), so that
+ * a rebuilt server seeds anew. Seeded by the first test process that asks (a lock folder keeps
+ * the others waiting), reused by the rest.
  */
-function createPostgresDatabase() {
-  const name = `portico_t_browser_${randomBytes(8).toString('hex')}`;
-  psql(`CREATE DATABASE ${name}`);
+async function demoTemplate(kind) {
+  const binary = statSync(SERVER_BINARY);
+  const key = createHash('sha256')
+    .update(`${SERVER_BINARY}\n${binary.size}\n${binary.mtimeMs}\n${kind}\n${postgresAdminUrl()}`)
+    .digest('hex')
+    .slice(0, 16);
+  const root = join(tmpdir(), `portico-browser-template-${key}`);
+  const dataDir = join(root, 'data');
+  const readyMarker = join(root, 'ready');
+  const lock = join(root, 'seeding');
+  // The `portico_t_` prefix: scripts/test drops it with the other test databases.
+  const database = kind === 'postgres' ? `portico_t_browser_template_${key}` : null;
+  await mkdir(root, { recursive: true });
+  const deadline = Date.now() + READY_TIMEOUT_MS * 2;
+  for (;;) {
+    if (existsSync(readyMarker) && (!database || postgresDatabaseExists(database))) {
+      return { dataDir, database };
+    }
+    try {
+      await mkdir(lock);
+    } catch (err) {
+      if (err.code !== 'EEXIST') {
+        throw err;
+      }
+      const held = await stat(lock).catch(() => null);
+      if (held && Date.now() - held.mtimeMs > STALE_SEEDING_MS) {
+        await rm(lock, { recursive: true, force: true });
+      } else if (Date.now() > deadline) {
+        throw new Error(`another test process has been seeding the demo template in ${root} for too long`);
+      } else {
+        await sleep(500);
+      }
+      continue;
+    }
+    try {
+      await seedTemplate(dataDir, database);
+      await writeFile(readyMarker, new Date().toISOString());
+      return { dataDir, database };
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs `portico demo --seed-only` into a new data folder (and a new PostgreSQL database). */
+async function seedTemplate(dataDir, database) {
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  const env = { ...cleanEnvironment(), PORTICO_DATA_DIR: dataDir, PORTICO_LOG: 'warn', NO_COLOR: '1' };
+  if (database) {
+    psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    psql(`CREATE DATABASE ${database}`);
+    env.DATABASE_URL = postgresUrlOf(database);
+  }
+  const log = outputCollector();
+  const child = spawn(SERVER_BINARY, ['demo', '--seed-only'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', log.add);
+  child.stderr.on('data', log.add);
+  const code = await new Promise((resolveExit, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode, signal) => resolveExit(exitCode ?? signal));
+  });
+  if (code !== 0) {
+    throw new Error(`seeding the demo template failed (exit ${code}).\n--- output ---\n${log.text()}`);
+  }
+}
+
+/** The URL of a database on the admin URL's server. */
+function postgresUrlOf(name) {
   const url = new URL(postgresAdminUrl());
   url.pathname = `/${name}`;
-  return { name, url: url.toString() };
+  return url.toString();
+}
+
+/**
+ * A new PostgreSQL database for one server, copied from the seeded template. The `portico_t_`
+ * prefix lets scripts/test drop any that a crashed run leaves behind.
+ */
+function copyPostgresDatabase(template) {
+  const name = `portico_t_browser_${randomBytes(8).toString('hex')}`;
+  psql(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  return { name, url: postgresUrlOf(name) };
 }
 
 /** Collects a child's output; keeps the tail when it grows past MAX_LOG_CHARS. */
@@ -142,16 +251,14 @@ export async function startServer({ env: extraEnv = {} } = {}) {
     );
   }
   const kind = databaseKind();
+  const template = await demoTemplate(kind);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-browser-'));
-  const database = kind === 'postgres' ? createPostgresDatabase() : null;
+  await cp(template.dataDir, dataDir, { recursive: true });
+  const database = template.database ? copyPostgresDatabase(template.database) : null;
 
-  // Server settings left in the developer's shell (a real SMTP server, secure cookies, another
-  // DATABASE_URL…) must not leak into the test server: keep only the log filter.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_') && name !== 'DATABASE_URL'),
-  );
+  const env = cleanEnvironment();
   Object.assign(env, {
     PORTICO_LISTEN: `127.0.0.1:${port}`,
     PORTICO_DATA_DIR: dataDir,
