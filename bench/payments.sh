@@ -94,8 +94,10 @@ make_callbacks() {
     bench_sql "INSERT INTO payments_card_sessions (provider, provider_ref, payment_id, attempt, redirect_url, created_at)
         SELECT 'sandbox', 'bench-' || id, id, 1, 'http://127.0.0.1:9/pay', 0 FROM payments_requests
         WHERE state = 'created' AND reason = 'Такса за бенчмарк'" >/dev/null
-    bench_sql "SELECT provider_ref, 1050 FROM payments_card_sessions WHERE provider_ref LIKE 'bench-%'" |
-        python3 - "$SANDBOX_SECRET" "$1" <<'PY'
+    # The script is an argument, not a here-document on standard input: that is where
+    # bench_sql's rows come in.
+    local script
+    script="$(cat <<'PY'
 import hashlib, hmac, json, sys, time
 secret, out = sys.argv[1].encode(), sys.argv[2]
 t = int(time.time())
@@ -107,13 +109,18 @@ with open(out, "w") as f:
         mac = hmac.new(secret, f"{t}.{body}".encode(), hashlib.sha256).hexdigest()
         f.write(f"t={t},v1={mac}\t{body}\n")
 PY
+    )"
+    bench_sql "SELECT provider_ref, 1050 FROM payments_card_sessions WHERE provider_ref LIKE 'bench-%'" |
+        python3 -c "$script" "$SANDBOX_SECRET" "$1"
 }
 
 # A camt.053 statement of N credit entries into $2: a tenth pay benchmark payments by their
 # codes (matched or, paid already, duplicate), the rest name no payment (unknown).
 make_statement() {
-    bench_sql "SELECT code FROM payments_requests WHERE reason = 'Такса за бенчмарк' LIMIT $(($1 / 10))" |
-        python3 - "$1" "$2" <<'PY'
+    # The script is an argument, not a here-document on standard input: that is where
+    # bench_sql's rows come in.
+    local script
+    script="$(cat <<'PY'
 import sys
 n, out = int(sys.argv[1]), sys.argv[2]
 codes = [c.strip() for c in sys.stdin if c.strip()]
@@ -127,6 +134,9 @@ with open(out, "w") as f:
                 f'<NtryDtls><TxDtls><RmtInf><Ustrd>{ref}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>')
     f.write('</Stmt></BkToCstmrStmt></Document>\n')
 PY
+    )"
+    bench_sql "SELECT code FROM payments_requests WHERE reason = 'Такса за бенчмарк' LIMIT $(($1 / 10))" |
+        python3 -c "$script" "$1" "$2"
 }
 
 peak_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$BENCH_PID/status"; }

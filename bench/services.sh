@@ -31,7 +31,10 @@ JSON_PREFIX="/api/v1/services?q="
 HTML_PREFIX="/services?q="
 
 echo "== building release binary"
-(cd "$BENCH_ROOT" && cargo build --release -p portico --quiet)
+# A binary given in BENCH_BIN is measured as it is (no build).
+if [[ "$BENCH_BIN" == "$BENCH_ROOT/target/release/portico" ]]; then
+    (cd "$BENCH_ROOT" && cargo build --release -p portico --quiet)
+fi
 
 echo "== machine"
 echo "cores: $(nproc); cpu: $(lscpu | sed -n 's/^Model name: *//p'); memory: $(free -h | awk '/^Mem:/ {print $2}')"
