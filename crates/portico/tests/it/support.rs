@@ -45,7 +45,8 @@ impl TestApp {
 
     /// Starts with the test configuration changed by `adjust` (e.g. trusted proxies).
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let (db_url, cleanup) = portico_store::testdb::fresh_url()
+        // Already migrated (copied from a template); serve_node's migrate finds nothing to do.
+        let (db_url, cleanup) = portico_store::testdb::fresh_migrated_url(&app::migrations())
             .await
             .expect("test database");
         let data_dir = tempfile::tempdir().expect("temp dir");
