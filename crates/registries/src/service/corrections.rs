@@ -286,6 +286,17 @@ async fn correctable(
     Ok(Some((key, value)))
 }
 
+/// A correction whose case ended: its id, who asked, the field and value to write (if any), the
+/// register's owner and code.
+type Ended = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
 /// The owner's decision on a correction's case, recorded in the transaction that takes it (the
 /// cases block calls this for every case that reaches its end; a case that is not a
 /// correction's changes nothing). An approved correction of a [`CORRECTABLE`] value is written
@@ -301,14 +312,7 @@ pub async fn case_ended(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, RegistryError> {
-    let found: Option<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    )> = sqlx::query_as(
+    let found: Option<Ended> = sqlx::query_as(
         "SELECT c.id, c.account_id, c.field_key, c.new_value, r.owner_administration_id, r.code \
              FROM registries_corrections c JOIN registries_registers r ON r.id = c.register_id \
              WHERE c.application_id = $1 AND c.answered_at IS NULL",
