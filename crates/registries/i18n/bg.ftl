@@ -54,12 +54,20 @@ my-data-correction-register = Регистър
 my-data-correction-reason = Защо стойността е грешна?
 my-data-correction-send = Изпратете искането
 field-label = Коя стойност е грешна
-field-hint = Например: настоящ адрес
+field-hint = Назовете я, както е на тази страница, например: Настоящ адрес. Имената и адресите в регистъра на населението се поправят веднага щом администрацията, която го поддържа, одобри.
 proposed-value-label = Вярната стойност
+proposed-value-hint = За адрес – кодът му (например sof-0001) или улицата и номерът (например ул. Шипка 6).
 correction-register = Изберете регистър
 correction-field = Посочете коя стойност е грешна
 correction-value = Посочете вярната стойност (най-много 500 знака)
 correction-reason = Посочете защо стойността е грешна (най-много 2000 знака)
+correction-name = Името съдържа само букви, интервали и тирета (най-много 60)
+correction-address = Посочете адрес от адресния регистър на София: кода му (например sof-0001) или улицата и номера, както са в регистъра (например ул. Шипка 6)
+my-data-answer-approved-register = Одобрено: поправено в регистъра
+my-data-answer-approved-owner = Одобрено: администрацията, която поддържа регистъра, ще го поправи в своя регистър
+my-data-answer-refused = Отказано
+my-data-answer-withdrawn = Оттеглихте искането
+my-data-answered-on = на
 
 ## Полета на регистъра на населението
 registries-field-egn = ЕГН
@@ -111,6 +119,8 @@ audit-registries-access-requested = Поискан достъп до регис�
 audit-registries-access-approved = Одобрен достъп до регистър
 audit-registries-access-refused = Отказан достъп до регистър
 audit-registries-correction-requested = Поискана корекция на данни в регистър
+audit-registries-correction-answered = Отговорено искане за корекция на данни в регистър
+audit-registries-record-corrected = Поправени данни в регистър
 
 ## Register owners: access requests
 access-title = Искания за достъп до вашите регистри
@@ -119,6 +129,7 @@ access-none = Няма искания, които чакат решение.
 access-operation = Операция
 access-legal-basis = Правно основание
 access-purpose = Цел
+access-owner = Регистърът се поддържа от
 access-fields = Полета, до които се дава достъп
 access-fields-hint = Отбелязани са полетата, които администрацията иска. Махнете отметката от тези, които не ѝ трябват.
 access-until = Достъпът е валиден до (включително)

@@ -54,12 +54,20 @@ my-data-correction-register = Register
 my-data-correction-reason = Why is it wrong?
 my-data-correction-send = Send the request
 field-label = Which value is wrong
-field-hint = For example: current address
+field-hint = Name it as this page shows it, for example: Current address. Names and addresses in the population register are corrected as soon as the keeper approves.
 proposed-value-label = The correct value
+proposed-value-hint = For an address, its code (such as sof-0001) or its street and number (such as ул. Шипка 6).
 correction-register = Choose a register
 correction-field = Say which value is wrong
 correction-value = Give the correct value (at most 500 characters)
 correction-reason = Say why the value is wrong (at most 2000 characters)
+correction-name = A name has only letters, spaces and hyphens (at most 60)
+correction-address = Give an address of Sofia's address register: its code (such as sof-0001) or its street and number as the register writes them (such as ул. Шипка 6)
+my-data-answer-approved-register = Approved: corrected in the register
+my-data-answer-approved-owner = Approved: the register's keeper corrects it in their own register
+my-data-answer-refused = Refused
+my-data-answer-withdrawn = You withdrew the request
+my-data-answered-on = on
 
 ## Fields of the population register
 registries-field-egn = Personal number (EGN)
@@ -111,6 +119,8 @@ audit-registries-access-requested = Access to a register requested
 audit-registries-access-approved = Access to a register approved
 audit-registries-access-refused = Access to a register refused
 audit-registries-correction-requested = Correction of register data requested
+audit-registries-correction-answered = Correction of register data answered
+audit-registries-record-corrected = Register data corrected
 
 ## Register owners: access requests
 access-title = Requests for access to your registers
@@ -119,6 +129,7 @@ access-none = No requests are waiting for a decision.
 access-operation = Operation
 access-legal-basis = Legal basis
 access-purpose = Purpose
+access-owner = Register kept by
 access-fields = Fields access is given to
 access-fields-hint = The fields the administration asks for are ticked. Untick those it does not need.
 access-until = Access is valid until (inclusive)

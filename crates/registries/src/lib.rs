@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "registries/0002_correction_cases",
         sql: include_str!("../migrations/0002_correction_cases.sql"),
     },
+    portico_store::Migration {
+        id: "registries/0003_correction_answers",
+        sql: include_str!("../migrations/0003_correction_answers.sql"),
+    },
 ];
 
 /// The registries block: its tables, pages and API. Needs its context

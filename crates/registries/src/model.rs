@@ -290,11 +290,40 @@ pub struct Correction {
     pub reason: String,
     pub created_at: i64,
     pub deadline_at: i64,
+    /// When the owner decided (the case's decision), epoch milliseconds.
     pub answered_at: Option<i64>,
+    /// The owner's words with the decision (a refusal's reasons), if any.
     pub answer: Option<String>,
     /// The case at the owner's administration, once opened (see `service::corrections`).
     pub application_id: Option<String>,
     pub tracking_number: Option<String>,
+    /// The population register's own field the request names, when Portico can correct it
+    /// itself (`given_name`, `middle_name`, `family_name`, `permanent_address`, `current_address`).
+    pub field_key: Option<String>,
+    /// How the case ended: `approved`, `refused` or `withdrawn`.
+    pub outcome: Option<String>,
+    /// For an approved request: `register` (the built-in register was changed with the
+    /// decision) or `owner` (the owner corrects it in their own register).
+    pub applied: Option<String>,
+}
+
+/// How a correction's case ended, as the cases block reports it to
+/// [`crate::service::corrections::case_ended`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseEnd {
+    Approved,
+    Refused,
+    Withdrawn,
+}
+
+impl CaseEnd {
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseEnd::Approved => "approved",
+            CaseEnd::Refused => "refused",
+            CaseEnd::Withdrawn => "withdrawn",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

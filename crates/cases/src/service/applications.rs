@@ -10,6 +10,7 @@ use portico_core::calendar::WorkingCalendar;
 use portico_core::clock::{from_millis, to_millis};
 use portico_core::new_id;
 use portico_insights::model::{Event as Measured, EventKind as Kind};
+use portico_registries::model::CaseEnd;
 use portico_store::{Db, Tx};
 use sha2::{Digest, Sha256};
 
@@ -518,6 +519,31 @@ pub async fn transition(
             app.final_deadline,
         );
         portico_insights::service::events::emit(tx, &ended, now).await?;
+        // A case that is a person's correction request answers it, in this transaction (the
+        // registries block records the answer and corrects its register; other cases are not
+        // its, and change nothing there).
+        let end = match to.as_str() {
+            "approved" => Some(CaseEnd::Approved),
+            "refused" => Some(CaseEnd::Refused),
+            "withdrawn" => Some(CaseEnd::Withdrawn),
+            _ => None,
+        };
+        if let Some(end) = end {
+            // The owner's words with the decision; a withdrawal is the person's own doing.
+            let reason = input
+                .reason
+                .as_deref()
+                .filter(|_| end != CaseEnd::Withdrawn);
+            portico_registries::service::corrections::case_ended(
+                tx,
+                id,
+                end,
+                reason,
+                acting.account_id,
+                now,
+            )
+            .await?;
+        }
     }
     let event = portico_audit::Event::new(acting.account_id, "cases.transition", &app.applicant_id)
         .in_administration(&app.administration_id)

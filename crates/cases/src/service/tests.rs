@@ -15,6 +15,8 @@ async fn db() -> testdb::TestDb {
     testdb::fresh(&[
         portico_store::MIGRATIONS,
         portico_audit::MIGRATIONS,
+        // A case that ends tells the registries block (a correction request's answer).
+        portico_registries::MIGRATIONS,
         crate::MIGRATIONS,
     ])
     .await

@@ -273,6 +273,18 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Account>, IdentityError> {
     Ok(row.map(account_from))
 }
 
+/// [`get`] inside a transaction (for a block that needs the account in the middle of its own
+/// write, such as a correction of a register applied with the decision that approves it).
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<Account>, IdentityError> {
+    let sql =
+        format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 AND disabled_at IS NULL");
+    let row: Option<AccountRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(account_from))
+}
+
 /// Finds an account by e-mail or personal number, with its password hash, for sign-in.
 pub async fn find_for_sign_in(
     db: &Db,

@@ -7,7 +7,7 @@ use crate::support::{Client, TestApp};
 use portico::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use portico_core::{Actor, ApiClient, Clock, Role};
 use portico_registries::model::AccessRequest;
-use portico_registries::service::{access, catalogue, Registries};
+use portico_registries::service::{access, catalogue, demo, Registries};
 use reqwest::StatusCode;
 use std::sync::Arc;
 
@@ -226,13 +226,36 @@ async fn a_platform_admin_finds_every_waiting_request_from_the_console_and_decid
     assert_eq!(link.as_deref(), Some("/registries/access-requests"));
 
     // Every register's waiting requests: Burgas's to the commercial register and the demo's
-    // (the Registry Agency's to Sofia's address register).
+    // two (the Registry Agency's to Sofia's address register and to the population register),
+    // each with the administration that keeps the register named.
     let page = admin.get("/registries/access-requests").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let sections = page.texts("section.access-request h2");
-    assert_eq!(sections.len(), 2, "{sections:?}");
+    assert_eq!(sections.len(), 3, "{sections:?}");
     assert!(sections.iter().any(|s| s.contains("Община Бургас")));
     assert!(page.body.contains("Проверка на адреса на управление"));
+    let owners: Vec<String> = page
+        .texts("section.access-request .summary-list__row")
+        .into_iter()
+        .filter(|row| row.starts_with("Регистърът се поддържа от"))
+        .collect();
+    assert_eq!(owners.len(), 3, "{owners:?}");
+    let agency_name = portico_identity::service::administrations::get(&app.db, &agency)
+        .await
+        .unwrap()
+        .unwrap()
+        .name(portico_http::Lang::Bg)
+        .to_owned();
+    assert!(
+        page.texts(&format!("#request-{asked} .summary-list__value"))
+            .contains(&agency_name),
+        "{agency_name}: {}",
+        page.body
+    );
+    assert!(
+        owners.iter().any(|o| o.contains("Столична община")),
+        "{owners:?}"
+    );
 
     let path = format!("/registries/access-requests/{asked}");
     let done = admin
@@ -261,6 +284,393 @@ async fn a_platform_admin_finds_every_waiting_request_from_the_console_and_decid
     assert_eq!(administration.as_deref(), Some(agency.as_str()));
     assert!(!actor.is_empty() && !actor.starts_with("system"), "{actor}");
     let after = admin.get(done.location()).await;
-    assert_eq!(after.texts("section.access-request h2").len(), 1);
+    assert_eq!(after.texts("section.access-request h2").len(), 2);
     assert!(after.body.contains("Достъпът е одобрен"), "{}", after.body);
+}
+
+/// The person `email`, verified, in the demo population register as Анна Иванова Колева of
+/// `sof-0001`; returns the client and their EGN.
+async fn registered_person(app: &TestApp, email: &str) -> (Client, String) {
+    let (citizen, egn, _) = crate::cases::verified_citizen(app, email).await;
+    demo::insert_people(
+        &ctx(app),
+        &[demo::PersonRecord {
+            egn: egn.clone(),
+            given_name: "Анна".into(),
+            middle_name: "Иванова".into(),
+            family_name: "Колева".into(),
+            birth_date: portico_core::PersonalId::parse_egn(&egn)
+                .unwrap()
+                .birth_date()
+                .unwrap(),
+            sex: "female",
+            permanent_address: "sof-0001".into(),
+            current_address: "sof-0001".into(),
+            mother_egn: None,
+            father_egn: None,
+        }],
+    )
+    .await
+    .unwrap();
+    (citizen, egn)
+}
+
+/// The person asks for a correction; returns the id of the case it became at the owner (once
+/// the node's job worker has opened it, up to ten seconds).
+async fn correction_case(app: &TestApp, citizen: &Client, fields: &[(&str, &str)]) -> String {
+    citizen.get("/my-data").await;
+    let sent = citizen.post_form("/my-data/corrections", fields).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let value = fields
+        .iter()
+        .find(|(k, _)| *k == "proposed_value")
+        .unwrap()
+        .1;
+    for _ in 0..200 {
+        let case: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT application_id FROM registries_corrections WHERE proposed_value = $1",
+        )
+        .bind(value)
+        .fetch_optional(app.db.pool())
+        .await
+        .unwrap();
+        if let Some((Some(id),)) = case {
+            return id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the correction request did not become a case");
+}
+
+/// The owner's operator takes the case and decides it (`approve`, or `refuse` with a reason).
+async fn decide_case(app: &TestApp, operator: &Client, id: &str, decision: &[(&str, &str)]) {
+    let case = operator.get(&format!("/office/cases/{id}")).await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.body);
+    let version = case.attr("input[name=version]", "value").unwrap();
+    let claimed = operator
+        .post_form(
+            &format!("/office/cases/{id}/claim"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.body);
+    let started = crate::cases::transition(app, operator, id, "start_review", &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let (transition, extra) = decision.split_first().unwrap();
+    let done = crate::cases::transition(app, operator, id, transition.1, extra).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+}
+
+async fn population_value(app: &TestApp, egn: &str, column: &str) -> String {
+    let (v,): (String,) = sqlx::query_as(&format!(
+        "SELECT {column} FROM registries_people WHERE egn = $1"
+    ))
+    .bind(egn)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    v
+}
+
+#[tokio::test]
+async fn an_approved_correction_changes_the_register_with_its_history_and_the_person_sees_the_answer(
+) {
+    let app = seeded().await;
+    let (citizen, egn) = registered_person(&app, "anna@example.bg").await;
+    let (population, _) = catalogue::find_operation(&app.db, "population", "person", None)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // A value the register could not hold is refused at once, and nothing is stored.
+    citizen.get("/my-data").await;
+    let bad = citizen
+        .post_form(
+            "/my-data/corrections",
+            &[
+                ("register", "population"),
+                ("field", "Настоящ адрес"),
+                ("proposed_value", "ул. Несъществуваща 99"),
+                ("reason", "Преместих се."),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("Посочете адрес от адресния регистър на София"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registries_corrections")
+            .await,
+        0
+    );
+
+    let id = correction_case(
+        &app,
+        &citizen,
+        &[
+            ("register", "population"),
+            ("field", "фамилно име"),
+            ("proposed_value", "Колева-Петрова"),
+            (
+                "reason",
+                "Сключих граждански брак, удостоверение № 77/2026.",
+            ),
+        ],
+    )
+    .await;
+    let waiting = citizen.get("/my-data").await;
+    assert_eq!(
+        waiting.texts("tr.correction-row .correction-outcome"),
+        ["Очаква отговор"]
+    );
+
+    // The population register's owner (the ministry) has its operator decide.
+    let operator = staff_of(&app, "grao@mrrb.bg", &population, Role::Operator).await;
+    decide_case(&app, &operator, &id, &[("transition", "approve")]).await;
+
+    // The register holds the new value, with the old one in its history; both audited in the
+    // owner's administration.
+    assert_eq!(
+        population_value(&app, &egn, "family_name").await,
+        "Колева-Петрова"
+    );
+    let (field, old, new): (String, String, String) = sqlx::query_as(
+        "SELECT field, old_value, new_value FROM registries_people_history WHERE egn = $1",
+    )
+    .bind(&egn)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (field.as_str(), old.as_str(), new.as_str()),
+        ("family_name", "Колева", "Колева-Петрова")
+    );
+    for action in [
+        "registries.correction_answered",
+        "registries.record_corrected",
+    ] {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND administration_id = '{population}'"
+            ))
+            .await,
+            1,
+            "{action}"
+        );
+    }
+
+    // "My data" shows the new value and the answer with its date, not "waiting".
+    let mine = citizen.get("/my-data").await;
+    assert!(mine
+        .texts("#population dd")
+        .iter()
+        .any(|t| t == "Колева-Петрова"));
+    assert_eq!(
+        mine.texts("tr.correction-row .correction-outcome"),
+        ["Одобрено: поправено в регистъра"]
+    );
+    let today = portico_core::calendar::sofia_local(app.clock.now())
+        .format("%d.%m.%Y")
+        .to_string();
+    assert_eq!(
+        mine.texts("tr.correction-row .correction-answered"),
+        [format!("(на {today})")]
+    );
+    let (_, _, json) = citizen.get_bytes("/my-data.json").await;
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["corrections"][0]["outcome"], "approved");
+    assert_eq!(json["corrections"][0]["applied"], "register");
+
+    // A second decision on the same correction changes nothing: the case has ended, and the
+    // registries block keeps the first answer even when told again.
+    let (version,): (i64,) = sqlx::query_as("SELECT version FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let again = operator
+        .post_form(
+            &format!("/office/cases/{id}/transition"),
+            &[
+                ("transition", "refuse"),
+                ("version", &version.to_string()),
+                ("confirmed", "yes"),
+                ("reason", "Не"),
+            ],
+        )
+        .await;
+    assert_ne!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let mut tx = app.db.begin().await.unwrap();
+    let told = portico_registries::service::corrections::case_ended(
+        &mut tx,
+        &id,
+        portico_registries::model::CaseEnd::Refused,
+        Some("Не"),
+        "someone",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!told);
+    let (outcome, answer): (String, Option<String>) =
+        sqlx::query_as("SELECT outcome, answer FROM registries_corrections")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!((outcome.as_str(), answer), ("approved", None));
+    assert_eq!(
+        population_value(&app, &egn, "family_name").await,
+        "Колева-Петрова"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registries_people_history")
+            .await,
+        1
+    );
+
+    // Another person sees none of it.
+    let (other, _, _) = crate::cases::verified_citizen(&app, "other@example.bg").await;
+    let theirs = other.get("/my-data").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.texts("tr.correction-row").is_empty());
+    assert!(!theirs.body.contains("Колева-Петрова"));
+    let (_, _, json) = other.get_bytes("/my-data.json").await;
+    assert!(!String::from_utf8_lossy(&json).contains("Колева-Петрова"));
+    assert_ne!(
+        other.get(&format!("/applications/{id}")).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_refused_correction_keeps_the_value_and_shows_the_reason_and_an_external_registers_is_for_its_owner(
+) {
+    let app = seeded().await;
+    let registries = ctx(&app);
+    let (citizen, egn) = registered_person(&app, "boris@example.bg").await;
+    let (population, _) = catalogue::find_operation(&app.db, "population", "person", None)
+        .await
+        .unwrap()
+        .unwrap();
+    let operator = staff_of(&app, "grao@mrrb.bg", &population, Role::Operator).await;
+
+    // Refused, with the reason: the register keeps its value; the person reads why.
+    let refused = correction_case(
+        &app,
+        &citizen,
+        &[
+            ("register", "population"),
+            ("field", "Current address"),
+            ("proposed_value", "бул. Витоша 10"),
+            ("reason", "Живея там от април."),
+        ],
+    )
+    .await;
+    let reason = "Няма подадена адресна карта за този адрес";
+    decide_case(
+        &app,
+        &operator,
+        &refused,
+        &[("transition", "refuse"), ("reason", reason)],
+    )
+    .await;
+    assert_eq!(
+        population_value(&app, &egn, "current_address").await,
+        "sof-0001"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registries_people_history")
+            .await,
+        0
+    );
+    let mine = citizen.get("/my-data").await;
+    assert_eq!(
+        mine.texts("tr.correction-row .correction-outcome"),
+        ["Отказано"]
+    );
+    assert_eq!(mine.texts("tr.correction-row .correction-answer"), [reason]);
+    assert!(mine.texts("#population dd").iter().any(|t| t == "sof-0001"));
+
+    // A register the owner keeps on its own service: approved, and marked for the owner to
+    // correct there (Portico cannot change it).
+    let burgas = burgas(&app).await;
+    catalogue::define_register(
+        &registries,
+        &Actor::System("test"),
+        &portico_registries::model::NewRegister {
+            code: "vehicles".into(),
+            owner_administration_id: burgas.clone(),
+            name_bg: "Регистър на МПС".into(),
+            name_en: "Vehicle register".into(),
+            legal_basis: "Закон за движението по пътищата, чл. 140".into(),
+        },
+    )
+    .await
+    .unwrap();
+    catalogue::define_operation(
+        &registries,
+        &Actor::System("test"),
+        &portico_registries::model::NewOperation {
+            register_code: "vehicles".into(),
+            code: "vehicles".into(),
+            version: "1".into(),
+            name_bg: "МПС на лице".into(),
+            name_en: "A person's vehicles".into(),
+            subject_kind: portico_registries::model::SubjectKind::Person,
+            request_schema: serde_json::json!({ "type": "object" }),
+            response_schema: serde_json::json!({
+                "type": "object", "properties": { "family_name": {"type": "string"} }
+            }),
+            personal_fields: vec!["family_name".into()],
+            adapter: portico_registries::model::Adapter::Http {
+                url: "http://127.0.0.1:9/vehicles".into(),
+            },
+            timeout_ms: 500,
+        },
+    )
+    .await
+    .unwrap();
+    app.advance(60);
+    let external = correction_case(
+        &app,
+        &citizen,
+        &[
+            ("register", "vehicles"),
+            ("field", "Фамилно име"),
+            ("proposed_value", "Колев"),
+            ("reason", "Грешка при вписването."),
+        ],
+    )
+    .await;
+    let burgas_operator = staff_of(&app, "mps@burgas.bg", &burgas, Role::Operator).await;
+    decide_case(
+        &app,
+        &burgas_operator,
+        &external,
+        &[("transition", "approve")],
+    )
+    .await;
+    let mine = citizen.get("/my-data").await;
+    let outcomes = mine.texts("tr.correction-row .correction-outcome");
+    assert_eq!(
+        outcomes,
+        [
+            "Одобрено: администрацията, която поддържа регистъра, ще го поправи в своя регистър",
+            "Отказано"
+        ],
+        "newest first"
+    );
+    assert_eq!(population_value(&app, &egn, "family_name").await, "Колева");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'registries.correction_answered' AND administration_id = '{burgas}'"
+        ))
+        .await,
+        1
+    );
 }

@@ -24,6 +24,8 @@ pub struct RequestRow {
     pub id: String,
     pub administration: String,
     pub register: String,
+    /// The administration that keeps the register (platform admins see every register's).
+    pub owner: String,
     pub operation: String,
     pub legal_basis: String,
     pub purpose: String,
@@ -91,6 +93,7 @@ async fn rows(
         out.push(RequestRow {
             administration,
             register: pick(&register.name_bg, &register.name_en),
+            owner: pick(&register.owner_name_bg, &register.owner_name_en),
             operation: format!(
                 "{} ({} {})",
                 pick(&operation.name_bg, &operation.name_en),

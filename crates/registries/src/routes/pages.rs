@@ -139,6 +139,12 @@ pub struct CorrectionRow {
     pub proposed: String,
     pub created: String,
     pub deadline: String,
+    /// The day the owner answered; empty while the request waits.
+    pub answered: String,
+    /// What the answer was (approved and corrected here, approved for the owner to correct,
+    /// refused, withdrawn), in the page's language.
+    pub outcome: String,
+    /// The owner's words with the decision (a refusal's reasons), if any.
     pub answer: String,
     /// The case at the register's owner: its tracking number and the page that shows its
     /// progress (the cases block's `/applications/{id}`), once the case is opened.
@@ -382,14 +388,36 @@ fn pdf_blocks(page: &PageContext, shown: &View, made: &str) -> Vec<PrintBlock> {
                 c.case_number.clone(),
             ));
         }
-        let answer = if c.answer.is_empty() {
-            t("my_data_awaiting")
-        } else {
-            c.answer.clone()
-        };
-        b.push(PrintBlock::Row(t("my_data_col_answer"), answer));
+        b.push(PrintBlock::Row(
+            t("my_data_col_answer"),
+            answer_text(page, c),
+        ));
     }
     b
+}
+
+/// What the owner answered, as "my data" says it: waiting, approved (corrected in the register,
+/// or for the owner to correct), refused, withdrawn.
+fn answer_label(page: &PageContext, c: &crate::model::Correction) -> &'static str {
+    match (c.outcome.as_deref(), c.applied.as_deref()) {
+        (None, _) => page.t("my_data_awaiting"),
+        (Some("approved"), Some("register")) => page.t("my_data_answer_approved_register"),
+        (Some("approved"), _) => page.t("my_data_answer_approved_owner"),
+        (Some("withdrawn"), _) => page.t("my_data_answer_withdrawn"),
+        (Some(_), _) => page.t("my_data_answer_refused"),
+    }
+}
+
+/// The answer in one line (for the PDF): what it was, on which day, and the owner's words.
+fn answer_text(page: &PageContext, c: &CorrectionRow) -> String {
+    let mut text = c.outcome.clone();
+    if !c.answered.is_empty() {
+        text = format!("{text} ({} {})", page.t("my_data_answered_on"), c.answered);
+    }
+    if !c.answer.is_empty() {
+        text = format!("{text}: {}", c.answer);
+    }
+    text
 }
 
 async fn shown(
@@ -454,6 +482,8 @@ async fn shown(
             proposed: c.proposed_value.clone(),
             created: day(c.created_at),
             deadline: day(c.deadline_at),
+            answered: c.answered_at.map(day).unwrap_or_default(),
+            outcome: answer_label(page, c).to_owned(),
             answer: c.answer.clone().unwrap_or_default(),
             case_number: c.tracking_number.clone().unwrap_or_default(),
             case_link: c
@@ -533,7 +563,7 @@ pub async fn correction(
             let field = match code {
                 "correction_register" => "register",
                 "correction_field" => "field",
-                "correction_value" => "proposed_value",
+                "correction_value" | "correction_name" | "correction_address" => "proposed_value",
                 _ => "reason",
             };
             let errors = vec![portico_http::FieldError::new(field, code)];

@@ -442,20 +442,50 @@ pub async fn seed(
         until,
     )
     .await?;
-    ask_sofia(ctx, &owners.commercial).await?;
+    ask_owners(ctx, &owners.commercial).await?;
     Ok(generated)
 }
 
-/// One request waiting for Sofia's decision as the address register's owner (on
-/// `/registries/access-requests`): the Registry Agency asks to check companies' seats. Made once.
-async fn ask_sofia(ctx: &Registries, agency_id: &str) -> Result<(), RegistryError> {
-    let (_, op) = super::catalogue::find_operation(&ctx.db, "addresses", "address", Some("1"))
+/// Requests waiting for a decision on `/registries/access-requests`, each made once: the
+/// Registry Agency asks Sofia (the address register's owner) to check companies' seats, and asks
+/// the population register, whose owner has nobody on the platform yet, so a platform admin
+/// decides it.
+async fn ask_owners(ctx: &Registries, agency_id: &str) -> Result<(), RegistryError> {
+    ask_once(
+        ctx,
+        agency_id,
+        "addresses",
+        "address",
+        "Проверка на адреса на управление на търговци",
+        &["code", "street", "number", "district"],
+    )
+    .await?;
+    ask_once(
+        ctx,
+        agency_id,
+        "population",
+        "person",
+        "Проверка на имената на представляващите търговци",
+        &["given_name", "middle_name", "family_name"],
+    )
+    .await
+}
+
+async fn ask_once(
+    ctx: &Registries,
+    asker: &str,
+    register: &str,
+    operation: &str,
+    purpose: &str,
+    fields: &[&str],
+) -> Result<(), RegistryError> {
+    let (_, op) = super::catalogue::find_operation(&ctx.db, register, operation, Some("1"))
         .await?
         .ok_or(RegistryError::UnknownOperation)?;
     let (asked,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM registries_access WHERE administration_id = $1 AND operation_id = $2",
     )
-    .bind(agency_id)
+    .bind(asker)
     .bind(&op.id)
     .fetch_one(ctx.db.pool())
     .await?;
@@ -466,15 +496,13 @@ async fn ask_sofia(ctx: &Registries, agency_id: &str) -> Result<(), RegistryErro
         ctx,
         &ACTOR,
         &AccessRequest {
-            register: "addresses".into(),
-            operation: "address".into(),
+            register: register.into(),
+            operation: operation.into(),
             version: "1".into(),
-            administration_id: Some(agency_id.into()),
+            administration_id: Some(asker.into()),
             legal_basis: "Закон за търговския регистър и регистъра на ЮЛНЦ, чл. 21".into(),
-            purpose: "Проверка на адреса на управление на търговци".into(),
-            fields: ["code", "street", "number", "district"]
-                .map(String::from)
-                .to_vec(),
+            purpose: purpose.into(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
         },
     )
     .await?;
