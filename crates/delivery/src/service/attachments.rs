@@ -190,6 +190,24 @@ mod tests {
     }
 
     #[test]
+    fn content_checked_in_pieces_as_whole() {
+        let text = "Ред първи.".as_bytes();
+        // Split inside the two bytes of "Р": still plain text.
+        let mut check = ContentCheck::new("text/plain");
+        assert!(check.feed(&text[..1]) && check.feed(&text[1..]) && check.finish());
+        // Cut off inside a character: not.
+        let mut check = ContentCheck::new("text/plain");
+        assert!(check.feed(&text[..1]) && !check.finish());
+        // A PDF's start over two pieces; a wrong start is known at the first piece.
+        let mut check = ContentCheck::new("application/pdf");
+        assert!(check.feed(b"%P") && check.feed(b"DF-1.7") && check.finish());
+        let mut check = ContentCheck::new("application/pdf");
+        assert!(!check.feed(b"MZ"));
+        let mut check = ContentCheck::new("image/png");
+        assert!(check.feed(&[0x89, b'P']) && !check.finish(), "too short");
+    }
+
+    #[test]
     fn size_and_count_limits() {
         let policy = Policy {
             max_attachment_bytes: 8,
