@@ -62,10 +62,12 @@ delivery-recipient-unknown = Адресът на получател е непъ�
 delivery-attachment-too-many = Едно съобщение може да носи най-много 10 приложения
 delivery-attachment-bad-name = Приложение няма използваемо име на файл
 delivery-attachment-empty = Приложение е празно
-delivery-attachment-too-large = Приложение е по-голямо от 10 MB
+delivery-attachment-too-large = Приложение е по-голямо от разрешеното (10 MB в JSON, 100 MB при поточно изпращане)
 delivery-attachment-type-not-accepted = Приложение е от вид, който не може да се изпрати (може PDF, PNG, JPEG и обикновен текст)
 delivery-attachment-mislabelled = Съдържанието на приложение не е от вида, който е посочен
 delivery-attachment-not-base64 = Съдържанието на приложение не е валиден base64
+delivery-upload-too-large = Заявката е по-голяма от разрешеното (всички приложения заедно до 200 MB)
+delivery-upload-message-first = Първата част на заявката трябва да е съобщението (message), а след нея файловете
 
 ## Действия в журнала, показвани на човека (audit-<action>, вижте docs/i18n.md)
 audit-delivery-sent = Изпратено съобщение

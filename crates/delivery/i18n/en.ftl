@@ -62,10 +62,12 @@ delivery-recipient-unknown = A recipient's address is incomplete
 delivery-attachment-too-many = A message may carry at most 10 attachments
 delivery-attachment-bad-name = An attachment has no usable file name
 delivery-attachment-empty = An attachment is empty
-delivery-attachment-too-large = An attachment is larger than 10 MB
+delivery-attachment-too-large = An attachment is larger than allowed (10 MB in JSON, 100 MB streamed)
 delivery-attachment-type-not-accepted = An attachment is of a type that cannot be sent (PDF, PNG, JPEG and plain text can)
 delivery-attachment-mislabelled = An attachment's content is not of the type it says it is
 delivery-attachment-not-base64 = An attachment's content is not valid base64
+delivery-upload-too-large = The request is larger than allowed (all attachments together up to 200 MB)
+delivery-upload-message-first = The first part of the request must be the message (message), then the files
 
 ## Audit actions shown to the person (audit-<action>, see docs/i18n.md)
 audit-delivery-sent = Message sent

@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0005_webhooks",
         sql: include_str!("../migrations/0005_webhooks.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0006_segments",
+        sql: include_str!("../migrations/0006_segments.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and

@@ -22,6 +22,9 @@ pub enum AppError {
     Csrf,
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The request, or a file in it, is over its limit (413); the fields say which.
+    #[error("too large")]
+    TooLarge(Vec<FieldError>),
     #[error("bad request: {0}")]
     BadRequest(&'static str),
     #[error("conflict: {0}")]
@@ -63,6 +66,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
             AppError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -79,6 +83,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::NeedsAssurance(_) => "assurance_too_low",
             AppError::Invalid(_) => "invalid",
+            AppError::TooLarge(_) => "too_large",
             AppError::BadRequest(code) | AppError::Conflict(code) => code,
             AppError::RateLimited { .. } => "rate_limited",
             AppError::InvalidToken => "invalid_token",
@@ -102,6 +107,9 @@ impl AppError {
                     .into()
             }
             AppError::Invalid(_) => "Some fields are not valid; see details.".into(),
+            AppError::TooLarge(_) => {
+                "The request or one of its files is larger than allowed.".into()
+            }
             AppError::BadRequest(_) => "The request is not valid.".into(),
             AppError::Conflict(_) => {
                 "Someone else changed this at the same time. Reload and try again.".into()
@@ -189,7 +197,9 @@ pub struct ApiErrorDetail {
 impl ApiErrorBody {
     pub fn from_error(e: &AppError, request_id: &str) -> Self {
         let details = match e {
-            AppError::Invalid(fields) => serde_json::json!({ "fields": fields }),
+            AppError::Invalid(fields) | AppError::TooLarge(fields) => {
+                serde_json::json!({ "fields": fields })
+            }
             AppError::Internal(_) => serde_json::json!({ "request_id": request_id }),
             AppError::RateLimited { retry_after_secs } => {
                 serde_json::json!({ "retry_after": retry_after_secs })

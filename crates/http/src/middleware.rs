@@ -158,7 +158,9 @@ fn error_page(
         AppError::Internal(_) => ("error_internal_title", "error_internal_body"),
         AppError::Unauthorized | AppError::InvalidToken => ("error_unauthorized_title", ""),
         AppError::InsufficientScope(_) => ("error_forbidden_title", "error_forbidden_body"),
-        AppError::Invalid(_) | AppError::BadRequest(_) => ("error_bad_request_title", ""),
+        AppError::Invalid(_) | AppError::BadRequest(_) | AppError::TooLarge(_) => {
+            ("error_bad_request_title", "")
+        }
         AppError::NeedsAssurance(_) => ("assurance_needed_title", ""),
     };
     let template = ErrorPage {

@@ -23,8 +23,42 @@ const CSS: &str = include_str!("../static/portico.css");
 const JS: &str = include_str!("../static/portico.js");
 
 /// The largest request accepted: room for a form's attachments (each form sets its own, smaller,
-/// per-file limits).
+/// per-file limits). The routes in [`LARGE_BODIES`] have their own.
 pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
+/// Routes (exact paths) that take more than [`MAX_BODY_BYTES`], with their limit: streamed
+/// uploads, which read their body in pieces and never whole, and check each file's own limit as
+/// they read.
+pub const LARGE_BODIES: &[(&str, usize)] = &[
+    // eDelivery's streamed send (portico_delivery::routes::MAX_STREAMED_REQUEST_BYTES).
+    ("/api/v1/mailbox/messages/multipart", 201 * 1024 * 1024),
+];
+
+/// The body limit of a request to `path`.
+pub fn body_limit(path: &str) -> usize {
+    LARGE_BODIES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(MAX_BODY_BYTES, |(_, limit)| *limit)
+}
+
+/// Refuses (413) a request whose declared `Content-Length` is over its path's limit before
+/// anything reads it, and cuts off a body without a length at the limit (an extractor reading
+/// it then answers 413 too).
+async fn limit_body(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let limit = body_limit(req.uri().path());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return AppError::TooLarge(Vec::new()).into_response();
+    }
+    let limit = declared.map_or(limit, |n| n.min(limit));
+    next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit))))
+        .await
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,6 +76,8 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     router
         .fallback(not_found)
+        // Inside the error rendering, so that a refusal is answered as a page or the API's JSON.
+        .layer(axum::middleware::from_fn(limit_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mw::render_errors,
@@ -68,11 +104,9 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ))
         // axum's extractors have their own, smaller default (2 MiB); forms check each file's
-        // own limit, so the extractors may read up to the whole request limit.
+        // own limit, so the extractors may read up to the whole request limit (a route in
+        // `LARGE_BODIES` sets its own).
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http())

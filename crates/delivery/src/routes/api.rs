@@ -27,6 +27,15 @@ use utoipa_axum::routes;
 pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_messages, send_message))
+        .merge(
+            // Files of up to 100 MiB each, read as they come: the shell's own limit for this
+            // path (`portico_http::shell::LARGE_BODIES`) is the request's.
+            OpenApiRouter::new().routes(routes!(send_streamed)).layer(
+                axum::extract::DefaultBodyLimit::max(portico_http::shell::body_limit(
+                    STREAMED_SEND_PATH,
+                )),
+            ),
+        )
         .routes(routes!(get_message))
         .routes(routes!(message_evidence))
         .routes(routes!(message_attachment))
@@ -126,8 +135,10 @@ async fn message_evidence(
     }))
 }
 
-/// One attachment's bytes (its media type as `Content-Type`). Downloading it is a retrieval,
-/// as on the page. Buffered whole (at most 10 MB), not streamed.
+/// One attachment's bytes (its media type as `Content-Type`, its size as `Content-Length`),
+/// streamed as it is opened, never held whole. Downloading it is a retrieval, as on the page. A
+/// stored file found changed ends the download short (the body has fewer bytes than
+/// `Content-Length`; the server logs which segment).
 #[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/attachments/{position}", tag = "delivery",
     security(("session" = []), ("client_credentials" = ["delivery"])),
     params(("id" = String, Path, description = "Message id"), ("position" = i64, Path, description = "The attachment's position, from 0")),
@@ -137,16 +148,20 @@ async fn message_attachment(
     Caller(actor): Caller,
     ValidPath((id, position)): ValidPath<(Id, i64)>,
 ) -> Result<Response, AppError> {
-    let (info, bytes) = messages::attachment(&state.delivery, &actor, &id, position).await?;
+    let (info, stream) = messages::attachment(&state.delivery, &actor, &id, position).await?;
     let mut headers = HeaderMap::new();
     let media = HeaderValue::from_str(&info.media_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(axum::http::header::CONTENT_TYPE, media);
     headers.insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from(info.size),
+    );
+    headers.insert(
         axum::http::header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    Ok((headers, bytes).into_response())
+    Ok((headers, axum::body::Body::from_stream(stream)).into_response())
 }
 
 /// The message's canonical content (`message.json`), whose SHA-256 its evidence names.
@@ -174,16 +189,20 @@ pub struct ExportParams {
     mailbox: Option<Id>,
 }
 
-fn zip_response(name: &str, zip: Vec<u8>) -> Response {
+fn zip_response(name: &str, zip: crate::service::export::Export) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         axum::http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/zip"),
     );
+    headers.insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from(zip.size),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
     }
-    (headers, zip).into_response()
+    (headers, axum::body::Body::from_stream(zip.into_stream())).into_response()
 }
 
 /// A mailbox the caller reads, as a ZIP of its messages (`message.json`), attachments and
@@ -279,15 +298,7 @@ async fn send_message(
     headers: HeaderMap,
     Json(raw): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
-    let key = match headers.get(IDEMPOTENCY_KEY) {
-        None => None,
-        Some(v) => Some(v.to_str().map(str::to_owned).map_err(|_| {
-            AppError::Invalid(vec![FieldError::new(
-                "idempotency_key",
-                "delivery.idempotency.bad_key",
-            )])
-        })?),
-    };
+    let key = idempotency_key(&headers)?;
     let request_sha256 = canonical_sha256(&raw);
     let request: SendRequest =
         serde_json::from_value(raw).map_err(|_| AppError::BadRequest("malformed_request"))?;
@@ -322,13 +333,203 @@ async fn send_message(
         return Ok((StatusCode::CREATED, Json(sent)).into_response());
     };
     let answer = idempotency::send(&state.delivery, &actor, &key, &request_sha256, message).await?;
+    Ok(idempotent_answer(answer))
+}
+
+/// The path of the streamed send.
+pub const STREAMED_SEND_PATH: &str = "/api/v1/mailbox/messages/multipart";
+/// The largest `message` part of a streamed send (the JSON, its body at most 20,000 characters).
+const MAX_MESSAGE_PART_BYTES: usize = 256 * 1024;
+
+/// The `message` part of a streamed send: the message without its files, which follow it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StreamedMessage {
+    pub sender: Address,
+    pub recipients: Vec<Address>,
+    pub subject: String,
+    pub body: String,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub application_id: Option<String>,
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+
+/// A streamed send as `multipart/form-data`, as OpenAPI describes it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // the schema only
+pub struct StreamedSend {
+    /// The message (JSON, `StreamedMessage`): the first part.
+    message: StreamedMessage,
+    /// A file: a part with a `filename` and a `Content-Type`; one part for each file, in order.
+    #[schema(format = Binary)]
+    file: String,
+}
+
+fn malformed_part() -> AppError {
+    AppError::BadRequest("malformed_request")
+}
+
+/// A multipart error as the client is told: over the request's limit (413), or not readable
+/// as multipart (400; also a client that broke the upload off).
+fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge(vec![FieldError::new(
+            "attachments",
+            "delivery.upload.too_large",
+        )])
+    } else {
+        malformed_part()
+    }
+}
+
+/// Reads one file part into an upload, piece by piece; a refused file leaves nothing stored.
+async fn receive(
+    d: &crate::service::Delivery,
+    draft: &messages::Draft,
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<crate::service::uploads::Uploaded, AppError> {
+    let file_name = field.file_name().unwrap_or("").to_owned();
+    let media_type = field.content_type().unwrap_or("").to_owned();
+    let mut upload = draft.upload(d, &file_name, &media_type).await?;
+    loop {
+        let piece = match field.chunk().await {
+            Ok(Some(piece)) => piece,
+            Ok(None) => break,
+            Err(e) => {
+                upload.abort().await;
+                return Err(multipart_error(&e));
+            }
+        };
+        if let Err(e) = upload.write(&piece).await {
+            upload.abort().await;
+            return Err(e.into());
+        }
+    }
+    Ok(upload.finish().await?)
+}
+
+/// Sends a message whose files are streamed, for files too large for JSON: `multipart/form-data`
+/// with the message as its first part (`message`, JSON without `attachments`), then each file as a
+/// part with its `filename` and `Content-Type`. Each file is checked on its content, hashed and
+/// sealed as it arrives, never held whole: at most 100 MiB each, 10 files, and the request at
+/// most 201 MiB (`Content-Length` above it is refused, 413, before anything is read). Refused
+/// sends (413, 422) store nothing. `Idempotency-Key` as on the JSON send: the request is the
+/// message part with the files' names, types, sizes and SHA-256.
+#[utoipa::path(post, path = "/api/v1/mailbox/messages/multipart", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the send idempotent for this client")),
+    request_body(content = StreamedSend, content_type = "multipart/form-data"),
+    responses((status = 201, body = Sent),
+              (status = 413, body = portico_http::ApiErrorBody, description = "The request or a file is over its limit; nothing was stored"),
+              (status = 422, body = portico_http::ApiErrorBody, description = "Refused; nothing was stored"),
+              (status = 403, body = portico_http::ApiErrorBody)))]
+async fn send_streamed(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let d = &state.delivery;
+    let key = idempotency_key(&headers)?;
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest("not_multipart"))?;
+    let mut first = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "message",
+                "delivery.upload.message_first",
+            )])
+        })?;
+    if first.name() != Some("message") {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "message",
+            "delivery.upload.message_first",
+        )]));
+    }
+    let mut json = Vec::new();
+    while let Some(piece) = first.chunk().await.map_err(|e| multipart_error(&e))? {
+        json.extend_from_slice(&piece);
+        if json.len() > MAX_MESSAGE_PART_BYTES {
+            return Err(malformed_part());
+        }
+    }
+    drop(first);
+    let head: StreamedMessage = serde_json::from_slice(&json).map_err(|_| malformed_part())?;
+    let head_value = serde_json::to_value(&head).map_err(AppError::internal)?;
+    let mut draft = messages::draft(
+        d,
+        &actor,
+        NewMessage {
+            sender: head.sender,
+            recipients: head.recipients,
+            subject: head.subject,
+            body: head.body,
+            service_id: head.service_id,
+            application_id: head.application_id,
+            attachments: Vec::new(),
+            reply_to: head.reply_to,
+        },
+        Vec::new(),
+    )
+    .await?;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                draft.discard(d).await;
+                return Err(multipart_error(&e));
+            }
+        };
+        match receive(d, &draft, field).await {
+            Ok(done) => draft.add_upload(done),
+            Err(e) => {
+                draft.discard(d).await;
+                return Err(e);
+            }
+        }
+    }
+    let prepared = draft.finish(d).await?;
+    let Some(key) = key else {
+        let mut tx = d.db.begin().await?;
+        let sent = messages::send_in(&mut tx, d, &actor, prepared).await?;
+        tx.commit().await?;
+        d.wake_jobs();
+        return Ok((StatusCode::CREATED, Json(sent)).into_response());
+    };
+    let request_sha256 = canonical_sha256(&serde_json::json!({
+        "message": head_value,
+        "files": prepared.attachments(),
+    }));
+    let answer = idempotency::send_prepared(d, &actor, &key, &request_sha256, prepared).await?;
+    Ok(idempotent_answer(answer))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    match headers.get(IDEMPOTENCY_KEY) {
+        None => Ok(None),
+        Some(v) => Ok(Some(v.to_str().map(str::to_owned).map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(
+                "idempotency_key",
+                "delivery.idempotency.bad_key",
+            )])
+        })?)),
+    }
+}
+
+fn idempotent_answer(answer: idempotency::Answer) -> Response {
     let mut response = (StatusCode::CREATED, Json(answer.sent)).into_response();
     if answer.replayed {
         response
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    Ok(response)
+    response
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

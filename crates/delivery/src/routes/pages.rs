@@ -231,7 +231,7 @@ pub async fn reply(
     }
 }
 
-fn download(media_type: &str, file_name: &str, body: Vec<u8>) -> Response {
+fn download(media_type: &str, file_name: &str, body: impl IntoResponse) -> Response {
     // Only the safe characters of the name go into the header; the rest become "_".
     let safe: String = file_name
         .chars()
@@ -262,8 +262,17 @@ pub async fn attachment(
     SignedIn(user): SignedIn,
     ValidPath((id, position)): ValidPath<(Id, i64)>,
 ) -> Result<Response, AppError> {
-    let (info, bytes) = messages::attachment(&state.delivery, &actor(&user), &id, position).await?;
-    Ok(download(&info.media_type, &info.file_name, bytes))
+    // Streamed as it is opened, never held whole (see `messages::attachment`).
+    let (info, stream) =
+        messages::attachment(&state.delivery, &actor(&user), &id, position).await?;
+    Ok(download(
+        &info.media_type,
+        &info.file_name,
+        (
+            [(header::CONTENT_LENGTH, info.size.to_string())],
+            axum::body::Body::from_stream(stream),
+        ),
+    ))
 }
 
 pub async fn content(
@@ -279,6 +288,14 @@ pub async fn content(
     ))
 }
 
+/// An export streamed from its temporary file, with its length.
+fn zip_body(zip: crate::service::export::Export) -> impl IntoResponse {
+    (
+        [(header::CONTENT_LENGTH, zip.size.to_string())],
+        axum::body::Body::from_stream(zip.into_stream()),
+    )
+}
+
 /// The mailbox (`?mailbox=`, default the person's own) as a ZIP that `portico evidence verify`
 /// checks whole.
 pub async fn export_mailbox(
@@ -292,7 +309,7 @@ pub async fn export_mailbox(
     Ok(download(
         "application/zip",
         &format!("mailbox-{}.zip", mailbox.id),
-        zip,
+        zip_body(zip),
     ))
 }
 
@@ -306,7 +323,7 @@ pub async fn export_thread(
     Ok(download(
         "application/zip",
         &format!("thread-{thread}.zip"),
-        zip,
+        zip_body(zip),
     ))
 }
 

@@ -13,8 +13,10 @@ use tokio::sync::Notify;
 /// Limits and periods every message is sent under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
-    /// The largest attachment accepted, in bytes.
+    /// The largest attachment accepted in a JSON send (base64) and from another block, in bytes.
     pub max_attachment_bytes: usize,
+    /// The largest attachment accepted by the streamed send (`…/messages/multipart`), in bytes.
+    pub max_streamed_attachment_bytes: u64,
     /// How many attachments one message may carry.
     pub max_attachments: usize,
     /// After this many days unopened, a recipient's message gets `ContentNonHandover` evidence.
@@ -29,6 +31,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             max_attachment_bytes: 10 * 1024 * 1024,
+            max_streamed_attachment_bytes: 100 * 1024 * 1024,
             max_attachments: 10,
             non_handover_days: 14,
             webhooks_allow_private: false,

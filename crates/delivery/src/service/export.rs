@@ -18,7 +18,11 @@
 //!
 //! Exporting reads the messages as the actor may (the owner's mailbox, or a thread they see,
 //! grants included); it is audited (`delivery.exported`) and is not the recipient's retrieval.
-//! The ZIP is built in memory, at most [`MAX_MESSAGES`] messages.
+//! At most [`MAX_MESSAGES`] messages. Only the small files (each `message.json`, each chain)
+//! are held in memory: the manifest names each attachment by the size and SHA-256 its row
+//! keeps, and the ZIP is written to a temporary file (removed from its folder at once, so it goes
+//! when the download ends) with each attachment copied in as it opens, then streamed
+//! ([`Export::into_stream`]).
 
 use super::{evidence, mailboxes, messages, Delivery};
 use crate::model::Mailbox;
@@ -102,9 +106,67 @@ fn safe_name(name: &str) -> String {
     }
 }
 
+/// What a file of the ZIP holds: bytes already read, or an attachment read when it is written.
+enum Source {
+    Bytes(Vec<u8>),
+    Attachment(String, crate::model::AttachmentInfo),
+}
+
 struct Builder {
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Source)>,
     messages: Vec<MessageEntry>,
+}
+
+/// An export written, ready to be sent: a temporary file (already unlinked) and its size.
+#[derive(Debug)]
+pub struct Export {
+    file: tokio::fs::File,
+    pub size: u64,
+}
+
+impl Export {
+    /// The ZIP in 64 KiB pieces.
+    pub fn into_stream(self) -> messages::ByteStream {
+        use futures::StreamExt;
+        use tokio::io::AsyncReadExt;
+        futures::stream::try_unfold(self.file, |mut file| async move {
+            let mut buf = vec![0u8; 64 * 1024];
+            let n = file
+                .read(&mut buf)
+                .await
+                .map_err(|e| DeliveryError::Internal(format!("reading an export back: {e}")))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            buf.truncate(n);
+            Ok(Some((bytes::Bytes::from(buf), file)))
+        })
+        .boxed()
+    }
+
+    /// The ZIP whole (tests and tools).
+    pub async fn into_bytes(self) -> Result<Vec<u8>, DeliveryError> {
+        use futures::StreamExt;
+        let mut out = Vec::new();
+        let mut stream = self.into_stream();
+        while let Some(piece) = stream.next().await {
+            out.extend_from_slice(&piece?);
+        }
+        Ok(out)
+    }
+}
+
+/// A writable temporary file that no other process can find: unlinked as soon as it is made.
+fn spool() -> Result<std::fs::File, DeliveryError> {
+    let path = std::env::temp_dir().join(format!("portico-export-{}.zip", portico_core::new_id()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| DeliveryError::Internal(format!("a temporary file for an export: {e}")))?;
+    let _ = std::fs::remove_file(&path);
+    Ok(file)
 }
 
 impl Builder {
@@ -123,8 +185,10 @@ impl Builder {
                 a.position,
                 safe_name(&a.file_name)
             );
-            let bytes = messages::attachment_bytes(d, &message.id, a).await?;
-            self.files.push((path.clone(), bytes));
+            self.files.push((
+                path.clone(),
+                Source::Attachment(message.id.clone(), a.clone()),
+            ));
             attachments.push(path);
         }
         self.messages.push(MessageEntry {
@@ -139,20 +203,23 @@ impl Builder {
             evidence: format!("{base}/evidence.jws"),
             attachments,
         });
-        self.files.push((format!("{base}/message.json"), content));
         self.files
-            .push((format!("{base}/evidence.jws"), chain.into_bytes()));
+            .push((format!("{base}/message.json"), Source::Bytes(content)));
+        self.files.push((
+            format!("{base}/evidence.jws"),
+            Source::Bytes(chain.into_bytes()),
+        ));
         Ok(())
     }
 
-    fn finish(
+    async fn finish(
         self,
         d: &Delivery,
         scope: &str,
         mailbox: Option<&Mailbox>,
         thread: Option<&str>,
         at: DateTime<Utc>,
-    ) -> Result<Vec<u8>, DeliveryError> {
+    ) -> Result<Export, DeliveryError> {
         let manifest = Manifest {
             kind: TYPE.into(),
             scope: scope.into(),
@@ -167,10 +234,17 @@ impl Builder {
             files: self
                 .files
                 .iter()
-                .map(|(path, bytes)| FileEntry {
-                    path: path.clone(),
-                    sha256: sha256_hex(bytes),
-                    size: bytes.len() as u64,
+                .map(|(path, source)| match source {
+                    Source::Bytes(bytes) => FileEntry {
+                        path: path.clone(),
+                        sha256: sha256_hex(bytes),
+                        size: bytes.len() as u64,
+                    },
+                    Source::Attachment(_, info) => FileEntry {
+                        path: path.clone(),
+                        sha256: info.sha256.clone(),
+                        size: u64::try_from(info.size).unwrap_or(0),
+                    },
                 })
                 .collect(),
         };
@@ -183,21 +257,64 @@ impl Builder {
             "messages": manifest.messages.len(),
             "at": manifest.exported_at,
         }))?;
-        let zip_err = |e: zip::result::ZipError| DeliveryError::Internal(format!("zip: {e}"));
-        let io_err = |e: std::io::Error| DeliveryError::Internal(format!("zip: {e}"));
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        zip.start_file(MANIFEST, options).map_err(zip_err)?;
-        zip.write_all(&manifest_bytes).map_err(io_err)?;
-        zip.start_file(MANIFEST_JWS, options).map_err(zip_err)?;
-        zip.write_all(signed.as_bytes()).map_err(io_err)?;
-        for (path, bytes) in &self.files {
-            zip.start_file(path.as_str(), options).map_err(zip_err)?;
-            zip.write_all(bytes).map_err(io_err)?;
-        }
-        Ok(zip.finish().map_err(zip_err)?.into_inner())
+        // The `zip` crate writes to a file it can seek in, on a blocking thread; each attachment
+        // is opened there piece by piece through this runtime.
+        let files = self.files;
+        let d = d.clone();
+        let runtime = tokio::runtime::Handle::current();
+        let file = tokio::task::spawn_blocking(move || {
+            write_zip(&d, &runtime, &manifest_bytes, &signed, files)
+        })
+        .await
+        .map_err(|e| DeliveryError::Internal(format!("writing an export: {e}")))??;
+        let size = file
+            .metadata()
+            .map_err(|e| DeliveryError::Internal(format!("zip: {e}")))?
+            .len();
+        Ok(Export {
+            file: tokio::fs::File::from_std(file),
+            size,
+        })
     }
+}
+
+fn write_zip(
+    d: &Delivery,
+    runtime: &tokio::runtime::Handle,
+    manifest: &[u8],
+    signed: &str,
+    files: Vec<(String, Source)>,
+) -> Result<std::fs::File, DeliveryError> {
+    use futures::StreamExt;
+    use std::io::Seek;
+    let zip_err = |e: zip::result::ZipError| DeliveryError::Internal(format!("zip: {e}"));
+    let io_err = |e: std::io::Error| DeliveryError::Internal(format!("zip: {e}"));
+    let mut zip = zip::ZipWriter::new(spool()?);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file(MANIFEST, options).map_err(zip_err)?;
+    zip.write_all(manifest).map_err(io_err)?;
+    zip.start_file(MANIFEST_JWS, options).map_err(zip_err)?;
+    zip.write_all(signed.as_bytes()).map_err(io_err)?;
+    for (path, source) in files {
+        match source {
+            Source::Bytes(bytes) => {
+                zip.start_file(path.as_str(), options).map_err(zip_err)?;
+                zip.write_all(&bytes).map_err(io_err)?;
+            }
+            Source::Attachment(message_id, info) => {
+                zip.start_file(path.as_str(), options).map_err(zip_err)?;
+                let mut stream =
+                    runtime.block_on(messages::attachment_stream(d, &message_id, &info))?;
+                while let Some(piece) = runtime.block_on(stream.next()) {
+                    zip.write_all(&piece?).map_err(io_err)?;
+                }
+            }
+        }
+    }
+    let mut file = zip.finish().map_err(zip_err)?;
+    file.rewind().map_err(io_err)?;
+    Ok(file)
 }
 
 async fn audit(
@@ -226,7 +343,7 @@ pub async fn mailbox(
     d: &Delivery,
     actor: &Actor,
     mailbox_id: Option<&str>,
-) -> Result<(Mailbox, Vec<u8>), DeliveryError> {
+) -> Result<(Mailbox, Export), DeliveryError> {
     let boxes = messages::mailboxes_of(d, actor).await?;
     let mailbox = match mailbox_id {
         Some(id) => boxes.into_iter().find(|m| m.id == id),
@@ -252,7 +369,9 @@ pub async fn mailbox(
     }
     let at = d.now();
     audit(d, actor, &mailbox.id, "mailbox", ids.len(), at).await?;
-    let zip = builder.finish(d, "mailbox", Some(&mailbox), None, at)?;
+    let zip = builder
+        .finish(d, "mailbox", Some(&mailbox), None, at)
+        .await?;
     Ok((mailbox, zip))
 }
 
@@ -261,7 +380,7 @@ pub async fn thread(
     d: &Delivery,
     actor: &Actor,
     message_id: &str,
-) -> Result<(String, Vec<u8>), DeliveryError> {
+) -> Result<(String, Export), DeliveryError> {
     let first = messages::get(d, actor, message_id).await?;
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM delivery_messages WHERE thread_id = $1 ORDER BY created_at, id LIMIT $2",
@@ -285,7 +404,9 @@ pub async fn thread(
     let at = d.now();
     let count = builder.messages.len();
     audit(d, actor, &first.thread_id, "thread", count, at).await?;
-    let zip = builder.finish(d, "thread", None, Some(&first.thread_id), at)?;
+    let zip = builder
+        .finish(d, "thread", None, Some(&first.thread_id), at)
+        .await?;
     Ok((first.thread_id, zip))
 }
 

@@ -100,6 +100,25 @@ pub async fn send(
         return replay(request_sha256, found);
     }
     let prepared = messages::prepare(d, actor, message).await?;
+    send_prepared(d, actor, key, request_sha256, prepared).await
+}
+
+/// As [`send`], for a message already prepared (a streamed send, whose request is known only
+/// once its files are read): if the key was used, the files are removed again and the earlier
+/// answer given (or the key refused).
+pub async fn send_prepared(
+    d: &Delivery,
+    actor: &Actor,
+    key: &str,
+    request_sha256: &str,
+    prepared: messages::Prepared,
+) -> Result<Answer, DeliveryError> {
+    check_key(key)?;
+    let client = actor.audit_id();
+    if let Some(found) = earlier(&d.db, &client, key, d.now()).await? {
+        prepared.discard(d).await;
+        return replay(request_sha256, found);
+    }
     let now = d.now();
     let mut tx = d.db.begin().await?;
     // An expired key may be used again.

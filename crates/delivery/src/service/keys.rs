@@ -13,7 +13,8 @@
 //!   never re-encrypted, and old versions still unwrap while they are configured.
 //! - A **message key** per message, random, wrapped by the data key of the sender's mailbox and
 //!   of each recipient's (table `delivery_message_keys`); it seals the body, `message.json` and
-//!   the attachments.
+//!   the attachments (these segment by segment, with a key derived for each, see `segments`;
+//!   attachments stored before that are one AES-GCM message and still open).
 //!
 //! Evidence names the SHA-256 of the plaintext, as before: a recipient hashes what they
 //! downloaded. Rows written before encryption (no message key) read as they are.
@@ -179,7 +180,17 @@ impl MessageKey {
         MessageKey(key)
     }
 
-    /// Seals bytes (an attachment, `message.json`) bound to `aad`.
+    /// A key for one sealing of many segments (`segments`): HKDF-SHA256 of this key with the
+    /// sealing's random salt, for `info` (which names its place).
+    pub(crate) fn derive(&self, salt: &[u8], info: &str) -> [u8; 32] {
+        let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), &self.0);
+        let mut key = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's limit of 255 × 32: this cannot fail.
+        let _ = hkdf.expand(info.as_bytes(), &mut key);
+        key
+    }
+
+    /// Seals bytes (`message.json`; attachments before segmented sealing) bound to `aad`.
     pub fn seal(&self, aad: &str, plain: &[u8]) -> Result<Vec<u8>, DeliveryError> {
         seal_with(&self.0, aad, plain)
     }

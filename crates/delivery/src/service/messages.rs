@@ -11,13 +11,15 @@
 use super::access::{self, Reader};
 use super::evidence::{self, Subject};
 use super::keys::MessageKey;
-use super::{attachments, mailboxes, notifications, Delivery};
+use super::{attachments, mailboxes, notifications, segments, Delivery};
 use crate::model::{
-    Address, AttachmentInfo, EvidenceEvent, Mailbox, Message, MessageSummary, NewMessage,
-    RecipientState, Sent,
+    Address, AttachmentInfo, EvidenceEvent, Mailbox, Message, MessageSummary, NewAttachment,
+    NewMessage, RecipientState, Sent,
 };
 use crate::DeliveryError;
+use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use portico_core::clock::{from_millis, to_millis};
 use portico_core::{new_id, Actor, FieldError};
 use portico_insights::model::{Event as Measured, EventKind};
@@ -77,12 +79,53 @@ struct Content<'a> {
     sent_at: String,
 }
 
-/// Checks a submission and stores its files; nothing is written to the database.
+/// Checks a submission and stores its files; nothing is written to the database. A refused
+/// submission stores nothing.
 pub async fn prepare(
     d: &Delivery,
     actor: &Actor,
-    message: NewMessage,
+    mut message: NewMessage,
 ) -> Result<Prepared, DeliveryError> {
+    let files = std::mem::take(&mut message.attachments);
+    let errors = attachments::check(&d.policy, &files);
+    let mut draft = draft(d, actor, message, errors).await?;
+    for file in files {
+        if let Err(e) = draft.attach(d, file).await {
+            draft.discard(d).await;
+            return Err(e);
+        }
+    }
+    draft.finish(d).await
+}
+
+/// A submission whose fields are checked, while its files are stored one by one (held whole,
+/// [`Draft::attach`], or streamed, [`Draft::upload`]); [`Draft::finish`] makes it [`Prepared`],
+/// [`Draft::discard`] removes what it stored.
+#[derive(Debug)]
+pub struct Draft {
+    pub(crate) id: String,
+    thread_id: String,
+    reply_to: Option<String>,
+    sender: Address,
+    recipients: Vec<Address>,
+    subject: String,
+    body: String,
+    service_id: Option<String>,
+    application_id: Option<String>,
+    pub(crate) attachments: Vec<AttachmentInfo>,
+    /// Each attachment's sealed blob's key, in order.
+    attachment_blobs: Vec<String>,
+    pub(crate) key: MessageKey,
+}
+
+/// Checks a submission's sender, recipients, subject and body (its `attachments` are not
+/// looked at; `attachment_errors` holds what was found wrong with them): nothing is stored yet.
+pub async fn draft(
+    d: &Delivery,
+    actor: &Actor,
+    message: NewMessage,
+    attachment_errors: Vec<FieldError>,
+) -> Result<Draft, DeliveryError> {
     let mut errors = Vec::new();
     let subject = message.subject.trim().to_owned();
     if subject.is_empty() {
@@ -115,7 +158,7 @@ pub async fn prepare(
             Err(e) => errors.push(e),
         }
     }
-    errors.extend(attachments::check(&d.policy, &message.attachments));
+    errors.extend(attachment_errors);
     let sender = mailboxes::normalise(&message.sender).map_err(|_| DeliveryError::Forbidden)?;
     if !access::may_send_as(&d.db, actor, &sender, d.now()).await? {
         return Err(DeliveryError::Forbidden);
@@ -128,59 +171,7 @@ pub async fn prepare(
         Some(parent) => visible(d, actor, parent).await?.0.thread_id,
         None => id.clone(),
     };
-    // Stored sealed under the message's key; the evidence names the plaintext's SHA-256.
-    let key = MessageKey::generate();
-    let mut infos = Vec::with_capacity(message.attachments.len());
-    let mut attachment_blobs = Vec::with_capacity(message.attachments.len());
-    for (i, a) in message.attachments.into_iter().enumerate() {
-        let size =
-            i64::try_from(a.bytes.len()).map_err(|e| DeliveryError::Internal(e.to_string()))?;
-        let position = i64::try_from(i).unwrap_or(i64::MAX);
-        let sha256 = sha256_hex(&a.bytes);
-        let sealed = key.seal(&attachment_aad(&id, position), &a.bytes)?;
-        attachment_blobs.push(d.blobs.put(sealed.into()).await?);
-        infos.push(AttachmentInfo {
-            position,
-            file_name: a.file_name.trim().to_owned(),
-            media_type: a.media_type.trim().to_owned(),
-            size,
-            sha256,
-        });
-    }
-    let at = d.now();
-    let content = serde_json::to_vec_pretty(&Content {
-        kind: "portico.delivery.message",
-        message: &id,
-        thread: &thread_id,
-        reply_to: message.reply_to.as_deref(),
-        sender: &sender,
-        recipients: &recipients,
-        subject: &subject,
-        body: &body,
-        service: message.service_id.as_deref(),
-        application: message.application_id.as_deref(),
-        attachments: &infos,
-        sent_at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
-    })
-    .map_err(|e| DeliveryError::Internal(e.to_string()))?;
-    let content_sha256 = sha256_hex(&content);
-    let content_blob = d
-        .blobs
-        .put(key.seal(&content_aad(&id), &content)?.into())
-        .await?;
-    let mut with_account = Vec::new();
-    for r in recipients
-        .iter()
-        .filter(|r| r.kind == crate::model::MailboxKind::Person)
-    {
-        if portico_identity::service::accounts::find_by_personal_id(&d.db, &r.identifier)
-            .await?
-            .is_some()
-        {
-            with_account.push(r.identifier.clone());
-        }
-    }
-    Ok(Prepared {
+    Ok(Draft {
         id,
         thread_id,
         reply_to: message.reply_to,
@@ -190,14 +181,130 @@ pub async fn prepare(
         body,
         service_id: message.service_id,
         application_id: message.application_id,
-        attachments: infos,
-        attachment_blobs,
-        content_sha256,
-        content_blob,
-        key,
-        at,
-        with_account,
+        attachments: Vec::new(),
+        attachment_blobs: Vec::new(),
+        // Files are stored sealed under the message's key; the evidence names the plaintext's
+        // SHA-256.
+        key: MessageKey::generate(),
     })
+}
+
+impl Draft {
+    /// The place (associated data) of the next attachment's sealing.
+    pub(crate) fn next_place(&self) -> (i64, String) {
+        let position = i64::try_from(self.attachments.len()).unwrap_or(i64::MAX);
+        (position, attachment_aad(&self.id, position))
+    }
+
+    /// Stores a file held whole (checked by [`attachments::check`]), sealed segment by segment.
+    pub async fn attach(&mut self, d: &Delivery, a: NewAttachment) -> Result<(), DeliveryError> {
+        let size =
+            i64::try_from(a.bytes.len()).map_err(|e| DeliveryError::Internal(e.to_string()))?;
+        let (position, place) = self.next_place();
+        let sha256 = sha256_hex(&a.bytes);
+        let sealed = segments::seal(&self.key, &place, &a.bytes)?;
+        let blob = d.blobs.put(sealed.into()).await?;
+        self.add(
+            AttachmentInfo {
+                position,
+                file_name: a.file_name.trim().to_owned(),
+                media_type: a.media_type.trim().to_owned(),
+                size,
+                sha256,
+            },
+            blob,
+        );
+        Ok(())
+    }
+
+    /// Keeps a stored attachment (its sealed blob's key) as the next one.
+    pub(crate) fn add(&mut self, info: AttachmentInfo, blob: String) {
+        self.attachments.push(info);
+        self.attachment_blobs.push(blob);
+    }
+
+    /// Removes the files stored so far: the submission was refused after all.
+    pub async fn discard(self, d: &Delivery) {
+        discard_blobs(d, &self.attachment_blobs).await;
+    }
+
+    /// Stores the message's canonical content, whose SHA-256 its evidence names (it lists each
+    /// attachment's), and finds the recipients who have an account.
+    pub async fn finish(self, d: &Delivery) -> Result<Prepared, DeliveryError> {
+        let at = d.now();
+        let content = serde_json::to_vec_pretty(&Content {
+            kind: "portico.delivery.message",
+            message: &self.id,
+            thread: &self.thread_id,
+            reply_to: self.reply_to.as_deref(),
+            sender: &self.sender,
+            recipients: &self.recipients,
+            subject: &self.subject,
+            body: &self.body,
+            service: self.service_id.as_deref(),
+            application: self.application_id.as_deref(),
+            attachments: &self.attachments,
+            sent_at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        })
+        .map_err(|e| DeliveryError::Internal(e.to_string()))?;
+        let content_sha256 = sha256_hex(&content);
+        let content_blob = d
+            .blobs
+            .put(self.key.seal(&content_aad(&self.id), &content)?.into())
+            .await?;
+        let mut with_account = Vec::new();
+        for r in self
+            .recipients
+            .iter()
+            .filter(|r| r.kind == crate::model::MailboxKind::Person)
+        {
+            if portico_identity::service::accounts::find_by_personal_id(&d.db, &r.identifier)
+                .await?
+                .is_some()
+            {
+                with_account.push(r.identifier.clone());
+            }
+        }
+        Ok(Prepared {
+            id: self.id,
+            thread_id: self.thread_id,
+            reply_to: self.reply_to,
+            sender: self.sender,
+            recipients: self.recipients,
+            subject: self.subject,
+            body: self.body,
+            service_id: self.service_id,
+            application_id: self.application_id,
+            attachments: self.attachments,
+            attachment_blobs: self.attachment_blobs,
+            content_sha256,
+            content_blob,
+            key: self.key,
+            at,
+            with_account,
+        })
+    }
+}
+
+impl Prepared {
+    /// The attachments as stored (names, types, sizes, SHA-256 of each plaintext).
+    pub fn attachments(&self) -> &[AttachmentInfo] {
+        &self.attachments
+    }
+
+    /// Removes its stored files: it will not be sent (an idempotent send answered before).
+    pub async fn discard(self, d: &Delivery) {
+        discard_blobs(d, &self.attachment_blobs).await;
+        discard_blobs(d, std::slice::from_ref(&self.content_blob)).await;
+    }
+}
+
+async fn discard_blobs(d: &Delivery, blobs: &[String]) {
+    for blob in blobs {
+        if let Err(e) = d.blobs.delete(blob).await {
+            tracing::warn!(blob = %blob, error = %e, "a refused submission's file stays in the blob store");
+        }
+    }
 }
 
 /// Writes a prepared message in the caller's transaction: the message, each recipient's
@@ -241,7 +348,7 @@ pub async fn send_in(
         .await?;
     for (a, blob) in p.attachments.iter().zip(&p.attachment_blobs) {
         sqlx::query(
-            "INSERT INTO delivery_attachments (message_id, position, file_name, media_type, size, sha256, blob_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO delivery_attachments (message_id, position, file_name, media_type, size, sha256, blob_sha256, sealing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&p.id)
         .bind(a.position)
@@ -250,6 +357,7 @@ pub async fn send_in(
         .bind(a.size)
         .bind(&a.sha256)
         .bind(blob)
+        .bind(segments::FORMAT)
         .execute(&mut **tx)
         .await?;
     }
@@ -703,13 +811,19 @@ pub async fn get(d: &Delivery, actor: &Actor, id: &str) -> Result<Message, Deliv
     Ok(visible(d, actor, id).await?.0)
 }
 
-/// An attachment's description and bytes. Downloading it is a retrieval too.
+/// An attachment's plaintext as it is opened, segment by segment.
+pub type ByteStream = BoxStream<'static, Result<Bytes, DeliveryError>>;
+
+/// An attachment's description and its plaintext as a stream: never held whole. Downloading it
+/// is a retrieval too. Its first segment is opened before this answers, so a file that does not
+/// open at all is an error here rather than a download cut short; a later segment that does not
+/// open ends the stream with [`DeliveryError::Unreadable`].
 pub async fn attachment(
     d: &Delivery,
     actor: &Actor,
     id: &str,
     position: i64,
-) -> Result<(AttachmentInfo, Vec<u8>), DeliveryError> {
+) -> Result<(AttachmentInfo, ByteStream), DeliveryError> {
     let (message, reader, recipients) = visible(d, actor, id).await?;
     let info = message
         .attachments
@@ -717,9 +831,17 @@ pub async fn attachment(
         .find(|a| a.position == position)
         .cloned()
         .ok_or(DeliveryError::NotFound)?;
-    let bytes = attachment_bytes(d, &message.id, &info).await?;
+    let mut stream = attachment_stream(d, &message.id, &info).await?;
+    let first = stream.next().await.transpose()?;
     record_handover(d, actor, &message, &reader, &recipients).await?;
-    Ok((info, bytes))
+    // A segment found changed after the answer has begun ends it short; the log says which.
+    let stream = stream.inspect_err(|e| {
+        tracing::error!(error = %e, "an attachment stopped opening while it was downloaded");
+    });
+    Ok((
+        info,
+        futures::stream::iter(first.map(Ok)).chain(stream).boxed(),
+    ))
 }
 
 /// The message's canonical content (`message.json`), whose SHA-256 its evidence names.
@@ -740,37 +862,90 @@ fn attachment_aad(message_id: &str, position: i64) -> String {
     format!("portico.delivery.attachment:{message_id}:{position}")
 }
 
-/// An attachment's plaintext, opened with the message's key (as stored, for a message kept
-/// before encryption). The caller has checked the actor may read the message.
-pub(crate) async fn attachment_bytes(
+/// An attachment's plaintext, opened with the message's key as it is read from the blob store
+/// (as stored, for a message kept before encryption; whole, for one sealed before segments,
+/// which is at most 10 MB). The caller has checked the actor may read the message.
+pub(crate) async fn attachment_stream(
     d: &Delivery,
     message_id: &str,
     info: &AttachmentInfo,
-) -> Result<Vec<u8>, DeliveryError> {
-    let row: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT blob_sha256 FROM delivery_attachments WHERE message_id = $1 AND position = $2",
+) -> Result<ByteStream, DeliveryError> {
+    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT blob_sha256, sealing FROM delivery_attachments WHERE message_id = $1 AND position = $2",
     )
     .bind(message_id)
     .bind(info.position)
     .fetch_optional(d.db.pool())
     .await?;
-    let blob = row.and_then(|r| r.0);
-    let stored = d
-        .blobs
-        .get(blob.as_deref().unwrap_or(&info.sha256))
-        .await?
-        .ok_or_else(|| {
-            DeliveryError::Internal(format!("blob of {message_id}/{} is missing", info.position))
-        })?;
-    if blob.is_none() {
-        return Ok(stored.to_vec());
-    }
+    let (blob, sealing) = row.unwrap_or((None, None));
+    let missing =
+        || DeliveryError::Internal(format!("blob of {message_id}/{} is missing", info.position));
+    let Some(blob) = blob else {
+        let stored = d
+            .blobs
+            .get_stream(&info.sha256)
+            .await?
+            .ok_or_else(missing)?;
+        return Ok(stored.map(|r| r.map_err(DeliveryError::from)).boxed());
+    };
     let key = d
         .keys
         .message_key(&d.db, message_id)
         .await?
         .ok_or_else(|| DeliveryError::Internal(format!("message {message_id} has no key")))?;
-    key.open(&attachment_aad(message_id, info.position), &stored)
+    let place = attachment_aad(message_id, info.position);
+    match sealing.as_deref() {
+        None => {
+            let stored = d.blobs.get(&blob).await?.ok_or_else(missing)?;
+            let plain = key.open(&place, &stored)?;
+            Ok(futures::stream::once(async move { Ok(Bytes::from(plain)) }).boxed())
+        }
+        Some(segments::FORMAT) => {
+            let stored = d.blobs.get_stream(&blob).await?.ok_or_else(missing)?;
+            Ok(opened(stored, segments::Opener::new(&key, &place)))
+        }
+        Some(other) => Err(DeliveryError::Unreadable(format!(
+            "{place}: sealed as {other:?}, which this version does not open"
+        ))),
+    }
+}
+
+type SealedStream = BoxStream<'static, Result<Bytes, portico_store::StoreError>>;
+
+/// The plaintext of a segmented sealed stream, as each segment opens.
+fn opened(sealed: SealedStream, opener: segments::Opener) -> ByteStream {
+    futures::stream::try_unfold((sealed, Some(opener)), |(sealed, opener)| {
+        open_next(sealed, opener)
+    })
+    .boxed()
+}
+
+/// The next opened piece: read sealed chunks until a segment opens, or the end (the last
+/// segment).
+async fn open_next(
+    mut sealed: SealedStream,
+    mut opener: Option<segments::Opener>,
+) -> Result<Option<(Bytes, (SealedStream, Option<segments::Opener>))>, DeliveryError> {
+    loop {
+        let Some(o) = opener.as_mut() else {
+            return Ok(None);
+        };
+        match sealed.next().await {
+            Some(chunk) => {
+                let plain = o.update(&chunk?)?;
+                if !plain.is_empty() {
+                    return Ok(Some((Bytes::from(plain), (sealed, opener))));
+                }
+            }
+            None => {
+                let last = match opener.take() {
+                    Some(o) => o.finish()?,
+                    None => return Ok(None),
+                };
+                return Ok(Some((Bytes::from(last), (sealed, None))));
+            }
+        }
+    }
 }
 
 /// The message's canonical content (`message.json`), opened. The caller has checked access.

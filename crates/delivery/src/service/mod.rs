@@ -15,6 +15,8 @@ pub mod keys;
 pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
+pub mod segments;
+pub mod uploads;
 pub mod webhooks;
 
 pub use context::{Delivery, Policy};
