@@ -22,9 +22,16 @@ use tower_http::trace::TraceLayer;
 const CSS: &str = include_str!("../static/portico.css");
 const JS: &str = include_str!("../static/portico.js");
 
-/// The largest request accepted: room for a form's attachments (each form sets its own, smaller,
-/// per-file limits).
+/// The largest request a route accepts unless it says otherwise: room for a form's attachments
+/// (each form sets its own, smaller, per-file limits). Enforced by axum's `DefaultBodyLimit`,
+/// which every body extractor (`Bytes`, `Form`, `Json`, `Multipart`) obeys with a 413.
 pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
+/// The most any route may raise its own limit to (an inner `DefaultBodyLimit::max` on that
+/// route only, such as a bank statement's import, 64 MiB): no request is read past it,
+/// whatever route it is for (`RequestBodyLimitLayer`, which refuses a longer declared
+/// `Content-Length` before anything is read).
+pub const MAX_RAISED_BODY_BYTES: usize = 80 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,10 +76,12 @@ pub fn apply_layers(router: Router<AppState>, state: AppState) -> Router {
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
+            MAX_RAISED_BODY_BYTES,
         ))
         // axum's extractors have their own, smaller default (2 MiB); forms check each file's
-        // own limit, so the extractors may read up to the whole request limit.
+        // own limit, so the extractors may read up to the platform's request limit. A route
+        // that needs more sets its own `DefaultBodyLimit` (inner layers win), up to
+        // MAX_RAISED_BODY_BYTES.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http())
