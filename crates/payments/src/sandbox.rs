@@ -50,6 +50,9 @@ struct Open {
     stage: Stage,
 }
 
+/// A refund the sandbox made: the session, the amount and the sandbox's own id.
+type Refunded = (String, i64, String);
+
 #[derive(Clone)]
 pub struct Sandbox {
     secret: Arc<Vec<u8>>,
@@ -57,7 +60,7 @@ pub struct Sandbox {
     public_url: String,
     sessions: Arc<Mutex<HashMap<String, Open>>>,
     /// Refunds made, by Portico's refund id: the session, the amount and the sandbox's id.
-    refunds: Arc<Mutex<HashMap<String, (String, i64, String)>>>,
+    refunds: Arc<Mutex<HashMap<String, Refunded>>>,
     http: reqwest::Client,
 }
 
@@ -197,7 +200,10 @@ async fn refund(State(s): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Re
     if open.stage != Stage::Done("captured") {
         return (StatusCode::CONFLICT, "nothing was taken on this session").into_response();
     }
-    if request.amount_minor <= 0 || !request.currency.eq_ignore_ascii_case(&open.request.currency)
+    if request.amount_minor <= 0
+        || !request
+            .currency
+            .eq_ignore_ascii_case(&open.request.currency)
     {
         return (StatusCode::UNPROCESSABLE_ENTITY, "amount").into_response();
     }

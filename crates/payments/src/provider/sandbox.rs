@@ -2,7 +2,9 @@
 //! opens sessions and asks for refunds over HTTP with signed requests, and verifies the
 //! provider's signed callbacks.
 
-use super::{Callback, CardProvider, ProviderError, Refund, RefundRequest, Session, SessionRequest};
+use super::{
+    Callback, CardProvider, ProviderError, Refund, RefundRequest, Session, SessionRequest,
+};
 use crate::signing;
 use async_trait::async_trait;
 use std::time::Duration;

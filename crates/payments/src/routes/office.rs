@@ -10,8 +10,8 @@ use super::pages::{amount, tag, when};
 use super::PaymentsState;
 use crate::error::PaymentError;
 use crate::model::{Payment, PaymentState, PaymentWithHistory};
-use crate::service::listing::{self, Filter};
 use crate::service::held::{self, HeldCallback};
+use crate::service::listing::{self, Filter};
 use crate::service::reconcile::{self, Line, Statement};
 use crate::service::{acting, requests, statements};
 use crate::strings::TABLES;
@@ -548,7 +548,9 @@ async fn resolver_name(state: &PaymentsState, by: Option<&str>) -> Result<String
     let account = portico_identity::service::accounts::get(&state.app.db, by)
         .await
         .map_err(PaymentError::from)?;
-    Ok(account.map(|a| a.display_name()).unwrap_or_else(|| by.to_owned()))
+    Ok(account
+        .map(|a| a.display_name())
+        .unwrap_or_else(|| by.to_owned()))
 }
 
 async fn held_rows(
@@ -568,7 +570,11 @@ async fn held_rows(
             }),
             _ => None,
         };
-        let payment = match (&h.payment_amount_minor, &h.payment_currency, h.payment_state) {
+        let payment = match (
+            &h.payment_amount_minor,
+            &h.payment_currency,
+            h.payment_state,
+        ) {
             (Some(a), Some(c), Some(s)) => {
                 Some(format!("{} · {}", amount(*a, c), state_label(page, s)))
             }
@@ -824,8 +830,15 @@ pub async fn resolve_held(
         ))
         .into_response()),
         Err(PaymentError::ProviderUnavailable) => {
-            held_refused(&state, &actor, page, &a, &form, "payments_office_refund_unavailable")
-                .await
+            held_refused(
+                &state,
+                &actor,
+                page,
+                &a,
+                &form,
+                "payments_office_refund_unavailable",
+            )
+            .await
         }
         Err(PaymentError::Invalid(code)) | Err(PaymentError::NotAllowed { from: code, .. }) => {
             let key = match code {

@@ -215,14 +215,13 @@ pub async fn resolve(
     acting::staff_of(actor, administration_id)?;
     let mut note = note_text(note, action == Action::Dismiss)?;
     let now = ctx.now();
-    let row: Option<RawRow> = sqlx::query_as(&format!(
-        "{SQL} AND e.provider = $2 AND e.event_id = $3"
-    ))
-    .bind(administration_id)
-    .bind(provider)
-    .bind(event_id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let row: Option<RawRow> =
+        sqlx::query_as(&format!("{SQL} AND e.provider = $2 AND e.event_id = $3"))
+            .bind(administration_id)
+            .bind(provider)
+            .bind(event_id)
+            .fetch_optional(ctx.db.pool())
+            .await?;
     let held: HeldCallback = row.map(Into::into).ok_or(PaymentError::NotFound)?;
     if held.resolved_at.is_some() {
         return Err(PaymentError::Invalid("callback_resolved"));

@@ -1179,8 +1179,7 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
     assert_eq!(state_of(&app, &id).await, "waiting_consent");
     // Nothing is asked for while a consent may still stop the application.
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM application_payments")
-            .await,
+        app.count("SELECT COUNT(*) FROM application_payments").await,
         0
     );
 

@@ -292,7 +292,8 @@ async fn a_fee_is_paid_by_card_on_the_providers_page_and_the_case_moves_on_with_
     // A refund of a card payment goes back to the card through the provider, across the
     // network, before it is recorded; more than is left is refused there and here.
     let session = hosted.rsplit('/').next().unwrap().to_owned();
-    let token = crate::payments::client_token(&app, &eik_of(&app, &payment).await, &["payments"]).await;
+    let token =
+        crate::payments::client_token(&app, &eik_of(&app, &payment).await, &["payments"]).await;
     let refund = |amount: i64| {
         let (base, token, payment) = (app.base.clone(), token.clone(), payment.clone());
         async move {
@@ -641,7 +642,8 @@ async fn held_card_payments_are_refunded_accepted_or_dismissed_by_the_administra
     let accept_buttons = rec.texts("section.held-callback button[value='accept']");
     assert_eq!(accept_buttons.len(), 1, "{}", rec.body);
     assert_eq!(
-        rec.texts("section.held-callback button[value='refund']").len(),
+        rec.texts("section.held-callback button[value='refund']")
+            .len(),
         3
     );
     let resolve = |event: &str, action: &'static str, note: &'static str| {
@@ -665,8 +667,16 @@ async fn held_card_payments_are_refunded_accepted_or_dismissed_by_the_administra
     // What cannot be done is refused with its reason, and changes nothing.
     let refused = resolve("ev-auth-less", "refund", "").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("не са взети пари"), "{}", refused.body);
-    assert!(refused.body.contains("href=\"#held-note\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("не са взети пари"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("href=\"#held-note\""),
+        "{}",
+        refused.body
+    );
     let refused = resolve("ev-bgn", "accept", "").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("различна валута"), "{}", refused.body);
@@ -713,14 +723,20 @@ async fn held_card_payments_are_refunded_accepted_or_dismissed_by_the_administra
     );
     let refused = resolve("ev-bgn", "refund", "").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("отказа връщането"), "{}", refused.body);
+    assert!(
+        refused.body.contains("отказа връщането"),
+        "{}",
+        refused.body
+    );
     assert_eq!(
         resolve("ev-lost", "refund", "").await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(ledger.refunded_minor(&session), 0);
     assert_eq!(
-        resolve("ev-bgn", "dismiss", "the provider took nothing").await.status,
+        resolve("ev-bgn", "dismiss", "the provider took nothing")
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -728,7 +744,9 @@ async fn held_card_payments_are_refunded_accepted_or_dismissed_by_the_administra
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        resolve("ev-auth-less", "dismiss", "the authorisation lapsed").await.status,
+        resolve("ev-auth-less", "dismiss", "the authorisation lapsed")
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     // Resolved once.
@@ -780,9 +798,18 @@ async fn held_card_payments_are_refunded_accepted_or_dismissed_by_the_administra
     assert!(held_events(&rec).is_empty(), "{}", rec.body);
     assert!(rec.body.contains("id=\"no-held\""));
     let resolved = rec.texts("#resolved-held tbody tr").join(" | ");
-    assert!(resolved.contains("Прието като платено — the rest goes back"), "{resolved}");
-    assert!(resolved.contains("Върнато по картата — card refund re_"), "{resolved}");
-    assert!(resolved.contains("Отхвърлено — the authorisation lapsed"), "{resolved}");
+    assert!(
+        resolved.contains("Прието като платено — the rest goes back"),
+        "{resolved}"
+    );
+    assert!(
+        resolved.contains("Върнато по картата — card refund re_"),
+        "{resolved}"
+    );
+    assert!(
+        resolved.contains("Отхвърлено — the authorisation lapsed"),
+        "{resolved}"
+    );
     assert!(resolved.contains("Анна Колева"), "{resolved}");
     assert_eq!(rec.texts("#resolved-held tbody tr").len(), 5);
     assert_eq!(

@@ -448,7 +448,13 @@ async fn a_statement_over_the_platforms_body_limit_is_taken_on_its_own_routes_on
     assert_eq!(state(&app, &p1).await, "paid");
 
     // On the upload page.
-    let operator = staff(&app, "big-statement@sofia.example.bg", SOFIA_EIK, Role::Operator).await;
+    let operator = staff(
+        &app,
+        "big-statement@sofia.example.bg",
+        SOFIA_EIK,
+        Role::Operator,
+    )
+    .await;
     operator
         .get(&format!("/office/payments/statements?a={sofia}"))
         .await;
@@ -464,7 +470,10 @@ async fn a_statement_over_the_platforms_body_limit_is_taken_on_its_own_routes_on
         .await;
     assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
     assert!(
-        uploaded.texts("#imported li").join(" | ").contains("Платено плащане: 1"),
+        uploaded
+            .texts("#imported li")
+            .join(" | ")
+            .contains("Платено плащане: 1"),
         "{}",
         uploaded.body
     );
