@@ -9,7 +9,9 @@
 //
 // Then the administration's operator works the payment on the back office's pages: finds it in
 // the payments list (reached from the work queue), refunds part of it after a confirmation
-// page, and opens the reconciliation screen and the statement upload page.
+// page (which says the money goes back to the card; the sandbox provider refunds it), opens the
+// reconciliation screen, dismisses a held card callback there (one for another amount, sent
+// signed as the provider would), and opens the statement upload page.
 //
 // Every page (Portico's and the provider's) is checked at 320 px and 1280 px (no sideways
 // scrolling) and with axe-core. The steps run in order; after a failed step the rest are skipped.
@@ -17,6 +19,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -44,6 +47,7 @@ let sandboxUrl;
 let browser;
 let failedStep = null;
 let applicationId = null;
+let sessionId = null;
 
 const applicant = { label: 'applicant' };
 const verifier = { label: 'verifier' };
@@ -180,6 +184,7 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
     await clickAndWait(applicant, page.locator('#to-provider'));
     assert.ok(page.url().startsWith(`${sandboxUrl}/pay/`), `the provider's page, not ${page.url()}`);
     assert.equal((await page.locator('#amount').innerText()).trim(), '2.50 EUR');
+    sessionId = new URL(page.url()).pathname.split('/').pop();
     await checkPage(applicant, 'sandbox-page');
     await page.fill('#card_number', '4242 4242 4242 4242');
     await clickAndWait(applicant, page.locator('#pay'));
@@ -227,6 +232,7 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
     await page.fill('#note', 'Надвзета сума');
     await clickAndWait(operator, submitOf(operator, '#amount'));
     assert.match(await page.locator('main').innerText(), /1\.00 EUR/);
+    assert.match(await page.locator('#refund-how').innerText(), /с карта/);
     await checkPage(operator, 'refund-confirm');
     await clickAndWait(operator, page.locator('main form button[type="submit"]'));
     assert.equal((await page.locator('.notification__title').innerText()).trim(), 'Сумата е възстановена');
@@ -240,7 +246,34 @@ describe(`paying a fee by card on the sandbox provider's page (${databaseKind()}
     await open(operator, '/office/payments');
     await clickAndWait(operator, page.locator('#payments-office-links a[href^="/office/payments/reconciliation"]'));
     assert.equal(await page.locator('#no-lines').count(), 1);
+    assert.equal(await page.locator('#no-held').count(), 1);
     await checkPage(operator, 'reconciliation');
+    // The provider says it took another amount on the paid session: held for a person.
+    const body = JSON.stringify({
+      event_id: randomUUID(), session_id: sessionId, status: 'captured', amount_minor: 100, currency: 'EUR',
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const v1 = createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
+    const sent = await fetch(`${server.baseUrl}/api/v1/payments/callbacks/sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'portico-signature': `t=${t},v1=${v1}` },
+      body,
+    });
+    assert.equal((await sent.json()).outcome, 'amount_mismatch');
+    await page.reload();
+    const held = page.locator('section.held-callback');
+    assert.equal(await held.count(), 1);
+    assert.match(await held.innerText(), /Друга сума или валута/);
+    // Dismissing needs a reason.
+    await clickAndWait(operator, held.locator('button[value="dismiss"]'));
+    assert.match(await page.locator('.error-summary').innerText(), /Посочете защо/);
+    await checkPage(operator, 'held-callback-error');
+    await page.fill('#held-note', 'Грешно известие на доставчика');
+    await clickAndWait(operator, page.locator('section.held-callback button[value="dismiss"]'));
+    assert.equal((await page.locator('.notification__title').innerText()).trim(), 'Картовото плащане е решено');
+    assert.equal(await page.locator('#no-held').count(), 1);
+    assert.match(await page.locator('#resolved-held').innerText(), /Отхвърлено — Грешно известие на доставчика/);
+    await checkPage(operator, 'held-callback-resolved');
     await clickAndWait(operator, page.locator('main a[href^="/office/payments/statements"]'));
     assert.equal(await page.locator('#statement').count(), 1);
     await clickAndWait(operator, submitOf(operator, '#statement'));

@@ -479,7 +479,7 @@ mod tests {
     fn the_flagship_definition_loads() {
         let process = flagship();
         assert_eq!(process.key, "address_registration");
-        assert_eq!(process.states.len(), 7);
+        assert_eq!(process.states.len(), 8);
         assert!(process.problems().is_empty());
         assert_eq!(process.initial_state().unwrap().label_bg, "Подадено");
         assert_eq!(

@@ -52,7 +52,7 @@ where
         let cookie = req.extensions().get::<CsrfCookie>().map(|c| c.0.clone());
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| AppError::BadRequest("body_too_large"))?;
+            .map_err(|e| AppError::from_body_rejection(&e))?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| AppError::BadRequest("malformed_form"))?;
         let token = pairs

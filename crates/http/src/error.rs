@@ -29,6 +29,10 @@ pub enum AppError {
     BadRequest(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The request's body is over the route's limit (the platform's default, or the route's
+    /// own): 413.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     #[error("too many attempts; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: i64 },
     /// The action needs a higher level of assurance than the session has: pages explain how to
@@ -57,6 +61,15 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
+    /// A body that could not be read: over the route's limit (413), or broken off (400).
+    pub fn from_body_rejection(e: &axum::extract::rejection::BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("body_too_large")
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -69,6 +82,7 @@ impl AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +99,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::TooLarge(_) => "too_large",
             AppError::BadRequest(code) | AppError::Conflict(code) => code,
+            AppError::PayloadTooLarge => "body_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::InvalidToken => "invalid_token",
             AppError::InsufficientScope(_) => "insufficient_scope",
@@ -111,6 +126,7 @@ impl AppError {
                 "The request or one of its files is larger than allowed.".into()
             }
             AppError::BadRequest(_) => "The request is not valid.".into(),
+            AppError::PayloadTooLarge => "The request is larger than this address accepts.".into(),
             AppError::Conflict(_) => {
                 "Someone else changed this at the same time. Reload and try again.".into()
             }

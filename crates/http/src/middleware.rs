@@ -155,6 +155,7 @@ fn error_page(
         AppError::Csrf => ("error_csrf_title", "error_csrf_body"),
         AppError::Conflict(_) => ("error_conflict_title", ""),
         AppError::RateLimited { .. } => ("error_rate_limited_title", ""),
+        AppError::PayloadTooLarge => ("error_too_large_title", "error_too_large_body"),
         AppError::Internal(_) => ("error_internal_title", "error_internal_body"),
         AppError::Unauthorized | AppError::InvalidToken => ("error_unauthorized_title", ""),
         AppError::InsufficientScope(_) => ("error_forbidden_title", "error_forbidden_body"),

@@ -32,7 +32,22 @@ pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 pub const LARGE_BODIES: &[(&str, usize)] = &[
     // eDelivery's streamed send (portico_delivery::routes::MAX_STREAMED_REQUEST_BYTES).
     ("/api/v1/mailbox/messages/multipart", 201 * 1024 * 1024),
+    // A bank statement's import, on the API and the upload page
+    // (portico_payments::service::statements::ROUTE_BODY_LIMIT; read as a stream, but whole).
+    ("/api/v1/payments/statements", 65 * 1024 * 1024),
+    ("/office/payments/statements", 65 * 1024 * 1024),
 ];
+
+/// The most any route may take: the largest limit in [`LARGE_BODIES`]. A route that raises its
+/// extractors' limit (`DefaultBodyLimit::max` on that route only) must be listed there too.
+pub const MAX_RAISED_BODY_BYTES: usize = 201 * 1024 * 1024;
+const _: () = {
+    let mut i = 0;
+    while i < LARGE_BODIES.len() {
+        assert!(LARGE_BODIES[i].1 <= MAX_RAISED_BODY_BYTES);
+        i += 1;
+    }
+};
 
 /// The body limit of a request to `path`.
 pub fn body_limit(path: &str) -> usize {

@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "payments/0005_notifications",
         sql: include_str!("../migrations/0005_notifications.sql"),
     },
+    portico_store::Migration {
+        id: "payments/0006_held_callbacks",
+        sql: include_str!("../migrations/0006_held_callbacks.sql"),
+    },
 ];
 
 /// The card provider the platform was configured with (the binary puts it in the shared parts;

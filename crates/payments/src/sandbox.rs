@@ -3,6 +3,9 @@
 //!
 //! - `POST /v1/sessions` (signed by Portico with the shared secret) opens a session and answers
 //!   its id and the hosted page's address.
+//! - `POST /v1/refunds` (signed by Portico) sends money taken on a session back to the card:
+//!   only a captured session, never more than was taken in all, in its currency; the same
+//!   `refund_id` again answers the same refund (a retry refunds nothing twice).
 //! - `GET /pay/{id}` is the hosted page; `POST /pay/{id}` takes a test card:
 //!   [`CARD_SUCCEEDS`] is authorised and captured, [`CARD_DECLINED`] is declined, and
 //!   [`CARD_TIMES_OUT`] is accepted and then never confirmed (the provider "times out"). Each
@@ -11,7 +14,7 @@
 //!
 //! Sessions live in the process's memory: the sandbox is a test double, not a ledger.
 
-use crate::provider::{Callback, CardStatus, Session, SessionRequest};
+use crate::provider::{Callback, CardStatus, Refund, RefundRequest, Session, SessionRequest};
 use crate::signing;
 use askama::Template;
 use axum::body::Bytes;
@@ -47,12 +50,17 @@ struct Open {
     stage: Stage,
 }
 
+/// A refund the sandbox made: the session, the amount and the sandbox's own id.
+type Refunded = (String, i64, String);
+
 #[derive(Clone)]
 pub struct Sandbox {
     secret: Arc<Vec<u8>>,
     /// The address payers reach the sandbox at (for the hosted page's links).
     public_url: String,
     sessions: Arc<Mutex<HashMap<String, Open>>>,
+    /// Refunds made, by Portico's refund id: the session, the amount and the sandbox's id.
+    refunds: Arc<Mutex<HashMap<String, Refunded>>>,
     http: reqwest::Client,
 }
 
@@ -66,6 +74,7 @@ impl Sandbox {
             secret: Arc::new(secret.to_vec()),
             public_url: public_url.trim_end_matches('/').to_owned(),
             sessions: Arc::new(Mutex::new(HashMap::new())),
+            refunds: Arc::new(Mutex::new(HashMap::new())),
             http,
         })
     }
@@ -73,9 +82,20 @@ impl Sandbox {
     pub fn router(self) -> Router {
         Router::new()
             .route("/v1/sessions", post(open_session))
+            .route("/v1/refunds", post(refund))
             .route("/pay/{id}", get(page).post(pay))
             .route("/healthz", get(|| async { "ok" }))
             .with_state(self)
+    }
+
+    /// How much was refunded on a session, in all (what a test double's ledger says).
+    pub fn refunded_minor(&self, session_id: &str) -> i64 {
+        self.refunds.lock().map_or(0, |r| {
+            r.values()
+                .filter(|(s, _, _)| s == session_id)
+                .map(|(_, a, _)| a)
+                .sum()
+        })
     }
 
     fn session(&self, id: &str) -> Option<Open> {
@@ -134,11 +154,7 @@ fn new_id() -> String {
 }
 
 async fn open_session(State(s): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    let signature = headers
-        .get(signing::HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if signing::verify(&s.secret, signature, &body, chrono::Utc::now().timestamp()).is_err() {
+    if !verified(&s, &headers, &body) {
         return (StatusCode::UNAUTHORIZED, "signature").into_response();
     }
     let Ok(request) = serde_json::from_slice::<SessionRequest>(&body) else {
@@ -159,6 +175,69 @@ async fn open_session(State(s): State<Sandbox>, headers: HeaderMap, body: Bytes)
         );
     }
     Json(Session { id, url }).into_response()
+}
+
+fn verified(s: &Sandbox, headers: &HeaderMap, body: &[u8]) -> bool {
+    let signature = headers
+        .get(signing::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    signing::verify(&s.secret, signature, body, chrono::Utc::now().timestamp()).is_ok()
+}
+
+/// Money taken on a session goes back to the card: only a captured session, in its currency,
+/// never more than was taken in all; the same refund id again answers the same refund.
+async fn refund(State(s): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
+    if !verified(&s, &headers, &body) {
+        return (StatusCode::UNAUTHORIZED, "signature").into_response();
+    }
+    let Ok(request) = serde_json::from_slice::<RefundRequest>(&body) else {
+        return (StatusCode::BAD_REQUEST, "body").into_response();
+    };
+    let Some(open) = s.session(&request.session_id) else {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    };
+    if open.stage != Stage::Done("captured") {
+        return (StatusCode::CONFLICT, "nothing was taken on this session").into_response();
+    }
+    if request.amount_minor <= 0
+        || !request
+            .currency
+            .eq_ignore_ascii_case(&open.request.currency)
+    {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "amount").into_response();
+    }
+    let Ok(mut refunds) = s.refunds.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Some((session, amount, id)) = refunds.get(&request.refund_id) {
+        if *session == request.session_id && *amount == request.amount_minor {
+            return Json(Refund {
+                id: id.clone(),
+                amount_minor: *amount,
+            })
+            .into_response();
+        }
+        return (StatusCode::CONFLICT, "refund id used for another refund").into_response();
+    }
+    let taken_back: i64 = refunds
+        .values()
+        .filter(|(session, _, _)| *session == request.session_id)
+        .map(|(_, a, _)| a)
+        .sum();
+    if taken_back + request.amount_minor > open.request.amount_minor {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "more than was taken").into_response();
+    }
+    let id = format!("re_{}", new_id());
+    refunds.insert(
+        request.refund_id.clone(),
+        (request.session_id.clone(), request.amount_minor, id.clone()),
+    );
+    Json(Refund {
+        id,
+        amount_minor: request.amount_minor,
+    })
+    .into_response()
 }
 
 #[derive(Template)]
@@ -252,6 +331,7 @@ async fn pay(
             status: *status,
             amount_minor: open.request.amount_minor,
             currency: open.request.currency.clone(),
+            reference: Some(open.request.reference.clone()),
         })
         .collect();
     // The first attempt of each callback is made before the payer is sent back, so Portico

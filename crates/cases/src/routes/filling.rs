@@ -235,7 +235,7 @@ async fn read_step_post(
     } else {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| AppError::BadRequest("body_too_large"))?;
+            .map_err(|e| AppError::from_body_rejection(&e))?;
         posted = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| AppError::BadRequest("malformed_form"))?;
     }

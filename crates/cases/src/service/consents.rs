@@ -223,6 +223,14 @@ pub async fn give_or_refuse(
     if !confirmed.is_for(account_id, STEP_UP_PURPOSE) {
         return Err(CasesError::Forbidden);
     }
+    // A service with a fee asks for it once everyone has consented (nobody pays for an
+    // application a consent may still stop): what the fee needs is read from other blocks
+    // before the transaction, as on submitting.
+    let fee = if give {
+        fee_once_consented(cases, consent_id).await?
+    } else {
+        None
+    };
     let now = cases.now();
     let mut tx = cases.db.begin().await?;
     let (consent, outcome) =
@@ -232,6 +240,19 @@ pub async fn give_or_refuse(
     match outcome {
         Outcome::AllGiven => {
             super::applications::system_transition(&mut tx, &app.id, "consent_given", now).await?;
+            if let Some(fee) = &fee {
+                let payment = super::fees::ask_in(&mut tx, &app.id, &number, fee, now).await?;
+                let sum = super::fees::amount(payment.amount_minor, &payment.currency);
+                super::notifications::notify(
+                    &mut tx,
+                    &app.applicant_id,
+                    Some(&app.id),
+                    &format!("Заявление {number}: всички съгласия са дадени. Платете таксата от {sum}, за да продължи."),
+                    &format!("Application {number}: everyone has consented. Pay the fee of {sum} for it to go on."),
+                    now,
+                )
+                .await?;
+            }
         }
         Outcome::Refused => {
             super::applications::system_transition(&mut tx, &app.id, "consent_refused", now)
@@ -252,4 +273,30 @@ pub async fn give_or_refuse(
     tx.commit().await?;
     cases.wake_jobs();
     Ok(outcome)
+}
+
+/// The fee the application of `consent_id` asks for once every consent is given, if its
+/// service has one and its process waits for it.
+async fn fee_once_consented(
+    cases: &super::Cases,
+    consent_id: &str,
+) -> Result<Option<super::fees::Fee>, CasesError> {
+    let Some(consent) = get(&cases.db, consent_id).await? else {
+        return Ok(None);
+    };
+    let Some(app) = super::applications::get(&cases.db, &consent.application_id).await? else {
+        return Ok(None);
+    };
+    let service = super::answers::service_of(&cases.db, &app).await?;
+    let applicant = portico_identity::service::accounts::get(&cases.db, &app.applicant_id).await?;
+    super::fees::fee_for(
+        &cases.db,
+        &app,
+        &service,
+        applicant
+            .as_ref()
+            .and_then(|a| a.personal_id.as_ref())
+            .map(|p| p.value()),
+    )
+    .await
 }

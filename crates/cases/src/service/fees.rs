@@ -4,7 +4,10 @@
 //! paid, the payments block's outbox job ([`portico_payments::service::requests::PAID_JOB`])
 //! reaches [`paid`], which moves the case on through the process as `Actor::System("payments")`
 //! and sends the receipt to the payer's eDelivery mailbox, once, whatever the job's retries.
-//! The same job counts the fee for insights with the application's service.
+//! The same job counts the fee for insights with the application's service. On a process that
+//! also waits for other people's consent, the fee is asked for once everyone has consented
+//! ([`crate::service::consents::give_or_refuse`]), so nobody pays for an application a consent
+//! still stops; without consents to wait for, on submitting.
 
 use crate::model::Application;
 use crate::process::ProcessRole;
@@ -226,7 +229,7 @@ async fn count_paid(
     Ok(())
 }
 
-fn amount(minor: i64, currency: &str) -> String {
+pub(crate) fn amount(minor: i64, currency: &str) -> String {
     format!("{}.{:02} {currency}", minor / 100, minor % 100)
 }
 

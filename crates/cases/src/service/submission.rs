@@ -95,7 +95,8 @@ pub async fn submit(
         applications::submit(&mut tx, id, account_id, &routing, &cases.key, now).await?;
     let number = &submission.tracking_number;
     if let Some(fee) = &fee {
-        // Consents and fees do not meet: a process that waits for consent has no payment step.
+        // A case that waits for consent is asked for its fee once everyone has consented
+        // (consents::give_or_refuse); otherwise now.
         if consents.is_empty() {
             super::fees::ask_in(&mut tx, id, number, fee, now).await?;
         }

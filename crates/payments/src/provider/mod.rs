@@ -68,6 +68,31 @@ pub struct Callback {
     pub status: CardStatus,
     pub amount_minor: i64,
     pub currency: String,
+    /// The payment code the session was opened with, as the provider echoes it. Not trusted
+    /// for paying (the session says which payment it is); it only says whose reconciliation
+    /// screen lists a callback for a session Portico does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// Money taken on a session, sent back to the card.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefundRequest {
+    /// Portico's id of this refund: the same id sent again (a retry) is the same refund at the
+    /// provider, never a second one.
+    pub refund_id: String,
+    /// The provider's session the money was taken on.
+    pub session_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// A refund the provider made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Refund {
+    /// The provider's id of the refund.
+    pub id: String,
+    pub amount_minor: i64,
 }
 
 /// Why a provider could not be used.
@@ -99,6 +124,13 @@ pub trait CardProvider: Send + Sync {
         request: &SessionRequest,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Session, ProviderError>;
+
+    /// Sends money taken on a session back to the card (idempotent by `refund_id`).
+    async fn refund(
+        &self,
+        request: &RefundRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Refund, ProviderError>;
 
     /// Checks a callback's signature (in constant time, within the replay window) and reads it.
     fn verify(

@@ -1,7 +1,10 @@
 //! The adapter for the sandbox card provider (`portico sandbox-pay`, see [`crate::sandbox`]): it
-//! opens sessions over HTTP with a signed request, and verifies the provider's signed callbacks.
+//! opens sessions and asks for refunds over HTTP with signed requests, and verifies the
+//! provider's signed callbacks.
 
-use super::{Callback, CardProvider, ProviderError, Session, SessionRequest};
+use super::{
+    Callback, CardProvider, ProviderError, Refund, RefundRequest, Session, SessionRequest,
+};
 use crate::signing;
 use async_trait::async_trait;
 use std::time::Duration;
@@ -32,23 +35,19 @@ impl SandboxCard {
     }
 }
 
-#[async_trait]
-impl CardProvider for SandboxCard {
-    fn name(&self) -> &'static str {
-        "sandbox"
-    }
-
-    async fn start(
+impl SandboxCard {
+    /// POSTs `body` as JSON, signed, to the provider's API and reads its JSON answer.
+    async fn signed_post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
-        request: &SessionRequest,
+        path: &str,
+        body: &B,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Session, ProviderError> {
-        let body =
-            serde_json::to_vec(request).map_err(|e| ProviderError::Refused(e.to_string()))?;
+    ) -> Result<T, ProviderError> {
+        let body = serde_json::to_vec(body).map_err(|e| ProviderError::Refused(e.to_string()))?;
         let signature = signing::sign(&self.secret, now.timestamp(), &body);
         let response = self
             .http
-            .post(format!("{}/v1/sessions", self.base_url))
+            .post(format!("{}{path}", self.base_url))
             .header("content-type", "application/json")
             .header(signing::HEADER, signature)
             .body(body)
@@ -62,9 +61,32 @@ impl CardProvider for SandboxCard {
             )));
         }
         response
-            .json::<Session>()
+            .json::<T>()
             .await
             .map_err(|e| ProviderError::Unavailable(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl CardProvider for SandboxCard {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn start(
+        &self,
+        request: &SessionRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Session, ProviderError> {
+        self.signed_post("/v1/sessions", request, now).await
+    }
+
+    async fn refund(
+        &self,
+        request: &RefundRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Refund, ProviderError> {
+        self.signed_post("/v1/refunds", request, now).await
     }
 
     fn verify(

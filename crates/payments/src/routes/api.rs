@@ -27,11 +27,12 @@ pub fn api_router(state: PaymentsState) -> OpenApiRouter<AppState> {
         .routes(routes!(provider_callback))
         .routes(routes!(set_endpoint, show_endpoint, remove_endpoint))
         .merge(
-            // A statement may be large; every other route keeps the platform's body limit.
+            // A statement may be larger than the platform's default body limit: this route
+            // only raises its own (every other route keeps the platform's).
             OpenApiRouter::new()
                 .routes(routes!(import_statement))
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    usize::try_from(crate::service::statements::MAX_BYTES).unwrap_or(usize::MAX),
+                    crate::service::statements::ROUTE_BODY_LIMIT,
                 )),
         )
         .with_state(state)
@@ -162,7 +163,8 @@ pub struct RefundBody {
     responses((status = 200, body = PaymentWithHistory),
         (status = 404, body = portico_http::ApiErrorBody),
         (status = 409, body = portico_http::ApiErrorBody, description = "transition_not_allowed"),
-        (status = 422, body = portico_http::ApiErrorBody, description = "refund_amount_invalid")))]
+        (status = 422, body = portico_http::ApiErrorBody, description = "refund_amount_invalid, refund_refused (the card provider refused it)"),
+        (status = 503, body = portico_http::ApiErrorBody, description = "provider_unavailable: the card provider did not answer; nothing was refunded")))]
 async fn refund(
     State(state): State<PaymentsState>,
     ApiActor(actor): ApiActor,
@@ -172,6 +174,7 @@ async fn refund(
     Ok(Json(
         requests::refund(
             &state.payments,
+            state.card.as_deref(),
             &actor,
             &id,
             body.amount_minor,

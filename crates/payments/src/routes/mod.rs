@@ -6,6 +6,7 @@ mod pages;
 
 use crate::service::Payments;
 use axum::extract::FromRef;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use axum::Router;
 use portico_http::AppState;
@@ -48,12 +49,20 @@ pub fn router(state: PaymentsState) -> Router<AppState> {
             post(office::resolve_line),
         )
         .route(
+            "/office/payments/reconciliation/callback",
+            post(office::resolve_held),
+        )
+        .route(
             "/office/payments/reconciliation.csv",
             get(office::lines_csv),
         )
         .route(
             "/office/payments/statements",
-            get(office::upload_form).post(office::upload),
+            // The upload raises its own body limit (a statement may be larger than the
+            // platform's default); the form's page keeps the platform's.
+            get(office::upload_form).post(office::upload.layer(
+                axum::extract::DefaultBodyLimit::max(crate::service::statements::ROUTE_BODY_LIMIT),
+            )),
         )
         .route("/office/payments/{id}", get(office::show))
         .route("/office/payments/{id}/refund", post(office::refund))

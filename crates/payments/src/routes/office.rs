@@ -10,6 +10,7 @@ use super::pages::{amount, tag, when};
 use super::PaymentsState;
 use crate::error::PaymentError;
 use crate::model::{Payment, PaymentState, PaymentWithHistory};
+use crate::service::held::{self, HeldCallback};
 use crate::service::listing::{self, Filter};
 use crate::service::reconcile::{self, Line, Statement};
 use crate::service::{acting, requests, statements};
@@ -366,6 +367,9 @@ struct ConfirmPage {
     amount: String,
     note: String,
     whole: bool,
+    /// Paid by card: the money goes back through the card provider. Otherwise (a bank
+    /// transfer) the refund is recorded for a person to pay out.
+    by_card: bool,
 }
 
 /// A refund asked on the payment's page: first a confirmation page (how much, to whom, whole
@@ -405,7 +409,11 @@ pub async fn refund(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response());
     };
     if form.confirm.as_deref() != Some("yes") {
+        let by_card = crate::service::card::captured_session(&state.app.db, &p.payment.id)
+            .await?
+            .is_some();
         return Ok(render(&ConfirmPage {
+            by_card,
             back: format!("/office/payments/{}", p.payment.id),
             id: p.payment.id.clone(),
             code: p.payment.code.clone(),
@@ -419,19 +427,31 @@ pub async fn refund(
         .into_response());
     }
     let note = Some(note.as_str()).filter(|n| !n.is_empty());
-    match requests::refund(&state.payments, &actor, &id, minor, note).await {
+    let refunded = requests::refund(
+        &state.payments,
+        state.card.as_deref(),
+        &actor,
+        &id,
+        minor,
+        note,
+    )
+    .await;
+    match refunded {
         Ok(_) => Ok(Redirect::to(&format!("/office/payments/{id}?refunded=1")).into_response()),
         Err(
             e @ (PaymentError::Invalid(_)
             | PaymentError::NotAllowed { .. }
-            | PaymentError::Conflict),
+            | PaymentError::Conflict
+            | PaymentError::ProviderUnavailable),
         ) => {
             tracing::info!(code = e.code(), "refund refused");
             let p = staff_payment(&state, &actor, &id).await?;
-            let errors = vec![FieldError::new(
-                "amount",
-                "payments_office_refund_amount_invalid",
-            )];
+            let key = match e {
+                PaymentError::Invalid("refund_refused") => "payments_error_refund_refused",
+                PaymentError::ProviderUnavailable => "payments_office_refund_unavailable",
+                _ => "payments_office_refund_amount_invalid",
+            };
+            let errors = vec![FieldError::new("amount", key)];
             let view = payment_page(page, p, form.amount, form.note, errors, None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
         }
@@ -444,6 +464,32 @@ pub struct LineRow {
     pub line: Line,
     pub amount: String,
     pub outcome: String,
+    /// Who resolved it, once resolved.
+    pub by: String,
+}
+
+/// A held card callback as the reconciliation screen shows it.
+pub struct HeldRow {
+    pub n: usize,
+    /// What a failed resolution names it by (`held|provider|event`).
+    pub key: String,
+    pub held: HeldCallback,
+    pub amount: String,
+    pub outcome: String,
+    pub status: String,
+    pub received: String,
+    /// What the payment asks for, and its state, when the callback's session is known.
+    pub payment: Option<String>,
+    pub acceptable: bool,
+    /// Who resolved it, how and when, once resolved.
+    pub resolved: Option<Resolved>,
+}
+
+pub struct Resolved {
+    /// The person's name.
+    pub who: String,
+    pub how: String,
+    pub at: String,
 }
 
 #[derive(Template)]
@@ -455,6 +501,8 @@ struct ReconciliationPage {
     administrations: Vec<(String, String)>,
     open: Vec<LineRow>,
     done: Vec<LineRow>,
+    held_open: Vec<HeldRow>,
+    held_done: Vec<HeldRow>,
     statements: Vec<(Statement, String)>,
     errors: Vec<FieldError>,
     /// The line the error is about, and what the person wrote.
@@ -472,19 +520,82 @@ pub struct AQuery {
     done: Option<String>,
 }
 
-fn line_rows(page: &PageContext, lines: Vec<Line>) -> Vec<LineRow> {
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(n, line)| LineRow {
+async fn line_rows(
+    state: &PaymentsState,
+    page: &PageContext,
+    lines: Vec<Line>,
+) -> Result<Vec<LineRow>, AppError> {
+    let mut rows = Vec::new();
+    for (n, line) in lines.into_iter().enumerate() {
+        rows.push(LineRow {
             n: n + 1,
             amount: amount(line.amount_minor, &line.currency),
             outcome: page
                 .t(&format!("payments_line_{}", line.outcome))
                 .to_owned(),
+            by: resolver_name(state, line.resolved_by.as_deref()).await?,
             line,
-        })
-        .collect()
+        });
+    }
+    Ok(rows)
+}
+
+/// The name of whoever resolved something (an account), as staff see it.
+async fn resolver_name(state: &PaymentsState, by: Option<&str>) -> Result<String, AppError> {
+    let Some(by) = by else {
+        return Ok(String::new());
+    };
+    let account = portico_identity::service::accounts::get(&state.app.db, by)
+        .await
+        .map_err(PaymentError::from)?;
+    Ok(account
+        .map(|a| a.display_name())
+        .unwrap_or_else(|| by.to_owned()))
+}
+
+async fn held_rows(
+    state: &PaymentsState,
+    page: &PageContext,
+    items: Vec<HeldCallback>,
+) -> Result<Vec<HeldRow>, AppError> {
+    let mut rows = Vec::new();
+    for (n, h) in items.into_iter().enumerate() {
+        let resolved = match (&h.resolved_at, &h.resolution) {
+            (Some(at), Some(how)) => Some(Resolved {
+                who: resolver_name(state, h.resolved_by.as_deref()).await?,
+                how: page
+                    .t(&format!("payments_held_resolution_{how}"))
+                    .to_owned(),
+                at: when(*at),
+            }),
+            _ => None,
+        };
+        let payment = match (
+            &h.payment_amount_minor,
+            &h.payment_currency,
+            h.payment_state,
+        ) {
+            (Some(a), Some(c), Some(s)) => {
+                Some(format!("{} · {}", amount(*a, c), state_label(page, s)))
+            }
+            _ => None,
+        };
+        rows.push(HeldRow {
+            n: n + 1,
+            key: format!("held|{}|{}", h.provider, h.event_id),
+            amount: amount(h.amount_minor, &h.currency),
+            outcome: page.t(&format!("payments_held_{}", h.outcome)).to_owned(),
+            status: page
+                .t(&format!("payments_held_status_{}", h.status))
+                .to_owned(),
+            received: when(h.received_at),
+            payment,
+            acceptable: h.acceptable(),
+            resolved,
+            held: h,
+        });
+    }
+    Ok(rows)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -500,6 +611,9 @@ async fn reconciliation_page(
 ) -> Result<ReconciliationPage, AppError> {
     let (a, administrations) = administration(state, actor, Some(asked), &page).await?;
     let (open, done) = reconcile::lines(&state.payments, actor, &a).await?;
+    let (held_open, held_done) = held::list(&state.payments, actor, &a).await?;
+    let held_open = held_rows(state, &page, held_open).await?;
+    let held_done = held_rows(state, &page, held_done).await?;
     let statements = reconcile::statements(&state.payments, actor, &a)
         .await?
         .into_iter()
@@ -510,8 +624,10 @@ async fn reconciliation_page(
         .collect();
     Ok(ReconciliationPage {
         back: format!("/office/payments?a={a}"),
-        open: line_rows(&page, open),
-        done: line_rows(&page, done),
+        open: line_rows(state, &page, open).await?,
+        done: line_rows(state, &page, done).await?,
+        held_open,
+        held_done,
         administration: a,
         administrations,
         statements,
@@ -531,11 +647,18 @@ pub async fn reconciliation(
     page: PageContext,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    let notice = q.done.map(|_| {
-        (
-            page.t("payments_office_line_done_title").to_owned(),
-            page.t("payments_office_line_done").to_owned(),
-        )
+    let notice = q.done.map(|what| {
+        if what == "callback" {
+            (
+                page.t("payments_held_done_title").to_owned(),
+                page.t("payments_held_done").to_owned(),
+            )
+        } else {
+            (
+                page.t("payments_office_line_done_title").to_owned(),
+                page.t("payments_office_line_done").to_owned(),
+            )
+        }
     });
     let view = reconciliation_page(
         &state,
@@ -664,6 +787,100 @@ pub async fn resolve_line(
     line_action(state, user.actor(), page, form, false).await
 }
 
+#[derive(Debug, Deserialize)]
+pub struct HeldForm {
+    #[serde(default)]
+    a: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A held card callback resolved: refunded, accepted as paid, or dismissed with a reason.
+pub async fn resolve_held(
+    State(state): State<PaymentsState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    CsrfForm(form): CsrfForm<HeldForm>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let actor = user.actor();
+    let (a, _) = administration(&state, &actor, Some(&form.a), &page).await?;
+    let action = held::Action::parse(&form.action).ok_or(AppError::BadRequest("action_invalid"))?;
+    let done = held::resolve(
+        &state.payments,
+        state.card.as_deref(),
+        &actor,
+        &a,
+        &form.provider,
+        &form.event,
+        action,
+        &form.note,
+    )
+    .await;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/office/payments/reconciliation?a={}&done=callback",
+            urlencoding(&a)
+        ))
+        .into_response()),
+        Err(PaymentError::ProviderUnavailable) => {
+            held_refused(
+                &state,
+                &actor,
+                page,
+                &a,
+                &form,
+                "payments_office_refund_unavailable",
+            )
+            .await
+        }
+        Err(PaymentError::Invalid(code)) | Err(PaymentError::NotAllowed { from: code, .. }) => {
+            let key = match code {
+                "refund_refused"
+                | "callback_resolved"
+                | "callback_not_captured"
+                | "callback_currency_mismatch"
+                | "callback_amount_short"
+                | "reason_required"
+                | "note_invalid" => format!("payments_error_{code}"),
+                _ => "payments_error_callback_not_payable".to_owned(),
+            };
+            held_refused(&state, &actor, page, &a, &form, &key).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The reconciliation screen again, with why the held callback could not be resolved so.
+async fn held_refused(
+    state: &PaymentsState,
+    actor: &Actor,
+    page: PageContext,
+    a: &str,
+    form: &HeldForm,
+    key: &str,
+) -> Result<Response, AppError> {
+    let errors = vec![FieldError::new("held-note", key)];
+    let view = reconciliation_page(
+        state,
+        actor,
+        page,
+        a,
+        errors,
+        format!("held|{}|{}", form.provider, form.event),
+        (String::new(), form.note.clone()),
+        None,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct LinesCsvQuery {
     #[serde(default)]
@@ -743,10 +960,13 @@ pub async fn upload(
             CSRF_FIELD => token = field.text().await.unwrap_or_default(),
             "a" => a = field.text().await.unwrap_or_default(),
             "statement" => {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::BadRequest("upload_failed"))?;
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest("upload_failed")
+                    }
+                })?;
                 if !bytes.is_empty() {
                     file = Some(bytes);
                 }

@@ -211,10 +211,27 @@ async fn apply(
         None => Outcome::UnknownSession,
         Some(p) => decide(&mut tx, &actor, p, event, now).await?,
     };
+    // Whose reconciliation screen lists it: the payment's administration, or for an unknown
+    // session the administration whose payment code the provider echoed.
+    let administration_id = match &payment {
+        Some(p) => Some(p.administration_id.clone()),
+        None => match event.reference.as_deref().and_then(crate::code::normalise) {
+            Some(code) => {
+                let owner: Option<(String,)> = sqlx::query_as(
+                    "SELECT administration_id FROM payments_requests WHERE code = $1",
+                )
+                .bind(&code)
+                .fetch_optional(&mut *tx)
+                .await?;
+                owner.map(|o| o.0)
+            }
+            None => None,
+        },
+    };
     sqlx::query(
         "INSERT INTO payments_provider_events (provider, event_id, provider_ref, payment_id, \
-         status, amount_minor, currency, outcome, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         status, amount_minor, currency, outcome, received_at, administration_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(provider)
     .bind(&event.event_id)
@@ -225,6 +242,7 @@ async fn apply(
     .bind(&event.currency)
     .bind(outcome.as_str())
     .bind(to_millis(now))
+    .bind(&administration_id)
     .execute(&mut *tx)
     .await?;
     if outcome.needs_resolution() {
@@ -238,8 +256,8 @@ async fn apply(
                     "currency": event.currency,
                 }),
             );
-        if let Some(p) = &payment {
-            entry = entry.in_administration(&p.administration_id);
+        if let Some(a) = &administration_id {
+            entry = entry.in_administration(a);
         }
         portico_audit::append(&mut tx, entry, now).await?;
     }
@@ -327,4 +345,42 @@ pub async fn last_status(ctx: &Payments, payment_id: &str) -> Result<Option<Stri
     .fetch_optional(ctx.db.pool())
     .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// The card provider and session that took a payment's money, if it was paid by card: the
+/// callback that paid it, or the held callback a person accepted as paying it.
+pub async fn captured_session(
+    db: &portico_store::Db,
+    payment_id: &str,
+) -> Result<Option<(String, String)>, PaymentError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT provider, provider_ref FROM payments_provider_events \
+         WHERE payment_id = $1 AND status = 'captured' \
+         AND (outcome = 'applied' OR resolution = 'accepted') \
+         ORDER BY received_at, event_id LIMIT 1",
+    )
+    .bind(payment_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row)
+}
+
+/// Sends money back to the card through the provider; answers the provider's id of the refund.
+/// Nothing is recorded here: the caller records it once the provider has made it.
+pub async fn send_refund(
+    provider: &dyn CardProvider,
+    request: &crate::provider::RefundRequest,
+    now: DateTime<Utc>,
+) -> Result<String, PaymentError> {
+    match provider.refund(request, now).await {
+        Ok(done) => Ok(done.id),
+        Err(ProviderError::Refused(why)) => {
+            tracing::warn!(refund = %request.refund_id, why = %why, "card provider refused a refund");
+            Err(PaymentError::Invalid("refund_refused"))
+        }
+        Err(e) => {
+            tracing::warn!(refund = %request.refund_id, error = %e, "card provider could not refund");
+            Err(PaymentError::ProviderUnavailable)
+        }
+    }
 }

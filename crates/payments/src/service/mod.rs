@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod acting;
 pub mod card;
 pub mod expiry;
+pub mod held;
 pub mod listing;
 pub mod notify;
 pub mod reconcile;

@@ -48,6 +48,8 @@ pub struct Line {
     pub resolution_note: Option<String>,
     /// The code of the payment a person matched it to.
     pub resolved_code: Option<String>,
+    /// The account of the person who resolved it.
+    pub resolved_by: Option<String>,
 }
 
 /// An imported statement.
@@ -77,11 +79,12 @@ type LineRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 const LINE_SQL: &str = "SELECT l.line_key, l.statement_id, s.message_id, l.entry_ref, \
      l.amount_minor, l.currency, l.remittance, l.outcome, l.booked, p.code, l.resolved_at, \
-     l.resolution, l.resolution_note, r.code \
+     l.resolution, l.resolution_note, r.code, l.resolved_by \
      FROM payments_statement_lines l \
      JOIN payments_statements s ON s.id = l.statement_id \
      LEFT JOIN payments_requests p ON p.id = l.payment_id \
@@ -104,6 +107,7 @@ fn line_from(r: LineRow) -> Line {
         resolution: r.11,
         resolution_note: r.12,
         resolved_code: r.13,
+        resolved_by: r.14,
     }
 }
 

@@ -507,9 +507,14 @@ pub async fn cancel(
     change(ctx, actor, id, &c).await
 }
 
-/// The administration pays back part or all of a paid amount (what is left of it).
+/// The administration pays back part or all of a paid amount (what is left of it). A payment
+/// paid by card is refunded through its card provider (`provider`), across the network, before
+/// the refund is recorded: a provider that refuses or does not answer changes nothing
+/// (`refund_refused`, `provider_unavailable`). A payment paid by bank transfer is recorded as
+/// refunded, for a person to pay the money out from the administration's account.
 pub async fn refund(
     ctx: &Payments,
+    provider: Option<&dyn crate::provider::CardProvider>,
     actor: &Actor,
     id: &str,
     amount_minor: i64,
@@ -517,8 +522,10 @@ pub async fn refund(
 ) -> Result<PaymentWithHistory, PaymentError> {
     let note = note.map(|n| text(n, 500, "note_invalid")).transpose()?;
     let now = ctx.now();
-    let mut tx = ctx.db.begin().await?;
-    let payment = read_in(&mut tx, id).await?.ok_or(PaymentError::NotFound)?;
+    let payment = read(&ctx.db, id)
+        .await?
+        .ok_or(PaymentError::NotFound)?
+        .payment;
     if !acting::works_for(actor, &payment.administration_id) {
         return Err(PaymentError::NotFound);
     }
@@ -531,10 +538,41 @@ pub async fn refund(
     } else {
         PaymentState::RefundedPart
     };
+    if !payment.state.may_become(to) {
+        return Err(PaymentError::NotAllowed {
+            from: payment.state.as_str(),
+            to: to.as_str(),
+        });
+    }
+    // Money taken by card goes back through the card provider before the refund is recorded;
+    // the refund's id names the payment's version, so a retry after a failure to record is
+    // the same refund at the provider, and a racing refund of the same version is refused
+    // below as a conflict without a second one being recorded.
+    let sent = match super::card::captured_session(&ctx.db, &payment.id).await? {
+        Some((name, session)) => {
+            let provider = provider
+                .filter(|p| p.name() == name)
+                .ok_or(PaymentError::ProviderUnavailable)?;
+            let request = crate::provider::RefundRequest {
+                refund_id: format!("{}-v{}", payment.id, payment.version),
+                session_id: session,
+                amount_minor,
+                currency: payment.currency.clone(),
+            };
+            Some(super::card::send_refund(provider, &request, now).await?)
+        }
+        None => None,
+    };
+    let text = match (&sent, note.as_deref()) {
+        (Some(r), Some(n)) => Some(format!("{n} — card refund {r}")),
+        (Some(r), None) => Some(format!("card refund {r}")),
+        (None, n) => n.map(str::to_owned),
+    };
+    let mut tx = ctx.db.begin().await?;
     let c = Change {
         to,
         amount_minor: Some(amount_minor),
-        note: note.as_deref(),
+        note: text.as_deref(),
     };
     change_in(&mut tx, actor, &payment, &c, now).await?;
     tx.commit().await?;

@@ -17,6 +17,15 @@ use std::collections::BTreeMap;
 /// The largest statement accepted.
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The body limit of the routes that take a statement (the API and the upload page), above
+/// the platform's default: the largest statement and room for a form's other parts, so a file
+/// just over [`MAX_BYTES`] gets `statement_too_large` rather than a bare 413.
+pub const ROUTE_BODY_LIMIT: usize = 65 * 1024 * 1024;
+
+// A route may raise its limit only up to the platform's ceiling.
+const _: () = assert!(ROUTE_BODY_LIMIT <= portico_http::shell::MAX_RAISED_BODY_BYTES);
+const _: () = assert!(ROUTE_BODY_LIMIT as u64 > MAX_BYTES);
+
 /// What an import did: how many lines had each outcome (`already_imported` for lines known
 /// before), and the statement's id.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

@@ -1165,6 +1165,10 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
         "{}",
         next.body
     );
+    // The fee is shown before submitting, as on any service with a fee.
+    let review = applicant.get(&format!("/applications/{id}/review")).await;
+    assert_eq!(review.texts("#fee-hint").len(), 1, "{}", review.body);
+    assert!(review.body.contains("25,00 €"), "{}", review.body);
     let submitted = submit(&app, &applicant, &id, &secret).await;
     assert_eq!(
         submitted.status,
@@ -1173,6 +1177,11 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
         submitted.body
     );
     assert_eq!(state_of(&app, &id).await, "waiting_consent");
+    // Nothing is asked for while a consent may still stop the application.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM application_payments").await,
+        0
+    );
 
     // The owner is asked, sees only what the form's rule shows, and consents.
     let list = owner.get("/consents").await;
@@ -1185,6 +1194,37 @@ async fn a_second_service_asks_the_consent_its_form_declares() {
     );
     let given = decide_consent(&app, &owner, &link, &owner_secret, "give").await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+    // Everyone has consented: the fee is asked for, from the applicant, and the case waits.
+    assert_eq!(state_of(&app, &id).await, "waiting_payment");
+    let (amount, code): (i64, String) = sqlx::query_as(
+        "SELECT r.amount_minor, r.code FROM payments_requests r \
+         JOIN application_payments a ON a.payment_id = r.id WHERE a.application_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(amount, 2500);
+    let page = applicant.get(&format!("/applications/{id}")).await;
+    assert!(page.body.contains(&code), "{}", page.body);
+    // Paid by bank transfer (the administration's statement): the case moves on.
+    let token = crate::payments::client_token(&app, "000696327", &["payments"]).await;
+    let xml = crate::payments_camt::statement(&[crate::payments_camt::entry(
+        "SEAT-1",
+        "25.00",
+        true,
+        false,
+        &[("", &code)],
+    )]);
+    let (status, report) = crate::payments_camt::import(&app, &token, &xml).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["outcomes"]["matched"], 1, "{report}");
+    for _ in 0..100 {
+        if state_of(&app, &id).await == "submitted" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(state_of(&app, &id).await, "submitted");
     // Routed by the form's rule: the address's district.
     let (unit,): (String,) = sqlx::query_as(

@@ -325,14 +325,14 @@ async fn the_payer_sees_their_payments_and_every_change_and_nobody_elses() {
         twice,
         PaymentError::NotAllowed { from: "paid", .. }
     ));
-    let too_much = requests::refund(&ctx, &system, &id, 2000, None)
+    let too_much = requests::refund(&ctx, None, &system, &id, 2000, None)
         .await
         .unwrap_err();
     assert!(matches!(
         too_much,
         PaymentError::Invalid("refund_amount_invalid")
     ));
-    let part = requests::refund(&ctx, &system, &id, 50, Some("overcharged"))
+    let part = requests::refund(&ctx, None, &system, &id, 50, Some("overcharged"))
         .await
         .unwrap();
     assert_eq!(part.payment.state, PaymentState::RefundedPart);

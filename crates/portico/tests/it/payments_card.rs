@@ -19,13 +19,14 @@ use std::time::Duration;
 const SECRET: &str = "a sandbox secret of at least thirty-two bytes";
 const SERVICE: &str = "/services/permanent-address-certificate-sofia";
 
-/// Starts the sandbox card provider on its own port and returns its address.
-async fn sandbox() -> String {
+/// Starts the sandbox card provider on its own port and returns its address, and the sandbox
+/// itself (its ledger of refunds).
+async fn sandbox() -> (String, Sandbox) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let sandbox = Sandbox::new(SECRET.as_bytes(), &base).unwrap();
-    tokio::spawn(portico_payments::sandbox::serve(listener, sandbox));
-    base
+    tokio::spawn(portico_payments::sandbox::serve(listener, sandbox.clone()));
+    (base, sandbox)
 }
 
 async fn seeded_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
@@ -42,14 +43,32 @@ async fn seeded_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
 /// A seeded Portico that pays through a sandbox provider of its own.
 async fn with_provider() -> (TestApp, String) {
-    let provider = sandbox().await;
+    let (app, provider, _) = with_sandbox().await;
+    (app, provider)
+}
+
+async fn with_sandbox() -> (TestApp, String, Sandbox) {
+    let (provider, sandbox) = sandbox().await;
     let url = provider.clone();
     let app = seeded_with(move |c| {
         c.pay_sandbox_url = Some(url);
         c.pay_sandbox_secret = Some(SECRET.into());
     })
     .await;
-    (app, provider)
+    (app, provider, sandbox)
+}
+
+/// The EIK of the administration a payment is for.
+async fn eik_of(app: &TestApp, payment: &str) -> String {
+    let (eik,): (String,) = sqlx::query_as(
+        "SELECT a.eik FROM administrations a JOIN payments_requests r \
+         ON r.administration_id = a.id WHERE r.id = $1",
+    )
+    .bind(payment)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    eik
 }
 
 /// Fills and submits the fee-paying demo service; returns the application's id.
@@ -152,7 +171,7 @@ async fn wait_for_state(app: &TestApp, id: &str, state: &str) {
 
 #[tokio::test]
 async fn a_fee_is_paid_by_card_on_the_providers_page_and_the_case_moves_on_with_a_receipt() {
-    let (app, provider) = with_provider().await;
+    let (app, provider, ledger) = with_sandbox().await;
     let (client, egn, secret) = verified_citizen(&app, "payer@example.bg").await;
     let id = apply(&app, &client, &secret).await;
     assert_eq!(state_of(&app, &id).await, "waiting_payment");
@@ -269,6 +288,51 @@ async fn a_fee_is_paid_by_card_on_the_providers_page_and_the_case_moves_on_with_
         .post_form(&format!("/payments/{payment}/pay"), &[])
         .await;
     assert_eq!(again.location(), "/payments?error=not_payable");
+
+    // A refund of a card payment goes back to the card through the provider, across the
+    // network, before it is recorded; more than is left is refused there and here.
+    let session = hosted.rsplit('/').next().unwrap().to_owned();
+    let token =
+        crate::payments::client_token(&app, &eik_of(&app, &payment).await, &["payments"]).await;
+    let refund = |amount: i64| {
+        let (base, token, payment) = (app.base.clone(), token.clone(), payment.clone());
+        async move {
+            let r = reqwest::Client::new()
+                .post(format!("{base}/api/v1/payments/{payment}/refunds"))
+                .bearer_auth(token)
+                .json(&json!({ "amount_minor": amount, "note": "overcharged" }))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, body) = refund(100).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "refunded_part", "{body}");
+    assert_eq!(ledger.refunded_minor(&session), 100);
+    let (status, _) = refund(200).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ledger.refunded_minor(&session), 100);
+    let (status, body) = refund(150).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ledger.refunded_minor(&session), 250);
+    assert_eq!(payment_state(&app, &payment).await, "refunded");
+    let notes: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT note FROM payments_events WHERE request_id = $1 AND to_state LIKE 'refunded%' \
+         ORDER BY at, id",
+    )
+    .bind(&payment)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(notes.len(), 2);
+    for (note,) in notes {
+        assert!(
+            note.as_deref().unwrap_or("").contains("card refund re_"),
+            "{note:?}"
+        );
+    }
 }
 
 fn callback(session: &str, event: &str, status: &str, amount: i64, currency: &str) -> Vec<u8> {
@@ -514,4 +578,252 @@ async fn a_provider_that_does_not_answer_changes_nothing_and_the_payer_is_told()
     other.get("/payments").await;
     let theirs = other.post_form(&action, &[]).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}
+
+fn with_reference(body: &[u8], reference: &str) -> Vec<u8> {
+    let mut v: Value = serde_json::from_slice(body).unwrap();
+    v["reference"] = Value::String(reference.into());
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn held_events(page: &Page) -> Vec<String> {
+    let sel = scraper::Selector::parse("section.held-callback").unwrap();
+    page.html()
+        .select(&sel)
+        .filter_map(|e| e.value().attr("data-event").map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn held_card_payments_are_refunded_accepted_or_dismissed_by_the_administrations_staff() {
+    use crate::catalog::staff;
+    use portico_identity::Role;
+    let (app, provider, ledger) = with_sandbox().await;
+    let (client, _, secret) = verified_citizen(&app, "held@example.bg").await;
+    let id = apply(&app, &client, &secret).await;
+    let (payment, _, _, code) = payment_of(&app, &id).await;
+    let hosted = press_pay(&client, &id).await;
+    let session = hosted.rsplit('/').next().unwrap().to_owned();
+    let now = app.clock.now().timestamp();
+
+    // Held: more money than asked, another currency, an authorisation for less, and money on a
+    // session nobody opened that names the payment's code; one without any code is nobody's.
+    let sent = [
+        callback(&session, "ev-more", "captured", 300, "EUR"),
+        callback(&session, "ev-bgn", "captured", 250, "BGN"),
+        callback(&session, "ev-auth-less", "authorised", 100, "EUR"),
+        with_reference(
+            &callback("lost-session", "ev-lost", "captured", 250, "EUR"),
+            &code,
+        ),
+        callback("stray-session", "ev-stray", "captured", 250, "EUR"),
+    ];
+    for body in &sent {
+        let (status, answer) = deliver(&app, body, SECRET, now).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_ne!(answer["outcome"], "applied");
+    }
+    assert_eq!(payment_state(&app, &payment).await, "started");
+
+    let eik = eik_of(&app, &payment).await;
+    let operator = staff(&app, "held-office@example.bg", &eik, Role::Operator).await;
+    let rec = operator.get("/office/payments/reconciliation").await;
+    assert_eq!(rec.status, StatusCode::OK, "{}", rec.body);
+    let mut listed = held_events(&rec);
+    listed.sort();
+    assert_eq!(
+        listed,
+        ["ev-auth-less", "ev-bgn", "ev-lost", "ev-more"],
+        "{}",
+        rec.body
+    );
+    assert!(rec.body.contains("3.00 EUR"), "{}", rec.body);
+    // Accepting is offered only where it can pay: the larger amount in the payment's currency.
+    let accept_buttons = rec.texts("section.held-callback button[value='accept']");
+    assert_eq!(accept_buttons.len(), 1, "{}", rec.body);
+    assert_eq!(
+        rec.texts("section.held-callback button[value='refund']")
+            .len(),
+        3
+    );
+    let resolve = |event: &str, action: &'static str, note: &'static str| {
+        let operator = &operator;
+        let event = event.to_owned();
+        async move {
+            operator
+                .post_form(
+                    "/office/payments/reconciliation/callback",
+                    &[
+                        ("provider", "sandbox"),
+                        ("event", &event),
+                        ("action", action),
+                        ("note", note),
+                    ],
+                )
+                .await
+        }
+    };
+
+    // What cannot be done is refused with its reason, and changes nothing.
+    let refused = resolve("ev-auth-less", "refund", "").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("не са взети пари"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("href=\"#held-note\""),
+        "{}",
+        refused.body
+    );
+    let refused = resolve("ev-bgn", "accept", "").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("различна валута"), "{}", refused.body);
+    let refused = resolve("ev-lost", "accept", "").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = resolve("ev-auth-less", "dismiss", "  ").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Посочете защо"), "{}", refused.body);
+    assert_eq!(payment_state(&app, &payment).await, "started");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM payments_provider_events WHERE resolved_at IS NOT NULL")
+            .await,
+        0
+    );
+
+    // Another administration's staff cannot touch it.
+    let other = staff(&app, "held-burgas@example.bg", "000056814", Role::Operator).await;
+    other.get("/office/payments/reconciliation").await;
+    let theirs = other
+        .post_form(
+            "/office/payments/reconciliation/callback",
+            &[
+                ("provider", "sandbox"),
+                ("event", "ev-more"),
+                ("action", "accept"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert!(held_events(&other.get("/office/payments/reconciliation").await).is_empty());
+
+    // The larger card payment is accepted: the payment is paid and the case moves on.
+    let accepted = resolve("ev-more", "accept", "the rest goes back").await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    assert_eq!(payment_state(&app, &payment).await, "paid");
+    assert_eq!(paid_events(&app, &payment).await, 1);
+    wait_for_state(&app, &id, "submitted").await;
+    // Now that it is paid, the other money can only go back, or be dismissed. A refund asks
+    // the provider, which took nothing on that session: it refuses, and nothing changes.
+    assert_eq!(
+        resolve("ev-bgn", "accept", "").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let refused = resolve("ev-bgn", "refund", "").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("отказа връщането"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        resolve("ev-lost", "refund", "").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(ledger.refunded_minor(&session), 0);
+    assert_eq!(
+        resolve("ev-bgn", "dismiss", "the provider took nothing")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        resolve("ev-lost", "dismiss", "not ours").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        resolve("ev-auth-less", "dismiss", "the authorisation lapsed")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // Resolved once.
+    assert_eq!(
+        resolve("ev-lost", "dismiss", "again").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Money really taken for a payment cancelled meanwhile: held, and refunded to the card
+    // through the provider, across the network.
+    let (late_payer, _, late_secret) = verified_citizen(&app, "held-late@example.bg").await;
+    let late_app = apply(&app, &late_payer, &late_secret).await;
+    let (late, ..) = payment_of(&app, &late_app).await;
+    let hosted = press_pay(&late_payer, &late_app).await;
+    let late_session = hosted.rsplit('/').next().unwrap().to_owned();
+    let token = crate::payments::client_token(&app, &eik, &["payments"]).await;
+    let cancelled = reqwest::Client::new()
+        .post(format!("{}/api/v1/payments/{late}/cancel", app.base))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    pay_on_provider(&late_payer, &provider, &hosted, CARD_SUCCEEDS).await;
+    assert_eq!(payment_state(&app, &late).await, "cancelled");
+    let rec = operator.get("/office/payments/reconciliation").await;
+    let held = held_events(&rec);
+    assert_eq!(held.len(), 1, "{}", rec.body);
+    assert!(rec.body.contains("Платено след отменяне"), "{}", rec.body);
+    let event = held[0].as_str();
+    assert_eq!(
+        resolve(event, "accept", "").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let refunded = resolve(event, "refund", "").await;
+    assert_eq!(refunded.status, StatusCode::SEE_OTHER, "{}", refunded.body);
+    assert_eq!(ledger.refunded_minor(&late_session), 250);
+    assert_eq!(
+        resolve(event, "refund", "").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(ledger.refunded_minor(&late_session), 250);
+    assert_eq!(payment_state(&app, &late).await, "cancelled");
+
+    let rec = operator
+        .get("/office/payments/reconciliation?done=callback")
+        .await;
+    assert!(held_events(&rec).is_empty(), "{}", rec.body);
+    assert!(rec.body.contains("id=\"no-held\""));
+    let resolved = rec.texts("#resolved-held tbody tr").join(" | ");
+    assert!(
+        resolved.contains("Прието като платено — the rest goes back"),
+        "{resolved}"
+    );
+    assert!(
+        resolved.contains("Върнато по картата — card refund re_"),
+        "{resolved}"
+    );
+    assert!(
+        resolved.contains("Отхвърлено — the authorisation lapsed"),
+        "{resolved}"
+    );
+    assert!(resolved.contains("Анна Колева"), "{resolved}");
+    assert_eq!(rec.texts("#resolved-held tbody tr").len(), 5);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'payments.callback_resolved'")
+            .await,
+        5
+    );
+    // The stray one, naming no payment, is nobody's to resolve; it stays held.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM payments_provider_events WHERE event_id = 'ev-stray' \
+             AND administration_id IS NULL AND resolved_at IS NULL"
+        )
+        .await,
+        1
+    );
 }

@@ -322,6 +322,12 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
         .await;
     assert_eq!(confirm.status, StatusCode::OK);
     assert!(confirm.body.contains("2.50 EUR"), "{}", confirm.body);
+    // Paid by bank transfer: the page says the money is paid out by a person.
+    assert!(
+        confirm.texts("#refund-how")[0].contains("банков превод"),
+        "{}",
+        confirm.body
+    );
     assert_eq!(state(&app, &p1).await, "paid", "asking is not refunding");
     let done = operator
         .post_form(
@@ -397,5 +403,115 @@ async fn staff_filter_export_reconcile_and_refund_their_administrations_payments
     assert_eq!(
         citizen.get("/office/payments").await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// A statement of about 30 MiB (over the platform's default body limit of 25 MiB): one credit
+/// paying `code` and enough debits, each with a long additional entry information, to fill it.
+fn big_statement(message_id: &str, prefix: &str, code: &str) -> String {
+    let filler = "изходящ превод ".repeat(300);
+    let mut entries = vec![entry(
+        &format!("{prefix}-0"),
+        "10.50",
+        true,
+        false,
+        &[("", code)],
+    )];
+    let mut size = 0;
+    let mut n = 1;
+    while size < 30 * 1024 * 1024 {
+        let e = entry(&format!("{prefix}-{n}"), "1.00", false, false, &[("", "")]).replace(
+            "</Ntry>",
+            &format!("<AddtlNtryInf>{filler}</AddtlNtryInf></Ntry>"),
+        );
+        size += e.len();
+        entries.push(e);
+        n += 1;
+    }
+    statement(&entries).replace("MSG-1", message_id)
+}
+
+#[tokio::test]
+async fn a_statement_over_the_platforms_body_limit_is_taken_on_its_own_routes_only() {
+    let app = seeded().await;
+    let sofia = administration_id(&app, SOFIA_EIK).await;
+    let token = client_token(&app, SOFIA_EIK, &["payments"]).await;
+    let (p1, c1) = ask(&app, &token, "Такса за удостоверение").await;
+    let (p2, c2) = ask(&app, &token, "Такса за удостоверение").await;
+
+    // Over the API.
+    let xml = big_statement("MSG-BIG-API", "BA", &c1);
+    assert!(xml.len() > 30 * 1024 * 1024 && xml.len() < 32 * 1024 * 1024);
+    let (status, report) = crate::payments_camt::import(&app, &token, &xml).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["outcomes"]["matched"], 1, "{report}");
+    assert_eq!(state(&app, &p1).await, "paid");
+
+    // On the upload page.
+    let operator = staff(
+        &app,
+        "big-statement@sofia.example.bg",
+        SOFIA_EIK,
+        Role::Operator,
+    )
+    .await;
+    operator
+        .get(&format!("/office/payments/statements?a={sofia}"))
+        .await;
+    let uploaded = operator
+        .post_file_with(
+            "/office/payments/statements",
+            &[("a", &sofia)],
+            "statement",
+            "statement.xml",
+            "application/xml",
+            big_statement("MSG-BIG-PAGE", "BP", &c2).into_bytes(),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
+    assert!(
+        uploaded
+            .texts("#imported li")
+            .join(" | ")
+            .contains("Платено плащане: 1"),
+        "{}",
+        uploaded.body
+    );
+    assert_eq!(state(&app, &p2).await, "paid");
+
+    // Elsewhere, 30 MiB is still too much: a payment request over the API, a page's form.
+    let huge = "x".repeat(30 * 1024 * 1024);
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/payments", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(format!("{{\"reason\": \"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    operator.get("/office/payments/reconciliation").await;
+    let form = operator
+        .post_form(
+            "/office/payments/reconciliation/resolve",
+            &[("a", &sofia), ("line", "x"), ("note", &huge)],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let page = operator
+        .post_file_with(
+            &format!("/office/payments/{p1}/refund"),
+            &[("amount", "1")],
+            "file",
+            "big.bin",
+            "application/octet-stream",
+            huge.into_bytes(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM payments_events WHERE to_state = 'refunded_part'")
+            .await,
+        0
     );
 }
