@@ -3,6 +3,13 @@
 //! row's number) and `_full` (the row's text, lower-cased, for `q`). Loaded in batches of
 //! multi-row inserts inside the resource's transaction; queried with filters, `q`, sorting, field
 //! selection and paging. Column names in SQL are always the generated `c<i>`, never the file's.
+//!
+//! No statement on a resource's table is kept prepared on its connection (`persistent(false)`):
+//! sqlx keeps prepared statements by their text, and the same text means other column types
+//! after a publisher corrects a column or a file is replaced. On PostgreSQL a connection that had
+//! run the text before bound the new value as the old type ("invalid byte sequence for encoding
+//! UTF8: 0x00" for a whole number bound to a text parameter) or met "cached plan must not change
+//! result type": a 500 whenever the pool handed out such a connection.
 
 use crate::error::{OpenDataError, Problem};
 use portico_store::{Backend, Db, Tx};
@@ -205,7 +212,7 @@ pub async fn load(
                 }
                 sql.push(')');
             }
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(false);
             for row in &rows {
                 n += 1;
                 let full = row.iter().collect::<Vec<_>>().join(" ").to_lowercase();
@@ -281,7 +288,9 @@ pub async fn retype(
         let sql = format!(
             "SELECT _id, CAST(c{i} AS TEXT) FROM {name} WHERE c{i} IS NOT NULL ORDER BY _id"
         );
-        let mut values = sqlx::query_as::<_, (i64, String)>(&sql).fetch(&mut **tx);
+        let mut values = sqlx::query_as::<_, (i64, String)>(&sql)
+            .persistent(false)
+            .fetch(&mut **tx);
         while let Some((id, v)) = values.try_next().await? {
             if !to.fits(&v) {
                 bad_count += 1;
@@ -363,7 +372,7 @@ pub async fn bounds(
         table(resource_id),
         clauses.join(" AND ")
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query(&sql).persistent(false);
     for (_, lo, hi) in ranges {
         q = q.bind(*lo).bind(*hi);
     }
@@ -507,7 +516,7 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
     }
     order.push("_id".into());
     let count_sql = format!("SELECT COUNT(*) FROM {name}{filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).persistent(false);
     for a in &args {
         count = a.bind_as(count);
     }
@@ -522,7 +531,7 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
         s.limit.clamp(0, MAX_LIMIT),
         s.offset.max(0)
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query(&sql).persistent(false);
     for a in &args {
         query = a.bind(query);
     }

@@ -806,13 +806,6 @@ const PLACES: &str = "name,code,opened,zip\n\
 
 #[tokio::test]
 async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_nothing() {
-    // Known bug, PostgreSQL only: about one run in three, `datastore_search` right after the
-    // upload answers 500 (seen when run beside the other opendata tests). Runs on SQLite until it
-    // is found; see docs/opendata.md, "What is not done yet".
-    if std::env::var("PORTICO_TEST_DATABASE").as_deref() == Ok("postgres") {
-        eprintln!("skipped on PostgreSQL: intermittent 500 from datastore_search after an upload");
-        return;
-    }
     let app = TestApp::start().await;
     let (sofia, _) = two_administrations(&app).await;
     let token = client_token(&app, &sofia, &["opendata"]).await;
