@@ -45,7 +45,7 @@ datastore-limit = Ограничението трябва да е между 0 �
 datastore-bad-value = Ред { $row }: „{ $value }“ не е { $type ->
     [int] цяло число
     [float] десетично число
-    [date] дата във вида ГГГГ-ММ-ДД
+    [date] дата във вида ГГГГ-ММ-ДД или ДД.ММ.ГГГГ
    *[other] текст
   }. Нищо не е променено.
 datastore-more-bad-values = { $count ->
@@ -179,7 +179,7 @@ od-fields-column = Колона
 od-fields-type = Тип
 od-fields-change = Поправяне на типа на колона
 od-fields-new-type = Нов тип
-od-fields-new-type-hint = Датата се пише ГГГГ-ММ-ДД. Празни стойности са допустими при всеки тип.
+od-fields-new-type-hint = Датата се пише ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (пази се като ГГГГ-ММ-ДД). Празни стойности са допустими при всеки тип.
 od-fields-submit = Промяна на типа
 od-fields-saved-title = Запазено
 od-fields-saved = Типът на колоната е променен.

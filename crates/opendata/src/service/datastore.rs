@@ -66,6 +66,15 @@ impl FieldType {
             }
     }
 
+    /// True when a correction to this type takes `value`: as [`FieldType::fits`], and for a date
+    /// also `DD.MM.YYYY` (the Bulgarian way), which the correction converts.
+    pub fn takes(self, value: &str) -> bool {
+        match self {
+            FieldType::Date => value.trim().is_empty() || as_date(value).is_some(),
+            _ => self.fits(value),
+        }
+    }
+
     fn sql(self) -> &'static str {
         match self {
             FieldType::Int => "BIGINT",
@@ -97,6 +106,53 @@ impl FieldType {
             _ => FieldType::Text,
         }
     }
+}
+
+/// A date as a publisher may have written it, as the datastore keeps it (`YYYY-MM-DD`):
+/// `YYYY-MM-DD` itself, or `DD.MM.YYYY` with a day and a month of one or two digits and a year
+/// of four (`5.1.2024`, `05.01.2024`). Anything else, or a day that does not exist, is none.
+pub fn as_date(value: &str) -> Option<String> {
+    let v = value.trim();
+    if FieldType::Date.fits(v) && !v.is_empty() {
+        return Some(v.to_owned());
+    }
+    let parts: Vec<&str> = v.split('.').collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    let digits = |s: &str, widths: &[usize]| {
+        widths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(d, &[1, 2]) && digits(m, &[1, 2]) && digits(y, &[4])) {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+/// SQL that rewrites column `c` (text) from `DD.MM.YYYY` to `YYYY-MM-DD`: the four shapes
+/// [`as_date`] takes, by the widths of the day and the month. Portable (`LIKE`, `substr`, `||`);
+/// every value was checked with [`as_date`] first.
+fn dotted_to_iso(table: &str, c: &str) -> String {
+    let shape = |d: usize, m: usize| {
+        let (dd, mm) = ("_".repeat(d), "_".repeat(m));
+        let pad = |n: usize| if n == 1 { "'0' || " } else { "" };
+        format!(
+            "WHEN {c} LIKE '{dd}.{mm}.____' THEN substr({c}, {y}, 4) || '-' || {pm}substr({c}, {ms}, {m}) \
+             || '-' || {pd}substr({c}, 1, {d})",
+            y = d + m + 3,
+            ms = d + 2,
+            pm = pad(m),
+            pd = pad(d),
+        )
+    };
+    format!(
+        "UPDATE {table} SET {c} = CASE {} {} {} {} ELSE {c} END WHERE {c} LIKE '%.%'",
+        shape(2, 2),
+        shape(1, 2),
+        shape(2, 1),
+        shape(1, 1)
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -253,9 +309,10 @@ async fn index_column(tx: &mut Tx, table: &str, i: usize) -> Result<(), OpenData
 /// How many of a column's bad values a correction reports, by row.
 const BAD_VALUES_SHOWN: usize = 10;
 
-/// Changes the type of field `field` of a resource's table to `to`, when every value fits it;
-/// otherwise nothing changes and the answer lists the first rows whose values do not (their
-/// `_id`, the CSV's data row number), with how many there are. In the caller's transaction.
+/// Changes the type of field `field` of a resource's table to `to`, when every value fits it
+/// (a date written `DD.MM.YYYY` is converted to `YYYY-MM-DD`); otherwise nothing changes and the
+/// answer lists the first rows whose values do not (their `_id`, the CSV's data row number), with
+/// how many there are. In the caller's transaction.
 pub async fn retype(
     tx: &mut Tx,
     resource_id: &str,
@@ -292,7 +349,7 @@ pub async fn retype(
             .persistent(false)
             .fetch(&mut **tx);
         while let Some((id, v)) = values.try_next().await? {
-            if !to.fits(&v) {
+            if !to.takes(&v) {
                 bad_count += 1;
                 if bad.len() < BAD_VALUES_SHOWN {
                     bad.push((id, v));
@@ -331,6 +388,11 @@ pub async fn retype(
             sqlx::query(&sql).execute(&mut **tx).await?;
         }
         index_column(tx, &name, i as usize).await?;
+    }
+    if to == FieldType::Date {
+        sqlx::query(&dotted_to_iso(&name, &format!("c{i}")))
+            .execute(&mut **tx)
+            .await?;
     }
     sqlx::query(
         "UPDATE opendata_datastore_fields SET type = $3 WHERE resource_id = $1 AND position = $2",
@@ -619,5 +681,44 @@ impl Arg {
             Arg::Float(v) => q.bind(*v),
             Arg::Text(v) => q.bind(v.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_taken_as_yyyy_mm_dd_or_dd_mm_yyyy() {
+        assert_eq!(as_date("2024-01-05").as_deref(), Some("2024-01-05"));
+        assert_eq!(as_date("05.01.2024").as_deref(), Some("2024-01-05"));
+        assert_eq!(as_date(" 5.1.2024 ").as_deref(), Some("2024-01-05"));
+        assert_eq!(as_date("29.02.2024").as_deref(), Some("2024-02-29"));
+        for bad in [
+            "31.02.2024",
+            "05.01.24",
+            "05.01.20245",
+            "5/1/2024",
+            "2024-1-5",
+            "x",
+            "1.2.3.4",
+        ] {
+            assert_eq!(as_date(bad), None, "{bad}");
+            assert!(!FieldType::Date.takes(bad), "{bad}");
+        }
+        assert!(FieldType::Date.takes(""));
+        // Filters and stored values stay YYYY-MM-DD only.
+        assert!(!FieldType::Date.fits("05.01.2024"));
+    }
+
+    #[test]
+    fn the_sql_rewrites_each_shape_of_a_dotted_date() {
+        let sql = dotted_to_iso("t", "c1");
+        assert!(sql.contains(
+            "WHEN c1 LIKE '__.__.____' THEN substr(c1, 7, 4) || '-' || substr(c1, 4, 2) || '-' || substr(c1, 1, 2)"
+        ), "{sql}");
+        assert!(sql.contains(
+            "WHEN c1 LIKE '_._.____' THEN substr(c1, 5, 4) || '-' || '0' || substr(c1, 3, 1) || '-' || '0' || substr(c1, 1, 1)"
+        ), "{sql}");
     }
 }

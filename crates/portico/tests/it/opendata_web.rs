@@ -804,6 +804,11 @@ async fn ogc_api_features_pages_and_filters_in_the_database() {
 const PLACES: &str = "name,code,opened,zip\n\
     Читалище,12,2024-01-05,1000\nБиблиотека,7,2023-11-30,1000\nМузей,x3,2022-06-01,9000\n";
 
+const EVENTS: &str = "event,held\n\
+    Концерт,05.01.2024\nИзложба,2023-11-30\nПиеса,1.2.2024\nКоледа,24.12.2024\n";
+
+const BAD_EVENTS: &str = "event,held\nКонцерт,05.01.2024\nПиеса,31.02.2024\n";
+
 #[tokio::test]
 async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_nothing() {
     let app = TestApp::start().await;
@@ -926,9 +931,53 @@ async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_no
     }
     let (_, numbers) = search(json!({ "resource_id": rid, "sort": "zip desc" })).await;
     assert_eq!(numbers["result"]["records"][0]["zip"], 9000);
+
+    // Dates written the Bulgarian way, DD.MM.YYYY, become YYYY-MM-DD; a value that is neither
+    // (here a 31st of February) is refused with its row, and nothing changes.
+    for (file, body, ok) in [
+        ("bad-events.csv", BAD_EVENTS, false),
+        ("events.csv", EVENTS, true),
+    ] {
+        let r = upload(&app, &token, &id, file, body).await;
+        let rid = r["result"]["id"].as_str().unwrap().to_owned();
+        let href = format!("/data/sofia-places/resources/{rid}/fields");
+        let answer = publisher
+            .post_form(&href, &[("field", "held"), ("type", "date")])
+            .await;
+        let (_, found) = search(json!({ "resource_id": rid, "sort": "held" })).await;
+        let held: Vec<&str> = found["result"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["held"].as_str().unwrap())
+            .collect();
+        if ok {
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+            assert!(types(&found).contains(&("held".into(), "date".into())));
+            assert_eq!(
+                held,
+                ["2023-11-30", "2024-01-05", "2024-02-01", "2024-12-24"]
+            );
+            let (_, one) =
+                search(json!({ "resource_id": rid, "filters": {"held": "2024-02-01"} })).await;
+            assert_eq!(one["result"]["records"][0]["event"], "Пиеса", "{one}");
+        } else {
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+            let summary = answer.texts(".error-summary li a");
+            assert_eq!(summary.len(), 1, "{summary:?}");
+            assert!(
+                summary[0].contains("Ред 2")
+                    && summary[0].contains("31.02.2024")
+                    && summary[0].contains("ДД.ММ.ГГГГ"),
+                "{summary:?}"
+            );
+            assert!(types(&found).contains(&("held".into(), "text".into())));
+            assert_eq!(held, ["05.01.2024", "31.02.2024"], "unchanged");
+        }
+    }
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.field_retyped'")
             .await,
-        3
+        4
     );
 }
