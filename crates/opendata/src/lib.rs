@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0004_features",
         sql: include_str!("../migrations/0004_features.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0005_datastore_words",
+        sql: include_str!("../migrations/0005_datastore_words.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.

@@ -1,8 +1,15 @@
 //! The datastore: a CSV resource loaded into its own table `opendata_ds_<id>` with a column per
 //! field (`c0`, `c1` …) of the type detected from its values (int, float or text), plus `_id` (the
-//! row's number) and `_full` (the row's text, lower-cased, for `q`). Loaded in batches of
-//! multi-row inserts inside the resource's transaction; queried with filters, `q`, sorting, field
-//! selection and paging. Column names in SQL are always the generated `c<i>`, never the file's.
+//! row's number) and `_full` (the row's [`words`], for `q`). Loaded in batches of multi-row
+//! inserts inside the resource's transaction; queried with filters, `q`, sorting, field selection
+//! and paging. Column names in SQL are always the generated `c<i>`, never the file's.
+//!
+//! `q` goes through a word index of `_full`, the one place the two databases differ here: on
+//! SQLite an FTS5 table `opendata_ds_<id>_fts` over the table (external content, so the text is
+//! not kept twice), on PostgreSQL a generated `tsvector` column `_tsv` (the `simple`
+//! configuration: no stemming, no stop words) with a GIN index. Both are given the words already
+//! split and lower-cased by [`words`], and both match a query word as the start of a word of the
+//! row, so they find the same rows.
 //!
 //! No statement on a resource's table is kept prepared on its connection (`persistent(false)`):
 //! sqlx keeps prepared statements by their text, and the same text means other column types
@@ -162,6 +169,55 @@ pub struct Field {
     pub kind: FieldType,
 }
 
+/// The words of a row or of a query, as the word index holds them: runs of letters and digits,
+/// lower-cased; everything else separates them.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Makes the word index of a loaded table and records that it has one.
+async fn index_words(
+    tx: &mut Tx,
+    backend: Backend,
+    table: &str,
+    resource_id: &str,
+) -> Result<(), OpenDataError> {
+    let statements = match backend {
+        Backend::Sqlite => vec![
+            format!(
+                "CREATE VIRTUAL TABLE {table}_fts USING fts5(_full, content='{table}', \
+                 content_rowid='_id', tokenize='unicode61 remove_diacritics 0')"
+            ),
+            format!("INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')"),
+        ],
+        Backend::Postgres => vec![format!(
+            "CREATE INDEX {table}_tsv ON {table} USING GIN (_tsv)"
+        )],
+    };
+    for sql in statements {
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    sqlx::query("INSERT INTO opendata_datastore_words (resource_id) VALUES ($1)")
+        .bind(resource_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// True when the resource's table has its word index (one loaded before the index existed has
+/// not: `q` reads it with `LIKE`).
+async fn has_word_index(db: &Db, resource_id: &str) -> Result<bool, OpenDataError> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT resource_id FROM opendata_datastore_words WHERE resource_id = $1")
+            .bind(resource_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(found.is_some())
+}
+
 fn table(resource_id: &str) -> String {
     format!(
         "opendata_ds_{}",
@@ -175,7 +231,7 @@ fn table(resource_id: &str) -> String {
 /// Loads `text` (a checked CSV) into a new table for `resource_id`; the number of rows.
 pub async fn load(
     tx: &mut Tx,
-    _backend: Backend,
+    backend: Backend,
     resource_id: &str,
     text: &str,
 ) -> Result<i64, OpenDataError> {
@@ -210,8 +266,15 @@ pub async fn load(
         .enumerate()
         .map(|(i, t)| format!("c{i} {}", t.sql()))
         .collect();
+    // PostgreSQL's word index is a column the database keeps from `_full`.
+    let tsv = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => {
+            ", _tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', _full)) STORED"
+        }
+    };
     sqlx::query(&format!(
-        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{}{})",
+        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{tsv}{}{})",
         if columns.is_empty() { "" } else { ", " },
         columns.join(", ")
     ))
@@ -271,7 +334,7 @@ pub async fn load(
             let mut q = sqlx::query(&sql).persistent(false);
             for row in &rows {
                 n += 1;
-                let full = row.iter().collect::<Vec<_>>().join(" ").to_lowercase();
+                let full = row.iter().flat_map(words).collect::<Vec<_>>().join(" ");
                 q = q.bind(n).bind(full);
                 for (t, v) in types.iter().zip(row.iter()) {
                     let v = v.trim();
@@ -294,6 +357,7 @@ pub async fn load(
     for i in 0..headers.len() {
         index_column(tx, &name, i).await?;
     }
+    index_words(tx, backend, &name, resource_id).await?;
     Ok(n)
 }
 
@@ -450,13 +514,23 @@ pub async fn bounds(
 
 /// Drops a resource's table and its description (before its file is replaced).
 pub async fn drop(tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
-    sqlx::query("DELETE FROM opendata_datastore_fields WHERE resource_id = $1")
-        .bind(resource_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(&format!("DROP TABLE IF EXISTS {}", table(resource_id)))
-        .execute(&mut **tx)
-        .await?;
+    for sql in [
+        "DELETE FROM opendata_datastore_fields WHERE resource_id = $1",
+        "DELETE FROM opendata_datastore_words WHERE resource_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(resource_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let name = table(resource_id);
+    // SQLite's FTS5 table first (PostgreSQL has none: its index goes with the table).
+    for sql in [
+        format!("DROP TABLE IF EXISTS {name}_fts"),
+        format!("DROP TABLE IF EXISTS {name}"),
+    ] {
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -556,10 +630,30 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
         args.push(Arg::Int(id));
         clauses.push(format!("_id = ${}", args.len()));
     }
-    if let Some(q) = s.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        for word in q.to_lowercase().split_whitespace() {
-            args.push(Arg::Text(format!("%{}%", escape_like(word))));
-            clauses.push(format!("_full LIKE ${} ESCAPE '\\'", args.len()));
+    let q = words(s.q.as_deref().unwrap_or_default());
+    if !q.is_empty() {
+        // Every word of `q` begins a word of the row. The words have only letters and digits, so
+        // quoting them in either database's query syntax is safe.
+        match (has_word_index(db, resource_id).await?, db.backend()) {
+            (true, Backend::Sqlite) => {
+                let query: Vec<String> = q.iter().map(|w| format!("\"{w}\"*")).collect();
+                args.push(Arg::Text(query.join(" ")));
+                clauses.push(format!(
+                    "_id IN (SELECT rowid FROM {name}_fts WHERE {name}_fts MATCH ${})",
+                    args.len()
+                ));
+            }
+            (true, Backend::Postgres) => {
+                let query: Vec<String> = q.iter().map(|w| format!("'{w}':*")).collect();
+                args.push(Arg::Text(query.join(" & ")));
+                clauses.push(format!("_tsv @@ to_tsquery('simple', ${})", args.len()));
+            }
+            (false, _) => {
+                for word in &q {
+                    args.push(Arg::Text(format!("%{}%", escape_like(word))));
+                    clauses.push(format!("_full LIKE ${} ESCAPE '\\'", args.len()));
+                }
+            }
         }
     }
     let filter = if clauses.is_empty() {

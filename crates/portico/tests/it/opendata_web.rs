@@ -981,3 +981,90 @@ async fn a_publisher_corrects_a_column_type_and_values_that_do_not_fit_change_no
         4
     );
 }
+
+const LIBRARIES: &str = "name,district,address,visitors\n\
+    Столична библиотека,Средец,\"пл. Славейков 4\",120000\n\
+    Библиотека „Христо Ботев“,Люлин,ж.к. Люлин 3,15000\n\
+    Читалище НАДЕЖДА,Надежда,ул. Христо Ботев-12,8000\n\
+    Детска библиотека,Средец,ул. Шипка 2,30000\n";
+
+/// `q` in `datastore_search` goes through the table's word index (FTS5 on SQLite, a tsvector with
+/// a GIN index on PostgreSQL) and answers the same on both: every word of `q` must begin a word
+/// of the row, whatever its case and the punctuation around it; a piece from inside a word finds
+/// nothing; a filter and `q` combine.
+#[tokio::test]
+async fn datastore_q_finds_words_through_the_word_index_and_combines_with_filters() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let (s, d) = action(
+        &app,
+        Some(&token),
+        "package_create",
+        dataset(
+            "sofia-libraries",
+            SOFIA_EIK,
+            "Библиотеки",
+            "Libraries",
+            "educ",
+            "cc-by-4.0",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let id = d["result"]["id"].as_str().unwrap().to_owned();
+    let r = upload(&app, &token, &id, "libraries.csv", LIBRARIES).await;
+    let rid = r["result"]["id"].as_str().unwrap().to_owned();
+    let table = format!("opendata_ds_{}", rid.replace('-', ""));
+    let index = if std::env::var("PORTICO_TEST_DATABASE").as_deref() == Ok("postgres") {
+        format!("SELECT COUNT(*) FROM pg_indexes WHERE indexname = '{table}_tsv'")
+    } else {
+        format!("SELECT COUNT(*) FROM sqlite_master WHERE name = '{table}_fts'")
+    };
+    assert_eq!(app.count(&index).await, 1, "the table has its word index");
+    let found = |q: &'static str, filters: Value| {
+        let (app, rid) = (&app, &rid);
+        async move {
+            let (s, body) = action(
+                app,
+                None,
+                "datastore_search",
+                json!({ "resource_id": rid, "q": q, "filters": filters }),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{q}: {body}");
+            let ids: Vec<i64> = body["result"]["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["_id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(body["result"]["total"], ids.len(), "{q}");
+            ids
+        }
+    };
+    let none = json!({});
+    // Words in any case, beside any punctuation; the start of a word; every word must be there.
+    assert_eq!(found("библиотека", none.clone()).await, [1, 2, 4]);
+    assert_eq!(found("БИБЛИОТЕКА", none.clone()).await, [1, 2, 4]);
+    assert_eq!(found("библ", none.clone()).await, [1, 2, 4]);
+    assert_eq!(found("ботев", none.clone()).await, [2, 3]);
+    assert_eq!(found("Ботев, Христо!", none.clone()).await, [2, 3]);
+    assert_eq!(found("надежда", none.clone()).await, [3]);
+    assert_eq!(found("шипка 2", none.clone()).await, [4]);
+    assert_eq!(found("120000", none.clone()).await, [1]);
+    // Not words of the table: a piece from inside a word, a word that is nowhere, two words of
+    // which one is missing.
+    assert!(found("иблиотека", none.clone()).await.is_empty());
+    assert!(found("читалищета", none.clone()).await.is_empty());
+    assert!(found("библиотека варна", none.clone()).await.is_empty());
+    // A filter and q together.
+    assert_eq!(
+        found("библиотека", json!({ "district": "Средец" })).await,
+        [1, 4]
+    );
+    assert_eq!(found("ботев", json!({ "district": "Люлин" })).await, [2]);
+    assert!(found("библиотека", json!({ "district": "Надежда" }))
+        .await
+        .is_empty());
+}
