@@ -131,6 +131,7 @@ od-state-draft = Чернова
 od-state-published = Публикуван
 od-state-withdrawn = Оттеглен
 od-organisation-caption = Организация, ЕИК
+od-organisation-platform = Организацията на самата платформа
 od-organisation-count = Публикувани набори:
 od-organisation-search = търсене в тях
 od-organisation-none = Организацията още няма публикувани набори.

@@ -131,6 +131,7 @@ od-state-draft = Draft
 od-state-published = Published
 od-state-withdrawn = Withdrawn
 od-organisation-caption = Organisation, EIK
+od-organisation-platform = The platform's own organisation
 od-organisation-count = Published datasets:
 od-organisation-search = search them
 od-organisation-none = This organisation has published no datasets yet.

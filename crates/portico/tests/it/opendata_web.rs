@@ -663,6 +663,11 @@ async fn the_demo_seeds_hundreds_of_datasets_and_the_service_catalog_is_kept_cur
         slugs
     };
     let before = rows(app.client()).await;
+    let catalog = c
+        .get("/api/3/action/package_show?id=portico-service-catalog")
+        .await
+        .json();
+    assert_eq!(catalog["result"]["organization"]["name"], "portico");
     let published = app
         .count("SELECT COUNT(*) FROM services WHERE published_at IS NOT NULL")
         .await;
@@ -693,15 +698,10 @@ async fn the_demo_seeds_hundreds_of_datasets_and_the_service_catalog_is_kept_cur
         clock,
         index: Default::default(),
     };
-    let sofia = crate::catalog::administration_id(&app, SOFIA_EIK).await;
     use portico_opendata::service::own_data;
-    assert!(own_data::refresh_service_catalog(&ctx, &sofia)
-        .await
-        .unwrap());
+    assert!(own_data::refresh_service_catalog(&ctx).await.unwrap());
     assert!(
-        !own_data::refresh_service_catalog(&ctx, &sofia)
-            .await
-            .unwrap(),
+        !own_data::refresh_service_catalog(&ctx).await.unwrap(),
         "nothing new"
     );
     let after = rows(app.client()).await;
@@ -711,6 +711,186 @@ async fn the_demo_seeds_hundreds_of_datasets_and_the_service_catalog_is_kept_cur
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.resource_replaced'")
             .await,
         1
+    );
+}
+
+/// The platform publishes its own data as its own organisation, `portico`, which no
+/// administration owns: Sofia's administration admin, data publisher and API client can neither
+/// change its datasets nor take a name of the platform's.
+#[tokio::test]
+async fn the_platform_publishes_as_its_own_organisation_which_sofia_cannot_edit() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let ctx = portico_opendata::service::OpenData {
+        db: app.db.clone(),
+        blobs: portico_store::BlobStore::from_url_opts(
+            &app.config.blob_url,
+            app.config.blob_options.clone(),
+        )
+        .unwrap(),
+        clock: std::sync::Arc::new(app.clock.clone()),
+        index: Default::default(),
+    };
+    assert!(
+        portico_opendata::service::own_data::refresh_service_catalog(&ctx)
+            .await
+            .unwrap()
+    );
+    let name = "portico-service-catalog";
+    let c = app.client();
+    let shown = c
+        .get(&format!("/api/3/action/package_show?id={name}"))
+        .await
+        .json();
+    assert_eq!(
+        shown["result"]["organization"]["name"], "portico",
+        "{shown}"
+    );
+    assert_eq!(shown["result"]["organization"]["title"], "Портико");
+    let orgs = c.get("/api/3/action/organization_list").await.json();
+    assert!(
+        orgs["result"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("portico")),
+        "{orgs}"
+    );
+    let org = c
+        .get("/api/3/action/organization_show?id=portico&include_datasets=true")
+        .await
+        .json();
+    assert_eq!(org["result"]["packages"][0]["name"], name, "{org}");
+    let page = c.get("/organization/portico").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Организацията на самата платформа"));
+    assert!(!page.body.contains("ЕИК"));
+    let ttl = c.get(&format!("/dataset/{name}.ttl")).await;
+    assert!(ttl.body.contains("/organization/portico>"), "{}", ttl.body);
+
+    let rid = shown["result"]["resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let audit = "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'opendata.%'";
+    let written = app.count(audit).await;
+    for (email, role) in [
+        (
+            "admin@sofia.example.bg",
+            portico_identity::Role::AdministrationAdmin,
+        ),
+        (
+            "data@sofia.example.bg",
+            portico_identity::Role::DataPublisher,
+        ),
+    ] {
+        let person = crate::catalog::staff(&app, email, SOFIA_EIK, role).await;
+        // The dataset page offers them nothing to change, and every publishing page is "Not found".
+        let page = person.get(&format!("/data/{name}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains(&format!("/data/{name}/edit")),
+            "{email}"
+        );
+        assert!(!page.body.contains("/fields"), "{email}");
+        for path in [
+            format!("/data/{name}/edit"),
+            format!("/data/{name}/resources/new"),
+            format!("/data/{name}/resources/{rid}/fields"),
+        ] {
+            assert_eq!(
+                person.get(&path).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        let edit = person
+            .post_form(
+                &format!("/data/{name}/edit"),
+                &[("name", name), ("title_bg", "Наш"), ("title_en", "Ours")],
+            )
+            .await;
+        assert_eq!(edit.status, StatusCode::NOT_FOUND);
+        let retype = person
+            .post_form(
+                &format!("/data/{name}/resources/{rid}/fields"),
+                &[("field", "fee"), ("type", "text")],
+            )
+            .await;
+        assert_eq!(retype.status, StatusCode::NOT_FOUND);
+        // Their own list does not hold it.
+        let mine = person.get("/data/mine").await;
+        assert!(!mine.body.contains(&format!("/data/{name}\"")), "{email}");
+    }
+    // Sofia's API client with the publishing scope: refused, and no name of the platform's.
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let (s, body) = action(
+        &app,
+        Some(&token),
+        "package_patch",
+        json!({ "id": name, "title": "Наш каталог" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = action(&app, Some(&token), "package_delete", json!({ "id": name })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let form = reqwest::multipart::Form::new()
+        .text("package_id", name.to_owned())
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(b"a,b\n1,2\n".to_vec()).file_name("x.csv"),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/3/action/resource_create", app.base))
+        .header("Authorization", &token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (s, body) = action(
+        &app,
+        Some(&token),
+        "package_create",
+        dataset(
+            "portico-service-figures",
+            SOFIA_EIK,
+            "Показатели",
+            "Figures",
+            "gove",
+            "cc-by-4.0",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["name"].is_array(), "{body}");
+    let (s, body) = action(
+        &app,
+        Some(&token),
+        "package_create",
+        dataset(
+            "sofia-figures",
+            "portico",
+            "Показатели",
+            "Figures",
+            "gove",
+            "cc-by-4.0",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    // Nothing changed.
+    let after = c
+        .get(&format!("/api/3/action/package_show?id={name}"))
+        .await
+        .json();
+    assert_eq!(after["result"]["title"], shown["result"]["title"]);
+    assert_eq!(after["result"]["state"], "active");
+    assert_eq!(after["result"]["num_resources"], 1);
+    assert_eq!(app.count(audit).await, written);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_datasets").await,
+        1,
+        "nothing created"
     );
 }
 
