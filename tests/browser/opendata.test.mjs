@@ -123,6 +123,16 @@ describe(`open data: search, facets, a dataset with preview, chart and map, publ
     await checkPage(visitor, 'organisation');
   });
 
+  step("opens the platform's own service catalog and its publisher, the platform", visitor, async () => {
+    await open(visitor, '/data/portico-service-catalog');
+    await clickAndWait(visitor, visitor.page.locator('#od-publisher'));
+    assert.equal(currentPath(visitor), '/organization/portico');
+    assert.equal(await heading(visitor), 'Портико');
+    assert.match(await visitor.page.locator('.caption').first().innerText(), /платформа/);
+    assert.ok((await count(visitor)) >= 2, 'the service catalog and the performance figures');
+    await checkPage(visitor, 'platform organisation');
+  });
+
   step('signs in as the data publisher', publisher, async () => {
     await open(publisher, '/login');
     await publisher.page.fill('[name="identifier"]', PUBLISHER_EMAIL);

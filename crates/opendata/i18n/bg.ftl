@@ -45,7 +45,7 @@ datastore-limit = Ограничението трябва да е между 0 �
 datastore-bad-value = Ред { $row }: „{ $value }“ не е { $type ->
     [int] цяло число
     [float] десетично число
-    [date] дата във вида ГГГГ-ММ-ДД
+    [date] дата във вида ГГГГ-ММ-ДД или ДД.ММ.ГГГГ
    *[other] текст
   }. Нищо не е променено.
 datastore-more-bad-values = { $count ->
@@ -131,6 +131,7 @@ od-state-draft = Чернова
 od-state-published = Публикуван
 od-state-withdrawn = Оттеглен
 od-organisation-caption = Организация, ЕИК
+od-organisation-platform = Организацията на самата платформа
 od-organisation-count = Публикувани набори:
 od-organisation-search = търсене в тях
 od-organisation-none = Организацията още няма публикувани набори.
@@ -179,7 +180,7 @@ od-fields-column = Колона
 od-fields-type = Тип
 od-fields-change = Поправяне на типа на колона
 od-fields-new-type = Нов тип
-od-fields-new-type-hint = Датата се пише ГГГГ-ММ-ДД. Празни стойности са допустими при всеки тип.
+od-fields-new-type-hint = Датата се пише ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (пази се като ГГГГ-ММ-ДД). Празни стойности са допустими при всеки тип.
 od-fields-submit = Промяна на типа
 od-fields-saved-title = Запазено
 od-fields-saved = Типът на колоната е променен.

@@ -45,7 +45,7 @@ datastore-limit = The limit must be between 0 and 32000.
 datastore-bad-value = Row { $row }: “{ $value }” is not { $type ->
     [int] a whole number
     [float] a decimal number
-    [date] a date written YYYY-MM-DD
+    [date] a date written YYYY-MM-DD or DD.MM.YYYY
    *[other] text
   }. Nothing was changed.
 datastore-more-bad-values = { $count ->
@@ -131,6 +131,7 @@ od-state-draft = Draft
 od-state-published = Published
 od-state-withdrawn = Withdrawn
 od-organisation-caption = Organisation, EIK
+od-organisation-platform = The platform's own organisation
 od-organisation-count = Published datasets:
 od-organisation-search = search them
 od-organisation-none = This organisation has published no datasets yet.
@@ -179,7 +180,7 @@ od-fields-column = Column
 od-fields-type = Type
 od-fields-change = Correct a column's type
 od-fields-new-type = New type
-od-fields-new-type-hint = A date is written YYYY-MM-DD. Empty values are allowed in every type.
+od-fields-new-type-hint = A date is written YYYY-MM-DD or DD.MM.YYYY (kept as YYYY-MM-DD). Empty values are allowed in every type.
 od-fields-submit = Change the type
 od-fields-saved-title = Saved
 od-fields-saved = The column's type was changed.

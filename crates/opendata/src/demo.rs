@@ -7,7 +7,7 @@
 
 use crate::error::OpenDataError;
 use crate::model::{DatasetInput, DatasetState, ResourceInput};
-use crate::service::{datasets, organisations, own_data, resources, OpenData};
+use crate::service::{datasets, own_data, resources, OpenData};
 use portico_core::Actor;
 use portico_identity::model::Administration;
 use std::fmt::Write;
@@ -376,7 +376,7 @@ fn plan(
 /// Seeds the demo's datasets; the number of datasets created (0 when they all exist).
 pub async fn seed(ctx: &OpenData) -> Result<usize, OpenDataError> {
     let system = Actor::System("demo");
-    let orgs = organisations::list(&ctx.db).await?;
+    let orgs = portico_identity::service::administrations::list(&ctx.db).await?;
     let mut numbers = Numbers(13);
     let sofia = orgs.iter().find(|a| a.eik.as_str() == "000696327");
     let districts: Vec<&Administration> = match sofia {
@@ -388,15 +388,15 @@ pub async fn seed(ctx: &OpenData) -> Result<usize, OpenDataError> {
     };
     let polygons = district_polygons(&mut numbers);
     let mut created = 0;
+    // The platform's own service catalog, published as the platform's organisation; the refresh
+    // job is scheduled once, when the dataset is first made.
+    let first = datasets::find(&ctx.db, own_data::DATASET).await?.is_none();
+    own_data::refresh_service_catalog(ctx).await?;
+    if first {
+        created += 1;
+        own_data::schedule(ctx, own_data::REFRESH_EVERY_SECONDS).await?;
+    }
     if let Some(sofia) = sofia {
-        // The platform's own service catalog, published as the platform admin's administration;
-        // the refresh job is scheduled once, when the dataset is first made.
-        let first = datasets::find(&ctx.db, own_data::DATASET).await?.is_none();
-        own_data::refresh_service_catalog(ctx, &sofia.id).await?;
-        if first {
-            created += 1;
-            own_data::schedule(ctx, &sofia.id, own_data::REFRESH_EVERY_SECONDS).await?;
-        }
         let mut features = Vec::new();
         let mut body = String::from("district,population,area_km2\n");
         for (k, (d, ring)) in districts.iter().zip(&polygons).enumerate() {
@@ -445,7 +445,7 @@ pub async fn seed(ctx: &OpenData) -> Result<usize, OpenDataError> {
         if district.is_none() && !known {
             continue;
         }
-        let slug = organisations::name(a);
+        let slug = a.eik.as_str().to_owned();
         let spread = if district.is_some() { 0.03 } else { 0.08 };
         for p in plan(
             &slug,

@@ -1,7 +1,8 @@
-//! The open data portal: administrations (the platform's organisations) publish datasets with
-//! bilingual metadata and resources (uploaded CSV, JSON and GeoJSON files, or links), in draft,
-//! published and withdrawn states with a history of versions; CSV resources are loaded into the
-//! datastore; everything is served through the CKAN-compatible Action API under `/api/3/action/`.
+//! The open data portal: administrations (the platform's organisations) and the platform itself
+//! publish datasets with bilingual metadata and resources (uploaded CSV, JSON and GeoJSON files,
+//! or links), in draft, published and withdrawn states with a history of versions; CSV resources
+//! are loaded into the datastore; everything is served through the CKAN-compatible Action API
+//! under `/api/3/action/`.
 
 pub mod demo;
 pub mod error;
@@ -32,6 +33,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
     portico_store::Migration {
         id: "opendata/0004_features",
         sql: include_str!("../migrations/0004_features.sql"),
+    },
+    portico_store::Migration {
+        id: "opendata/0005_datastore_words",
+        sql: include_str!("../migrations/0005_datastore_words.sql"),
+    },
+    portico_store::Migration {
+        id: "opendata/0006_platform_organisation",
+        sql: include_str!("../migrations/0006_platform_organisation.sql"),
     },
 ];
 

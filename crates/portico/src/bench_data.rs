@@ -301,7 +301,8 @@ pub async fn seed_open_data(
     };
     let orgs = organisations::list(db).await?;
     let admin = orgs
-        .first()
+        .iter()
+        .find(|o| !o.is_platform())
         .ok_or_else(|| anyhow!("no administration: run demo --seed-only first"))?;
     let system = portico_core::Actor::System("bench");
     let themes = [

@@ -1,6 +1,7 @@
 //! The performance figures as an open dataset: every service's KPIs month by month, as CSV and
 //! JSON distributions of the dataset [`DATASET`] in the open data portal, published through the
-//! open data block's service functions (never its tables), with its DCAT-AP metadata. A job
+//! open data block's service functions (never its tables), with its DCAT-AP metadata, as the
+//! platform's own organisation (`organisations::PLATFORM_ID`, written only by system actors). A job
 //! ([`PUBLISH_JOB`]) recomputes the figures from the counters every [`PUBLISH_EVERY_SECONDS`]
 //! and replaces the files only when they changed (a file is stored under its SHA-256, so an
 //! unchanged file is recognised by its key). The same minimum group size as on the dashboard
@@ -13,7 +14,7 @@ use crate::InsightsError;
 use chrono::NaiveDate;
 use portico_core::Actor;
 use portico_opendata::model::{DatasetInput, DatasetState, ResourceInput};
-use portico_opendata::service::{datasets, resources, OpenData};
+use portico_opendata::service::{datasets, organisations, resources, OpenData};
 use portico_store::jobs::{self, JobHandler, NewJob};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -268,20 +269,23 @@ fn unchanged(r: &portico_opendata::model::Resource, body: &[u8]) -> bool {
     r.blob_key.as_deref() == Some(hex::encode(Sha256::digest(body)).as_str())
 }
 
-/// Publishes the figures as `administration_id` (who the platform publishes as), or brings
-/// them up to date; true when a file changed.
-pub async fn publish(
-    ctx: &Insights,
-    open: &OpenData,
-    administration_id: &str,
-) -> Result<bool, InsightsError> {
+/// Publishes the figures as the platform's organisation, or brings them up to date; true when a
+/// file changed.
+pub async fn publish(ctx: &Insights, open: &OpenData) -> Result<bool, InsightsError> {
     let (csv, json) = figures(&ctx.db, ctx.today()).await?;
     let d = match datasets::find(&open.db, DATASET)
         .await
         .map_err(opendata_error)?
     {
-        Some(d) => d,
-        None => datasets::create(open, &ACTOR, administration_id, metadata())
+        Some(d) if d.administration_id == organisations::PLATFORM_ID => d,
+        // The name is reserved for the platform (and migrated to it), so this is a bug.
+        Some(d) => {
+            return Err(InsightsError::Internal(format!(
+                "{DATASET} belongs to {}, not to the platform",
+                d.administration_id
+            )))
+        }
+        None => datasets::create(open, &ACTOR, organisations::PLATFORM_ID, metadata())
             .await
             .map_err(opendata_error)?,
     };
@@ -316,19 +320,11 @@ pub async fn publish(
     Ok(changed)
 }
 
-/// Schedules the publishing job `after_seconds` from now for `administration_id`.
-pub async fn schedule(
-    ctx: &Insights,
-    administration_id: &str,
-    after_seconds: i64,
-) -> Result<(), InsightsError> {
+/// Schedules the publishing job `after_seconds` from now.
+pub async fn schedule(ctx: &Insights, after_seconds: i64) -> Result<(), InsightsError> {
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
-    let mut job = NewJob::now(
-        PUBLISH_JOB,
-        serde_json::json!({ "administration_id": administration_id }),
-        now,
-    );
+    let mut job = NewJob::now(PUBLISH_JOB, serde_json::json!({}), now);
     job.run_at = now + chrono::Duration::seconds(after_seconds);
     jobs::enqueue(&mut tx, job, now).await?;
     tx.commit().await?;
@@ -343,15 +339,12 @@ pub struct PublishJob {
 
 #[async_trait::async_trait]
 impl JobHandler for PublishJob {
-    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
-        let administration = payload
-            .get("administration_id")
-            .and_then(|v| v.as_str())
-            .ok_or("the job names no administration")?;
-        publish(&self.insights, &self.open, administration)
+    // A job queued before the platform organisation names an administration: it is ignored.
+    async fn run(&self, _payload: &serde_json::Value) -> Result<(), String> {
+        publish(&self.insights, &self.open)
             .await
             .map_err(|e| e.to_string())?;
-        schedule(&self.insights, administration, PUBLISH_EVERY_SECONDS)
+        schedule(&self.insights, PUBLISH_EVERY_SECONDS)
             .await
             .map_err(|e| e.to_string())
     }

@@ -8,12 +8,12 @@
 use super::OpenDataState;
 use crate::model::{Dataset, LICENCES, THEMES};
 use crate::service::geo::{self, BBox};
+use crate::service::organisations::Organisation;
 use crate::service::{datasets, organisations, search};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use portico_http::AppError;
-use portico_identity::model::Administration;
 use serde::Deserialize;
 use std::fmt::Write;
 
@@ -54,7 +54,7 @@ const PREFIXES: &str = "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
 @prefix gsp: <http://www.opengis.net/ont/geosparql#> .\n\n";
 
-fn agent(base: &str, a: &Administration) -> (String, String) {
+fn agent(base: &str, a: &Organisation) -> (String, String) {
     let iri = format!("<{base}/organization/{}>", enc(&organisations::name(a)));
     let text = format!(
         "{iri} a foaf:Agent ;\n    foaf:name {}@bg, {}@en .\n\n",
@@ -125,7 +125,7 @@ fn write_dataset(
     out: &mut String,
     base: &str,
     d: &Dataset,
-    org: Option<&Administration>,
+    org: Option<&Organisation>,
     bbox: Option<BBox>,
 ) {
     let iri = dataset_iri(base, d);

@@ -5,6 +5,7 @@
 
 use super::{Caller, OpenDataState};
 use crate::model::{Dataset, LICENCES, THEMES};
+use crate::service::organisations::Organisation;
 use crate::service::{datasets, datastore, geo, organisations, publisher, search};
 use crate::strings::TABLES;
 use crate::view;
@@ -13,7 +14,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use portico_core::Lang;
 use portico_http::{render, AppError, PageContext};
-use portico_identity::model::Administration;
 use serde::Deserialize;
 
 /// Results on one page of `/data`.
@@ -34,7 +34,7 @@ fn notes(d: &Dataset, lang: Lang) -> &str {
     }
 }
 
-fn org_name(a: &Administration, lang: Lang) -> &str {
+fn org_name(a: &Organisation, lang: Lang) -> &str {
     match lang {
         Lang::En => &a.name_en,
         Lang::Bg => &a.name_bg,
@@ -172,7 +172,7 @@ struct SearchPage {
     publishes: bool,
 }
 
-fn row(d: &Dataset, orgs: &[Administration], lang: Lang) -> ResultRow {
+fn row(d: &Dataset, orgs: &[Organisation], lang: Lang) -> ResultRow {
     let mut formats: Vec<&str> = d.resources.iter().map(|r| r.format.as_str()).collect();
     formats.sort();
     formats.dedup();
@@ -662,7 +662,7 @@ pub async fn organisation_page(
     let here = format!("/organization/{}", enc(&eik));
     let view = OrganisationPage {
         name: org_name(org, lang).to_owned(),
-        eik: eik.clone(),
+        eik: org.eik.clone().unwrap_or_default(),
         total: found.count,
         results: found.datasets.iter().map(|d| row(d, &orgs, lang)).collect(),
         search: format!("/data?organization={}", enc(&eik)),

@@ -86,7 +86,7 @@ fn field(page: &PageContext, name: &'static str, kind: &'static str, value: &str
 fn form_page(
     page: PageContext,
     actor: &Actor,
-    orgs: &[portico_identity::model::Administration],
+    orgs: &[crate::service::organisations::Organisation],
     editing: Option<&Dataset>,
     administration: &str,
     input: &DatasetInput,

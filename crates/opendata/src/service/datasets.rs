@@ -2,7 +2,7 @@
 //! save a new version, kept whole), withdrawn. Anyone sees published datasets; drafts and
 //! withdrawn ones only their publishers.
 
-use super::{publisher, OpenData};
+use super::{organisations, publisher, OpenData};
 use crate::error::{OpenDataError, Problem};
 use crate::model::{Dataset, DatasetInput, DatasetState, FREQUENCIES, LICENCES, THEMES};
 use portico_audit::Event;
@@ -71,6 +71,16 @@ pub fn validate(input: &DatasetInput) -> Vec<Problem> {
     problems
 }
 
+/// Names beginning `portico-` are the platform's own datasets': taken for anyone else.
+fn reserve_platform_names(problems: &mut Vec<Problem>, input: &DatasetInput, owner: &str) {
+    if owner != organisations::PLATFORM_ID
+        && input.name.starts_with(organisations::PLATFORM_NAME_PREFIX)
+        && !problems.iter().any(|p| p.field == "name")
+    {
+        problems.push(Problem::new("name", "name.taken"));
+    }
+}
+
 fn search_text(input: &DatasetInput) -> String {
     let mut text = format!(
         "{} {} {} {} {} {}",
@@ -111,7 +121,8 @@ pub async fn create(
 ) -> Result<Dataset, OpenDataError> {
     publisher::require(actor, administration_id)?;
     let input = clean(input);
-    let problems = validate(&input);
+    let mut problems = validate(&input);
+    reserve_platform_names(&mut problems, &input, administration_id);
     if !problems.is_empty() {
         return Err(OpenDataError::Invalid(problems));
     }
@@ -177,7 +188,8 @@ pub async fn update(
         .ok_or(OpenDataError::NotFound)?;
     publisher::require(actor, &current.administration_id)?;
     let input = clean(input);
-    let problems = validate(&input);
+    let mut problems = validate(&input);
+    reserve_platform_names(&mut problems, &input, &current.administration_id);
     if !problems.is_empty() {
         return Err(OpenDataError::Invalid(problems));
     }

@@ -1,8 +1,22 @@
 //! The datastore: a CSV resource loaded into its own table `opendata_ds_<id>` with a column per
 //! field (`c0`, `c1` …) of the type detected from its values (int, float or text), plus `_id` (the
-//! row's number) and `_full` (the row's text, lower-cased, for `q`). Loaded in batches of
-//! multi-row inserts inside the resource's transaction; queried with filters, `q`, sorting, field
-//! selection and paging. Column names in SQL are always the generated `c<i>`, never the file's.
+//! row's number) and `_full` (the row's [`words`], for `q`). Loaded in batches of multi-row
+//! inserts inside the resource's transaction; queried with filters, `q`, sorting, field selection
+//! and paging. Column names in SQL are always the generated `c<i>`, never the file's.
+//!
+//! `q` goes through a word index of `_full`, the one place the two databases differ here: on
+//! SQLite an FTS5 table `opendata_ds_<id>_fts` over the table (external content, so the text is
+//! not kept twice), on PostgreSQL a generated `tsvector` column `_tsv` (the `simple`
+//! configuration: no stemming, no stop words) with a GIN index. Both are given the words already
+//! split and lower-cased by [`words`], and both match a query word as the start of a word of the
+//! row, so they find the same rows.
+//!
+//! No statement on a resource's table is kept prepared on its connection (`persistent(false)`):
+//! sqlx keeps prepared statements by their text, and the same text means other column types
+//! after a publisher corrects a column or a file is replaced. On PostgreSQL a connection that had
+//! run the text before bound the new value as the old type ("invalid byte sequence for encoding
+//! UTF8: 0x00" for a whole number bound to a text parameter) or met "cached plan must not change
+//! result type": a 500 whenever the pool handed out such a connection.
 
 use crate::error::{OpenDataError, Problem};
 use portico_store::{Backend, Db, Tx};
@@ -59,6 +73,15 @@ impl FieldType {
             }
     }
 
+    /// True when a correction to this type takes `value`: as [`FieldType::fits`], and for a date
+    /// also `DD.MM.YYYY` (the Bulgarian way), which the correction converts.
+    pub fn takes(self, value: &str) -> bool {
+        match self {
+            FieldType::Date => value.trim().is_empty() || as_date(value).is_some(),
+            _ => self.fits(value),
+        }
+    }
+
     fn sql(self) -> &'static str {
         match self {
             FieldType::Int => "BIGINT",
@@ -92,11 +115,107 @@ impl FieldType {
     }
 }
 
+/// A date as a publisher may have written it, as the datastore keeps it (`YYYY-MM-DD`):
+/// `YYYY-MM-DD` itself, or `DD.MM.YYYY` with a day and a month of one or two digits and a year
+/// of four (`5.1.2024`, `05.01.2024`). Anything else, or a day that does not exist, is none.
+pub fn as_date(value: &str) -> Option<String> {
+    let v = value.trim();
+    if FieldType::Date.fits(v) && !v.is_empty() {
+        return Some(v.to_owned());
+    }
+    let parts: Vec<&str> = v.split('.').collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    let digits = |s: &str, widths: &[usize]| {
+        widths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(d, &[1, 2]) && digits(m, &[1, 2]) && digits(y, &[4])) {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+/// SQL that rewrites column `c` (text) from `DD.MM.YYYY` to `YYYY-MM-DD`: the four shapes
+/// [`as_date`] takes, by the widths of the day and the month. Portable (`LIKE`, `substr`, `||`);
+/// every value was checked with [`as_date`] first.
+fn dotted_to_iso(table: &str, c: &str) -> String {
+    let shape = |d: usize, m: usize| {
+        let (dd, mm) = ("_".repeat(d), "_".repeat(m));
+        let pad = |n: usize| if n == 1 { "'0' || " } else { "" };
+        format!(
+            "WHEN {c} LIKE '{dd}.{mm}.____' THEN substr({c}, {y}, 4) || '-' || {pm}substr({c}, {ms}, {m}) \
+             || '-' || {pd}substr({c}, 1, {d})",
+            y = d + m + 3,
+            ms = d + 2,
+            pm = pad(m),
+            pd = pad(d),
+        )
+    };
+    format!(
+        "UPDATE {table} SET {c} = CASE {} {} {} {} ELSE {c} END WHERE {c} LIKE '%.%'",
+        shape(2, 2),
+        shape(1, 2),
+        shape(2, 1),
+        shape(1, 1)
+    )
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Field {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: FieldType,
+}
+
+/// The words of a row or of a query, as the word index holds them: runs of letters and digits,
+/// lower-cased; everything else separates them.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Makes the word index of a loaded table and records that it has one.
+async fn index_words(
+    tx: &mut Tx,
+    backend: Backend,
+    table: &str,
+    resource_id: &str,
+) -> Result<(), OpenDataError> {
+    let statements = match backend {
+        Backend::Sqlite => vec![
+            format!(
+                "CREATE VIRTUAL TABLE {table}_fts USING fts5(_full, content='{table}', \
+                 content_rowid='_id', tokenize='unicode61 remove_diacritics 0')"
+            ),
+            format!("INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')"),
+        ],
+        Backend::Postgres => vec![format!(
+            "CREATE INDEX {table}_tsv ON {table} USING GIN (_tsv)"
+        )],
+    };
+    for sql in statements {
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    sqlx::query("INSERT INTO opendata_datastore_words (resource_id) VALUES ($1)")
+        .bind(resource_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// True when the resource's table has its word index (one loaded before the index existed has
+/// not: `q` reads it with `LIKE`).
+async fn has_word_index(db: &Db, resource_id: &str) -> Result<bool, OpenDataError> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT resource_id FROM opendata_datastore_words WHERE resource_id = $1")
+            .bind(resource_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(found.is_some())
 }
 
 fn table(resource_id: &str) -> String {
@@ -112,7 +231,7 @@ fn table(resource_id: &str) -> String {
 /// Loads `text` (a checked CSV) into a new table for `resource_id`; the number of rows.
 pub async fn load(
     tx: &mut Tx,
-    _backend: Backend,
+    backend: Backend,
     resource_id: &str,
     text: &str,
 ) -> Result<i64, OpenDataError> {
@@ -147,8 +266,15 @@ pub async fn load(
         .enumerate()
         .map(|(i, t)| format!("c{i} {}", t.sql()))
         .collect();
+    // PostgreSQL's word index is a column the database keeps from `_full`.
+    let tsv = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => {
+            ", _tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', _full)) STORED"
+        }
+    };
     sqlx::query(&format!(
-        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{}{})",
+        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{tsv}{}{})",
         if columns.is_empty() { "" } else { ", " },
         columns.join(", ")
     ))
@@ -205,10 +331,10 @@ pub async fn load(
                 }
                 sql.push(')');
             }
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(false);
             for row in &rows {
                 n += 1;
-                let full = row.iter().collect::<Vec<_>>().join(" ").to_lowercase();
+                let full = row.iter().flat_map(words).collect::<Vec<_>>().join(" ");
                 q = q.bind(n).bind(full);
                 for (t, v) in types.iter().zip(row.iter()) {
                     let v = v.trim();
@@ -231,6 +357,7 @@ pub async fn load(
     for i in 0..headers.len() {
         index_column(tx, &name, i).await?;
     }
+    index_words(tx, backend, &name, resource_id).await?;
     Ok(n)
 }
 
@@ -246,9 +373,10 @@ async fn index_column(tx: &mut Tx, table: &str, i: usize) -> Result<(), OpenData
 /// How many of a column's bad values a correction reports, by row.
 const BAD_VALUES_SHOWN: usize = 10;
 
-/// Changes the type of field `field` of a resource's table to `to`, when every value fits it;
-/// otherwise nothing changes and the answer lists the first rows whose values do not (their
-/// `_id`, the CSV's data row number), with how many there are. In the caller's transaction.
+/// Changes the type of field `field` of a resource's table to `to`, when every value fits it
+/// (a date written `DD.MM.YYYY` is converted to `YYYY-MM-DD`); otherwise nothing changes and the
+/// answer lists the first rows whose values do not (their `_id`, the CSV's data row number), with
+/// how many there are. In the caller's transaction.
 pub async fn retype(
     tx: &mut Tx,
     resource_id: &str,
@@ -281,9 +409,11 @@ pub async fn retype(
         let sql = format!(
             "SELECT _id, CAST(c{i} AS TEXT) FROM {name} WHERE c{i} IS NOT NULL ORDER BY _id"
         );
-        let mut values = sqlx::query_as::<_, (i64, String)>(&sql).fetch(&mut **tx);
+        let mut values = sqlx::query_as::<_, (i64, String)>(&sql)
+            .persistent(false)
+            .fetch(&mut **tx);
         while let Some((id, v)) = values.try_next().await? {
-            if !to.fits(&v) {
+            if !to.takes(&v) {
                 bad_count += 1;
                 if bad.len() < BAD_VALUES_SHOWN {
                     bad.push((id, v));
@@ -322,6 +452,11 @@ pub async fn retype(
             sqlx::query(&sql).execute(&mut **tx).await?;
         }
         index_column(tx, &name, i as usize).await?;
+    }
+    if to == FieldType::Date {
+        sqlx::query(&dotted_to_iso(&name, &format!("c{i}")))
+            .execute(&mut **tx)
+            .await?;
     }
     sqlx::query(
         "UPDATE opendata_datastore_fields SET type = $3 WHERE resource_id = $1 AND position = $2",
@@ -363,7 +498,7 @@ pub async fn bounds(
         table(resource_id),
         clauses.join(" AND ")
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query(&sql).persistent(false);
     for (_, lo, hi) in ranges {
         q = q.bind(*lo).bind(*hi);
     }
@@ -379,13 +514,23 @@ pub async fn bounds(
 
 /// Drops a resource's table and its description (before its file is replaced).
 pub async fn drop(tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
-    sqlx::query("DELETE FROM opendata_datastore_fields WHERE resource_id = $1")
-        .bind(resource_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(&format!("DROP TABLE IF EXISTS {}", table(resource_id)))
-        .execute(&mut **tx)
-        .await?;
+    for sql in [
+        "DELETE FROM opendata_datastore_fields WHERE resource_id = $1",
+        "DELETE FROM opendata_datastore_words WHERE resource_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(resource_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let name = table(resource_id);
+    // SQLite's FTS5 table first (PostgreSQL has none: its index goes with the table).
+    for sql in [
+        format!("DROP TABLE IF EXISTS {name}_fts"),
+        format!("DROP TABLE IF EXISTS {name}"),
+    ] {
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -485,10 +630,30 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
         args.push(Arg::Int(id));
         clauses.push(format!("_id = ${}", args.len()));
     }
-    if let Some(q) = s.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        for word in q.to_lowercase().split_whitespace() {
-            args.push(Arg::Text(format!("%{}%", escape_like(word))));
-            clauses.push(format!("_full LIKE ${} ESCAPE '\\'", args.len()));
+    let q = words(s.q.as_deref().unwrap_or_default());
+    if !q.is_empty() {
+        // Every word of `q` begins a word of the row. The words have only letters and digits, so
+        // quoting them in either database's query syntax is safe.
+        match (has_word_index(db, resource_id).await?, db.backend()) {
+            (true, Backend::Sqlite) => {
+                let query: Vec<String> = q.iter().map(|w| format!("\"{w}\"*")).collect();
+                args.push(Arg::Text(query.join(" ")));
+                clauses.push(format!(
+                    "_id IN (SELECT rowid FROM {name}_fts WHERE {name}_fts MATCH ${})",
+                    args.len()
+                ));
+            }
+            (true, Backend::Postgres) => {
+                let query: Vec<String> = q.iter().map(|w| format!("'{w}':*")).collect();
+                args.push(Arg::Text(query.join(" & ")));
+                clauses.push(format!("_tsv @@ to_tsquery('simple', ${})", args.len()));
+            }
+            (false, _) => {
+                for word in &q {
+                    args.push(Arg::Text(format!("%{}%", escape_like(word))));
+                    clauses.push(format!("_full LIKE ${} ESCAPE '\\'", args.len()));
+                }
+            }
         }
     }
     let filter = if clauses.is_empty() {
@@ -507,7 +672,7 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
     }
     order.push("_id".into());
     let count_sql = format!("SELECT COUNT(*) FROM {name}{filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).persistent(false);
     for a in &args {
         count = a.bind_as(count);
     }
@@ -522,7 +687,7 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
         s.limit.clamp(0, MAX_LIMIT),
         s.offset.max(0)
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query(&sql).persistent(false);
     for a in &args {
         query = a.bind(query);
     }
@@ -610,5 +775,44 @@ impl Arg {
             Arg::Float(v) => q.bind(*v),
             Arg::Text(v) => q.bind(v.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_taken_as_yyyy_mm_dd_or_dd_mm_yyyy() {
+        assert_eq!(as_date("2024-01-05").as_deref(), Some("2024-01-05"));
+        assert_eq!(as_date("05.01.2024").as_deref(), Some("2024-01-05"));
+        assert_eq!(as_date(" 5.1.2024 ").as_deref(), Some("2024-01-05"));
+        assert_eq!(as_date("29.02.2024").as_deref(), Some("2024-02-29"));
+        for bad in [
+            "31.02.2024",
+            "05.01.24",
+            "05.01.20245",
+            "5/1/2024",
+            "2024-1-5",
+            "x",
+            "1.2.3.4",
+        ] {
+            assert_eq!(as_date(bad), None, "{bad}");
+            assert!(!FieldType::Date.takes(bad), "{bad}");
+        }
+        assert!(FieldType::Date.takes(""));
+        // Filters and stored values stay YYYY-MM-DD only.
+        assert!(!FieldType::Date.fits("05.01.2024"));
+    }
+
+    #[test]
+    fn the_sql_rewrites_each_shape_of_a_dotted_date() {
+        let sql = dotted_to_iso("t", "c1");
+        assert!(sql.contains(
+            "WHEN c1 LIKE '__.__.____' THEN substr(c1, 7, 4) || '-' || substr(c1, 4, 2) || '-' || substr(c1, 1, 2)"
+        ), "{sql}");
+        assert!(sql.contains(
+            "WHEN c1 LIKE '_._.____' THEN substr(c1, 5, 4) || '-' || '0' || substr(c1, 3, 1) || '-' || '0' || substr(c1, 1, 1)"
+        ), "{sql}");
     }
 }

@@ -1,6 +1,7 @@
 //! The platform's own data, published here and kept current: the service catalog (each
 //! published service with its Unified Model facts) as the dataset `portico-service-catalog`,
-//! read through the catalog's service functions (never its tables). A job
+//! read through the catalog's service functions (never its tables), published as the platform's
+//! own organisation ([`organisations::PLATFORM_ID`]) by its system actor. A job
 //! ([`REFRESH_JOB`]) compares the catalog's change counter with the one last published and, when
 //! it moved, replaces the CSV; then it schedules itself again.
 
@@ -53,7 +54,7 @@ async fn catalog_csv(ctx: &OpenData) -> Result<String, OpenDataError> {
             cell(&f.title.bg),
             cell(&f.title.en),
             cell(org.map_or("", |a| a.name_bg.as_str())),
-            org.map_or(String::new(), organisations::name),
+            org.and_then(|a| a.eik.clone()).unwrap_or_default(),
             cell(&f.topic),
             cell(&f.legal_basis.bg),
             f.deadline_working_days,
@@ -75,12 +76,9 @@ async fn catalog_csv(ctx: &OpenData) -> Result<String, OpenDataError> {
     Ok(out)
 }
 
-/// Publishes the service catalog for `administration_id` (who the platform publishes as), or
-/// brings it up to date; true when something changed.
-pub async fn refresh_service_catalog(
-    ctx: &OpenData,
-    administration_id: &str,
-) -> Result<bool, OpenDataError> {
+/// Publishes the service catalog as the platform's organisation, or brings it up to date; true
+/// when something changed.
+pub async fn refresh_service_catalog(ctx: &OpenData) -> Result<bool, OpenDataError> {
     let version = portico_catalog::service::version(&ctx.db)
         .await
         .map_err(|e| OpenDataError::Internal(format!("the service catalog: {e}")))?;
@@ -100,12 +98,20 @@ pub async fn refresh_service_catalog(
         }
         None => {
             let d = match datasets::find(&ctx.db, DATASET).await? {
-                Some(d) => d,
+                // Only the platform's own (the name is reserved for it; a database from before
+                // the platform organisation had it moved by migration 0006).
+                Some(d) if d.administration_id == organisations::PLATFORM_ID => d,
+                Some(d) => {
+                    return Err(OpenDataError::Internal(format!(
+                        "{DATASET} belongs to {}, not to the platform",
+                        d.administration_id
+                    )))
+                }
                 None => {
                     datasets::create(
                         ctx,
                         &ACTOR,
-                        administration_id,
+                        organisations::PLATFORM_ID,
                         DatasetInput {
                             name: DATASET.into(),
                             title_bg: "Каталог на административните услуги в Портико".into(),
@@ -162,18 +168,10 @@ pub async fn refresh_service_catalog(
     Ok(true)
 }
 
-/// Schedules the refresh job `after_seconds` from now for `administration_id`.
-pub async fn schedule(
-    ctx: &OpenData,
-    administration_id: &str,
-    after_seconds: i64,
-) -> Result<(), OpenDataError> {
+/// Schedules the refresh job `after_seconds` from now.
+pub async fn schedule(ctx: &OpenData, after_seconds: i64) -> Result<(), OpenDataError> {
     let mut tx = ctx.db.begin().await?;
-    let mut job = NewJob::now(
-        REFRESH_JOB,
-        serde_json::json!({ "administration_id": administration_id }),
-        ctx.clock.now(),
-    );
+    let mut job = NewJob::now(REFRESH_JOB, serde_json::json!({}), ctx.clock.now());
     job.run_at = ctx.clock.now() + chrono::Duration::seconds(after_seconds);
     jobs::enqueue(&mut tx, job, ctx.clock.now()).await?;
     tx.commit().await?;
@@ -187,15 +185,12 @@ pub struct RefreshJob {
 
 #[async_trait::async_trait]
 impl JobHandler for RefreshJob {
-    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
-        let administration = payload
-            .get("administration_id")
-            .and_then(|v| v.as_str())
-            .ok_or("the job names no administration")?;
-        refresh_service_catalog(&self.ctx, administration)
+    // A job queued before the platform organisation names an administration: it is ignored.
+    async fn run(&self, _payload: &serde_json::Value) -> Result<(), String> {
+        refresh_service_catalog(&self.ctx)
             .await
             .map_err(|e| e.to_string())?;
-        schedule(&self.ctx, administration, REFRESH_EVERY_SECONDS)
+        schedule(&self.ctx, REFRESH_EVERY_SECONDS)
             .await
             .map_err(|e| e.to_string())
     }

@@ -1,14 +1,20 @@
 //! Who may publish for an administration: its staff with the `data_publisher` role (or its
 //! administration admins), and its API clients holding the `opendata` scope.
 
+use super::organisations;
 use crate::error::OpenDataError;
 use portico_core::{Actor, Assurance, Role};
 
 /// The level of assurance a person needs to publish.
 pub const PUBLISHING_ASSURANCE: Assurance = Assurance::Substantial;
 
-/// True when `actor` publishes for `administration_id`.
+/// True when `actor` publishes for `administration_id`. The platform's own organisation
+/// ([`organisations::PLATFORM_ID`]) is written by the platform's system actor only: no person's
+/// role and no API client's scope reaches it.
 pub fn may_publish(actor: &Actor, administration_id: &str) -> bool {
+    if administration_id == organisations::PLATFORM_ID {
+        return matches!(actor, Actor::System(_));
+    }
     match actor {
         Actor::ApiClient(c) => {
             c.administration_id == administration_id && c.scopes.iter().any(|s| s == super::SCOPE)
@@ -84,5 +90,32 @@ mod tests {
         assert!(may_publish(&person(Role::DataPublisher), "sofia"));
         assert!(!may_publish(&person(Role::Operator), "sofia"));
         assert!(require(&person(Role::DataPublisher), "burgas").is_err());
+        // The platform's organisation: its system actor only.
+        let platform = organisations::PLATFORM_ID;
+        assert!(may_publish(&Actor::System("opendata"), platform));
+        for role in [
+            Role::AdministrationAdmin,
+            Role::DataPublisher,
+            Role::PlatformAdmin,
+        ] {
+            // Even a grant naming the platform's id (which identity never makes) does not reach it.
+            let granted = Actor::Person(Person {
+                account_id: "p".into(),
+                assurance: Assurance::High,
+                roles: vec![RoleGrant {
+                    administration_id: platform.into(),
+                    unit_id: None,
+                    role,
+                }],
+                on_behalf_of: None,
+            });
+            assert!(!may_publish(&granted, platform));
+        }
+        let client_of_platform = Actor::ApiClient(ApiClient {
+            client_id: "c".into(),
+            administration_id: platform.into(),
+            scopes: vec!["opendata".into()],
+        });
+        assert!(!may_publish(&client_of_platform, platform));
     }
 }

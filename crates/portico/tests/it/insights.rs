@@ -851,7 +851,6 @@ async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_cur
     let ctx = ctx(&app);
     let open = open_data(&app);
     let service = sofia_service(&app).await;
-    let sofia = crate::catalog::administration_id(&app, SOFIA_EIK).await;
     let now = app.clock.now();
     let event = |id: &str, kind| {
         Event::of(id, kind, &service.id, &service.administration_id, now).about(id)
@@ -883,7 +882,7 @@ async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_cur
         .await
         .unwrap();
     }
-    assert!(open_data::publish(&ctx, &open, &sofia).await.unwrap());
+    assert!(open_data::publish(&ctx, &open).await.unwrap());
 
     // Found in the portal's search, in Bulgarian and in English.
     let c = app.client();
@@ -911,6 +910,8 @@ async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_cur
         .map(|r| r["format"].as_str().unwrap())
         .collect();
     assert_eq!(formats, ["CSV", "JSON"]);
+    // Published by the platform's own organisation, not by an administration.
+    assert_eq!(shown["result"]["organization"]["name"], "portico");
     let month = kpis::month(ctx.today());
     let csv = c.get(&download_path(&resources[0])).await;
     assert_eq!(csv.status, StatusCode::OK);
@@ -967,10 +968,10 @@ async fn the_figures_are_published_as_an_open_dataset_found_in_data_and_kept_cur
     assert!(ttl.body.contains("service-performance.csv"));
 
     // Nothing new: nothing replaced. A new submission: both files replaced.
-    assert!(!open_data::publish(&ctx, &open, &sofia).await.unwrap());
+    assert!(!open_data::publish(&ctx, &open).await.unwrap());
     emit_all(&app, &[event("submitted:pub-2", EventKind::Submitted)]).await;
     counted(&app, 6).await;
-    assert!(open_data::publish(&ctx, &open, &sofia).await.unwrap());
+    assert!(open_data::publish(&ctx, &open).await.unwrap());
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.resource_replaced'")
             .await,

@@ -5,9 +5,9 @@ use crate::error::OpenDataError;
 use crate::model::{DatasetInput, DatasetState, ResourceInput, THEMES};
 use crate::routes::caller::Caller;
 use crate::routes::OpenDataState;
+use crate::service::organisations::Organisation;
 use crate::service::{datasets, datastore, organisations, resources, search};
 use portico_core::Actor;
-use portico_identity::model::Administration;
 use serde_json::{json, Value};
 
 pub async fn dispatch(
@@ -78,7 +78,7 @@ async fn package_list(state: &OpenDataState, p: &Params) -> Result<Value, Action
     ))
 }
 
-async fn administrations(state: &OpenDataState) -> Result<Vec<Administration>, ActionError> {
+async fn administrations(state: &OpenDataState) -> Result<Vec<Organisation>, ActionError> {
     Ok(organisations::list(&state.ctx.db).await?)
 }
 

@@ -2,7 +2,7 @@
 
 use crate::model::{Dataset, Resource, LICENCES, THEMES};
 use crate::service::organisations;
-use portico_identity::model::Administration;
+use crate::service::organisations::Organisation;
 use serde_json::{json, Value};
 
 fn iso(millis: i64) -> String {
@@ -11,7 +11,7 @@ fn iso(millis: i64) -> String {
         .unwrap_or_default()
 }
 
-pub fn organization(a: &Administration, package_count: Option<i64>) -> Value {
+pub fn organization(a: &Organisation, package_count: Option<i64>) -> Value {
     let mut v = json!({
         "id": a.id,
         "name": organisations::name(a),
@@ -86,7 +86,7 @@ pub fn resource(base: &str, d: &Dataset, r: &Resource) -> Value {
     })
 }
 
-pub fn package(base: &str, d: &Dataset, org: Option<&Administration>) -> Value {
+pub fn package(base: &str, d: &Dataset, org: Option<&Organisation>) -> Value {
     let licence = LICENCES.iter().find(|(id, _, _)| *id == d.licence);
     json!({
         "id": d.id,
