@@ -76,24 +76,42 @@ pub fn postgres_admin_url() -> String {
 /// A URL for a brand-new empty database of the kind the test run asks for, and the guard that
 /// removes it when dropped (keep it as long as the database is used).
 pub async fn fresh_url() -> Result<(String, Cleanup), StoreError> {
-    // Random (v4), not time-ordered: tests starting in the same millisecond must not collide.
-    let name = format!("portico_t_{}", uuid::Uuid::new_v4().simple());
     if wants_postgres() {
-        let admin = Db::connect(&postgres_admin_url(), 1).await?;
-        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(admin.pool())
-            .await?;
-        admin.close().await;
-        Ok((
-            postgres_url_of(&name)?,
-            Cleanup(Leftover::PostgresDatabase(name)),
-        ))
+        new_postgres_database(None).await
     } else {
-        let dir = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&dir)?;
-        let url = format!("sqlite://{}?mode=rwc", dir.join("portico.db").display());
-        Ok((url, Cleanup(Leftover::SqliteDir(dir))))
+        Ok(new_sqlite_folder()?.1)
     }
+}
+
+/// A new PostgreSQL database, empty or copied from `template`, and its guard.
+async fn new_postgres_database(template: Option<&str>) -> Result<(String, Cleanup), StoreError> {
+    let name = new_name();
+    let sql = match template {
+        Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    let admin = Db::connect(&postgres_admin_url(), 1).await?;
+    let created = sqlx::raw_sql(&sql).execute(admin.pool()).await;
+    admin.close().await;
+    created?;
+    Ok((
+        postgres_url_of(&name)?,
+        Cleanup(Leftover::PostgresDatabase(name)),
+    ))
+}
+
+/// A new folder for a SQLite test database: the file's path, and its URL with the guard.
+fn new_sqlite_folder() -> Result<(PathBuf, (String, Cleanup)), StoreError> {
+    let dir = std::env::temp_dir().join(new_name());
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("portico.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    Ok((file, (url, Cleanup(Leftover::SqliteDir(dir)))))
+}
+
+/// Random (v4), not time-ordered: tests starting in the same millisecond must not collide.
+fn new_name() -> String {
+    format!("portico_t_{}", uuid::Uuid::new_v4().simple())
 }
 
 pub async fn fresh(blocks: &[&[crate::Migration]]) -> Result<TestDb, StoreError> {
@@ -120,28 +138,12 @@ pub async fn fresh_sized(
 /// migrations' checksum, for the next process; scripts/test drops it with the other `portico_t_`
 /// databases).
 pub async fn fresh_migrated_url(blocks: &[&[Migration]]) -> Result<(String, Cleanup), StoreError> {
-    let template = migrated_template(blocks).await?;
-    let name = format!("portico_t_{}", uuid::Uuid::new_v4().simple());
-    match template {
-        Template::Postgres(template) => {
-            let admin = Db::connect(&postgres_admin_url(), 1).await?;
-            let created = sqlx::raw_sql(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                .execute(admin.pool())
-                .await;
-            admin.close().await;
-            created?;
-            Ok((
-                postgres_url_of(&name)?,
-                Cleanup(Leftover::PostgresDatabase(name)),
-            ))
-        }
+    match migrated_template(blocks).await? {
+        Template::Postgres(template) => new_postgres_database(Some(&template)).await,
         Template::Sqlite(file) => {
-            let dir = std::env::temp_dir().join(name);
-            std::fs::create_dir_all(&dir)?;
-            let copy = dir.join("portico.db");
+            let (copy, fresh) = new_sqlite_folder()?;
             std::fs::copy(&file, &copy)?;
-            let url = format!("sqlite://{}?mode=rwc", copy.display());
-            Ok((url, Cleanup(Leftover::SqliteDir(dir))))
+            Ok(fresh)
         }
     }
 }
