@@ -1,11 +1,70 @@
 //! The connection pool, and the only place that knows which database is behind it.
 
+use crate::writer::{Turn, Writer};
 use crate::StoreError;
-use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::any::{install_default_drivers, AnyArguments, AnyPoolOptions, AnyQueryResult, AnyRow};
+use sqlx::{AnyConnection, AnyPool, Executor, FromRow};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub use crate::writer::GroupCommitStats;
+
+/// A write transaction. It dereferences to the connection, so statements run on `&mut *tx`
+/// (or `&mut **tx` through a `&mut Tx`). On PostgreSQL it is an ordinary transaction; on SQLite
+/// a savepoint in a group commit (see `writer`). Dropped without `commit`, it rolls back.
+pub struct Tx(TxInner);
+
+enum TxInner {
+    Postgres(sqlx::Transaction<'static, sqlx::Any>),
+    Sqlite(Turn),
+}
+
+impl Tx {
+    /// Keeps the writes; returns once they are durable.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            TxInner::Postgres(tx) => tx.commit().await,
+            TxInner::Sqlite(turn) => turn.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            TxInner::Postgres(tx) => tx.rollback().await,
+            TxInner::Sqlite(turn) => turn.rollback().await,
+        }
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match &self.0 {
+            TxInner::Postgres(tx) => tx,
+            TxInner::Sqlite(turn) => turn,
+        }
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.0 {
+            TxInner::Postgres(tx) => tx,
+            TxInner::Sqlite(turn) => turn,
+        }
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            TxInner::Postgres(_) => "Tx(PostgreSQL)",
+            TxInner::Sqlite(_) => "Tx(SQLite)",
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -13,15 +72,23 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
-    /// On SQLite, the one connection that writes: SQLite has a single writer anyway, and waiting
-    /// for this pool's only connection is a fair queue (first come, first served, woken when the
-    /// previous writer is done) where waiting for the file lock is SQLite's busy handler sleeping
-    /// and polling. On PostgreSQL it is the same pool as `pool`.
-    writer: AnyPool,
+    /// On SQLite, the one connection that writes, with group commit (see `writer`): SQLite has a
+    /// single writer anyway, and waiting for it is a fair queue in this process where waiting for
+    /// the file lock would be SQLite's busy handler sleeping and polling. None on PostgreSQL,
+    /// where every transaction has a connection of the pool.
+    writer: Option<Arc<Writer>>,
     backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
+    }
 }
 
 /// Settings that make SQLite a good embedded server database: write-ahead logging so readers never
@@ -53,24 +120,17 @@ impl Db {
         match backend {
             Backend::Sqlite => {
                 let pool = sqlite_options(options).connect(url).await?;
-                // The writer's pool is fair (sqlx's default): waiters are served in order.
-                let writer = sqlite_options(AnyPoolOptions::new())
-                    .max_connections(1)
-                    .acquire_timeout(SQLITE_WRITER_WAIT)
-                    // A local file: there is no connection to lose, so no ping before each write.
-                    .test_before_acquire(false)
-                    .connect(url)
-                    .await?;
+                let writer = Writer::connect(url, SQLITE_PRAGMAS, SQLITE_WRITER_WAIT).await?;
                 Ok(Db {
                     pool,
-                    writer,
+                    writer: Some(writer),
                     backend,
                 })
             }
             Backend::Postgres => {
                 let pool = options.connect(url).await?;
                 Ok(Db {
-                    writer: pool.clone(),
+                    writer: None,
                     pool,
                     backend,
                 })
@@ -86,24 +146,72 @@ impl Db {
         &self.pool
     }
 
-    /// Where a single write statement outside a transaction goes (the job runner's updates), so
-    /// that on SQLite it queues with the transactions instead of polling for the file lock.
-    pub fn writer(&self) -> &AnyPool {
-        &self.writer
+    /// Runs one write statement outside any other transaction (the job runner's updates): on
+    /// SQLite it takes its turn on the writer like a transaction (and shares its group commit);
+    /// on PostgreSQL it runs on the pool.
+    pub async fn execute_write<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, AnyArguments<'q>>,
+    ) -> Result<AnyQueryResult, StoreError> {
+        if self.writer.is_none() {
+            return Ok(query.execute(&self.pool).await?);
+        }
+        let mut tx = self.begin().await?;
+        let done = query.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
-    /// Starts a transaction for work that writes. On SQLite it runs on the single writer
-    /// connection, so writers wait for each other in a fair queue in this process, and takes the
-    /// write lock at once (`BEGIN IMMEDIATE`), so another process writing makes it wait on the
-    /// busy timeout instead of failing when it upgrades a read lock. Reads go to `pool()` and never
-    /// wait for a writer (WAL). Never begin a second transaction while holding one: on SQLite it
-    /// would wait for the first one's connection, and fail after `SQLITE_WRITER_WAIT`.
+    /// As [`Db::execute_write`], for a statement that returns at most one row (`RETURNING`).
+    pub async fn fetch_optional_write<'q, T>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, T, AnyArguments<'q>>,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
+    {
+        if self.writer.is_none() {
+            return Ok(query.fetch_optional(&self.pool).await?);
+        }
+        let mut tx = self.begin().await?;
+        let row = query.fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Reads a row as the writer sees it, once every write queued before it is committed: for
+    /// the loser of a race (a unique key another transaction took a moment ago) that answers
+    /// with the winner's row. On SQLite the winner may still be in the open group commit, seen
+    /// only by the writer connection, and a read through `pool()` would not find it yet; this
+    /// read takes a turn on the writer and returns once that batch is committed. On PostgreSQL
+    /// the winner has committed before the loser's statement failed, and it reads the pool.
+    pub async fn read_latest<'q, T>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, T, AnyArguments<'q>>,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
+    {
+        self.fetch_optional_write(query).await
+    }
+
+    /// Starts a transaction for work that writes. On SQLite it takes its turn on the single
+    /// writer connection, in order of arrival, and runs in a group commit (`writer`); the batch
+    /// holds the write lock (`BEGIN IMMEDIATE`), so another process writing makes it wait on the
+    /// busy timeout instead of failing when it upgrades a read lock. Reads go to `pool()` and
+    /// never wait for a writer (WAL). Never begin a second transaction while holding one: on
+    /// SQLite it would wait for the first one's turn, and fail after `SQLITE_WRITER_WAIT`.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let tx = match &self.writer {
+            Some(writer) => TxInner::Sqlite(writer.begin().await?),
+            None => TxInner::Postgres(self.pool.begin().await?),
         };
-        Ok(tx)
+        Ok(Tx(tx))
+    }
+
+    /// On SQLite, how many write transactions were committed in how many `COMMIT`s.
+    pub fn group_commit_stats(&self) -> Option<GroupCommitStats> {
+        self.writer.as_ref().map(|w| w.stats())
     }
 
     /// True when the database answers; used by `/readyz`.
@@ -112,7 +220,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        self.writer.close().await;
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }
@@ -235,6 +345,151 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 10);
+    }
+
+    async fn numbers(db: &Db) -> Vec<i64> {
+        sqlx::query_as::<_, (i64,)>("SELECT n FROM t_counter ORDER BY n")
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.0)
+            .collect()
+    }
+
+    async fn insert(tx: &mut Tx, n: i64) {
+        sqlx::query("INSERT INTO t_counter (n) VALUES ($1)")
+            .bind(n)
+            .execute(&mut **tx)
+            .await
+            .unwrap();
+    }
+
+    /// Forty writers that queue while one holds the turn are all committed, in fewer `COMMIT`s
+    /// (WAL syncs) than transactions, and each `commit()` returns only when its row can be read
+    /// from the pool, that is when it is on disk.
+    #[tokio::test]
+    async fn queued_writers_share_commits_and_each_is_durable_when_answered() {
+        let t = testdb::fresh_sized(&[crate::MIGRATIONS], 8).await.unwrap();
+        counter_table(&t.db).await;
+        let Some(before) = t.db.group_commit_stats() else {
+            return; // PostgreSQL: every transaction commits on its own.
+        };
+        let first = t.db.begin().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..40i64 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                insert(&mut tx, i).await;
+                tx.commit().await.unwrap();
+                assert!(
+                    numbers(&db).await.contains(&i),
+                    "{i} answered before it was committed"
+                );
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        first.commit().await.unwrap();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(numbers(&t.db).await, (0..40).collect::<Vec<_>>());
+        let after = t.db.group_commit_stats().unwrap();
+        assert_eq!(after.transactions - before.transactions, 41);
+        assert!(
+            after.commits - before.commits < 41,
+            "41 transactions in {} commits",
+            after.commits - before.commits
+        );
+    }
+
+    /// In a batch, a transaction that fails (dropped without commit) or rolls back loses its own
+    /// writes only; a nested savepoint inside a transaction still works.
+    #[tokio::test]
+    async fn a_transaction_that_fails_in_a_batch_takes_nothing_of_the_others() {
+        let t = testdb::fresh_sized(&[crate::MIGRATIONS], 8).await.unwrap();
+        counter_table(&t.db).await;
+        let first = t.db.begin().await.unwrap();
+        let kept = |n: i64| {
+            let db = t.db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                insert(&mut tx, n).await;
+                tx.commit().await.unwrap();
+            })
+        };
+        let a = kept(1);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let db = t.db.clone();
+        let dropped = tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            insert(&mut tx, 2).await;
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let db = t.db.clone();
+        let rolled_back = tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            insert(&mut tx, 3).await;
+            tx.rollback().await.unwrap();
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let db = t.db.clone();
+        let nested = tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            insert(&mut tx, 4).await;
+            let mut inner = sqlx::Connection::begin(&mut *tx).await.unwrap();
+            sqlx::query("INSERT INTO t_counter (n) VALUES (5)")
+                .execute(&mut *inner)
+                .await
+                .unwrap();
+            inner.rollback().await.unwrap();
+            {
+                // Dropped without an end: sqlx queues its rollback on the connection.
+                let mut forgotten = sqlx::Connection::begin(&mut *tx).await.unwrap();
+                sqlx::query("INSERT INTO t_counter (n) VALUES (8)")
+                    .execute(&mut *forgotten)
+                    .await
+                    .unwrap();
+            }
+            insert(&mut tx, 6).await;
+            tx.commit().await.unwrap();
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let c = kept(7);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        first.commit().await.unwrap();
+        for task in [a, dropped, rolled_back, nested, c] {
+            task.await.unwrap();
+        }
+        assert_eq!(numbers(&t.db).await, vec![1, 4, 6, 7]);
+    }
+
+    /// A writer whose caller goes away while it waits for its turn (a closed connection) does
+    /// not leave the others waiting for a batch nobody commits.
+    #[tokio::test]
+    async fn a_writer_that_gives_up_waiting_does_not_stall_the_others() {
+        let t = testdb::fresh_sized(&[crate::MIGRATIONS], 8).await.unwrap();
+        counter_table(&t.db).await;
+        for _ in 0..5 {
+            let mut first = t.db.begin().await.unwrap();
+            insert(&mut first, 1).await;
+            let db = t.db.clone();
+            let gives_up = tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                insert(&mut tx, 2).await;
+                tx.commit().await.unwrap();
+            });
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let committed = tokio::spawn(first.commit());
+            gives_up.abort();
+            tokio::time::timeout(Duration::from_secs(3), committed)
+                .await
+                .expect("the first writer's commit is answered")
+                .unwrap()
+                .unwrap();
+        }
+        assert!(numbers(&t.db).await.iter().filter(|n| **n == 1).count() == 5);
     }
 
     #[test]

@@ -125,8 +125,10 @@ pub async fn lease(
     let now_ms = to_millis(now);
     if db.backend() == Backend::Postgres {
         // Racing workers skip the rows another has just locked instead of queueing behind it.
-        let claimed: Option<Claimed> = sqlx::query_as(
-            "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
+        let claimed: Option<Claimed> = db
+            .fetch_optional_write(
+                sqlx::query_as(
+                    "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
              WHERE id = (
                  SELECT id FROM jobs
                  WHERE queue = $3 AND status = 'pending' AND run_at <= $4
@@ -135,13 +137,13 @@ pub async fn lease(
                  ORDER BY run_at LIMIT 1
                  FOR UPDATE SKIP LOCKED)
              RETURNING id, kind, payload, attempts, max_attempts",
-        )
-        .bind(worker)
-        .bind(to_millis(now + lease))
-        .bind(queue)
-        .bind(now_ms)
-        .fetch_optional(db.writer())
-        .await?;
+                )
+                .bind(worker)
+                .bind(to_millis(now + lease))
+                .bind(queue)
+                .bind(now_ms),
+            )
+            .await?;
         return Ok(claimed.map(|row| claimed_job(queue, row)));
     }
     // SQLite: one writer, so the conditional UPDATE cannot interleave with another claim; a few
@@ -161,19 +163,21 @@ pub async fn lease(
         let Some((id,)) = candidate else {
             return Ok(None);
         };
-        let claimed: Option<Claimed> = sqlx::query_as(
-            "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
+        let claimed: Option<Claimed> = db
+            .fetch_optional_write(
+                sqlx::query_as(
+                    "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
              WHERE id = $3 AND status = 'pending' AND run_at <= $4
                AND (locked_until IS NULL OR locked_until < $4)
                AND attempts < max_attempts
              RETURNING id, kind, payload, attempts, max_attempts",
-        )
-        .bind(worker)
-        .bind(to_millis(now + lease))
-        .bind(&id)
-        .bind(now_ms)
-        .fetch_optional(db.writer())
-        .await?;
+                )
+                .bind(worker)
+                .bind(to_millis(now + lease))
+                .bind(&id)
+                .bind(now_ms),
+            )
+            .await?;
         if let Some(row) = claimed {
             return Ok(Some(claimed_job(queue, row)));
         }
@@ -190,13 +194,13 @@ pub async fn renew(
     now: DateTime<Utc>,
     lease: Duration,
 ) -> Result<bool, StoreError> {
-    let renewed = sqlx::query(
+    let renewed = db.execute_write(sqlx::query(
         "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'pending'",
     )
     .bind(to_millis(now + lease))
     .bind(&job.id)
     .bind(worker)
-    .execute(db.writer())
+    )
     .await?;
     Ok(renewed.rows_affected() == 1)
 }
@@ -209,14 +213,14 @@ pub async fn complete(
     worker: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let done = db.execute_write(sqlx::query(
         "UPDATE jobs SET status = 'done', payload = '{}', finished_at = $1, locked_by = NULL, locked_until = NULL
          WHERE id = $2 AND locked_by = $3 AND status = 'pending'",
     )
     .bind(to_millis(now))
     .bind(&job.id)
     .bind(worker)
-    .execute(db.writer())
+    )
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -239,7 +243,7 @@ pub async fn fail(
     let dead = job.attempts >= job.max_attempts;
     let status = if dead { "dead" } else { "pending" };
     let run_at = now + backoff(job.attempts);
-    let result = sqlx::query(
+    let result = db.execute_write(sqlx::query(
         "UPDATE jobs SET status = $1, run_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL,
                 finished_at = CASE WHEN $1 = 'dead' THEN $4 ELSE NULL END,
                 payload = CASE WHEN $1 = 'dead' THEN '{}' ELSE payload END
@@ -251,7 +255,7 @@ pub async fn fail(
     .bind(to_millis(now))
     .bind(&job.id)
     .bind(worker)
-    .execute(db.writer())
+    )
     .await?;
     Ok(result.rows_affected() == 1)
 }
@@ -260,14 +264,14 @@ pub async fn fail(
 /// on it), clearing their payload. Returns how many.
 pub async fn bury_exhausted(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let now_ms = to_millis(now);
-    let buried = sqlx::query(
+    let buried = db.execute_write(sqlx::query(
         "UPDATE jobs SET status = 'dead', payload = '{}', finished_at = $1, locked_by = NULL, locked_until = NULL,
                 last_error = COALESCE(last_error, 'the lease of the last attempt ran out')
          WHERE status = 'pending' AND attempts >= max_attempts
            AND (locked_until IS NULL OR locked_until < $1)",
     )
     .bind(now_ms)
-    .execute(db.writer())
+    )
     .await?;
     Ok(buried.rows_affected())
 }
@@ -276,11 +280,12 @@ pub async fn bury_exhausted(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreErr
 /// ones. Returns how many were deleted.
 pub async fn purge(db: &Db, now: DateTime<Utc>, before: DateTime<Utc>) -> Result<u64, StoreError> {
     bury_exhausted(db, now).await?;
-    let deleted =
-        sqlx::query("DELETE FROM jobs WHERE status IN ('done', 'dead') AND finished_at < $1")
-            .bind(to_millis(before))
-            .execute(db.writer())
-            .await?;
+    let deleted = db
+        .execute_write(
+            sqlx::query("DELETE FROM jobs WHERE status IN ('done', 'dead') AND finished_at < $1")
+                .bind(to_millis(before)),
+        )
+        .await?;
     Ok(deleted.rows_affected())
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod jobs;
 pub mod migrate;
 pub mod testdb;
+mod writer;
 
 pub use blobs::BlobStore;
 pub use db::{Backend, Db, Tx};

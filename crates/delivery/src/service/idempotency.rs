@@ -40,23 +40,28 @@ fn check_key(key: &str) -> Result<(), DeliveryError> {
 }
 
 /// The message a (client, key) made before, if the key is still kept: its request's hash and
-/// what was answered.
+/// what was answered. `after_race`: read through the writer (`Db::read_latest`), for the loser
+/// of a race on the key, whose winner may not be committed yet.
 async fn earlier(
     db: &Db,
     client: &str,
     key: &str,
     now: DateTime<Utc>,
+    after_race: bool,
 ) -> Result<Option<(String, Sent)>, DeliveryError> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
+    let query = sqlx::query_as(
         "SELECT i.request_sha256, m.id, m.thread_id, m.content_sha256 \
          FROM delivery_idempotency i JOIN delivery_messages m ON m.id = i.message_id \
          WHERE i.client_id = $1 AND i.idem_key = $2 AND i.expires_at > $3",
     )
     .bind(client)
     .bind(key)
-    .bind(to_millis(now))
-    .fetch_optional(db.pool())
-    .await?;
+    .bind(to_millis(now));
+    let row: Option<(String, String, String, String)> = if after_race {
+        db.read_latest(query).await?
+    } else {
+        query.fetch_optional(db.pool()).await?
+    };
     Ok(row.map(|(hash, message_id, thread_id, content_sha256)| {
         (
             hash,
@@ -96,7 +101,7 @@ pub async fn send(
 ) -> Result<Answer, DeliveryError> {
     check_key(key)?;
     let client = actor.audit_id();
-    if let Some(found) = earlier(&d.db, &client, key, d.now()).await? {
+    if let Some(found) = earlier(&d.db, &client, key, d.now(), false).await? {
         return replay(request_sha256, found);
     }
     let prepared = messages::prepare(d, actor, message).await?;
@@ -115,7 +120,7 @@ pub async fn send_prepared(
 ) -> Result<Answer, DeliveryError> {
     check_key(key)?;
     let client = actor.audit_id();
-    if let Some(found) = earlier(&d.db, &client, key, d.now()).await? {
+    if let Some(found) = earlier(&d.db, &client, key, d.now(), false).await? {
         prepared.discard(d).await;
         return replay(request_sha256, found);
     }
@@ -149,7 +154,7 @@ pub async fn send_prepared(
     if inserted == 0 {
         // Someone else sent with this key first: this message is not sent.
         drop(tx);
-        let found = earlier(&d.db, &client, key, now)
+        let found = earlier(&d.db, &client, key, now, true)
             .await?
             .ok_or_else(|| DeliveryError::Internal("idempotency key vanished".into()))?;
         return replay(request_sha256, found);

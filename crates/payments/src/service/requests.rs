@@ -137,14 +137,17 @@ async fn replay(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<String>, PaymentError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT fingerprint, request_id FROM payments_idempotency \
-         WHERE administration_id = $1 AND idem_key = $2",
-    )
-    .bind(administration_id)
-    .bind(key)
-    .fetch_optional(db.pool())
-    .await?;
+    // Through the writer: after a race on the key, the winner's row may not be committed yet.
+    let row: Option<(String, String)> = db
+        .read_latest(
+            sqlx::query_as(
+                "SELECT fingerprint, request_id FROM payments_idempotency \
+                 WHERE administration_id = $1 AND idem_key = $2",
+            )
+            .bind(administration_id)
+            .bind(key),
+        )
+        .await?;
     match row {
         None => Ok(None),
         Some((f, id)) if f == fingerprint => Ok(Some(id)),
