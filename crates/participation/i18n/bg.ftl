@@ -33,6 +33,7 @@ participation-error-review-reason-missing = Оценката изисква мо
 participation-error-review-closed = Предложенията могат да се оценяват само преди началото на гласуването.
 participation-error-review-status-invalid = Оценката решава: осъществимо, неосъществимо или обединено.
 participation-error-merge-target-invalid = Предложение може да се обедини само с друго предложение от същия процес.
+participation-error-cursor-invalid = Връзката към страницата не е валидна: „after“ или „before“ приема номер на предложение и само едно от двете.
 
 ## Действия в одитния журнал
 audit-participation-process-opened = Открит процес за гражданско участие

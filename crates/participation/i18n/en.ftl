@@ -33,6 +33,7 @@ participation-error-review-reason-missing = A review needs a reason, which is pu
 participation-error-review-closed = Proposals can be reviewed only before voting begins.
 participation-error-review-status-invalid = A review decides: feasible, not feasible or merged.
 participation-error-merge-target-invalid = A proposal can be merged only into another proposal of the same process.
+participation-error-cursor-invalid = This page link is not valid: "after" or "before" takes the number of a proposal, and only one of them.
 
 ## Audit actions
 audit-participation-process-opened = Participatory process opened

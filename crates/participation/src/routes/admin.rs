@@ -108,7 +108,9 @@ impl AdminPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct AdminQuery {
     #[serde(default)]
-    offset: i64,
+    after: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
     #[serde(default)]
     done: Option<String>,
     #[serde(default)]
@@ -122,7 +124,7 @@ async fn admin_page(
     page: PageContext,
     user: &portico_http::SessionUser,
     slug: &str,
-    offset: i64,
+    cursor: proposals::Cursor,
     errors: Vec<FieldError>,
     notice: &'static str,
 ) -> Result<Response, AppError> {
@@ -131,15 +133,12 @@ async fn admin_page(
     if !administers(&actor, &process.administration_id) {
         return Err(AppError::NotFound);
     }
-    let offset = offset.max(0);
     let found = proposals::list(
         &state.ctx,
         &process.id,
         Some(ProposalStatus::Submitted),
-        portico_core::Page {
-            limit: PAGE_SIZE,
-            offset,
-        },
+        cursor,
+        PAGE_SIZE,
     )
     .await?;
     let signals = signals::report(
@@ -161,20 +160,12 @@ async fn admin_page(
     } else {
         (Vec::new(), std::collections::HashMap::new())
     };
-    let base = format!("/participation/{}/admin?offset=", process.slug);
-    let shown = i64::try_from(found.items.len()).unwrap_or(0);
+    let base = format!("/participation/{}/admin", process.slug);
+    let (previous, next) = super::pages::page_links(&base, &found);
     Ok(render(&AdminPage {
         page: page.with_strings(TABLES),
-        previous: if offset > 0 {
-            format!("{base}{}", (offset - PAGE_SIZE).max(0))
-        } else {
-            String::new()
-        },
-        next: if offset + shown < found.total {
-            format!("{base}{}", offset + PAGE_SIZE)
-        } else {
-            String::new()
-        },
+        previous,
+        next,
         items: found.items,
         total: found.total,
         signals,
@@ -199,7 +190,9 @@ pub async fn show(
         page,
         &user,
         &slug,
-        q.offset,
+        // A cursor that is not a number shows the first page.
+        proposals::Cursor::parse(q.after.as_deref(), q.before.as_deref())
+            .unwrap_or(proposals::Cursor::First),
         Vec::new(),
         if q.updated.is_some() {
             "participation_project_updated"
@@ -268,7 +261,16 @@ pub async fn review(
                 &format!("reason-{}", proposal.number),
                 &format!("participation_error_{code}"),
             )];
-            admin_page(&state, page, &user, &process.slug, 0, errors, "").await
+            admin_page(
+                &state,
+                page,
+                &user,
+                &process.slug,
+                proposals::Cursor::First,
+                errors,
+                "",
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -328,7 +330,16 @@ pub async fn implementation(
                 &format!("note-{}", proposal.number),
                 &format!("participation_error_{code}"),
             )];
-            admin_page(&state, page, &user, &process.slug, 0, errors, "").await
+            admin_page(
+                &state,
+                page,
+                &user,
+                &process.slug,
+                proposals::Cursor::First,
+                errors,
+                "",
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
