@@ -18,6 +18,8 @@ use serde::Deserialize;
 #[template(path = "participation_admin_list.html")]
 struct ListPage {
     page: PageContext,
+    /// The administrations the person runs (id, name): each with its "open" links.
+    administrations: Vec<(String, String)>,
     items: Vec<Shown>,
     consultations: Vec<super::consultations::ShownConsultation>,
 }
@@ -41,8 +43,22 @@ pub async fn list(
         .filter(|c| administers(&actor, &c.administration_id))
         .map(|c| super::consultations::ShownConsultation { c })
         .collect();
+    let mut administrations = Vec::new();
+    for id in super::process_form::administered(&user) {
+        if let Some(a) = portico_identity::service::administrations::get(&state.ctx.db, &id)
+            .await
+            .map_err(AppError::internal)?
+        {
+            let name = match page.lang {
+                portico_http::Lang::Bg => a.name_bg,
+                portico_http::Lang::En => a.name_en,
+            };
+            administrations.push((a.id, name));
+        }
+    }
     Ok(render(&ListPage {
         page: page.with_strings(TABLES),
+        administrations,
         items,
         consultations,
     })?
@@ -115,6 +131,10 @@ pub struct AdminQuery {
     done: Option<String>,
     #[serde(default)]
     updated: Option<String>,
+    #[serde(default)]
+    opened: Option<String>,
+    #[serde(default)]
+    rules: Option<String>,
 }
 
 const PAGE_SIZE: i64 = 20;
@@ -194,7 +214,11 @@ pub async fn show(
         proposals::Cursor::parse(q.after.as_deref(), q.before.as_deref())
             .unwrap_or(proposals::Cursor::First),
         Vec::new(),
-        if q.updated.is_some() {
+        if q.opened.is_some() {
+            "participation_process_opened"
+        } else if q.rules.is_some() {
+            "participation_rules_changed"
+        } else if q.updated.is_some() {
             "participation_project_updated"
         } else if q.done.is_some() {
             "participation_reviewed"

@@ -394,5 +394,6 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
 mod ballots;
 mod consultations;
 mod follow_up;
+mod forms;
 mod pages;
 mod paging;
