@@ -84,7 +84,10 @@ fn keys_of(name: &str) -> (&'static str, &'static str) {
             "participation_form_voter_area_hint",
         ),
         "min_age" => ("participation_form_min_age", ""),
-        "budget" => ("participation_form_budget", "participation_form_budget_hint"),
+        "budget" => (
+            "participation_form_budget",
+            "participation_form_budget_hint",
+        ),
         "currency" => (
             "participation_form_currency",
             "participation_form_currency_hint",
