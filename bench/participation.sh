@@ -45,7 +45,8 @@ for db in "${DBS[@]}"; do
     cast_per_s="$(awk '{print $2}' <<<"$figures")"
     slug="$(awk '{print $NF}' <<<"$figures")"
     first="$BENCH_URL/participation/$slug/proposals"
-    deep="$BENCH_URL/participation/$slug/proposals?offset=$((PROPOSALS - 20))"
+    # The last page's link as the page's "next" links lead to it: after proposal number P-20.
+    deep="$BENCH_URL/participation/$slug/proposals?status=&after=$((PROPOSALS - 20))"
     bench_expect_status "$first" 200
     bench_expect_status "$deep" 200
     bench_expect_status "$BENCH_URL/bench/bare" 200

@@ -5,7 +5,10 @@
 //     project (first sent empty, for the error summary), supports and comments on it; then in
 //     "Sofia Chooses GREEN" they are verified (population register, a phone, a location inside
 //     Sofia), cast a ballot with the code the SMS gateway received, keep the receipt, change the
-//     ballot with it, check the receipt, and see the live result.
+//     ballot with it, check the receipt, and see the live result;
+//   - Sofia's administration admin goes from the console to the participation pages, opens a
+//     participatory budget (first sent empty, for the error summary), changes its rules, and
+//     opens a public consultation (first with its last day before its first).
 //
 // Every page at 320 px and 1280 px (no sideways scrolling) with axe-core; screenshots go to
 // tests/browser/artifacts/participation/<db>/. After a failed step the rest are skipped.
@@ -30,6 +33,7 @@ const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const CITIZEN_EMAIL = 'ivan.petrov@portico.demo';
 const CITIZEN_EGN = makeEgn(new Date(Date.UTC(1985, 6, 14)), 123);
 const VERIFIER_EMAIL = 'verifier@sofia.portico.demo';
+const ADMIN_EMAIL = 'admin@sofia.portico.demo';
 const PHONE = '0888 765 432';
 
 let server;
@@ -40,7 +44,11 @@ let receipt = null;
 const visitor = { label: 'visitor' };
 const citizen = { label: 'citizen' };
 const verifier = { label: 'verifier' };
-const everyone = [visitor, citizen, verifier];
+const admin = { label: 'admin' };
+const everyone = [visitor, citizen, verifier, admin];
+
+/** The day `n` days from today, as a date input takes it (YYYY-MM-DD). */
+const dayFromToday = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 const currentPath = (who) => new URL(who.page.url()).pathname;
 const heading = async (who) => (await who.page.locator('main h1').first().innerText()).trim();
@@ -225,5 +233,73 @@ describe(`citizen participation: propose, support, verify, vote, change, results
     assert.ok((await visitor.page.locator('#tally .tag--decided').count()) > 0, 'some are funded');
     assert.match(await visitor.page.locator('#tie-rule').innerText(), /при равенство/);
     await checkPage(visitor, 'results');
+  });
+
+  step('opens a participatory budget from the console, first with nothing filled in', admin, async () => {
+    await signIn(admin, ADMIN_EMAIL);
+    await open(admin, '/admin');
+    await clickAndWait(admin, admin.page.locator('.console-participation').first());
+    assert.equal(currentPath(admin), '/participation/admin');
+    await checkPage(admin, 'participation-admin');
+    await clickAndWait(admin, admin.page.locator('.open-process').first());
+    assert.equal(currentPath(admin), '/participation/admin/processes');
+    await checkPage(admin, 'open-process');
+    await clickAndWait(admin, submitOf(admin, '#title_bg'));
+    assert.equal(await admin.page.locator('.error-summary').count(), 1, 'an error summary');
+    await checkPage(admin, 'open-process-error');
+    await admin.page.fill('#title_bg', 'Красна поляна избира');
+    await admin.page.fill('#title_en', 'Krasna Polyana Chooses');
+    await admin.page.fill('#slug', 'krasna-polyana-chooses');
+    await admin.page.fill('#theme', 'neighbourhood');
+    for (const [field, n] of [
+      ['proposals_from', 0], ['proposals_until', 14], ['review_until', 28],
+      ['voting_from', 29], ['voting_until', 43], ['results_from', 44],
+    ]) {
+      await admin.page.fill(`#${field}`, dayFromToday(n));
+    }
+    await admin.page.fill('#topics', 'parks; Паркове; Parks\nstreets; Улици; Streets');
+    await admin.page.fill('#voter_area', 'krasna-polyana');
+    await admin.page.fill('#budget', '300 000');
+    await admin.page.fill('#legal_basis', 'Закон за местното самоуправление и местната администрация, чл. 17');
+    await clickAndWait(admin, submitOf(admin, '#title_bg'));
+    assert.equal(currentPath(admin), '/participation/krasna-polyana-chooses/admin');
+    assert.match(await admin.page.locator('main').innerText(), /Процесът е открит/);
+    await checkPage(admin, 'process-opened');
+  });
+
+  step('changes the rules of the new process', admin, async () => {
+    await clickAndWait(admin, admin.page.locator('#change-rules'));
+    assert.equal(await admin.page.inputValue('#budget'), '300000');
+    await checkPage(admin, 'rules');
+    await admin.page.fill('#budget', '350 000');
+    await admin.page.check('#ballot_rule-knapsack');
+    await admin.page.check('#tally_live');
+    await clickAndWait(admin, submitOf(admin, '#budget'));
+    assert.match(await admin.page.locator('main').innerText(), /Правилата са запазени/);
+    await open(admin, '/participation/krasna-polyana-chooses');
+    assert.match(await admin.page.locator('main').innerText(), /350\s000/);
+  });
+
+  step('opens a public consultation, first with its dates the wrong way round', admin, async () => {
+    await open(admin, '/participation/admin');
+    await clickAndWait(admin, admin.page.locator('.open-consultation').first());
+    await checkPage(admin, 'open-consultation');
+    await admin.page.fill('#title_bg', 'Проект на наредба за детските площадки');
+    await admin.page.fill('#title_en', 'Draft ordinance on playgrounds');
+    await admin.page.fill('#slug', 'playgrounds-ordinance');
+    await admin.page.fill('#summary', 'Общината предлага правила за поддръжката на детските площадки.');
+    await admin.page.fill('#opens_on', dayFromToday(0));
+    await admin.page.fill('#closes_on', dayFromToday(-3));
+    await admin.page.fill('#sections', 'Чл. 1. Предмет\nНаредбата урежда детските площадки.\n---\nЧл. 2. Поддръжка\nПлощадките се проверяват всеки месец.');
+    await clickAndWait(admin, submitOf(admin, '#title_bg'));
+    assert.equal(await admin.page.locator('.error-summary').count(), 1, 'an error summary');
+    await checkPage(admin, 'open-consultation-error');
+    await admin.page.fill('#closes_on', dayFromToday(30));
+    await clickAndWait(admin, submitOf(admin, '#title_bg'));
+    assert.equal(currentPath(admin), '/participation/consultations/playgrounds-ordinance/admin');
+    assert.match(await admin.page.locator('main').innerText(), /публикуван за коментари/);
+    await checkPage(admin, 'consultation-opened');
+    await open(visitor, '/participation/consultations/playgrounds-ordinance');
+    assert.match(await visitor.page.locator('main').innerText(), /Чл. 2. Поддръжка/);
   });
 });

@@ -166,6 +166,7 @@ console-queue = Работна опашка на администрацията
 console-figures = Данни за гише, поща и разходи
 console-api-clients = API клиенти за вашите системи
 console-webhooks = Адреси за уведомления (webhooks) на вашите системи (е-връчване)
+console-participation = Партиципаторни бюджети и обществени консултации
 console-access-requests = Искания за достъп до регистрите ви
 console-all-access-requests = Искания за достъп до всички регистри
 console-administrations = Добавяне на администрация и всички администрации в платформата

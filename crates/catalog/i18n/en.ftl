@@ -166,6 +166,7 @@ console-queue = The administration's work queue
 console-figures = Counter, post and cost figures
 console-api-clients = API clients for your systems
 console-webhooks = Webhook endpoints of your systems (eDelivery)
+console-participation = Participatory budgets and public consultations
 console-access-requests = Requests for access to your registers
 console-all-access-requests = Requests for access to every register
 console-administrations = Add an administration, or see every one on the platform

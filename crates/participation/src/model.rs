@@ -265,9 +265,13 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProposalPage {
     pub items: Vec<Proposal>,
+    /// How many proposals (of the status asked for) the process has in all.
     pub total: i64,
     pub limit: i64,
-    pub offset: i64,
+    /// The `before` cursor of the previous page, when there is one.
+    pub previous_before: Option<i64>,
+    /// The `after` cursor of the next page, when there is one.
+    pub next_after: Option<i64>,
 }
 
 // ---- Public consultations ----

@@ -453,10 +453,8 @@ pub async fn participation(
         &ctx,
         &voting,
         None,
-        portico_core::Page {
-            limit: 30,
-            offset: 0,
-        },
+        portico_participation::service::proposals::Cursor::First,
+        30,
     )
     .await?
     .items

@@ -18,6 +18,8 @@ use serde::Deserialize;
 #[template(path = "participation_admin_list.html")]
 struct ListPage {
     page: PageContext,
+    /// The administrations the person runs (id, name): each with its "open" links.
+    administrations: Vec<(String, String)>,
     items: Vec<Shown>,
     consultations: Vec<super::consultations::ShownConsultation>,
 }
@@ -41,8 +43,22 @@ pub async fn list(
         .filter(|c| administers(&actor, &c.administration_id))
         .map(|c| super::consultations::ShownConsultation { c })
         .collect();
+    let mut administrations = Vec::new();
+    for id in super::process_form::administered(&user) {
+        if let Some(a) = portico_identity::service::administrations::get(&state.ctx.db, &id)
+            .await
+            .map_err(AppError::internal)?
+        {
+            let name = match page.lang {
+                portico_http::Lang::Bg => a.name_bg,
+                portico_http::Lang::En => a.name_en,
+            };
+            administrations.push((a.id, name));
+        }
+    }
     Ok(render(&ListPage {
         page: page.with_strings(TABLES),
+        administrations,
         items,
         consultations,
     })?
@@ -108,11 +124,17 @@ impl AdminPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct AdminQuery {
     #[serde(default)]
-    offset: i64,
+    after: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
     #[serde(default)]
     done: Option<String>,
     #[serde(default)]
     updated: Option<String>,
+    #[serde(default)]
+    opened: Option<String>,
+    #[serde(default)]
+    rules: Option<String>,
 }
 
 const PAGE_SIZE: i64 = 20;
@@ -122,7 +144,7 @@ async fn admin_page(
     page: PageContext,
     user: &portico_http::SessionUser,
     slug: &str,
-    offset: i64,
+    cursor: proposals::Cursor,
     errors: Vec<FieldError>,
     notice: &'static str,
 ) -> Result<Response, AppError> {
@@ -131,15 +153,12 @@ async fn admin_page(
     if !administers(&actor, &process.administration_id) {
         return Err(AppError::NotFound);
     }
-    let offset = offset.max(0);
     let found = proposals::list(
         &state.ctx,
         &process.id,
         Some(ProposalStatus::Submitted),
-        portico_core::Page {
-            limit: PAGE_SIZE,
-            offset,
-        },
+        cursor,
+        PAGE_SIZE,
     )
     .await?;
     let signals = signals::report(
@@ -161,20 +180,12 @@ async fn admin_page(
     } else {
         (Vec::new(), std::collections::HashMap::new())
     };
-    let base = format!("/participation/{}/admin?offset=", process.slug);
-    let shown = i64::try_from(found.items.len()).unwrap_or(0);
+    let base = format!("/participation/{}/admin", process.slug);
+    let (previous, next) = super::pages::page_links(&base, &found);
     Ok(render(&AdminPage {
         page: page.with_strings(TABLES),
-        previous: if offset > 0 {
-            format!("{base}{}", (offset - PAGE_SIZE).max(0))
-        } else {
-            String::new()
-        },
-        next: if offset + shown < found.total {
-            format!("{base}{}", offset + PAGE_SIZE)
-        } else {
-            String::new()
-        },
+        previous,
+        next,
         items: found.items,
         total: found.total,
         signals,
@@ -199,9 +210,15 @@ pub async fn show(
         page,
         &user,
         &slug,
-        q.offset,
+        // A cursor that is not a number shows the first page.
+        proposals::Cursor::parse(q.after.as_deref(), q.before.as_deref())
+            .unwrap_or(proposals::Cursor::First),
         Vec::new(),
-        if q.updated.is_some() {
+        if q.opened.is_some() {
+            "participation_process_opened"
+        } else if q.rules.is_some() {
+            "participation_rules_changed"
+        } else if q.updated.is_some() {
             "participation_project_updated"
         } else if q.done.is_some() {
             "participation_reviewed"
@@ -268,7 +285,16 @@ pub async fn review(
                 &format!("reason-{}", proposal.number),
                 &format!("participation_error_{code}"),
             )];
-            admin_page(&state, page, &user, &process.slug, 0, errors, "").await
+            admin_page(
+                &state,
+                page,
+                &user,
+                &process.slug,
+                proposals::Cursor::First,
+                errors,
+                "",
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -328,7 +354,16 @@ pub async fn implementation(
                 &format!("note-{}", proposal.number),
                 &format!("participation_error_{code}"),
             )];
-            admin_page(&state, page, &user, &process.slug, 0, errors, "").await
+            admin_page(
+                &state,
+                page,
+                &user,
+                &process.slug,
+                proposals::Cursor::First,
+                errors,
+                "",
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -150,25 +150,36 @@ pub struct ProposalQuery {
     pub status: Option<ProposalStatus>,
     #[serde(default)]
     pub limit: Option<i64>,
+    /// The proposals numbered after this one: the page's `next_after`.
     #[serde(default)]
-    pub offset: Option<i64>,
+    pub after: Option<String>,
+    /// The proposals numbered before this one: the page's `previous_before`.
+    #[serde(default)]
+    pub before: Option<String>,
+    /// No longer taken (pages follow cursors); refused, so that an old client is not silently
+    /// given the first page again and again.
+    #[serde(default)]
+    #[param(ignore)]
+    pub offset: Option<String>,
 }
 
-/// A page of a process's proposals (at most 100), in the order they came. Public.
+/// A page of a process's proposals (at most 100), in the order they came, from a cursor
+/// (`after` or `before` a proposal number; `cursor_invalid` otherwise). Public.
 #[utoipa::path(get, path = "/api/v1/participation/processes/{id}/proposals", tag = "participation", security(()),
     params(("id" = String, Path), ProposalQuery),
-    responses((status = 200, body = ProposalPage)))]
+    responses((status = 200, body = ProposalPage),
+        (status = 422, body = portico_http::ApiErrorBody, description = "cursor_invalid")))]
 async fn list_proposals(
     State(state): State<ParticipationState>,
     Path(id): Path<String>,
     Query(q): Query<ProposalQuery>,
 ) -> Result<Json<ProposalPage>, ApiError> {
-    let page = portico_core::Page {
-        limit: q.limit.unwrap_or(20),
-        offset: q.offset.unwrap_or(0),
-    };
+    if q.offset.is_some() {
+        return Err(ParticipationError::Invalid("cursor_invalid").into());
+    }
+    let cursor = proposals::Cursor::parse(q.after.as_deref(), q.before.as_deref())?;
     Ok(Json(
-        proposals::list(&state.ctx, &id, q.status, page).await?,
+        proposals::list(&state.ctx, &id, q.status, cursor, q.limit.unwrap_or(20)).await?,
     ))
 }
 

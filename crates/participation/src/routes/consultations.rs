@@ -115,6 +115,8 @@ impl ConsultationPage {
 pub struct Done {
     #[serde(default)]
     done: Option<String>,
+    #[serde(default)]
+    opened: Option<String>,
 }
 
 async fn consultation_page(
@@ -234,7 +236,8 @@ struct AnswerPage {
     comments: Vec<ConsultationComment>,
     errors: Vec<FieldError>,
     report: String,
-    notice: bool,
+    /// The confirmation shown on top (a string key), empty for none.
+    notice: &'static str,
 }
 
 impl AnswerPage {
@@ -268,7 +271,7 @@ async fn answer_page(
     slug: &str,
     errors: Vec<FieldError>,
     report: String,
-    notice: bool,
+    notice: &'static str,
 ) -> Result<Response, AppError> {
     let actor = user.actor();
     let c = consultations::get(&state.ctx, slug).await?;
@@ -301,7 +304,13 @@ pub async fn admin(
         &slug,
         Vec::new(),
         String::new(),
-        d.done.is_some(),
+        if d.opened.is_some() {
+            "participation_consultation_opened"
+        } else if d.done.is_some() {
+            "participation_consultation_answered"
+        } else {
+            ""
+        },
     )
     .await
 }
@@ -337,7 +346,7 @@ pub async fn answer(
                 &format!("reason-{n}"),
                 &format!("participation_error_{code}"),
             )];
-            answer_page(&state, page, &user, &c.slug, errors, String::new(), false).await
+            answer_page(&state, page, &user, &c.slug, errors, String::new(), "").await
         }
         Err(e) => Err(e.into()),
     }
@@ -365,7 +374,7 @@ pub async fn publish(
                 "report",
                 &format!("participation_error_{code}"),
             )];
-            answer_page(&state, page, &user, &c.slug, errors, report, false).await
+            answer_page(&state, page, &user, &c.slug, errors, report, "").await
         }
         Err(e) => Err(e.into()),
     }

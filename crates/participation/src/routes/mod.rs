@@ -2,9 +2,12 @@
 
 mod admin;
 mod api;
+mod consultation_form;
 mod consultations;
 mod consultations_api;
+mod form;
 mod pages;
+mod process_form;
 
 use crate::service::Participation;
 use axum::extract::FromRef;
@@ -31,6 +34,14 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
     Router::new()
         .route("/participation", get(pages::list))
         .route("/participation/admin", get(admin::list))
+        .route(
+            "/participation/admin/processes",
+            get(process_form::new_form).post(process_form::open),
+        )
+        .route(
+            "/participation/admin/consultations",
+            get(consultation_form::new_form).post(consultation_form::open),
+        )
         .route("/participation/receipts", get(pages::check_receipt))
         .route(
             "/participation/consultations/{slug}",
@@ -83,5 +94,9 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         .route("/participation/{slug}/change", post(pages::change))
         .route("/participation/{slug}/results", get(pages::results))
         .route("/participation/{slug}/admin", get(admin::show))
+        .route(
+            "/participation/{slug}/rules",
+            get(process_form::rules_form).post(process_form::change_rules),
+        )
         .with_state(state)
 }

@@ -216,10 +216,8 @@ pub async fn show(
         &state.ctx,
         &process.id,
         Some(ProposalStatus::Feasible),
-        portico_core::Page {
-            limit: 1,
-            offset: 0,
-        },
+        proposals::Cursor::First,
+        1,
     )
     .await?
     .total;
@@ -237,7 +235,9 @@ pub async fn show(
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
-    offset: i64,
+    after: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
     #[serde(default)]
     status: Option<String>,
 }
@@ -280,6 +280,22 @@ impl ProposalsPage {
     }
 }
 
+/// The "previous" and "next" links of a page of proposals under `base` (with or without a
+/// query of its own), empty where there is none: plain links, so paging needs no script.
+pub fn page_links(base: &str, found: &crate::model::ProposalPage) -> (String, String) {
+    let and = if base.contains('?') { '&' } else { '?' };
+    (
+        found
+            .previous_before
+            .map(|b| format!("{base}{and}before={b}"))
+            .unwrap_or_default(),
+        found
+            .next_after
+            .map(|a| format!("{base}{and}after={a}"))
+            .unwrap_or_default(),
+    )
+}
+
 pub async fn proposals_page(
     State(state): State<ParticipationState>,
     page: PageContext,
@@ -288,37 +304,22 @@ pub async fn proposals_page(
 ) -> Result<Response, AppError> {
     let process = processes::get(&state.ctx, &slug).await?;
     let status = q.status.as_deref().and_then(ProposalStatus::parse);
-    let offset = q.offset.max(0);
-    let found = proposals::list(
-        &state.ctx,
-        &process.id,
-        status,
-        portico_core::Page {
-            limit: PAGE_SIZE,
-            offset,
-        },
-    )
-    .await?;
+    // A cursor that is not a number (an edited or truncated link) shows the first page.
+    let cursor = proposals::Cursor::parse(q.after.as_deref(), q.before.as_deref())
+        .unwrap_or(proposals::Cursor::First);
+    let found = proposals::list(&state.ctx, &process.id, status, cursor, PAGE_SIZE).await?;
     let status_param = status.map(|s| s.as_str()).unwrap_or_default().to_owned();
     let base = format!(
-        "/participation/{}/proposals?status={status_param}&offset=",
+        "/participation/{}/proposals?status={status_param}",
         process.slug
     );
-    let shown = i64::try_from(found.items.len()).unwrap_or(0);
+    let (previous, next) = page_links(&base, &found);
     Ok(render(&ProposalsPage {
         page: page.with_strings(TABLES),
-        previous: if offset > 0 {
-            format!("{base}{}", (offset - PAGE_SIZE).max(0))
-        } else {
-            String::new()
-        },
-        next: if offset + shown < found.total {
-            format!("{base}{}", offset + PAGE_SIZE)
-        } else {
-            String::new()
-        },
-        first: if shown > 0 { offset + 1 } else { 0 },
-        last: offset + shown,
+        previous,
+        next,
+        first: found.items.first().map_or(0, |p| p.number),
+        last: found.items.last().map_or(0, |p| p.number),
         total: found.total,
         items: found.items,
         status: status_param,
@@ -687,10 +688,8 @@ async fn vote_page(
             &state.ctx,
             &process.id,
             Some(ProposalStatus::Feasible),
-            portico_core::Page {
-                limit: 100,
-                offset: 0,
-            },
+            proposals::Cursor::First,
+            100,
         )
         .await?
         .items

@@ -250,58 +250,181 @@ pub async fn by_number(
     }
 }
 
-/// A page of a process's proposals in the order they came, optionally of one status.
+/// Where a page of proposals starts. The sort key is the proposal's number in its process, which
+/// both indexes lead with (`UNIQUE (process_id, number)` and `(process_id, status, number)`), so
+/// a page costs the same however deep it is: no `OFFSET` walks the rows before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    First,
+    /// The proposals numbered after this one.
+    After(i64),
+    /// The proposals numbered before this one (the page that ends just before it).
+    Before(i64),
+}
+
+impl Cursor {
+    /// The cursor of a link's `after` or `before` (at most one; a number from 0 up).
+    pub fn parse(after: Option<&str>, before: Option<&str>) -> Result<Cursor, ParticipationError> {
+        let number = |s: &str| {
+            s.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or(ParticipationError::Invalid("cursor_invalid"))
+        };
+        match (
+            after.filter(|s| !s.is_empty()),
+            before.filter(|s| !s.is_empty()),
+        ) {
+            (None, None) => Ok(Cursor::First),
+            (Some(a), None) => Ok(Cursor::After(number(a)?)),
+            (None, Some(b)) => Ok(Cursor::Before(number(b)?)),
+            (Some(_), Some(_)) => Err(ParticipationError::Invalid("cursor_invalid")),
+        }
+    }
+}
+
+/// `AND status = $2` when a status is asked for; the same placeholder either way keeps one bind
+/// order for both queries.
+fn status_filter(status: Option<ProposalStatus>) -> (&'static str, &'static str) {
+    match status {
+        Some(s) => ("AND status = $2", s.as_str()),
+        None => ("AND $2 = $2", ""),
+    }
+}
+
+/// Whether the process has a proposal (of the status) on the given side of `number`: one probe
+/// of the index, for the "previous" and "next" links.
+async fn any_beyond(
+    tx: &mut Tx,
+    process_id: &str,
+    status: Option<ProposalStatus>,
+    comparison: &str,
+    number: i64,
+) -> Result<bool, ParticipationError> {
+    let (filter, status) = status_filter(status);
+    let row: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT number FROM participation_proposals WHERE process_id = $1 {filter} \
+         AND number {comparison} $3 LIMIT 1"
+    ))
+    .bind(process_id)
+    .bind(status)
+    .bind(number)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// One page of rows from the cursor on, in number order, and whether there are more beyond it
+/// (on the side the cursor reads towards).
+async fn rows_from(
+    tx: &mut Tx,
+    process_id: &str,
+    status: Option<ProposalStatus>,
+    cursor: Cursor,
+    limit: i64,
+) -> Result<(Vec<Row>, bool), ParticipationError> {
+    let (filter, status) = status_filter(status);
+    let (bound, order, key) = match cursor {
+        Cursor::First => ("", "ASC", 0),
+        Cursor::After(n) => ("AND number > $3", "ASC", n),
+        Cursor::Before(n) => ("AND number < $3", "DESC", n),
+    };
+    let bound = if bound.is_empty() {
+        "AND $3 = $3"
+    } else {
+        bound
+    };
+    // One row more than the page tells whether another page follows.
+    let mut rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM participation_proposals WHERE process_id = $1 {filter} {bound} \
+         ORDER BY number {order} LIMIT $4"
+    ))
+    .bind(process_id)
+    .bind(status)
+    .bind(key)
+    .bind(limit + 1)
+    .fetch_all(&mut **tx)
+    .await?;
+    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    if order == "DESC" {
+        rows.reverse();
+    }
+    Ok((rows, more))
+}
+
+/// The topics of a page's proposals in one query, not one per proposal.
+async fn topics_of_page(
+    tx: &mut Tx,
+    rows: &[Row],
+) -> Result<std::collections::HashMap<String, Vec<String>>, ParticipationError> {
+    let mut topics: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    if rows.is_empty() {
+        return Ok(topics);
+    }
+    let marks: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT proposal_id, topic_code FROM participation_proposal_topics \
+         WHERE proposal_id IN ({}) ORDER BY topic_code",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    for row in rows {
+        q = q.bind(&row.0);
+    }
+    for (proposal, topic) in q.fetch_all(&mut **tx).await? {
+        topics.entry(proposal).or_default().push(topic);
+    }
+    Ok(topics)
+}
+
+/// A page of a process's proposals in the order they came (by number), optionally of one
+/// status, from a cursor; with the cursors of the pages before and after it.
 pub async fn list(
     ctx: &Participation,
     process_id: &str,
     status: Option<ProposalStatus>,
-    page: portico_core::Page,
+    cursor: Cursor,
+    limit: i64,
 ) -> Result<ProposalPage, ParticipationError> {
-    let limit = page.limit.clamp(1, 100);
-    let offset = page.offset.max(0);
+    let limit = limit.clamp(1, 100);
     let mut tx = ctx.db.begin().await?;
     let process = processes::load(&mut tx, process_id, ctx.now()).await?;
-    let filter = if status.is_some() {
-        "AND status = $2"
-    } else {
-        "AND $2 = $2"
-    };
-    let status = status.map_or("", ProposalStatus::as_str);
+    let (filter, status_param) = status_filter(status);
     let (total,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM participation_proposals WHERE process_id = $1 {filter}"
     ))
     .bind(&process.id)
-    .bind(status)
+    .bind(status_param)
     .fetch_one(&mut *tx)
     .await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM participation_proposals WHERE process_id = $1 {filter} \
-         ORDER BY number LIMIT $3 OFFSET $4"
-    ))
-    .bind(&process.id)
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *tx)
-    .await?;
-    // The page's topics in one query, not one per proposal.
-    let mut topics: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
-    if !rows.is_empty() {
-        let marks: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT proposal_id, topic_code FROM participation_proposal_topics \
-             WHERE proposal_id IN ({}) ORDER BY topic_code",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-        for row in &rows {
-            q = q.bind(&row.0);
-        }
-        for (proposal, topic) in q.fetch_all(&mut *tx).await? {
-            topics.entry(proposal).or_default().push(topic);
-        }
+    let (mut rows, mut more) = rows_from(&mut tx, &process.id, status, cursor, limit).await?;
+    let mut cursor = cursor;
+    if matches!(cursor, Cursor::Before(_)) && !more {
+        // Going back reached the start: show the whole first page, not a short one.
+        cursor = Cursor::First;
+        (rows, more) = rows_from(&mut tx, &process.id, status, cursor, limit).await?;
     }
+    // The cursors the links carry: the first number shown (or, past the end, the one after the
+    // cursor) for "previous", the last shown for "next".
+    let first = rows.first().map(|r| r.2);
+    let last = rows.last().map(|r| r.2);
+    let (previous_before, next_after) = match cursor {
+        Cursor::First => (None, last.filter(|_| more)),
+        Cursor::After(n) => {
+            let before = first.unwrap_or(n.saturating_add(1));
+            let earlier = any_beyond(&mut tx, &process.id, status, "<", before).await?;
+            (Some(before).filter(|_| earlier), last.filter(|_| more))
+        }
+        Cursor::Before(n) => {
+            let after = last.unwrap_or(n.saturating_sub(1));
+            let later = any_beyond(&mut tx, &process.id, status, ">", after).await?;
+            (first.filter(|_| more), Some(after).filter(|_| later))
+        }
+    };
+    let mut topics = topics_of_page(&mut tx, &rows).await?;
     let items = rows
         .into_iter()
         .map(|row| {
@@ -314,7 +437,8 @@ pub async fn list(
         items,
         total,
         limit,
-        offset,
+        previous_before,
+        next_after,
     })
 }
 

@@ -196,12 +196,18 @@ fn computed_lookups(code_keys: &BTreeSet<String>) -> BTreeMap<&'static str, Vec<
             .map(|s| format!("office_check_{s}"))
             .collect(),
     );
-    // The participation admin page's notice after a review or a project update (routes::admin).
+    // The participation admin pages' notice after a review, a project update, opening a
+    // process, changing its rules (routes::admin), opening or answering a consultation
+    // (routes::consultations).
     map.insert(
         "notice",
         vec![
             "participation_reviewed".into(),
             "participation_project_updated".into(),
+            "participation_process_opened".into(),
+            "participation_rules_changed".into(),
+            "participation_consultation_opened".into(),
+            "participation_consultation_answered".into(),
         ],
     );
     // The header's links (portico_http::page::nav_links), by who is signed in.

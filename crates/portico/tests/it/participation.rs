@@ -379,12 +379,14 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
     }
     let page = app
         .client()
-        .get("/api/v1/participation/processes/green/proposals?limit=10&offset=20")
+        .get("/api/v1/participation/processes/green/proposals?limit=10&after=20")
         .await
         .json();
     assert_eq!(page["total"], 25);
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
+    assert_eq!(page["next_after"], serde_json::Value::Null);
+    assert_eq!(page["previous_before"], 21);
     assert_eq!(items[0]["number"], 21);
     assert_eq!(items[0]["title"], "Идея 20");
 }
@@ -392,4 +394,6 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
 mod ballots;
 mod consultations;
 mod follow_up;
+mod forms;
 mod pages;
+mod paging;
