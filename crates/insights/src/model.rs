@@ -119,7 +119,7 @@ impl Event {
 }
 
 /// The counts of one row (a day or a month, a service, a channel). Added, never overwritten.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub started: i64,
     pub submitted: i64,

@@ -5,7 +5,7 @@
 use super::views::{self, Series};
 use super::{plausible_id, InsightsState};
 use crate::model::{Kpis, Scope};
-use crate::service::{feedback, kpis};
+use crate::service::{feedback, kpis, stored, Insights};
 use crate::strings::TABLES;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -378,6 +378,24 @@ struct Scoped {
     here_path: String,
 }
 
+/// The stored figures are of another day (or there are none yet): queue a recompute, once a
+/// day on this node, and show what is stored meanwhile. Changes queue their own recompute; this
+/// is for the day that begins with none.
+async fn ask_for_today(ctx: &Insights, today: chrono::NaiveDate) {
+    let first = match ctx.refresh_requested_on.lock() {
+        Ok(mut asked) if *asked != Some(today) => {
+            *asked = Some(today);
+            true
+        }
+        _ => false,
+    };
+    if first {
+        if let Err(e) = stored::request(ctx).await {
+            tracing::warn!(error = %e, "cannot queue the insights recompute");
+        }
+    }
+}
+
 async fn show(
     state: &InsightsState,
     page: PageContext,
@@ -385,20 +403,21 @@ async fn show(
     s: Scoped,
 ) -> Result<Response, AppError> {
     let ctx = &state.insights;
+    // The figures as the last recompute stored them (a few rows), never the counters.
     let today = ctx.today();
-    let months = kpis::last_year(today);
-    let (series, total) = kpis::series(&ctx.db, &s.scope, &months, today).await?;
-    let grouped_scope = if s.by == kpis::By::Service && matches!(s.scope, Scope::Service(_)) {
-        Scope::Platform
-    } else {
-        s.scope.clone()
-    };
-    let groups = kpis::grouped(&ctx.db, &grouped_scope, s.by, &months, today).await?;
-    let wanted: BTreeMap<String, Kpis> = s
-        .groups
-        .iter()
-        .filter_map(|(id, _, _)| groups.get(id).map(|k| (id.clone(), k.clone())))
-        .collect();
+    let stored = stored::state(&ctx.db).await?;
+    if stored.as_ref().is_none_or(|s| s.as_of != today) {
+        ask_for_today(ctx, today).await;
+    }
+    let stored = stored.unwrap_or_else(|| stored::State {
+        as_of: today,
+        months: kpis::last_year(today),
+        generation: 0,
+    });
+    let months = &stored.months;
+    let (series, total) = stored::series(&ctx.db, &stored, &s.scope).await?;
+    let ids: Vec<String> = s.groups.iter().map(|(id, _, _)| id.clone()).collect();
+    let wanted = stored::totals(&ctx.db, &stored, s.by, &ids).await?;
     if let Some(r) = download(
         format.format.as_deref().unwrap_or(""),
         &s.name,
@@ -416,7 +435,7 @@ async fn show(
         .map(|(id, name, href)| GroupRow {
             href: href.clone(),
             name: name.clone(),
-            cells: group_cells(groups.get(id).unwrap_or(&empty), lang),
+            cells: group_cells(wanted.get(id).unwrap_or(&empty), lang),
         })
         .collect();
     let comments = match &s.comments_for {
