@@ -54,8 +54,8 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         insights: insights.clone(),
     };
     Ok(portico_http::Mounted {
-        pages: routes::router(state),
-        api: utoipa_axum::router::OpenApiRouter::new(),
+        pages: routes::router(state.clone()),
+        api: routes::api_router(state),
         jobs: vec![
             (
                 service::events::EVENT_JOB,

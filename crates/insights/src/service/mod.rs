@@ -10,6 +10,7 @@ pub mod inquiries;
 pub mod kpis;
 pub mod open_data;
 pub mod purge;
+pub mod scopes;
 pub mod stored;
 
 use portico_core::{Actor, Clock, Role};

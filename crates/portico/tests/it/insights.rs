@@ -764,7 +764,8 @@ async fn shown(app: &TestApp, path: &str) -> (i64, i64, i64) {
 }
 
 #[tokio::test]
-async fn the_dashboard_shows_an_event_once_its_figures_are_recomputed_and_a_new_day_by_itself() {
+async fn the_dashboard_shows_an_event_once_its_figures_are_recomputed_and_a_new_day_by_itself_also_over_the_api(
+) {
     let app = crate::catalog::seeded().await;
     let ctx = ctx(&app);
     let service = sofia_service(&app).await;
@@ -845,6 +846,35 @@ async fn the_dashboard_shows_an_event_once_its_figures_are_recomputed_and_a_new_
     refreshed(&app).await;
     assert_eq!(shown(&app, &administration_page).await, (3, 1, 1));
     assert_eq!(shown(&app, "/performance").await, (3, 1, 1));
+
+    // The same figures over the public JSON API, in the OpenAPI document.
+    let c = app.client();
+    for path in ["/performance", &administration_page, &service_page] {
+        let api = c.get(&format!("/api/v1{path}")).await;
+        assert_eq!(api.status, StatusCode::OK, "{path}");
+        let page = c.get(&format!("{path}?format=json")).await.json();
+        assert_eq!(api.json(), page, "{path}");
+    }
+    let api = c.get("/api/v1/performance").await.json();
+    assert_eq!(api["months"].as_array().map(Vec::len), Some(12));
+    assert_eq!(api["total"]["counts"]["submitted"], 3);
+    assert_eq!(api["groups"][&sofia]["inquiries_overdue"], 1);
+    let missing = c.get("/api/v1/performance/administrations/nobody").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+    assert_eq!(
+        c.get("/api/v1/performance/services/<script>").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let doc = c.get("/api/v1/openapi.json").await.json();
+    for path in [
+        "/api/v1/performance",
+        "/api/v1/performance/administrations/{id}",
+        "/api/v1/performance/services/{id}",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} not documented");
+    }
+    assert!(doc["components"]["schemas"].get("Dashboard").is_some());
 }
 
 #[tokio::test]
