@@ -209,28 +209,20 @@ async fn recompute(
     }
     // Always in the same order (services, administrations, the platform; each by id), so that
     // two recomputes at once never wait for each other in a cycle.
-    let mut written = Refreshed {
+    let services_written =
+        write_scopes(&mut tx, SERVICE, &by_service, (!full).then_some(&services)).await?;
+    let administrations_written = write_scopes(
+        &mut tx,
+        ADMINISTRATION,
+        &by_administration,
+        (!full).then_some(&administrations),
+    )
+    .await?;
+    let written = Refreshed {
         full,
-        ..Refreshed::default()
+        services: services_written,
+        administrations: administrations_written,
     };
-    let service_scopes: Vec<&String> = if full {
-        by_service.keys().collect()
-    } else {
-        services.iter().collect()
-    };
-    for id in service_scopes {
-        write_scope(&mut tx, SERVICE, id, by_service.get(id), full).await?;
-        written.services += 1;
-    }
-    let administration_scopes: Vec<&String> = if full {
-        by_administration.keys().collect()
-    } else {
-        administrations.iter().collect()
-    };
-    for id in administration_scopes {
-        write_scope(&mut tx, ADMINISTRATION, id, by_administration.get(id), full).await?;
-        written.administrations += 1;
-    }
     // The platform is the sum of its administrations (every counted row, inquiry and entered
     // figure belongs to one), read back from what is stored: no scan of the counters.
     let stored: Vec<(String, String)> = sqlx::query_as(
@@ -269,6 +261,24 @@ fn decode(parts: &str) -> Result<Parts, InsightsError> {
 fn encode(parts: &Parts) -> Result<String, InsightsError> {
     serde_json::to_string(parts)
         .map_err(|e| InsightsError::Internal(format!("stored figures: {e}")))
+}
+
+/// Writes the scopes of one kind: the marked ones (a marked one with nothing counted loses its
+/// rows), or, after everything was deleted (`marked` is `None`), every one computed. Says how many.
+async fn write_scopes(
+    tx: &mut Tx,
+    scope: &str,
+    computed: &BTreeMap<String, BTreeMap<String, Parts>>,
+    marked: Option<&Vec<String>>,
+) -> Result<usize, InsightsError> {
+    let ids: Vec<&String> = match marked {
+        Some(ids) => ids.iter().collect(),
+        None => computed.keys().collect(),
+    };
+    for id in &ids {
+        write_scope(tx, scope, id, computed.get(*id), marked.is_none()).await?;
+    }
+    Ok(ids.len())
 }
 
 /// Replaces one scope's rows: a row per month with anything in it, and the total.
