@@ -16,10 +16,16 @@ pub use error::InsightsError;
 /// The insights block's words in Bulgarian and English (`i18n/bg.ftl`, `i18n/en.ftl`).
 pub static TRANSLATIONS: portico_http::Translations = portico_http::translations!("insights");
 
-pub const MIGRATIONS: &[portico_store::Migration] = &[portico_store::Migration {
-    id: "insights/0001_insights",
-    sql: include_str!("../migrations/0001_insights.sql"),
-}];
+pub const MIGRATIONS: &[portico_store::Migration] = &[
+    portico_store::Migration {
+        id: "insights/0001_insights",
+        sql: include_str!("../migrations/0001_insights.sql"),
+    },
+    portico_store::Migration {
+        id: "insights/0002_stored_figures",
+        sql: include_str!("../migrations/0002_stored_figures.sql"),
+    },
+];
 
 /// The insights block: its tables, the dashboard and the back-office pages, and the jobs that
 /// count events and abandoned drafts.
@@ -48,8 +54,8 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         insights: insights.clone(),
     };
     Ok(portico_http::Mounted {
-        pages: routes::router(state),
-        api: utoipa_axum::router::OpenApiRouter::new(),
+        pages: routes::router(state.clone()),
+        api: routes::api_router(state),
         jobs: vec![
             (
                 service::events::EVENT_JOB,
@@ -60,6 +66,12 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
             (
                 service::events::ABANDON_JOB,
                 Arc::new(service::events::AbandonJob {
+                    insights: insights.clone(),
+                }),
+            ),
+            (
+                service::stored::REFRESH_JOB,
+                Arc::new(service::stored::RefreshJob {
                     insights: insights.clone(),
                 }),
             ),

@@ -119,7 +119,7 @@ impl Event {
 }
 
 /// The counts of one row (a day or a month, a service, a channel). Added, never overwritten.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counts {
     pub started: i64,
     pub submitted: i64,
@@ -237,7 +237,7 @@ pub struct Figures {
 }
 
 /// One month's KPIs, each as defined in docs/insights.md. `None` when there is nothing to divide by.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Kpis {
     pub month: String,
     pub counts: Counts,

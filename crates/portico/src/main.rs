@@ -321,6 +321,13 @@ async fn run() -> Result<()> {
             // A year of performance history for the dashboard (once; see docs/insights.md).
             let today = portico_core::calendar::sofia_date(clock.now());
             portico_insights::service::history::seed_demo(&db, today).await?;
+            // The dashboard's stored figures, with that history in them.
+            let insights = portico_insights::service::Insights::new(
+                db.clone(),
+                clock.clone(),
+                std::sync::Arc::new(tokio::sync::Notify::new()),
+            );
+            portico_insights::service::stored::refresh_everything(&insights).await?;
             // The figures as an open dataset in /data, kept current by a job.
             let performance = demo::publish_performance(&config, &db, clock.clone()).await?;
             println!(
@@ -507,6 +514,13 @@ async fn run() -> Result<()> {
             let db = app::connect(&config).await?;
             let today = portico_core::calendar::sofia_date(clock.now());
             let h = portico_insights::service::history::bench_history(&db, today, events).await?;
+            // The dashboard's stored figures, with that history in them.
+            let insights = portico_insights::service::Insights::new(
+                db,
+                clock.clone(),
+                std::sync::Arc::new(tokio::sync::Notify::new()),
+            );
+            portico_insights::service::stored::refresh_everything(&insights).await?;
             println!(
                 "insights history: {} events over {} services in {:.1} s",
                 h.events, h.services, h.seconds

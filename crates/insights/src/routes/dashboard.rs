@@ -5,7 +5,7 @@
 use super::views::{self, Series};
 use super::{plausible_id, InsightsState};
 use crate::model::{Kpis, Scope};
-use crate::service::{feedback, kpis};
+use crate::service::{feedback, kpis, scopes};
 use crate::strings::TABLES;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -279,18 +279,11 @@ fn group_cells(k: &Kpis, lang: Lang) -> Vec<String> {
 }
 
 /// The figures as a download: one line per month (CSV), or everything (JSON).
-fn download(
-    format: &str,
-    name: &str,
-    months: &[Kpis],
-    total: &Kpis,
-    groups: &BTreeMap<String, Kpis>,
-) -> Result<Option<Response>, AppError> {
+fn download(format: &str, shown: &scopes::Dashboard) -> Result<Option<Response>, AppError> {
+    let name = &shown.scope;
     match format {
         "json" => {
-            let body = serde_json::json!({
-                "scope": name, "months": months, "total": total, "groups": groups,
-            });
+            let body = serde_json::to_string(shown).map_err(AppError::internal)?;
             Ok(Some(
                 (
                     [
@@ -300,7 +293,7 @@ fn download(
                             format!("attachment; filename=\"performance-{name}.json\""),
                         ),
                     ],
-                    body.to_string(),
+                    body,
                 )
                     .into_response(),
             ))
@@ -313,7 +306,7 @@ fn download(
             );
             let opt = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
             let opt_i = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-            for k in months {
+            for k in &shown.months {
                 let c = &k.counts;
                 out.push_str(&format!(
                     "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
@@ -385,29 +378,18 @@ async fn show(
     s: Scoped,
 ) -> Result<Response, AppError> {
     let ctx = &state.insights;
-    let today = ctx.today();
-    let months = kpis::last_year(today);
-    let (series, total) = kpis::series(&ctx.db, &s.scope, &months, today).await?;
-    let grouped_scope = if s.by == kpis::By::Service && matches!(s.scope, Scope::Service(_)) {
-        Scope::Platform
-    } else {
-        s.scope.clone()
-    };
-    let groups = kpis::grouped(&ctx.db, &grouped_scope, s.by, &months, today).await?;
-    let wanted: BTreeMap<String, Kpis> = s
-        .groups
-        .iter()
-        .filter_map(|(id, _, _)| groups.get(id).map(|k| (id.clone(), k.clone())))
-        .collect();
-    if let Some(r) = download(
-        format.format.as_deref().unwrap_or(""),
-        &s.name,
-        &series,
-        &total,
-        &wanted,
-    )? {
+    // The figures as the last recompute stored them (a few rows), never the counters.
+    let ids: Vec<String> = s.groups.iter().map(|(id, _, _)| id.clone()).collect();
+    let shown = scopes::dashboard(ctx, &s.name, &s.scope, s.by, &ids).await?;
+    if let Some(r) = download(format.format.as_deref().unwrap_or(""), &shown)? {
         return Ok(r);
     }
+    let scopes::Dashboard {
+        months: series,
+        total,
+        groups: wanted,
+        ..
+    } = shown;
     let lang = page.lang;
     let empty = kpis::kpis("", &kpis::Parts::default());
     let rows = s
@@ -416,7 +398,7 @@ async fn show(
         .map(|(id, name, href)| GroupRow {
             href: href.clone(),
             name: name.clone(),
-            cells: group_cells(groups.get(id).unwrap_or(&empty), lang),
+            cells: group_cells(wanted.get(id).unwrap_or(&empty), lang),
         })
         .collect();
     let comments = match &s.comments_for {
@@ -435,8 +417,8 @@ async fn show(
     let deadline = s.deadline.or(total.deadline_days);
     let period = format!(
         "{} – {}",
-        views::month_label(months.first().map_or("", String::as_str)),
-        views::month_label(months.last().map_or("", String::as_str))
+        views::month_label(series.first().map_or("", |k| k.month.as_str())),
+        views::month_label(series.last().map_or("", |k| k.month.as_str()))
     );
     let cards = cards(&page, &total);
     let charts = charts(&page, &series, deadline);
@@ -466,8 +448,7 @@ pub async fn platform(
     page: PageContext,
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
-    let administrations =
-        portico_identity::service::administrations::list(&state.insights.db).await?;
+    let administrations = scopes::platform(&state.insights).await?;
     let groups = administrations
         .iter()
         .map(|a| {
@@ -506,16 +487,11 @@ pub async fn administration(
         return Err(AppError::NotFound);
     }
     let page = page.with_strings(TABLES);
-    let db = &state.insights.db;
-    let a = portico_identity::service::administrations::get(db, &id)
+    let (a, services) = scopes::administration(&state.insights, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let services = portico_catalog::service::list_for_administration(db, &id)
-        .await
-        .map_err(AppError::internal)?;
     let groups = services
         .iter()
-        .filter(|s| s.published_at.is_some())
         .map(|s| {
             (
                 s.id.clone(),
@@ -555,37 +531,27 @@ pub async fn service(
         return Err(AppError::NotFound);
     }
     let page = page.with_strings(TABLES);
-    let db = &state.insights.db;
-    let s = portico_catalog::service::get(db, &id)
-        .await
-        .map_err(AppError::internal)?
-        .filter(|s| s.published_at.is_some())
-        .ok_or(AppError::NotFound)?;
-    let names: BTreeMap<String, String> = portico_identity::service::administrations::list(db)
+    let (s, siblings, administrations) = scopes::service(&state.insights, &id)
         .await?
-        .into_iter()
-        .map(|a| (a.id.clone(), a.name(page.lang).to_owned()))
+        .ok_or(AppError::NotFound)?;
+    let names: BTreeMap<String, String> = administrations
+        .iter()
+        .map(|(id, a)| (id.clone(), a.name(page.lang).to_owned()))
         .collect();
     // Administrations that adopted the same template, compared side by side.
-    let siblings = match &s.template_id {
-        Some(template) => portico_catalog::service::list_published(db)
-            .await
-            .map_err(AppError::internal)?
-            .into_iter()
-            .filter(|o| o.template_id.as_deref() == Some(template))
-            .map(|o| {
-                (
-                    o.id.clone(),
-                    names
-                        .get(&o.administration_id)
-                        .cloned()
-                        .unwrap_or_else(|| o.administration_id.clone()),
-                    format!("/performance/services/{}", o.id),
-                )
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let siblings = siblings
+        .into_iter()
+        .map(|o| {
+            (
+                o.id.clone(),
+                names
+                    .get(&o.administration_id)
+                    .cloned()
+                    .unwrap_or_else(|| o.administration_id.clone()),
+                format!("/performance/services/{}", o.id),
+            )
+        })
+        .collect();
     let administration = names.get(&s.administration_id).cloned().unwrap_or_default();
     let scoped = Scoped {
         scope: Scope::Service(s.id.clone()),

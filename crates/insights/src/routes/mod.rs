@@ -1,6 +1,7 @@
 //! The insights block's pages: the public dashboard, feedback, inquiries, and the back office's
 //! inquiries queue, feedback and monthly figures.
 
+mod api;
 mod dashboard;
 mod feedback;
 mod inquiries;
@@ -8,6 +9,7 @@ mod office;
 pub mod views;
 
 use crate::service::Insights;
+pub use api::api_router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;

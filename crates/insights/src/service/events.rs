@@ -96,6 +96,7 @@ pub async fn ingest_in(
     if let Some(days) = days {
         counters::add_decision_days(tx, key, days, 1).await?;
     }
+    super::stored::mark(tx, &event.administration_id, &event.service_id, now).await?;
     match (event.kind, &event.subject_id) {
         (EventKind::Started, Some(subject)) => {
             let started = sqlx::query(

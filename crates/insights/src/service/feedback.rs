@@ -93,6 +93,7 @@ pub async fn give(ctx: &Insights, f: &NewFeedback<'_>) -> Result<(), InsightsErr
         administration_id: &service.administration_id,
     };
     counters::add(&mut tx, key, &counts).await?;
+    super::stored::mark(&mut tx, &service.administration_id, &service.id, ctx.now()).await?;
     tx.commit().await?;
     Ok(())
 }

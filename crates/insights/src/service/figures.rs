@@ -77,6 +77,7 @@ pub async fn enter(ctx: &Insights, actor: &Actor, f: &Figures) -> Result<(), Ins
     .bind(to_millis(now))
     .execute(&mut *tx)
     .await?;
+    super::stored::mark(&mut tx, &f.administration_id, &f.service_id, now).await?;
     portico_audit::append(
         &mut tx,
         portico_audit::Event::new(&actor.audit_id(), "insights.figures_entered", &f.service_id)

@@ -303,6 +303,12 @@ pub async fn bench_ingest(ctx: &super::Insights, n: usize) -> Result<BenchIngest
             insights: ctx.clone(),
         }),
     );
+    handlers.insert(
+        super::stored::REFRESH_JOB.to_owned(),
+        Arc::new(super::stored::RefreshJob {
+            insights: ctx.clone(),
+        }),
+    );
     let worker = portico_store::jobs::Worker::new(ctx.db.clone(), ctx.clock.clone(), handlers);
     let started = std::time::Instant::now();
     loop {
@@ -310,9 +316,13 @@ pub async fn bench_ingest(ctx: &super::Insights, n: usize) -> Result<BenchIngest
             break;
         }
     }
+    let count_seconds = started.elapsed().as_secs_f64();
+    // What the queued recompute would do a moment later, so that the dashboard served next
+    // shows these events.
+    super::stored::refresh(ctx).await?;
     Ok(BenchIngest {
         events: n,
         emit_seconds,
-        count_seconds: started.elapsed().as_secs_f64(),
+        count_seconds,
     })
 }

@@ -154,6 +154,13 @@ pub async fn ask(
     .bind(deadline.format("%Y-%m-%d").to_string())
     .execute(&mut *tx)
     .await?;
+    super::stored::mark(
+        &mut tx,
+        &new.administration_id,
+        service_id.as_deref().unwrap_or(""),
+        now,
+    )
+    .await?;
     portico_audit::append(
         &mut tx,
         portico_audit::Event::new(
@@ -299,6 +306,13 @@ pub async fn answer(
     if done.rows_affected() != 1 {
         return Err(InsightsError::field("answer", "insights_error_answered"));
     }
+    super::stored::mark(
+        &mut tx,
+        &inquiry.administration_id,
+        inquiry.service_id.as_deref().unwrap_or(""),
+        now,
+    )
+    .await?;
     if let Some(to) = to {
         let reference = &inquiry.reference;
         let email = Email {

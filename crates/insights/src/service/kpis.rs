@@ -9,8 +9,10 @@ use chrono::NaiveDate;
 use portico_store::Db;
 use std::collections::BTreeMap;
 
-/// What the figures of one month (or one group) are made of, before the ratios.
-#[derive(Debug, Clone, Default)]
+/// What the figures of one month (or one group) are made of, before the ratios. Stored as JSON
+/// by the recompute (`service::stored`), so that a page adds a few of them and computes the
+/// ratios exactly as from the counters.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Parts {
     pub counts: Counts,
     /// Working days → decisions.
@@ -199,6 +201,127 @@ pub async fn parts(
     Ok(out)
 }
 
+/// Each administration's (or service's) parts month by month within `from..=to`: for the ids
+/// given, or for every one that has any when `ids` is `None`. Keyed by the id, then the month.
+/// The same sums as [`parts`], so that the stored figures equal those computed per request.
+pub async fn parts_by_month(
+    db: &Db,
+    by: By,
+    ids: Option<&[String]>,
+    from: &str,
+    to: &str,
+    today: NaiveDate,
+) -> Result<BTreeMap<String, BTreeMap<String, Parts>>, InsightsError> {
+    use sqlx::Row;
+    let column = by.column("month");
+    let mut out: BTreeMap<String, BTreeMap<String, Parts>> = BTreeMap::new();
+    let chunks: Vec<Option<&[String]>> = match ids {
+        // Few enough parameters per statement for either database.
+        Some(ids) => ids.chunks(500).map(Some).collect(),
+        None => vec![None],
+    };
+    for chunk in chunks {
+        // Counts, $1 and $2 the months, the ids from $3.
+        let within = in_list(&column, 3, chunk.map_or(0, <[String]>::len));
+        let sums: Vec<String> = COUNT_COLUMNS
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+            .collect();
+        let sql = format!(
+            "SELECT {column}, month, {} FROM insights_monthly WHERE month >= $1 AND month <= $2{within} \
+             GROUP BY {column}, month",
+            sums.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(from).bind(to);
+        for id in chunk.unwrap_or(&[]) {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(db.pool()).await? {
+            let key: String = row.try_get(0)?;
+            let month: String = row.try_get(1)?;
+            let mut v = [0i64; 16];
+            for (i, slot) in v.iter_mut().enumerate() {
+                *slot = row.try_get::<Option<i64>, _>(i + 2)?.unwrap_or(0);
+            }
+            slot(&mut out, key, month).counts = Counts::from_values(v);
+        }
+
+        let sql = format!(
+            "SELECT {column}, month, working_days, CAST(SUM(n) AS BIGINT) FROM insights_decision_days_monthly \
+             WHERE month >= $1 AND month <= $2{within} GROUP BY {column}, month, working_days"
+        );
+        let mut q = sqlx::query_as::<_, (String, String, i64, i64)>(&sql)
+            .bind(from)
+            .bind(to);
+        for id in chunk.unwrap_or(&[]) {
+            q = q.bind(id);
+        }
+        for (key, month, days, n) in q.fetch_all(db.pool()).await? {
+            *slot(&mut out, key, month)
+                .histogram
+                .entry(days)
+                .or_default() += n;
+        }
+
+        let sql = format!(
+            "SELECT {column}, month, CAST(SUM(counter_count) AS BIGINT), CAST(SUM(post_count) AS BIGINT), \
+             CAST(SUM(cost_minor) AS BIGINT) FROM insights_figures WHERE month >= $1 AND month <= $2{within} \
+             GROUP BY {column}, month"
+        );
+        let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql)
+            .bind(from)
+            .bind(to);
+        for id in chunk.unwrap_or(&[]) {
+            q = q.bind(id);
+        }
+        for (key, month, counter, post, cost) in q.fetch_all(db.pool()).await? {
+            let e = slot(&mut out, key, month);
+            e.counter += counter;
+            e.post += post;
+            e.cost_minor += cost;
+        }
+
+        // Inquiries as in `parts`: $3 is today, the ids from $4.
+        let within = in_list(&column, 4, chunk.map_or(0, <[String]>::len));
+        let sql = format!(
+            "SELECT {column}, substr(asked_on, 1, 7), COUNT(*), CAST(SUM(CASE WHEN (answered_on IS NOT NULL \
+             AND answered_on > deadline) OR (answered_on IS NULL AND deadline < $3) THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM insights_inquiries WHERE asked_on >= $1 AND asked_on < $2{within} AND {column} IS NOT NULL \
+             GROUP BY {column}, substr(asked_on, 1, 7)"
+        );
+        let mut q = sqlx::query_as::<_, (String, String, i64, Option<i64>)>(&sql)
+            .bind(format!("{from}-01"))
+            .bind(format!("{to}-99"))
+            .bind(today.format("%Y-%m-%d").to_string());
+        for id in chunk.unwrap_or(&[]) {
+            q = q.bind(id);
+        }
+        for (key, month, n, overdue) in q.fetch_all(db.pool()).await? {
+            let e = slot(&mut out, key, month);
+            e.inquiries += n;
+            e.inquiries_overdue += overdue.unwrap_or(0);
+        }
+    }
+    Ok(out)
+}
+
+fn slot(
+    out: &mut BTreeMap<String, BTreeMap<String, Parts>>,
+    key: String,
+    month: String,
+) -> &mut Parts {
+    out.entry(key).or_default().entry(month).or_default()
+}
+
+/// ` AND column IN ($first, …)` for `n` ids, nothing for none (every id).
+fn in_list(column: &str, first: usize, n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let params: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!(" AND {column} IN ({})", params.join(", "))
+}
+
 fn by_inquiry(by: By) -> String {
     by.column("asked_on")
 }
@@ -283,6 +406,12 @@ mod tests {
         assert_eq!(months.len(), 12);
         assert_eq!(months.first().map(String::as_str), Some("2025-04"));
         assert_eq!(months.last().map(String::as_str), Some("2026-03"));
+    }
+
+    #[test]
+    fn an_id_list_numbers_its_parameters_from_the_first_free_one() {
+        assert_eq!(in_list("service_id", 3, 2), " AND service_id IN ($3, $4)");
+        assert_eq!(in_list("service_id", 3, 0), "");
     }
 
     #[test]

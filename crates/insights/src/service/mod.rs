@@ -10,18 +10,23 @@ pub mod inquiries;
 pub mod kpis;
 pub mod open_data;
 pub mod purge;
+pub mod scopes;
+pub mod stored;
 
 use portico_core::{Actor, Clock, Role};
 use portico_store::Db;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
-/// What the insights rules need: the database, the clock and the job worker's waker.
+/// What the insights rules need: the database, the clock and the job worker's waker; and, on
+/// this node, one recompute of the stored figures at a time and the day a page last asked for one.
 #[derive(Clone)]
 pub struct Insights {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub jobs_waker: Arc<Notify>,
+    pub refresh_lock: Arc<tokio::sync::Mutex<()>>,
+    pub refresh_requested_on: Arc<std::sync::Mutex<Option<chrono::NaiveDate>>>,
 }
 
 impl Insights {
@@ -30,6 +35,8 @@ impl Insights {
             db,
             clock,
             jobs_waker,
+            refresh_lock: Default::default(),
+            refresh_requested_on: Default::default(),
         }
     }
 

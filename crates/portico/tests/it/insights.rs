@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use portico_core::{Actor, Assurance, Clock, Person, Role, RoleGrant};
 use portico_insights::model::{Event, EventKind, Figures, Scope, Stage};
 use portico_insights::service::feedback::{self, NewFeedback};
-use portico_insights::service::{events, figures, inquiries, kpis, Insights};
+use portico_insights::service::{events, figures, inquiries, kpis, stored, Insights};
 use portico_insights::InsightsError;
 use reqwest::StatusCode;
 use std::sync::Arc;
@@ -68,6 +68,25 @@ async fn counted(app: &TestApp, n: i64) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the job worker did not count {n} events");
+}
+
+/// Lets the recompute of the dashboard's stored figures run (it is queued
+/// `REFRESH_AFTER_SECONDS` after the first change) and waits until it has.
+async fn refreshed(app: &TestApp) {
+    app.advance(stored::REFRESH_AFTER_SECONDS);
+    for _ in 0..600 {
+        let queued = app
+            .count(
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'insights.refresh' AND status = 'pending'",
+            )
+            .await;
+        let dirty = app.count("SELECT COUNT(*) FROM insights_dirty").await;
+        if queued == 0 && dirty == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the dashboard's figures were not recomputed");
 }
 
 fn ev(id: &str, kind: EventKind, when: &str) -> Event {
@@ -311,6 +330,7 @@ async fn take_up_cost_and_satisfaction_from_entered_figures_and_ratings() {
         .unwrap();
     assert_eq!(few.counts.ratings, 4);
     assert_eq!(few.satisfaction, None, "4 ratings are too few to show");
+    refreshed(&app).await;
     let page = app
         .client()
         .get(&format!("/performance/services/{}", service.id))
@@ -348,6 +368,7 @@ async fn take_up_cost_and_satisfaction_from_entered_figures_and_ratings() {
     assert_eq!(total.counts.rating_sum, 18);
 
     // The public pages show the same figures, and the CSV and JSON downloads hold them.
+    refreshed(&app).await;
     let c = app.client();
     let page = c
         .get(&format!("/performance/services/{}", service.id))
@@ -726,6 +747,136 @@ async fn inquiries_get_a_reference_and_a_deadline_and_stay_within_their_administ
     assert_eq!(total.inquiries_overdue, 1);
 }
 
+/// The dashboard's figures of a JSON download: the total's submissions and inquiries.
+async fn shown(app: &TestApp, path: &str) -> (i64, i64, i64) {
+    let json = app
+        .client()
+        .get(&format!("{path}?format=json"))
+        .await
+        .json();
+    let total = &json["total"];
+    let n = |v: &serde_json::Value| v.as_i64().unwrap_or(-1);
+    (
+        n(&total["counts"]["submitted"]),
+        n(&total["inquiries"]),
+        n(&total["inquiries_overdue"]),
+    )
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_an_event_once_its_figures_are_recomputed_and_a_new_day_by_itself_also_over_the_api(
+) {
+    let app = crate::catalog::seeded().await;
+    let ctx = ctx(&app);
+    let service = sofia_service(&app).await;
+    let sofia = service.administration_id.clone();
+    let service_page = format!("/performance/services/{}", service.id);
+    let administration_page = format!("/performance/administrations/{sofia}");
+    let submitted = |i: usize| {
+        Event::of(
+            &format!("submitted:stored-{i}"),
+            EventKind::Submitted,
+            &service.id,
+            &sofia,
+            app.clock.now(),
+        )
+    };
+    emit_all(&app, &[submitted(0)]).await;
+    counted(&app, 1).await;
+    refreshed(&app).await;
+    for path in ["/performance", &administration_page, &service_page] {
+        assert_eq!(shown(&app, path).await.0, 1, "{path}");
+    }
+    let platform = app.client().get("/performance?format=json").await.json();
+    assert_eq!(platform["groups"][&sofia]["counts"]["submitted"], 1);
+
+    // A second event is counted at once, and shown once the recompute queued by it has run: the
+    // pages read what was stored, not the counters.
+    emit_all(&app, &[submitted(1)]).await;
+    counted(&app, 2).await;
+    for path in ["/performance", &administration_page, &service_page] {
+        assert_eq!(shown(&app, path).await.0, 1, "{path} before the recompute");
+    }
+    refreshed(&app).await;
+    for path in ["/performance", &administration_page, &service_page] {
+        assert_eq!(shown(&app, path).await.0, 2, "{path} after the recompute");
+    }
+    let page = app.client().get(&service_page).await;
+    assert_eq!(
+        page.texts("#kpi-transactions .kpi-value"),
+        vec!["2".to_owned()]
+    );
+    // The recompute takes only what changed: one service, its administration, the platform.
+    emit_all(&app, &[submitted(2)]).await;
+    counted(&app, 3).await;
+    let done = stored::refresh(&ctx).await.unwrap();
+    assert_eq!(
+        done,
+        stored::Refreshed {
+            full: false,
+            services: 1,
+            administrations: 1
+        }
+    );
+    assert_eq!(shown(&app, &service_page).await.0, 3);
+    assert_eq!(shown(&app, "/performance").await.0, 3);
+
+    // An inquiry is counted on the administration's page; 30 days on, with nothing else
+    // changing, the first page of the new day queues a recompute and it shows as late.
+    inquiries::ask(
+        &ctx,
+        None,
+        &inquiries::NewInquiry {
+            administration_id: sofia.clone(),
+            email: Some("stored@example.bg".into()),
+            question: "Кога е готово удостоверението?".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    refreshed(&app).await;
+    assert_eq!(shown(&app, &administration_page).await, (3, 1, 0));
+    app.clock.advance(chrono::Duration::days(30));
+    assert_eq!(
+        shown(&app, &administration_page).await,
+        (3, 1, 0),
+        "the day before's figures, until the recompute"
+    );
+    refreshed(&app).await;
+    assert_eq!(shown(&app, &administration_page).await, (3, 1, 1));
+    assert_eq!(shown(&app, "/performance").await, (3, 1, 1));
+
+    // The same figures over the public JSON API, in the OpenAPI document.
+    let c = app.client();
+    for path in ["/performance", &administration_page, &service_page] {
+        let api = c.get(&format!("/api/v1{path}")).await;
+        assert_eq!(api.status, StatusCode::OK, "{path}");
+        let page = c.get(&format!("{path}?format=json")).await.json();
+        assert_eq!(api.json(), page, "{path}");
+    }
+    let api = c.get("/api/v1/performance").await.json();
+    assert_eq!(api["months"].as_array().map(Vec::len), Some(12));
+    assert_eq!(api["total"]["counts"]["submitted"], 3);
+    assert_eq!(api["groups"][&sofia]["inquiries_overdue"], 1);
+    let missing = c.get("/api/v1/performance/administrations/nobody").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+    assert_eq!(
+        c.get("/api/v1/performance/services/<script>").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let doc = c.get("/api/v1/openapi.json").await.json();
+    for path in [
+        "/api/v1/performance",
+        "/api/v1/performance/administrations/{id}",
+        "/api/v1/performance/services/{id}",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} not documented");
+    }
+    assert!(doc["components"]["schemas"].get("Dashboard").is_some());
+}
+
 #[tokio::test]
 async fn a_real_case_is_counted_as_it_moves_started_submitted_decided_delivered() {
     use portico::demo::DEMO_TOTP_SECRET;
@@ -817,6 +968,7 @@ async fn a_real_case_is_counted_as_it_moves_started_submitted_decided_delivered(
     assert_eq!(total.overdue_share, Some(0.0));
     assert_eq!(total.no_paper, Some(100.0));
     // The platform dashboard shows it, without any account.
+    refreshed(&app).await;
     let page = app.client().get("/performance").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
