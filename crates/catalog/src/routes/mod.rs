@@ -7,13 +7,15 @@ mod console;
 mod forms;
 mod home;
 mod service_console;
+mod service_form;
 mod services;
 mod synonyms;
 
+use crate::model::Service;
 use crate::search::SearchIndex;
 use axum::routing::get;
 use axum::{Extension, Router};
-use portico_http::AppState;
+use portico_http::{AppError, AppState, SessionUser};
 
 pub use api::api_router;
 
@@ -34,6 +36,14 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
             get(service_console::show).post(service_console::save),
         )
         .route(
+            "/admin/services/{slug}/form",
+            get(service_form::show).post(service_form::submit),
+        )
+        .route(
+            "/admin/services/{slug}/process",
+            axum::routing::post(service_console::process),
+        )
+        .route(
             "/admin/services/{slug}/publication",
             axum::routing::post(service_console::publication),
         )
@@ -46,6 +56,25 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
             axum::routing::post(synonyms::remove),
         )
         .layer(Extension(index))
+}
+
+/// The service, if this person may run its console; 404 for everyone else (as for a service
+/// that does not exist), so nobody learns of another administration's unpublished services.
+pub(crate) async fn managed(
+    state: &AppState,
+    user: &SessionUser,
+    slug: &str,
+) -> Result<Service, AppError> {
+    if !crate::service::is_valid_slug(slug) {
+        return Err(AppError::NotFound);
+    }
+    let found = crate::service::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::service::local::may_manage(&user.actor(), &found.administration_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(found)
 }
 
 /// Names of administration kinds, for lists of administrations.

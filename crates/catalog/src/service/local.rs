@@ -2,7 +2,7 @@
 //! (fee, deadline, the units that work it, contacts and opening hours, payment and delivery
 //! channels, required documents), and publishing or withdrawing it. Only the administration's
 //! own admins (or a platform admin) may, signed in with two factors; every change is audited and
-//! bumps the catalog version. The form and process stay the template's, and applications keep
+//! bumps the catalog version. The form and process are changed in [`super::editing`]; applications keep
 //! the form version they were started with, so a change never breaks one in progress.
 
 use super::bump_version;
@@ -111,7 +111,7 @@ impl LocalParts {
 
 /// Who may run the console for a service: its administration's admin or a platform admin,
 /// signed in with two factors (the level of assurance `substantial`).
-fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError> {
+pub(crate) fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError> {
     if !actor.is_platform_admin() && !actor.has_role(administration_id, Role::AdministrationAdmin) {
         return Err(CatalogError::Forbidden);
     }
@@ -124,7 +124,7 @@ pub fn may_manage(actor: &Actor, administration_id: &str) -> bool {
     actor.is_platform_admin() || actor.has_role(administration_id, Role::AdministrationAdmin)
 }
 
-async fn get_in(tx: &mut Tx, id: &str) -> Result<Service, CatalogError> {
+pub(crate) async fn get_in(tx: &mut Tx, id: &str) -> Result<Service, CatalogError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     row.as_ref()
