@@ -2,7 +2,8 @@
 // invites its first admin; the admin opens the link from the e-mail, sets a password and an
 // authenticator, adds a unit, invites an operator, adopts a service from the library, and uses
 // the service console (its own parts, the form editor with a preview, the process); the service
-// is published and the operator, invited by e-mail, signs in to the new municipality's queue.
+// is published, a citizen applies on the form as the admin published it, and the operator,
+// invited by e-mail, finds the case in their unit's queue, takes it, reviews it and approves it.
 // Every console page is checked with axe-core at 320 px and 1280 px (no sideways scrolling), and
 // the time each step took is printed. Screenshots go to tests/browser/artifacts/accession/<db>/.
 
@@ -22,6 +23,7 @@ const ARTIFACTS = join('accession', databaseKind());
 const DEMO_PASSWORD = 'portico-demo-password';
 const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const PLATFORM_EMAIL = 'platform@portico.demo';
+const CITIZEN_EMAIL = 'ivan.petrov@portico.demo';
 const NEW_PASSWORD = 'a-long-new-password-42';
 const RUN = randomInt(1_000_000).toString().padStart(6, '0');
 const ADMIN_EMAIL = `admin.${RUN}@novo-selo.example.bg`;
@@ -36,9 +38,13 @@ let administrationPath = null;
 const platform = { label: 'platform-admin' };
 const admin = { label: 'new-admin' };
 const operator = { label: 'new-operator' };
+const citizen = { label: 'citizen' };
+let applicationId = null;
+let trackingNumber = null;
 const timings = [];
 
 const currentPath = (who) => new URL(who.page.url()).pathname;
+const button = (who, text) => who.page.getByRole('button', { name: text, exact: true });
 const heading = async (who) => (await who.page.locator('main h1').first().innerText()).trim();
 
 /** A valid 9-digit EIK (BULSTAT) that the demo does not have: the check digit of its rules. */
@@ -114,7 +120,7 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     await resetArtifacts(ARTIFACTS);
     server = await startServer();
     browser = await launchBrowserForPeople();
-    for (const who of [platform, admin, operator]) {
+    for (const who of [platform, admin, operator, citizen]) {
       Object.assign(who, await browser.newContext(), { lastTotpStep: null });
     }
   });
@@ -235,9 +241,48 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     await checkPage(admin, 'service-page');
   });
 
-  step('opens the e-mailed link, sets up, and finds the queue of their unit', operator, async () => {
+  step('applies for the new service and gets a tracking number', citizen, async () => {
+    await signIn(citizen, CITIZEN_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET);
+    await citizen.page.goto(`${server.baseUrl}/services/${SLUG}`);
+    await checkPage(citizen, 'service');
+    await clickAndWait(citizen, citizen.page.locator('#start'));
+    const match = currentPath(citizen).match(/^\/applications\/([^/]+)\/step\/0$/);
+    assert.ok(match, `the form's first step, not ${currentPath(citizen)}`);
+    applicationId = match[1];
+    assert.equal(await heading(citizen), 'Вашето заявление до Ново село', 'the form as the admin published it');
+    await citizen.page.fill('#request', 'Моля за разрешение за временен пазар на площада.');
+    await clickAndWait(citizen, button(citizen, 'Запази и продължи'));
+    await clickAndWait(citizen, button(citizen, 'Запази и продължи'));
+    assert.equal(await citizen.page.locator('#code').count(), 1, 'the review asks for the authenticator code');
+    await submitAuthenticatorCode(citizen, DEMO_TOTP_SECRET);
+    assert.equal(currentPath(citizen), `/applications/${applicationId}`);
+    trackingNumber = (await citizen.page.locator('#tracking-number').innerText()).trim();
+    assert.match(trackingNumber, /^\d{4}-\d{4}-\d{4}-\d{4}$/);
+  });
+
+  step('opens the e-mailed link, sets up, and finds the case in the queue of their unit', operator, async () => {
     await acceptInvitation(operator, OPERATOR_EMAIL);
     const consoleResponse = await operator.page.goto(`${server.baseUrl}${CONSOLE}`);
     assert.equal(consoleResponse.status(), 404, 'an operator cannot reach the console');
+    await operator.page.goto(`${server.baseUrl}/office`);
+    await checkPage(operator, 'office');
+    const link = operator.page.locator('main table a').filter({ hasText: trackingNumber });
+    assert.equal(await link.count(), 1, `the queue lists ${trackingNumber}`);
+    await clickAndWait(operator, link);
+    assert.equal(currentPath(operator), `/office/cases/${applicationId}`);
+    assert.match(await operator.page.locator('main').innerText(), /временен пазар/);
+    await checkPage(operator, 'case');
+  });
+
+  step('takes the case, reviews it and decides', operator, async () => {
+    await clickAndWait(operator, button(operator, 'Поеми заявлението'));
+    await clickAndWait(operator, button(operator, 'Започване на разглеждането'));
+    assert.equal((await operator.page.locator('#case-state').innerText()).trim(), 'В процес на разглеждане');
+    await clickAndWait(operator, button(operator, 'Одобряване и издаване на резултата'));
+    if (currentPath(operator).endsWith('/transition')) {
+      await clickAndWait(operator, operator.page.locator('#confirm'));
+    }
+    assert.equal((await operator.page.locator('#case-state').innerText()).trim(), 'Одобрено');
+    await checkPage(operator, 'case-decided');
   });
 });
