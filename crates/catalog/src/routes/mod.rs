@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod console;
+mod console_api;
 mod forms;
 mod home;
 mod service_console;
@@ -17,7 +18,10 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use portico_http::{AppError, AppState, SessionUser};
 
-pub use api::api_router;
+/// The JSON API: the public catalog and the service console.
+pub fn api_router(index: SearchIndex) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::api_router(index.clone()).merge(console_api::console_api_router().layer(Extension(index)))
+}
 
 /// The pages. `/services/{slug}/apply` belongs to the cases block; the service page links to it.
 pub fn router(index: SearchIndex) -> Router<AppState> {

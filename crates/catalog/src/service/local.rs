@@ -109,10 +109,14 @@ impl LocalParts {
     }
 }
 
+/// The API scope that lets an administration's API client run the console for its services.
+pub const SCOPE: &str = "catalog";
+
 /// Who may run the console for a service: its administration's admin or a platform admin,
-/// signed in with two factors (the level of assurance `substantial`).
+/// signed in with two factors (the level of assurance `substantial`), or an API client of that
+/// administration with the scope `catalog`.
 pub(crate) fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError> {
-    if !actor.is_platform_admin() && !actor.has_role(administration_id, Role::AdministrationAdmin) {
+    if !may_manage(actor, administration_id) {
         return Err(CatalogError::Forbidden);
     }
     Ok(actor.require(Assurance::Substantial)?)
@@ -121,7 +125,15 @@ pub(crate) fn authorize(actor: &Actor, administration_id: &str) -> Result<(), Ca
 /// May this actor run the console for services of this administration (whatever their level of
 /// assurance)? For pages that decide between 404 and showing the service.
 pub fn may_manage(actor: &Actor, administration_id: &str) -> bool {
-    actor.is_platform_admin() || actor.has_role(administration_id, Role::AdministrationAdmin)
+    match actor {
+        Actor::ApiClient(c) => {
+            c.administration_id == administration_id && c.scopes.iter().any(|s| s == SCOPE)
+        }
+        _ => {
+            actor.is_platform_admin()
+                || actor.has_role(administration_id, Role::AdministrationAdmin)
+        }
+    }
 }
 
 pub(crate) async fn get_in(tx: &mut Tx, id: &str) -> Result<Service, CatalogError> {

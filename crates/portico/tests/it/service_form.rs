@@ -345,3 +345,204 @@ async fn nobody_else_reaches_the_form_editor_or_the_process() {
         1
     );
 }
+
+/// A token for a new API client of Sofia with these scopes, made by its admin over the API.
+async fn client_token(app: &TestApp, admin: &Client, scopes: &[&str]) -> String {
+    let sofia = administration_id(app, SOFIA_EIK).await;
+    let created = admin
+        .post_json(
+            &format!("/api/v1/administrations/{sofia}/api-clients"),
+            &serde_json::json!({ "name": format!("console {scopes:?}"), "scopes": scopes, "auth_method": "client_secret" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = created.json();
+    let token: Value = reqwest::Client::new()
+        .post(format!("{}/oauth/token", app.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", body["client"]["id"].as_str().unwrap()),
+            ("client_secret", body["client_secret"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Calls the API with a bearer token (or none); (status, body).
+async fn call(
+    app: &TestApp,
+    token: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", app.base));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_api_client_with_the_catalog_scope_runs_its_own_services_console() {
+    use reqwest::Method;
+    let app = seeded().await;
+    let admin = admin(&app, "api.console@sofia.bg").await;
+    let token = client_token(&app, &admin, &["catalog"]).await;
+    let cases_only = client_token(&app, &admin, &["cases"]).await;
+    let api = format!("/api/v1/console/services/{SLUG}");
+    let (shared_key, shared_versions) = stored_form(&app).await;
+
+    let (status, service) = call(&app, Some(&token), Method::GET, &api, None).await;
+    assert_eq!(status, StatusCode::OK, "{service}");
+    assert_eq!(service["process_key"], "standard");
+    assert_eq!(service["form_key"], shared_key.as_str());
+    let (status, body) = call(&app, Some(&cases_only), Method::GET, &api, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        call(&app, None, Method::GET, &api, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (burgas_slug,): (String,) = sqlx::query_as(
+        "SELECT s.slug FROM services s JOIN administrations a ON a.id = s.administration_id \
+         WHERE a.name_en LIKE 'Burgas%' LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let burgas = format!("/api/v1/console/services/{burgas_slug}");
+    assert_eq!(
+        call(&app, Some(&token), Method::GET, &burgas, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = call(
+        &app,
+        Some(&token),
+        Method::PUT,
+        &format!("{burgas}/publication"),
+        Some(serde_json::json!({ "published": false })),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another administration's service"
+    );
+
+    // A refused form: 422 with the checker's reason; nothing changed.
+    let (_, form) = call(
+        &app,
+        None,
+        Method::GET,
+        &format!("/api/v1/forms/{shared_key}"),
+        None,
+    )
+    .await;
+    let mut stray = form["layout"].clone();
+    stray["steps"][0]["fields"][0]["name"] = Value::from("no_such_property");
+    let versions = format!("{api}/form-versions");
+    let (status, refused) = call(
+        &app,
+        Some(&token),
+        Method::POST,
+        &versions,
+        Some(serde_json::json!({ "schema": form["schema"], "layout": stray })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["error"]["code"], "bad_form");
+    assert!(refused["error"]["details"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no_such_property"));
+    assert_eq!(
+        stored_form(&app).await,
+        (shared_key.clone(), shared_versions)
+    );
+
+    // Published: the service's own copy, the next number, public at once.
+    let mut layout = form["layout"].clone();
+    layout["steps"][0]["fields"][0]["label"]["bg"] = Value::from(NEW_LABEL);
+    let (status, version) = call(
+        &app,
+        Some(&token),
+        Method::POST,
+        &versions,
+        Some(serde_json::json!({ "schema": form["schema"], "layout": layout })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    assert_eq!(version["form_key"], SLUG);
+    assert_eq!(version["version"], shared_versions + 1);
+    let (_, public) = call(
+        &app,
+        None,
+        Method::GET,
+        &format!("/api/v1/forms/{SLUG}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        public["layout"]["steps"][0]["fields"][0]["label"]["bg"],
+        NEW_LABEL
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_form_changed' AND actor LIKE 'client:%'")
+            .await,
+        1
+    );
+
+    // The process, then withdrawn.
+    let process = format!("{api}/process");
+    let (status, body) = call(
+        &app,
+        Some(&token),
+        Method::PUT,
+        &process,
+        Some(serde_json::json!({ "process": "no_such" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = call(
+        &app,
+        Some(&token),
+        Method::PUT,
+        &process,
+        Some(serde_json::json!({ "process": "with_consent" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["process_key"], "with_consent");
+    let (status, body) = call(
+        &app,
+        Some(&token),
+        Method::PUT,
+        &format!("{api}/publication"),
+        Some(serde_json::json!({ "published": false })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["published_at"], Value::Null);
+    assert_eq!(
+        call(
+            &app,
+            None,
+            Method::GET,
+            &format!("/api/v1/services/{SLUG}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}
