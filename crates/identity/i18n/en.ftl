@@ -245,6 +245,7 @@ apiclient-scope-cases = work this administration's applications: read them and m
 apiclient-scope-delivery = send and receive the official messages of this administration's and its units' mailboxes (eDelivery)
 apiclient-scope-payments = ask for and work this administration's payments: create payment requests, read, cancel and refund them
 apiclient-scope-opendata = publish this administration's open data: datasets and their resources
+apiclient-scope-catalog = run this administration's services on the console: forms, process, publishing
 apiclient-method-legend = How the system proves who it is
 apiclient-method-secret = A secret (client_secret_basic or client_secret_post)
 apiclient-method-key = A JWT signed by the system's own key (private_key_jwt, Ed25519)

@@ -42,3 +42,23 @@ pub fn get(key: &str) -> Result<&'static ProcessDefinition, CasesError> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::get;
+    use crate::process::StateKind;
+
+    /// The catalog keeps which library process a service chose; this block must be able to run
+    /// each one, and one offered "with consents" must wait for them.
+    #[test]
+    fn every_process_the_catalog_offers_is_one_this_block_runs() {
+        for offered in portico_catalog::service::editing::PROCESS_LIBRARY {
+            let def = get(offered.key).unwrap_or_else(|e| panic!("{}: {e}", offered.key));
+            let waits = def
+                .states
+                .iter()
+                .any(|s| s.kind == StateKind::WaitingConsent);
+            assert_eq!(waits, offered.consents, "{}", offered.key);
+        }
+    }
+}

@@ -176,7 +176,7 @@ impl FormVersion {
     }
 }
 
-fn is_valid_key(key: &str) -> bool {
+pub(crate) fn is_valid_key(key: &str) -> bool {
     (2..=80).contains(&key.len())
         && key.split('-').all(|w| {
             !w.is_empty()
@@ -227,6 +227,21 @@ pub async fn publish(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<FormVersion, CatalogError> {
+    publish_after(tx, form_key, 0, schema, layout, actor, now).await
+}
+
+/// Publishes a new version of a form numbered above `after` as well as above the key's own
+/// versions: a service that takes its own copy of a shared form (version 3, say) starts its copy
+/// at version 4, so "an earlier version" keeps meaning a smaller number for its applications.
+pub async fn publish_after(
+    tx: &mut Tx,
+    form_key: &str,
+    after: i64,
+    schema: &Value,
+    layout: &Value,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<FormVersion, CatalogError> {
     if !is_valid_key(form_key) {
         return Err(CatalogError::BadForm(format!(
             "form key {form_key:?} must be lower-case words joined by hyphens"
@@ -238,7 +253,7 @@ pub async fn publish(
             .bind(form_key)
             .fetch_one(&mut **tx)
             .await?;
-    let version = latest + 1;
+    let version = latest.max(after) + 1;
     let id = new_id();
     let inserted = sqlx::query(
         "INSERT INTO forms (id, form_key, version, schema_json, layout_json, published_by, published_at)

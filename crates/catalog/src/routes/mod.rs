@@ -4,18 +4,24 @@
 mod admin;
 mod api;
 mod console;
+mod console_api;
 mod forms;
 mod home;
 mod service_console;
+mod service_form;
 mod services;
 mod synonyms;
 
+use crate::model::Service;
 use crate::search::SearchIndex;
 use axum::routing::get;
 use axum::{Extension, Router};
-use portico_http::AppState;
+use portico_http::{AppError, AppState, SessionUser};
 
-pub use api::api_router;
+/// The JSON API: the public catalog and the service console.
+pub fn api_router(index: SearchIndex) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::api_router(index.clone()).merge(console_api::console_api_router().layer(Extension(index)))
+}
 
 /// The pages. `/services/{slug}/apply` belongs to the cases block; the service page links to it.
 pub fn router(index: SearchIndex) -> Router<AppState> {
@@ -34,6 +40,14 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
             get(service_console::show).post(service_console::save),
         )
         .route(
+            "/admin/services/{slug}/form",
+            get(service_form::show).post(service_form::submit),
+        )
+        .route(
+            "/admin/services/{slug}/process",
+            axum::routing::post(service_console::process),
+        )
+        .route(
             "/admin/services/{slug}/publication",
             axum::routing::post(service_console::publication),
         )
@@ -46,6 +60,25 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
             axum::routing::post(synonyms::remove),
         )
         .layer(Extension(index))
+}
+
+/// The service, if this person may run its console; 404 for everyone else (as for a service
+/// that does not exist), so nobody learns of another administration's unpublished services.
+pub(crate) async fn managed(
+    state: &AppState,
+    user: &SessionUser,
+    slug: &str,
+) -> Result<Service, AppError> {
+    if !crate::service::is_valid_slug(slug) {
+        return Err(AppError::NotFound);
+    }
+    let found = crate::service::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::service::local::may_manage(&user.actor(), &found.administration_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(found)
 }
 
 /// Names of administration kinds, for lists of administrations.

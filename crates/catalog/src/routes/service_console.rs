@@ -3,9 +3,10 @@
 //! channels and required documents, and publishing or withdrawing it. The rules are in
 //! [`crate::service::local`]; this page reads the form and shows the refusals.
 
+use super::managed;
 use crate::model::{parse_amount, Contact, Service, Text};
 use crate::search::SearchIndex;
-use crate::service::{self, local, local::LocalParts};
+use crate::service::{editing, local, local::LocalParts};
 use crate::strings::TABLES;
 use crate::topics::{self, DELIVERY_CHANNELS, PAYMENT_OPTIONS};
 use crate::CatalogError;
@@ -15,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use portico_http::{
-    render, AppError, AppState, CsrfForm, Field, FieldError, PageContext, SessionUser, SignedIn,
+    render, AppError, AppState, CsrfForm, Field, FieldError, PageContext, SignedIn,
 };
 use serde::Deserialize;
 
@@ -23,6 +24,14 @@ use serde::Deserialize;
 struct Choice {
     code: String,
     name: String,
+    checked: bool,
+}
+
+/// One process of the library, as the page offers it.
+struct ProcessChoice {
+    key: &'static str,
+    name: &'static str,
+    about: &'static str,
     checked: bool,
 }
 
@@ -185,6 +194,10 @@ struct ServiceConsolePage {
     delivery_channels: Vec<Choice>,
     /// Whether the form sends each application to a unit by one of its answers.
     form_routes: bool,
+    /// The library's processes, the service's own checked.
+    processes: Vec<ProcessChoice>,
+    /// The version of the form new applications start with (0: no form).
+    form_version: i64,
     input: EditInput,
     errors: Vec<FieldError>,
 }
@@ -227,21 +240,6 @@ impl ServiceConsolePage {
 #[derive(Deserialize)]
 pub struct Done {
     done: Option<String>,
-}
-
-/// The service, if this person may run its console; 404 for everyone else (as for a service
-/// that does not exist), so nobody learns of another administration's unpublished services.
-async fn managed(state: &AppState, user: &SessionUser, slug: &str) -> Result<Service, AppError> {
-    if !service::is_valid_slug(slug) {
-        return Err(AppError::NotFound);
-    }
-    let found = service::by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !local::may_manage(&user.actor(), &found.administration_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(found)
 }
 
 async fn unit_list(
@@ -292,12 +290,20 @@ async fn view(
             })
             .collect()
     };
-    let form_routes = match &current.form_key {
-        Some(key) => crate::forms::current(&state.db, key)
-            .await?
-            .is_some_and(|f| f.layout.routing.is_some()),
-        None => false,
+    let form = match &current.form_key {
+        Some(key) => crate::forms::current(&state.db, key).await?,
+        None => None,
     };
+    let chosen = editing::library_process(&current.process_key).map(|p| p.key);
+    let processes = editing::PROCESS_LIBRARY
+        .iter()
+        .map(|p| ProcessChoice {
+            key: p.key,
+            name: p.name(lang),
+            about: p.about(lang),
+            checked: chosen == Some(p.key),
+        })
+        .collect();
     Ok(ServiceConsolePage {
         slug: current.slug.clone(),
         title: current.title(lang).to_owned(),
@@ -307,7 +313,9 @@ async fn view(
         units,
         payment_options: choices(PAYMENT_OPTIONS, &input.payment_options),
         delivery_channels: choices(DELIVERY_CHANNELS, &input.delivery_channels),
-        form_routes,
+        form_routes: form.as_ref().is_some_and(|f| f.layout.routing.is_some()),
+        form_version: form.as_ref().map_or(0, |f| f.version),
+        processes,
         input,
         errors,
         page,
@@ -319,6 +327,7 @@ fn banner_of(done: Option<&str>) -> &'static str {
         Some("saved") => "service_console_saved",
         Some("published") => "service_console_published",
         Some("unpublished") => "service_console_unpublished",
+        Some("process") => "service_console_process_saved",
         _ => "",
     }
 }
@@ -454,4 +463,38 @@ pub async fn publication(
     index.invalidate();
     let done = if publish { "published" } else { "unpublished" };
     Ok(Redirect::to(&format!("/admin/services/{slug}?done={done}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProcessForm {
+    #[serde(default)]
+    process: String,
+}
+
+/// Chooses the process new applications of the service follow.
+pub async fn process(
+    State(state): State<AppState>,
+    Extension(index): Extension<SearchIndex>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<ProcessForm>,
+) -> Result<Response, AppError> {
+    let page = page.with_strings(TABLES);
+    let current = managed(&state, &user, &slug).await?;
+    let mut tx = state.db.begin().await?;
+    let now = state.clock.now();
+    match editing::set_process(&mut tx, &user.actor(), &current.id, &form.process, now).await {
+        Ok(_) => {
+            tx.commit().await?;
+            index.invalidate();
+            Ok(Redirect::to(&format!("/admin/services/{slug}?done=process")).into_response())
+        }
+        Err(CatalogError::Invalid(errors)) => {
+            let input = EditInput::of(&current);
+            let view = view(&state, page, &current, input, errors, "").await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -2,7 +2,7 @@
 //! (fee, deadline, the units that work it, contacts and opening hours, payment and delivery
 //! channels, required documents), and publishing or withdrawing it. Only the administration's
 //! own admins (or a platform admin) may, signed in with two factors; every change is audited and
-//! bumps the catalog version. The form and process stay the template's, and applications keep
+//! bumps the catalog version. The form and process are changed in [`super::editing`]; applications keep
 //! the form version they were started with, so a change never breaks one in progress.
 
 use super::bump_version;
@@ -109,10 +109,14 @@ impl LocalParts {
     }
 }
 
+/// The API scope that lets an administration's API client run the console for its services.
+pub const SCOPE: &str = "catalog";
+
 /// Who may run the console for a service: its administration's admin or a platform admin,
-/// signed in with two factors (the level of assurance `substantial`).
-fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError> {
-    if !actor.is_platform_admin() && !actor.has_role(administration_id, Role::AdministrationAdmin) {
+/// signed in with two factors (the level of assurance `substantial`), or an API client of that
+/// administration with the scope `catalog`.
+pub(crate) fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError> {
+    if !may_manage(actor, administration_id) {
         return Err(CatalogError::Forbidden);
     }
     Ok(actor.require(Assurance::Substantial)?)
@@ -121,10 +125,18 @@ fn authorize(actor: &Actor, administration_id: &str) -> Result<(), CatalogError>
 /// May this actor run the console for services of this administration (whatever their level of
 /// assurance)? For pages that decide between 404 and showing the service.
 pub fn may_manage(actor: &Actor, administration_id: &str) -> bool {
-    actor.is_platform_admin() || actor.has_role(administration_id, Role::AdministrationAdmin)
+    match actor {
+        Actor::ApiClient(c) => {
+            c.administration_id == administration_id && c.scopes.iter().any(|s| s == SCOPE)
+        }
+        _ => {
+            actor.is_platform_admin()
+                || actor.has_role(administration_id, Role::AdministrationAdmin)
+        }
+    }
 }
 
-async fn get_in(tx: &mut Tx, id: &str) -> Result<Service, CatalogError> {
+pub(crate) async fn get_in(tx: &mut Tx, id: &str) -> Result<Service, CatalogError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     row.as_ref()

@@ -2,6 +2,7 @@
 //! are at this module's root (`service::get`, `service::adopt`, …); templates and nomenclatures
 //! have their own modules, forms live in [`crate::forms`].
 
+pub mod editing;
 pub mod local;
 pub mod nomenclatures;
 mod services;

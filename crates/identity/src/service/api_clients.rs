@@ -42,7 +42,7 @@ pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jw
 /// and receives the official messages of the administration's and its units' mailboxes;
 /// `payments` asks for and works the administration's payments; `opendata` publishes the
 /// administration's open datasets.
-pub const SCOPES: &[&str] = &["cases", "delivery", "payments", "opendata"];
+pub const SCOPES: &[&str] = &["cases", "delivery", "payments", "opendata", "catalog"];
 
 /// How a client proves who it is at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -48,6 +48,7 @@ mod registries;
 mod registry_owners;
 mod search_relevance;
 mod service_console;
+mod service_form;
 mod service_layer;
 mod shell;
 mod step_up;
