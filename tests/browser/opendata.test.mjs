@@ -4,7 +4,8 @@
 //     narrows by a facet, opens Sofia's districts and sees the preview table, the chart and the
 //     map (SVG drawn on the server: no script, no tiles), then an organisation's page;
 //   - Sofia's data publisher (data@sofia.portico.demo) signs in, publishes a dataset (first with
-//     mistakes, for the error summary), uploads a CSV and sees its preview.
+//     mistakes, for the error summary), uploads a CSV and sees its preview, then uploads a CSV over
+//     20 MB and watches its load on the resource's page until every row is in.
 //
 // Every page is checked at 320 px and 1280 px (no sideways scrolling) and with axe-core, and
 // screenshotted to tests/browser/artifacts/opendata/<db>/. After a failed step the rest are skipped.
@@ -41,8 +42,8 @@ const open = (who, path) => who.page.goto(`${server.baseUrl}${path}`);
 const checkPage = (who, name) => checkLayout(who.page, `${who.label}-${name}`, ARTIFACTS);
 const count = async (who) => Number((await who.page.locator('#od-count').innerText()).trim());
 
-function step(name, who, fn) {
-  it(`${who.label}: ${name}`, { timeout: STEP_TIMEOUT_MS }, async (t) => {
+function step(name, who, fn, timeout = STEP_TIMEOUT_MS) {
+  it(`${who.label}: ${name}`, { timeout }, async (t) => {
     if (failedStep) {
       t.skip(`an earlier step failed: "${failedStep}"`);
       return;
@@ -177,4 +178,38 @@ describe(`open data: search, facets, a dataset with preview, chart and map, publ
     assert.equal(await page.locator('#od-map circle').count(), 3, 'a CSV with coordinates is mapped too');
     await checkPage(publisher, 'published');
   });
+
+  // A CSV over the 20 MB request limit is streamed and checked as it comes, then loaded by a
+  // job; its page says how far the load has got and, when asked, refreshes itself until done.
+  step('uploads a CSV over 20 MB and watches it load', publisher, async () => {
+    const { page } = publisher;
+    await clickAndWait(publisher, page.locator('main a[href="/data/sofia-street-trees/resources/new"]'));
+    const file = join(tmpdir(), `residents-${process.pid}.csv`);
+    const rows = ['n,district,residents,note'];
+    for (let i = 1; i <= 180_000; i += 1) {
+      rows.push(`${i},Район ${i % 24},${i % 1000},Ред ${i} от голям файл с данни за районите на София и жителите им`);
+    }
+    const text = `${rows.join('\n')}\n`;
+    assert.ok(Buffer.byteLength(text) > 20 * 1024 * 1024, 'over the 20 MB limit');
+    await writeFile(file, text);
+    await page.fill('#name', 'Жители по райони');
+    await page.setInputFiles('#upload', file);
+    // The file is checked as it arrives: the answer comes when all of it is in (slow in a
+    // debug build on a busy machine).
+    const uploaded = page.waitForNavigation({ waitUntil: 'load', timeout: 240_000 });
+    await page.locator('#od-upload').click({ timeout: 240_000 });
+    await uploaded;
+    assert.match(currentPath(publisher), /^\/data\/sofia-street-trees\/resources\/[^/]+$/);
+    assert.equal(await heading(publisher), 'Жители по райони');
+    const state = await page.locator('#od-load').getAttribute('data-state');
+    assert.ok(['queued', 'loading'].includes(state), `a load under way, not ${state}`);
+    assert.equal(await page.locator('#od-load-progress').count(), 1);
+    await checkPage(publisher, 'loading');
+    await clickAndWait(publisher, page.locator('#od-load-watch'));
+    // The Refresh header reloads the page until the rows are in.
+    await page.waitForSelector('#od-load[data-state="done"]', { timeout: 240_000 });
+    assert.match(await page.locator('#od-load-text').innerText(), /180000/);
+    assert.equal(await page.locator('#od-load-stop').count(), 0, 'a finished load is not watched');
+    await checkPage(publisher, 'loaded');
+  }, 300_000);
 });

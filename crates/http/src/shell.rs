@@ -26,7 +26,7 @@ const JS: &str = include_str!("../static/portico.js");
 /// per-file limits). The routes in [`LARGE_BODIES`] have their own.
 pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 
-/// Routes (exact paths) that take more than [`MAX_BODY_BYTES`], with their limit: streamed
+/// Routes (paths, where `*` stands for any one segment) that take more than [`MAX_BODY_BYTES`], with their limit: streamed
 /// uploads, which read their body in pieces and never whole, and check each file's own limit as
 /// they read.
 pub const LARGE_BODIES: &[(&str, usize)] = &[
@@ -36,11 +36,16 @@ pub const LARGE_BODIES: &[(&str, usize)] = &[
     // (portico_payments::service::statements::ROUTE_BODY_LIMIT; read as a stream, but whole).
     ("/api/v1/payments/statements", 65 * 1024 * 1024),
     ("/office/payments/statements", 65 * 1024 * 1024),
+    // An open data resource's file, streamed to the blob store and checked as it comes
+    // (portico_opendata::service::MAX_STREAMED_UPLOAD_BYTES, 1 GiB, and room for the form).
+    ("/api/3/action/resource_create", 1025 * 1024 * 1024),
+    ("/api/action/resource_create", 1025 * 1024 * 1024),
+    ("/data/*/resources/new", 1025 * 1024 * 1024),
 ];
 
 /// The most any route may take: the largest limit in [`LARGE_BODIES`]. A route that raises its
 /// extractors' limit (`DefaultBodyLimit::max` on that route only) must be listed there too.
-pub const MAX_RAISED_BODY_BYTES: usize = 201 * 1024 * 1024;
+pub const MAX_RAISED_BODY_BYTES: usize = 1025 * 1024 * 1024;
 const _: () = {
     let mut i = 0;
     while i < LARGE_BODIES.len() {
@@ -53,8 +58,21 @@ const _: () = {
 pub fn body_limit(path: &str) -> usize {
     LARGE_BODIES
         .iter()
-        .find(|(p, _)| *p == path)
+        .find(|(p, _)| path_matches(p, path))
         .map_or(MAX_BODY_BYTES, |(_, limit)| *limit)
+}
+
+/// True when `path` is `pattern`, a `*` in it standing for one segment (a dataset's name).
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut want, mut got) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(s)) if !s.is_empty() => {}
+            (Some(w), Some(s)) if w == s => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Refuses (413) a request whose declared `Content-Length` is over its path's limit before
@@ -278,4 +296,18 @@ pub fn home_page(
         administrations,
     })?
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_star_in_a_large_body_route_stands_for_one_segment() {
+        assert_eq!(body_limit("/data/budget/resources/new"), 1025 * 1024 * 1024);
+        assert_eq!(body_limit("/data//resources/new"), MAX_BODY_BYTES);
+        assert_eq!(body_limit("/data/a/b/resources/new"), MAX_BODY_BYTES);
+        assert_eq!(body_limit("/data/budget/edit"), MAX_BODY_BYTES);
+        assert_eq!(body_limit("/api/v1/payments/statements"), 65 * 1024 * 1024);
+    }
 }

@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0006_platform_organisation",
         sql: include_str!("../migrations/0006_platform_organisation.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0007_loads",
+        sql: include_str!("../migrations/0007_loads.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.
@@ -59,7 +63,10 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         clock: m.state.clock.clone(),
         index: Default::default(),
     };
-    let refresh = std::sync::Arc::new(service::own_data::RefreshJob { ctx: ctx.clone() });
+    let refresh: std::sync::Arc<dyn portico_store::jobs::JobHandler> =
+        std::sync::Arc::new(service::own_data::RefreshJob { ctx: ctx.clone() });
+    let load: std::sync::Arc<dyn portico_store::jobs::JobHandler> =
+        std::sync::Arc::new(service::loads::LoadJob { ctx: ctx.clone() });
     let state = routes::OpenDataState {
         app: m.state.clone(),
         ctx,
@@ -67,6 +74,9 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),
         api: routes::api_router(state),
-        jobs: vec![(service::own_data::REFRESH_JOB, refresh)],
+        jobs: vec![
+            (service::own_data::REFRESH_JOB, refresh),
+            (service::loads::LOAD_JOB, load),
+        ],
     })
 }

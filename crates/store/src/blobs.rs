@@ -116,6 +116,33 @@ impl BlobStore {
         }
     }
 
+    /// The blob from byte `offset` on, as a stream of chunks (a long job that reads a large
+    /// file in steps goes on where its last step ended, without reading the start again);
+    /// `None` if there is none under the key. An offset at or past the end is an error.
+    pub async fn get_stream_from(
+        &self,
+        key: &str,
+        offset: u64,
+    ) -> Result<Option<BoxStream<'static, Result<Bytes, StoreError>>>, StoreError> {
+        if !is_key(key) {
+            return Ok(None);
+        }
+        let options = object_store::GetOptions {
+            range: Some(object_store::GetRange::Offset(offset)),
+            ..Default::default()
+        };
+        match self.inner.get_opts(&self.path(key), options).await {
+            Ok(result) => Ok(Some(
+                result
+                    .into_stream()
+                    .map(|r| r.map_err(StoreError::from))
+                    .boxed(),
+            )),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Removes a blob (a stored file whose submission was refused after all); no error if
     /// there is none.
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -246,6 +273,16 @@ mod tests {
             read.extend_from_slice(&chunk.unwrap());
         }
         assert!(read == big, "read back as written");
+        let mut tail = Vec::new();
+        let mut stream = store
+            .get_stream_from(&key, 1_000_001)
+            .await
+            .unwrap()
+            .unwrap();
+        while let Some(chunk) = stream.next().await {
+            tail.extend_from_slice(&chunk.unwrap());
+        }
+        assert!(tail[..] == big[1_000_001..], "read from an offset");
         store.delete(&key).await.unwrap();
         assert!(store.get_stream(&key).await.unwrap().is_none());
 

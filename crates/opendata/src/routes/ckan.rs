@@ -213,13 +213,119 @@ async fn run(
         Ok(params) => actions::dispatch(&state, &caller, &action, params).await,
         Err(e) => Err(e),
     };
+    respond(&state, &action, lang, result)
+}
+
+fn respond(
+    state: &OpenDataState,
+    action: &str,
+    lang: Lang,
+    result: Result<Value, ActionError>,
+) -> Response {
     match result {
         Ok(result) => {
-            let mut body = envelope(&state.app.config.base_url, &action, true);
+            let mut body = envelope(&state.app.config.base_url, action, true);
             body.insert("result".into(), result);
             Json(Value::Object(body)).into_response()
         }
-        Err(e) => error_response(&state, &action, lang, e),
+        Err(e) => error_response(state, action, lang, e),
+    }
+}
+
+/// `POST /api/3/action/resource_create` on its own route, whose body may be up to 1 GiB: a
+/// multipart upload's file is read as it comes ([`super::upload::receive`]), after the caller
+/// and the dataset (`package_id`, which must come before the file) are known to be allowed.
+/// A CSV over 20 MB is stored and checked as it streams, and loaded by a job; anything else
+/// goes on as every other action.
+pub async fn resource_create(
+    State(state): State<OpenDataState>,
+    caller: Caller,
+    req: Request<Body>,
+) -> Response {
+    const ACTION: &str = "resource_create";
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart || caller.bad_token {
+        return action_post(State(state), caller, Path(ACTION.to_owned()), req).await;
+    }
+    let lang = lang(req.headers());
+    let result = streamed_resource_create(&state, &caller, req).await;
+    respond(&state, ACTION, lang, result)
+}
+
+async fn streamed_resource_create(
+    state: &OpenDataState,
+    caller: &Caller,
+    req: Request<Body>,
+) -> Result<Value, ActionError> {
+    use super::upload::{receive, Received};
+    let actor = actions::writer(caller)?;
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| ActionError::BadRequest(format!("the multipart body cannot be read: {e}")))?;
+    let mut map = Map::new();
+    let mut received = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(ActionError::validation(
+                    "upload",
+                    "upload.too_large_streamed",
+                ))
+            }
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if field.file_name().is_none() {
+            let text = field
+                .text()
+                .await
+                .map_err(|_| ActionError::BadRequest("a field is not text".into()))?;
+            map.insert(name, Value::String(text));
+            continue;
+        }
+        let params = Params {
+            map: map.clone(),
+            upload: None,
+        };
+        let package = params
+            .str("package_id")
+            .ok_or_else(|| ActionError::validation("package_id", "param.missing"))?;
+        let d = crate::service::datasets::visible(&state.ctx.db, Some(actor), &package).await?;
+        crate::service::resources::may_add(&state.ctx, actor, &d.id).await?;
+        let format = params.str("format");
+        received = Some((
+            d,
+            receive(&state.ctx, field, format.as_deref(), true).await?,
+        ));
+    }
+    let mut params = Params { map, upload: None };
+    match received {
+        Some((d, Received::Large(file_name, stored))) => {
+            let input = crate::model::ResourceInput {
+                name: params.str("name").unwrap_or_default(),
+                description: params.str("description").unwrap_or_default(),
+                ..Default::default()
+            };
+            let r = crate::service::resources::add_streamed(
+                &state.ctx, actor, &d.id, &input, &file_name, &stored,
+            )
+            .await?;
+            Ok(dicts::resource(
+                state.app.config.base_url.trim_end_matches('/'),
+                &d,
+                &r,
+            ))
+        }
+        Some((_, Received::Small(file_name, bytes))) => {
+            params.upload = Some((file_name, bytes));
+            actions::dispatch(state, caller, "resource_create", params).await
+        }
+        None => actions::dispatch(state, caller, "resource_create", params).await,
     }
 }
 
@@ -240,6 +346,23 @@ pub async fn action_get(
         action,
         &headers,
         Ok(Params { map, upload: None }),
+    )
+    .await
+}
+
+/// `GET …/resource_create` (its POST has its own route): answered as every action.
+pub async fn resource_create_get(
+    state: State<OpenDataState>,
+    caller: Caller,
+    headers: HeaderMap,
+    query: Query<Vec<(String, String)>>,
+) -> Response {
+    action_get(
+        state,
+        caller,
+        Path("resource_create".to_owned()),
+        headers,
+        query,
     )
     .await
 }

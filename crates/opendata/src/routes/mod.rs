@@ -12,6 +12,8 @@ mod files;
 mod ogcapi;
 mod pages;
 mod publish;
+mod resource;
+mod upload;
 
 use crate::service::OpenData;
 use axum::extract::FromRef;
@@ -44,6 +46,20 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
             "/api/action/{action}",
             get(ckan::action_get).post(ckan::action_post),
         )
+        // `resource_create` takes a file of up to 1 GiB, read as it comes (the shell's
+        // `LARGE_BODIES` lists these paths with their limit).
+        .route(
+            "/api/3/action/resource_create",
+            get(ckan::resource_create_get)
+                .post(ckan::resource_create)
+                .layer(large_body("/api/3/action/resource_create")),
+        )
+        .route(
+            "/api/action/resource_create",
+            get(ckan::resource_create_get)
+                .post(ckan::resource_create)
+                .layer(large_body("/api/action/resource_create")),
+        )
         .route("/catalog.ttl", get(dcat::catalog_ttl))
         .route("/catalog.rdf", get(dcat::catalog_rdf))
         .route("/catalog.jsonld", get(dcat::catalog_jsonld))
@@ -58,8 +74,11 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
         )
         .route(
             "/data/{name}/resources/new",
-            get(publish::resource_form).post(publish::add_resource),
+            get(publish::resource_form)
+                .post(publish::add_resource)
+                .layer(large_body("/data/*/resources/new")),
         )
+        .route("/data/{name}/resources/{id}", get(resource::resource_page))
         .route(
             "/data/{name}/resources/{id}/fields",
             get(fields::fields_page).post(fields::retype),
@@ -78,6 +97,11 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
             get(files::download),
         )
         .with_state(state)
+}
+
+/// The extractors' body limit of a route the shell lets take a large body.
+fn large_body(path: &str) -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(portico_http::shell::body_limit(path))
 }
 
 /// `/dataset/{name}.ttl`, `.rdf` or `.jsonld`: the dataset's DCAT-AP; `/dataset/{name}` (CKAN's

@@ -338,6 +338,8 @@ pub struct ResourceRow {
     pub rows: String,
     /// The publisher's page of the column types (empty for anyone else, or no table).
     pub fields_href: String,
+    /// The resource's own page (with its load's progress).
+    pub page_href: String,
 }
 
 pub struct Preview {
@@ -375,7 +377,7 @@ struct DatasetPage {
     may_edit: bool,
 }
 
-fn size(bytes: i64) -> String {
+pub(super) fn size(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else if bytes >= 1024 {
@@ -507,6 +509,7 @@ pub async fn dataset_page(
             } else {
                 String::new()
             },
+            page_href: format!("/data/{}/resources/{}", d.name, r.id),
         })
         .collect();
     let (preview, chart) = preview(&state, &page, &d).await?;

@@ -4,6 +4,7 @@
 //! an administration admin, at substantial assurance); these pages only read forms and show
 //! the problems, every one at once, in an error summary.
 
+use super::upload::{receive, Received};
 use super::OpenDataState;
 use crate::error::{OpenDataError, Problem};
 use crate::model::{
@@ -463,7 +464,10 @@ pub async fn resource_form(
 }
 
 /// `POST /data/{name}/resources/new` (multipart: `name`, `description`, `upload` or `url`): adds
-/// the resource, or shows the form again saying what is wrong (the line, for a file).
+/// the resource, or shows the form again saying what is wrong (the line, for a file). The CSRF
+/// token comes before the file (the form's order) and is checked before a large file is read;
+/// a CSV over 20 MB is streamed and checked as it comes, and its load queued: the page then
+/// goes to the resource's page, which shows how far the load has got.
 pub async fn add_resource(
     State(state): State<OpenDataState>,
     SignedIn(user): SignedIn,
@@ -476,16 +480,25 @@ pub async fn add_resource(
         .get::<CsrfCookie>()
         .map(|c| c.0.clone())
         .unwrap_or_default();
+    let actor = publisher_of(&user)?;
+    let d = editable(&state, &actor, &name).await?;
     let mut multipart = Multipart::from_request(req, &state)
         .await
         .map_err(|_| AppError::BadRequest("malformed_form"))?;
     let mut token = String::new();
     let mut input = ResourceInput::default();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("malformed_form"))?
-    {
+    let mut large = None;
+    let mut problems = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            // The body ended short or over its limit, inside the file.
+            Err(_) => {
+                problems.push(Problem::new("upload", "upload.too_large_streamed"));
+                break;
+            }
+        };
         match field.name().unwrap_or("") {
             CSRF_FIELD => token = field.text().await.unwrap_or_default(),
             "name" => input.name = field.text().await.unwrap_or_default(),
@@ -497,13 +510,18 @@ pub async fn add_resource(
                 }
             }
             "upload" => {
-                let file_name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::BadRequest("upload_failed"))?;
-                if !bytes.is_empty() {
-                    input.upload = Some((file_name, bytes));
+                // A file over 20 MB is streamed only after the form's token (which the form
+                // sends first); a small one is held and the token checked after it.
+                let token_first = !cookie.is_empty()
+                    && token_matches(&state.app.config.csrf_key, &cookie, &token);
+                match receive(&state.ctx, field, None, token_first).await {
+                    // A browser sends an empty part when no file was chosen.
+                    Ok(Received::Small(_, bytes)) if bytes.is_empty() => {}
+                    Ok(Received::Small(file_name, bytes)) => {
+                        input.upload = Some((file_name, bytes));
+                    }
+                    Ok(Received::Large(file_name, stored)) => large = Some((file_name, stored)),
+                    Err(e) => problems.extend(page_errors(e)?),
                 }
             }
             _ => {}
@@ -512,13 +530,23 @@ pub async fn add_resource(
     if cookie.is_empty() || !token_matches(&state.app.config.csrf_key, &cookie, &token) {
         return Err(AppError::Csrf);
     }
-    let actor = publisher_of(&user)?;
-    let d = editable(&state, &actor, &name).await?;
     let page = page.with_strings(TABLES);
-    let problems = match resources::add(&state.ctx, &actor, &d.id, input.clone()).await {
-        Ok(_) => return Ok(Redirect::to(&format!("/data/{}", d.name)).into_response()),
-        Err(e) => page_errors(e)?,
-    };
+    if problems.is_empty() {
+        let added = match &large {
+            Some((file_name, stored)) => {
+                resources::add_streamed(&state.ctx, &actor, &d.id, &input, file_name, stored)
+                    .await
+                    .map(|r| format!("/data/{}/resources/{}", d.name, r.id))
+            }
+            None => resources::add(&state.ctx, &actor, &d.id, input.clone())
+                .await
+                .map(|_| format!("/data/{}", d.name)),
+        };
+        match added {
+            Ok(to) => return Ok(Redirect::to(&to).into_response()),
+            Err(e) => problems = page_errors(e)?,
+        }
+    }
     let errors = shown(&page, &problems);
     let view = resource_page(page, &d, &input, errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())

@@ -20,11 +20,11 @@
 
 use crate::error::{OpenDataError, Problem};
 use portico_store::{Backend, Db, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// A column's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     Int,
@@ -208,7 +208,7 @@ async fn index_words(
 }
 
 /// True when the resource's table has its word index (one loaded before the index existed has
-/// not: `q` reads it with `LIKE`).
+/// not, until [`word_index`] makes it).
 async fn has_word_index(db: &Db, resource_id: &str) -> Result<bool, OpenDataError> {
     let found: Option<(String,)> =
         sqlx::query_as("SELECT resource_id FROM opendata_datastore_words WHERE resource_id = $1")
@@ -216,6 +216,69 @@ async fn has_word_index(db: &Db, resource_id: &str) -> Result<bool, OpenDataErro
             .fetch_optional(db.pool())
             .await?;
     Ok(found.is_some())
+}
+
+/// True when the resource's table has its word index, made now if it was loaded before the
+/// index existed (once: the first `q` on it waits for it). If making it fails (another
+/// request made it at the same moment, say), `q` reads the table with `LIKE` this time.
+async fn word_index(db: &Db, resource_id: &str) -> Result<bool, OpenDataError> {
+    if has_word_index(db, resource_id).await? {
+        return Ok(true);
+    }
+    match build_word_index(db, resource_id).await {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            tracing::warn!(resource_id, error = %e, "opendata: the word index was not made");
+            has_word_index(db, resource_id).await
+        }
+    }
+}
+
+/// Rows whose words [`build_word_index`] rewrites per statement.
+const REWORD_BATCH: i64 = 2_000;
+
+/// Makes the word index of a table loaded before there was one, in one transaction: `_full`
+/// (then the row's text, lower-cased) rewritten as [`words`] splits it, so the index finds what
+/// a table loaded now finds; then the index itself.
+async fn build_word_index(db: &Db, resource_id: &str) -> Result<(), OpenDataError> {
+    let name = table(resource_id);
+    let mut tx = db.begin().await?;
+    let mut last = 0i64;
+    loop {
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT _id, _full FROM {name} WHERE _id > $1 ORDER BY _id LIMIT {REWORD_BATCH}"
+        ))
+        .persistent(false)
+        .bind(last)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some((end, _)) = rows.last() else {
+            break;
+        };
+        last = *end;
+        for (id, full) in rows {
+            let split = words(&full).join(" ");
+            if split != full {
+                sqlx::query(&format!("UPDATE {name} SET _full = $2 WHERE _id = $1"))
+                    .persistent(false)
+                    .bind(id)
+                    .bind(split)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    if db.backend() == Backend::Postgres {
+        sqlx::query(&format!(
+            "ALTER TABLE {name} ADD COLUMN {}",
+            TSV_COLUMN.trim_start_matches(", ")
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    index_words(&mut tx, db.backend(), &name, resource_id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn table(resource_id: &str) -> String {
@@ -226,6 +289,36 @@ fn table(resource_id: &str) -> String {
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
     )
+}
+
+/// A table's columns as a load knows them: the header's names and each column's type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Columns {
+    pub names: Vec<String>,
+    pub types: Vec<FieldType>,
+}
+
+impl Columns {
+    /// The columns of a CSV header, each of the narrowest type until a value widens it.
+    pub fn of_header(header: &csv::StringRecord) -> Columns {
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        Columns {
+            types: vec![FieldType::Int; names.len()],
+            names,
+        }
+    }
+
+    /// Widens each column's type to hold the row's value.
+    pub fn widen(&mut self, row: &csv::StringRecord) {
+        for (t, v) in self.types.iter_mut().zip(row.iter()) {
+            *t = t.widen(v);
+        }
+    }
+}
+
+/// Rows in one multi-row insert: under SQLite's parameter limit, at most 1,000.
+pub fn batch_rows(columns: &Columns) -> usize {
+    (30_000 / (columns.names.len() + 2)).clamp(1, 1000)
 }
 
 /// Loads `text` (a checked CSV) into a new table for `resource_id`; the number of rows.
@@ -242,67 +335,20 @@ pub async fn load(
     };
     // First pass: the header and each column's type.
     let mut r = reader();
-    let headers: Vec<String> = r
-        .headers()
-        .map_err(|_| {
-            OpenDataError::Invalid(vec![Problem::at_line("upload", "upload.csv_broken", 1)])
-        })?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let mut types = vec![FieldType::Int; headers.len()];
+    let header = r.headers().map_err(|_| {
+        OpenDataError::Invalid(vec![Problem::at_line("upload", "upload.csv_broken", 1)])
+    })?;
+    let mut columns = Columns::of_header(header);
     let mut record = csv::StringRecord::new();
     while r
         .read_record(&mut record)
         .map_err(|_| OpenDataError::invalid("upload", "upload.csv_broken"))?
     {
-        for (t, v) in types.iter_mut().zip(record.iter()) {
-            *t = t.widen(v);
-        }
+        columns.widen(&record);
     }
-    let name = table(resource_id);
-    let columns: Vec<String> = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| format!("c{i} {}", t.sql()))
-        .collect();
-    // PostgreSQL's word index is a column the database keeps from `_full`.
-    let tsv = match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => {
-            ", _tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', _full)) STORED"
-        }
-    };
-    sqlx::query(&format!(
-        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{tsv}{}{})",
-        if columns.is_empty() { "" } else { ", " },
-        columns.join(", ")
-    ))
-    .execute(&mut **tx)
-    .await?;
-    for (i, (h, t)) in headers.iter().zip(&types).enumerate() {
-        sqlx::query(
-            "INSERT INTO opendata_datastore_fields (resource_id, position, name, type) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(resource_id)
-        .bind(i as i64)
-        .bind(h)
-        .bind(t.as_str())
-        .execute(&mut **tx)
-        .await?;
-    }
-    // Second pass: the rows, in multi-row inserts that stay under SQLite's parameter limit.
-    let per_row = headers.len() + 2;
-    let batch = (30_000 / per_row).clamp(1, 1000);
-    let insert_head = format!(
-        "INSERT INTO {name} (_id, _full{}{}) VALUES ",
-        if headers.is_empty() { "" } else { ", " },
-        (0..headers.len())
-            .map(|i| format!("c{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    create_table(tx, backend, resource_id, &columns).await?;
+    // Second pass: the rows.
+    let batch = batch_rows(&columns);
     let mut r = reader();
     let mut rows: Vec<csv::StringRecord> = Vec::with_capacity(batch);
     let mut n: i64 = 0;
@@ -315,50 +361,142 @@ pub async fn load(
             rows.push(record);
         }
         if rows.len() == batch || (!more && !rows.is_empty()) {
-            let mut sql = insert_head.clone();
-            let mut p = 0;
-            for (k, _) in rows.iter().enumerate() {
-                if k > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                for c in 0..per_row {
-                    p += 1;
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("${p}"));
-                }
-                sql.push(')');
-            }
-            let mut q = sqlx::query(&sql).persistent(false);
-            for row in &rows {
-                n += 1;
-                let full = row.iter().flat_map(words).collect::<Vec<_>>().join(" ");
-                q = q.bind(n).bind(full);
-                for (t, v) in types.iter().zip(row.iter()) {
-                    let v = v.trim();
-                    q = match (t, v.is_empty()) {
-                        (FieldType::Int, false) => q.bind(v.parse::<i64>().ok()),
-                        (FieldType::Float, false) => q.bind(v.parse::<f64>().ok()),
-                        (FieldType::Text | FieldType::Date, _) => q.bind(Some(v.to_owned())),
-                        (FieldType::Int, true) => q.bind(None::<i64>),
-                        (FieldType::Float, true) => q.bind(None::<f64>),
-                    };
-                }
-            }
-            q.execute(&mut **tx).await?;
+            insert_rows(tx, resource_id, &columns.types, n + 1, &rows).await?;
+            n += rows.len() as i64;
             rows.clear();
         }
         if !more {
             break;
         }
     }
-    for i in 0..headers.len() {
+    describe(tx, backend, resource_id, &columns).await?;
+    Ok(n)
+}
+
+/// Creates a resource's empty table. It is not queryable until [`describe`]d.
+pub async fn create_table(
+    tx: &mut Tx,
+    backend: Backend,
+    resource_id: &str,
+    columns: &Columns,
+) -> Result<(), OpenDataError> {
+    let name = table(resource_id);
+    let defs: Vec<String> = columns
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("c{i} {}", t.sql()))
+        .collect();
+    // PostgreSQL's word index is a column the database keeps from `_full`.
+    let tsv = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => TSV_COLUMN,
+    };
+    sqlx::query(&format!(
+        "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{tsv}{}{})",
+        if defs.is_empty() { "" } else { ", " },
+        defs.join(", ")
+    ))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+const TSV_COLUMN: &str =
+    ", _tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', _full)) STORED";
+
+/// Inserts `rows` into a resource's table, numbered from `first_id`, in multi-row inserts of
+/// at most [`batch_rows`].
+pub async fn insert_rows(
+    tx: &mut Tx,
+    resource_id: &str,
+    types: &[FieldType],
+    first_id: i64,
+    rows: &[csv::StringRecord],
+) -> Result<(), OpenDataError> {
+    let per_row = types.len() + 2;
+    let batch = (30_000 / per_row).clamp(1, 1000);
+    let head = format!(
+        "INSERT INTO {} (_id, _full{}{}) VALUES ",
+        table(resource_id),
+        if types.is_empty() { "" } else { ", " },
+        (0..types.len())
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut n = first_id;
+    for chunk in rows.chunks(batch) {
+        let mut sql = head.clone();
+        let mut p = 0;
+        for k in 0..chunk.len() {
+            if k > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..per_row {
+                p += 1;
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${p}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql).persistent(false);
+        for row in chunk {
+            let full = row.iter().flat_map(words).collect::<Vec<_>>().join(" ");
+            q = q.bind(n).bind(full);
+            n += 1;
+            for (t, v) in types.iter().zip(row.iter()) {
+                let v = v.trim();
+                q = match (t, v.is_empty()) {
+                    (FieldType::Int, false) => q.bind(v.parse::<i64>().ok()),
+                    (FieldType::Float, false) => q.bind(v.parse::<f64>().ok()),
+                    (FieldType::Text | FieldType::Date, _) => q.bind(Some(v.to_owned())),
+                    (FieldType::Int, true) => q.bind(None::<i64>),
+                    (FieldType::Float, true) => q.bind(None::<f64>),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Makes a filled table queryable: its columns described, each indexed, and its word index.
+pub async fn describe(
+    tx: &mut Tx,
+    backend: Backend,
+    resource_id: &str,
+    columns: &Columns,
+) -> Result<(), OpenDataError> {
+    for (i, (h, t)) in columns.names.iter().zip(&columns.types).enumerate() {
+        sqlx::query(
+            "INSERT INTO opendata_datastore_fields (resource_id, position, name, type) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(resource_id)
+        .bind(i as i64)
+        .bind(h)
+        .bind(t.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    let name = table(resource_id);
+    for i in 0..columns.names.len() {
         index_column(tx, &name, i).await?;
     }
     index_words(tx, backend, &name, resource_id).await?;
-    Ok(n)
+    Ok(())
+}
+
+/// Drops the table of a load that did not finish (no description refers to it yet).
+pub async fn drop_table(tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
+    sqlx::query(&format!("DROP TABLE IF EXISTS {}", table(resource_id)))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// The index that serves a filter on, or a sort by, column `i` (with `_id`, the order of ties
@@ -634,7 +772,7 @@ pub async fn search(db: &Db, resource_id: &str, s: &Search) -> Result<Found, Ope
     if !q.is_empty() {
         // Every word of `q` begins a word of the row. The words have only letters and digits, so
         // quoting them in either database's query syntax is safe.
-        match (has_word_index(db, resource_id).await?, db.backend()) {
+        match (word_index(db, resource_id).await?, db.backend()) {
             (true, Backend::Sqlite) => {
                 let query: Vec<String> = q.iter().map(|w| format!("\"{w}\"*")).collect();
                 args.push(Arg::Text(query.join(" ")));

@@ -150,12 +150,7 @@ fn check_csv(text: &str) -> Result<u64, Problem> {
         .flexible(false)
         .from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| csv_problem(&e))?.clone();
-    let mut seen = std::collections::BTreeSet::new();
-    for h in headers.iter() {
-        if h.trim().is_empty() || !seen.insert(h.trim().to_owned()) {
-            return Err(Problem::at_line("upload", "upload.csv_header", 1));
-        }
-    }
+    check_header(&headers)?;
     let mut rows = 0;
     let mut record = csv::StringRecord::new();
     loop {
@@ -168,12 +163,29 @@ fn check_csv(text: &str) -> Result<u64, Problem> {
     Ok(rows)
 }
 
-fn csv_problem(e: &csv::Error) -> Problem {
+/// Every column of a CSV header has a name, and no two the same.
+pub fn check_header(headers: &csv::StringRecord) -> Result<(), Problem> {
+    let mut seen = std::collections::BTreeSet::new();
+    for h in headers.iter() {
+        if h.trim().is_empty() || !seen.insert(h.trim().to_owned()) {
+            return Err(Problem::at_line("upload", "upload.csv_header", 1));
+        }
+    }
+    Ok(())
+}
+
+/// What a CSV reader's error means to the publisher, with its line.
+pub fn csv_problem(e: &csv::Error) -> Problem {
     let line = e.position().map_or(1, |p| p.line());
     match e.kind() {
         csv::ErrorKind::UnequalLengths { .. } => {
             Problem::at_line("upload", "upload.csv_fields", line)
         }
+        csv::ErrorKind::Utf8 { pos, .. } => Problem::at_line(
+            "upload",
+            "upload.encoding",
+            pos.as_ref().map_or(line, csv::Position::line),
+        ),
         _ => Problem::at_line("upload", "upload.csv_broken", line),
     }
 }

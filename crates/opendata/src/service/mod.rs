@@ -6,6 +6,7 @@ pub mod datastore;
 pub mod files;
 pub mod geo;
 pub mod index;
+pub mod loads;
 pub mod organisations;
 pub mod own_data;
 pub mod publisher;
@@ -21,6 +22,10 @@ pub const SCOPE: &str = "opendata";
 
 /// The largest file a publisher may upload.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// The largest CSV a publisher may upload: over [`MAX_UPLOAD_BYTES`] it is streamed to the blob
+/// store and checked as it comes, then loaded by a job ([`loads`]).
+pub const MAX_STREAMED_UPLOAD_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// What the open data rules need: the database, the blob store the files live in, the clock.
 #[derive(Clone)]

@@ -3,12 +3,12 @@
 //! without its table, nor a table without its resource.
 
 use super::files::{self, Format};
-use super::{datasets, datastore, publisher, OpenData};
+use super::{datasets, datastore, loads, publisher, OpenData};
 use crate::error::OpenDataError;
 use crate::model::{Resource, ResourceInput};
 use portico_audit::Event;
 use portico_core::{new_id, Actor};
-use portico_store::Db;
+use portico_store::{Db, Tx};
 
 const COLUMNS: &str = "id, dataset_id, position, name, description, format, url, blob_key, \
     file_name, size, mimetype, datastore_rows, created_at";
@@ -150,29 +150,21 @@ pub async fn add_within(
     };
     let now = ctx.now_millis();
     let mut tx = ctx.db.begin().await?;
-    let (position,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM opendata_resources WHERE dataset_id = $1")
-            .bind(&d.id)
-            .fetch_one(&mut *tx)
-            .await?;
-    sqlx::query(
-        "INSERT INTO opendata_resources (id, dataset_id, position, name, description, format, url, \
-         blob_key, file_name, size, mimetype, datastore_rows, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12)",
+    insert_row(
+        &mut tx,
+        NewRow {
+            id: &id,
+            dataset_id: &d.id,
+            name: &name,
+            description: input.description.trim(),
+            format: &format,
+            url: url.as_deref(),
+            file: stored
+                .as_ref()
+                .map(|s| (s.1.as_str(), s.2.as_str(), s.3, s.0.mimetype())),
+            now,
+        },
     )
-    .bind(&id)
-    .bind(&d.id)
-    .bind(position)
-    .bind(&name)
-    .bind(input.description.trim())
-    .bind(&format)
-    .bind(&url)
-    .bind(stored.as_ref().map(|s| s.1.clone()))
-    .bind(stored.as_ref().map(|s| s.2.clone()))
-    .bind(stored.as_ref().map(|s| s.3))
-    .bind(stored.as_ref().map(|s| s.0.mimetype()))
-    .bind(now)
-    .execute(&mut *tx)
     .await?;
     if let Some(body) = csv_body {
         let text = files::text(&body).map_err(|p| OpenDataError::Invalid(vec![p]))?;
@@ -187,20 +179,131 @@ pub async fn add_within(
         let text = files::text(&body).map_err(|p| OpenDataError::Invalid(vec![p]))?;
         super::geo::index(&mut tx, &id, text).await?;
     }
+    added(ctx, &mut tx, actor, &d, &id, &format).await?;
+    tx.commit().await?;
+    get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
+}
+
+/// A resource's row as it is added.
+struct NewRow<'a> {
+    id: &'a str,
+    dataset_id: &'a str,
+    name: &'a str,
+    description: &'a str,
+    format: &'a str,
+    url: Option<&'a str>,
+    /// The blob's key, the file's name, its size and media type.
+    file: Option<(&'a str, &'a str, i64, &'a str)>,
+    now: i64,
+}
+
+async fn insert_row(tx: &mut Tx, r: NewRow<'_>) -> Result<(), OpenDataError> {
+    let (position,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM opendata_resources WHERE dataset_id = $1")
+            .bind(r.dataset_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO opendata_resources (id, dataset_id, position, name, description, format, url, \
+         blob_key, file_name, size, mimetype, datastore_rows, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12)",
+    )
+    .bind(r.id)
+    .bind(r.dataset_id)
+    .bind(position)
+    .bind(r.name)
+    .bind(r.description)
+    .bind(r.format)
+    .bind(r.url)
+    .bind(r.file.map(|f| f.0))
+    .bind(r.file.map(|f| f.1))
+    .bind(r.file.map(|f| f.2))
+    .bind(r.file.map(|f| f.3))
+    .bind(r.now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What every added resource brings along in its transaction: the dataset modified, the audit
+/// event, the search index's generation moved.
+async fn added(
+    ctx: &OpenData,
+    tx: &mut Tx,
+    actor: &Actor,
+    d: &crate::model::Dataset,
+    id: &str,
+    format: &str,
+) -> Result<(), OpenDataError> {
     sqlx::query("UPDATE opendata_datasets SET modified_at = $2 WHERE id = $1")
         .bind(&d.id)
-        .bind(now)
-        .execute(&mut *tx)
+        .bind(ctx.now_millis())
+        .execute(&mut **tx)
         .await?;
     portico_audit::append(
-        &mut tx,
-        Event::new(&actor.audit_id(), "opendata.resource_added", &id)
+        tx,
+        Event::new(&actor.audit_id(), "opendata.resource_added", id)
             .in_administration(&d.administration_id)
             .with(serde_json::json!({ "dataset": d.name, "format": format })),
         ctx.clock.now(),
     )
     .await?;
-    super::index::touch(&mut tx).await?;
+    super::index::touch(tx).await?;
+    Ok(())
+}
+
+/// The dataset `actor` may add a resource to (asked before a large file is received).
+pub async fn may_add(
+    ctx: &OpenData,
+    actor: &Actor,
+    dataset: &str,
+) -> Result<crate::model::Dataset, OpenDataError> {
+    let d = datasets::find(&ctx.db, dataset)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    publisher::require(actor, &d.administration_id)?;
+    Ok(d)
+}
+
+/// Adds a resource whose CSV file was streamed and checked as it came ([`loads::Receiving`]),
+/// with its load queued in the same transaction: its table is filled by the load's job.
+pub async fn add_streamed(
+    ctx: &OpenData,
+    actor: &Actor,
+    dataset: &str,
+    input: &ResourceInput,
+    file_name: &str,
+    stored: &loads::Stored,
+) -> Result<Resource, OpenDataError> {
+    let d = may_add(ctx, actor, dataset).await?;
+    let id = new_id();
+    let name = match input.name.trim() {
+        "" => file_name,
+        given => given,
+    };
+    let format = Format::Csv.as_str();
+    let mut tx = ctx.db.begin().await?;
+    insert_row(
+        &mut tx,
+        NewRow {
+            id: &id,
+            dataset_id: &d.id,
+            name,
+            description: input.description.trim(),
+            format,
+            url: None,
+            file: Some((
+                &stored.key,
+                file_name,
+                i64::try_from(stored.size).unwrap_or(i64::MAX),
+                Format::Csv.mimetype(),
+            )),
+            now: ctx.now_millis(),
+        },
+    )
+    .await?;
+    loads::queue(ctx, &mut tx, &id, stored).await?;
+    added(ctx, &mut tx, actor, &d, &id, format).await?;
     tx.commit().await?;
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)
 }

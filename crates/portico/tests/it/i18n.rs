@@ -128,6 +128,7 @@ fn is_not_a_key(s: &str) -> bool {
         "delivery.notify_sms",
         "delivery.webhook",
         "opendata.refresh_service_catalog",
+        "opendata.load_csv",
         "insights.event",
         "insights.abandon",
         "insights.publish_figures",

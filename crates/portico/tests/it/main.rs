@@ -35,6 +35,7 @@ mod oidc_provider;
 mod onboarding;
 mod once_only;
 mod opendata;
+mod opendata_large;
 mod opendata_web;
 mod participation;
 mod payments;

@@ -343,7 +343,7 @@ async fn resource_show(
 }
 
 /// Writes need an API token (an API client's access token), never only a session.
-fn writer(caller: &Caller) -> Result<&Actor, ActionError> {
+pub(super) fn writer(caller: &Caller) -> Result<&Actor, ActionError> {
     caller
         .token
         .as_ref()

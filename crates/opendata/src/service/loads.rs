@@ -1,0 +1,557 @@
+//! Large CSV files (over [`super::MAX_UPLOAD_BYTES`], up to
+//! [`super::MAX_STREAMED_UPLOAD_BYTES`]): received as a stream ([`Receiving`]), written to the
+//! blob store in parts and checked as the bytes come (UTF-8, the header, the same number of
+//! fields on every row, each column's type), so a bad file is refused with its line before
+//! anything is kept; then loaded into the datastore by a job ([`LOAD_JOB`]) in steps, each
+//! step one transaction that inserts the next rows and records how far it got
+//! (`opendata_loads`), so the resource's page can say "loading, N of M rows" and a step cut off
+//! is done again from the last one's end. Only the last step describes the table, so nothing
+//! is queryable half-loaded. Nothing holds the whole file: the reader is `csv`'s, on a blocking
+//! thread, fed the file's pieces through a channel.
+
+use super::datastore::{self, Columns};
+use super::files;
+use super::OpenData;
+use crate::error::{OpenDataError, Problem};
+use bytes::Bytes;
+use futures::StreamExt;
+use portico_store::blobs::BlobWriter;
+use portico_store::jobs::{self, JobHandler, NewJob};
+use portico_store::Tx;
+use tokio::sync::mpsc;
+
+/// The job that loads the next rows of a resource's file.
+pub const LOAD_JOB: &str = "opendata.load_csv";
+/// The most rows one step inserts.
+const STEP_ROWS: usize = 50_000;
+/// How long a step goes on inserting before it commits and leaves the rest to the next one
+/// (well inside the job's timeout, on a slow machine too).
+const STEP_TIME: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Where a load is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadState {
+    Queued,
+    Loading,
+    Done,
+    Failed,
+}
+
+impl LoadState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadState::Queued => "queued",
+            LoadState::Loading => "loading",
+            LoadState::Done => "done",
+            LoadState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> LoadState {
+        match s {
+            "loading" => LoadState::Loading,
+            "done" => LoadState::Done,
+            "failed" => LoadState::Failed,
+            _ => LoadState::Queued,
+        }
+    }
+}
+
+/// A resource's load, as its page shows it.
+#[derive(Debug, Clone)]
+pub struct Load {
+    pub state: LoadState,
+    pub rows: i64,
+    pub total_rows: i64,
+    /// Why it failed: a message code.
+    pub problem: Option<String>,
+}
+
+/// The load of a resource's file, if it was loaded by the job.
+pub async fn of_resource(
+    db: &portico_store::Db,
+    resource_id: &str,
+) -> Result<Option<Load>, OpenDataError> {
+    let row: Option<(String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT state, rows, total_rows, problem FROM opendata_loads WHERE resource_id = $1",
+    )
+    .bind(resource_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(state, rows, total_rows, problem)| Load {
+        state: LoadState::parse(&state),
+        rows,
+        total_rows,
+        problem,
+    }))
+}
+
+/// A `std::io::Read` over pieces of a file that come through a channel, without a UTF-8
+/// byte-order mark at its start.
+struct Pieces {
+    rx: mpsc::Receiver<Bytes>,
+    current: Bytes,
+    at_start: bool,
+    /// The mark was there and taken off (the reader's offsets are 3 bytes short).
+    stripped: bool,
+}
+
+impl Pieces {
+    fn new(rx: mpsc::Receiver<Bytes>, at_start: bool) -> Pieces {
+        Pieces {
+            rx,
+            current: Bytes::new(),
+            at_start,
+            stripped: false,
+        }
+    }
+}
+
+impl std::io::Read for Pieces {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(piece) => self.current = piece,
+                None => return Ok(0),
+            }
+            // The mark is looked for in the first piece (a piece may be the mark alone).
+            if std::mem::take(&mut self.at_start) && self.current.starts_with(b"\xEF\xBB\xBF") {
+                let _ = self.current.split_to(3);
+                self.stripped = true;
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
+}
+
+/// What the check of a streamed CSV found: its columns and how many rows it has.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub columns: Columns,
+    pub rows: i64,
+}
+
+/// Reads a whole CSV from `pieces` as `files::check` would: the header, then every row, each
+/// widening its columns' types. The first problem ends it, with its line.
+fn check_csv(pieces: Pieces) -> Result<Checked, Problem> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(pieces);
+    let header = reader
+        .headers()
+        .map_err(|e| files::csv_problem(&e))?
+        .clone();
+    files::check_header(&header)?;
+    let mut columns = Columns::of_header(&header);
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| files::csv_problem(&e))?
+    {
+        columns.widen(&record);
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(Problem::new("upload", "upload.empty"));
+    }
+    Ok(Checked { columns, rows })
+}
+
+/// A large CSV being received: written to the blob store and checked as its pieces come.
+pub struct Receiving {
+    writer: BlobWriter,
+    feed: mpsc::Sender<Bytes>,
+    check: tokio::task::JoinHandle<Result<Checked, Problem>>,
+    size: u64,
+}
+
+impl std::fmt::Debug for Receiving {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Receiving({} bytes)", self.size)
+    }
+}
+
+/// A received and checked CSV, stored under its key.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub key: String,
+    pub size: u64,
+    pub checked: Checked,
+}
+
+impl Receiving {
+    pub async fn start(ctx: &OpenData) -> Result<Receiving, OpenDataError> {
+        let (feed, rx) = mpsc::channel(4);
+        let check = tokio::task::spawn_blocking(move || check_csv(Pieces::new(rx, true)));
+        Ok(Receiving {
+            writer: ctx.blobs.writer().await?,
+            feed,
+            check,
+            size: 0,
+        })
+    }
+
+    /// Takes the next piece. A file over the limit, or one the check found wrong (with its
+    /// line), is refused: the caller then [`abort`](Receiving::abort)s.
+    pub async fn write(&mut self, piece: Bytes) -> Result<(), OpenDataError> {
+        self.size += piece.len() as u64;
+        if self.size > super::MAX_STREAMED_UPLOAD_BYTES {
+            return Err(OpenDataError::invalid(
+                "upload",
+                "upload.too_large_streamed",
+            ));
+        }
+        self.writer.write(&piece).await?;
+        if self.feed.send(piece).await.is_err() {
+            // The check stopped before the end of the file: it found a problem.
+            return Err(self.problem().await);
+        }
+        Ok(())
+    }
+
+    async fn problem(&mut self) -> OpenDataError {
+        match (&mut self.check).await {
+            Ok(Err(p)) => OpenDataError::Invalid(vec![p]),
+            Ok(Ok(_)) => OpenDataError::Internal("the check ended before the file".into()),
+            Err(e) => OpenDataError::Internal(format!("the check of an upload: {e}")),
+        }
+    }
+
+    /// The file has ended: stored under its key when the check found it good, else nothing
+    /// is kept and the problem is returned.
+    pub async fn finish(self) -> Result<Stored, OpenDataError> {
+        let Receiving {
+            writer,
+            feed,
+            check,
+            size,
+        } = self;
+        drop(feed);
+        let checked = match check.await {
+            Ok(Ok(checked)) => checked,
+            Ok(Err(p)) => {
+                abort(writer).await;
+                return Err(OpenDataError::Invalid(vec![p]));
+            }
+            Err(e) => {
+                abort(writer).await;
+                return Err(OpenDataError::Internal(format!(
+                    "the check of an upload: {e}"
+                )));
+            }
+        };
+        let key = writer.finish().await?;
+        Ok(Stored { key, size, checked })
+    }
+
+    /// Gives the file up: nothing of it stays stored.
+    pub async fn abort(self) {
+        drop(self.feed);
+        abort(self.writer).await;
+    }
+}
+
+async fn abort(writer: BlobWriter) {
+    if let Err(e) = writer.abort().await {
+        tracing::warn!(error = %e, "a refused upload could not be removed from the blob store");
+    }
+}
+
+/// Queues the load of a stored file into the resource's table, in the transaction that adds
+/// the resource.
+pub async fn queue(
+    ctx: &OpenData,
+    tx: &mut Tx,
+    resource_id: &str,
+    stored: &Stored,
+) -> Result<(), OpenDataError> {
+    sqlx::query(
+        "INSERT INTO opendata_loads (resource_id, state, rows, total_rows, offset_bytes, fields, \
+         problem, updated_at) VALUES ($1, 'queued', 0, $2, 0, $3, NULL, $4)",
+    )
+    .bind(resource_id)
+    .bind(stored.checked.rows)
+    .bind(serde_json::to_string(&stored.checked.columns)?)
+    .bind(ctx.now_millis())
+    .execute(&mut **tx)
+    .await?;
+    next_step(ctx, tx, resource_id).await
+}
+
+async fn next_step(ctx: &OpenData, tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
+    let job = NewJob::now(
+        LOAD_JOB,
+        serde_json::json!({ "resource_id": resource_id }),
+        ctx.clock.now(),
+    );
+    jobs::enqueue(tx, job, ctx.clock.now()).await?;
+    Ok(())
+}
+
+/// What the reader of a step hands over: rows with the file's byte offset after them.
+enum Parsed {
+    Rows(Vec<csv::StringRecord>, u64),
+    Broken(Problem),
+}
+
+/// Reads records from `pieces` (the file from byte `offset`; at 0 its header first) and hands
+/// them over in batches of `batch`, each with the offset of the next record, until the file
+/// ends, [`STEP_ROWS`] are read or the receiver is gone.
+fn read_rows(pieces: Pieces, offset: u64, batch: usize, out: &mpsc::Sender<Parsed>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(offset == 0)
+        .flexible(false)
+        .from_reader(pieces);
+    if offset == 0 && reader.headers().is_err() {
+        let _ = out.blocking_send(Parsed::Broken(Problem::new("upload", "load.broken")));
+        return;
+    }
+    let mut rows = Vec::with_capacity(batch);
+    let mut read = 0;
+    loop {
+        let mut record = csv::StringRecord::new();
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                rows.push(record);
+                read += 1;
+            }
+            Ok(false) => break,
+            Err(e) => {
+                let _ = out.blocking_send(Parsed::Broken(files::csv_problem(&e)));
+                return;
+            }
+        }
+        if rows.len() == batch || read == STEP_ROWS {
+            let at = next_offset(offset, &reader);
+            if out
+                .blocking_send(Parsed::Rows(std::mem::take(&mut rows), at))
+                .is_err()
+                || read == STEP_ROWS
+            {
+                return;
+            }
+        }
+    }
+    if !rows.is_empty() {
+        let at = next_offset(offset, &reader);
+        let _ = out.blocking_send(Parsed::Rows(rows, at));
+    }
+}
+
+/// The file's byte offset of the reader's next record (counting a byte-order mark it did not see).
+fn next_offset(offset: u64, reader: &csv::Reader<Pieces>) -> u64 {
+    let bom = if reader.get_ref().stripped { 3 } else { 0 };
+    offset + bom + reader.position().byte()
+}
+
+/// One step of a load: the next rows, then (at the end) the table described and the resource
+/// marked loaded. True when another step is needed.
+pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataError> {
+    let row: Option<(String, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT state, rows, total_rows, offset_bytes, fields FROM opendata_loads \
+         WHERE resource_id = $1",
+    )
+    .bind(resource_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let Some((state, done, total, offset, fields)) = row else {
+        return Ok(false);
+    };
+    if matches!(
+        LoadState::parse(&state),
+        LoadState::Done | LoadState::Failed
+    ) {
+        return Ok(false);
+    }
+    let columns: Columns = serde_json::from_str(&fields)?;
+    let resource = super::resources::get(&ctx.db, resource_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    let key = resource.blob_key.clone().unwrap_or_default();
+    let offset = u64::try_from(offset).unwrap_or(0);
+    let Some(mut file) = ctx.blobs.get_stream_from(&key, offset).await? else {
+        fail(ctx, resource_id, "load.file_missing").await?;
+        return Ok(false);
+    };
+    // The file's pieces go to the reader on a blocking thread; its rows come back in batches.
+    let (feed, pieces) = mpsc::channel::<Bytes>(4);
+    let pump = tokio::spawn(async move {
+        while let Some(piece) = file.next().await {
+            // The reader gone (the step has what it takes) ends the pumping too.
+            if feed.send(piece?).await.is_err() {
+                break;
+            }
+        }
+        Ok::<(), portico_store::StoreError>(())
+    });
+    let batch = datastore::batch_rows(&columns);
+    let (out, mut parsed) = mpsc::channel::<Parsed>(2);
+    let reader = tokio::task::spawn_blocking(move || {
+        read_rows(Pieces::new(pieces, offset == 0), offset, batch, &out);
+    });
+    let started = std::time::Instant::now();
+    let mut tx = ctx.db.begin().await?;
+    if done == 0 {
+        datastore::drop_table(&mut tx, resource_id).await?;
+        datastore::create_table(&mut tx, ctx.db.backend(), resource_id, &columns).await?;
+    }
+    let mut rows = done;
+    let mut at = offset;
+    let mut broken = None;
+    while let Some(p) = parsed.recv().await {
+        match p {
+            Parsed::Rows(batch_rows, next) => {
+                datastore::insert_rows(&mut tx, resource_id, &columns.types, rows + 1, &batch_rows)
+                    .await?;
+                rows += batch_rows.len() as i64;
+                at = next;
+            }
+            Parsed::Broken(problem) => {
+                broken = Some(problem);
+                break;
+            }
+        }
+        if started.elapsed() > STEP_TIME {
+            break;
+        }
+    }
+    drop(parsed);
+    let _ = reader.await;
+    if let Ok(Err(e)) = pump.await {
+        return Err(e.into());
+    }
+    if broken.is_some() {
+        // The file was checked when it came; changed since, it is not loaded at all.
+        drop(tx);
+        drop_after_failure(ctx, resource_id).await?;
+        fail(ctx, resource_id, "load.broken").await?;
+        return Ok(false);
+    }
+    let finished = rows >= total || at >= resource.size.map_or(0, |s| s as u64);
+    let now = ctx.now_millis();
+    if finished {
+        datastore::describe(&mut tx, ctx.db.backend(), resource_id, &columns).await?;
+        sqlx::query("UPDATE opendata_resources SET datastore_rows = $2 WHERE id = $1")
+            .bind(resource_id)
+            .bind(rows)
+            .execute(&mut *tx)
+            .await?;
+        super::index::touch(&mut tx).await?;
+    } else {
+        next_step(ctx, &mut tx, resource_id).await?;
+    }
+    sqlx::query(
+        "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, updated_at = $5 \
+         WHERE resource_id = $1",
+    )
+    .bind(resource_id)
+    .bind(if finished { "done" } else { "loading" })
+    .bind(rows)
+    .bind(i64::try_from(at).unwrap_or(i64::MAX))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(!finished)
+}
+
+async fn drop_after_failure(ctx: &OpenData, resource_id: &str) -> Result<(), OpenDataError> {
+    let mut tx = ctx.db.begin().await?;
+    datastore::drop_table(&mut tx, resource_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn fail(ctx: &OpenData, resource_id: &str, code: &str) -> Result<(), OpenDataError> {
+    sqlx::query(
+        "UPDATE opendata_loads SET state = 'failed', problem = $2, updated_at = $3 \
+         WHERE resource_id = $1",
+    )
+    .bind(resource_id)
+    .bind(code)
+    .bind(ctx.now_millis())
+    .execute(ctx.db.pool())
+    .await?;
+    tracing::warn!(resource_id, code, "opendata: a load failed");
+    Ok(())
+}
+
+/// The job: one step of a resource's load (the next is queued by the step itself).
+pub struct LoadJob {
+    pub ctx: OpenData,
+}
+
+#[async_trait::async_trait]
+impl JobHandler for LoadJob {
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), String> {
+        let Some(id) = payload.get("resource_id").and_then(|v| v.as_str()) else {
+            return Ok(());
+        };
+        step(&self.ctx, id)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(120)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn pieces_of(text: &'static [u8], size: usize) -> Pieces {
+        let (tx, rx) = mpsc::channel(1024);
+        for piece in text.chunks(size) {
+            tx.try_send(Bytes::from_static(piece)).unwrap();
+        }
+        Pieces::new(rx, true)
+    }
+
+    #[test]
+    fn a_streamed_csv_is_checked_in_pieces_with_the_line_of_its_problem() {
+        let good = b"\xEF\xBB\xBFname,n\n\"a,\nb\",1\nc,2.5\n";
+        let checked = check_csv(pieces_of(good, 3)).unwrap();
+        assert_eq!(checked.rows, 2);
+        assert_eq!(checked.columns.names, vec!["name", "n"]);
+        assert_eq!(
+            checked.columns.types,
+            vec![datastore::FieldType::Text, datastore::FieldType::Float]
+        );
+        let e = check_csv(pieces_of(b"a,b\n1,2\n3\n", 2)).unwrap_err();
+        assert_eq!((e.code, e.line), ("upload.csv_fields", Some(3)));
+        let e = check_csv(pieces_of(b"a,b\n1,2\n\xff,2\n", 5)).unwrap_err();
+        assert_eq!((e.code, e.line), ("upload.encoding", Some(3)));
+        let e = check_csv(pieces_of(b"a,a\n1,2\n", 5)).unwrap_err();
+        assert_eq!(e.code, "upload.csv_header");
+    }
+
+    #[test]
+    fn rows_are_read_in_batches_with_the_offset_of_the_next() {
+        let text = b"\xEF\xBB\xBFa,b\n1,2\n3,4\n5,6\n";
+        let (out, mut got) = mpsc::channel(16);
+        read_rows(pieces_of(text, 4), 0, 2, &out);
+        let Some(Parsed::Rows(rows, at)) = got.blocking_recv() else {
+            panic!("rows")
+        };
+        assert_eq!((rows.len(), &text[at as usize..]), (2, &b"5,6\n"[..]));
+        // Going on from there reads the rest, without a header.
+        let (tx, rx) = mpsc::channel(4);
+        tx.try_send(Bytes::from_static(&text[at as usize..]))
+            .unwrap();
+        drop(tx);
+        let (out, mut got) = mpsc::channel(16);
+        read_rows(Pieces::new(rx, false), at, 2, &out);
+        let Some(Parsed::Rows(rows, end)) = got.blocking_recv() else {
+            panic!("rows")
+        };
+        assert_eq!((rows[0].get(0), end), (Some("5"), text.len() as u64));
+    }
+}

@@ -1,0 +1,394 @@
+//! Large CSV files for the datastore, over the real server: a file over the 20 MB request limit
+//! posted to CKAN's `resource_create` and on the publisher's page is streamed to the blob
+//! store, checked as it comes and loaded by a job in steps, while the resource's page shows how
+//! far it has got; its rows are then queryable through `datastore_search`. A bad row deep in
+//! such a file is refused with its line and nothing is kept. And `q` on a table loaded before
+//! the word index existed makes the index instead of scanning.
+
+use crate::opendata::{action, client_token, two_administrations, SOFIA_EIK};
+use crate::support::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Rows of the large file: about 150 bytes each, so the file is over 20 MB.
+const ROWS: usize = 150_000;
+
+/// A CSV of `rows` rows (`n`, `district`, `value`, `note`), with row `bad` (a data row's
+/// number, from 1) given one field too many.
+fn big_csv(rows: usize, bad: Option<usize>) -> Vec<u8> {
+    let mut out = String::from("n,district,value,note\n");
+    for i in 1..=rows {
+        let extra = if Some(i) == bad {
+            ",излишно"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{i},Район {},{}.5,Ред {i} от голям файл с данни за районите на София и техните жители{extra}\n",
+            i % 24,
+            i % 1000
+        ));
+    }
+    assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
+    out.into_bytes()
+}
+
+async fn dataset(app: &TestApp, token: &str, name: &str) -> String {
+    let (s, d) = action(
+        app,
+        Some(token),
+        "package_create",
+        json!({
+            "name": name, "title": "Голям файл", "title_en": "A large file",
+            "owner_org": SOFIA_EIK, "license_id": "cc-by-4.0", "state": "active",
+        }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    d["result"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn post_upload(
+    app: &TestApp,
+    token: &str,
+    package: &str,
+    file: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("package_id", package.to_owned())
+        .text("name", "Жители по райони")
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(bytes).file_name(file.to_owned()),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/3/action/resource_create", app.base))
+        .header("Authorization", token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+/// Reads the resource's page until its load has ended; the states and texts it showed.
+async fn watch_load(client: &crate::support::Client, path: &str) -> Vec<(String, String)> {
+    let started = Instant::now();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    loop {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let state = page.attr("#od-load", "data-state").expect("a load");
+        let text = page.texts("#od-load-text").join(" ");
+        if matches!(state.as_str(), "queued" | "loading") {
+            // While it runs the page says it does not update by itself and offers both ways.
+            assert!(page.attr("#od-load-refresh", "href").as_deref() == Some(path));
+            assert!(page.attr("#od-load-progress", "max").is_some());
+        }
+        if seen.last().map(|(s, t)| (s.as_str(), t.as_str())) != Some((&state, &text)) {
+            seen.push((state.clone(), text));
+        }
+        if matches!(state.as_str(), "done" | "failed") {
+            return seen;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the load did not end: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn search(app: &TestApp, resource: &str, params: Value) -> Value {
+    let mut body = params;
+    body["resource_id"] = Value::String(resource.to_owned());
+    let (s, d) = action(app, None, "datastore_search", body).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    d["result"].clone()
+}
+
+#[tokio::test]
+async fn a_csv_over_20_mb_is_streamed_loaded_by_a_job_with_its_progress_shown_and_queryable() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let package = dataset(&app, &token, "sofia-residents").await;
+    let (s, created) =
+        post_upload(&app, &token, &package, "residents.csv", big_csv(ROWS, None)).await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    let r = &created["result"];
+    let id = r["id"].as_str().unwrap().to_owned();
+    assert_eq!(r["datastore_active"], false, "loaded by the job, not yet");
+    assert!(r["size"].as_i64().unwrap() > 20 * 1024 * 1024);
+
+    // The page (in Bulgarian, the default) shows the load from waiting to loaded, the rows
+    // counted as they go in.
+    let path = format!("/data/sofia-residents/resources/{id}");
+    let seen = watch_load(&app.client(), &path).await;
+    assert_eq!(seen[0].0, "queued", "{seen:?}");
+    assert!(seen[0].1.contains(&ROWS.to_string()), "{seen:?}");
+    assert!(
+        seen.iter().any(|(s, t)| s == "loading"
+            && t.contains(&format!(" от {ROWS} реда досега"))
+            && !t.starts_with("Заредени са 0 ")),
+        "the rows of the first step are shown: {seen:?}"
+    );
+    let (last, text) = seen.last().unwrap();
+    assert_eq!(last, "done", "{seen:?}");
+    assert!(text.contains(&ROWS.to_string()), "{text}");
+    // Watching a finished load does not refresh.
+    let done = app.client().get(&format!("{path}?watch=1")).await;
+    assert!(done.headers.get("refresh").is_none());
+
+    // Every row is there, with its columns' types, and filters and q find them.
+    let all = search(&app, &id, json!({ "limit": 1 })).await;
+    assert_eq!(all["total"], ROWS as i64);
+    let types: Vec<(String, String)> = all["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().into(),
+                f["type"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("_id", "int"),
+            ("n", "int"),
+            ("district", "text"),
+            ("value", "float"),
+            ("note", "text")
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    let one = search(&app, &id, json!({ "filters": { "n": 123_457 } })).await;
+    assert_eq!(one["total"], 1);
+    assert_eq!(one["records"][0]["district"], "Район 1");
+    assert_eq!(one["records"][0]["value"], 457.5);
+    let district = search(
+        &app,
+        &id,
+        json!({ "filters": { "district": "Район 7" }, "limit": 0 }),
+    )
+    .await;
+    assert_eq!(
+        district["total"],
+        (1..=ROWS).filter(|i| i % 24 == 7).count() as i64
+    );
+    let words = search(&app, &id, json!({ "q": "ред 149999", "fields": ["n"] })).await;
+    assert_eq!(words["total"], 1);
+    assert_eq!(words["records"][0]["n"], 149_999);
+    let (_, shown) = action(&app, None, "resource_show", json!({ "id": id })).await;
+    assert_eq!(shown["result"]["datastore_active"], true);
+}
+
+#[tokio::test]
+async fn a_bad_row_deep_in_a_large_csv_is_refused_with_its_line_and_nothing_is_kept() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let package = dataset(&app, &token, "sofia-broken").await;
+    let (s, refused) = post_upload(
+        &app,
+        &token,
+        &package,
+        "residents.csv",
+        big_csv(ROWS, Some(140_000)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["__type"], "Validation Error");
+    let message = refused["error"]["upload"][0].as_str().unwrap();
+    // The header is line 1: data row 140,000 is line 140,001.
+    assert_eq!(
+        message,
+        "Line 140001: this row does not have as many fields as the header."
+    );
+    // Not valid UTF-8 far into the file: the line too, in Bulgarian when asked.
+    let mut latin1 = big_csv(ROWS, None);
+    let at = latin1.len() - 100;
+    latin1[at] = 0xE9;
+    let form = reqwest::multipart::Form::new()
+        .text("package_id", package.clone())
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(latin1).file_name("latin1.csv"),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/3/action/resource_create", app.base))
+        .header("Authorization", &token)
+        .header("Accept-Language", "bg")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap();
+    let message = body["error"]["upload"][0].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("Ред {}:", ROWS + 1)),
+        "{message}"
+    );
+    // Only a CSV may be over 20 MB.
+    let mut json_file = b"[".to_vec();
+    json_file.extend(std::iter::repeat_n(b' ', 21 * 1024 * 1024));
+    json_file.extend_from_slice(b"]");
+    let (s, too_big) = post_upload(&app, &token, &package, "big.json", json_file).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{too_big}");
+    assert!(too_big["error"]["upload"][0]
+        .as_str()
+        .unwrap()
+        .contains("20 MB"));
+    // Nothing was kept: no resource, no load, no table, no stored file.
+    for sql in [
+        "SELECT COUNT(*) FROM opendata_resources",
+        "SELECT COUNT(*) FROM opendata_loads",
+        "SELECT COUNT(*) FROM opendata_datastore_fields",
+    ] {
+        assert_eq!(app.count(sql).await, 0, "{sql}");
+    }
+    assert_eq!(
+        files_in(std::path::Path::new(&app.config.blob_url)),
+        0,
+        "no file left in the blob store"
+    );
+}
+
+fn files_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        files_in(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_publisher_uploads_a_large_csv_on_the_page_and_watches_it_load() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    dataset(&app, &token, "sofia-big").await;
+    let publisher = crate::catalog::staff(
+        &app,
+        "data@sofia.example.bg",
+        SOFIA_EIK,
+        portico_identity::Role::DataPublisher,
+    )
+    .await;
+    publisher.get("/data/sofia-big/resources/new").await;
+    let posted = publisher
+        .post_file_with(
+            "/data/sofia-big/resources/new",
+            &[("name", "Голям файл")],
+            "upload",
+            "big.csv",
+            "text/csv",
+            big_csv(ROWS, None),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let path = posted.location().to_owned();
+    assert!(path.starts_with("/data/sofia-big/resources/"), "{path}");
+    let first = publisher.get(&path).await;
+    assert_eq!(first.texts("h1"), ["Голям файл"]);
+    if first.attr("#od-load", "data-state").as_deref() != Some("done") {
+        // Asked to, the page refreshes itself while the file loads, and says how to stop.
+        let watched = publisher.get(&format!("{path}?watch=1")).await;
+        let state = watched.attr("#od-load", "data-state").unwrap();
+        if state != "done" {
+            assert_eq!(watched.headers.get("refresh").unwrap(), "5");
+            assert_eq!(
+                watched.attr("#od-load-stop", "href").as_deref(),
+                Some(path.as_str())
+            );
+        }
+    }
+    let seen = watch_load(&publisher, &path).await;
+    assert_eq!(seen.last().unwrap().0, "done", "{seen:?}");
+    // The dataset page links to it; a bad large file on the page names its line.
+    let dataset = publisher.get("/data/sofia-big").await;
+    assert_eq!(
+        dataset.attr(".od-resource-link", "href").as_deref(),
+        Some(path.as_str())
+    );
+    let broken = publisher
+        .post_file_with(
+            "/data/sofia-big/resources/new",
+            &[("name", "Счупен")],
+            "upload",
+            "broken.csv",
+            "text/csv",
+            big_csv(ROWS, Some(100_000)),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = broken.texts(".error-summary li a").join(" ");
+    assert!(summary.contains("100001"), "{summary}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_resources").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn q_on_a_table_loaded_before_the_word_index_makes_the_index_and_uses_it() {
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let package = dataset(&app, &token, "sofia-old").await;
+    let csv = "district,population\nСредец,31000\nТриадица,63000\nЛозенец,51000\n";
+    let (s, created) = post_upload(&app, &token, &package, "old.csv", csv.into()).await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    let id = created["result"]["id"].as_str().unwrap().to_owned();
+    let table = format!(
+        "opendata_ds_{}",
+        id.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    );
+    // As a table loaded before the index: no index, and `_full` the row's text lower-cased.
+    let undo = match app.db.backend() {
+        portico_store::Backend::Sqlite => vec![format!("DROP TABLE {table}_fts")],
+        portico_store::Backend::Postgres => vec![
+            format!("DROP INDEX {table}_tsv"),
+            format!("ALTER TABLE {table} DROP COLUMN _tsv"),
+        ],
+    };
+    for sql in undo.into_iter().chain([
+        format!("DELETE FROM opendata_datastore_words WHERE resource_id = '{id}'"),
+        format!("UPDATE {table} SET _full = c0 || ' ' || CAST(c1 AS TEXT)"),
+    ]) {
+        sqlx::query(&sql).execute(app.db.pool()).await.unwrap();
+    }
+    // The first `q` makes the index; the words begin words, as on a table loaded now (LIKE
+    // would have found "иадица" inside "Триадица").
+    let found = search(&app, &id, json!({ "q": "триад" })).await;
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["records"][0]["district"], "Триадица");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM opendata_datastore_words WHERE resource_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+    let inside = search(&app, &id, json!({ "q": "иадица" })).await;
+    assert_eq!(inside["total"], 0);
+    let both = search(&app, &id, json!({ "q": "лозенец 51000" })).await;
+    assert_eq!(both["total"], 1);
+}
