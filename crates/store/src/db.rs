@@ -492,6 +492,44 @@ mod tests {
         assert!(numbers(&t.db).await.iter().filter(|n| **n == 1).count() == 5);
     }
 
+    /// A transaction dropped while its runtime is then blocked (a test waiting on a CLI process,
+    /// a handler stuck in blocking code) still gives the write lock back: another process can
+    /// write well within its busy timeout.
+    #[tokio::test]
+    async fn a_dropped_transaction_gives_the_write_lock_back_though_the_runtime_is_blocked() {
+        let t = testdb::fresh_sized(&[crate::MIGRATIONS], 4).await.unwrap();
+        if t.db.backend() != Backend::Sqlite {
+            return; // Other PostgreSQL sessions never wait for a dropped transaction's lock.
+        }
+        counter_table(&t.db).await;
+        {
+            let mut tx = t.db.begin().await.unwrap();
+            insert(&mut tx, 1).await;
+        }
+        let url = t.url.clone();
+        let other_process = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let db = Db::connect(&url, 1).await.unwrap();
+                let started = std::time::Instant::now();
+                let mut tx = db.begin().await.unwrap();
+                insert(&mut tx, 2).await;
+                tx.commit().await.unwrap();
+                started.elapsed()
+            })
+        });
+        // join() blocks this test's only runtime thread until the other writer is done.
+        let waited = other_process.join().unwrap();
+        assert!(
+            waited < Duration::from_secs(3),
+            "waited {waited:?} for the lock"
+        );
+        assert_eq!(numbers(&t.db).await, vec![2]);
+    }
+
     #[test]
     fn redacts_passwords() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");

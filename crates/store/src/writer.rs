@@ -418,12 +418,27 @@ impl DerefMut for Turn {
 }
 
 impl Drop for Turn {
-    /// A transaction dropped without commit (an error returned early, a caller gone) leaves its
-    /// savepoint open: the next holder of the turn rolls it back before anything else (`start`,
+    /// A transaction dropped without commit (an error returned early, a caller gone). When its
+    /// batch holds nobody else's work, the rollback of the savepoint and of the batch is queued
+    /// on the connection (sqlx's `start_rollback`: its own thread runs it at once, with no task
+    /// on the runtime needed), so the write lock is given back even if the runtime is busy.
+    /// Otherwise the savepoint stays open for the next holder of the turn to roll back (`start`,
     /// `commit_batch`), and if nobody waits for the turn, a task does so and commits the batch
     /// for the others in it.
     fn drop(&mut self) {
-        if self.ended || self.guard.batch.is_none() {
+        if self.ended {
+            return;
+        }
+        let state = &mut *self.guard;
+        let Some(batch) = &state.batch else {
+            return;
+        };
+        if batch.units == 0 {
+            // The depth may count a nested rollback already queued; one too many is a no-op.
+            for _ in 0..AnyTransactionManager::get_transaction_depth(&state.conn) {
+                AnyTransactionManager::start_rollback(&mut state.conn);
+            }
+            state.batch = None;
             return;
         }
         if self.writer.waiting.load(Ordering::Acquire) == 0 {
@@ -431,7 +446,7 @@ impl Drop for Turn {
                 Ok(runtime) => {
                     runtime.spawn(self.writer.clone().flush());
                 }
-                Err(_) => self.guard.broken = true,
+                Err(_) => state.broken = true,
             }
         }
     }

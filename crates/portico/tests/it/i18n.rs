@@ -132,6 +132,7 @@ fn is_not_a_key(s: &str) -> bool {
         "insights.event",
         "insights.abandon",
         "insights.publish_figures",
+        "insights.refresh",
     ];
     const PURPOSES_AND_TYPES: &[&str] = &[
         // The event type of a payment's callback to its administration's system.
