@@ -17,7 +17,7 @@ async fn adding_an_administration_validates_its_eik_and_parent() {
         "municipality",
     ];
 
-    let (code, out) = run_cli(&app, &[&base[..], &["--eik", "000696328"]].concat());
+    let (code, out) = run_cli(&app, &[&base[..], &["--eik", "000696328"]].concat()).await;
     assert_ne!(code, 0);
     assert!(
         out.contains("EIK \"000696328\" is not valid: the check digit does not match"),
@@ -27,7 +27,8 @@ async fn adding_an_administration_validates_its_eik_and_parent() {
     let (code, out) = run_cli(
         &app,
         &[&base[..], &["--eik", "000056814", "--parent", "999999999"]].concat(),
-    );
+    )
+    .await;
     assert_ne!(code, 0);
     assert!(
         out.contains("no administration with EIK or id \"999999999\""),
@@ -39,9 +40,9 @@ async fn adding_an_administration_validates_its_eik_and_parent() {
         "a refused command changes nothing"
     );
 
-    let (code, out) = run_cli(&app, &[&base[..], &["--eik", "000056814"]].concat());
+    let (code, out) = run_cli(&app, &[&base[..], &["--eik", "000056814"]].concat()).await;
     assert_eq!(code, 0, "{out}");
-    let (code, out) = run_cli(&app, &[&base[..], &["--eik", "000056814"]].concat());
+    let (code, out) = run_cli(&app, &[&base[..], &["--eik", "000056814"]].concat()).await;
     assert_ne!(code, 0, "the same EIK twice");
     assert!(out.contains("eik.taken"), "{out}");
     assert_eq!(
@@ -67,7 +68,8 @@ async fn the_first_admin_of_an_administration_gets_an_account_and_a_role() {
             "--eik",
             "000056814",
         ],
-    );
+    )
+    .await;
     let (code, out) = run_cli(
         &app,
         &[
@@ -82,7 +84,8 @@ async fn the_first_admin_of_an_administration_gets_an_account_and_a_role() {
             "--family-name",
             "Б",
         ],
-    );
+    )
+    .await;
     assert_ne!(code, 0);
     assert!(out.contains("no administration with EIK or id"), "{out}");
     assert_eq!(
@@ -105,7 +108,8 @@ async fn the_first_admin_of_an_administration_gets_an_account_and_a_role() {
             "--family-name",
             "Колева",
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "{out}");
     let password = out
         .lines()
@@ -130,7 +134,7 @@ async fn the_first_admin_of_an_administration_gets_an_account_and_a_role() {
 #[tokio::test]
 async fn demo_seeding_is_idempotent() {
     let app = TestApp::start().await;
-    let (code, out) = run_cli(&app, &["demo", "--seed-only"]);
+    let (code, out) = run_cli(&app, &["demo", "--seed-only"]).await;
     assert_eq!(code, 0, "{out}");
     let counts = |app: &TestApp| {
         let app_db = app.db.clone();
@@ -159,7 +163,7 @@ async fn demo_seeding_is_idempotent() {
         ("administrations", 30),
         "Sofia, its 24 districts, Burgas, Veliko Tarnovo, Chelopech, and the keepers of the population and commercial registers"
     );
-    let (code, out) = run_cli(&app, &["demo", "--seed-only"]);
+    let (code, out) = run_cli(&app, &["demo", "--seed-only"]).await;
     assert_eq!(code, 0, "{out}");
     assert_eq!(counts(&app).await, first);
 }
@@ -167,11 +171,11 @@ async fn demo_seeding_is_idempotent() {
 #[tokio::test]
 async fn benchmark_services_are_added_once_and_found_by_search() {
     let app = TestApp::start().await;
-    let (code, out) = run_cli(&app, &["demo", "--seed-only"]);
+    let (code, out) = run_cli(&app, &["demo", "--seed-only"]).await;
     assert_eq!(code, 0, "{out}");
-    let (code, out) = run_cli(&app, &["bench-seed", "--services", "40"]);
+    let (code, out) = run_cli(&app, &["bench-seed", "--services", "40"]).await;
     assert_eq!((code, out.trim()), (0, "added 40 synthetic services"));
-    let (_, out) = run_cli(&app, &["bench-seed", "--services", "40"]);
+    let (_, out) = run_cli(&app, &["bench-seed", "--services", "40"]).await;
     assert_eq!(out.trim(), "added 0 synthetic services");
     let results = app
         .client()

@@ -12,9 +12,9 @@ async fn verify_passes_on_an_untouched_log_and_names_an_edited_row() {
         .await;
     client.sign_in_password("audit@example.bg", PASSWORD).await;
 
-    let (code, out) = run_cli(&app, &["audit", "checkpoint"]);
+    let (code, out) = run_cli(&app, &["audit", "checkpoint"]).await;
     assert_eq!(code, 0, "{out}");
-    let (code, out) = run_cli(&app, &["audit", "verify"]);
+    let (code, out) = run_cli(&app, &["audit", "verify"]).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("audit log intact"), "{out}");
 
@@ -29,7 +29,7 @@ async fn verify_passes_on_an_untouched_log_and_names_an_edited_row() {
         .execute(app.db.pool())
         .await
         .unwrap();
-    let (code, out) = run_cli(&app, &["audit", "verify"]);
+    let (code, out) = run_cli(&app, &["audit", "verify"]).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(&format!("row {seq} was edited")), "{out}");
 }
@@ -44,7 +44,7 @@ async fn verify_names_a_deleted_row() {
         .execute(app.db.pool())
         .await
         .unwrap();
-    let (code, out) = run_cli(&app, &["audit", "verify"]);
+    let (code, out) = run_cli(&app, &["audit", "verify"]).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("row 1 is missing"), "{out}");
 }
@@ -115,8 +115,8 @@ async fn app_with_log() -> TestApp {
     app
 }
 
-fn verify_fails_with(app: &TestApp, expected: &str) {
-    let (code, out) = run_cli(app, &["audit", "verify"]);
+async fn verify_fails_with(app: &TestApp, expected: &str) {
+    let (code, out) = run_cli(app, &["audit", "verify"]).await;
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(&format!("AUDIT LOG TAMPERED: {expected}")),
@@ -131,7 +131,7 @@ fn verify_fails_with(app: &TestApp, expected: &str) {
 async fn verify_fails_when_a_checkpoint_in_the_file_was_removed_from_the_database() {
     let app = TestApp::start().await;
     app.register("audit-anchor@example.bg").await;
-    let (code, out) = run_cli(&app, &["audit", "checkpoint"]);
+    let (code, out) = run_cli(&app, &["audit", "checkpoint"]).await;
     assert_eq!(code, 0, "{out}");
     let file = app.data_dir.path().join("audit-checkpoints.jsonl");
     let text = std::fs::read_to_string(&file).expect("the checkpoint file");
@@ -139,7 +139,7 @@ async fn verify_fails_when_a_checkpoint_in_the_file_was_removed_from_the_databas
         serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
     let seq = line["seq"].as_i64().expect("seq");
     assert!(seq >= 2, "{text}");
-    let (code, out) = run_cli(&app, &["audit", "verify"]);
+    let (code, out) = run_cli(&app, &["audit", "verify"]).await;
     assert_eq!(code, 0, "{out}");
 
     for sql in [
@@ -152,7 +152,7 @@ async fn verify_fails_when_a_checkpoint_in_the_file_was_removed_from_the_databas
     ] {
         sqlx::query(&sql).execute(app.db.pool()).await.unwrap();
     }
-    let (code, out) = run_cli(&app, &["audit", "verify"]);
+    let (code, out) = run_cli(&app, &["audit", "verify"]).await;
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(&format!(
@@ -171,14 +171,15 @@ async fn verify_names_a_row_rewritten_with_its_hash_recomputed() {
         .await
         .unwrap();
     rewrite_row(&app, 2, &details).await;
-    let (code, out) = run_cli(&app, &["audit", "verify"]);
+    let (code, out) = run_cli(&app, &["audit", "verify"]).await;
     assert_eq!(code, 0, "{out}");
 
     rewrite_row(&app, 2, "{}").await;
     verify_fails_with(
         &app,
         "row 3 does not follow the row before it: rows were reordered or replaced",
-    );
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -189,7 +190,8 @@ async fn verify_names_the_newest_row_rewritten_with_its_hash_recomputed() {
     verify_fails_with(
         &app,
         &format!("row {last} was rewritten: the chain's head holds another hash for it"),
-    );
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -206,7 +208,8 @@ async fn verify_names_reordered_rows() {
     verify_fails_with(
         &app,
         "row 2 was edited: its content does not match its hash",
-    );
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -219,13 +222,14 @@ async fn verify_names_the_first_of_several_edited_rows() {
     verify_fails_with(
         &app,
         "row 2 was edited: its content does not match its hash",
-    );
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn verify_catches_a_truncated_tail_through_the_last_checkpoint() {
     let app = app_with_log().await;
-    let (code, out) = run_cli(&app, &["audit", "checkpoint"]);
+    let (code, out) = run_cli(&app, &["audit", "checkpoint"]).await;
     assert_eq!(code, 0, "{out}");
     let last = app.count("SELECT MAX(seq) FROM audit_log").await;
     // The newest two rows go, and the head is set back to agree with what is left.
@@ -247,13 +251,14 @@ async fn verify_catches_a_truncated_tail_through_the_last_checkpoint() {
             "rows after {} were deleted: the chain's head is at {last}",
             last - 2
         ),
-    );
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn verify_refuses_a_checkpoint_not_signed_by_the_platform() {
     let app = app_with_log().await;
-    let (code, out) = run_cli(&app, &["audit", "checkpoint"]);
+    let (code, out) = run_cli(&app, &["audit", "checkpoint"]).await;
     assert_eq!(code, 0, "{out}");
     // The same checkpoint, signed again with a key that is not the platform's.
     let (seq, hash, at): (i64, String, i64) =
@@ -272,7 +277,8 @@ async fn verify_refuses_a_checkpoint_not_signed_by_the_platform() {
     verify_fails_with(
         &app,
         &format!("checkpoint at row {seq} is not valid: the signature is not the platform's"),
-    );
+    )
+    .await;
 }
 
 /// Rows older than PORTICO_CHECKPOINT_MAX_AGE_SECS that no checkpoint in the file covers fail
@@ -282,26 +288,27 @@ async fn verify_refuses_a_checkpoint_not_signed_by_the_platform() {
 async fn verify_fails_when_the_head_has_no_recent_checkpoint() {
     let app = TestApp::start().await;
     app.register("audit-stale@example.bg").await;
-    let verify_strict = || {
+    let verify_strict = || async {
         let out = crate::support::cli_command(&app)
             .args(["audit", "verify"])
             .env("PORTICO_CHECKPOINT_MAX_AGE_SECS", "0")
             .output()
+            .await
             .expect("run portico");
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
     };
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let (code, out) = verify_strict();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (code, out) = verify_strict().await;
     assert_eq!(code, Some(1), "{out}");
     assert!(
         out.contains("are covered by no checkpoint in the checkpoint file"),
         "{out}"
     );
-    let (code, out) = run_cli(&app, &["audit", "checkpoint"]);
+    let (code, out) = run_cli(&app, &["audit", "checkpoint"]).await;
     assert_eq!(code, 0, "{out}");
-    let (code, out) = verify_strict();
+    let (code, out) = verify_strict().await;
     assert_eq!(code, Some(0), "{out}");
 }

@@ -294,7 +294,8 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
             content_file.to_str().unwrap(),
             chain_file.to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "portico evidence verify: {out}");
     assert!(out.contains("evidence chain valid: 3 pieces"), "{out}");
 
@@ -314,7 +315,8 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
             content_file.to_str().unwrap(),
             one_file.to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "{out}");
 
     // A changed byte in the message fails against the evidence, both ways.
@@ -337,7 +339,8 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
             changed_file.to_str().unwrap(),
             chain_file.to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("the content was changed"), "{out}");
     // … and a changed byte in the attachment no longer has the hash the signed content names.
@@ -355,7 +358,8 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     let (code, out) = run_cli(
         &app,
         &["evidence", "verify", tampered_file.to_str().unwrap()],
-    );
+    )
+    .await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("the signature does not match"), "{out}");
     let gap_file = dir.path().join("gap.jws");
@@ -363,7 +367,7 @@ async fn a_result_arrives_in_the_mailbox_with_evidence_that_independent_tools_ve
     let (code, out) = python("verify_evidence_chain.py", &[&gap_file, &ca]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("incomplete"), "{out}");
-    let (code, out) = run_cli(&app, &["evidence", "verify", gap_file.to_str().unwrap()]);
+    let (code, out) = run_cli(&app, &["evidence", "verify", gap_file.to_str().unwrap()]).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("incomplete or out of order"), "{out}");
 

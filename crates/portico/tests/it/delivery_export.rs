@@ -37,13 +37,13 @@ fn names(zip: &[u8]) -> Vec<String> {
     archive.file_names().map(str::to_owned).collect()
 }
 
-fn verify(app: &TestApp, zip: &[u8]) -> (i32, String) {
+async fn verify(app: &TestApp, zip: &[u8]) -> (i32, String) {
     let path = app.data_dir.path().join(format!(
         "export-{}.zip",
         hex::encode(&Sha256::digest(zip)[..6])
     ));
     std::fs::write(&path, zip).unwrap();
-    run_cli(app, &["evidence", "verify", path.to_str().unwrap()])
+    run_cli(app, &["evidence", "verify", path.to_str().unwrap()]).await
 }
 
 #[tokio::test]
@@ -82,7 +82,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
     assert!(inside.contains(&format!("messages/{first}/message.json")));
     assert!(inside.contains(&format!("messages/{first}/evidence.jws")));
     assert!(inside.contains(&format!("messages/{first}/attachments/0-notice.pdf")));
-    let (code, out) = verify(&app, &zip);
+    let (code, out) = verify(&app, &zip).await;
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("export valid") && out.contains("3 messages"),
@@ -93,7 +93,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
     let mut flipped = zip.clone();
     let at = flipped.len() / 3;
     flipped[at] ^= 0x20;
-    let (code, out) = verify(&app, &flipped);
+    let (code, out) = verify(&app, &flipped).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("EVIDENCE NOT VALID"), "{out}");
     // An attachment changed by one byte, re-packed with good CRCs.
@@ -104,7 +104,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
         }
         Some(bytes)
     });
-    let (code, out) = verify(&app, &changed);
+    let (code, out) = verify(&app, &changed).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("is not the file the manifest lists"), "{out}");
     // The same, with the manifest's hash of it updated: the signature no longer covers it.
@@ -128,7 +128,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
             _ => bytes,
         })
     });
-    let (code, out) = verify(&app, &forged);
+    let (code, out) = verify(&app, &forged).await;
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("manifest.json is not the one manifest.jws signs"),
@@ -137,7 +137,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
     // A message's evidence left out.
     let evidence = format!("messages/{first}/evidence.jws");
     let missing = repack(&zip, |name, bytes| (name != evidence).then_some(bytes));
-    let (code, out) = verify(&app, &missing);
+    let (code, out) = verify(&app, &missing).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("listed in the manifest but missing"), "{out}");
 
@@ -146,7 +146,7 @@ async fn a_mailbox_and_a_thread_export_as_a_zip_that_evidence_verify_checks_whol
         .get_bytes(&format!("/api/v1/mailbox/messages/{first}/export"))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (code, out) = verify(&app, &thread);
+    let (code, out) = verify(&app, &thread).await;
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains(&format!("thread {first}")) && out.contains("2 messages"),

@@ -140,11 +140,12 @@ async fn bodies_and_attachments_are_encrypted_at_rest_and_evidence_names_the_pla
     );
 }
 
-fn rotate_cli(app: &TestApp, keys: &str) -> (i32, String) {
+async fn rotate_cli(app: &TestApp, keys: &str) -> (i32, String) {
     let out = crate::support::cli_command(app)
         .args(["delivery", "rotate-keys"])
         .env("PORTICO_DELIVERY_KEYS", keys)
         .output()
+        .await
         .unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -192,7 +193,7 @@ async fn rotating_the_master_key_rewraps_data_keys_only_and_a_wrong_key_fails_cl
     assert!(bad.contains("PORTICO_DELIVERY_KEYS"), "{bad}");
 
     // Rotation to version 2: both mailboxes' data keys re-wrapped, the message untouched.
-    let (code, out) = rotate_cli(&app, &v2);
+    let (code, out) = rotate_cli(&app, &v2).await;
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("2 re-wrapped under master key version 2, 0 already under it"),
@@ -213,7 +214,7 @@ async fn rotating_the_master_key_rewraps_data_keys_only_and_a_wrong_key_fails_cl
             .await,
         2
     );
-    let (code, out) = rotate_cli(&app, &v2);
+    let (code, out) = rotate_cli(&app, &v2).await;
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("0 re-wrapped under master key version 2, 2 already"),

@@ -195,7 +195,8 @@ async fn a_30_mb_attachment_sent_as_a_stream_downloads_byte_identical_with_evide
             content_file.to_str().unwrap(),
             chain_file.to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "portico evidence verify: {out}");
     assert!(out.contains("evidence chain valid: 3 pieces"), "{out}");
     let events: Vec<String> = String::from_utf8(chain)
@@ -396,7 +397,7 @@ async fn a_streamed_send_over_its_limit_or_with_a_bad_file_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let zip_file = dir.path().join("thread.zip");
     std::fs::write(&zip_file, &zip).unwrap();
-    let (code, out) = run_cli(&app, &["evidence", "verify", zip_file.to_str().unwrap()]);
+    let (code, out) = run_cli(&app, &["evidence", "verify", zip_file.to_str().unwrap()]).await;
     assert_eq!(code, 0, "portico evidence verify: {out}");
 }
 

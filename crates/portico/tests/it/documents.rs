@@ -162,7 +162,7 @@ async fn the_result_is_a_signed_pdf_that_anyone_can_check() {
     assert_eq!(stated["verification_code"], code.as_str());
     assert_eq!(stated["tracking_number"], number.as_str());
     let dir = tempfile::tempdir().unwrap();
-    verify_everywhere(&app, dir.path(), "result", &jws);
+    verify_everywhere(&app, dir.path(), "result", &jws).await;
 
     // Anyone, signed in or not, follows the link and sees what was issued, not who to.
     let stranger = app.client();

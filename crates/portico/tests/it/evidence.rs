@@ -52,7 +52,7 @@ pub(crate) fn payload(jws: &str) -> Vec<u8> {
 
 /// Checks a JWS both ways, then that a changed payload byte and a changed signature byte fail
 /// both ways.
-pub(crate) fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str) {
+pub(crate) async fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str) {
     let ca = app.data_dir.path().join("platform-ca.pem");
     let file = dir.join(format!("{name}.jws"));
     std::fs::write(&file, jws).unwrap();
@@ -60,11 +60,11 @@ pub(crate) fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str
     assert_eq!(code, 0, "jwcrypto + openssl: {out}");
     assert!(out.starts_with("VALID"), "{out}");
     let file_arg = file.to_str().unwrap();
-    let (code, out) = run_cli(app, &["evidence", "verify", file_arg]);
+    let (code, out) = run_cli(app, &["evidence", "verify", file_arg]).await;
     assert_eq!(code, 0, "portico evidence verify: {out}");
     assert!(out.contains("evidence valid"), "{out}");
     let ca_arg = ca.to_str().unwrap();
-    let (code, out) = run_cli(app, &["evidence", "verify", "--ca", ca_arg, file_arg]);
+    let (code, out) = run_cli(app, &["evidence", "verify", "--ca", ca_arg, file_arg]).await;
     assert_eq!(code, 0, "portico evidence verify --ca: {out}");
 
     for (part, what) in [(1, "payload"), (2, "signature")] {
@@ -73,7 +73,7 @@ pub(crate) fn verify_everywhere(app: &TestApp, dir: &Path, name: &str, jws: &str
         let (code, out) = python_verify(&changed, &ca);
         assert_eq!(code, 1, "a changed {what} must fail jwcrypto: {out}");
         assert!(out.contains("NOT VALID"), "{out}");
-        let (code, out) = run_cli(app, &["evidence", "verify", changed.to_str().unwrap()]);
+        let (code, out) = run_cli(app, &["evidence", "verify", changed.to_str().unwrap()]).await;
         assert_eq!(code, 1, "a changed {what} must fail portico: {out}");
         assert!(
             out.contains("EVIDENCE NOT VALID: the signature does not match"),
@@ -124,9 +124,9 @@ async fn submission_and_result_are_jws_that_independent_tools_verify() {
     assert_eq!(stated["data"]["owns_home"], "yes");
     assert_eq!(stated["data"]["address_kind"], "permanent");
 
-    verify_everywhere(&app, dir.path(), "submission", &jws);
+    verify_everywhere(&app, dir.path(), "submission", &jws).await;
     let file = dir.path().join("submission.jws");
-    let (_, out) = run_cli(&app, &["evidence", "verify", file.to_str().unwrap()]);
+    let (_, out) = run_cli(&app, &["evidence", "verify", file.to_str().unwrap()]).await;
     assert!(out.contains(&number), "it says what it states: {out}");
     assert!(
         out.contains(&format!("payload SHA-256: {shown_hash}")),
@@ -148,7 +148,8 @@ async fn submission_and_result_are_jws_that_independent_tools_verify() {
             other_ca.to_str().unwrap(),
             file.to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("is not signed by"), "{out}");
 
@@ -191,22 +192,22 @@ async fn submission_and_result_are_jws_that_independent_tools_verify() {
         hex::encode(Sha256::digest(&document)).as_str(),
         "the statement names the document the applicant downloaded"
     );
-    verify_everywhere(&app, dir.path(), "result", &statement);
+    verify_everywhere(&app, dir.path(), "result", &statement).await;
 }
 
 #[tokio::test]
 async fn evidence_verify_explains_itself() {
     let app = TestApp::start().await;
-    let (code, out) = run_cli(&app, &["evidence", "verify", "--help"]);
+    let (code, out) = run_cli(&app, &["evidence", "verify", "--help"]).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("--ca"), "{out}");
     let missing = app.data_dir.path().join("nothing.jws");
-    let (code, out) = run_cli(&app, &["evidence", "verify", missing.to_str().unwrap()]);
+    let (code, out) = run_cli(&app, &["evidence", "verify", missing.to_str().unwrap()]).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("EVIDENCE NOT VALID: cannot read"), "{out}");
     let junk = app.data_dir.path().join("junk.jws");
     std::fs::write(&junk, "not a jws").unwrap();
-    let (code, out) = run_cli(&app, &["evidence", "verify", junk.to_str().unwrap()]);
+    let (code, out) = run_cli(&app, &["evidence", "verify", junk.to_str().unwrap()]).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("not a compact JWS"), "{out}");
 }

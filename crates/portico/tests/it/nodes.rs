@@ -241,7 +241,7 @@ async fn an_edited_migration_is_refused_naming_it() {
         .execute(app.db.pool())
         .await
         .unwrap();
-    let (code, output) = run_cli(&app, &["migrate"]);
+    let (code, output) = run_cli(&app, &["migrate"]).await;
     assert_ne!(code, 0, "{output}");
     assert!(
         output.contains(&format!("migration {id} was changed after it was applied")),

@@ -668,8 +668,12 @@ impl SmsSink {
 
 /// Runs the `portico` binary against the test app's database and data folder; returns the exit
 /// code and everything it printed.
-pub fn run_cli(app: &TestApp, args: &[&str]) -> (i32, String) {
-    let out = cli_command(app).args(args).output().expect("run portico");
+pub async fn run_cli(app: &TestApp, args: &[&str]) -> (i32, String) {
+    let out = cli_command(app)
+        .args(args)
+        .output()
+        .await
+        .expect("run portico");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -681,8 +685,11 @@ pub fn run_cli(app: &TestApp, args: &[&str]) -> (i32, String) {
 /// `portico` for this test's installation, with exactly the environment the test gives it:
 /// nothing of the developer's shell (a `PORTICO_*` setting, a `DATABASE_URL`, a stray variable
 /// that draws a warning) reaches it, only `PATH` and this installation's database and folder.
-pub fn cli_command(app: &TestApp) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
+///
+/// A `tokio` process, awaited: the test's server runs on the test's own runtime, and a blocking
+/// wait would stop it mid-transaction, holding SQLite's write lock while the command waits for it.
+pub fn cli_command(app: &TestApp) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"));
     command.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
