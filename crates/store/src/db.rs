@@ -465,6 +465,49 @@ mod tests {
         assert_eq!(numbers(&t.db).await, vec![1, 4, 6, 7]);
     }
 
+    /// The first transaction of a batch runs as the batch itself: when it rolls back or is
+    /// dropped, the batch goes with it and nothing else; those queued behind it commit in a
+    /// batch of their own, and a savepoint inside the first one still works.
+    #[tokio::test]
+    async fn a_batchs_first_transaction_that_fails_takes_only_its_own_writes() {
+        for drop_it in [false, true] {
+            let t = testdb::fresh_sized(&[crate::MIGRATIONS], 8).await.unwrap();
+            counter_table(&t.db).await;
+            let mut first = t.db.begin().await.unwrap();
+            insert(&mut first, 1).await;
+            let mut inner = sqlx::Connection::begin(&mut *first).await.unwrap();
+            sqlx::query("INSERT INTO t_counter (n) VALUES (9)")
+                .execute(&mut *inner)
+                .await
+                .unwrap();
+            inner.rollback().await.unwrap();
+            let queued: Vec<_> = (2..5)
+                .map(|n| {
+                    let db = t.db.clone();
+                    tokio::spawn(async move {
+                        let mut tx = db.begin().await.unwrap();
+                        insert(&mut tx, n).await;
+                        tx.commit().await.unwrap();
+                    })
+                })
+                .collect();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if drop_it {
+                drop(first);
+            } else {
+                first.rollback().await.unwrap();
+            }
+            for task in queued {
+                task.await.unwrap();
+            }
+            assert_eq!(numbers(&t.db).await, vec![2, 3, 4], "dropped: {drop_it}");
+            let mut alone = t.db.begin().await.unwrap();
+            insert(&mut alone, 5).await;
+            alone.commit().await.unwrap();
+            assert_eq!(numbers(&t.db).await, vec![2, 3, 4, 5], "dropped: {drop_it}");
+        }
+    }
+
     /// A writer whose caller goes away while it waits for its turn (a closed connection) does
     /// not leave the others waiting for a batch nobody commits.
     #[tokio::test]

@@ -2,8 +2,9 @@
 //! after another, so that several of them are made durable by one `COMMIT` and one WAL sync.
 //!
 //! SQLite has a single writer. Every write transaction takes its turn on this connection (a fair
-//! queue: `tokio::sync::Mutex` serves waiters in order), and runs as a savepoint inside a *batch*,
-//! an outer `BEGIN IMMEDIATE` transaction. When a transaction commits, its savepoint is released;
+//! queue: `tokio::sync::Mutex` serves waiters in order), and runs inside a *batch*, an outer
+//! `BEGIN IMMEDIATE` transaction: the first one in the batch itself (if it fails, the batch is
+//! rolled back: nothing else is in it yet), each later one as a savepoint. When a transaction commits, its savepoint is released;
 //! if nobody is waiting for the turn (or the batch is full or old), the batch commits at once,
 //! otherwise the next transaction continues the same batch and the one that ends it commits for
 //! all. Every `commit()` returns only once its batch is committed, so nothing is acknowledged
@@ -11,7 +12,7 @@
 //! takes nothing of the others with it. When the batch's `COMMIT` itself fails, every transaction
 //! in it gets the error (none was acknowledged, none is kept).
 //!
-//! Alone, a transaction pays what it did before (a savepoint costs microseconds); under load, one
+//! Alone, a transaction pays what it did before (no savepoint: it is its batch); under load, one
 //! WAL sync serves many transactions instead of one each, and waiting for the turn is a queue,
 //! never SQLite's busy handler sleeping and polling.
 
@@ -128,6 +129,7 @@ impl Writer {
             guard,
             writer: self.clone(),
             ended: false,
+            depth: 1,
         };
         turn.start().await?;
         Ok(turn)
@@ -185,8 +187,13 @@ impl Writer {
 
     /// Ends the turn's savepoint (released or rolled back) and then commits the batch when
     /// nobody waits, or the batch is full or old; otherwise leaves it to the next transaction.
-    async fn end_turn(&self, state: &mut State, release: bool) -> Ended {
-        let ended = end_savepoint(state, release).await;
+    /// A first transaction of a batch that rolls back rolls the batch back.
+    async fn end_turn(&self, state: &mut State, release: bool, depth: usize) -> Ended {
+        let ended = if depth == 1 {
+            end_first(state, release).await
+        } else {
+            end_savepoint(state, release).await
+        };
         let Some(batch) = state.batch.as_mut() else {
             return Ended::Done(ended);
         };
@@ -264,6 +271,34 @@ async fn roll_back_to_depth(state: &mut State, depth: usize) {
             state.broken = true;
         }
     }
+}
+
+/// Ends the first transaction of a batch: kept, it stays in the open batch; rolled back, so is
+/// the batch (nothing else is in it).
+async fn end_first(state: &mut State, release: bool) -> Result<(), sqlx::Error> {
+    roll_back_to_depth(state, 1).await;
+    if state.broken {
+        return Err(sqlx::Error::WorkerCrashed);
+    }
+    if AnyTransactionManager::get_transaction_depth(&state.conn) < 1 {
+        state.batch = None;
+        return if release {
+            Err(sqlx::Error::Protocol(
+                "the transaction is gone; nothing was committed".into(),
+            ))
+        } else {
+            Ok(())
+        };
+    }
+    if release {
+        return Ok(());
+    }
+    state.batch = None;
+    let result = AnyTransactionManager::rollback(&mut state.conn).await;
+    if result.is_err() {
+        state.broken = true;
+    }
+    result
 }
 
 /// Releases (or rolls back to) the savepoint the turn runs in (depth 2: the batch is 1).
@@ -345,6 +380,9 @@ pub struct Turn {
     writer: Arc<Writer>,
     /// Set once `commit` or `rollback` has ended the savepoint, so Drop has nothing to do.
     ended: bool,
+    /// The connection's transaction depth the turn runs at: 1 for the first transaction of a
+    /// batch (the batch itself), 2 for a savepoint in it.
+    depth: usize,
 }
 
 impl Turn {
@@ -367,10 +405,13 @@ impl Turn {
                 units: 0,
                 outcome: watch::channel(None).0,
             });
-        } else {
-            roll_back_to_depth(state, 1).await;
+            self.depth = 1;
+            return Ok(());
         }
-        AnyTransactionManager::begin(&mut state.conn, None).await
+        roll_back_to_depth(state, 1).await;
+        AnyTransactionManager::begin(&mut state.conn, None).await?;
+        self.depth = 2;
+        Ok(())
     }
 
     /// Keeps this transaction's writes; returns once they are committed (with their batch).
@@ -393,7 +434,7 @@ impl Turn {
 
     async fn end(mut self, release: bool) -> Result<(), sqlx::Error> {
         let writer = self.writer.clone();
-        let ended = writer.end_turn(&mut self.guard, release).await;
+        let ended = writer.end_turn(&mut self.guard, release, self.depth).await;
         self.ended = true;
         drop(self); // gives the turn to the next transaction
         match ended {
