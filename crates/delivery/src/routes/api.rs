@@ -374,7 +374,7 @@ fn malformed_part() -> AppError {
 
 /// A multipart error as the client is told: over the request's limit (413), or not readable
 /// as multipart (400; also a client that broke the upload off).
-fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
+pub(super) fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge(vec![FieldError::new(
             "attachments",
@@ -386,7 +386,8 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
 }
 
 /// Reads one file part into an upload, piece by piece; a refused file leaves nothing stored.
-async fn receive(
+/// The office's send page reads its files with it too.
+pub(super) async fn receive(
     d: &crate::service::Delivery,
     draft: &messages::Draft,
     mut field: axum::extract::multipart::Field<'_>,

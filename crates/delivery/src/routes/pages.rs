@@ -49,6 +49,8 @@ struct ListPage {
     next: String,
     /// The webhooks console, for an administration admin reading the administration's mailbox.
     webhooks_link: Option<String>,
+    /// The office's send page, for staff who may send from an office's mailbox.
+    send_link: Option<String>,
 }
 
 impl ListPage {
@@ -102,6 +104,19 @@ pub async fn list(
         .filter(|m| m.kind == crate::model::MailboxKind::Administration)
         .filter(|m| actor.has_role(&m.identifier, portico_core::Role::AdministrationAdmin))
         .map(|m| format!("/mailbox/webhooks?administration={}", m.identifier));
+    let senders = crate::service::senders::of(&d.db, &actor).await?;
+    let send_link = (!senders.is_empty()).then(|| {
+        // From the mailbox being read, when it is one of the office's.
+        let current = mailbox.as_ref().and_then(|m| {
+            senders
+                .iter()
+                .find(|s| s.address.kind == m.kind && s.address.identifier == m.identifier)
+        });
+        match current {
+            Some(s) => format!("/mailbox/send?from={}", s.key),
+            None => "/mailbox/send".to_owned(),
+        }
+    });
     let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
     let rows: Vec<MessageSummary> = rows
         .into_iter()
@@ -125,6 +140,7 @@ pub async fn list(
             String::new()
         },
         webhooks_link,
+        send_link,
     })?
     .into_response())
 }

@@ -16,6 +16,7 @@ pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
 pub mod segments;
+pub mod senders;
 pub mod uploads;
 pub mod webhooks;
 
