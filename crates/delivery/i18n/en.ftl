@@ -163,3 +163,11 @@ sent-title = Message sent
 sent-id = The message's number
 sent-open-message = Open the message and its recipients' states
 send-another = Send another message
+
+## An export over its limit
+delivery-export-too-large = The export would be larger than allowed; export one conversation at a time instead
+export-too-large-title = This export is too large
+export-too-large-body = Its messages and files add up to more than one export may hold:
+export-too-large-nothing = Nothing was exported.
+export-too-large-how = Export the conversations you need one at a time, from each message's page ("Export this conversation with its evidence"), or ask the platform's operator for a larger limit.
+export-too-large-back = Back

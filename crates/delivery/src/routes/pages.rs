@@ -304,12 +304,47 @@ pub async fn content(
     ))
 }
 
-/// An export streamed from its temporary file, with its length.
+/// An export streamed as it is made (its length is not known before its end).
 fn zip_body(zip: crate::service::export::Export) -> impl IntoResponse {
-    (
-        [(header::CONTENT_LENGTH, zip.size.to_string())],
-        axum::body::Body::from_stream(zip.into_stream()),
-    )
+    axum::body::Body::from_stream(zip.into_stream())
+}
+
+#[derive(Template)]
+#[template(path = "export_too_large.html")]
+struct TooLargePage {
+    page: PageContext,
+    /// The limit, in the page's words (for example "4 GB").
+    limit: String,
+    back: String,
+}
+
+/// An export over the limit: the page says so and what to do instead (413); nothing was exported.
+fn export_refused(
+    state: &DeliveryState,
+    page: PageContext,
+    error: DeliveryError,
+    back: String,
+) -> Result<Response, AppError> {
+    match error {
+        DeliveryError::TooLarge(_) => {
+            let gib = state.delivery.policy.max_export_bytes as f64 / (1024.0 * 1024.0 * 1024.0);
+            let limit = if gib >= 1.0 {
+                format!("{} GB", (gib * 10.0).round() / 10.0)
+            } else {
+                format!(
+                    "{} MB",
+                    (state.delivery.policy.max_export_bytes / (1024 * 1024)).max(1)
+                )
+            };
+            let view = TooLargePage {
+                page: page.with_strings(TABLES),
+                limit,
+                back,
+            };
+            Ok((axum::http::StatusCode::PAYLOAD_TOO_LARGE, render(&view)?).into_response())
+        }
+        e => Err(e.into()),
+    }
 }
 
 /// The mailbox (`?mailbox=`, default the person's own) as a ZIP that `portico evidence verify`
@@ -317,11 +352,25 @@ fn zip_body(zip: crate::service::export::Export) -> impl IntoResponse {
 pub async fn export_mailbox(
     State(state): State<DeliveryState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (mailbox, zip) =
-        crate::service::export::mailbox(&state.delivery, &actor(&user), query.mailbox.as_deref())
-            .await?;
+    let (mailbox, zip) = match crate::service::export::mailbox(
+        &state.delivery,
+        &actor(&user),
+        query.mailbox.as_deref(),
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            let back = match &query.mailbox {
+                Some(m) => format!("/mailbox?mailbox={}", &**m),
+                None => "/mailbox".to_owned(),
+            };
+            return export_refused(&state, page, e, back);
+        }
+    };
     Ok(download(
         "application/zip",
         &format!("mailbox-{}.zip", mailbox.id),
@@ -333,9 +382,15 @@ pub async fn export_mailbox(
 pub async fn export_thread(
     State(state): State<DeliveryState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
-    let (thread, zip) = crate::service::export::thread(&state.delivery, &actor(&user), &id).await?;
+    let (thread, zip) = match crate::service::export::thread(&state.delivery, &actor(&user), &id)
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => return export_refused(&state, page, e, format!("/mailbox/messages/{}", &*id)),
+    };
     Ok(download(
         "application/zip",
         &format!("thread-{thread}.zip"),

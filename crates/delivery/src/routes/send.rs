@@ -288,7 +288,12 @@ async fn take_file(
 ) -> Result<(), AppError> {
     let chosen = field.name() == Some("file") && !field.file_name().unwrap_or("").is_empty();
     if !chosen {
-        while let Some(_) = field.chunk().await.map_err(|e| multipart_error(&e))? {}
+        while field
+            .chunk()
+            .await
+            .map_err(|e| multipart_error(&e))?
+            .is_some()
+        {}
         return Ok(());
     }
     let done = receive(d, draft, field).await?;

@@ -20,4 +20,4 @@ pub mod senders;
 pub mod uploads;
 pub mod webhooks;
 
-pub use context::{Delivery, Policy};
+pub use context::{Delivery, MaxExportBytes, Policy, DEFAULT_MAX_EXPORT_BYTES};

@@ -221,7 +221,7 @@ async fn an_operator_sends_files_from_the_office_page_and_sees_the_message_numbe
         .strip_prefix("/mailbox/sent/")
         .expect("the confirmation")
         .to_owned();
-    let confirmation = operator.get(&confirmation_path).await;
+    let confirmation = operator.get(confirmation_path).await;
     assert_eq!(confirmation.status, StatusCode::OK, "{}", confirmation.body);
     assert_eq!(confirmation.texts("#sent-message-id"), vec![id.clone()]);
     assert_eq!(
