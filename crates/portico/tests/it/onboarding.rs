@@ -636,5 +636,10 @@ async fn an_invited_admin_who_sets_up_the_authenticator_saves_on_the_console_at_
     let refused = skipper.post_form(PAGE, &valid("9", "cao")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     assert_eq!(refused.texts("#assurance-current").len(), 1);
+    // Told what a member of staff lacks: the second factor, not a check at a counter.
+    let how = refused.texts("#assurance-how li");
+    assert_eq!(how.len(), 1, "{how:?}");
+    assert!(how[0].contains("приложението за удостоверяване"), "{how:?}");
+    assert!(refused.texts("#assurance-why")[0].contains("само с парола"));
     assert_eq!(stored_fee(&app).await, 750, "nothing changed");
 }
