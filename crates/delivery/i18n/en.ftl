@@ -142,3 +142,32 @@ webhooks-how = Only https:// addresses on the public internet are accepted; an a
 mailbox-webhooks = Webhook endpoints of this administration
 delivery-webhook-private-address = The endpoint must be on the public internet, not a private, loopback or internal address
 delivery-webhook-unresolved = The endpoint's host name could not be found; check the address
+
+## The office's send page
+send-title = Send a message with files
+send-lead = The message goes to the recipient's official mailbox with evidence of sending and of delivery, signed by the platform. The recipient is told by e-mail and SMS that something arrived, never what.
+send-sender-label = From the mailbox of
+send-recipient-legend = To
+send-recipient-hint = A person by their personal number (EGN or LNCh), or a company by its EIK/BULSTAT.
+send-recipient-person = A person
+send-recipient-company = A company
+send-recipient-label = Personal number or EIK
+send-subject-label = Subject
+send-body-label = Message
+send-files-label = Files (optional)
+send-files-hint = Up to 10 files: PDF, PNG, JPEG or plain text, each up to 100 MB. Each file is checked on its content.
+send-files-again = Nothing was sent or kept: choose the files again.
+send-submit = Send the message
+delivery-send-no-sender = Choose the mailbox the message is sent from
+sent-title = Message sent
+sent-id = The message's number
+sent-open-message = Open the message and its recipients' states
+send-another = Send another message
+
+## An export over its limit
+delivery-export-too-large = The export would be larger than allowed; export one conversation at a time instead
+export-too-large-title = This export is too large
+export-too-large-body = Its messages and files add up to more than one export may hold:
+export-too-large-nothing = Nothing was exported.
+export-too-large-how = Export the conversations you need one at a time, from each message's page ("Export this conversation with its evidence"), or ask the platform's operator for a larger limit.
+export-too-large-back = Back

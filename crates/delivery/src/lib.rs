@@ -62,6 +62,9 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         .shared
         .get::<service::webhooks::AllowPrivateEndpoints>()
         .is_some();
+    if let Some(limit) = m.shared.get::<service::MaxExportBytes>() {
+        state.delivery.policy.max_export_bytes = limit.0;
+    }
     let delivery = state.delivery.clone();
     Ok(portico_http::Mounted {
         pages: routes::router(state.clone()),

@@ -127,12 +127,14 @@ assurance-substantial = substantial (identity verified)
 assurance-high = high
 assurance-needed-title = You need to verify your identity first
 assurance-needed-why = For this we must be sure that you are the person with this personal number. You gave your number when you registered, but it has not been checked yet, so the level of assurance of your sign-in is lower than this needs.
+assurance-needed-why-staff = This needs a sign-in with your password and your second factor (the code from your authenticator app); this sign-in has the password only.
 assurance-needed-level = Level of assurance needed
 assurance-current-level = Your level now
 assurance-needed-nothing-done = Nothing has been done.
 assurance-how-title = How to raise your level
 assurance-how-counter = Go to a counter of an administration that verifies identities, with your identity card or passport. The official checks the document and marks your number as verified; then try again.
 assurance-how-certificate = Soon you will also be able to sign in with a qualified electronic signature (certificate), which gives the same level or higher.
+assurance-how-second-factor = Set up the authenticator app on “My account” if you have not yet, or sign out and sign in again with its code; then try again.
 assurance-see-account = See your level on “My account”
 
 ## Confirming with the second factor (step_up_code.html, step_up_send.html)

@@ -190,6 +190,9 @@ struct AssurancePage {
     page: PageContext,
     needed: &'static str,
     current: &'static str,
+    /// A member of staff at `low`: their identity is vouched for by their administration, so what
+    /// their session lacks is the second factor, not a check at a counter.
+    staff: bool,
 }
 
 /// What a person is told when an action needs a higher level of assurance than their session
@@ -207,6 +210,11 @@ fn assurance_page(
     let template = AssurancePage {
         needed: page.t(level(needs.needed)),
         current: page.t(level(needs.current)),
+        staff: needs.current == portico_core::Assurance::Low
+            && page
+                .user
+                .as_ref()
+                .is_some_and(|u| u.kind == crate::AccountKind::Staff),
         page,
     };
     match template.render() {

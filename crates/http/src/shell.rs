@@ -32,6 +32,8 @@ pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 pub const LARGE_BODIES: &[(&str, usize)] = &[
     // eDelivery's streamed send (portico_delivery::routes::MAX_STREAMED_REQUEST_BYTES).
     ("/api/v1/mailbox/messages/multipart", 201 * 1024 * 1024),
+    // The same send from the office's page (portico_delivery's `routes::send`).
+    ("/mailbox/send", 201 * 1024 * 1024),
     // A bank statement's import, on the API and the upload page
     // (portico_payments::service::statements::ROUTE_BODY_LIMIT; read as a stream, but whole).
     ("/api/v1/payments/statements", 65 * 1024 * 1024),

@@ -308,6 +308,9 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> Result<Platform>
     if config.delivery_webhooks_allow_private {
         shared.insert(portico_delivery::service::webhooks::AllowPrivateEndpoints);
     }
+    shared.insert(portico_delivery::service::MaxExportBytes(
+        config.delivery_max_export_bytes,
+    ));
     shared.insert(mailer(config)?);
     shared.insert(sms_gateway(config)?);
     if let (Some(url), Some(secret)) = (&config.pay_sandbox_url, &config.pay_sandbox_secret) {

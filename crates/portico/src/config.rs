@@ -31,6 +31,9 @@ pub struct Config {
     /// (`PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE=true`; development and tests only). Off by
     /// default: https to public internet addresses only, checked again after DNS at delivery.
     pub delivery_webhooks_allow_private: bool,
+    /// The most an eDelivery export may hold, the sum of its files in bytes
+    /// (`PORTICO_DELIVERY_MAX_EXPORT_BYTES`, default 4 GiB).
+    pub delivery_max_export_bytes: u64,
     pub checkpoint_secs: u64,
     /// How old the oldest audit row not covered by a checkpoint in the file may be before
     /// `portico audit verify` fails.
@@ -115,6 +118,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("PORTICO_SECRET", "key for CSRF tokens and pseudonyms (default: <data>/secret.key, created on first run)"),
     ("PORTICO_DELIVERY_KEYS", "eDelivery master keys that wrap each mailbox's data key, VERSION:64-hex comma-separated, the highest current (default: version 1 derived from the platform secret); after adding a version run `portico delivery rotate-keys`"),
     ("PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE", "true/false: let institutions' webhook endpoints be on loopback (also over plain http) and private networks, for development and tests only (default false: https to public internet addresses only)"),
+    ("PORTICO_DELIVERY_MAX_EXPORT_BYTES", "the most an eDelivery export (a mailbox or a thread as a ZIP) may hold, the sum of its files in bytes, at least 1048576 (default 4294967296, 4 GiB); a larger one is refused with a message"),
     ("PORTICO_CHECKPOINT_SECS", "how often the audit chain is signed (default 300)"),
     ("PORTICO_CHECKPOINT_MAX_AGE_SECS", "audit verify fails when rows this old are not in a checkpoint of the file (default 2 × interval + 60)"),
     ("PORTICO_TRUSTED_PROXIES", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)"),
@@ -233,6 +237,13 @@ impl Config {
             Some(v) => parse_bool("PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE", &v)?,
             None => false,
         };
+        let delivery_max_export_bytes = match var("PORTICO_DELIVERY_MAX_EXPORT_BYTES") {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n >= 1024 * 1024 => n,
+                _ => bail!("PORTICO_DELIVERY_MAX_EXPORT_BYTES must be a number of bytes, at least 1048576 (1 MiB), not {v:?}"),
+            },
+            None => portico_delivery::service::DEFAULT_MAX_EXPORT_BYTES,
+        };
         let dev_sinks = match var("PORTICO_DEV_SINKS") {
             Some(v) => parse_bool("PORTICO_DEV_SINKS", &v)?,
             None => false,
@@ -322,6 +333,7 @@ impl Config {
             secret: var("PORTICO_SECRET"),
             delivery_keys: var("PORTICO_DELIVERY_KEYS"),
             delivery_webhooks_allow_private,
+            delivery_max_export_bytes,
             checkpoint_secs,
             checkpoint_max_age_secs,
             log_json,
@@ -367,6 +379,7 @@ impl Config {
             delivery_keys: None,
             // Tests run webhook receivers on loopback.
             delivery_webhooks_allow_private: true,
+            delivery_max_export_bytes: portico_delivery::service::DEFAULT_MAX_EXPORT_BYTES,
             checkpoint_secs: 300,
             checkpoint_max_age_secs: 660,
             log_json: false,

@@ -195,10 +195,7 @@ fn zip_response(name: &str, zip: crate::service::export::Export) -> Response {
         axum::http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/zip"),
     );
-    headers.insert(
-        axum::http::header::CONTENT_LENGTH,
-        HeaderValue::from(zip.size),
-    );
+    // Streamed as it is made: no length is known before the end.
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
     }
@@ -206,11 +203,14 @@ fn zip_response(name: &str, zip: crate::service::export::Export) -> Response {
 }
 
 /// A mailbox the caller reads, as a ZIP of its messages (`message.json`), attachments and
-/// evidence with a signed manifest; `portico evidence verify FILE.zip` checks it whole.
+/// evidence with a signed manifest; `portico evidence verify FILE.zip` checks it whole. The ZIP
+/// is streamed as it is made (no `Content-Length`); an export whose files add up to more than the
+/// limit (4 GiB by default) is refused with 413 `delivery.export.too_large`.
 #[utoipa::path(get, path = "/api/v1/mailbox/export", tag = "delivery",
     security(("session" = []), ("client_credentials" = ["delivery"])),
     params(ExportParams),
-    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody),
+              (status = 413, body = portico_http::ApiErrorBody, description = "The export would be larger than allowed; nothing was exported")))]
 async fn export_mailbox(
     State(state): State<DeliveryState>,
     Caller(actor): Caller,
@@ -225,7 +225,8 @@ async fn export_mailbox(
 #[utoipa::path(get, path = "/api/v1/mailbox/messages/{id}/export", tag = "delivery",
     security(("session" = []), ("client_credentials" = ["delivery"])),
     params(("id" = String, Path, description = "A message of the thread")),
-    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody)))]
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = portico_http::ApiErrorBody),
+              (status = 413, body = portico_http::ApiErrorBody, description = "The export would be larger than allowed; nothing was exported")))]
 async fn export_thread(
     State(state): State<DeliveryState>,
     Caller(actor): Caller,
@@ -374,7 +375,7 @@ fn malformed_part() -> AppError {
 
 /// A multipart error as the client is told: over the request's limit (413), or not readable
 /// as multipart (400; also a client that broke the upload off).
-fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
+pub(super) fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge(vec![FieldError::new(
             "attachments",
@@ -386,7 +387,8 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
 }
 
 /// Reads one file part into an upload, piece by piece; a refused file leaves nothing stored.
-async fn receive(
+/// The office's send page reads its files with it too.
+pub(super) async fn receive(
     d: &crate::service::Delivery,
     draft: &messages::Draft,
     mut field: axum::extract::multipart::Field<'_>,

@@ -2,6 +2,7 @@
 
 mod api;
 mod pages;
+mod send;
 mod webhooks;
 
 use crate::service::Delivery;
@@ -49,6 +50,17 @@ pub fn router(state: DeliveryState) -> Router<AppState> {
         .route("/mailbox", get(pages::list))
         .route("/mailbox/messages/{id}", get(pages::show))
         .route("/mailbox/messages/{id}/reply", post(pages::reply))
+        .route(
+            send::SEND_PATH,
+            // Files of up to 100 MiB each, read as they come, like the API's streamed send: the
+            // shell's own limit for this path (`portico_http::shell::LARGE_BODIES`).
+            get(send::form)
+                .post(send::send)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    portico_http::shell::body_limit(send::SEND_PATH),
+                )),
+        )
+        .route("/mailbox/sent/{id}", get(send::sent))
         .route("/mailbox/export", get(pages::export_mailbox))
         .route("/mailbox/messages/{id}/export", get(pages::export_thread))
         .route("/mailbox/grants", post(pages::grant))

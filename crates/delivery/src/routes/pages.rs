@@ -49,6 +49,8 @@ struct ListPage {
     next: String,
     /// The webhooks console, for an administration admin reading the administration's mailbox.
     webhooks_link: Option<String>,
+    /// The office's send page, for staff who may send from an office's mailbox.
+    send_link: Option<String>,
 }
 
 impl ListPage {
@@ -102,6 +104,19 @@ pub async fn list(
         .filter(|m| m.kind == crate::model::MailboxKind::Administration)
         .filter(|m| actor.has_role(&m.identifier, portico_core::Role::AdministrationAdmin))
         .map(|m| format!("/mailbox/webhooks?administration={}", m.identifier));
+    let senders = crate::service::senders::of(&d.db, &actor).await?;
+    let send_link = (!senders.is_empty()).then(|| {
+        // From the mailbox being read, when it is one of the office's.
+        let current = mailbox.as_ref().and_then(|m| {
+            senders
+                .iter()
+                .find(|s| s.address.kind == m.kind && s.address.identifier == m.identifier)
+        });
+        match current {
+            Some(s) => format!("/mailbox/send?from={}", s.key),
+            None => "/mailbox/send".to_owned(),
+        }
+    });
     let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
     let rows: Vec<MessageSummary> = rows
         .into_iter()
@@ -125,6 +140,7 @@ pub async fn list(
             String::new()
         },
         webhooks_link,
+        send_link,
     })?
     .into_response())
 }
@@ -288,12 +304,47 @@ pub async fn content(
     ))
 }
 
-/// An export streamed from its temporary file, with its length.
+/// An export streamed as it is made (its length is not known before its end).
 fn zip_body(zip: crate::service::export::Export) -> impl IntoResponse {
-    (
-        [(header::CONTENT_LENGTH, zip.size.to_string())],
-        axum::body::Body::from_stream(zip.into_stream()),
-    )
+    axum::body::Body::from_stream(zip.into_stream())
+}
+
+#[derive(Template)]
+#[template(path = "export_too_large.html")]
+struct TooLargePage {
+    page: PageContext,
+    /// The limit, in the page's words (for example "4 GB").
+    limit: String,
+    back: String,
+}
+
+/// An export over the limit: the page says so and what to do instead (413); nothing was exported.
+fn export_refused(
+    state: &DeliveryState,
+    page: PageContext,
+    error: DeliveryError,
+    back: String,
+) -> Result<Response, AppError> {
+    match error {
+        DeliveryError::TooLarge(_) => {
+            let gib = state.delivery.policy.max_export_bytes as f64 / (1024.0 * 1024.0 * 1024.0);
+            let limit = if gib >= 1.0 {
+                format!("{} GB", (gib * 10.0).round() / 10.0)
+            } else {
+                format!(
+                    "{} MB",
+                    (state.delivery.policy.max_export_bytes / (1024 * 1024)).max(1)
+                )
+            };
+            let view = TooLargePage {
+                page: page.with_strings(TABLES),
+                limit,
+                back,
+            };
+            Ok((axum::http::StatusCode::PAYLOAD_TOO_LARGE, render(&view)?).into_response())
+        }
+        e => Err(e.into()),
+    }
 }
 
 /// The mailbox (`?mailbox=`, default the person's own) as a ZIP that `portico evidence verify`
@@ -301,11 +352,25 @@ fn zip_body(zip: crate::service::export::Export) -> impl IntoResponse {
 pub async fn export_mailbox(
     State(state): State<DeliveryState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (mailbox, zip) =
-        crate::service::export::mailbox(&state.delivery, &actor(&user), query.mailbox.as_deref())
-            .await?;
+    let (mailbox, zip) = match crate::service::export::mailbox(
+        &state.delivery,
+        &actor(&user),
+        query.mailbox.as_deref(),
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            let back = match &query.mailbox {
+                Some(m) => format!("/mailbox?mailbox={}", &**m),
+                None => "/mailbox".to_owned(),
+            };
+            return export_refused(&state, page, e, back);
+        }
+    };
     Ok(download(
         "application/zip",
         &format!("mailbox-{}.zip", mailbox.id),
@@ -317,9 +382,15 @@ pub async fn export_mailbox(
 pub async fn export_thread(
     State(state): State<DeliveryState>,
     SignedIn(user): SignedIn,
+    page: PageContext,
     ValidPath(id): ValidPath<Id>,
 ) -> Result<Response, AppError> {
-    let (thread, zip) = crate::service::export::thread(&state.delivery, &actor(&user), &id).await?;
+    let (thread, zip) = match crate::service::export::thread(&state.delivery, &actor(&user), &id)
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => return export_refused(&state, page, e, format!("/mailbox/messages/{}", &*id)),
+    };
     Ok(download(
         "application/zip",
         &format!("thread-{thread}.zip"),

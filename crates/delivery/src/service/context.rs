@@ -25,7 +25,19 @@ pub struct Policy {
     /// `http://` (`PORTICO_DELIVERY_WEBHOOKS_ALLOW_PRIVATE`; development and tests only, see
     /// `destinations`). Off: https to public addresses only.
     pub webhooks_allow_private: bool,
+    /// The most an export (a mailbox or a thread as a ZIP) may hold: the sum of its files'
+    /// sizes, in bytes (`PORTICO_DELIVERY_MAX_EXPORT_BYTES`, default 4 GiB). A larger one is
+    /// refused before anything is written.
+    pub max_export_bytes: u64,
 }
+
+/// The installation's [`Policy::max_export_bytes`], when the binary sets one (shared with the
+/// block at start-up).
+#[derive(Debug, Clone, Copy)]
+pub struct MaxExportBytes(pub u64);
+
+/// The default of [`Policy::max_export_bytes`]: 4 GiB.
+pub const DEFAULT_MAX_EXPORT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -35,6 +47,7 @@ impl Default for Policy {
             max_attachments: 10,
             non_handover_days: 14,
             webhooks_allow_private: false,
+            max_export_bytes: DEFAULT_MAX_EXPORT_BYTES,
         }
     }
 }

@@ -18,11 +18,11 @@
 //!
 //! Exporting reads the messages as the actor may (the owner's mailbox, or a thread they see,
 //! grants included); it is audited (`delivery.exported`) and is not the recipient's retrieval.
-//! At most [`MAX_MESSAGES`] messages. Only the small files (each `message.json`, each chain)
-//! are held in memory: the manifest names each attachment by the size and SHA-256 its row
-//! keeps, and the ZIP is written to a temporary file (removed from its folder at once, so it goes
-//! when the download ends) with each attachment copied in as it opens, then streamed
-//! ([`Export::into_stream`]).
+//! At most [`MAX_MESSAGES`] messages, and at most [`super::Policy::max_export_bytes`] of files
+//! (refused before anything is written). Only the small files (each `message.json`, each chain)
+//! are held in memory: the manifest names each attachment by the size and SHA-256 its row keeps,
+//! and the ZIP is written by the `zip` crate's streaming writer (data descriptors, no seeking)
+//! as it is sent, with each attachment copied in as it opens ([`Export::into_stream`]).
 
 use super::{evidence, mailboxes, messages, Delivery};
 use crate::model::Mailbox;
@@ -117,29 +117,28 @@ struct Builder {
     messages: Vec<MessageEntry>,
 }
 
-/// An export written, ready to be sent: a temporary file (already unlinked) and its size.
+/// An export being made, ready to be sent: its bytes come as the ZIP is written (a writer on a
+/// blocking thread with data descriptors after each file, so nothing needs to seek back), through
+/// a small bounded channel: a slow download slows the writing, and a download broken off stops
+/// it. Nothing is written to disk.
 #[derive(Debug)]
 pub struct Export {
-    file: tokio::fs::File,
-    pub size: u64,
+    pieces: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, DeliveryError>>,
 }
 
+/// How many pieces of [`PIECE_BYTES`] may wait between the writer and the download.
+const PIECES_IN_FLIGHT: usize = 4;
+/// The size of the pieces the ZIP is sent in.
+const PIECE_BYTES: usize = 64 * 1024;
+
 impl Export {
-    /// The ZIP in 64 KiB pieces.
+    /// The ZIP in pieces of about 64 KiB, as it is written. A file that stops opening half-way
+    /// ends the stream with its error (the download is cut short, which the client notices: the
+    /// ZIP has no end).
     pub fn into_stream(self) -> messages::ByteStream {
         use futures::StreamExt;
-        use tokio::io::AsyncReadExt;
-        futures::stream::try_unfold(self.file, |mut file| async move {
-            let mut buf = vec![0u8; 64 * 1024];
-            let n = file
-                .read(&mut buf)
-                .await
-                .map_err(|e| DeliveryError::Internal(format!("reading an export back: {e}")))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            buf.truncate(n);
-            Ok(Some((bytes::Bytes::from(buf), file)))
+        futures::stream::unfold(self.pieces, |mut pieces| async move {
+            pieces.recv().await.map(|piece| (piece, pieces))
         })
         .boxed()
     }
@@ -156,17 +155,58 @@ impl Export {
     }
 }
 
-/// A writable temporary file that no other process can find: unlinked as soon as it is made.
-fn spool() -> Result<std::fs::File, DeliveryError> {
-    let path = std::env::temp_dir().join(format!("portico-export-{}.zip", portico_core::new_id()));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| DeliveryError::Internal(format!("a temporary file for an export: {e}")))?;
-    let _ = std::fs::remove_file(&path);
-    Ok(file)
+/// What the ZIP writer writes to: pieces of [`PIECE_BYTES`] sent to the download as they fill
+/// (and at each `flush`). When the download is gone, writing fails and the writer stops.
+struct Pipe {
+    pieces: tokio::sync::mpsc::Sender<Result<bytes::Bytes, DeliveryError>>,
+    buffer: Vec<u8>,
+}
+
+impl Pipe {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.buffer, Vec::with_capacity(PIECE_BYTES));
+        self.pieces
+            .blocking_send(Ok(piece.into()))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "download ended"))
+    }
+}
+
+impl Write for Pipe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = PIECE_BYTES - self.buffer.len();
+        let n = buf.len().min(room);
+        self.buffer.extend_from_slice(&buf[..n]);
+        if self.buffer.len() >= PIECE_BYTES {
+            self.send()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+/// The sum of the files' sizes, as the manifest will list them.
+fn total_size(files: &[(String, Source)]) -> u64 {
+    files
+        .iter()
+        .map(|(_, source)| match source {
+            Source::Bytes(bytes) => bytes.len() as u64,
+            Source::Attachment(_, info) => u64::try_from(info.size).unwrap_or(0),
+        })
+        .sum()
+}
+
+/// The export would hold more than the policy allows: refused before anything is written.
+fn too_large() -> DeliveryError {
+    DeliveryError::TooLarge(vec![portico_core::FieldError::new(
+        "export",
+        "delivery.export.too_large",
+    )])
 }
 
 impl Builder {
@@ -209,6 +249,9 @@ impl Builder {
             format!("{base}/evidence.jws"),
             Source::Bytes(chain.into_bytes()),
         ));
+        if total_size(&self.files) > d.policy.max_export_bytes {
+            return Err(too_large());
+        }
         Ok(())
     }
 
@@ -257,24 +300,27 @@ impl Builder {
             "messages": manifest.messages.len(),
             "at": manifest.exported_at,
         }))?;
-        // The `zip` crate writes to a file it can seek in, on a blocking thread; each attachment
-        // is opened there piece by piece through this runtime.
+        // The `zip` crate's streaming writer, on a blocking thread; each attachment is opened
+        // there piece by piece through this runtime, and the ZIP goes out as it is written.
         let files = self.files;
         let d = d.clone();
         let runtime = tokio::runtime::Handle::current();
-        let file = tokio::task::spawn_blocking(move || {
-            write_zip(&d, &runtime, &manifest_bytes, &signed, files)
-        })
-        .await
-        .map_err(|e| DeliveryError::Internal(format!("writing an export: {e}")))??;
-        let size = file
-            .metadata()
-            .map_err(|e| DeliveryError::Internal(format!("zip: {e}")))?
-            .len();
-        Ok(Export {
-            file: tokio::fs::File::from_std(file),
-            size,
-        })
+        let (sender, pieces) = tokio::sync::mpsc::channel(PIECES_IN_FLIGHT);
+        tokio::task::spawn_blocking(move || {
+            let pipe = Pipe {
+                pieces: sender.clone(),
+                buffer: Vec::with_capacity(PIECE_BYTES),
+            };
+            if let Err(e) = write_zip(&d, &runtime, &manifest_bytes, &signed, files, pipe) {
+                if sender.is_closed() {
+                    tracing::info!("an export's download ended before the ZIP did");
+                } else {
+                    tracing::error!(error = %e, "an export stopped half-way; its download is cut short");
+                    let _ = sender.blocking_send(Err(e));
+                }
+            }
+        });
+        Ok(Export { pieces })
     }
 }
 
@@ -284,18 +330,20 @@ fn write_zip(
     manifest: &[u8],
     signed: &str,
     files: Vec<(String, Source)>,
-) -> Result<std::fs::File, DeliveryError> {
+    out: Pipe,
+) -> Result<(), DeliveryError> {
     use futures::StreamExt;
-    use std::io::Seek;
     let zip_err = |e: zip::result::ZipError| DeliveryError::Internal(format!("zip: {e}"));
     let io_err = |e: std::io::Error| DeliveryError::Internal(format!("zip: {e}"));
-    let mut zip = zip::ZipWriter::new(spool()?);
+    let mut zip = zip::ZipWriter::new_stream(out);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     zip.start_file(MANIFEST, options).map_err(zip_err)?;
     zip.write_all(manifest).map_err(io_err)?;
     zip.start_file(MANIFEST_JWS, options).map_err(zip_err)?;
     zip.write_all(signed.as_bytes()).map_err(io_err)?;
+    // The first bytes go out now, before any attachment is opened.
+    zip.flush().map_err(io_err)?;
     for (path, source) in files {
         match source {
             Source::Bytes(bytes) => {
@@ -312,9 +360,9 @@ fn write_zip(
             }
         }
     }
-    let mut file = zip.finish().map_err(zip_err)?;
-    file.rewind().map_err(io_err)?;
-    Ok(file)
+    let mut out = zip.finish().map_err(zip_err)?.into_inner();
+    out.flush().map_err(io_err)?;
+    Ok(())
 }
 
 async fn audit(
@@ -430,7 +478,10 @@ pub fn verify(
         let mut entry = archive
             .by_index(i)
             .map_err(|e| format!("entry {i} of the ZIP cannot be read: {e}"))?;
-        let name = entry.name().to_owned();
+        let name = entry
+            .name()
+            .map_err(|e| format!("entry {i} of the ZIP has no readable name: {e}"))?
+            .into_owned();
         let mut bytes = Vec::new();
         entry
             .read_to_end(&mut bytes)

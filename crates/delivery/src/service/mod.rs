@@ -16,7 +16,8 @@ pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
 pub mod segments;
+pub mod senders;
 pub mod uploads;
 pub mod webhooks;
 
-pub use context::{Delivery, Policy};
+pub use context::{Delivery, MaxExportBytes, Policy, DEFAULT_MAX_EXPORT_BYTES};

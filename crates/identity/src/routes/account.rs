@@ -258,7 +258,15 @@ pub async fn totp_confirm(
 ) -> Result<Response, AppError> {
     let page = page.with_strings(TABLES);
     let mut tx = state.db.begin().await?;
-    match totp::confirm(&mut tx, &user.account_id, &form.code, state.clock.now()).await {
+    match totp::confirm(
+        &mut tx,
+        &user.account_id,
+        &user.session_id,
+        &form.code,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(codes) => {
             tx.commit().await?;
             let mut response = render(&RecoveryCodesPage { page, codes })?.into_response();

@@ -81,6 +81,32 @@ pub async fn complete(
     create(tx, account_id, STAGE_COMPLETE, Assurance::Substantial, now).await
 }
 
+/// The person has just set up their second factor in this session (after registering, or after
+/// accepting an invitation, where the session was opened with the password alone): it is now a
+/// session of a password and a second factor, `Substantial`, like one completed at sign-in, so
+/// they need not sign in again to act at that level. Only a complete session of an account with
+/// a password, still at `Low`, is raised (a session opened otherwise keeps its level). Returns
+/// whether it was raised.
+pub async fn second_factor_added(
+    tx: &mut Tx,
+    session_id: &str,
+    account_id: &str,
+) -> Result<bool, IdentityError> {
+    let raised = sqlx::query(
+        "UPDATE sessions SET sign_in_assurance = $1
+         WHERE id = $2 AND account_id = $3 AND stage = $4 AND sign_in_assurance = $5
+           AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = $3 AND a.password_hash <> '!')",
+    )
+    .bind(Assurance::Substantial.as_str())
+    .bind(session_id)
+    .bind(account_id)
+    .bind(STAGE_COMPLETE)
+    .bind(Assurance::Low.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(raised.rows_affected() == 1)
+}
+
 /// How long a session may go without a request before it ends, unless configured
 /// (`PORTICO_IDLE_TIMEOUT_MINUTES`).
 pub fn default_idle_timeout() -> Duration {

@@ -178,12 +178,15 @@ async fn accept(
 pub async fn confirm(
     tx: &mut Tx,
     account_id: &str,
+    session_id: &str,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, IdentityError> {
     if !accept(tx, account_id, code, false, now).await? {
         return Err(IdentityError::WrongCode);
     }
+    // The session that set the factor up now holds the password and the factor.
+    crate::service::sessions::second_factor_added(tx, session_id, account_id).await?;
     sqlx::query("UPDATE totp_factors SET confirmed_at = $1 WHERE account_id = $2")
         .bind(to_millis(now))
         .bind(account_id)

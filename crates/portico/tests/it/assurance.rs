@@ -147,10 +147,11 @@ async fn someone_elses_claimed_number_cannot_consent_and_the_verified_owner_can(
         !shown.contains("Стоянова"),
         "the verifier's name is not shown"
     );
-    // The session opened at registration had no second factor: still low until signed in again.
+    // The session opened at registration set up the authenticator app, so it holds both
+    // factors: the verification counts in it from its next request.
     assert_eq!(
         account.texts("#session-assurance"),
-        vec!["ниско (заявена самоличност)"]
+        vec!["значително (проверена самоличност)"]
     );
     sign_in_again(&app, &owner, "owner@example.bg", &owner_secret).await;
 

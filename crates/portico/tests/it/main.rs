@@ -19,6 +19,7 @@ mod delivery;
 mod delivery_companies;
 mod delivery_export;
 mod delivery_keys;
+mod delivery_office;
 mod delivery_streaming;
 mod delivery_webhooks;
 mod documents;

@@ -581,3 +581,65 @@ async fn a_platform_admin_extends_the_search_synonyms_on_a_console_page() {
         .await
         .contains(&"burial-plot-sofia".to_owned()));
 }
+
+/// An admin invited by e-mail who chooses a password and sets up the authenticator app holds
+/// both factors in that session: it is `substantial`, so their first save on a service's console
+/// (which needs that level) works without signing in again. One who leaves the setup page stays
+/// at `low`: the save is refused with the explanation, and nothing changes.
+#[tokio::test]
+async fn an_invited_admin_who_sets_up_the_authenticator_saves_on_the_console_at_once() {
+    use crate::service_console::{stored_fee, valid, PAGE};
+    let app = seeded().await;
+    let platform = staff(&app, "platform4@example.bg", SOFIA_EIK, Role::PlatformAdmin).await;
+    let sofia = administration_id(&app, SOFIA_EIK).await;
+    for to in ["two.factors@sofia.bg", "password.only@sofia.bg"] {
+        let invited = platform
+            .post_form(
+                &format!("/admin/administrations/{sofia}/invitations"),
+                &[("invite_email", to), ("role", "administration_admin")],
+            )
+            .await;
+        assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    }
+
+    let admin = accept_invitation(&app, &invitation_path(&app, "two.factors@sofia.bg").await).await;
+    let account = admin.get("/account").await;
+    assert_eq!(
+        account.texts("#session-assurance"),
+        vec!["значително (проверена самоличност)"],
+        "{}",
+        account.body
+    );
+    let saved = admin.post_form(PAGE, &valid("7,50", "cao")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{PAGE}?done=saved"));
+    assert_eq!(stored_fee(&app).await, 750);
+
+    // Password only: the session stays low until a sign-in with the second factor.
+    let path = invitation_path(&app, "password.only@sofia.bg").await;
+    let skipper = app.client();
+    skipper.get(&path).await;
+    let accepted = skipper
+        .post_form(
+            &path,
+            &[
+                ("given_name", "Петър"),
+                ("family_name", "Петров"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // They see the setup page and leave it.
+    assert_eq!(skipper.get("/account/totp").await.status, StatusCode::OK);
+    let refused = skipper.post_form(PAGE, &valid("9", "cao")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(refused.texts("#assurance-current").len(), 1);
+    // Told what a member of staff lacks: the second factor, not a check at a counter.
+    let how = refused.texts("#assurance-how li");
+    assert_eq!(how.len(), 1, "{how:?}");
+    assert!(how[0].contains("приложението за удостоверяване"), "{how:?}");
+    assert!(refused.texts("#assurance-why")[0].contains("само с парола"));
+    assert_eq!(stored_fee(&app).await, 750, "nothing changed");
+}

@@ -265,6 +265,8 @@ async fn a_malformed_setting_stops_start_up_naming_the_variable() {
         ("PORTICO_BASE_URL", "portico.example"),
         ("PORTICO_TRUSTED_PROXIES", "the load balancer"),
         ("PORTICO_DESIGN_PAGE", "perhaps"),
+        ("PORTICO_DELIVERY_MAX_EXPORT_BYTES", "lots"),
+        ("PORTICO_DELIVERY_MAX_EXPORT_BYTES", "1000"),
         ("DATABASE_URL", "mysql://localhost/portico"),
     ];
     for (name, value) in cases {

@@ -10,8 +10,8 @@ use portico_core::Clock;
 use portico_identity::Role;
 use reqwest::StatusCode;
 
-const SLUG: &str = "birth-certificate-sofia";
-const PAGE: &str = "/admin/services/birth-certificate-sofia";
+pub const SLUG: &str = "birth-certificate-sofia";
+pub const PAGE: &str = "/admin/services/birth-certificate-sofia";
 
 /// The values of an attribute of every element the selector finds.
 fn attrs(page: &crate::support::Page, selector: &str, attr: &str) -> Vec<String> {
@@ -21,14 +21,14 @@ fn attrs(page: &crate::support::Page, selector: &str, attr: &str) -> Vec<String>
         .collect()
 }
 
-async fn stored_fee(app: &TestApp) -> i64 {
+pub async fn stored_fee(app: &TestApp) -> i64 {
     app.count(&format!(
         "SELECT fee_minor FROM services WHERE slug = '{SLUG}'"
     ))
     .await
 }
 
-fn valid<'a>(fee: &'a str, main_unit: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn valid<'a>(fee: &'a str, main_unit: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("fee", fee),
         ("fee_note_bg", "Двойна такса при бърза услуга"),

@@ -410,6 +410,28 @@ impl Client {
         self.page(response).await
     }
 
+    /// The CSRF token of the last page loaded.
+    pub fn csrf_token(&self) -> String {
+        self.csrf.lock().expect("lock").clone()
+    }
+
+    /// Posts a multipart form with its parts in the order given, as a browser sends a form's
+    /// fields in the page's order (put `_csrf` where the form has it: [`Client::csrf_token`]).
+    pub async fn post_multipart_in_order(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        self.page(response).await
+    }
+
     /// GETs a file: its status, headers and the body's bytes as they came.
     pub async fn get_bytes(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
         let response = self
