@@ -2,10 +2,12 @@
 
 mod admin;
 mod api;
+mod attachments;
 mod consultation_form;
 mod consultations;
 mod consultations_api;
 mod form;
+mod map;
 mod pages;
 mod process_form;
 
@@ -74,6 +76,22 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         )
         .route("/participation/proposals/{id}/review", post(admin::review))
         .route(
+            "/participation/proposals/{id}/attachments",
+            post(attachments::upload),
+        )
+        .route(
+            "/participation/proposals/{id}/withdraw",
+            post(attachments::withdraw),
+        )
+        .route(
+            "/participation/attachments/{id}",
+            get(attachments::download),
+        )
+        .route(
+            "/participation/attachments/{id}/remove",
+            post(attachments::remove),
+        )
+        .route(
             "/participation/proposals/{id}/implementation",
             post(admin::implementation),
         )
@@ -93,6 +111,7 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         .route("/participation/{slug}/verify", post(pages::verify))
         .route("/participation/{slug}/change", post(pages::change))
         .route("/participation/{slug}/results", get(pages::results))
+        .route("/participation/{slug}/map", get(map::show))
         .route("/participation/{slug}/admin", get(admin::show))
         .route(
             "/participation/{slug}/rules",
