@@ -380,3 +380,15 @@ participation-map-link = Вижте предложенията на карта
 participation-map-empty = Все още няма предложение с местоположение.
 participation-map-hint = Всяка номерирана точка е предложение; списъкът отдолу има същите връзки.
 participation-map-list = Предложения с местоположение
+
+## Страницата с правилата, когато са заключени
+participation-rules-locked-title = Правилата са заключени
+participation-rules-locked-lead = Гласуването започна, затова правилата остават такива, каквито бяха публикувани.
+participation-rules-locked-link = Вижте процеса и правилата му
+
+## „Използвай местоположението ми“
+participation-locate = Използвай местоположението ми
+participation-locate-finding = Търсим местоположението ви…
+participation-locate-found = Попълнено от устройството ви: %latitude%, %longitude%. Проверете преди да изпратите.
+participation-locate-denied = Не разрешихте на страницата да узнае местоположението ви. Въведете географската ширина и дължина ръчно.
+participation-locate-failed = Местоположението ви не можа да бъде намерено. Въведете географската ширина и дължина ръчно.

@@ -380,3 +380,15 @@ participation-map-link = See the proposals on a map
 participation-map-empty = No proposal has a location yet.
 participation-map-hint = Each numbered point is a proposal; the list below has the same links.
 participation-map-list = Proposals with a location
+
+## The rules page once they are locked
+participation-rules-locked-title = The rules are locked
+participation-rules-locked-lead = Voting has begun, so the rules stay as they were published.
+participation-rules-locked-link = See the process and its rules
+
+## "Use my location"
+participation-locate = Use my location
+participation-locate-finding = Finding your location…
+participation-locate-found = Filled in from your device: %latitude%, %longitude%. Check it before you send.
+participation-locate-denied = You did not allow this page to know your location. Type the latitude and longitude instead.
+participation-locate-failed = Your location could not be found. Type the latitude and longitude instead.

@@ -31,6 +31,22 @@ impl FromRef<ParticipationState> for AppState {
     }
 }
 
+/// "Use my location" (`static/locate.js`), the block's one script.
+async fn locate_script() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/locate.js"),
+    )
+        .into_response()
+}
+
 /// The pages, under `/participation`.
 pub fn router(state: ParticipationState) -> Router<AppState> {
     Router::new()
@@ -45,6 +61,7 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
             get(consultation_form::new_form).post(consultation_form::open),
         )
         .route("/participation/receipts", get(pages::check_receipt))
+        .route("/participation/static/locate.js", get(locate_script))
         .route(
             "/participation/consultations/{slug}",
             get(consultations::show),

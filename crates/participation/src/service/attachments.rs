@@ -108,12 +108,9 @@ pub async fn attach(
         .filter(|c| !c.is_control())
         .take(NAME_MAX)
         .collect();
+    // A file posted without a name gets its kind's (its download adds the extension).
     let file_name = if file_name.is_empty() {
-        if kind == "image" {
-            "photo".to_owned()
-        } else {
-            "document.pdf".to_owned()
-        }
+        kind.to_owned()
     } else {
         file_name
     };
