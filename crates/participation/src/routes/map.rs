@@ -72,27 +72,27 @@ pub fn svg(
         y0 = y0.min(*y);
         y1 = y1.max(*y);
     }
-    // A single point, or points on one line, still get a frame around them.
-    let margin = 0.005;
-    if x1 - x0 < margin {
-        x0 -= margin;
-        x1 += margin;
+    // A single point, or points close together, still get a frame around them (about 2 km).
+    let margin = 0.01;
+    if x1 - x0 < 2.0 * margin {
+        let c = (x0 + x1) / 2.0;
+        (x0, x1) = (c - margin, c + margin);
     }
-    if y1 - y0 < margin {
-        y0 -= margin;
-        y1 += margin;
+    if y1 - y0 < 2.0 * margin {
+        let c = (y0 + y1) / 2.0;
+        (y0, y1) = (c - margin, c + margin);
     }
     let mid = ((y0 + y1) / 2.0).to_radians().cos().max(0.1);
-    let width = 640.0;
+    // At most 640 wide and 480 high, keeping the area's shape; the page scales it down.
     let pad = 16.0;
-    let scale = (width - 2.0 * pad) / ((x1 - x0) * mid);
-    let height = ((y1 - y0) * scale + 2.0 * pad).clamp(160.0, 900.0);
-    let scale = scale.min((height - 2.0 * pad) / (y1 - y0));
+    let scale = ((640.0 - 2.0 * pad) / ((x1 - x0) * mid)).min((480.0 - 2.0 * pad) / (y1 - y0));
+    let width = (x1 - x0) * mid * scale + 2.0 * pad;
+    let height = (y1 - y0) * scale + 2.0 * pad;
     let px = |(x, y): (f64, f64)| (pad + (x - x0) * mid * scale, pad + (y1 - y) * scale);
     let mut out = String::new();
     let _ = write!(
         out,
-        r##"<svg id="proposal-map-svg" class="map" viewBox="0 0 {width} {height:.0}" width="100%" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"><title>{}</title><rect width="{width}" height="{height:.0}" fill="#f3f2f1"/>"##,
+        r##"<svg id="proposal-map-svg" class="map" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg"><title>{}</title><rect width="{width:.0}" height="{height:.0}" fill="#f3f2f1"/>"##,
         xml(title)
     );
     if !area.is_empty() {
