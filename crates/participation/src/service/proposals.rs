@@ -794,6 +794,8 @@ pub struct Located {
     pub longitude: f64,
 }
 
+type LocatedRow = (String, i64, String, String, Option<String>, Option<String>);
+
 /// The most proposals a map draws.
 pub const MAP_MAX: i64 = 1000;
 
@@ -802,7 +804,7 @@ pub async fn located(
     ctx: &Participation,
     process_id: &str,
 ) -> Result<Vec<Located>, ParticipationError> {
-    let rows: Vec<(String, i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<LocatedRow> = sqlx::query_as(
         "SELECT id, number, title, status, latitude, longitude FROM participation_proposals \
          WHERE process_id = $1 AND latitude IS NOT NULL AND longitude IS NOT NULL \
          ORDER BY number LIMIT $2",
