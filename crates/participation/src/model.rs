@@ -251,6 +251,8 @@ pub struct Attachment {
     #[serde(skip)]
     pub blob_key: String,
     pub created_at: i64,
+    /// Where the file is served: `/participation/attachments/{id}`.
+    pub url: String,
 }
 
 impl Attachment {

@@ -161,6 +161,7 @@ pub async fn attach(
     .await?;
     tx.commit().await?;
     Ok(Attachment {
+        url: format!("/participation/attachments/{id}"),
         id,
         proposal_id: proposal_id.to_owned(),
         kind: kind.to_owned(),
@@ -190,6 +191,7 @@ const COLUMNS: &str =
 
 fn from_row(r: Row) -> Attachment {
     Attachment {
+        url: format!("/participation/attachments/{}", r.0),
         id: r.0,
         proposal_id: r.1,
         kind: r.2,

@@ -150,6 +150,20 @@ async fn the_author_attaches_a_photo_and_a_document_that_everybody_sees_on_the_p
         .starts_with("attachment; filename=\"smetka.pdf\""));
     // Both are in the proposal's history.
     assert_eq!(page.texts("#history li").len(), 3);
+    // The API's proposal lists them too, each with where it is served.
+    let id = path.rsplit('/').next().unwrap();
+    let api = visitor
+        .get(&format!("/api/v1/participation/proposals/{id}"))
+        .await
+        .json();
+    let listed = api["attachments"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["kind"], "image");
+    assert_eq!(listed[0]["alt"], "Липите на Витошка през май");
+    assert_eq!(listed[0]["url"], src.as_str());
+    assert_eq!(listed[1]["content_type"], "application/pdf");
+    assert_eq!(listed[1]["size"], 2048);
+    assert!(listed[1].get("blob_key").is_none());
 
     // The author removes the photo; the document stays.
     let own = author.get(&path).await;
