@@ -139,6 +139,7 @@ async fn the_author_attaches_a_photo_and_a_document_that_everybody_sees_on_the_p
     assert_eq!(bytes, png());
     assert_eq!(headers["content-type"], "image/png");
     assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["content-security-policy"], "sandbox");
     let href = page.attr("#documents li a", "href").unwrap();
     let (status, headers, bytes) = visitor.get_bytes(&href).await;
     assert_eq!(status, StatusCode::OK);
@@ -378,6 +379,96 @@ async fn the_count_on_the_proposals_list_follows_proposing_reviewing_and_withdra
             "SELECT COUNT(*) FROM audit_log WHERE action = 'participation.proposal_withdrawn'"
         )
         .await,
+        1
+    );
+    // Proposals written in bulk (the bench's) are counted too.
+    portico_participation::service::demo::generate_proposals(&ctx, &process.id, 30)
+        .await
+        .unwrap();
+    let all = visitor.get("/participation/green/proposals").await;
+    assert!(count_line(&all).contains("20 / 31"), "{}", count_line(&all));
+    let feasible = visitor
+        .get("/participation/green/proposals?status=feasible")
+        .await;
+    assert!(count_line(&feasible).contains("20 / 31"));
+}
+
+#[tokio::test]
+async fn a_proposal_takes_eight_files_and_none_once_proposals_close() {
+    let app = TestApp::start().await;
+    processes::open(&ctx(&app), &admin(), &green(&app, "green"))
+        .await
+        .unwrap();
+    let (author, _, secret) = crate::cases::citizen(&app, "author@example.bg").await;
+    let path = propose(&author, "green", "Липи на Витошка", None).await;
+    for n in 0..8u8 {
+        let mut file = pdf();
+        file.push(n);
+        let ok = upload(
+            &author,
+            &path,
+            "",
+            &format!("{n}.pdf"),
+            "application/pdf",
+            file,
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    }
+    // Full: the form is gone, and a ninth sent anyway is refused and not stored.
+    let page = author.get(&path).await;
+    assert!(page.attr("#attach-form", "action").is_none());
+    assert_eq!(page.texts("#documents li a").len(), 8);
+    let mut ninth = pdf();
+    ninth.push(9);
+    let refused = author
+        .post_file_with(
+            &format!("{path}/attachments"),
+            &[("alt", "")],
+            "file",
+            "9.pdf",
+            "application/pdf",
+            ninth,
+        )
+        .await;
+    assert!(refused
+        .body
+        .contains("Към предложение може да има най-много 8 снимки и документа."));
+    assert_eq!(attachments(&app).await, 8);
+
+    // After the proposals phase nothing is added, removed or withdrawn.
+    let remove = page.attr("#documents form", "action").unwrap();
+    app.advance(DAY / 1000 + 1);
+    // A day later the session has ended: signed in again, as the author.
+    crate::assurance::sign_in_again(&app, &author, "author@example.bg", &secret).await;
+    let page = author.get(&path).await;
+    assert!(page.attr("#documents form", "action").is_none());
+    assert!(page.attr("#withdraw", "action").is_none());
+    assert_eq!(
+        author.post_form(&remove, &[]).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let late = author
+        .post_file_with(
+            &format!("{path}/attachments"),
+            &[("alt", "Късно")],
+            "file",
+            "late.png",
+            "image/png",
+            png(),
+        )
+        .await;
+    assert!(late.body.contains(
+        "Снимките и документите може да се променят само докато се приемат предложения."
+    ));
+    let withdrawn = author.post_form(&format!("{path}/withdraw"), &[]).await;
+    assert!(withdrawn
+        .body
+        .contains("Предложението вече не може да бъде оттеглено"));
+    assert_eq!(attachments(&app).await, 8);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM participation_proposals")
+            .await,
         1
     );
 }
