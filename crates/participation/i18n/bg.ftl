@@ -349,3 +349,46 @@ participation-form-closes-on = Последен ден за коментари
 participation-form-closes-on-hint = Коментари се приемат до края на този ден, софийско време.
 participation-form-sections = Раздели на проекта
 participation-form-sections-hint = Първият ред на раздела е заглавието му, следващите редове — текстът. Разделяйте разделите с ред от три тирета: ---
+
+## Снимки и документи към предложение; оттегляне
+participation-attachments = Снимки и документи
+participation-attachment-file = Добавете снимка или документ
+participation-attachment-file-hint = Снимка (JPG или PNG) или документ (PDF), до 5 MB всеки, най-много 8 общо.
+participation-attachment-alt = Опишете снимката
+participation-attachment-alt-hint = За хората, които не могат да я видят, кажете какво показва снимката. Не е нужно за PDF.
+participation-attachment-send = Прикачете
+participation-attachment-remove = Премахнете
+participation-attached = Файлът е прикачен към предложението ви.
+participation-attachment-removed = Файлът е премахнат от предложението ви.
+participation-error-attachment-missing = Изберете файл, който да прикачите.
+participation-error-attachment-too-large = Файлът е по-голям от 5 MB.
+participation-error-attachment-type-invalid = Файлът трябва да е снимка в JPG или PNG или документ в PDF. Проверява се съдържанието му, не името.
+participation-error-attachment-alt-missing = Опишете снимката за хората, които не могат да я видят (най-много 300 знака).
+participation-error-attachments-full = Към предложение може да има най-много 8 снимки и документа. Премахнете един, за да добавите друг.
+participation-error-attachments-closed = Снимките и документите може да се променят само докато се приемат предложения.
+participation-error-attachments-unavailable = Файловете не могат да бъдат съхранени в момента. Опитайте отново по-късно.
+participation-history-attached = Прикачен файл
+participation-history-attachment-removed = Премахнат файл
+participation-withdraw = Оттеглете предложението
+participation-withdraw-hint = Може да оттеглите предложението си, докато се приемат предложения и то не е разгледано. Премахва се заедно със снимките, документите, подкрепите и коментарите.
+participation-error-withdraw-closed = Предложението вече не може да бъде оттеглено: предложенията са приключили, то е разгледано или друго предложение е обединено с него.
+audit-participation-proposal-withdrawn = Оттеглено предложение
+
+## Картата на предложенията
+participation-map = Карта на предложенията
+participation-map-link = Вижте предложенията на карта
+participation-map-empty = Все още няма предложение с местоположение.
+participation-map-hint = Всяка номерирана точка е предложение; списъкът отдолу има същите връзки.
+participation-map-list = Предложения с местоположение
+
+## Страницата с правилата, когато са заключени
+participation-rules-locked-title = Правилата са заключени
+participation-rules-locked-lead = Гласуването започна, затова правилата остават такива, каквито бяха публикувани.
+participation-rules-locked-link = Вижте процеса и правилата му
+
+## „Използвай местоположението ми“
+participation-locate = Използвай местоположението ми
+participation-locate-finding = Търсим местоположението ви…
+participation-locate-found = Попълнено от устройството ви: %latitude%, %longitude%. Проверете преди да изпратите.
+participation-locate-denied = Не разрешихте на страницата да узнае местоположението ви. Въведете географската ширина и дължина ръчно.
+participation-locate-failed = Местоположението ви не можа да бъде намерено. Въведете географската ширина и дължина ръчно.

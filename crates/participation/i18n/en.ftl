@@ -349,3 +349,46 @@ participation-form-closes-on = Last day for comments
 participation-form-closes-on-hint = Comments are taken until the end of this day, Sofia time.
 participation-form-sections = Sections of the draft
 participation-form-sections-hint = The first line of a section is its heading, the lines after it its text. Separate sections with a line of three hyphens: ---
+
+## Photos and documents of a proposal; withdrawing it
+participation-attachments = Photos and documents
+participation-attachment-file = Add a photo or a document
+participation-attachment-file-hint = A photo (JPG or PNG) or a document (PDF), up to 5 MB each, at most 8 in all.
+participation-attachment-alt = Describe the photo
+participation-attachment-alt-hint = For people who cannot see it, say what the photo shows. Not needed for a PDF.
+participation-attachment-send = Attach
+participation-attachment-remove = Remove
+participation-attached = The file is attached to your proposal.
+participation-attachment-removed = The file is removed from your proposal.
+participation-error-attachment-missing = Choose a file to attach.
+participation-error-attachment-too-large = The file is larger than 5 MB.
+participation-error-attachment-type-invalid = The file must be a photo in JPG or PNG, or a document in PDF. Its content is checked, not its name.
+participation-error-attachment-alt-missing = Describe the photo for people who cannot see it (at most 300 characters).
+participation-error-attachments-full = A proposal has at most 8 photos and documents. Remove one to add another.
+participation-error-attachments-closed = Photos and documents can be changed only while proposals are taken.
+participation-error-attachments-unavailable = Files cannot be stored just now. Please try again later.
+participation-history-attached = File attached
+participation-history-attachment-removed = File removed
+participation-withdraw = Withdraw the proposal
+participation-withdraw-hint = You can withdraw your proposal while proposals are taken and it is not reviewed. It is removed with its photos, documents, supports and comments.
+participation-error-withdraw-closed = The proposal can no longer be withdrawn: proposals are closed, it is reviewed, or another proposal was merged into it.
+audit-participation-proposal-withdrawn = Proposal withdrawn
+
+## The map of a process's proposals
+participation-map = Map of the proposals
+participation-map-link = See the proposals on a map
+participation-map-empty = No proposal has a location yet.
+participation-map-hint = Each numbered point is a proposal; the list below has the same links.
+participation-map-list = Proposals with a location
+
+## The rules page once they are locked
+participation-rules-locked-title = The rules are locked
+participation-rules-locked-lead = Voting has begun, so the rules stay as they were published.
+participation-rules-locked-link = See the process and its rules
+
+## "Use my location"
+participation-locate = Use my location
+participation-locate-finding = Finding your location…
+participation-locate-found = Filled in from your device: %latitude%, %longitude%. Check it before you send.
+participation-locate-denied = You did not allow this page to know your location. Type the latitude and longitude instead.
+participation-locate-failed = Your location could not be found. Type the latitude and longitude instead.

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "participation/0004_follow_up",
         sql: include_str!("../migrations/0004_follow_up.sql"),
     },
+    portico_store::Migration {
+        id: "participation/0005_attachments_counts",
+        sql: include_str!("../migrations/0005_attachments_counts.sql"),
+    },
 ];
 
 /// The participation block: its tables and API.
@@ -41,11 +45,12 @@ pub const BLOCK: portico_http::BlockDef = portico_http::BlockDef {
 };
 
 fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http::MountError> {
-    let mut ctx = service::Participation::new(
+    let ctx = service::Participation::new(
         m.state.db.clone(),
         m.state.clock.clone(),
         m.state.pseudonymiser.clone(),
     );
+    let mut ctx = ctx.with_blobs(m.state.blobs.clone());
     // Without the registry exchange nobody can be verified to vote (`register_unavailable`).
     if let Some(registries) = m
         .shared

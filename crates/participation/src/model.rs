@@ -235,6 +235,58 @@ pub struct Proposal {
     pub created_at: i64,
 }
 
+/// A photo or document attached to a proposal by its author.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub proposal_id: String,
+    /// `image` (JPEG or PNG) or `document` (PDF).
+    pub kind: String,
+    /// The type the content was found to be: `image/jpeg`, `image/png` or `application/pdf`.
+    pub content_type: String,
+    pub file_name: String,
+    /// The text alternative of an image, as its author gave it (empty for a document).
+    pub alt: String,
+    pub size: i64,
+    #[serde(skip)]
+    pub blob_key: String,
+    pub created_at: i64,
+    /// Where the file is served: `/participation/attachments/{id}`.
+    pub url: String,
+}
+
+impl Attachment {
+    pub fn is_image(&self) -> bool {
+        self.kind == "image"
+    }
+
+    /// The name a download is saved under: only safe characters, ending in the extension of
+    /// the type its content was found to be.
+    pub fn download_name(&self) -> String {
+        let mut name: String = self
+            .file_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let ending = match self.content_type.as_str() {
+            "application/pdf" => ".pdf",
+            "image/png" => ".png",
+            _ => ".jpg",
+        };
+        let lower = name.to_ascii_lowercase();
+        if !(lower.ends_with(ending) || (ending == ".jpg" && lower.ends_with(".jpeg"))) {
+            name.push_str(ending);
+        }
+        name
+    }
+}
+
 /// The administration's review of a proposal, with its published reason.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Review {

@@ -202,11 +202,13 @@ async fn submit_proposal(
 #[derive(Serialize, ToSchema)]
 pub struct ProposalView {
     pub proposal: Proposal,
+    /// Its photos and documents (each served at its `url`).
+    pub attachments: Vec<crate::model::Attachment>,
     pub comments: Vec<Comment>,
     pub history: Vec<HistoryEntry>,
 }
 
-/// A proposal with its comments and history. Public.
+/// A proposal with its photos and documents, comments and history. Public.
 #[utoipa::path(get, path = "/api/v1/participation/proposals/{id}", tag = "participation", security(()),
     params(("id" = String, Path)),
     responses((status = 200, body = ProposalView), (status = 404, body = portico_http::ApiErrorBody)))]
@@ -216,6 +218,7 @@ async fn get_proposal(
 ) -> Result<Json<ProposalView>, ApiError> {
     let proposal = proposals::get(&state.ctx, &id).await?;
     Ok(Json(ProposalView {
+        attachments: crate::service::attachments::list(&state.ctx, &proposal.id).await?,
         comments: proposals::comments(&state.ctx, &proposal.id).await?,
         history: proposals::history_of(&state.ctx, &proposal.id).await?,
         proposal,

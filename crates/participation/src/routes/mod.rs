@@ -2,10 +2,12 @@
 
 mod admin;
 mod api;
+mod attachments;
 mod consultation_form;
 mod consultations;
 mod consultations_api;
 mod form;
+mod map;
 mod pages;
 mod process_form;
 
@@ -29,6 +31,22 @@ impl FromRef<ParticipationState> for AppState {
     }
 }
 
+/// "Use my location" (`static/locate.js`), the block's one script.
+async fn locate_script() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/locate.js"),
+    )
+        .into_response()
+}
+
 /// The pages, under `/participation`.
 pub fn router(state: ParticipationState) -> Router<AppState> {
     Router::new()
@@ -43,6 +61,7 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
             get(consultation_form::new_form).post(consultation_form::open),
         )
         .route("/participation/receipts", get(pages::check_receipt))
+        .route("/participation/static/locate.js", get(locate_script))
         .route(
             "/participation/consultations/{slug}",
             get(consultations::show),
@@ -74,6 +93,22 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         )
         .route("/participation/proposals/{id}/review", post(admin::review))
         .route(
+            "/participation/proposals/{id}/attachments",
+            post(attachments::upload),
+        )
+        .route(
+            "/participation/proposals/{id}/withdraw",
+            post(attachments::withdraw),
+        )
+        .route(
+            "/participation/attachments/{id}",
+            get(attachments::download),
+        )
+        .route(
+            "/participation/attachments/{id}/remove",
+            post(attachments::remove),
+        )
+        .route(
             "/participation/proposals/{id}/implementation",
             post(admin::implementation),
         )
@@ -93,6 +128,7 @@ pub fn router(state: ParticipationState) -> Router<AppState> {
         .route("/participation/{slug}/verify", post(pages::verify))
         .route("/participation/{slug}/change", post(pages::change))
         .route("/participation/{slug}/results", get(pages::results))
+        .route("/participation/{slug}/map", get(map::show))
         .route("/participation/{slug}/admin", get(admin::show))
         .route(
             "/participation/{slug}/rules",

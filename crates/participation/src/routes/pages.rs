@@ -73,7 +73,7 @@ fn status_kind(status: ProposalStatus) -> &'static str {
 }
 
 /// A refusal as the page's error summary shows it, pointing at `field`.
-fn refusal(e: ParticipationError, field: &str) -> Result<Vec<FieldError>, AppError> {
+pub(super) fn refusal(e: ParticipationError, field: &str) -> Result<Vec<FieldError>, AppError> {
     match e {
         ParticipationError::Invalid(code) | ParticipationError::Refused(code) => {
             Ok(vec![FieldError::new(
@@ -337,8 +337,13 @@ struct ProposalPage {
     comments: Vec<crate::model::Comment>,
     history: Vec<crate::model::HistoryEntry>,
     updates: Vec<crate::model::ProjectUpdate>,
+    attachments: Vec<crate::model::Attachment>,
+    /// The person looking is the proposal's author: their forms are shown.
+    author: bool,
     errors: Vec<FieldError>,
     comment: String,
+    /// The alt text typed with a refused upload, kept.
+    alt: String,
     notice: &'static str,
 }
 
@@ -387,6 +392,28 @@ impl ProposalPage {
     fn open_for_comments(&self) -> bool {
         self.p.process.phase != Phase::Results
     }
+    /// The author may add, remove and withdraw while proposals are taken.
+    fn author_may_change(&self) -> bool {
+        self.author && self.p.process.phase == Phase::Proposals
+    }
+    fn may_withdraw(&self) -> bool {
+        self.author_may_change() && self.proposal.status == ProposalStatus::Submitted
+    }
+    fn images(&self) -> Vec<&crate::model::Attachment> {
+        self.attachments.iter().filter(|a| a.is_image()).collect()
+    }
+    fn documents(&self) -> Vec<&crate::model::Attachment> {
+        self.attachments.iter().filter(|a| !a.is_image()).collect()
+    }
+    fn size(&self, bytes: &i64) -> String {
+        super::attachments::size(*bytes)
+    }
+    fn room(&self) -> bool {
+        self.attachments.len() < crate::service::attachments::MAX_ATTACHMENTS
+    }
+    fn error(&self, name: &str) -> &'static str {
+        self.page.field_error(&self.errors, name).unwrap_or("")
+    }
     fn implementation(&self, u: &crate::model::ProjectUpdate) -> &'static str {
         implementation_label(&self.page, u.status)
     }
@@ -401,17 +428,25 @@ pub struct Notice {
     done: Option<String>,
 }
 
-async fn proposal_page(
+pub(super) async fn proposal_page(
     state: &ParticipationState,
     page: PageContext,
     id: &str,
     errors: Vec<FieldError>,
     comment: String,
+    alt: String,
     notice: &'static str,
 ) -> Result<Response, AppError> {
     let proposal = proposals::get(&state.ctx, id).await?;
     let process = processes::get(&state.ctx, &proposal.process_id).await?;
+    let author = match &page.user {
+        Some(u) => proposals::is_author(&state.ctx, &u.actor(), &proposal.id).await?,
+        None => false,
+    };
     Ok(render(&ProposalPage {
+        attachments: crate::service::attachments::list(&state.ctx, &proposal.id).await?,
+        author,
+        alt,
         page: page.with_strings(TABLES),
         comments: proposals::comments(&state.ctx, &proposal.id).await?,
         history: proposals::history_of(&state.ctx, &proposal.id).await?,
@@ -435,9 +470,20 @@ pub async fn proposal(
         Some("supported") => "participation_supported",
         Some("commented") => "participation_commented",
         Some("proposed") => "participation_proposed",
+        Some("attached") => "participation_attached",
+        Some("attachment_removed") => "participation_attachment_removed",
         _ => "",
     };
-    proposal_page(&state, page, &id, Vec::new(), String::new(), notice).await
+    proposal_page(
+        &state,
+        page,
+        &id,
+        Vec::new(),
+        String::new(),
+        String::new(),
+        notice,
+    )
+    .await
 }
 
 pub async fn support(
@@ -454,7 +500,7 @@ pub async fn support(
         ),
         Err(e) => {
             let errors = refusal(e, "support")?;
-            proposal_page(&state, page, &id, errors, String::new(), "").await
+            proposal_page(&state, page, &id, errors, String::new(), String::new(), "").await
         }
     }
 }
@@ -490,7 +536,7 @@ pub async fn comment(
         .into_response()),
         Err(e) => {
             let errors = refusal(e, "body")?;
-            proposal_page(&state, page, &id, errors, body, "").await
+            proposal_page(&state, page, &id, errors, body, String::new(), "").await
         }
     }
 }

@@ -56,6 +56,10 @@ impl ProcessForm {
     fn input(&self, name: &'static str, input_type: &'static str) -> portico_http::Field {
         form::input(&self.page, &self.errors, &self.values, name, input_type)
     }
+    /// The rules are locked (a ballot is cast): the page says so and offers no form.
+    fn locked(&self) -> bool {
+        self.p.as_ref().is_some_and(|p| p.process.locked)
+    }
     fn action(&self) -> String {
         match &self.p {
             Some(p) => p.link("/rules"),

@@ -431,6 +431,13 @@ pub async fn generate_proposals(
             q = q.bind(id);
         }
         q.execute(&mut *tx).await?;
+        super::proposals::add_to_count(
+            &mut tx,
+            &process.id,
+            "feasible",
+            i64::try_from(n).unwrap_or(i64::MAX),
+        )
+        .await?;
         tx.commit().await?;
         done += n;
     }

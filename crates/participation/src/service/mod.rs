@@ -1,6 +1,7 @@
 //! The rules of citizen participation: plain async functions that take a [`Participation`]
 //! context and an [`portico_core::Actor`].
 
+pub mod attachments;
 pub mod ballots;
 pub mod consultations;
 pub mod consultations_demo;
@@ -14,7 +15,7 @@ pub mod tally;
 pub mod verification;
 
 use portico_core::{Actor, Clock, Pseudonymiser, Role};
-use portico_store::Db;
+use portico_store::{BlobStore, Db};
 use std::sync::Arc;
 
 /// The scope an API client needs to run its administration's processes.
@@ -29,6 +30,9 @@ pub struct Participation {
     /// The registry exchange, for the population-register checks before voting. Without it
     /// nobody can be verified (`register_unavailable`).
     pub registries: Option<portico_registries::service::Registries>,
+    /// Where the proposals' photos and documents are kept. Without it nothing can be attached
+    /// (`attachments_unavailable`).
+    pub blobs: Option<BlobStore>,
 }
 
 impl Participation {
@@ -38,12 +42,19 @@ impl Participation {
             clock,
             pseudonymiser,
             registries: None,
+            blobs: None,
         }
     }
 
     /// With the registry exchange, so that voters can be verified.
     pub fn with_registries(mut self, registries: portico_registries::service::Registries) -> Self {
         self.registries = Some(registries);
+        self
+    }
+
+    /// With a blob store, so that authors can attach photos and documents to their proposals.
+    pub fn with_blobs(mut self, blobs: BlobStore) -> Self {
+        self.blobs = Some(blobs);
         self
     }
 

@@ -25,7 +25,7 @@ fn unique(e: sqlx::Error) -> Result<(), ParticipationError> {
     }
 }
 
-async fn history(
+pub(crate) async fn history(
     tx: &mut Tx,
     proposal_id: &str,
     at: i64,
@@ -45,6 +45,44 @@ async fn history(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Adds `delta` to the process's count of proposals in `status`, in the writer's transaction:
+/// the list reads these counts instead of counting rows on every page.
+pub(crate) async fn add_to_count(
+    tx: &mut Tx,
+    process_id: &str,
+    status: &str,
+    delta: i64,
+) -> Result<(), ParticipationError> {
+    sqlx::query(
+        "INSERT INTO participation_proposal_counts (process_id, status, proposals) VALUES ($1, $2, $3) \
+         ON CONFLICT (process_id, status) DO UPDATE SET proposals = participation_proposal_counts.proposals + excluded.proposals",
+    )
+    .bind(process_id)
+    .bind(status)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many proposals the process has (of the status, or in all), from the kept counts.
+async fn count_of(
+    tx: &mut Tx,
+    process_id: &str,
+    status: Option<ProposalStatus>,
+) -> Result<i64, ParticipationError> {
+    let (filter, status) = status_filter(status);
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT CAST(COALESCE(SUM(proposals), 0) AS BIGINT) FROM participation_proposal_counts \
+         WHERE process_id = $1 {filter}"
+    ))
+    .bind(process_id)
+    .bind(status)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(total)
 }
 
 /// A person proposes a project in a process during its proposals phase.
@@ -131,6 +169,7 @@ pub async fn submit(
             e.into()
         }
     })?;
+    add_to_count(&mut tx, &process.id, ProposalStatus::Submitted.as_str(), 1).await?;
     for t in &topics {
         sqlx::query(
             "INSERT INTO participation_proposal_topics (proposal_id, topic_code) VALUES ($1, $2)",
@@ -392,14 +431,8 @@ pub async fn list(
     let limit = limit.clamp(1, 100);
     let mut tx = ctx.db.begin().await?;
     let process = processes::load(&mut tx, process_id, ctx.now()).await?;
-    let (filter, status_param) = status_filter(status);
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM participation_proposals WHERE process_id = $1 {filter}"
-    ))
-    .bind(&process.id)
-    .bind(status_param)
-    .fetch_one(&mut *tx)
-    .await?;
+    // The kept count, not a `COUNT(*)` over the process's rows.
+    let total = count_of(&mut tx, &process.id, status).await?;
     let (mut rows, mut more) = rows_from(&mut tx, &process.id, status, cursor, limit).await?;
     let mut cursor = cursor;
     if matches!(cursor, Cursor::Before(_)) && !more {
@@ -606,15 +639,26 @@ pub async fn review(
         }
         _ => None,
     };
-    sqlx::query(
-        "UPDATE participation_proposals SET status = $1, review_reason = $2, merged_into = $3 WHERE id = $4",
+    // Only from the status read above: a review or withdrawal that changed it in between makes
+    // this one try again, so the kept counts move once per change.
+    let updated = sqlx::query(
+        "UPDATE participation_proposals SET status = $1, review_reason = $2, merged_into = $3 \
+         WHERE id = $4 AND status = $5",
     )
     .bind(review.status.as_str())
     .bind(reason)
     .bind(merged_into.as_deref())
     .bind(&proposal.id)
+    .bind(proposal.status.as_str())
     .execute(&mut *tx)
     .await?;
+    if updated.rows_affected() != 1 {
+        return Err(ParticipationError::Refused("try_again"));
+    }
+    if review.status != proposal.status {
+        add_to_count(&mut tx, &process.id, proposal.status.as_str(), -1).await?;
+        add_to_count(&mut tx, &process.id, review.status.as_str(), 1).await?;
+    }
     history(
         &mut tx,
         &proposal.id,
@@ -644,4 +688,142 @@ pub async fn review(
     let proposal = load(&mut tx, &proposal.id).await?;
     tx.commit().await?;
     Ok(proposal)
+}
+
+/// Whether the actor wrote the proposal (authors are not published; the pages ask this to offer
+/// the author's own forms).
+pub async fn is_author(
+    ctx: &Participation,
+    actor: &Actor,
+    id: &str,
+) -> Result<bool, ParticipationError> {
+    let Some(account) = actor.account_id() else {
+        return Ok(false);
+    };
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT author_account_id FROM participation_proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ctx.db.pool())
+            .await?;
+    Ok(row.is_some_and(|(a,)| a == account))
+}
+
+/// The author withdraws their proposal during the proposals phase, while it is not reviewed and
+/// no other proposal was merged into it: the proposal goes with its topics, supports, comments,
+/// history and attachments, and the process's count loses it. The keys of its attachments' blobs
+/// are returned (the bytes stay in the content-addressed store, which other blocks share).
+pub async fn withdraw(
+    ctx: &Participation,
+    actor: &Actor,
+    id: &str,
+) -> Result<Vec<String>, ParticipationError> {
+    let account = actor.account_id().ok_or(ParticipationError::Forbidden)?;
+    let now = ctx.clock.now();
+    let at = portico_core::clock::to_millis(now);
+    let mut tx = ctx.db.begin().await?;
+    let proposal = load(&mut tx, id).await?;
+    let (author,): (String,) =
+        sqlx::query_as("SELECT author_account_id FROM participation_proposals WHERE id = $1")
+            .bind(&proposal.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if author != account {
+        return Err(ParticipationError::Forbidden);
+    }
+    let process = processes::load(&mut tx, &proposal.process_id, at).await?;
+    if process.phase != Phase::Proposals || proposal.status != ProposalStatus::Submitted {
+        return Err(ParticipationError::Refused("withdraw_closed"));
+    }
+    let merged: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM participation_proposals WHERE merged_into = $1 LIMIT 1")
+            .bind(&proposal.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if merged.is_some() {
+        return Err(ParticipationError::Refused("withdraw_closed"));
+    }
+    let blobs: Vec<(String,)> =
+        sqlx::query_as("SELECT blob_key FROM participation_attachments WHERE proposal_id = $1")
+            .bind(&proposal.id)
+            .fetch_all(&mut *tx)
+            .await?;
+    for table in [
+        "participation_attachments",
+        "participation_proposal_topics",
+        "participation_supports",
+        "participation_comments",
+        "participation_proposal_history",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE proposal_id = $1"))
+            .bind(&proposal.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let deleted =
+        sqlx::query("DELETE FROM participation_proposals WHERE id = $1 AND status = 'submitted'")
+            .bind(&proposal.id)
+            .execute(&mut *tx)
+            .await?;
+    if deleted.rows_affected() != 1 {
+        return Err(ParticipationError::Refused("try_again"));
+    }
+    add_to_count(&mut tx, &process.id, proposal.status.as_str(), -1).await?;
+    portico_audit::append(
+        &mut tx,
+        Event::new(
+            &actor.audit_id(),
+            "participation.proposal_withdrawn",
+            &proposal.id,
+        )
+        .in_administration(&process.administration_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(blobs.into_iter().map(|(b,)| b).collect())
+}
+
+/// A proposal with its place, for the map.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub id: String,
+    pub number: i64,
+    pub title: String,
+    pub status: ProposalStatus,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+type LocatedRow = (String, i64, String, String, Option<String>, Option<String>);
+
+/// The most proposals a map draws.
+pub const MAP_MAX: i64 = 1000;
+
+/// A process's proposals that have a location, in number order (at most [`MAP_MAX`]).
+pub async fn located(
+    ctx: &Participation,
+    process_id: &str,
+) -> Result<Vec<Located>, ParticipationError> {
+    let rows: Vec<LocatedRow> = sqlx::query_as(
+        "SELECT id, number, title, status, latitude, longitude FROM participation_proposals \
+         WHERE process_id = $1 AND latitude IS NOT NULL AND longitude IS NOT NULL \
+         ORDER BY number LIMIT $2",
+    )
+    .bind(process_id)
+    .bind(MAP_MAX)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, number, title, status, lat, lon)| {
+            Some(Located {
+                id,
+                number,
+                title,
+                status: ProposalStatus::parse(&status).unwrap_or(ProposalStatus::Submitted),
+                latitude: lat?.parse().ok()?,
+                longitude: lon?.parse().ok()?,
+            })
+        })
+        .collect())
 }

@@ -391,6 +391,7 @@ async fn the_proposals_list_pages_in_the_order_they_came() {
     assert_eq!(items[0]["title"], "Идея 20");
 }
 
+mod attachments;
 mod ballots;
 mod consultations;
 mod follow_up;

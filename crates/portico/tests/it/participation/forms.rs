@@ -413,3 +413,43 @@ async fn sofias_admin_opens_a_consultation_on_the_pages() {
     .await;
     assert_eq!(tried.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn once_a_ballot_is_cast_the_rules_page_says_they_are_locked_and_offers_no_form() {
+    let fx = fixture().await;
+    let (id, p) = fx.voting(|_| {}).await;
+    let admin = crate::cases::staff(&fx.app, "admin@sofia.portico.demo").await;
+    let open = admin.get("/participation/green/rules").await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(open
+        .attr("form[action=\"/participation/green/rules\"]", "method")
+        .is_some());
+    let (voter, _) = fx.person("sof-0001", 30).await;
+    fx.vote(&voter, &id, "0888 123 456", &[&p[0]], None)
+        .await
+        .unwrap();
+    let locked = admin.get("/participation/green/rules").await;
+    assert_eq!(locked.status, StatusCode::OK);
+    assert!(locked
+        .body
+        .contains("Правилата не могат да се променят: вече има подадени бюлетини."));
+    assert_eq!(
+        locked.attr("#rules-now", "href").as_deref(),
+        Some("/participation/green")
+    );
+    assert!(locked
+        .attr("form[action=\"/participation/green/rules\"]", "method")
+        .is_none());
+    assert!(locked.attr("input[name=min_age]", "value").is_none());
+    // A post made anyway is refused by the rules, and nothing changes.
+    let before = processes::get(&fx.ctx, &id).await.unwrap();
+    let sent = admin
+        .post_form(
+            "/participation/green/rules",
+            &[("version", &before.version.to_string()), ("min_age", "18")],
+        )
+        .await;
+    assert_ne!(sent.status, StatusCode::SEE_OTHER);
+    let after = processes::get(&fx.ctx, &id).await.unwrap();
+    assert_eq!(after.rules, before.rules);
+}
