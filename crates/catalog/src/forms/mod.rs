@@ -28,6 +28,8 @@ use portico_core::new_id;
 use portico_store::{Db, Tx};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use utoipa::ToSchema;
 
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -192,6 +194,31 @@ pub(crate) fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
         .should_validate_formats(true)
         .build(schema)
         .map_err(|e| e.to_string())
+}
+
+/// At most this many compiled schemas are kept (forms and their steps); past it the cache
+/// starts again.
+const MAX_COMPILED: usize = 2_000;
+
+/// The schema compiled, from a cache keyed by its text: forms are read for every request, and
+/// compiling one (its patterns, formats and references) costs far more than validating answers
+/// against it. A schema is immutable once published, and a changed one is another key.
+pub(crate) fn compiled(schema: &Value) -> Result<Arc<jsonschema::Validator>, String> {
+    type Cache = Mutex<HashMap<String, Arc<jsonschema::Validator>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let text = schema.to_string();
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(&text).cloned()) {
+        return Ok(found);
+    }
+    let validator = Arc::new(compile(schema)?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= MAX_COMPILED {
+            c.clear();
+        }
+        c.insert(text, validator.clone());
+    }
+    Ok(validator)
 }
 
 /// Checks that a definition can be published: the schema is a valid draft 2020-12 schema for an

@@ -1,7 +1,7 @@
 //! From posted strings to typed, checked values: one step at a time, then the whole document.
 
 use super::layout::{property, schema_requires, DateRule, LayoutField, Step, Widget};
-use super::{compile, FormVersion};
+use super::{compiled, FormVersion};
 use crate::service::nomenclatures;
 use crate::CatalogError;
 use chrono::{Months, NaiveDate};
@@ -359,7 +359,7 @@ impl FormVersion {
     }
 
     fn errors_against(&self, schema: &Value, instance: &Value) -> Vec<FieldError> {
-        let validator = match compile(schema) {
+        let validator = match compiled(schema) {
             Ok(v) => v,
             Err(e) => {
                 // Published schemas compile (checked at publishing); this is a bug, not input.

@@ -239,7 +239,7 @@ async fn an_export_goes_out_as_it_is_made_and_a_file_that_fails_late_cuts_it_sho
     let zip = whole.bytes().await.unwrap().to_vec();
     assert_eq!(&zip[..4], b"PK\x03\x04");
     assert_eq!(&zip[30..30 + "manifest.json".len()], b"manifest.json");
-    let (code, out) = verify(&app, &zip);
+    let (code, out) = verify(&app, &zip).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 messages"), "{out}");
 
@@ -338,6 +338,6 @@ async fn an_export_over_its_size_limit_is_refused_with_a_clear_message() {
         .get_bytes(&format!("/mailbox/messages/{small}/export"))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (code, out) = verify(&app, &thread);
+    let (code, out) = verify(&app, &thread).await;
     assert_eq!(code, 0, "{out}");
 }
