@@ -214,6 +214,266 @@ async fn an_admin_previews_and_publishes_a_form_and_applications_started_keep_th
     assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 2));
 }
 
+const FIELDS: &str = "/admin/services/birth-certificate-sofia/form/fields";
+const PHONE_BG: &str = "Телефон за връзка";
+
+/// What the field list posts as drawn: every input of `#field-list` but the CSRF token (which
+/// `post_form` adds), a select's chosen option and a box only when ticked.
+fn list_inputs(page: &Page) -> Vec<(String, String)> {
+    let html = page.html();
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let form = html
+        .select(&sel("#field-list"))
+        .next()
+        .expect("the field list");
+    let mut pairs = Vec::new();
+    for element in form.select(&sel("input, select, textarea")) {
+        let e = element.value();
+        let Some(name) = e.attr("name") else { continue };
+        if name == "_csrf" {
+            continue;
+        }
+        let value = match e.name() {
+            "textarea" => element.text().collect::<String>(),
+            "select" => element
+                .select(&sel("option[selected]"))
+                .next()
+                .or_else(|| element.select(&sel("option")).next())
+                .and_then(|o| o.value().attr("value"))
+                .unwrap_or("")
+                .to_owned(),
+            _ if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() => continue,
+            _ => e.attr("value").unwrap_or("").to_owned(),
+        };
+        pairs.push((name.to_owned(), value));
+    }
+    pairs
+}
+
+fn set(pairs: &mut [(String, String)], name: &str, value: &str) {
+    let found = pairs.iter_mut().find(|(k, _)| k == name);
+    found.unwrap_or_else(|| panic!("no input {name}")).1 = value.to_owned();
+}
+
+/// Presses a button of the field list on the page as drawn, with these inputs changed.
+async fn press(admin: &Client, page: &Page, changes: &[(&str, &str)], action: &str) -> Page {
+    let mut pairs = list_inputs(page);
+    for (name, value) in changes {
+        set(&mut pairs, name, value);
+    }
+    pairs.push(("action".into(), action.into()));
+    let fields: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    admin.post_form(FIELDS, &fields).await
+}
+
+fn row_labels(page: &Page) -> Vec<String> {
+    let html = page.html();
+    let sel = scraper::Selector::parse("#field-list input[name^=label_bg-]").unwrap();
+    html.select(&sel)
+        .map(|e| e.value().attr("value").unwrap_or("").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_admin_edits_the_form_as_a_field_list_and_applications_started_keep_theirs() {
+    let app = seeded().await;
+    let admin = admin(&app, "fields@sofia.bg").await;
+    let before = stored_form(&app).await;
+    let (early, _) = app.register("fields.early@example.bg").await;
+    let started = early.get(&format!("/services/{SLUG}/apply")).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let early_step = started.location().to_owned();
+    let early_labels = first_step_labels(&early, &early_step).await;
+
+    // The editor lists the form's fields, in the order an applicant meets them.
+    let editor = admin.get(EDITOR).await;
+    assert_eq!(editor.status, StatusCode::OK, "{}", editor.body);
+    assert_eq!(
+        row_labels(&editor),
+        vec![
+            "За кого искате документа?",
+            "ЕГН на лицето",
+            "Пред кого ще го представите?",
+            "Брой екземпляри"
+        ]
+    );
+    assert_eq!(
+        editor.attr("#required-3", "checked").as_deref(),
+        Some(""),
+        "the schema requires the copies"
+    );
+    assert_eq!(
+        editor.attr("#widget-3 option[selected]", "value").as_deref(),
+        Some("number")
+    );
+
+    // "Add another field" draws one more row, empty, at the end; nothing is stored.
+    let added = press(&admin, &editor, &[], "add").await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert_eq!(row_labels(&added).len(), 5);
+    assert_eq!(row_labels(&added)[4], "");
+    assert_eq!(stored_form(&app).await, before);
+
+    // Published without its labels: refused, field by field, in the page's language.
+    for (lang, expected) in [
+        ("bg", "Въведете етикета на полето на български"),
+        ("en", "Enter the field's label in Bulgarian"),
+    ] {
+        admin.get(&format!("/lang?to={lang}&back=%2F")).await;
+        let refused = press(&admin, &added, &[], "publish").await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            hrefs(&refused, ".error-summary a"),
+            vec!["#label_bg-4", "#label_en-4"]
+        );
+        assert_eq!(refused.texts(".error-summary a")[0], expected);
+        assert_eq!(row_labels(&refused).len(), 5, "the rows are kept");
+    }
+    admin.get("/lang?to=bg&back=%2F").await;
+    assert_eq!(stored_form(&app).await, before);
+
+    // Labelled, not required, moved up three times: past two fields of its step, then into
+    // the step before. The first field is relabelled and the copies are no longer required.
+    let mut page = press(
+        &admin,
+        &added,
+        &[
+            ("label_bg-4", PHONE_BG),
+            ("label_en-4", "Phone for contact"),
+            ("label_bg-0", NEW_LABEL),
+        ],
+        "up-4",
+    )
+    .await;
+    for up in ["up-3", "up-2"] {
+        page = press(&admin, &page, &[], up).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    }
+    assert_eq!(
+        row_labels(&page),
+        vec![
+            NEW_LABEL,
+            "ЕГН на лицето",
+            PHONE_BG,
+            "Пред кого ще го представите?",
+            "Брой екземпляри"
+        ]
+    );
+    assert_eq!(
+        page.attr("#step-2 option[selected]", "value").as_deref(),
+        Some("person")
+    );
+    // The rows make a valid form, so the page previews it as it goes.
+    assert!(page
+        .texts("#form-preview legend, #form-preview label")
+        .contains(&PHONE_BG.to_owned()));
+    let mut pairs = list_inputs(&page);
+    pairs.retain(|(k, _)| k != "required-2" && k != "required-4");
+    pairs.push(("action".into(), "publish".into()));
+    let fields: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(stored_form(&app).await, before, "nothing stored until now");
+    let published = admin.post_form(FIELDS, &fields).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    assert_eq!(published.location(), format!("{EDITOR}?done=published"));
+    assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 1));
+    let (schema,): (String,) = sqlx::query_as(
+        "SELECT schema_json FROM forms WHERE form_key = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(SLUG)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["for_whom", "purpose"]),
+        "still JSON Schema underneath: the copies are no longer required, the phone is not"
+    );
+    assert_eq!(schema["properties"]["field_5"]["type"], "string");
+
+    // A new application asks the new questions; the early one still asks the old.
+    let (late, _) = app.register("fields.late@example.bg").await;
+    let started = late.get(&format!("/services/{SLUG}/apply")).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let late_labels = first_step_labels(&late, started.location()).await;
+    assert!(late_labels.contains(&NEW_LABEL.to_owned()), "{late_labels:?}");
+    assert!(late_labels.iter().any(|l| l.starts_with(PHONE_BG)), "{late_labels:?}");
+    assert_eq!(first_step_labels(&early, &early_step).await, early_labels);
+
+    // A change the checker refuses (the EGN asked before the answer it depends on) is
+    // refused with its reason, and nothing changes.
+    let editor = admin.get(EDITOR).await;
+    let moved = press(&admin, &editor, &[], "up-1").await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert!(moved.texts("#form-preview").is_empty(), "no preview of a refused form");
+    let refused = press(&admin, &moved, &[], "publish").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(hrefs(&refused, ".error-summary a"), vec!["#fields"]);
+    assert!(
+        refused.texts("#fields-reason")[0].contains("other_person_egn"),
+        "{:?}",
+        refused.texts("#fields-reason")
+    );
+    assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 1));
+}
+
+#[tokio::test]
+async fn nobody_else_reaches_the_field_list() {
+    let app = seeded().await;
+    let admin = admin(&app, "fields.owner@sofia.bg").await;
+    let editor = admin.get(EDITOR).await;
+    let mut pairs = list_inputs(&editor);
+    set(&mut pairs, "label_bg-0", NEW_LABEL);
+    pairs.push(("action".into(), "publish".into()));
+    let fields: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let before = stored_form(&app).await;
+    let (burgas_eik,): (String,) =
+        sqlx::query_as("SELECT eik FROM administrations WHERE name_en LIKE 'Burgas%'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let other = staff(
+        &app,
+        "fields@burgas.bg",
+        &burgas_eik,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let operator = staff(&app, "fields.operator@sofia.bg", SOFIA_EIK, Role::Operator).await;
+    let (citizen, _) = app.register("fields.nosy@example.bg").await;
+    for client in [&other, &operator, &citizen] {
+        assert_eq!(
+            client.post_form(FIELDS, &fields).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        admin.post_raw(FIELDS, &fields).await.status,
+        StatusCode::FORBIDDEN,
+        "without the CSRF token"
+    );
+    assert_eq!(stored_form(&app).await, before);
+    assert_eq!(
+        admin.post_form(FIELDS, &fields).await.status,
+        StatusCode::SEE_OTHER,
+        "the same post by the admin publishes"
+    );
+}
+
 #[tokio::test]
 async fn an_admin_chooses_the_process_and_applications_started_keep_theirs() {
     let app = seeded().await;
