@@ -42,6 +42,7 @@ const citizen = { label: 'citizen' };
 let applicationId = null;
 let trackingNumber = null;
 const timings = [];
+const NEW_FIELD_BG = 'Как да ви отговорим?';
 
 const currentPath = (who) => new URL(who.page.url()).pathname;
 const button = (who, text) => who.page.getByRole('button', { name: text, exact: true });
@@ -209,6 +210,8 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     await clickAndWait(admin, admin.page.locator('#edit-form'));
     assert.equal(currentPath(admin), `${CONSOLE}/form`);
     await checkPage(admin, 'form-editor');
+    // The JSON is the editor's advanced view, folded under the field list.
+    await admin.page.locator('#advanced summary').click();
     const layout = JSON.parse(await admin.page.locator('#layout').inputValue());
     layout.steps[0].title.bg = 'Вашето заявление до Ново село';
     await admin.page.fill('#layout', JSON.stringify(layout, null, 2));
@@ -224,6 +227,30 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     await clickAndWait(admin, admin.page.locator('#publish-form'));
     assert.equal(await admin.page.locator('#service-form-banner').count(), 1);
     await checkPage(admin, 'form-published');
+  });
+
+  step('adds a field in the field list, is told to write its answers, moves it and publishes', admin, async () => {
+    const rows = admin.page.locator('#field-list fieldset.field-row');
+    const count = await rows.count();
+    await clickAndWait(admin, admin.page.locator('#add-field'));
+    assert.equal(await rows.count(), count + 1);
+    const added = count;
+    await admin.page.fill(`#label_bg-${added}`, NEW_FIELD_BG);
+    await admin.page.fill(`#label_en-${added}`, 'How should we answer you?');
+    await admin.page.selectOption(`#widget-${added}`, 'radios');
+    await admin.page.uncheck(`#required-${added}`);
+    const refused = await clickAndWait(admin, admin.page.locator('#preview-fields'));
+    assert.equal(refused.status(), 422);
+    assert.match(await admin.page.locator('.error-summary').innerText(), /Напишете отговорите/);
+    await checkPage(admin, 'field-list-refused');
+    await admin.page.fill(`#options-${added}`, 'post | По пощата | By post\nmailbox | В кутията ми в Портико | In my Portico mailbox');
+    await clickAndWait(admin, admin.page.locator(`#up-${added}`));
+    assert.equal(await admin.page.inputValue(`#label_bg-${added - 1}`), NEW_FIELD_BG, 'moved up one place');
+    assert.match(await admin.page.locator('#form-preview').innerText(), /Как да ви отговорим\?/);
+    await checkPage(admin, 'field-list-moved');
+    await clickAndWait(admin, admin.page.locator('#publish-fields'));
+    assert.equal(await admin.page.locator('#service-form-banner').count(), 1);
+    assert.equal(await admin.page.inputValue(`#label_bg-${added - 1}`), NEW_FIELD_BG, 'the list shows the form published');
   });
 
   step('chooses the process, withdraws the service and publishes it again', admin, async () => {
@@ -252,6 +279,7 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     assert.equal(await heading(citizen), 'Вашето заявление до Ново село', 'the form as the admin published it');
     await citizen.page.fill('#request', 'Моля за разрешение за временен пазар на площада.');
     await clickAndWait(citizen, button(citizen, 'Запази и продължи'));
+    assert.match(await citizen.page.locator('main').innerText(), /Как да ви отговорим\?/, 'the field added in the field list');
     await clickAndWait(citizen, button(citizen, 'Запази и продължи'));
     assert.equal(await citizen.page.locator('#code').count(), 1, 'the review asks for the authenticator code');
     await submitAuthenticatorCode(citizen, DEMO_TOTP_SECRET);
