@@ -806,3 +806,157 @@ async fn an_api_client_with_the_catalog_scope_runs_its_own_services_console() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The deadline of the state an application is in, as the case page shows it to staff, and
+/// as counted from its submission with `days` working days.
+async fn shown_and_counted(app: &TestApp, staff: &Client, id: &str, days: u32) -> (String, String) {
+    let page = staff.get(&format!("/office/cases/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = page.texts(".summary-list__row");
+    let key = "Срок";
+    let shown = rows
+        .iter()
+        .find(|r| r.starts_with(key))
+        .unwrap_or_else(|| panic!("no deadline among {rows:?}"))
+        .trim_start_matches(key)
+        .trim()
+        .to_owned();
+    let (submitted_at,): (i64,) =
+        sqlx::query_as("SELECT submitted_at FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let counted = portico_core::calendar::WorkingCalendar::bulgaria()
+        .deadline(portico_core::clock::from_millis(submitted_at), days)
+        .format("%d.%m.%Y")
+        .to_string();
+    (shown, counted)
+}
+
+#[tokio::test]
+async fn an_admin_tunes_the_deadlines_and_applications_started_keep_theirs() {
+    const TUNED: &str = "local-tax-refund-sofia";
+    let console = format!("/admin/services/{TUNED}");
+    let deadlines = format!("{console}/deadlines");
+    let app = seeded().await;
+    let admin = admin(&app, "deadlines@sofia.bg").await;
+    let stored = || async {
+        let (tuned,): (Option<String>,) =
+            sqlx::query_as("SELECT state_deadlines FROM services WHERE slug = $1")
+                .bind(TUNED)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        tuned
+    };
+
+    // An application started before the change: it keeps the library's deadlines.
+    let (early, _, early_secret) = crate::cases::citizen(&app, "deadlines.early@example.bg").await;
+    let early_id = crate::templates::fill(&early, TUNED, "general-application").await;
+
+    // The console leads to the deadlines of its process's states, with the library's beside.
+    let page = admin.get(&console).await;
+    assert_eq!(hrefs(&page, "#tune-deadlines"), vec![deadlines.clone()]);
+    let page = admin.get(&deadlines).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        page.texts("label"),
+        vec!["Подадено", "В процес на разглеждане"]
+    );
+    assert_eq!(
+        page.texts("#deadline-submitted-hint"),
+        vec!["В библиотеката, работни дни: 3"]
+    );
+
+    // Refused, with the reason, nothing stored.
+    for (typed, lang, expected) in [
+        ("0", "bg", "Въведете цяло число работни дни"),
+        ("три", "en", "Enter a whole number of working days"),
+        ("251", "bg", "Въведете цяло число работни дни"),
+    ] {
+        admin.get(&format!("/lang?to={lang}&back=%2F")).await;
+        let refused = admin
+            .post_form(&deadlines, &[("deadline-submitted", typed), ("deadline-in_review", "")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert_eq!(hrefs(&refused, ".error-summary a"), vec!["#deadline-submitted"]);
+        assert!(refused.texts(".error-summary a")[0].starts_with(expected), "{typed}");
+        assert_eq!(refused.attr("#deadline-submitted", "value").as_deref(), Some(typed));
+    }
+    admin.get("/lang?to=bg&back=%2F").await;
+    assert_eq!(stored().await, None);
+
+    // Saved: 20 working days from submission instead of the library's 3.
+    let saved = admin
+        .post_form(&deadlines, &[("deadline-submitted", "20"), ("deadline-in_review", "")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{deadlines}?done=saved"));
+    let after = admin.get(saved.location()).await;
+    assert_eq!(after.texts("#service-deadlines-banner").len(), 1);
+    assert_eq!(after.attr("#deadline-submitted", "value").as_deref(), Some("20"));
+    assert_eq!(after.attr("#deadline-in_review", "value").as_deref(), Some(""));
+    assert_eq!(stored().await.as_deref(), Some(r#"{"submitted":20}"#));
+    let sofia = administration_id(&app, SOFIA_EIK).await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_deadlines_changed' AND administration_id = '{sofia}'"
+        ))
+        .await,
+        1
+    );
+
+    // Started after: the tuned deadline shows on the case; the early one keeps the library's.
+    let (late, _, late_secret) = crate::cases::citizen(&app, "deadlines.late@example.bg").await;
+    let late_id = crate::templates::fill(&late, TUNED, "general-application").await;
+    for (client, id, secret) in [(&early, &early_id, &early_secret), (&late, &late_id, &late_secret)] {
+        let done = crate::cases::submit(&app, client, id, secret).await;
+        assert_eq!(done.location(), format!("/applications/{id}?submitted=1"), "{}", done.body);
+    }
+    let (shown, counted) = shown_and_counted(&app, &admin, &late_id, 20).await;
+    assert_eq!(shown, counted, "the tuned deadline");
+    let (shown, counted) = shown_and_counted(&app, &admin, &early_id, 3).await;
+    assert_eq!(shown, counted, "the library's deadline, as when it was started");
+    let (tuned_shown, _) = shown_and_counted(&app, &admin, &late_id, 20).await;
+    assert_ne!(shown, tuned_shown, "the two differ");
+
+    // Choosing another process puts the library's deadlines back.
+    let chosen = admin
+        .post_form(&format!("{console}/process"), &[("process", "with_consent")])
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+    assert_eq!(stored().await, None);
+}
+
+#[tokio::test]
+async fn nobody_else_tunes_the_deadlines() {
+    let app = seeded().await;
+    let deadlines = "/admin/services/local-tax-refund-sofia/deadlines";
+    let (burgas_eik,): (String,) =
+        sqlx::query_as("SELECT eik FROM administrations WHERE name_en LIKE 'Burgas%'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let other = staff(&app, "deadlines@burgas.bg", &burgas_eik, Role::AdministrationAdmin).await;
+    let operator = staff(&app, "deadlines.operator@sofia.bg", SOFIA_EIK, Role::Operator).await;
+    let (citizen, _) = app.register("deadlines.nosy@example.bg").await;
+    for client in [&other, &operator, &citizen] {
+        assert_eq!(client.get(deadlines).await.status, StatusCode::NOT_FOUND);
+        let post = client
+            .post_form(deadlines, &[("deadline-submitted", "20")])
+            .await;
+        assert_eq!(post.status, StatusCode::NOT_FOUND);
+    }
+    let admin = admin(&app, "deadlines.owner@sofia.bg").await;
+    admin.get(deadlines).await;
+    assert_eq!(
+        admin.post_raw(deadlines, &[("deadline-submitted", "20")]).await.status,
+        StatusCode::FORBIDDEN,
+        "without the CSRF token"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM services WHERE state_deadlines IS NOT NULL").await,
+        0
+    );
+}
