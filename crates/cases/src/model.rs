@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::BTreeMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// What cases needs to know about a service from the catalog when an application starts.

@@ -48,7 +48,11 @@ pub struct Done {
     done: Option<String>,
 }
 
-async fn managed(state: &CasesState, user: &portico_http::SessionUser, slug: &str) -> Result<Service, AppError> {
+async fn managed(
+    state: &CasesState,
+    user: &portico_http::SessionUser,
+    slug: &str,
+) -> Result<Service, AppError> {
     let service = portico_catalog::service::by_slug(&state.app.db, slug)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -82,7 +86,11 @@ fn page_of(
         .into_iter()
         .map(|s| Row {
             id: s.id.clone(),
-            label: if bg { s.label_bg.clone() } else { s.label_en.clone() },
+            label: if bg {
+                s.label_bg.clone()
+            } else {
+                s.label_en.clone()
+            },
             library: s.deadline_working_days.unwrap_or(0),
             value: match typed {
                 Some(typed) => typed.get(&s.id).cloned().unwrap_or_default(),
@@ -96,7 +104,10 @@ fn page_of(
         })
         .collect();
     let process = portico_catalog::service::editing::library_process(&service.process_key)
-        .map_or_else(|| service.process_key.clone(), |p| p.name(page.lang).to_owned());
+        .map_or_else(
+            || service.process_key.clone(),
+            |p| p.name(page.lang).to_owned(),
+        );
     Ok(DeadlinesPage {
         slug: service.slug.clone(),
         title: service.title(page.lang).to_owned(),

@@ -54,7 +54,10 @@ fn from_row(r: Row) -> Result<Application, CasesError> {
     })?;
     let state_deadlines = match &r.state_deadlines {
         Some(raw) => serde_json::from_str(raw).map_err(|e| {
-            CasesError::Internal(format!("application {} has unreadable deadlines: {e}", r.id))
+            CasesError::Internal(format!(
+                "application {} has unreadable deadlines: {e}",
+                r.id
+            ))
         })?,
         None => Default::default(),
     };

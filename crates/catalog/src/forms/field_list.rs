@@ -447,7 +447,10 @@ mod tests {
                 ("copies", false, "what")
             ]
         );
-        assert_eq!(rows[0].options, "self | За мен | Me\nother | За друг | Someone else");
+        assert_eq!(
+            rows[0].options,
+            "self | За мен | Me\nother | За друг | Someone else"
+        );
         let (built_schema, built_layout) = checked(&schema, &layout, &rows);
         assert_eq!(built_schema, schema);
         assert_eq!(built_layout, layout);
@@ -517,13 +520,17 @@ mod tests {
     fn choices_are_written_one_a_line_and_become_the_schemas_enum() {
         let (schema, layout) = definition();
         let mut rows = rows_of(&schema, &layout);
-        rows[0].options = "self | За мен | Me\nchild | За дете | My child\nother | За друг | Someone else".into();
+        rows[0].options =
+            "self | За мен | Me\nchild | За дете | My child\nother | За друг | Someone else".into();
         let (built, layout2) = checked(&schema, &layout, &rows);
         assert_eq!(
             built["properties"]["for_whom"]["enum"],
             json!(["self", "child", "other"])
         );
-        assert_eq!(layout2.field("for_whom").unwrap().options[1].label.en, "My child");
+        assert_eq!(
+            layout2.field("for_whom").unwrap().options[1].label.en,
+            "My child"
+        );
 
         rows[0].options = "self, За мен".into();
         let refused = build(&schema, &layout, &rows).unwrap_err();
@@ -538,17 +545,29 @@ mod tests {
         let (schema, layout) = definition();
         let mut rows = rows_of(&schema, &layout);
         let names = |rows: &[FieldRow]| -> Vec<String> {
-            rows.iter().map(|r| format!("{}@{}", r.name, r.step)).collect()
+            rows.iter()
+                .map(|r| format!("{}@{}", r.name, r.step))
+                .collect()
         };
         apply(&mut rows, Edit::Down(2), &schema, &layout);
         assert_eq!(
             names(&rows),
-            vec!["for_whom@who", "other_egn@who", "copies@what", "purpose@what"]
+            vec![
+                "for_whom@who",
+                "other_egn@who",
+                "copies@what",
+                "purpose@what"
+            ]
         );
         apply(&mut rows, Edit::Up(2), &schema, &layout);
         assert_eq!(
             names(&rows),
-            vec!["for_whom@who", "other_egn@who", "copies@who", "purpose@what"],
+            vec![
+                "for_whom@who",
+                "other_egn@who",
+                "copies@who",
+                "purpose@what"
+            ],
             "up from the top of a step: the end of the step before"
         );
         apply(&mut rows, Edit::Down(1), &schema, &layout);
@@ -556,7 +575,12 @@ mod tests {
         apply(&mut rows, Edit::Remove(9), &schema, &layout);
         assert_eq!(
             names(&rows),
-            vec!["for_whom@who", "copies@who", "other_egn@who", "purpose@what"]
+            vec![
+                "for_whom@who",
+                "copies@who",
+                "other_egn@who",
+                "purpose@what"
+            ]
         );
         let (_, moved) = checked(&schema, &layout, &rows);
         assert_eq!(moved.steps[0].fields.len(), 3);

@@ -7,8 +7,8 @@
 
 use crate::forms::FormVersion;
 use crate::model::Service;
-use crate::search::SearchIndex;
 use crate::model::{Contact, Overrides, Text};
+use crate::search::SearchIndex;
 use crate::service::{self, editing, idempotency, local};
 use crate::CatalogError;
 use axum::extract::{Path, State};
@@ -64,8 +64,15 @@ async fn once(
         hash: idempotency::request_sha256(method_and_path, body),
     };
     let now = state.clock.now();
-    match idempotency::earlier(&state.db, &keyed.client, &keyed.key, &keyed.hash, now, false)
-        .await?
+    match idempotency::earlier(
+        &state.db,
+        &keyed.client,
+        &keyed.key,
+        &keyed.hash,
+        now,
+        false,
+    )
+    .await?
     {
         Some(found) => Ok(Err(replayed(found))),
         None => Ok(Ok(Some(keyed))),
@@ -412,8 +419,8 @@ async fn adopt(
     Json(raw): Json<Value>,
 ) -> Result<Response, AppError> {
     let actor = actor.require_scope(local::SCOPE)?.clone();
-    let body: AdoptionRequest =
-        serde_json::from_value(raw.clone()).map_err(|_| AppError::BadRequest("malformed_request"))?;
+    let body: AdoptionRequest = serde_json::from_value(raw.clone())
+        .map_err(|_| AppError::BadRequest("malformed_request"))?;
     let administration_id = match (&body.administration_id, &actor) {
         (Some(id), _) => id.clone(),
         (None, Actor::ApiClient(c)) => c.administration_id.clone(),
@@ -430,7 +437,15 @@ async fn adopt(
             .await
             .map_err(CatalogError::from)?
             .ok_or(AppError::Forbidden)?;
-    let keyed = match once(&state, &actor, &headers, "POST /api/v1/console/adoptions", &raw).await? {
+    let keyed = match once(
+        &state,
+        &actor,
+        &headers,
+        "POST /api/v1/console/adoptions",
+        &raw,
+    )
+    .await?
+    {
         Ok(keyed) => keyed,
         Err(answered) => return Ok(answered),
     };
@@ -467,7 +482,9 @@ async fn adopt(
     )
     .await
     .map_err(|e| match e {
-        CatalogError::UnknownTemplate(_) => CatalogError::field("template", "catalog.template.missing"),
+        CatalogError::UnknownTemplate(_) => {
+            CatalogError::field("template", "catalog.template.missing")
+        }
         e => e,
     })?;
     let answer = serde_json::to_value(&adopted).map_err(CatalogError::from)?;

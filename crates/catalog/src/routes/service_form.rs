@@ -89,7 +89,8 @@ struct RowView {
 }
 
 fn widget_label(page: &PageContext, widget: &str) -> String {
-    page.t(&format!("service_fields_widget_{widget}")).to_owned()
+    page.t(&format!("service_fields_widget_{widget}"))
+        .to_owned()
 }
 
 fn row_views(

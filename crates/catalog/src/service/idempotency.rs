@@ -149,8 +149,14 @@ mod tests {
         let a = request_sha256("POST /x", &json!({"a": 1, "b": {"c": [1, 2], "d": "e"}}));
         let b = request_sha256("POST /x", &json!({"b": {"d": "e", "c": [1, 2]}, "a": 1}));
         assert_eq!(a, b);
-        assert_ne!(a, request_sha256("POST /y", &json!({"a": 1, "b": {"c": [1, 2], "d": "e"}})));
-        assert_ne!(a, request_sha256("POST /x", &json!({"a": 2, "b": {"c": [1, 2], "d": "e"}})));
+        assert_ne!(
+            a,
+            request_sha256("POST /y", &json!({"a": 1, "b": {"c": [1, 2], "d": "e"}}))
+        );
+        assert_ne!(
+            a,
+            request_sha256("POST /x", &json!({"a": 2, "b": {"c": [1, 2], "d": "e"}}))
+        );
     }
 
     #[test]

@@ -306,7 +306,9 @@ async fn an_admin_edits_the_form_as_a_field_list_and_applications_started_keep_t
         "the schema requires the copies"
     );
     assert_eq!(
-        editor.attr("#widget-3 option[selected]", "value").as_deref(),
+        editor
+            .attr("#widget-3 option[selected]", "value")
+            .as_deref(),
         Some("number")
     );
 
@@ -407,8 +409,14 @@ async fn an_admin_edits_the_form_as_a_field_list_and_applications_started_keep_t
     let started = late.get(&format!("/services/{SLUG}/apply")).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let late_labels = first_step_labels(&late, started.location()).await;
-    assert!(late_labels.contains(&NEW_LABEL.to_owned()), "{late_labels:?}");
-    assert!(late_labels.iter().any(|l| l.starts_with(PHONE_BG)), "{late_labels:?}");
+    assert!(
+        late_labels.contains(&NEW_LABEL.to_owned()),
+        "{late_labels:?}"
+    );
+    assert!(
+        late_labels.iter().any(|l| l.starts_with(PHONE_BG)),
+        "{late_labels:?}"
+    );
     assert_eq!(first_step_labels(&early, &early_step).await, early_labels);
 
     // A change the checker refuses (the EGN asked before the answer it depends on) is
@@ -416,7 +424,10 @@ async fn an_admin_edits_the_form_as_a_field_list_and_applications_started_keep_t
     let editor = admin.get(EDITOR).await;
     let moved = press(&admin, &editor, &[], "up-1").await;
     assert_eq!(moved.status, StatusCode::OK);
-    assert!(moved.texts("#form-preview").is_empty(), "no preview of a refused form");
+    assert!(
+        moved.texts("#form-preview").is_empty(),
+        "no preview of a refused form"
+    );
     let refused = press(&admin, &moved, &[], "publish").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(hrefs(&refused, ".error-summary a"), vec!["#fields"]);
@@ -877,26 +888,47 @@ async fn an_admin_tunes_the_deadlines_and_applications_started_keep_theirs() {
     ] {
         admin.get(&format!("/lang?to={lang}&back=%2F")).await;
         let refused = admin
-            .post_form(&deadlines, &[("deadline-submitted", typed), ("deadline-in_review", "")])
+            .post_form(
+                &deadlines,
+                &[("deadline-submitted", typed), ("deadline-in_review", "")],
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
-        assert_eq!(hrefs(&refused, ".error-summary a"), vec!["#deadline-submitted"]);
-        assert!(refused.texts(".error-summary a")[0].starts_with(expected), "{typed}");
-        assert_eq!(refused.attr("#deadline-submitted", "value").as_deref(), Some(typed));
+        assert_eq!(
+            hrefs(&refused, ".error-summary a"),
+            vec!["#deadline-submitted"]
+        );
+        assert!(
+            refused.texts(".error-summary a")[0].starts_with(expected),
+            "{typed}"
+        );
+        assert_eq!(
+            refused.attr("#deadline-submitted", "value").as_deref(),
+            Some(typed)
+        );
     }
     admin.get("/lang?to=bg&back=%2F").await;
     assert_eq!(stored().await, None);
 
     // Saved: 20 working days from submission instead of the library's 3.
     let saved = admin
-        .post_form(&deadlines, &[("deadline-submitted", "20"), ("deadline-in_review", "")])
+        .post_form(
+            &deadlines,
+            &[("deadline-submitted", "20"), ("deadline-in_review", "")],
+        )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(saved.location(), format!("{deadlines}?done=saved"));
     let after = admin.get(saved.location()).await;
     assert_eq!(after.texts("#service-deadlines-banner").len(), 1);
-    assert_eq!(after.attr("#deadline-submitted", "value").as_deref(), Some("20"));
-    assert_eq!(after.attr("#deadline-in_review", "value").as_deref(), Some(""));
+    assert_eq!(
+        after.attr("#deadline-submitted", "value").as_deref(),
+        Some("20")
+    );
+    assert_eq!(
+        after.attr("#deadline-in_review", "value").as_deref(),
+        Some("")
+    );
     assert_eq!(stored().await.as_deref(), Some(r#"{"submitted":20}"#));
     let sofia = administration_id(&app, SOFIA_EIK).await;
     assert_eq!(
@@ -910,20 +942,34 @@ async fn an_admin_tunes_the_deadlines_and_applications_started_keep_theirs() {
     // Started after: the tuned deadline shows on the case; the early one keeps the library's.
     let (late, _, late_secret) = crate::cases::citizen(&app, "deadlines.late@example.bg").await;
     let late_id = crate::templates::fill(&late, TUNED, "general-application").await;
-    for (client, id, secret) in [(&early, &early_id, &early_secret), (&late, &late_id, &late_secret)] {
+    for (client, id, secret) in [
+        (&early, &early_id, &early_secret),
+        (&late, &late_id, &late_secret),
+    ] {
         let done = crate::cases::submit(&app, client, id, secret).await;
-        assert_eq!(done.location(), format!("/applications/{id}?submitted=1"), "{}", done.body);
+        assert_eq!(
+            done.location(),
+            format!("/applications/{id}?submitted=1"),
+            "{}",
+            done.body
+        );
     }
     let (shown, counted) = shown_and_counted(&app, &admin, &late_id, 20).await;
     assert_eq!(shown, counted, "the tuned deadline");
     let (shown, counted) = shown_and_counted(&app, &admin, &early_id, 3).await;
-    assert_eq!(shown, counted, "the library's deadline, as when it was started");
+    assert_eq!(
+        shown, counted,
+        "the library's deadline, as when it was started"
+    );
     let (tuned_shown, _) = shown_and_counted(&app, &admin, &late_id, 20).await;
     assert_ne!(shown, tuned_shown, "the two differ");
 
     // Choosing another process puts the library's deadlines back.
     let chosen = admin
-        .post_form(&format!("{console}/process"), &[("process", "with_consent")])
+        .post_form(
+            &format!("{console}/process"),
+            &[("process", "with_consent")],
+        )
         .await;
     assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
     assert_eq!(stored().await, None);
@@ -938,8 +984,20 @@ async fn nobody_else_tunes_the_deadlines() {
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-    let other = staff(&app, "deadlines@burgas.bg", &burgas_eik, Role::AdministrationAdmin).await;
-    let operator = staff(&app, "deadlines.operator@sofia.bg", SOFIA_EIK, Role::Operator).await;
+    let other = staff(
+        &app,
+        "deadlines@burgas.bg",
+        &burgas_eik,
+        Role::AdministrationAdmin,
+    )
+    .await;
+    let operator = staff(
+        &app,
+        "deadlines.operator@sofia.bg",
+        SOFIA_EIK,
+        Role::Operator,
+    )
+    .await;
     let (citizen, _) = app.register("deadlines.nosy@example.bg").await;
     for client in [&other, &operator, &citizen] {
         assert_eq!(client.get(deadlines).await.status, StatusCode::NOT_FOUND);
@@ -951,12 +1009,320 @@ async fn nobody_else_tunes_the_deadlines() {
     let admin = admin(&app, "deadlines.owner@sofia.bg").await;
     admin.get(deadlines).await;
     assert_eq!(
-        admin.post_raw(deadlines, &[("deadline-submitted", "20")]).await.status,
+        admin
+            .post_raw(deadlines, &[("deadline-submitted", "20")])
+            .await
+            .status,
         StatusCode::FORBIDDEN,
         "without the CSRF token"
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM services WHERE state_deadlines IS NOT NULL").await,
+        app.count("SELECT COUNT(*) FROM services WHERE state_deadlines IS NOT NULL")
+            .await,
         0
+    );
+}
+
+/// Calls the API as `call` does, with an `Idempotency-Key` when given; (status, whether the
+/// answer says it was replayed, body).
+async fn call_keyed(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    key: Option<&str>,
+    body: Value,
+) -> (StatusCode, bool, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .json(&body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let replayed = response
+        .headers()
+        .get("idempotent-replayed")
+        .is_some_and(|v| v == "true");
+    let text = response.text().await.unwrap();
+    (
+        status,
+        replayed,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_console_api_sets_the_local_parts_and_adopts_and_a_retry_with_its_key_does_nothing_more(
+) {
+    use reqwest::Method;
+    let app = seeded().await;
+    let admin = admin(&app, "api.local@sofia.bg").await;
+    let token = client_token(&app, &admin, &["catalog"]).await;
+    let cases_only = client_token(&app, &admin, &["cases"]).await;
+    let api = format!("/api/v1/console/services/{SLUG}");
+    let local = format!("{api}/local");
+
+    // The local parts: what is given changes, the rest stays.
+    let (_, before) = call(&app, Some(&token), Method::GET, &api, None).await;
+    let change = serde_json::json!({
+        "fee": {"minor": 700, "currency": "EUR"},
+        "deadline_working_days": 12,
+        "contact": {"phone": "02 555 0101", "email": "birth@sofia.example.bg",
+                    "address": {"bg": "ул. Московска 33", "en": "33 Moskovska St"},
+                    "hours": {"bg": "пон.–пет. 9–17", "en": "Mon–Fri 9–17"}}
+    });
+    let (status, _, changed) = call_keyed(&app, &token, Method::PATCH, &local, None, change).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["fee"]["minor"], 700);
+    assert_eq!(changed["deadline_working_days"], 12);
+    assert_eq!(changed["contact"]["phone"], "02 555 0101");
+    assert_eq!(changed["units"], before["units"], "not given, not changed");
+    let public = app.client().get(&format!("/services/{SLUG}")).await;
+    assert!(
+        public.body.contains("02 555 0101"),
+        "the service page shows it"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_changed' AND actor LIKE 'client:%'"
+        ))
+        .await,
+        1
+    );
+
+    // Refused field by field; nothing changed.
+    for refused in [
+        serde_json::json!({"delivery_channels": []}),
+        serde_json::json!({"units": ["no-such-unit"]}),
+        serde_json::json!({"deadline_working_days": 12, "colour": "red"}),
+    ] {
+        let (status, _, body) =
+            call_keyed(&app, &token, Method::PATCH, &local, None, refused.clone()).await;
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST,
+            "{refused}: {status} {body}"
+        );
+    }
+    let (_, after) = call(&app, Some(&token), Method::GET, &api, None).await;
+    assert_eq!(after, changed);
+    let (status, _, _) = call_keyed(
+        &app,
+        &cases_only,
+        Method::PATCH,
+        &local,
+        None,
+        serde_json::json!({"deadline_working_days": 3}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "without the scope");
+    let (burgas_slug, burgas_id): (String, String) = sqlx::query_as(
+        "SELECT s.slug, a.id FROM services s JOIN administrations a ON a.id = s.administration_id \
+         WHERE a.name_en LIKE 'Burgas%' LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let (status, _, _) = call_keyed(
+        &app,
+        &token,
+        Method::PATCH,
+        &format!("/api/v1/console/services/{burgas_slug}/local"),
+        None,
+        serde_json::json!({"deadline_working_days": 3}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another administration's service"
+    );
+
+    // A form version published twice with one key is one version; the same key with another
+    // body is refused.
+    let (shared_key, shared_versions) = stored_form(&app).await;
+    let (_, form) = call(
+        &app,
+        None,
+        Method::GET,
+        &format!("/api/v1/forms/{shared_key}"),
+        None,
+    )
+    .await;
+    let mut layout = form["layout"].clone();
+    layout["steps"][0]["fields"][0]["label"]["bg"] = Value::from(NEW_LABEL);
+    let definition = serde_json::json!({"schema": form["schema"], "layout": layout});
+    let versions = format!("{api}/form-versions");
+    let (status, replayed, first) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        &versions,
+        Some("publish-1"),
+        definition.clone(),
+    )
+    .await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{first}");
+    let (status, replayed, again) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        &versions,
+        Some("publish-1"),
+        definition.clone(),
+    )
+    .await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, true));
+    assert_eq!(again, first, "the same answer");
+    assert_eq!(
+        stored_form(&app).await,
+        (SLUG.to_owned(), 1),
+        "one version made"
+    );
+    assert_eq!(first["version"], shared_versions + 1);
+    let mut other = definition.clone();
+    other["layout"]["steps"][0]["fields"][0]["label"]["en"] = Value::from("Someone else");
+    let (status, _, body) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        &versions,
+        Some("publish-1"),
+        other,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("catalog.idempotency.key_reused"),
+        "{body}"
+    );
+    assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 1));
+    let (status, _, _) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        &versions,
+        Some("не ascii"),
+        definition.clone(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a key that is not printable ASCII"
+    );
+
+    // Adopting a template: once per key.
+    let adoptions = "/api/v1/console/adoptions";
+    let adoption = serde_json::json!({
+        "template": "general-application",
+        "slug": "general-application-api-sofia",
+        "deadline_working_days": 9
+    });
+    let (status, replayed, adopted) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        adoptions,
+        Some("adopt-1"),
+        adoption.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status, replayed),
+        (StatusCode::CREATED, false),
+        "{adopted}"
+    );
+    assert_eq!(adopted["slug"], "general-application-api-sofia");
+    assert_eq!(adopted["deadline_working_days"], 9);
+    let (status, replayed, again) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        adoptions,
+        Some("adopt-1"),
+        adoption.clone(),
+    )
+    .await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, true));
+    assert_eq!(again, adopted);
+    let count_adopted =
+        || app.count("SELECT COUNT(*) FROM services WHERE slug = 'general-application-api-sofia'");
+    assert_eq!(count_adopted().await, 1);
+    let (status, _, body) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        adoptions,
+        None,
+        adoption.clone(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "without the key, adopted already: {body}"
+    );
+    let mut other = adoption.clone();
+    other["deadline_working_days"] = Value::from(10);
+    let (status, _, body) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        adoptions,
+        Some("adopt-1"),
+        other,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("catalog.idempotency.key_reused"),
+        "{body}"
+    );
+    assert_eq!(count_adopted().await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_adopted' AND actor LIKE 'client:%'"
+        ))
+        .await,
+        1
+    );
+
+    // Not for another administration, nor without the scope, nor with a unit it has not.
+    let mut elsewhere = adoption.clone();
+    elsewhere["administration_id"] = Value::from(burgas_id);
+    elsewhere["slug"] = Value::from("general-application-api-burgas");
+    let (status, _, body) = call_keyed(
+        &app,
+        &token,
+        Method::POST,
+        adoptions,
+        Some("adopt-2"),
+        elsewhere,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let mut unscoped = adoption.clone();
+    unscoped["slug"] = Value::from("general-application-api-2");
+    let (status, _, _) = call_keyed(
+        &app,
+        &cases_only,
+        Method::POST,
+        adoptions,
+        None,
+        unscoped.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    unscoped["template"] = Value::from("kindergarten-admission");
+    unscoped["units"] = serde_json::json!(["no-such-unit"]);
+    let (status, _, body) = call_keyed(&app, &token, Method::POST, adoptions, None, unscoped).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM services WHERE slug LIKE 'general-application-api-%' OR slug = 'general-application-api-2'")
+            .await,
+        1
     );
 }
