@@ -88,30 +88,42 @@ fn replayed(found: idempotency::Remembered) -> Response {
     response
 }
 
-/// Commits a write made with [`once`], remembering its answer with the key in the same
-/// transaction. When a request with the same key got there first, this one is rolled back
-/// and answers what that one answered.
-async fn commit_once(
+/// Starts the transaction of a write made with [`once`], claiming its key first. When a
+/// request with the same key got there first, the answer it gave (the transaction is dropped:
+/// nothing is done).
+async fn begin_once(
     state: &AppState,
+    keyed: &Option<Keyed>,
+) -> Result<Result<portico_store::Tx, Response>, AppError> {
+    let mut tx = state.db.begin().await?;
+    let now = state.clock.now();
+    if let Some(k) = keyed {
+        if !idempotency::claim(&mut tx, &k.client, &k.key, &k.hash, now).await? {
+            drop(tx);
+            let first =
+                idempotency::earlier(&state.db, &k.client, &k.key, &k.hash, now, true).await?;
+            return match first {
+                Some(found) => Ok(Err(replayed(found))),
+                None => Err(AppError::Conflict("idempotency_key")),
+            };
+        }
+    }
+    Ok(Ok(tx))
+}
+
+/// Commits a write begun with [`begin_once`], with its answer remembered for its key.
+async fn commit_once(
     mut tx: portico_store::Tx,
     keyed: Option<Keyed>,
     status: StatusCode,
     body: Value,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
     if let Some(k) = &keyed {
         let answer = idempotency::Remembered {
             status: status.as_u16(),
             body: body.clone(),
         };
-        if !idempotency::remember(&mut tx, &k.client, &k.key, &k.hash, &answer, now).await? {
-            drop(tx);
-            let first =
-                idempotency::earlier(&state.db, &k.client, &k.key, &k.hash, now, true).await?;
-            return first
-                .map(replayed)
-                .ok_or(AppError::Conflict("idempotency_key"));
-        }
+        idempotency::remember(&mut tx, &k.client, &k.key, &answer).await?;
     }
     tx.commit().await?;
     Ok((status, Json(body)).into_response())
@@ -209,7 +221,10 @@ async fn publish_form(
     };
     let body: FormDefinition =
         serde_json::from_value(raw).map_err(|_| AppError::BadRequest("malformed_request"))?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = match begin_once(&state, &keyed).await? {
+        Ok(tx) => tx,
+        Err(answered) => return Ok(answered),
+    };
     let published = editing::publish_form(
         &mut tx,
         &actor,
@@ -222,7 +237,7 @@ async fn publish_form(
     match published {
         Ok(version) => {
             let body = serde_json::to_value(&version).map_err(CatalogError::from)?;
-            let answer = commit_once(&state, tx, keyed, StatusCode::CREATED, body).await?;
+            let answer = commit_once(tx, keyed, StatusCode::CREATED, body).await?;
             index.invalidate();
             Ok(answer)
         }
@@ -471,7 +486,10 @@ async fn adopt(
         contact: body.contact.clone(),
         ..Overrides::default()
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = match begin_once(&state, &keyed).await? {
+        Ok(tx) => tx,
+        Err(answered) => return Ok(answered),
+    };
     let adopted = service::adopt(
         &mut tx,
         &body.template,
@@ -488,7 +506,7 @@ async fn adopt(
         e => e,
     })?;
     let answer = serde_json::to_value(&adopted).map_err(CatalogError::from)?;
-    let response = commit_once(&state, tx, keyed, StatusCode::CREATED, answer).await?;
+    let response = commit_once(tx, keyed, StatusCode::CREATED, answer).await?;
     index.invalidate();
     Ok(response)
 }

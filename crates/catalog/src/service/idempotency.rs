@@ -2,9 +2,9 @@
 //! them: a system that did not hear the answer sends again with the same key and gets the same
 //! answer, and nothing more is made (no second form version, no second adoption). Keys are per
 //! caller (the actor's audit id) and kept for [`KEEP_HOURS`]; the same key with another request
-//! is refused. The answer is remembered in the change's own transaction, under the key's primary
-//! key, so of two requests with one key at the same time the second waits for the first, finds
-//! the key taken, and answers what the first answered.
+//! is refused. The key is claimed first thing in the change's own transaction, under its primary
+//! key, and the answer written there at the end, so of two requests with one key at the same
+//! time the second waits for the first, finds the key taken, and answers what the first answered.
 //!
 //! Refused requests (422) are not remembered: nothing was changed, and the corrected request
 //! may use the same key.
@@ -104,14 +104,14 @@ pub async fn earlier(
     }))
 }
 
-/// Remembers the answer to a request with a key, in the change's transaction. `false`: another
+/// Claims a key for a request, first thing in the change's transaction (before the change, so a
+/// request racing on the key waits here rather than making the change twice). `false`: another
 /// request with the key got there first (roll back, and answer [`earlier`] with `after_race`).
-pub async fn remember(
+pub async fn claim(
     tx: &mut Tx,
     client: &str,
     key: &str,
     request_sha256: &str,
-    answer: &Remembered,
     now: DateTime<Utc>,
 ) -> Result<bool, CatalogError> {
     // An expired key may be used again.
@@ -130,13 +130,32 @@ pub async fn remember(
     .bind(client)
     .bind(key)
     .bind(request_sha256)
-    .bind(i64::from(answer.status))
-    .bind(answer.body.to_string())
+    .bind(0_i64)
+    .bind("null")
     .bind(to_millis(now))
     .bind(to_millis(now + chrono::Duration::hours(KEEP_HOURS)))
     .execute(&mut **tx)
     .await?;
     Ok(inserted.rows_affected() == 1)
+}
+
+/// Writes the answer to a claimed key, in the same transaction as the change.
+pub async fn remember(
+    tx: &mut Tx,
+    client: &str,
+    key: &str,
+    answer: &Remembered,
+) -> Result<(), CatalogError> {
+    sqlx::query(
+        "UPDATE catalog_idempotency SET status = $1, response_json = $2 WHERE client_id = $3 AND idem_key = $4",
+    )
+    .bind(i64::from(answer.status))
+    .bind(answer.body.to_string())
+    .bind(client)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1199,6 +1199,15 @@ async fn the_console_api_sets_the_local_parts_and_adopts_and_a_retry_with_its_ke
         "{body}"
     );
     assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 1));
+    // Two at once with one key: one version, the same answer to both.
+    let (a, b) = tokio::join!(
+        call_keyed(&app, &token, Method::POST, &versions, Some("publish-2"), definition.clone()),
+        call_keyed(&app, &token, Method::POST, &versions, Some("publish-2"), definition.clone()),
+    );
+    assert_eq!((a.0, b.0), (StatusCode::CREATED, StatusCode::CREATED), "{} {}", a.2, b.2);
+    assert_eq!(a.2, b.2);
+    assert!(a.1 != b.1, "one of them is the replay");
+    assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 2), "one more version");
     let (status, _, _) = call_keyed(
         &app,
         &token,
