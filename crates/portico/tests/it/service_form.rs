@@ -1086,9 +1086,7 @@ async fn the_console_api_sets_the_local_parts_and_adopts_and_a_retry_with_its_ke
         "the service page shows it"
     );
     assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_changed' AND actor LIKE 'client:%'"
-        ))
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_changed' AND actor LIKE 'client:%'")
         .await,
         1
     );
@@ -1201,13 +1199,37 @@ async fn the_console_api_sets_the_local_parts_and_adopts_and_a_retry_with_its_ke
     assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 1));
     // Two at once with one key: one version, the same answer to both.
     let (a, b) = tokio::join!(
-        call_keyed(&app, &token, Method::POST, &versions, Some("publish-2"), definition.clone()),
-        call_keyed(&app, &token, Method::POST, &versions, Some("publish-2"), definition.clone()),
+        call_keyed(
+            &app,
+            &token,
+            Method::POST,
+            &versions,
+            Some("publish-2"),
+            definition.clone()
+        ),
+        call_keyed(
+            &app,
+            &token,
+            Method::POST,
+            &versions,
+            Some("publish-2"),
+            definition.clone()
+        ),
     );
-    assert_eq!((a.0, b.0), (StatusCode::CREATED, StatusCode::CREATED), "{} {}", a.2, b.2);
+    assert_eq!(
+        (a.0, b.0),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{} {}",
+        a.2,
+        b.2
+    );
     assert_eq!(a.2, b.2);
     assert!(a.1 != b.1, "one of them is the replay");
-    assert_eq!(stored_form(&app).await, (SLUG.to_owned(), 2), "one more version");
+    assert_eq!(
+        stored_form(&app).await,
+        (SLUG.to_owned(), 2),
+        "one more version"
+    );
     let (status, _, _) = call_keyed(
         &app,
         &token,
@@ -1292,9 +1314,7 @@ async fn the_console_api_sets_the_local_parts_and_adopts_and_a_retry_with_its_ke
     );
     assert_eq!(count_adopted().await, 1);
     assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_adopted' AND actor LIKE 'client:%'"
-        ))
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.service_adopted' AND actor LIKE 'client:%'")
         .await,
         1
     );
