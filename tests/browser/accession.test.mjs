@@ -1,7 +1,8 @@
 // Accession in a real browser (issue 15): the platform's admin adds a new municipality and
 // invites its first admin; the admin opens the link from the e-mail, sets a password and an
 // authenticator, adds a unit, invites an operator, adopts a service from the library, and uses
-// the service console (its own parts, the form editor with a preview, the process); the service
+// the service console (its own parts, the form editor's field list and JSON view with a preview,
+// the process and its deadlines); the service
 // is published, a citizen applies on the form as the admin published it, and the operator,
 // invited by e-mail, finds the case in their unit's queue, takes it, reviews it and approves it.
 // Every console page is checked with axe-core at 320 px and 1280 px (no sideways scrolling), and
@@ -253,11 +254,18 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     assert.equal(await admin.page.inputValue(`#label_bg-${added - 1}`), NEW_FIELD_BG, 'the list shows the form published');
   });
 
-  step('chooses the process, withdraws the service and publishes it again', admin, async () => {
+  step('chooses the process, tunes its deadlines, withdraws the service and publishes it again', admin, async () => {
     await admin.page.goto(`${server.baseUrl}${CONSOLE}`);
     await admin.page.check('input[name="process"][value="standard"]');
     await clickAndWait(admin, admin.page.locator('#save-process'));
     assert.equal(await admin.page.locator('#service-console-banner').count(), 1);
+    await clickAndWait(admin, admin.page.locator('#tune-deadlines'));
+    await checkPage(admin, 'deadlines');
+    await admin.page.fill('#deadline-submitted', '5');
+    await clickAndWait(admin, admin.page.locator('#save-deadlines'));
+    assert.equal(await admin.page.locator('#service-deadlines-banner').count(), 1);
+    await checkPage(admin, 'deadlines-saved');
+    await admin.page.goto(`${server.baseUrl}${CONSOLE}`);
     await clickAndWait(admin, admin.page.locator('#unpublish'));
     assert.equal(await admin.page.locator('#publish').count(), 1);
     await checkPage(admin, 'service-withdrawn');
