@@ -1,7 +1,8 @@
 // Accession in a real browser (issue 15): the platform's admin adds a new municipality and
 // invites its first admin; the admin opens the link from the e-mail, sets a password and an
 // authenticator, adds a unit, invites an operator, adopts a service from the library, and uses
-// the service console (its own parts, the form editor with a preview, the process); the service
+// the service console (its own parts, the form editor's field list and JSON view with a preview,
+// the process and its deadlines); the service
 // is published, a citizen applies on the form as the admin published it, and the operator,
 // invited by e-mail, finds the case in their unit's queue, takes it, reviews it and approves it.
 // Every console page is checked with axe-core at 320 px and 1280 px (no sideways scrolling), and
@@ -42,6 +43,7 @@ const citizen = { label: 'citizen' };
 let applicationId = null;
 let trackingNumber = null;
 const timings = [];
+const NEW_FIELD_BG = 'Как да ви отговорим?';
 
 const currentPath = (who) => new URL(who.page.url()).pathname;
 const button = (who, text) => who.page.getByRole('button', { name: text, exact: true });
@@ -209,6 +211,8 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     await clickAndWait(admin, admin.page.locator('#edit-form'));
     assert.equal(currentPath(admin), `${CONSOLE}/form`);
     await checkPage(admin, 'form-editor');
+    // The JSON is the editor's advanced view, folded under the field list.
+    await admin.page.locator('#advanced summary').click();
     const layout = JSON.parse(await admin.page.locator('#layout').inputValue());
     layout.steps[0].title.bg = 'Вашето заявление до Ново село';
     await admin.page.fill('#layout', JSON.stringify(layout, null, 2));
@@ -226,11 +230,42 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     await checkPage(admin, 'form-published');
   });
 
-  step('chooses the process, withdraws the service and publishes it again', admin, async () => {
+  step('adds a field in the field list, is told to write its answers, moves it and publishes', admin, async () => {
+    const rows = admin.page.locator('#field-list fieldset.field-row');
+    const count = await rows.count();
+    await clickAndWait(admin, admin.page.locator('#add-field'));
+    assert.equal(await rows.count(), count + 1);
+    const added = count;
+    await admin.page.fill(`#label_bg-${added}`, NEW_FIELD_BG);
+    await admin.page.fill(`#label_en-${added}`, 'How should we answer you?');
+    await admin.page.selectOption(`#widget-${added}`, 'radios');
+    await admin.page.uncheck(`#required-${added}`);
+    const refused = await clickAndWait(admin, admin.page.locator('#preview-fields'));
+    assert.equal(refused.status(), 422);
+    assert.match(await admin.page.locator('.error-summary').innerText(), /Напишете отговорите/);
+    await checkPage(admin, 'field-list-refused');
+    await admin.page.fill(`#options-${added}`, 'post | По пощата | By post\nmailbox | В кутията ми в Портико | In my Portico mailbox');
+    await clickAndWait(admin, admin.page.locator(`#up-${added}`));
+    assert.equal(await admin.page.inputValue(`#label_bg-${added - 1}`), NEW_FIELD_BG, 'moved up one place');
+    assert.match(await admin.page.locator('#form-preview').innerText(), /Как да ви отговорим\?/);
+    await checkPage(admin, 'field-list-moved');
+    await clickAndWait(admin, admin.page.locator('#publish-fields'));
+    assert.equal(await admin.page.locator('#service-form-banner').count(), 1);
+    assert.equal(await admin.page.inputValue(`#label_bg-${added - 1}`), NEW_FIELD_BG, 'the list shows the form published');
+  });
+
+  step('chooses the process, tunes its deadlines, withdraws the service and publishes it again', admin, async () => {
     await admin.page.goto(`${server.baseUrl}${CONSOLE}`);
     await admin.page.check('input[name="process"][value="standard"]');
     await clickAndWait(admin, admin.page.locator('#save-process'));
     assert.equal(await admin.page.locator('#service-console-banner').count(), 1);
+    await clickAndWait(admin, admin.page.locator('#tune-deadlines'));
+    await checkPage(admin, 'deadlines');
+    await admin.page.fill('#deadline-submitted', '5');
+    await clickAndWait(admin, admin.page.locator('#save-deadlines'));
+    assert.equal(await admin.page.locator('#service-deadlines-banner').count(), 1);
+    await checkPage(admin, 'deadlines-saved');
+    await admin.page.goto(`${server.baseUrl}${CONSOLE}`);
     await clickAndWait(admin, admin.page.locator('#unpublish'));
     assert.equal(await admin.page.locator('#publish').count(), 1);
     await checkPage(admin, 'service-withdrawn');
@@ -252,6 +287,7 @@ describe(`a new municipality joins and publishes a service (${databaseKind()})`,
     assert.equal(await heading(citizen), 'Вашето заявление до Ново село', 'the form as the admin published it');
     await citizen.page.fill('#request', 'Моля за разрешение за временен пазар на площада.');
     await clickAndWait(citizen, button(citizen, 'Запази и продължи'));
+    assert.match(await citizen.page.locator('main').innerText(), /Как да ви отговорим\?/, 'the field added in the field list');
     await clickAndWait(citizen, button(citizen, 'Запази и продължи'));
     assert.equal(await citizen.page.locator('#code').count(), 1, 'the review asks for the authenticator code');
     await submitAuthenticatorCode(citizen, DEMO_TOTP_SECRET);

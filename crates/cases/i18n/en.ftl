@@ -180,6 +180,13 @@ fee-no-account = This administration cannot take payments yet, so the applicatio
 fee-no-personal-id = A fee can only be asked of a person with a personal identifier. Add your EGN or LNCh to your account.
 
 ## The applications of a service, for its console (issue 15, item 2)
+service-deadlines-title = Deadlines of the process
+service-deadlines-process = The service's process:
+service-deadlines-lead = The working days the administration gives itself in each state, in place of the library's. Leave a state empty to keep the library's deadline. Applications started from now on are counted by these; those already started keep the deadlines they started with. Choosing another process puts the library's back.
+service-deadlines-library = In the library, working days:
+service-deadlines-library-none = The library gives this state no deadline.
+service-deadlines-save = Save the deadlines
+service-deadlines-saved = The deadlines are saved: applications started from now on are counted by them.
 service-applications-title = Applications in progress
 service-applications-back = Back to the service
 service-applications-lead = Each application keeps the version of the form it was started with until it is decided, so a new version never breaks one in progress.

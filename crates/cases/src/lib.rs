@@ -53,6 +53,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "cases/0009_payments",
         sql: include_str!("../migrations/0009_payments.sql"),
     },
+    portico_store::Migration {
+        id: "cases/0010_state_deadlines",
+        sql: include_str!("../migrations/0010_state_deadlines.sql"),
+    },
 ];
 
 /// The cases block: its tables, pages, API and notification job. Needs the platform's signing

@@ -1,5 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// What cases needs to know about a service from the catalog when an application starts.
@@ -8,6 +9,8 @@ pub struct ServiceInfo {
     pub id: String,
     pub administration_id: String,
     pub process_key: String,
+    /// The administration's own deadlines for states of the process (state id → working days).
+    pub state_deadlines: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -36,6 +39,10 @@ pub struct Application {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The administration's own deadlines for states of the process when the application was
+    /// started (state id → working days); other states have the library's.
+    #[serde(skip)]
+    pub state_deadlines: BTreeMap<String, u32>,
 }
 
 impl Application {

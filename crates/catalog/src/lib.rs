@@ -42,6 +42,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "catalog/0003_search_synonyms",
         sql: include_str!("../migrations/0003_search_synonyms.sql"),
     },
+    portico_store::Migration {
+        id: "catalog/0004_service_state_deadlines",
+        sql: include_str!("../migrations/0004_service_state_deadlines.sql"),
+    },
+    portico_store::Migration {
+        id: "catalog/0005_console_idempotency",
+        sql: include_str!("../migrations/0005_console_idempotency.sql"),
+    },
 ];
 
 /// The catalog block: its tables, pages and API, with this node's search index.

@@ -181,6 +181,11 @@ pub struct Service {
     /// equally good matches).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<u64>,
+    /// The administration's own deadlines in working days for states of the process (state id
+    /// → days); a state not named keeps the library's. The cases block reads them when an
+    /// application is started.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub state_deadlines: BTreeMap<String, u32>,
 }
 
 impl Service {

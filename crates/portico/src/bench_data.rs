@@ -135,6 +135,7 @@ pub async fn prepare_submissions(
         id: service.id.clone(),
         administration_id: service.administration_id.clone(),
         process_key: service.process_key.clone(),
+        state_deadlines: Default::default(),
     };
     let run = portico_core::new_id();
     let mut out = Vec::with_capacity(n);

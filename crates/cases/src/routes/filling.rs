@@ -39,6 +39,7 @@ fn info(service: &Service) -> ServiceInfo {
         id: service.id.clone(),
         administration_id: service.administration_id.clone(),
         process_key: service.process_key.clone(),
+        state_deadlines: service.state_deadlines.clone(),
     }
 }
 

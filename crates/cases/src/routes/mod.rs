@@ -9,6 +9,7 @@ mod evidence;
 mod filling;
 mod office;
 mod service_applications;
+mod service_deadlines;
 mod views;
 
 use crate::service::Cases;
@@ -80,6 +81,10 @@ pub fn router(state: CasesState) -> Router<AppState> {
         .route(
             "/admin/services/{slug}/applications",
             get(service_applications::list),
+        )
+        .route(
+            "/admin/services/{slug}/deadlines",
+            get(service_deadlines::show).post(service_deadlines::save),
         )
         .route("/office/cases/{id}", get(office::case))
         .route("/office/cases/{id}/claim", post(office::claim))

@@ -37,11 +37,12 @@ struct Row {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    state_deadlines: Option<String>,
 }
 
 const COLUMNS: &str = "id, tracking_number, service_id, administration_id, unit_id, applicant_id, form_version_id, \
      process_key, state, data, current_step, assigned_to, state_deadline, final_deadline, submitted_at, \
-     submission_hash, submission_signature, result_blob, version, created_at, updated_at";
+     submission_hash, submission_signature, result_blob, version, created_at, updated_at, state_deadlines";
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
@@ -51,7 +52,17 @@ fn from_row(r: Row) -> Result<Application, CasesError> {
     let data = serde_json::from_str(&r.data).map_err(|e| {
         CasesError::Internal(format!("application {} has unreadable data: {e}", r.id))
     })?;
+    let state_deadlines = match &r.state_deadlines {
+        Some(raw) => serde_json::from_str(raw).map_err(|e| {
+            CasesError::Internal(format!(
+                "application {} has unreadable deadlines: {e}",
+                r.id
+            ))
+        })?,
+        None => Default::default(),
+    };
     Ok(Application {
+        state_deadlines,
         id: r.id,
         tracking_number: r.tracking_number,
         service_id: r.service_id,
@@ -143,8 +154,8 @@ pub async fn start_draft(
     let id = new_id();
     sqlx::query(
         "INSERT INTO applications (id, service_id, administration_id, applicant_id, form_version_id, process_key, state, \
-         stage, data, current_step, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft', 'draft', $7, 0, 1, $8, $8)",
+         stage, data, current_step, version, created_at, updated_at, state_deadlines) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', 'draft', $7, 0, 1, $8, $8, $9)",
     )
     .bind(&id)
     .bind(&service.id)
@@ -154,6 +165,13 @@ pub async fn start_draft(
     .bind(&service.process_key)
     .bind(prefill.to_string())
     .bind(to_millis(now))
+    .bind(if service.state_deadlines.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&service.state_deadlines).map_err(|e| {
+            CasesError::Internal(format!("deadlines of service {}: {e}", service.id))
+        })?)
+    })
     .execute(&mut **tx)
     .await?;
     let started = Measured::of(
@@ -214,19 +232,23 @@ fn stage_of(process_key: &str, state: &str) -> Result<&'static str, CasesError> 
     })
 }
 
-/// The deadline for a state the case enters now, if the process gives that state one.
+/// The deadline for a state the case enters now: the administration's own for that state when
+/// the case was started with one, else the process's, if it gives that state one.
 fn state_deadline(
-    process_key: &str,
+    app: &Application,
     state: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, CasesError> {
-    let def = processes::get(process_key)?;
-    Ok(def
-        .states
-        .iter()
-        .find(|s| s.id == state)
-        .and_then(|s| s.deadline_working_days)
-        .map(|n| calendar().deadline(now, n).format("%Y-%m-%d").to_string()))
+    let def = processes::get(&app.process_key)?;
+    let days = match app.state_deadlines.get(state) {
+        Some(days) => Some(*days),
+        None => def
+            .states
+            .iter()
+            .find(|s| s.id == state)
+            .and_then(|s| s.deadline_working_days),
+    };
+    Ok(days.map(|n| calendar().deadline(now, n).format("%Y-%m-%d").to_string()))
 }
 
 /// One line of a case's timeline.
@@ -379,7 +401,7 @@ pub async fn submit(
     .bind(&hash)
     .bind(&signature)
     .bind(&final_deadline)
-    .bind(state_deadline(&app.process_key, &first_state, now)?)
+    .bind(state_deadline(&app, &first_state, now)?)
     .bind(id)
     .bind(stage_of(&app.process_key, &first_state)?)
     .execute(&mut **tx)
@@ -474,7 +496,7 @@ pub async fn transition(
          WHERE id = $4 AND version = $5",
     )
     .bind(&to)
-    .bind(state_deadline(&app.process_key, &to, now)?)
+    .bind(state_deadline(&app, &to, now)?)
     .bind(to_millis(now))
     .bind(id)
     .bind(seen_version)

@@ -74,6 +74,7 @@ pub async fn open(cases: &super::Cases, correction_id: &str) -> Result<bool, Cas
         id: service.id.clone(),
         administration_id: service.administration_id.clone(),
         process_key: service.process_key.clone(),
+        state_deadlines: service.state_deadlines.clone(),
     };
     let now = cases.now();
     let mut tx = cases.db.begin().await?;

@@ -182,6 +182,7 @@ mod tests {
             id: "svc-1".into(),
             administration_id: "adm-1".into(),
             process_key: "address_registration".into(),
+            state_deadlines: Default::default(),
         };
         let mut tx = t.db.begin().await.unwrap();
         let draft = applications::start_draft(

@@ -28,6 +28,7 @@ fn service() -> ServiceInfo {
         id: "svc-1".into(),
         administration_id: "adm-1".into(),
         process_key: "address_registration".into(),
+        state_deadlines: Default::default(),
     }
 }
 

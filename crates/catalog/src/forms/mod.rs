@@ -9,6 +9,7 @@
 //! into typed values or field errors, and [`FormVersion::validate`] is the final gate over the
 //! whole document.
 
+pub mod field_list;
 pub mod layout;
 mod messages;
 mod parse;

@@ -44,6 +44,10 @@ pub fn router(index: SearchIndex) -> Router<AppState> {
             get(service_form::show).post(service_form::submit),
         )
         .route(
+            "/admin/services/{slug}/form/fields",
+            axum::routing::post(service_form::fields),
+        )
+        .route(
             "/admin/services/{slug}/process",
             axum::routing::post(service_console::process),
         )

@@ -19,6 +19,7 @@ use portico_core::clock::to_millis;
 use portico_core::{Actor, FieldError};
 use portico_store::Tx;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// One process of the library a service may follow. The definitions belong to the cases block,
 /// which runs them; the catalog keeps only which one a service chose (a test in the cases block
@@ -240,7 +241,10 @@ pub async fn set_process(
             }
         }
     }
-    sqlx::query("UPDATE services SET process_key = $1, updated_at = $2 WHERE id = $3")
+    // Deadlines tuned for the states of the old process do not carry over to the new one.
+    sqlx::query(
+        "UPDATE services SET process_key = $1, state_deadlines = NULL, updated_at = $2 WHERE id = $3",
+    )
         .bind(chosen.key)
         .bind(to_millis(now))
         .bind(&service.id)
@@ -260,5 +264,74 @@ pub async fn set_process(
     }));
     portico_audit::append(tx, event, now).await?;
     service.process_key = chosen.key.to_owned();
+    service.state_deadlines.clear();
+    Ok(service)
+}
+
+/// The longest deadline an administration may give a state, in working days (about a year).
+pub const MAX_STATE_DEADLINE: u32 = 250;
+
+/// Sets the administration's own deadlines, in working days, for states of the service's
+/// process (state id → days; a state not named keeps the library's). Which states the process
+/// has is the cases block's to say: it checks the ids before calling. Applications already
+/// started keep the deadlines they were started with (the cases block copies them then).
+/// A number out of range is a field error `deadline-{state}`; nothing changes.
+pub async fn set_state_deadlines(
+    tx: &mut Tx,
+    actor: &Actor,
+    service_id: &str,
+    deadlines: &BTreeMap<String, u32>,
+    now: DateTime<Utc>,
+) -> Result<Service, CatalogError> {
+    let mut service = get_in(tx, service_id).await?;
+    authorize(actor, &service.administration_id)?;
+    let mut errors = Vec::new();
+    for (state, days) in deadlines {
+        if state.is_empty()
+            || !state
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(CatalogError::field("deadlines", "catalog.deadlines.state"));
+        }
+        if *days == 0 || *days > MAX_STATE_DEADLINE {
+            errors.push(FieldError::new(
+                &format!("deadline-{state}"),
+                "catalog.deadlines.range",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CatalogError::Invalid(errors));
+    }
+    if *deadlines == service.state_deadlines {
+        return Ok(service);
+    }
+    let stored = if deadlines.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(deadlines)?)
+    };
+    sqlx::query("UPDATE services SET state_deadlines = $1, updated_at = $2 WHERE id = $3")
+        .bind(stored)
+        .bind(to_millis(now))
+        .bind(&service.id)
+        .execute(&mut **tx)
+        .await?;
+    bump_version(tx).await?;
+    let event = Event::new(
+        &actor.audit_id(),
+        "catalog.service_deadlines_changed",
+        &service.id,
+    )
+    .in_administration(&service.administration_id)
+    .with(serde_json::json!({
+        "slug": service.slug,
+        "process": service.process_key,
+        "from": service.state_deadlines,
+        "to": deadlines,
+    }));
+    portico_audit::append(tx, event, now).await?;
+    service.state_deadlines = deadlines.clone();
     Ok(service)
 }

@@ -3,6 +3,7 @@
 //! have their own modules, forms live in [`crate::forms`].
 
 pub mod editing;
+pub mod idempotency;
 pub mod local;
 pub mod nomenclatures;
 mod services;

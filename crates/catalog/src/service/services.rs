@@ -17,7 +17,7 @@ pub(super) const COLUMNS: &str = "id, slug, administration_id, template_id, titl
     description_bg, description_en, legal_basis_bg, legal_basis_en, deadline_working_days, \
     fee_minor, fee_currency, fee_note_bg, fee_note_en, payment_options, delivery_channels, \
     required_documents, who_may_apply, topic, life_event, units, contact, form_key, process_key, \
-    published_at, nomenclatures, population";
+    published_at, nomenclatures, population, state_deadlines";
 
 fn currency(code: &str) -> Result<Currency, CatalogError> {
     match code {
@@ -74,6 +74,10 @@ pub(super) fn service_from(row: &AnyRow) -> Result<Service, CatalogError> {
         population: row
             .try_get::<Option<i64>, _>("population")?
             .and_then(|p| u64::try_from(p).ok()),
+        state_deadlines: match row.try_get::<Option<String>, _>("state_deadlines")? {
+            Some(raw) => serde_json::from_str(&raw)?,
+            None => BTreeMap::new(),
+        },
     })
 }
 
@@ -213,6 +217,7 @@ async fn insert(
         published_at: Some(now),
         nomenclatures: nomenclatures.clone(),
         population,
+        state_deadlines: BTreeMap::new(),
     })
 }
 

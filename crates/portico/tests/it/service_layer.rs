@@ -83,6 +83,7 @@ pub async fn draft(app: &TestApp, applicant_id: &str, egn: &str, owner_egn: &str
         id: service.id.clone(),
         administration_id: service.administration_id.clone(),
         process_key: service.process_key.clone(),
+        state_deadlines: service.state_deadlines.clone(),
     };
     let now = app.clock.now();
     let mut tx = app.db.begin().await.unwrap();

@@ -97,7 +97,7 @@ fn answer(
 
 /// Applies for the service and fills every step of its form; returns the application's id at
 /// its review page.
-async fn fill(client: &Client, slug: &str, form_key: &str) -> String {
+pub async fn fill(client: &Client, slug: &str, form_key: &str) -> String {
     let (schema, layout) = demo::form(form_key).unwrap();
     let start = client.get(&format!("/services/{slug}/apply")).await;
     assert_eq!(
