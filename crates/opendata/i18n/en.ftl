@@ -29,6 +29,8 @@ upload-too-large = The file is larger than 20 MB: only a CSV may be larger, up t
 upload-too-large-streamed = The file is larger than 1 GB, or its upload was cut off. Nothing was kept.
 load-broken = The stored file no longer reads as it did when it was checked; upload it again.
 load-file-missing = The stored file is missing; upload it again.
+load-stopped = Loading stopped: its last step was tried again and again without success (the database refused the rows, or the server loading them stopped).
+load-not-failed = This file's load has not failed: there is nothing to start again.
 upload-empty = The file is empty.
 upload-encoding = the file is not in UTF-8; save it as UTF-8 and upload it again.
 upload-csv-fields = this row does not have as many fields as the header.
@@ -67,6 +69,7 @@ audit-opendata-dataset-updated = Open dataset updated
 audit-opendata-resource-added = Resource added to an open dataset
 audit-opendata-resource-replaced = Resource of an open dataset replaced
 audit-opendata-field-retyped = Column type of an open dataset's table corrected
+audit-opendata-load-restarted = Load of an open data resource started again
 
 ## Pages: search, dataset, organisation (od_…)
 od-search-title = Open data
@@ -212,3 +215,6 @@ od-load-refresh = Refresh the page
 od-load-watch = Update it every 5 seconds
 od-load-watching = This page updates every 5 seconds until the file is loaded.
 od-load-stop = Stop updating
+od-load-stopped-rows = { $rows } of { $total } rows had been loaded; they cannot be queried until every row is in.
+od-load-restart = Start loading again
+od-load-restart-hint = It goes on from the last rows loaded, or starts again from the beginning if they are not all there.

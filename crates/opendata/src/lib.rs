@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0007_loads",
         sql: include_str!("../migrations/0007_loads.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0008_load_jobs",
+        sql: include_str!("../migrations/0008_load_jobs.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.
