@@ -25,7 +25,7 @@ state-unknown = Състоянието трябва да е draft, active или
 format-unknown = Качените файлове може да са CSV, JSON, GeoJSON или XLSX.
 url-invalid = Връзката трябва да е адрес с http или https.
 upload-missing = Качете файл или дайте връзка.
-upload-too-large = Файлът е по-голям от 20 MB: по-голям може да е само CSV, до 1 GB.
+upload-too-large = Файлът е по-голям от 20 MB: по-голям може да е само CSV, JSON или GeoJSON, до 1 GB.
 upload-too-large-streamed = Файлът е по-голям от 1 GB или качването му е прекъснато. Нищо не е запазено.
 load-broken = Запазеният файл вече не се чете както при проверката; качете го отново.
 load-file-missing = Запазеният файл липсва; качете го отново.
@@ -175,7 +175,7 @@ od-field-state = Състояние
 od-field-resource-name = Име на ресурса
 od-field-resource-description = Описание
 od-field-upload = Файл
-od-field-upload-hint = CSV, JSON или GeoJSON в UTF-8, или XLSX; до 20 MB, или CSV до 1 GB. Таблица в CSV или XLSX се зарежда в хранилището за данни (голям CSV — във фонов режим: страницата му показва докъде е стигнало).
+od-field-upload-hint = CSV, JSON или GeoJSON в UTF-8, до 1 GB, или XLSX, до 20 MB. Таблица в CSV или XLSX се зарежда в хранилището за данни (голям CSV — във фонов режим: страницата му показва докъде е стигнало).
 od-field-url = Или връзка
 od-field-url-hint = Адрес с http или https, ако данните са другаде.
 

@@ -25,7 +25,7 @@ state-unknown = The state must be draft, active or deleted.
 format-unknown = Uploads may be CSV, JSON, GeoJSON or XLSX.
 url-invalid = A link must be an http or https address.
 upload-missing = Upload a file or give a link.
-upload-too-large = The file is larger than 20 MB: only a CSV may be larger, up to 1 GB.
+upload-too-large = The file is larger than 20 MB: only a CSV, JSON or GeoJSON file may be larger, up to 1 GB.
 upload-too-large-streamed = The file is larger than 1 GB, or its upload was cut off. Nothing was kept.
 load-broken = The stored file no longer reads as it did when it was checked; upload it again.
 load-file-missing = The stored file is missing; upload it again.
@@ -175,7 +175,7 @@ od-field-state = State
 od-field-resource-name = Name of the resource
 od-field-resource-description = Description
 od-field-upload = A file
-od-field-upload-hint = CSV, JSON or GeoJSON in UTF-8, or XLSX; at most 20 MB, or a CSV of up to 1 GB. A CSV or XLSX table is loaded into the datastore (a large CSV in the background: its page shows how far it has got).
+od-field-upload-hint = CSV, JSON or GeoJSON in UTF-8, up to 1 GB, or XLSX, up to 20 MB. A CSV or XLSX table is loaded into the datastore (a large CSV in the background: its page shows how far it has got).
 od-field-url = Or a link
 od-field-url-hint = An http or https address, if the data is elsewhere.
 

@@ -71,6 +71,8 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         std::sync::Arc::new(service::own_data::RefreshJob { ctx: ctx.clone() });
     let load: std::sync::Arc<dyn portico_store::jobs::JobHandler> =
         std::sync::Arc::new(service::loads::LoadJob { ctx: ctx.clone() });
+    let features: std::sync::Arc<dyn portico_store::jobs::JobHandler> =
+        std::sync::Arc::new(service::features_load::IndexJob { ctx: ctx.clone() });
     let state = routes::OpenDataState {
         app: m.state.clone(),
         ctx,
@@ -81,6 +83,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         jobs: vec![
             (service::own_data::REFRESH_JOB, refresh),
             (service::loads::LOAD_JOB, load),
+            (service::features_load::INDEX_JOB, features),
         ],
     })
 }

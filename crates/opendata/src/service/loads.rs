@@ -141,7 +141,7 @@ pub async fn of_resource(
 
 /// A `std::io::Read` over pieces of a file that come through a channel, without a UTF-8
 /// byte-order mark at its start.
-struct Pieces {
+pub(super) struct Pieces {
     rx: mpsc::Receiver<Bytes>,
     current: Bytes,
     at_start: bool,
@@ -150,7 +150,7 @@ struct Pieces {
 }
 
 impl Pieces {
-    fn new(rx: mpsc::Receiver<Bytes>, at_start: bool) -> Pieces {
+    pub(super) fn new(rx: mpsc::Receiver<Bytes>, at_start: bool) -> Pieces {
         Pieces {
             rx,
             current: Bytes::new(),
@@ -214,11 +214,24 @@ fn check_csv(pieces: Pieces) -> Result<Checked, Problem> {
     Ok(Checked { columns, rows })
 }
 
-/// A large CSV being received: written to the blob store and checked as its pieces come.
+/// What the check of a large file found, by its format.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A CSV: loaded into the datastore by the load's job.
+    Csv(Checked),
+    /// JSON that parses: kept as it is.
+    Json,
+    /// A GeoJSON FeatureCollection with this many features: indexed by a job
+    /// ([`super::features_load::INDEX_JOB`]).
+    GeoJson(u64),
+}
+
+/// A large file (CSV, JSON or GeoJSON) being received: written to the blob store and checked
+/// as its pieces come.
 pub struct Receiving {
     writer: BlobWriter,
     feed: mpsc::Sender<Bytes>,
-    check: tokio::task::JoinHandle<Result<Checked, Problem>>,
+    check: tokio::task::JoinHandle<Result<Content, Problem>>,
     size: u64,
 }
 
@@ -228,18 +241,41 @@ impl std::fmt::Debug for Receiving {
     }
 }
 
-/// A received and checked CSV, stored under its key.
+/// A received and checked file, stored under its key.
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub key: String,
     pub size: u64,
-    pub checked: Checked,
+    pub content: Content,
+}
+
+impl Stored {
+    pub fn format(&self) -> files::Format {
+        match self.content {
+            Content::Csv(_) => files::Format::Csv,
+            Content::Json => files::Format::Json,
+            Content::GeoJson(_) => files::Format::GeoJson,
+        }
+    }
 }
 
 impl Receiving {
-    pub async fn start(ctx: &OpenData) -> Result<Receiving, OpenDataError> {
+    /// Starts receiving a file of `format`: CSV, JSON or GeoJSON (XLSX cannot be read before
+    /// its end, where a ZIP file keeps its directory).
+    pub async fn start(ctx: &OpenData, format: files::Format) -> Result<Receiving, OpenDataError> {
         let (feed, rx) = mpsc::channel(4);
-        let check = tokio::task::spawn_blocking(move || check_csv(Pieces::new(rx, true)));
+        let check = tokio::task::spawn_blocking(move || {
+            let pieces = Pieces::new(rx, true);
+            match format {
+                files::Format::Json => {
+                    super::json_stream::check_json(pieces).map(|()| Content::Json)
+                }
+                files::Format::GeoJson => {
+                    super::json_stream::features(pieces, &mut |_| true).map(Content::GeoJson)
+                }
+                _ => check_csv(pieces).map(Content::Csv),
+            }
+        });
         Ok(Receiving {
             writer: ctx.blobs.writer().await?,
             feed,
@@ -284,8 +320,8 @@ impl Receiving {
             size,
         } = self;
         drop(feed);
-        let checked = match check.await {
-            Ok(Ok(checked)) => checked,
+        let content = match check.await {
+            Ok(Ok(content)) => content,
             Ok(Err(p)) => {
                 abort(writer).await;
                 return Err(OpenDataError::Invalid(vec![p]));
@@ -298,7 +334,7 @@ impl Receiving {
             }
         };
         let key = writer.finish().await?;
-        Ok(Stored { key, size, checked })
+        Ok(Stored { key, size, content })
     }
 
     /// Gives the file up: nothing of it stays stored.
@@ -320,7 +356,7 @@ pub async fn queue(
     ctx: &OpenData,
     tx: &mut Tx,
     resource_id: &str,
-    stored: &Stored,
+    checked: &Checked,
 ) -> Result<(), OpenDataError> {
     let job = next_step(ctx, tx, resource_id, 0).await?;
     sqlx::query(
@@ -328,8 +364,8 @@ pub async fn queue(
          problem, updated_at, job_id) VALUES ($1, 'queued', 0, $2, 0, $3, NULL, $4, $5)",
     )
     .bind(resource_id)
-    .bind(stored.checked.rows)
-    .bind(serde_json::to_string(&stored.checked.columns)?)
+    .bind(checked.rows)
+    .bind(serde_json::to_string(&checked.columns)?)
     .bind(ctx.now_millis())
     .bind(job)
     .execute(&mut **tx)

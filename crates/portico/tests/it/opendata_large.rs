@@ -236,11 +236,10 @@ async fn a_bad_row_deep_in_a_large_csv_is_refused_with_its_line_and_nothing_is_k
         message.starts_with(&format!("Ред {}:", ROWS + 1)),
         "{message}"
     );
-    // Only a CSV may be over 20 MB.
-    let mut json_file = b"[".to_vec();
-    json_file.extend(std::iter::repeat_n(b' ', 21 * 1024 * 1024));
-    json_file.extend_from_slice(b"]");
-    let (s, too_big) = post_upload(&app, &token, &package, "big.json", json_file).await;
+    // Only a CSV, JSON or GeoJSON file may be over 20 MB.
+    let mut xlsx_file = b"PK".to_vec();
+    xlsx_file.extend(std::iter::repeat_n(b' ', 21 * 1024 * 1024));
+    let (s, too_big) = post_upload(&app, &token, &package, "big.xlsx", xlsx_file).await;
     assert_eq!(s, StatusCode::CONFLICT, "{too_big}");
     assert!(too_big["error"]["upload"][0]
         .as_str()
@@ -657,5 +656,153 @@ async fn a_load_whose_steps_keep_failing_says_so_and_its_publisher_resumes_it_wi
     assert_eq!(
         load_status(&app, Some("not-a-token"), "en", &id).await.0,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+/// A JSON list of `rows` objects, one a line, over 20 MB; with `bad` (a line's number) broken.
+fn big_json(rows: usize, bad: Option<usize>) -> Vec<u8> {
+    let mut out = String::from("[\n");
+    for i in 1..=rows {
+        let comma = if i < rows { "," } else { "" };
+        let value = if Some(i + 1) == bad { "{x}" } else { "1" };
+        out.push_str(&format!(
+            "{{\"n\": {i}, \"value\": {value}, \"note\": \"Ред {i} от голям JSON файл с данни за районите на София\"}}{comma}\n"
+        ));
+    }
+    out.push_str("]\n");
+    assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
+    out.into_bytes()
+}
+
+/// A GeoJSON FeatureCollection of `n` points over 20 MB, the `i`th at longitude 20 + i / n
+/// and latitude 42.
+fn big_geojson(n: usize) -> Vec<u8> {
+    let mut out = String::from("{\"type\": \"FeatureCollection\", \"features\": [\n");
+    for i in 0..n {
+        let comma = if i + 1 < n { "," } else { "" };
+        out.push_str(&format!(
+            "{{\"type\": \"Feature\", \"geometry\": {{\"type\": \"Point\", \"coordinates\": [{}, 42.0]}}, \"properties\": {{\"n\": {i}, \"name\": \"Детска площадка номер {i} в голям файл\"}}}}{comma}\n",
+            20.0 + i as f64 / n as f64
+        ));
+    }
+    out.push_str("]}\n");
+    assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
+    out.into_bytes()
+}
+
+#[tokio::test]
+async fn json_and_geojson_over_20_mb_are_streamed_checked_and_the_features_indexed_by_a_job() {
+    const JSON_ROWS: usize = 220_000;
+    const POINTS: usize = 120_000;
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let package = dataset(&app, &token, "sofia-json").await;
+
+    // A JSON file broken deep inside is refused with its line; nothing is kept.
+    let (s, refused) = post_upload(
+        &app,
+        &token,
+        &package,
+        "big.json",
+        big_json(JSON_ROWS, Some(200_001)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(
+        refused["error"]["upload"][0],
+        "Line 200001: the JSON cannot be read here."
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_resources").await,
+        0
+    );
+
+    // A good one is stored as it came.
+    let json_file = big_json(JSON_ROWS, None);
+    let (s, created) = post_upload(&app, &token, &package, "big.json", json_file.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    assert_eq!(created["result"]["format"], "JSON");
+    assert_eq!(created["result"]["size"], json_file.len() as i64);
+    let url = created["result"]["url"].as_str().unwrap();
+    let path = url.trim_start_matches(&app.base);
+    let (s, _, bytes) = app.client().get_bytes(path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(bytes == json_file, "the file as uploaded");
+
+    // A GeoJSON's features are indexed by a job, then served by the OGC API, filtered by box.
+    let (s, created) = post_upload(
+        &app,
+        &token,
+        &package,
+        "points.geojson",
+        big_geojson(POINTS),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    assert_eq!(created["result"]["format"], "GeoJSON");
+    let id = created["result"]["id"].as_str().unwrap().to_owned();
+    let items = format!("/ogcapi/collections/{id}/items?limit=1");
+    let started = Instant::now();
+    let all = loop {
+        let page = app.client().get(&items).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let body = page.json();
+        if body["numberMatched"] == POINTS as i64 {
+            break body;
+        }
+        // Nothing, or everything: never a part.
+        assert_eq!(body["numberMatched"], 0, "{body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the features were not indexed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(all["features"][0]["properties"]["n"], 0);
+    // The first tenth of the points lie west of 20.1.
+    let west = app
+        .client()
+        .get(&format!(
+            "/ogcapi/collections/{id}/items?bbox=19.9,41.9,20.099999999,42.1&limit=1"
+        ))
+        .await
+        .json();
+    assert_eq!(west["numberMatched"], (POINTS / 10) as i64, "{west}");
+
+    // A GeoJSON whose features are not features is refused, in Bulgarian when asked.
+    let mut not_features = big_geojson(POINTS);
+    let at = not_features.len() / 2;
+    let cut = not_features[at..]
+        .windows(9)
+        .position(|w| w == b"\"Feature\"")
+        .unwrap();
+    not_features[at + cut + 1] = b'X';
+    let form = reqwest::multipart::Form::new()
+        .text("package_id", package.clone())
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(not_features).file_name("bad.geojson"),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/3/action/resource_create", app.base))
+        .header("Authorization", &token)
+        .header("Accept-Language", "bg")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["upload"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Файлът не е GeoJSON"),
+        "{body}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_resources").await,
+        2
     );
 }
