@@ -25,10 +25,12 @@ state-unknown = The state must be draft, active or deleted.
 format-unknown = Uploads may be CSV, JSON, GeoJSON or XLSX.
 url-invalid = A link must be an http or https address.
 upload-missing = Upload a file or give a link.
-upload-too-large = The file is larger than 20 MB: only a CSV may be larger, up to 1 GB.
+upload-too-large = The file is larger than 20 MB: only a CSV, JSON or GeoJSON file may be larger, up to 1 GB.
 upload-too-large-streamed = The file is larger than 1 GB, or its upload was cut off. Nothing was kept.
 load-broken = The stored file no longer reads as it did when it was checked; upload it again.
 load-file-missing = The stored file is missing; upload it again.
+load-stopped = Loading stopped: its last step was tried again and again without success (the database refused the rows, or the server loading them stopped).
+load-not-failed = This file's load has not failed: there is nothing to start again.
 upload-empty = The file is empty.
 upload-encoding = the file is not in UTF-8; save it as UTF-8 and upload it again.
 upload-csv-fields = this row does not have as many fields as the header.
@@ -67,6 +69,7 @@ audit-opendata-dataset-updated = Open dataset updated
 audit-opendata-resource-added = Resource added to an open dataset
 audit-opendata-resource-replaced = Resource of an open dataset replaced
 audit-opendata-field-retyped = Column type of an open dataset's table corrected
+audit-opendata-load-restarted = Load of an open data resource started again
 
 ## Pages: search, dataset, organisation (od_…)
 od-search-title = Open data
@@ -172,7 +175,7 @@ od-field-state = State
 od-field-resource-name = Name of the resource
 od-field-resource-description = Description
 od-field-upload = A file
-od-field-upload-hint = CSV, JSON or GeoJSON in UTF-8, or XLSX; at most 20 MB, or a CSV of up to 1 GB. A CSV or XLSX table is loaded into the datastore (a large CSV in the background: its page shows how far it has got).
+od-field-upload-hint = CSV, JSON or GeoJSON in UTF-8, up to 1 GB, or XLSX, up to 20 MB. A CSV or XLSX table is loaded into the datastore (a large CSV in the background: its page shows how far it has got).
 od-field-url = Or a link
 od-field-url-hint = An http or https address, if the data is elsewhere.
 
@@ -212,3 +215,6 @@ od-load-refresh = Refresh the page
 od-load-watch = Update it every 5 seconds
 od-load-watching = This page updates every 5 seconds until the file is loaded.
 od-load-stop = Stop updating
+od-load-stopped-rows = { $rows } of { $total } rows had been loaded; they cannot be queried until every row is in.
+od-load-restart = Start loading again
+od-load-restart-hint = It goes on from the last rows loaded, or starts again from the beginning if they are not all there.

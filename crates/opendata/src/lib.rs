@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0007_loads",
         sql: include_str!("../migrations/0007_loads.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0008_load_jobs",
+        sql: include_str!("../migrations/0008_load_jobs.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.
@@ -67,6 +71,8 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         std::sync::Arc::new(service::own_data::RefreshJob { ctx: ctx.clone() });
     let load: std::sync::Arc<dyn portico_store::jobs::JobHandler> =
         std::sync::Arc::new(service::loads::LoadJob { ctx: ctx.clone() });
+    let features: std::sync::Arc<dyn portico_store::jobs::JobHandler> =
+        std::sync::Arc::new(service::features_load::IndexJob { ctx: ctx.clone() });
     let state = routes::OpenDataState {
         app: m.state.clone(),
         ctx,
@@ -77,6 +83,7 @@ fn mount(m: &portico_http::Mount) -> Result<portico_http::Mounted, portico_http:
         jobs: vec![
             (service::own_data::REFRESH_JOB, refresh),
             (service::loads::LOAD_JOB, load),
+            (service::features_load::INDEX_JOB, features),
         ],
     })
 }

@@ -120,7 +120,7 @@ impl From<OpenDataError> for ActionError {
 }
 
 /// The language of the messages: Bulgarian when the client prefers it, else English.
-fn lang(headers: &HeaderMap) -> Lang {
+pub(super) fn lang(headers: &HeaderMap) -> Lang {
     let bg = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

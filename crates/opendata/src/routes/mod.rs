@@ -80,6 +80,10 @@ pub fn router(state: OpenDataState) -> Router<AppState> {
         )
         .route("/data/{name}/resources/{id}", get(resource::resource_page))
         .route(
+            "/data/{name}/resources/{id}/load",
+            axum::routing::post(resource::restart),
+        )
+        .route(
             "/data/{name}/resources/{id}/fields",
             get(fields::fields_page).post(fields::retype),
         )

@@ -3,19 +3,22 @@
 //! why), so a person who uploaded a large file sees progress. The page does not refresh by
 //! itself (a reload moves a screen reader to the top): it has a link that refreshes it, and a
 //! link to have it refreshed every few seconds (the HTTP `Refresh` header, until the load ends),
-//! with a link to stop that (WCAG 2.2.2). No JavaScript.
+//! with a link to stop that (WCAG 2.2.2). No JavaScript. A failed load's publisher may start it
+//! again from the page (`POST …/load`, with the CSRF token; the rule is `loads::restart`).
 
 use super::caller::Caller;
+use super::publish::{page_errors, publisher_of, shown, Shown};
 use super::OpenDataState;
 use crate::service::loads::{self, LoadState};
 use crate::service::{datasets, publisher, resources};
 use crate::strings::TABLES;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::{HeaderName, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use portico_core::Lang;
-use portico_http::{render, AppError, PageContext};
+use portico_http::{render, AppError, CsrfForm, PageContext, SignedIn};
 use serde::Deserialize;
 
 /// How often a watched page is refreshed, in seconds.
@@ -38,6 +41,9 @@ struct ResourcePage {
     self_href: String,
     watch_href: String,
     watching: bool,
+    /// Where a failed load is started again, for its publisher (empty otherwise).
+    restart_href: String,
+    errors: Vec<Shown>,
 }
 
 struct LoadView {
@@ -66,8 +72,16 @@ fn load_view(page: &PageContext, load: &loads::Load) -> LoadView {
         LoadState::Done => ("od_load_done", "decided"),
         LoadState::Failed => ("od_load_failed", "red"),
     };
-    let mut text = page.strings.format(key, &args);
-    if let Some(problem) = &load.problem {
+    let mut text = match (&load.state, load.problem.as_deref()) {
+        // Stopped after its attempts: the reason, then how far it got.
+        (LoadState::Failed, Some(loads::STOPPED)) => format!(
+            "{} {}",
+            page.t(loads::STOPPED),
+            page.strings.format("od_load_stopped_rows", &args)
+        ),
+        _ => page.strings.format(key, &args),
+    };
+    if let Some(problem) = load.problem.as_deref().filter(|p| *p != loads::STOPPED) {
         text = format!("{text} {}", page.t(problem));
     }
     LoadView {
@@ -89,21 +103,76 @@ pub async fn resource_page(
     Path((name, id)): Path<(String, String)>,
     Query(watch): Query<Watch>,
 ) -> Result<Response, AppError> {
-    let page = page.with_strings(TABLES);
-    let d = datasets::visible(&state.ctx.db, caller.session.as_ref(), &name).await?;
+    let (view, watching) = view(
+        &state,
+        page,
+        caller.session.as_ref(),
+        (&name, &id),
+        watch.watch.is_some(),
+        Vec::new(),
+    )
+    .await?;
+    let mut response = render(&view)?.into_response();
+    if watching {
+        response.headers_mut().insert(
+            HeaderName::from_static("refresh"),
+            HeaderValue::from(REFRESH_SECONDS),
+        );
+    }
+    Ok(response)
+}
+
+/// `POST /data/{name}/resources/{id}/load`: the publisher starts a failed load again, then sees
+/// the page; a load that has not failed is left as it is, and the page says so.
+pub async fn restart(
+    State(state): State<OpenDataState>,
+    SignedIn(user): SignedIn,
+    page: PageContext,
+    Path((name, id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let actor = publisher_of(&user)?;
+    let d = super::publish::editable(&state, &actor, &name).await?;
     let r = resources::get(&state.ctx.db, &id)
         .await?
         .filter(|r| r.dataset_id == d.id)
         .ok_or(AppError::NotFound)?;
-    let load = loads::of_resource(&state.ctx.db, &r.id)
+    let problems = match loads::restart(&state.ctx, &actor, &r.id).await {
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&format!("/data/{}/resources/{}", d.name, r.id)).into_response(),
+            )
+        }
+        Err(e) => page_errors(e)?,
+    };
+    let page = page.with_strings(TABLES);
+    let errors = shown(&page, &problems);
+    let (view, _) = view(&state, page, Some(&actor), (&name, &id), false, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+}
+
+/// The page of resource `id` of dataset `name` as `viewer` may see it; and whether it is
+/// watched (refreshed while its load runs).
+async fn view(
+    state: &OpenDataState,
+    page: PageContext,
+    viewer: Option<&portico_core::Actor>,
+    (name, id): (&str, &str),
+    watch: bool,
+    errors: Vec<Shown>,
+) -> Result<(ResourcePage, bool), AppError> {
+    let page = page.with_strings(TABLES);
+    let d = datasets::visible(&state.ctx.db, viewer, name).await?;
+    let r = resources::get(&state.ctx.db, id)
         .await?
-        .map(|l| load_view(&page, &l));
-    let may_edit = caller
-        .session
-        .as_ref()
-        .is_some_and(|a| publisher::may_publish(a, &d.administration_id));
+        .filter(|r| r.dataset_id == d.id)
+        .ok_or(AppError::NotFound)?;
+    let load = loads::of_resource(&state.ctx.db, &r.id).await?;
+    let may_edit = viewer.is_some_and(|a| publisher::may_publish(a, &d.administration_id));
+    let failed = load.as_ref().is_some_and(|l| l.state == LoadState::Failed);
+    let load = load.map(|l| load_view(&page, &l));
     let running = load.as_ref().is_some_and(|l| l.running);
-    let watching = running && watch.watch.is_some();
+    let watching = running && watch;
     let self_href = format!("/data/{}/resources/{}", d.name, r.id);
     let view = ResourcePage {
         title: match page.lang {
@@ -134,18 +203,17 @@ pub async fn resource_page(
         } else {
             String::new()
         },
+        restart_href: if may_edit && failed {
+            format!("{self_href}/load")
+        } else {
+            String::new()
+        },
         load,
         watch_href: format!("{self_href}?watch=1"),
         self_href,
         watching,
+        errors,
         page,
     };
-    let mut response = render(&view)?.into_response();
-    if watching {
-        response.headers_mut().insert(
-            HeaderName::from_static("refresh"),
-            HeaderValue::from(REFRESH_SECONDS),
-        );
-    }
-    Ok(response)
+    Ok((view, watching))
 }

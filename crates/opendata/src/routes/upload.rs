@@ -1,6 +1,7 @@
 //! Reading the file of a multipart form (the pages' and the CKAN API's `resource_create`): held
-//! whole up to the ordinary limit ([`MAX_UPLOAD_BYTES`]) and checked as before; a CSV beyond it
-//! is streamed to the blob store and checked as it comes ([`loads::Receiving`]), never whole.
+//! whole up to the ordinary limit ([`MAX_UPLOAD_BYTES`]) and checked as before; a CSV, JSON or
+//! GeoJSON file beyond it is streamed to the blob store and checked as it comes
+//! ([`loads::Receiving`]), never whole.
 
 use crate::error::OpenDataError;
 use crate::service::files::Format;
@@ -41,13 +42,16 @@ pub async fn receive(
             Some(piece) => break piece,
         }
     };
-    if Format::detect(format, &file_name) != Some(Format::Csv) {
-        return Err(drained(field, OpenDataError::invalid("upload", "upload.too_large")).await);
-    }
+    let format = match Format::detect(format, &file_name) {
+        Some(f @ (Format::Csv | Format::Json | Format::GeoJson)) => f,
+        _ => {
+            return Err(drained(field, OpenDataError::invalid("upload", "upload.too_large")).await)
+        }
+    };
     if !may_stream {
         return Err(drained(field, OpenDataError::Forbidden).await);
     }
-    let mut receiving = Receiving::start(ctx).await?;
+    let mut receiving = Receiving::start(ctx, format).await?;
     let mut piece = Some(held.freeze());
     let mut then = Some(over);
     loop {

@@ -491,6 +491,16 @@ pub async fn describe(
     Ok(())
 }
 
+/// How many rows a resource's table holds (an error when there is no table).
+pub async fn count_rows(db: &Db, resource_id: &str) -> Result<i64, OpenDataError> {
+    let sql = format!("SELECT COUNT(*) FROM {}", table(resource_id));
+    let row = sqlx::query(&sql)
+        .persistent(false)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get::<i64, _>(0)?)
+}
+
 /// Drops the table of a load that did not finish (no description refers to it yet).
 pub async fn drop_table(tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
     sqlx::query(&format!("DROP TABLE IF EXISTS {}", table(resource_id)))

@@ -104,40 +104,7 @@ pub async fn index(tx: &mut Tx, resource_id: &str, text: &str) -> Result<i64, Op
     let features = from_geojson(text)?;
     // Eight parameters a row, well under SQLite's limit.
     for chunk in features.chunks(500) {
-        let mut sql = String::from(
-            "INSERT INTO opendata_features \
-             (resource_id, n, min_x, min_y, max_x, max_y, geometry, properties) VALUES ",
-        );
-        for k in 0..chunk.len() {
-            let p = k * 8;
-            if k > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for f in chunk {
-            q = q
-                .bind(resource_id)
-                .bind(f.id as i64)
-                .bind(f.bbox.map(|b| b[0]))
-                .bind(f.bbox.map(|b| b[1]))
-                .bind(f.bbox.map(|b| b[2]))
-                .bind(f.bbox.map(|b| b[3]))
-                .bind(f.geometry.to_string())
-                .bind(Value::Object(f.properties.clone()).to_string());
-        }
-        q.execute(&mut **tx).await?;
+        insert_features(tx, resource_id, chunk).await?;
     }
     let n = features.len() as i64;
     sqlx::query("UPDATE opendata_resources SET features = $2 WHERE id = $1")
@@ -146,6 +113,50 @@ pub async fn index(tx: &mut Tx, resource_id: &str, text: &str) -> Result<i64, Op
         .execute(&mut **tx)
         .await?;
     Ok(n)
+}
+
+/// Stores `chunk` (at most 500: eight parameters a row, well under SQLite's limit) in
+/// `opendata_features`.
+pub(super) async fn insert_features(
+    tx: &mut Tx,
+    resource_id: &str,
+    chunk: &[Feature],
+) -> Result<(), OpenDataError> {
+    let mut sql = String::from(
+        "INSERT INTO opendata_features \
+         (resource_id, n, min_x, min_y, max_x, max_y, geometry, properties) VALUES ",
+    );
+    for k in 0..chunk.len() {
+        let p = k * 8;
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7,
+            p + 8
+        ));
+    }
+    let mut q = sqlx::query(&sql);
+    for f in chunk {
+        q = q
+            .bind(resource_id)
+            .bind(f.id as i64)
+            .bind(f.bbox.map(|b| b[0]))
+            .bind(f.bbox.map(|b| b[1]))
+            .bind(f.bbox.map(|b| b[2]))
+            .bind(f.bbox.map(|b| b[3]))
+            .bind(f.geometry.to_string())
+            .bind(Value::Object(f.properties.clone()).to_string());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Indexes a GeoJSON resource added before `opendata_features` existed. Two nodes doing it at

@@ -15,6 +15,8 @@ use super::OpenData;
 use crate::error::{OpenDataError, Problem};
 use bytes::Bytes;
 use futures::StreamExt;
+use portico_audit::Event;
+use portico_core::Actor;
 use portico_store::blobs::BlobWriter;
 use portico_store::jobs::{self, JobHandler, NewJob};
 use portico_store::Tx;
@@ -24,9 +26,21 @@ use tokio::sync::mpsc;
 pub const LOAD_JOB: &str = "opendata.load_csv";
 /// The most rows one step inserts.
 const STEP_ROWS: usize = 50_000;
-/// How long a step goes on inserting before it commits and leaves the rest to the next one
-/// (well inside the job's timeout, on a slow machine too).
-const STEP_TIME: std::time::Duration = std::time::Duration::from_secs(8);
+/// How long a step goes on inserting before it commits and leaves the rest to the next one.
+/// A step must end well within half the job's lease (the lease is 60 s, `jobs::WorkerOptions`;
+/// the handler's timeout, [`STEP_TIMEOUT`], is under half of it): it stops after
+/// [`STEP_ROWS`] rows or this long, whichever comes first, checked after every batch (at most
+/// 1,000 rows), then commits. On SQLite the step's transaction holds the one writer, so every
+/// other write of the platform waits for it: there it is kept short.
+fn step_time(backend: portico_store::Backend) -> std::time::Duration {
+    match backend {
+        portico_store::Backend::Sqlite => std::time::Duration::from_secs(2),
+        portico_store::Backend::Postgres => std::time::Duration::from_secs(8),
+    }
+}
+/// The handler's timeout: a step cut off by it is failed and done again from the last one's
+/// end. Under half the 60 s lease (the worker would cut it to that anyway).
+const STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(25);
 
 /// Where a load is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,38 +71,77 @@ impl LoadState {
     }
 }
 
-/// A resource's load, as its page shows it.
+/// A resource's load, as its page and the API show it.
 #[derive(Debug, Clone)]
 pub struct Load {
     pub state: LoadState,
     pub rows: i64,
     pub total_rows: i64,
+    /// How far into the file the rows loaded so far go, and the file's size.
+    pub bytes: i64,
+    pub total_bytes: i64,
     /// Why it failed: a message code.
     pub problem: Option<String>,
+    /// The job of the next step, when one was queued.
+    job_id: Option<String>,
 }
 
-/// The load of a resource's file, if it was loaded by the job.
+/// Why a load failed when its job gave up: its last attempt failed (a database error each
+/// time, or cut off), or the worker running it stopped.
+pub const STOPPED: &str = "load.stopped";
+
+/// The load of a resource's file, if it was loaded by the job. A load still waiting or
+/// loading whose job is dead (its attempts used up) or gone is failed ([`STOPPED`]).
 pub async fn of_resource(
     db: &portico_store::Db,
     resource_id: &str,
 ) -> Result<Option<Load>, OpenDataError> {
-    let row: Option<(String, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT state, rows, total_rows, problem FROM opendata_loads WHERE resource_id = $1",
+    type Row = (
+        String,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT l.state, l.rows, l.total_rows, l.offset_bytes, l.problem, l.job_id, r.size \
+         FROM opendata_loads l JOIN opendata_resources r ON r.id = l.resource_id \
+         WHERE l.resource_id = $1",
     )
     .bind(resource_id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(state, rows, total_rows, problem)| Load {
+    let Some((state, rows, total_rows, bytes, problem, job_id, size)) = row else {
+        return Ok(None);
+    };
+    let mut load = Load {
         state: LoadState::parse(&state),
         rows,
         total_rows,
+        bytes,
+        total_bytes: size.unwrap_or(0),
         problem,
-    }))
+        job_id,
+    };
+    if matches!(load.state, LoadState::Queued | LoadState::Loading) {
+        if let Some(job) = &load.job_id {
+            let given_up = jobs::status(db, job)
+                .await?
+                .is_none_or(|s| s.status == "dead");
+            if given_up {
+                load.state = LoadState::Failed;
+                load.problem = Some(STOPPED.to_owned());
+            }
+        }
+    }
+    Ok(Some(load))
 }
 
 /// A `std::io::Read` over pieces of a file that come through a channel, without a UTF-8
 /// byte-order mark at its start.
-struct Pieces {
+pub(super) struct Pieces {
     rx: mpsc::Receiver<Bytes>,
     current: Bytes,
     at_start: bool,
@@ -97,7 +150,7 @@ struct Pieces {
 }
 
 impl Pieces {
-    fn new(rx: mpsc::Receiver<Bytes>, at_start: bool) -> Pieces {
+    pub(super) fn new(rx: mpsc::Receiver<Bytes>, at_start: bool) -> Pieces {
         Pieces {
             rx,
             current: Bytes::new(),
@@ -161,11 +214,24 @@ fn check_csv(pieces: Pieces) -> Result<Checked, Problem> {
     Ok(Checked { columns, rows })
 }
 
-/// A large CSV being received: written to the blob store and checked as its pieces come.
+/// What the check of a large file found, by its format.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A CSV: loaded into the datastore by the load's job.
+    Csv(Checked),
+    /// JSON that parses: kept as it is.
+    Json,
+    /// A GeoJSON FeatureCollection with this many features: indexed by a job
+    /// ([`super::features_load::INDEX_JOB`]).
+    GeoJson(u64),
+}
+
+/// A large file (CSV, JSON or GeoJSON) being received: written to the blob store and checked
+/// as its pieces come.
 pub struct Receiving {
     writer: BlobWriter,
     feed: mpsc::Sender<Bytes>,
-    check: tokio::task::JoinHandle<Result<Checked, Problem>>,
+    check: tokio::task::JoinHandle<Result<Content, Problem>>,
     size: u64,
 }
 
@@ -175,18 +241,41 @@ impl std::fmt::Debug for Receiving {
     }
 }
 
-/// A received and checked CSV, stored under its key.
+/// A received and checked file, stored under its key.
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub key: String,
     pub size: u64,
-    pub checked: Checked,
+    pub content: Content,
+}
+
+impl Stored {
+    pub fn format(&self) -> files::Format {
+        match self.content {
+            Content::Csv(_) => files::Format::Csv,
+            Content::Json => files::Format::Json,
+            Content::GeoJson(_) => files::Format::GeoJson,
+        }
+    }
 }
 
 impl Receiving {
-    pub async fn start(ctx: &OpenData) -> Result<Receiving, OpenDataError> {
+    /// Starts receiving a file of `format`: CSV, JSON or GeoJSON (XLSX cannot be read before
+    /// its end, where a ZIP file keeps its directory).
+    pub async fn start(ctx: &OpenData, format: files::Format) -> Result<Receiving, OpenDataError> {
         let (feed, rx) = mpsc::channel(4);
-        let check = tokio::task::spawn_blocking(move || check_csv(Pieces::new(rx, true)));
+        let check = tokio::task::spawn_blocking(move || {
+            let pieces = Pieces::new(rx, true);
+            match format {
+                files::Format::Json => {
+                    super::json_stream::check_json(pieces).map(|()| Content::Json)
+                }
+                files::Format::GeoJson => {
+                    super::json_stream::features(pieces, &mut |_| true).map(Content::GeoJson)
+                }
+                _ => check_csv(pieces).map(Content::Csv),
+            }
+        });
         Ok(Receiving {
             writer: ctx.blobs.writer().await?,
             feed,
@@ -231,8 +320,8 @@ impl Receiving {
             size,
         } = self;
         drop(feed);
-        let checked = match check.await {
-            Ok(Ok(checked)) => checked,
+        let content = match check.await {
+            Ok(Ok(content)) => content,
             Ok(Err(p)) => {
                 abort(writer).await;
                 return Err(OpenDataError::Invalid(vec![p]));
@@ -245,7 +334,7 @@ impl Receiving {
             }
         };
         let key = writer.finish().await?;
-        Ok(Stored { key, size, checked })
+        Ok(Stored { key, size, content })
     }
 
     /// Gives the file up: nothing of it stays stored.
@@ -267,29 +356,37 @@ pub async fn queue(
     ctx: &OpenData,
     tx: &mut Tx,
     resource_id: &str,
-    stored: &Stored,
+    checked: &Checked,
 ) -> Result<(), OpenDataError> {
+    let job = next_step(ctx, tx, resource_id, 0).await?;
     sqlx::query(
         "INSERT INTO opendata_loads (resource_id, state, rows, total_rows, offset_bytes, fields, \
-         problem, updated_at) VALUES ($1, 'queued', 0, $2, 0, $3, NULL, $4)",
+         problem, updated_at, job_id) VALUES ($1, 'queued', 0, $2, 0, $3, NULL, $4, $5)",
     )
     .bind(resource_id)
-    .bind(stored.checked.rows)
-    .bind(serde_json::to_string(&stored.checked.columns)?)
+    .bind(checked.rows)
+    .bind(serde_json::to_string(&checked.columns)?)
     .bind(ctx.now_millis())
+    .bind(job)
     .execute(&mut **tx)
     .await?;
-    next_step(ctx, tx, resource_id).await
+    Ok(())
 }
 
-async fn next_step(ctx: &OpenData, tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
+/// Queues the step that goes on from `rows` rows loaded; its id. A step whose load is no longer
+/// at `rows` when it runs (another step or a restart went on) does nothing.
+async fn next_step(
+    ctx: &OpenData,
+    tx: &mut Tx,
+    resource_id: &str,
+    rows: i64,
+) -> Result<String, OpenDataError> {
     let job = NewJob::now(
         LOAD_JOB,
-        serde_json::json!({ "resource_id": resource_id }),
+        serde_json::json!({ "resource_id": resource_id, "rows": rows }),
         ctx.clock.now(),
     );
-    jobs::enqueue(tx, job, ctx.clock.now()).await?;
-    Ok(())
+    Ok(jobs::enqueue(tx, job, ctx.clock.now()).await?)
 }
 
 /// What the reader of a step hands over: rows with the file's byte offset after them.
@@ -300,8 +397,8 @@ enum Parsed {
 
 /// Reads records from `pieces` (the file from byte `offset`; at 0 its header first) and hands
 /// them over in batches of `batch`, each with the offset of the next record, until the file
-/// ends, [`STEP_ROWS`] are read or the receiver is gone.
-fn read_rows(pieces: Pieces, offset: u64, batch: usize, out: &mpsc::Sender<Parsed>) {
+/// ends, `most` rows are read or the receiver is gone.
+fn read_rows(pieces: Pieces, offset: u64, batch: usize, most: usize, out: &mpsc::Sender<Parsed>) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(offset == 0)
         .flexible(false)
@@ -325,12 +422,12 @@ fn read_rows(pieces: Pieces, offset: u64, batch: usize, out: &mpsc::Sender<Parse
                 return;
             }
         }
-        if rows.len() == batch || read == STEP_ROWS {
+        if rows.len() == batch || read == most {
             let at = next_offset(offset, &reader);
             if out
                 .blocking_send(Parsed::Rows(std::mem::take(&mut rows), at))
                 .is_err()
-                || read == STEP_ROWS
+                || read == most
             {
                 return;
             }
@@ -349,8 +446,15 @@ fn next_offset(offset: u64, reader: &csv::Reader<Pieces>) -> u64 {
 }
 
 /// One step of a load: the next rows, then (at the end) the table described and the resource
-/// marked loaded. True when another step is needed.
-pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataError> {
+/// marked loaded. True when another step is needed. `from`: the rows loaded when the step was
+/// queued; a step queued at another point than where the load is now (a step done twice, a
+/// load restarted since) does nothing, and a step commits only if no other one went on from
+/// the same point meanwhile, so no row goes in twice.
+pub async fn step(
+    ctx: &OpenData,
+    resource_id: &str,
+    from: Option<i64>,
+) -> Result<bool, OpenDataError> {
     let row: Option<(String, i64, i64, i64, String)> = sqlx::query_as(
         "SELECT state, rows, total_rows, offset_bytes, fields FROM opendata_loads \
          WHERE resource_id = $1",
@@ -364,7 +468,8 @@ pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataErr
     if matches!(
         LoadState::parse(&state),
         LoadState::Done | LoadState::Failed
-    ) {
+    ) || from.is_some_and(|f| f != done)
+    {
         return Ok(false);
     }
     let columns: Columns = serde_json::from_str(&fields)?;
@@ -391,9 +496,16 @@ pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataErr
     let batch = datastore::batch_rows(&columns);
     let (out, mut parsed) = mpsc::channel::<Parsed>(2);
     let reader = tokio::task::spawn_blocking(move || {
-        read_rows(Pieces::new(pieces, offset == 0), offset, batch, &out);
+        read_rows(
+            Pieces::new(pieces, offset == 0),
+            offset,
+            batch,
+            STEP_ROWS,
+            &out,
+        );
     });
     let started = std::time::Instant::now();
+    let budget = step_time(ctx.db.backend());
     let mut tx = ctx.db.begin().await?;
     if done == 0 {
         datastore::drop_table(&mut tx, resource_id).await?;
@@ -415,7 +527,7 @@ pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataErr
                 break;
             }
         }
-        if started.elapsed() > STEP_TIME {
+        if started.elapsed() > budget {
             break;
         }
     }
@@ -433,6 +545,7 @@ pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataErr
     }
     let finished = rows >= total || at >= resource.size.map_or(0, |s| s as u64);
     let now = ctx.now_millis();
+    let mut job = None;
     if finished {
         datastore::describe(&mut tx, ctx.db.backend(), resource_id, &columns).await?;
         sqlx::query("UPDATE opendata_resources SET datastore_rows = $2 WHERE id = $1")
@@ -442,21 +555,102 @@ pub async fn step(ctx: &OpenData, resource_id: &str) -> Result<bool, OpenDataErr
             .await?;
         super::index::touch(&mut tx).await?;
     } else {
-        next_step(ctx, &mut tx, resource_id).await?;
+        job = Some(next_step(ctx, &mut tx, resource_id, rows).await?);
     }
-    sqlx::query(
-        "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, updated_at = $5 \
-         WHERE resource_id = $1",
+    let moved = sqlx::query(
+        "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, updated_at = $5, \
+         job_id = $6 WHERE resource_id = $1 AND rows = $7 AND state IN ('queued', 'loading')",
     )
     .bind(resource_id)
     .bind(if finished { "done" } else { "loading" })
     .bind(rows)
     .bind(i64::try_from(at).unwrap_or(i64::MAX))
     .bind(now)
+    .bind(job)
+    .bind(done)
     .execute(&mut *tx)
     .await?;
+    if moved.rows_affected() != 1 {
+        // Another step went on from the same point first (or the load was restarted): this
+        // one's rows are not kept.
+        drop(tx);
+        return Ok(false);
+    }
     tx.commit().await?;
     Ok(!finished)
+}
+
+/// Starts a failed load again, for its publisher: from where its last step ended when the
+/// resource's table holds exactly the rows counted so far, otherwise from the start (the table
+/// made anew by the first step). One transaction with its audit entry; the rows it goes on
+/// from. A load that has not failed is left as it is ("load.not_failed").
+pub async fn restart(
+    ctx: &OpenData,
+    actor: &Actor,
+    resource_id: &str,
+) -> Result<i64, OpenDataError> {
+    let r = super::resources::get(&ctx.db, resource_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    let d = super::datasets::get(&ctx.db, &r.dataset_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    super::publisher::require(actor, &d.administration_id)?;
+    let load = of_resource(&ctx.db, resource_id)
+        .await?
+        .ok_or(OpenDataError::NotFound)?;
+    if load.state != LoadState::Failed {
+        return Err(OpenDataError::invalid("load", "load.not_failed"));
+    }
+    let kept = match load.rows {
+        0 => None,
+        _ => datastore::count_rows(&ctx.db, resource_id).await.ok(),
+    };
+    let (from, offset) = if kept == Some(load.rows) {
+        (load.rows, load.bytes)
+    } else {
+        (0, 0)
+    };
+    let mut tx = ctx.db.begin().await?;
+    let job = next_step(ctx, &mut tx, resource_id, from).await?;
+    let restarted = sqlx::query(
+        "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, problem = NULL, \
+         job_id = $5, updated_at = $6 \
+         WHERE resource_id = $1 AND rows = $7 AND COALESCE(job_id, '') = $8",
+    )
+    .bind(resource_id)
+    .bind(if from == 0 { "queued" } else { "loading" })
+    .bind(from)
+    .bind(offset)
+    .bind(&job)
+    .bind(ctx.now_millis())
+    .bind(load.rows)
+    .bind(load.job_id.clone().unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
+    if restarted.rows_affected() != 1 {
+        // Started again by someone else meanwhile.
+        return Err(OpenDataError::invalid("load", "load.not_failed"));
+    }
+    portico_audit::append(
+        &mut tx,
+        Event::new(&actor.audit_id(), "opendata.load_restarted", resource_id)
+            .in_administration(&d.administration_id)
+            .with(serde_json::json!({
+                "dataset": d.name,
+                "from_rows": from,
+                "problem": load.problem,
+            })),
+        ctx.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        resource_id,
+        from,
+        "opendata: a failed load was started again"
+    );
+    Ok(from)
 }
 
 async fn drop_after_failure(ctx: &OpenData, resource_id: &str) -> Result<(), OpenDataError> {
@@ -491,14 +685,15 @@ impl JobHandler for LoadJob {
         let Some(id) = payload.get("resource_id").and_then(|v| v.as_str()) else {
             return Ok(());
         };
-        step(&self.ctx, id)
+        let from = payload.get("rows").and_then(serde_json::Value::as_i64);
+        step(&self.ctx, id, from)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
 
     fn timeout(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(120)
+        STEP_TIMEOUT
     }
 }
 
@@ -537,7 +732,7 @@ mod tests {
     fn rows_are_read_in_batches_with_the_offset_of_the_next() {
         let text = b"\xEF\xBB\xBFa,b\n1,2\n3,4\n5,6\n";
         let (out, mut got) = mpsc::channel(16);
-        read_rows(pieces_of(text, 4), 0, 2, &out);
+        read_rows(pieces_of(text, 4), 0, 2, usize::MAX, &out);
         let Some(Parsed::Rows(rows, at)) = got.blocking_recv() else {
             panic!("rows")
         };
@@ -548,10 +743,31 @@ mod tests {
             .unwrap();
         drop(tx);
         let (out, mut got) = mpsc::channel(16);
-        read_rows(Pieces::new(rx, false), at, 2, &out);
+        read_rows(Pieces::new(rx, false), at, 2, usize::MAX, &out);
         let Some(Parsed::Rows(rows, end)) = got.blocking_recv() else {
             panic!("rows")
         };
         assert_eq!((rows[0].get(0), end), (Some("5"), text.len() as u64));
+    }
+
+    #[test]
+    fn a_step_ends_by_its_row_bound_with_the_offset_of_the_next_row() {
+        // Seven rows, batches of two, at most five rows a step: 2 + 2 + 1, then nothing more.
+        let text = b"a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n";
+        let (out, mut got) = mpsc::channel(16);
+        read_rows(pieces_of(text, 3), 0, 2, 5, &out);
+        drop(out);
+        let mut sizes = Vec::new();
+        let mut last = 0;
+        while let Some(p) = got.blocking_recv() {
+            let Parsed::Rows(rows, at) = p else {
+                panic!("rows")
+            };
+            sizes.push(rows.len());
+            last = at;
+        }
+        assert_eq!(sizes, [2, 2, 1]);
+        // The next step begins at the sixth row.
+        assert_eq!(&text[last as usize..], b"11,12\n13,14\n");
     }
 }

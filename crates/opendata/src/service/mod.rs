@@ -3,9 +3,11 @@
 
 pub mod datasets;
 pub mod datastore;
+pub mod features_load;
 pub mod files;
 pub mod geo;
 pub mod index;
+pub mod json_stream;
 pub mod loads;
 pub mod organisations;
 pub mod own_data;

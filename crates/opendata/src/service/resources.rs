@@ -265,8 +265,9 @@ pub async fn may_add(
     Ok(d)
 }
 
-/// Adds a resource whose CSV file was streamed and checked as it came ([`loads::Receiving`]),
-/// with its load queued in the same transaction: its table is filled by the load's job.
+/// Adds a resource whose file was streamed and checked as it came ([`loads::Receiving`]): a
+/// CSV with its load queued in the same transaction (its table is filled by the load's job), a
+/// GeoJSON with the indexing of its features queued, a JSON file as it is.
 pub async fn add_streamed(
     ctx: &OpenData,
     actor: &Actor,
@@ -281,7 +282,8 @@ pub async fn add_streamed(
         "" => file_name,
         given => given,
     };
-    let format = Format::Csv.as_str();
+    let f = stored.format();
+    let format = f.as_str();
     let mut tx = ctx.db.begin().await?;
     insert_row(
         &mut tx,
@@ -296,13 +298,17 @@ pub async fn add_streamed(
                 &stored.key,
                 file_name,
                 i64::try_from(stored.size).unwrap_or(i64::MAX),
-                Format::Csv.mimetype(),
+                f.mimetype(),
             )),
             now: ctx.now_millis(),
         },
     )
     .await?;
-    loads::queue(ctx, &mut tx, &id, stored).await?;
+    match &stored.content {
+        loads::Content::Csv(checked) => loads::queue(ctx, &mut tx, &id, checked).await?,
+        loads::Content::GeoJson(_) => super::features_load::queue(ctx, &mut tx, &id).await?,
+        loads::Content::Json => {}
+    }
     added(ctx, &mut tx, actor, &d, &id, format).await?;
     tx.commit().await?;
     get(&ctx.db, &id).await?.ok_or(OpenDataError::NotFound)

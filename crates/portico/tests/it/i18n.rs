@@ -129,6 +129,7 @@ fn is_not_a_key(s: &str) -> bool {
         "delivery.webhook",
         "opendata.refresh_service_catalog",
         "opendata.load_csv",
+        "opendata.index_features",
         "insights.event",
         "insights.abandon",
         "insights.publish_figures",

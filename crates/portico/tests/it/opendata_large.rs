@@ -236,11 +236,10 @@ async fn a_bad_row_deep_in_a_large_csv_is_refused_with_its_line_and_nothing_is_k
         message.starts_with(&format!("Ред {}:", ROWS + 1)),
         "{message}"
     );
-    // Only a CSV may be over 20 MB.
-    let mut json_file = b"[".to_vec();
-    json_file.extend(std::iter::repeat_n(b' ', 21 * 1024 * 1024));
-    json_file.extend_from_slice(b"]");
-    let (s, too_big) = post_upload(&app, &token, &package, "big.json", json_file).await;
+    // Only a CSV, JSON or GeoJSON file may be over 20 MB.
+    let mut xlsx_file = b"PK".to_vec();
+    xlsx_file.extend(std::iter::repeat_n(b' ', 21 * 1024 * 1024));
+    let (s, too_big) = post_upload(&app, &token, &package, "big.xlsx", xlsx_file).await;
     assert_eq!(s, StatusCode::CONFLICT, "{too_big}");
     assert!(too_big["error"]["upload"][0]
         .as_str()
@@ -391,4 +390,419 @@ async fn q_on_a_table_loaded_before_the_word_index_makes_the_index_and_uses_it()
     assert_eq!(inside["total"], 0);
     let both = search(&app, &id, json!({ "q": "лозенец 51000" })).await;
     assert_eq!(both["total"], 1);
+}
+
+/// A CSV of `rows` rows of about 380 bytes (`n`, `district`, `note`): 60,000 of them are over
+/// 20 MB and more than one step's 50,000 rows.
+fn wide_csv(rows: usize) -> Vec<u8> {
+    let note = "Бележка към реда дълга колкото да направи файла голям при малко редове. ".repeat(4);
+    let mut out = String::from("n,district,note\n");
+    for i in 1..=rows {
+        out.push_str(&format!("{i},Район {},{note}{i}\n", i % 24));
+    }
+    assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
+    out.into_bytes()
+}
+
+/// The load-status API's answer for resource `id` (with a token, in a language).
+async fn load_status(
+    app: &TestApp,
+    token: Option<&str>,
+    lang: &str,
+    id: &str,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .get(format!("{}/api/v1/opendata/resources/{id}/load", app.base))
+        .header("Accept-Language", lang);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits until the load of `id` has failed, each time its job waits out the backoff after a
+/// failed try moving the test clock to the next try (never while an attempt holds the job).
+async fn until_failed(app: &TestApp, id: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let (s, status) = load_status(app, None, "en", id).await;
+        assert_eq!(s, StatusCode::OK, "{status}");
+        assert_ne!(status["state"], "loaded", "{status}");
+        if status["state"] == "failed" {
+            return status;
+        }
+        let job: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT run_at, locked_until FROM jobs \
+             WHERE kind = 'opendata.load_csv' AND status = 'pending'",
+        )
+        .fetch_optional(app.db.pool())
+        .await
+        .unwrap();
+        if let Some((run_at, None)) = job {
+            let now = portico_core::clock::to_millis(portico_core::Clock::now(&app.clock));
+            if run_at > now {
+                app.clock
+                    .advance(chrono::Duration::milliseconds(run_at - now));
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the load did not fail: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Makes every update of a load that has rows fail, as a database refusing the step would:
+/// the first step commits, every later one fails at its end.
+async fn refuse_later_steps(app: &TestApp, on: bool) {
+    let sql: &[&str] = match (app.db.backend(), on) {
+        (portico_store::Backend::Sqlite, true) => &["CREATE TRIGGER od_refuse BEFORE UPDATE ON \
+             opendata_loads WHEN OLD.rows > 0 BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+        (portico_store::Backend::Sqlite, false) => &["DROP TRIGGER od_refuse"],
+        (portico_store::Backend::Postgres, true) => &[
+            "CREATE FUNCTION od_refuse() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER od_refuse BEFORE UPDATE ON opendata_loads FOR EACH ROW \
+             WHEN (OLD.rows > 0) EXECUTE FUNCTION od_refuse()",
+        ],
+        (portico_store::Backend::Postgres, false) => &[
+            "DROP TRIGGER od_refuse ON opendata_loads",
+            "DROP FUNCTION od_refuse()",
+        ],
+    };
+    for statement in sql {
+        sqlx::query(statement).execute(app.db.pool()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_load_whose_steps_keep_failing_says_so_and_its_publisher_resumes_it_without_duplicates() {
+    const WIDE_ROWS: usize = 60_000;
+    let app = TestApp::start().await;
+    let (sofia, burgas) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let package = dataset(&app, &token, "sofia-stopped").await;
+    refuse_later_steps(&app, true).await;
+    let (s, created) = post_upload(&app, &token, &package, "wide.csv", wide_csv(WIDE_ROWS)).await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    let id = created["result"]["id"].as_str().unwrap().to_owned();
+    let size = created["result"]["size"].as_i64().unwrap();
+
+    // Its job's eight tries used up, the load is failed, with the reason in plain words and
+    // how far the first step got (a step ends by its row bound or its time, before the end).
+    let failed = until_failed(&app, &id).await;
+    let first = failed["rows_done"].as_i64().unwrap();
+    assert!(first > 0 && first <= 50_000, "{failed}");
+    assert_eq!(failed["rows_total"], WIDE_ROWS as i64);
+    assert_eq!(failed["bytes_total"], size);
+    let bytes = failed["bytes_done"].as_i64().unwrap();
+    assert!(bytes > 0 && bytes < size, "{failed}");
+    assert_eq!(failed["error"]["code"], "load.stopped");
+    assert!(
+        failed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Loading stopped:"),
+        "{failed}"
+    );
+    let (_, bg) = load_status(&app, None, "bg", &id).await;
+    assert!(
+        bg["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Зареждането спря:"),
+        "{bg}"
+    );
+    // Nothing of it can be queried yet.
+    let (s, _) = action(
+        &app,
+        None,
+        "datastore_search",
+        json!({ "resource_id": id, "limit": 1 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The page says so in both languages; only the publisher is offered to start it again.
+    let path = format!("/data/sofia-stopped/resources/{id}");
+    let anonymous = app.client().get(&path).await;
+    assert_eq!(
+        anonymous.attr("#od-load", "data-state").as_deref(),
+        Some("failed")
+    );
+    assert!(anonymous.attr("#od-load-restart", "id").is_none());
+    let text = anonymous.texts("#od-load-text").join(" ");
+    assert!(text.starts_with("Зареждането спря:"), "{text}");
+    assert!(
+        text.contains(&format!("Бяха заредени {first} от {WIDE_ROWS} реда")),
+        "{text}"
+    );
+    let publisher = crate::catalog::staff(
+        &app,
+        "data@sofia.example.bg",
+        SOFIA_EIK,
+        portico_identity::Role::DataPublisher,
+    )
+    .await;
+    publisher.get(&format!("/lang?to=en&back={path}")).await;
+    let page = publisher.get(&path).await;
+    let text = page.texts("#od-load-text").join(" ");
+    assert!(text.starts_with("Loading stopped:"), "{text}");
+    assert!(
+        text.contains(&format!("{first} of {WIDE_ROWS} rows had been loaded")),
+        "{text}"
+    );
+    let restart = page.attr("#load", "action").expect("the restart form");
+    assert_eq!(restart, format!("{path}/load"));
+    // Without the CSRF token nothing happens.
+    let forged = publisher.post_raw(&restart, &[]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        load_status(&app, None, "en", &id).await.1["state"],
+        "failed"
+    );
+
+    // Started again, it goes on from the first step's end: every row once.
+    refuse_later_steps(&app, false).await;
+    let restarted = publisher.post_form(&restart, &[]).await;
+    assert_eq!(
+        restarted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        restarted.body
+    );
+    assert_eq!(restarted.location(), path);
+    let seen = watch_load(&publisher, &path).await;
+    assert_eq!(seen.last().unwrap().0, "done", "{seen:?}");
+    let (details,): (String,) = sqlx::query_as(
+        "SELECT details FROM audit_log WHERE action = 'opendata.load_restarted' AND subject = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let details: Value = serde_json::from_str(&details).unwrap();
+    assert_eq!(details["from_rows"], first, "resumed, not started over");
+    let all = search(&app, &id, json!({ "limit": 0 })).await;
+    assert_eq!(all["total"], WIDE_ROWS as i64);
+    let table = format!(
+        "opendata_ds_{}",
+        id.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    );
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(DISTINCT c0) FROM {table}"))
+            .await,
+        WIDE_ROWS as i64,
+        "no row twice"
+    );
+    let last = search(&app, &id, json!({ "filters": { "n": WIDE_ROWS } })).await;
+    assert_eq!(last["records"][0]["district"], "Район 0");
+    let (_, loaded) = load_status(&app, None, "en", &id).await;
+    assert_eq!(
+        (
+            &loaded["state"],
+            &loaded["rows_done"],
+            &loaded["bytes_done"],
+            &loaded["error"]
+        ),
+        (
+            &json!("loaded"),
+            &json!(WIDE_ROWS),
+            &json!(size),
+            &Value::Null
+        )
+    );
+
+    // A load that has not failed is not started again: the page says so, nothing changes.
+    let again = publisher.post_form(&restart, &[]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        again.texts(".error-summary li a"),
+        ["This file's load has not failed: there is nothing to start again."]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.load_restarted'")
+            .await,
+        1
+    );
+
+    // Withdrawn, its load is the publishers' only, as its page is.
+    let (s, _) = action(
+        &app,
+        Some(&token),
+        "package_delete",
+        json!({ "id": package }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        load_status(&app, None, "en", &id).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let other = client_token(&app, &burgas, &["opendata"]).await;
+    assert_eq!(
+        load_status(&app, Some(&other), "en", &id).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        load_status(&app, Some(&token), "en", &id).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        load_status(&app, Some("not-a-token"), "en", &id).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// A JSON list of `rows` objects, one a line, over 20 MB; with `bad` (a line's number) broken.
+fn big_json(rows: usize, bad: Option<usize>) -> Vec<u8> {
+    let mut out = String::from("[\n");
+    for i in 1..=rows {
+        let comma = if i < rows { "," } else { "" };
+        let value = if Some(i + 1) == bad { "{x}" } else { "1" };
+        out.push_str(&format!(
+            "{{\"n\": {i}, \"value\": {value}, \"note\": \"Ред {i} от голям JSON файл с данни за районите на София\"}}{comma}\n"
+        ));
+    }
+    out.push_str("]\n");
+    assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
+    out.into_bytes()
+}
+
+/// A GeoJSON FeatureCollection of `n` points over 20 MB, the `i`th at longitude 20 + i / n
+/// and latitude 42.
+fn big_geojson(n: usize) -> Vec<u8> {
+    let mut out = String::from("{\"type\": \"FeatureCollection\", \"features\": [\n");
+    for i in 0..n {
+        let comma = if i + 1 < n { "," } else { "" };
+        out.push_str(&format!(
+            "{{\"type\": \"Feature\", \"geometry\": {{\"type\": \"Point\", \"coordinates\": [{}, 42.0]}}, \"properties\": {{\"n\": {i}, \"name\": \"Детска площадка номер {i} в голям файл\"}}}}{comma}\n",
+            20.0 + i as f64 / n as f64
+        ));
+    }
+    out.push_str("]}\n");
+    assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
+    out.into_bytes()
+}
+
+#[tokio::test]
+async fn json_and_geojson_over_20_mb_are_streamed_checked_and_the_features_indexed_by_a_job() {
+    const JSON_ROWS: usize = 220_000;
+    const POINTS: usize = 120_000;
+    let app = TestApp::start().await;
+    let (sofia, _) = two_administrations(&app).await;
+    let token = client_token(&app, &sofia, &["opendata"]).await;
+    let package = dataset(&app, &token, "sofia-json").await;
+
+    // A JSON file broken deep inside is refused with its line; nothing is kept.
+    let (s, refused) = post_upload(
+        &app,
+        &token,
+        &package,
+        "big.json",
+        big_json(JSON_ROWS, Some(200_001)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(
+        refused["error"]["upload"][0],
+        "Line 200001: the JSON cannot be read here."
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_resources").await,
+        0
+    );
+
+    // A good one is stored as it came.
+    let json_file = big_json(JSON_ROWS, None);
+    let (s, created) = post_upload(&app, &token, &package, "big.json", json_file.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    assert_eq!(created["result"]["format"], "JSON");
+    assert_eq!(created["result"]["size"], json_file.len() as i64);
+    let url = created["result"]["url"].as_str().unwrap();
+    let path = url.trim_start_matches(&app.base);
+    let (s, _, bytes) = app.client().get_bytes(path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(bytes == json_file, "the file as uploaded");
+
+    // A GeoJSON's features are indexed by a job, then served by the OGC API, filtered by box.
+    let (s, created) = post_upload(
+        &app,
+        &token,
+        &package,
+        "points.geojson",
+        big_geojson(POINTS),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    assert_eq!(created["result"]["format"], "GeoJSON");
+    let id = created["result"]["id"].as_str().unwrap().to_owned();
+    let items = format!("/ogcapi/collections/{id}/items?limit=1");
+    let started = Instant::now();
+    let all = loop {
+        let page = app.client().get(&items).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let body = page.json();
+        if body["numberMatched"] == POINTS as i64 {
+            break body;
+        }
+        // Nothing, or everything: never a part.
+        assert_eq!(body["numberMatched"], 0, "{body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the features were not indexed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(all["features"][0]["properties"]["n"], 0);
+    // The first tenth of the points lie west of 20.1.
+    let west = app
+        .client()
+        .get(&format!(
+            "/ogcapi/collections/{id}/items?bbox=19.9,41.9,20.099999999,42.1&limit=1"
+        ))
+        .await
+        .json();
+    assert_eq!(west["numberMatched"], (POINTS / 10) as i64, "{west}");
+
+    // A GeoJSON whose features are not features is refused, in Bulgarian when asked.
+    let mut not_features = big_geojson(POINTS);
+    let at = not_features.len() / 2;
+    let cut = not_features[at..]
+        .windows(9)
+        .position(|w| w == b"\"Feature\"")
+        .unwrap();
+    not_features[at + cut + 1] = b'X';
+    let form = reqwest::multipart::Form::new()
+        .text("package_id", package.clone())
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(not_features).file_name("bad.geojson"),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/3/action/resource_create", app.base))
+        .header("Authorization", &token)
+        .header("Accept-Language", "bg")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["upload"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Файлът не е GeoJSON"),
+        "{body}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_resources").await,
+        2
+    );
 }
