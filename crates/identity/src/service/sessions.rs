@@ -119,6 +119,26 @@ fn seen_granularity() -> Duration {
     Duration::seconds(60)
 }
 
+/// How long a request waits to record that its session was seen before it goes on without.
+const SEEN_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Records that the session was seen now, through the writer, at most [`SEEN_WAIT`]: a page
+/// must neither fail nor wait for seconds because the writer is busy (a large file's load step
+/// holds SQLite's for up to seconds). A record missed is made by a later request; the idle
+/// timeout (minutes) is far longer than any wait.
+async fn record_seen(db: &Db, session_id: &str, now: DateTime<Utc>) {
+    let write = db.execute_write(
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(to_millis(now))
+            .bind(session_id),
+    );
+    match tokio::time::timeout(SEEN_WAIT, write).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "could not record that a session was seen"),
+        Err(_) => tracing::info!("the writer is busy; a later request records the session as seen"),
+    }
+}
+
 /// The session for a cookie token, with the account's roles and the session's level of
 /// assurance (the lower of how the person signed in and how their identifier is proven, read
 /// afresh each time, so a counter verification counts from the next sign-in with a second
@@ -164,11 +184,7 @@ pub async fn resolve(
         return Ok(None);
     };
     if seen <= to_millis(now - seen_granularity()) {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-            .bind(to_millis(now))
-            .bind(&session_id)
-            .execute(db.pool())
-            .await?;
+        record_seen(db, &session_id, now).await;
     }
     let roles = if kind == "staff" {
         roles::list_for(db, &account_id).await?

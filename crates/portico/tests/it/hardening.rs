@@ -342,6 +342,38 @@ async fn a_session_ends_after_thirty_minutes_without_a_request() {
     assert_eq!(client.get("/account").await.status, StatusCode::SEE_OTHER);
 }
 
+/// A page does not fail, nor wait out the writer, because it cannot record that its session was
+/// seen: here the writer is held by a long transaction (on SQLite, as a large file's load step
+/// holds it), and the signed-in page still answers; a later request records the visit.
+#[tokio::test]
+async fn a_page_answers_while_the_writer_is_busy_and_a_later_request_records_the_visit() {
+    let app = TestApp::start().await;
+    let (client, _) = app.register("busy-writer@example.bg").await;
+    let seen = || async {
+        let (at,): (Option<i64>,) = sqlx::query_as(
+            "SELECT s.last_seen_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE a.email = 'busy-writer@example.bg' ORDER BY s.created_at DESC LIMIT 1",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        at
+    };
+    let before = seen().await;
+    app.advance(5 * 60);
+    let mut held = app.db.begin().await.unwrap();
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at WHERE id = 'nobody'")
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let page = client.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    held.rollback().await.unwrap();
+    assert_eq!(client.get("/account").await.status, StatusCode::OK);
+    let after = seen().await;
+    assert!(after > before, "{after:?} after {before:?}");
+}
+
 /// Starts the flagship service and fills it up to the documents step; returns (id, step path).
 async fn at_documents_step(app: &TestApp, client: &Client) -> (String, String) {
     let start = client
