@@ -142,6 +142,11 @@ bench_stop_server() {
         BENCH_DB=""
     fi
     if [[ -n "$BENCH_DIR" ]]; then
+        # BENCH_KEEP=DIR keeps each server's folder (its log and data) under DIR, to read after.
+        if [[ -n "${BENCH_KEEP:-}" ]]; then
+            mkdir -p "$BENCH_KEEP" && cp -r "$BENCH_DIR" "$BENCH_KEEP/" &&
+                bench_log "kept $BENCH_DIR in $BENCH_KEEP"
+        fi
         rm -rf "$BENCH_DIR"
         BENCH_DIR=""
     fi
