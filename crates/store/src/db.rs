@@ -21,6 +21,13 @@ enum TxInner {
 }
 
 impl Tx {
+    /// True on PostgreSQL, where a statement that fails aborts the whole transaction; on SQLite
+    /// only the statement is undone. A statement expected to fail now and then (a unique
+    /// constraint that decides between candidates) needs a savepoint on PostgreSQL only.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.0, TxInner::Postgres(_))
+    }
+
     /// Keeps the writes; returns once they are durable.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.0 {

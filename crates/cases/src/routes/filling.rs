@@ -567,10 +567,15 @@ pub async fn submit(
     if !app.is_draft() {
         return Ok(receipt);
     }
-    let problems = form_of(&state, &app).await?.validate(&app.data);
-    if !problems.is_empty() {
-        return review_page(&state, page, &user, app, problems, None).await;
-    }
+    // Checked before the code is used, so a code is not spent on answers that must change.
+    let prepared = match submission::prepare(&state.cases, &user.actor(), &app).await {
+        Ok(prepared) => prepared,
+        Err(CasesError::AlreadySubmitted) => return Ok(receipt),
+        Err(CasesError::Invalid(problems)) => {
+            return review_page(&state, page, &user, app, problems, None).await
+        }
+        Err(e) => return Err(e.into()),
+    };
     let now = state.app.clock.now();
     let confirmed = match step_up::confirm(
         &state.app.db,
@@ -588,11 +593,8 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    match submission::submit(&state.cases, &user.actor(), &id, &confirmed).await {
+    match submission::submit_prepared(&state.cases, &user.actor(), prepared, &confirmed).await {
         Ok(_) | Err(CasesError::AlreadySubmitted) => Ok(receipt),
-        Err(CasesError::Invalid(problems)) => {
-            review_page(&state, page, &user, app, problems, None).await
-        }
         Err(e) => Err(e.into()),
     }
 }

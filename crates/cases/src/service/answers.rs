@@ -32,6 +32,20 @@ pub struct Answer {
 /// own lists where its adoption replaced the template's, and without the fields that name people
 /// the platform finds in the registers for it ([`super::found`]).
 pub async fn form_of(db: &Db, app: &Application) -> Result<FormVersion, CasesError> {
+    let service = service_of(db, app).await?;
+    let form = form_for_service(db, app, &service).await?;
+    // Without the fields of the people the platform finds itself for this application.
+    let found = super::found::roles(db, &app.id).await?;
+    Ok(super::found::forms_without(form, &found))
+}
+
+/// The form version the application was started with, as its service asks it, with every
+/// field (also those of the people the platform finds: see [`form_of`]).
+pub async fn form_for_service(
+    db: &Db,
+    app: &Application,
+    service: &Service,
+) -> Result<FormVersion, CasesError> {
     let form = forms::get_version(db, &app.form_version_id)
         .await?
         .ok_or_else(|| {
@@ -40,10 +54,7 @@ pub async fn form_of(db: &Db, app: &Application) -> Result<FormVersion, CasesErr
                 app.form_version_id, app.id
             ))
         })?;
-    let form = form.for_service(&service_of(db, app).await?);
-    // Without the fields of the people the platform finds itself for this application.
-    let found = super::found::roles(db, &app.id).await?;
-    Ok(super::found::forms_without(form, &found))
+    Ok(form.for_service(service))
 }
 
 /// The service the application is for.

@@ -346,23 +346,47 @@ pub struct Routing<'a> {
     pub consents: &'a [ConsentRequest],
 }
 
-/// Submits a draft. Exactly one of several concurrent submissions of the same draft wins (the
-/// update is conditional on the draft state); the others get [`CasesError::AlreadySubmitted`].
-/// With consents to collect, the case waits for them before it reaches an operator.
+/// Submits a draft, as it was when the caller checked it (`app`). Exactly one of several
+/// concurrent submissions of the same draft wins (the update is conditional on the draft state
+/// and its version); the others get [`CasesError::AlreadySubmitted`], and a draft changed since
+/// it was checked [`CasesError::Conflict`]. With consents to collect, the case waits for them
+/// before it reaches an operator.
 pub async fn submit(
     tx: &mut Tx,
-    id: &str,
+    app: &Application,
     applicant_id: &str,
     routing: &Routing<'_>,
     key: &SigningKey,
     now: DateTime<Utc>,
+) -> Result<Submission, CasesError> {
+    submit_with_numbers(
+        tx,
+        app,
+        applicant_id,
+        routing,
+        key,
+        now,
+        tracking::draws(now.year()),
+    )
+    .await
+}
+
+/// [`submit`], giving the first of `numbers` that no other application holds.
+pub(crate) async fn submit_with_numbers(
+    tx: &mut Tx,
+    app: &Application,
+    applicant_id: &str,
+    routing: &Routing<'_>,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+    numbers: impl Iterator<Item = String>,
 ) -> Result<Submission, CasesError> {
     let Routing {
         unit_id,
         deadline_working_days,
         consents: needed_consents,
     } = *routing;
-    let app = get_in(tx, id).await?;
+    let id = app.id.as_str();
     if app.applicant_id != applicant_id {
         return Err(CasesError::NotFound);
     }
@@ -380,35 +404,53 @@ pub async fn submit(
     .into_iter()
     .map(|r| r.0)
     .collect();
-    let tracking_number = tracking::assign(tx, id, now.year()).await?;
-    let record = submission_record(&app, &tracking_number, &attachments, now);
-    let hash = hex::encode(Sha256::digest(record.to_string()));
-    // A JWS whose payload is exactly the hashed record (see docs/audit.md, "Signed evidence").
-    let signature = key.sign_jws(&record)?;
     let final_deadline = calendar()
         .deadline(now, deadline_working_days)
         .format("%Y-%m-%d")
         .to_string();
-    let updated = sqlx::query(
-        "UPDATE applications SET state = $1, tracking_number = $2, unit_id = $3, submitted_at = $4, submission_hash = $5, \
-         submission_signature = $6, final_deadline = $7, state_deadline = $8, stage = $10, version = version + 1, \
-         updated_at = $4 WHERE id = $9 AND state = 'draft'",
-    )
-    .bind(&first_state)
-    .bind(&tracking_number)
-    .bind(unit_id)
-    .bind(to_millis(now))
-    .bind(&hash)
-    .bind(&signature)
-    .bind(&final_deadline)
-    .bind(state_deadline(&app, &first_state, now)?)
-    .bind(id)
-    .bind(stage_of(&app.process_key, &first_state)?)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Err(CasesError::AlreadySubmitted);
+    let mut submitted = None;
+    for number in numbers {
+        let record = submission_record(app, &number, &attachments, now);
+        let hash = hex::encode(Sha256::digest(record.to_string()));
+        // A JWS whose payload is exactly the hashed record (see docs/audit.md, "Signed evidence").
+        let signature = key.sign_jws(&record)?;
+        let update = sqlx::query(
+            "UPDATE applications SET state = $1, tracking_number = $2, unit_id = $3, submitted_at = $4, submission_hash = $5, \
+             submission_signature = $6, final_deadline = $7, state_deadline = $8, stage = $10, version = version + 1, \
+             updated_at = $4 WHERE id = $9 AND state = 'draft' AND version = $11 AND applicant_id = $12",
+        )
+        .bind(&first_state)
+        .bind(&number)
+        .bind(unit_id)
+        .bind(to_millis(now))
+        .bind(&hash)
+        .bind(&signature)
+        .bind(&final_deadline)
+        .bind(state_deadline(app, &first_state, now)?)
+        .bind(id)
+        .bind(stage_of(&app.process_key, &first_state)?)
+        .bind(app.version)
+        .bind(applicant_id);
+        match tracking::taking_number(tx, update).await? {
+            Some(0) => return Err(changed_since_checked(tx, app).await),
+            Some(_) => {
+                submitted = Some(Submission {
+                    tracking_number: number,
+                    hash,
+                    signature,
+                });
+                break;
+            }
+            None => tracing::warn!("tracking number collision; drawing another"),
+        }
     }
+    let Submission {
+        tracking_number,
+        hash,
+        signature,
+    } = submitted.ok_or_else(|| {
+        CasesError::Internal("no free tracking number after several draws".into())
+    })?;
     let event = NewEvent {
         from_state: Some(DRAFT),
         to_state: Some(&first_state),
@@ -450,6 +492,17 @@ pub async fn submit(
         hash,
         signature,
     })
+}
+
+/// Why a draft's conditional submit updated nothing: submitted since, or changed since it was
+/// checked.
+async fn changed_since_checked(tx: &mut Tx, app: &Application) -> CasesError {
+    match get_in(tx, &app.id).await {
+        Ok(now) if !now.is_draft() => CasesError::AlreadySubmitted,
+        Ok(now) if now.applicant_id != app.applicant_id => CasesError::NotFound,
+        Ok(_) => CasesError::Conflict,
+        Err(e) => e,
+    }
 }
 
 /// Who is acting on a case, as the process sees them.

@@ -87,7 +87,7 @@ pub async fn open(cases: &super::Cases, correction_id: &str) -> Result<bool, Cas
     };
     let submitted = applications::submit(
         &mut tx,
-        &draft.id,
+        &draft,
         &request.account_id,
         &routing,
         &cases.key,

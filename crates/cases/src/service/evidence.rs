@@ -200,7 +200,7 @@ mod tests {
             deadline_working_days: 7,
             consents: &[],
         };
-        applications::submit(&mut tx, &draft.id, "alice", &routing, &key, now)
+        applications::submit(&mut tx, &draft, "alice", &routing, &key, now)
             .await
             .unwrap();
         tx.commit().await.unwrap();

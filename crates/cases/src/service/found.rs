@@ -152,6 +152,20 @@ pub async fn people(db: &Db, application_id: &str) -> Result<Vec<FoundPerson>, C
         .collect())
 }
 
+/// A rule of an application the platform answers: its role, and the answers (canonical JSON)
+/// it last looked the people up from.
+pub type Finder = (String, Option<String>);
+
+/// The rules of the application the platform answers.
+pub async fn finders(db: &Db, application_id: &str) -> Result<Vec<Finder>, CasesError> {
+    Ok(
+        sqlx::query_as("SELECT role, inputs FROM application_finders WHERE application_id = $1")
+            .bind(application_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
 /// Looks the people up again for every rule the platform answers whose answers changed since
 /// the last look-up (nothing is asked when they did not). Returns the roles given back to the
 /// applicant because the register could not answer; their person fields are asked again.
@@ -160,16 +174,24 @@ pub async fn refresh(
     actor: &Actor,
     app: &Application,
 ) -> Result<Vec<String>, CasesError> {
-    let finders: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT role, inputs FROM application_finders WHERE application_id = $1")
-            .bind(&app.id)
-            .fetch_all(cases.db.pool())
-            .await?;
+    let finders = finders(&cases.db, &app.id).await?;
     if finders.is_empty() {
         return Ok(Vec::new());
     }
-    let form = super::answers::form_of(&cases.db, app).await?;
     let service = super::answers::service_of(&cases.db, app).await?;
+    let form = super::answers::form_for_service(&cases.db, app, &service).await?;
+    refresh_with(cases, actor, app, &form, &service, finders).await
+}
+
+/// [`refresh`], for a caller that has read the application's service, form and finders already.
+pub async fn refresh_with(
+    cases: &super::Cases,
+    actor: &Actor,
+    app: &Application,
+    form: &FormVersion,
+    service: &Service,
+    finders: Vec<Finder>,
+) -> Result<Vec<String>, CasesError> {
     let mut given_back = Vec::new();
     for (role, stored) in finders {
         let Some((rule, finder)) = form
@@ -194,7 +216,7 @@ pub async fn refresh(
             continue;
         }
         let found = if actor.require(Assurance::Substantial).is_ok() {
-            find(cases, &service, app, &role, finder).await?
+            find(cases, service, app, &role, finder).await?
         } else {
             None
         };

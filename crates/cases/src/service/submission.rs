@@ -25,6 +25,20 @@ pub struct Submitted {
     pub tracking_number: String,
 }
 
+/// A draft checked and ready to submit: everything its submission needs from other blocks, read
+/// once, before the transaction (so the transaction holds one connection and no lock while it
+/// waits for anything else). Made by [`prepare`], used by [`submit_prepared`].
+#[derive(Debug)]
+pub struct Prepared {
+    app: Application,
+    service: Service,
+    consents: Vec<ConsentRequest>,
+    unit: Option<String>,
+    fee: Option<super::fees::Fee>,
+    /// The accounts told that their consent is asked.
+    to_tell: Vec<String>,
+}
+
 /// Submits the actor's draft. A second submission of the same draft (a double click, a retry)
 /// is [`CasesError::AlreadySubmitted`] and changes nothing; the caller shows the receipt.
 pub async fn submit(
@@ -33,40 +47,66 @@ pub async fn submit(
     id: &str,
     confirmed: &StepUp,
 ) -> Result<Submitted, CasesError> {
+    let app = access::own(&cases.db, actor, id).await?;
+    let prepared = prepare(cases, actor, &app).await?;
+    let tracking_number = submit_prepared(cases, actor, prepared, confirmed).await?;
+    Ok(Submitted {
+        application: applications::get(&cases.db, id)
+            .await?
+            .ok_or(CasesError::NotFound)?,
+        tracking_number,
+    })
+}
+
+/// The final check of the actor's draft, before they are asked to sign: the answers against
+/// the form as this application asks it, the people to consent, the unit and the fee.
+/// [`CasesError::Invalid`] with what to correct; [`CasesError::AlreadySubmitted`] for a draft
+/// submitted already.
+pub async fn prepare(
+    cases: &super::Cases,
+    actor: &Actor,
+    app: &Application,
+) -> Result<Prepared, CasesError> {
     let db = &cases.db;
-    let account_id = actor.account_id().ok_or(CasesError::Forbidden)?;
-    if !confirmed.is_for(account_id, STEP_UP_PURPOSE) {
-        return Err(CasesError::Forbidden);
+    if !access::is_applicant(actor, app) {
+        return Err(CasesError::NotFound);
     }
-    let app = access::own(db, actor, id).await?;
     if !app.is_draft() {
         return Err(CasesError::AlreadySubmitted);
     }
-    // The people the platform finds, found again if the answers changed; a register that can
-    // no longer say gives the question back to the applicant (the form asks it again, below).
-    found::refresh(cases, actor, &app).await?;
-    let form = answers::form_of(db, &app).await?;
+    let account_id = actor.account_id().ok_or(CasesError::Forbidden)?;
+    let service = answers::service_of(db, app).await?;
+    let form = answers::form_for_service(db, app, &service).await?;
+    let finders = found::finders(db, &app.id).await?;
+    let mut finder_roles: Vec<String> = finders.iter().map(|(role, _)| role.clone()).collect();
+    if !finders.is_empty() {
+        // The people the platform finds, found again if the answers changed; a register that
+        // can no longer say gives the question back to the applicant (asked again, below).
+        let given_back = found::refresh_with(cases, actor, app, &form, &service, finders).await?;
+        finder_roles.retain(|role| !given_back.contains(role));
+    }
+    let form = found::forms_without(form, &finder_roles);
     let problems = form.validate(&app.data);
     if !problems.is_empty() {
         return Err(CasesError::Invalid(problems));
     }
-    let service = answers::service_of(db, &app).await?;
     let applicant = portico_identity::service::accounts::get(db, account_id)
         .await?
         .ok_or(CasesError::Forbidden)?;
-    let found = found::people(db, &app.id).await?;
-    let finders = found::roles(db, &app.id).await?;
-    let consents = consents_needed(&form, &app.data, &applicant, &finders, &found)?;
+    let found = if finder_roles.is_empty() {
+        Vec::new()
+    } else {
+        found::people(db, &app.id).await?
+    };
+    let consents = consents_needed(&form, &app.data, &applicant, &finder_roles, &found)?;
     let unit = route_to_unit(db, &service, &form, &app.data).await?;
     let fee = super::fees::fee_for(
         db,
-        &app,
+        app,
         &service,
         applicant.personal_id.as_ref().map(|p| p.value()),
     )
     .await?;
-    // Everything read from other blocks is read before the transaction, so the transaction holds
-    // one connection and no lock while it waits for anything else.
     let mut to_tell = Vec::new();
     for consent in &consents {
         if let Some(account) =
@@ -83,16 +123,48 @@ pub async fn submit(
             }
         }
     }
+    Ok(Prepared {
+        app: app.clone(),
+        service,
+        consents,
+        unit,
+        fee,
+        to_tell,
+    })
+}
 
+/// Submits a draft [`prepare`] checked, signed with the step-up proof, in one transaction. The
+/// draft must be as it was checked: [`CasesError::Conflict`] if its answers changed since (a
+/// step saved in another tab), [`CasesError::AlreadySubmitted`] if it was submitted since.
+/// Returns the tracking number.
+pub async fn submit_prepared(
+    cases: &super::Cases,
+    actor: &Actor,
+    prepared: Prepared,
+    confirmed: &StepUp,
+) -> Result<String, CasesError> {
+    let account_id = actor.account_id().ok_or(CasesError::Forbidden)?;
+    if !confirmed.is_for(account_id, STEP_UP_PURPOSE) {
+        return Err(CasesError::Forbidden);
+    }
+    let Prepared {
+        app,
+        service,
+        consents,
+        unit,
+        fee,
+        to_tell,
+    } = prepared;
+    let id = app.id.as_str();
     let now = cases.now();
     let routing = Routing {
         unit_id: unit.as_deref(),
         deadline_working_days: service.facts.deadline_working_days,
         consents: &consents,
     };
-    let mut tx = db.begin().await?;
+    let mut tx = cases.db.begin().await?;
     let submission =
-        applications::submit(&mut tx, id, account_id, &routing, &cases.key, now).await?;
+        applications::submit(&mut tx, &app, account_id, &routing, &cases.key, now).await?;
     let number = &submission.tracking_number;
     if let Some(fee) = &fee {
         // A case that waits for consent is asked for its fee once everyone has consented
@@ -125,12 +197,7 @@ pub async fn submit(
     tx.commit().await?;
     cases.wake_jobs();
     tracing::info!(application = %id, "application submitted");
-    Ok(Submitted {
-        application: applications::get(db, id)
-            .await?
-            .ok_or(CasesError::NotFound)?,
-        tracking_number: submission.tracking_number,
-    })
+    Ok(submission.tracking_number)
 }
 
 /// The consents the form declares for these answers. Nobody consents to their own application:

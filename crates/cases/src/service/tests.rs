@@ -52,7 +52,7 @@ async fn submitted(t: &testdb::TestDb, consents: &[ConsentRequest]) -> String {
     };
     applications::submit(
         &mut tx,
-        &app.id,
+        &app,
         "alice",
         &routing,
         &SigningKey::generate(),
@@ -89,7 +89,7 @@ async fn submitting_twice_creates_one_application() {
             deadline_working_days: 7,
             consents: &[],
         };
-        let result = applications::submit(&mut tx, &app.id, "alice", &routing, &key, now).await;
+        let result = applications::submit(&mut tx, &app, "alice", &routing, &key, now).await;
         if result.is_ok() {
             tx.commit().await.unwrap();
         }
@@ -103,6 +103,53 @@ async fn submitting_twice_creates_one_application() {
             .await
             .unwrap();
     assert_eq!(n, 1);
+}
+
+/// A submission is of the answers that were checked: a step saved after the check (another tab)
+/// makes it a conflict, and nothing is submitted.
+#[tokio::test]
+async fn a_draft_changed_after_its_check_is_not_submitted() {
+    let t = db().await;
+    let now = Utc::now();
+    let key = SigningKey::generate();
+    let mut tx = t.db.begin().await.unwrap();
+    let checked = applications::start_draft(
+        &mut tx,
+        "alice",
+        &service(),
+        "form-v1",
+        serde_json::json!({"x": "checked"}),
+        now,
+    )
+    .await
+    .unwrap();
+    applications::save_draft(
+        &mut tx,
+        &checked.id,
+        "alice",
+        &serde_json::json!({"x": "changed"}),
+        1,
+        now,
+    )
+    .await
+    .unwrap();
+    let routing = Routing {
+        unit_id: None,
+        deadline_working_days: 7,
+        consents: &[],
+    };
+    let outcome = applications::submit(&mut tx, &checked, "alice", &routing, &key, now).await;
+    assert!(matches!(outcome, Err(CasesError::Conflict)), "{outcome:?}");
+    // Someone else's applicant id for the same draft is not theirs to submit.
+    let other = applications::submit(&mut tx, &checked, "mallory", &routing, &key, now).await;
+    assert!(matches!(other, Err(CasesError::NotFound)), "{other:?}");
+    tx.commit().await.unwrap();
+    let stored = applications::get(&t.db, &checked.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.is_draft() && stored.tracking_number.is_none());
+    assert_eq!(stored.data["x"], "changed");
 }
 
 #[tokio::test]
@@ -126,7 +173,7 @@ async fn the_submission_record_is_signed_by_the_platform() {
         deadline_working_days: 7,
         consents: &[],
     };
-    let s = applications::submit(&mut tx, &app.id, "alice", &routing, &key, now)
+    let s = applications::submit(&mut tx, &app, "alice", &routing, &key, now)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -8,18 +8,20 @@
 //!
 //! The ten digits come from the operating system's random source, so numbers cannot be guessed
 //! from one another. Ten digits are room for millions a year: with a million numbers already
-//! given in a year, a new draw hits one of them once in ten thousand, and [`assign`] then draws
-//! again.
+//! given in a year, a new draw hits one of them once in ten thousand, and the submission then
+//! draws again ([`taking_number`]).
 
 use crate::CasesError;
 use portico_store::Tx;
 use rand::Rng;
-use sqlx::Connection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Connection};
 
 /// How many random digits a number has, between the year and the check digits.
 pub const RANDOM_DIGITS: u32 = 10;
 
-/// How many numbers [`assign`] draws before it gives up.
+/// How many numbers a submission draws before it gives up.
 const ATTEMPTS: usize = 8;
 
 /// The remainder of a string of decimal digits modulo 97, or `None` if it has anything else.
@@ -58,51 +60,42 @@ pub fn is_valid(number: &str) -> bool {
     digits.len() == 4 + RANDOM_DIGITS as usize + 2 && mod97(&digits) == Some(1)
 }
 
-/// Gives a draft application its tracking number. A number another application already holds
-/// is refused by the unique constraint; then another is drawn. Each attempt runs in a savepoint,
-/// so a refused one leaves the transaction usable (PostgreSQL would abort it otherwise).
-/// [`CasesError::AlreadySubmitted`] if the application is no longer a draft.
-pub async fn assign(tx: &mut Tx, application_id: &str, year: i32) -> Result<String, CasesError> {
-    let candidates = std::iter::repeat_with(|| generate(year)).take(ATTEMPTS);
-    assign_from(tx, application_id, candidates).await
+/// The numbers a submission tries, in order: [`ATTEMPTS`] fresh draws for `year`.
+pub fn draws(year: i32) -> impl Iterator<Item = String> {
+    std::iter::repeat_with(move || generate(year)).take(ATTEMPTS)
 }
 
-async fn assign_from(
+/// Runs `update`, which gives an application a candidate number: the rows it changed, or `None`
+/// when another application holds the number already (the unique constraint refused it; then
+/// the caller draws another). A refused number leaves the transaction usable: on PostgreSQL the
+/// update runs in a savepoint, since a failed statement would abort the transaction there;
+/// SQLite undoes only the failed statement, so it needs none.
+pub async fn taking_number<'q>(
     tx: &mut Tx,
-    application_id: &str,
-    candidates: impl Iterator<Item = String>,
-) -> Result<String, CasesError> {
-    for number in candidates {
+    update: Query<'q, Any, AnyArguments<'q>>,
+) -> Result<Option<u64>, CasesError> {
+    let outcome = if tx.is_postgres() {
         let mut savepoint = tx.begin().await?;
-        let result = sqlx::query(
-            "UPDATE applications SET tracking_number = $1 WHERE id = $2 AND state = 'draft'",
-        )
-        .bind(&number)
-        .bind(application_id)
-        .execute(&mut *savepoint)
-        .await;
-        match result {
-            Ok(done) if done.rows_affected() == 1 => {
-                savepoint.commit().await?;
-                return Ok(number);
-            }
-            Ok(_) => {
-                savepoint.rollback().await?;
-                return Err(CasesError::AlreadySubmitted);
-            }
-            Err(e) => {
-                let e = portico_store::StoreError::from(e);
-                if !e.is_unique_violation() {
-                    return Err(e.into());
-                }
-                savepoint.rollback().await?;
-                tracing::warn!("tracking number collision; drawing another");
+        let outcome = update.execute(&mut *savepoint).await;
+        match outcome {
+            Ok(_) => savepoint.commit().await?,
+            Err(_) => savepoint.rollback().await?,
+        }
+        outcome
+    } else {
+        update.execute(&mut **tx).await
+    };
+    match outcome {
+        Ok(done) => Ok(Some(done.rows_affected())),
+        Err(e) => {
+            let e = portico_store::StoreError::from(e);
+            if e.is_unique_violation() {
+                Ok(None)
+            } else {
+                Err(e.into())
             }
         }
     }
-    Err(CasesError::Internal(
-        "no free tracking number after several draws".into(),
-    ))
 }
 
 #[cfg(test)]
@@ -221,7 +214,7 @@ mod tests {
         use chrono::Utc;
         use portico_store::testdb;
 
-        async fn drafts(t: &testdb::TestDb, n: usize) -> Vec<String> {
+        async fn drafts(t: &testdb::TestDb, n: usize) -> Vec<crate::model::Application> {
             let service = ServiceInfo {
                 id: "svc-1".into(),
                 administration_id: "adm-1".into(),
@@ -243,7 +236,7 @@ mod tests {
                 )
                 .await
                 .unwrap();
-                ids.push(draft.id);
+                ids.push(draft);
             }
             tx.commit().await.unwrap();
             ids
@@ -255,6 +248,31 @@ mod tests {
                 .unwrap()
                 .unwrap()
                 .tracking_number
+        }
+
+        /// Submits the draft with these numbers to draw from; its tracking number.
+        async fn submit(
+            tx: &mut Tx,
+            app: &crate::model::Application,
+            numbers: Vec<String>,
+        ) -> Result<String, CasesError> {
+            let routing = applications::Routing {
+                unit_id: None,
+                deadline_working_days: 7,
+                consents: &[],
+            };
+            let key = portico_audit::SigningKey::generate();
+            applications::submit_with_numbers(
+                tx,
+                app,
+                &app.applicant_id,
+                &routing,
+                &key,
+                Utc::now(),
+                numbers.into_iter(),
+            )
+            .await
+            .map(|s| s.tracking_number)
         }
 
         #[tokio::test]
@@ -271,19 +289,19 @@ mod tests {
             let free = format_number(2026, "2222222222");
 
             let mut tx = t.db.begin().await.unwrap();
-            let first = assign_from(&mut tx, &ids[0], [taken.clone()].into_iter()).await;
+            let first = submit(&mut tx, &ids[0], vec![taken.clone()]).await;
             assert_eq!(first.unwrap(), taken);
             // The same number again: refused by the unique constraint, and the next one is used.
-            let second = assign_from(&mut tx, &ids[1], [taken.clone(), free.clone()].into_iter());
-            assert_eq!(second.await.unwrap(), free);
+            let second = submit(&mut tx, &ids[1], vec![taken.clone(), free.clone()]).await;
+            assert_eq!(second.unwrap(), free);
             // Nothing but taken numbers: an error, and the transaction is still usable.
-            let third = assign_from(&mut tx, &ids[2], [taken.clone(), free.clone()].into_iter());
-            assert!(matches!(third.await, Err(CasesError::Internal(_))));
+            let third = submit(&mut tx, &ids[2], vec![taken.clone(), free.clone()]).await;
+            assert!(matches!(third, Err(CasesError::Internal(_))), "{third:?}");
             tx.commit().await.unwrap();
 
-            assert_eq!(number_of(&t, &ids[0]).await, Some(taken));
-            assert_eq!(number_of(&t, &ids[1]).await, Some(free));
-            assert_eq!(number_of(&t, &ids[2]).await, None);
+            assert_eq!(number_of(&t, &ids[0].id).await, Some(taken));
+            assert_eq!(number_of(&t, &ids[1].id).await, Some(free));
+            assert_eq!(number_of(&t, &ids[2].id).await, None);
         }
     }
 }

@@ -392,22 +392,6 @@ pub async fn acting_for(
     }))
 }
 
-/// Whether the person holds any mandate in force (the header then offers "acting for others").
-pub async fn holds_any(
-    db: &Db,
-    account_id: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, IdentityError> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM mandates WHERE agent_account_id = $1 AND revoked_at IS NULL AND valid_until > $2",
-    )
-    .bind(account_id)
-    .bind(to_millis(now))
-    .fetch_one(db.pool())
-    .await?;
-    Ok(n > 0)
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

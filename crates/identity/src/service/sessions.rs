@@ -165,10 +165,16 @@ pub async fn resolve(
         String,
         String,
         Option<String>,
+        i64,
     )> = sqlx::query_as(
+        // Whether the person holds a mandate in force is asked here, not in a query of its own:
+        // this runs on every signed-in request.
         "SELECT s.id, s.account_id, s.stage, a.kind, a.given_name, a.family_name,
                 COALESCE(s.last_seen_at, s.created_at), s.sign_in_assurance, a.identity_assurance,
-                s.acting_for
+                s.acting_for,
+                CASE WHEN EXISTS (SELECT 1 FROM mandates m WHERE m.agent_account_id = s.account_id
+                                  AND m.revoked_at IS NULL AND m.valid_until > $2)
+                     THEN 1 ELSE 0 END
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL
            AND COALESCE(s.last_seen_at, s.created_at) > $3",
@@ -178,8 +184,19 @@ pub async fn resolve(
     .bind(to_millis(now - idle))
     .fetch_optional(db.pool())
     .await?;
-    let Some((session_id, account_id, stage, kind, given, family, seen, sign_in, proven, acting)) =
-        row
+    let Some((
+        session_id,
+        account_id,
+        stage,
+        kind,
+        given,
+        family,
+        seen,
+        sign_in,
+        proven,
+        acting,
+        holds_mandates,
+    )) = row
     else {
         return Ok(None);
     };
@@ -199,9 +216,7 @@ pub async fn resolve(
         }
         _ => None,
     };
-    let has_mandates = complete
-        && kind != "staff"
-        && crate::service::mandates::holds_any(db, &account_id, now).await?;
+    let has_mandates = complete && kind != "staff" && holds_mandates == 1;
     Ok(Some(SessionUser {
         acting_for,
         has_mandates,

@@ -119,8 +119,8 @@ async fn audit(
     Ok(())
 }
 
-/// Checks `code` for `purpose` in its own transactions: the attempt is counted and committed
-/// before the check, and the outcome is committed whether or not the caller's action goes ahead.
+/// Checks `code` for `purpose` in a transaction of its own: the attempt is counted, checked and
+/// its outcome committed whether or not the caller's action goes ahead.
 ///
 /// Errors: [`IdentityError::WrongCode`] for a wrong, expired or used code (the page shows the
 /// field error `code.wrong`), [`IdentityError::RateLimited`] with the seconds to wait.
@@ -165,9 +165,9 @@ async fn confirm_to_the_end(
         }
         Err(e) => return Err(e),
     };
-    tx.commit().await?;
-
-    let mut tx = db.begin().await?;
+    // The check is cheap (no password hash), so it runs in the claim's transaction: the claimed
+    // row stays locked until the end (PostgreSQL), or the writer is this transaction's (SQLite),
+    // so parallel attempts are counted and checked one after another.
     let method = if code.trim().is_empty() {
         None
     } else if totp::verify(&mut tx, account_id, code, now).await? {
