@@ -71,6 +71,7 @@ delivery-upload-message-first = Първата част на заявката т
 
 ## Действия в журнала, показвани на човека (audit-<action>, вижте docs/i18n.md)
 audit-delivery-sent = Изпратено съобщение
+audit-delivery-rejected = Отказано съобщение (на подателя е дадено доказателство за отказа)
 audit-delivery-opened = Отворено съобщение
 audit-delivery-not-opened = Съобщението не е отворено в срока
 

@@ -71,6 +71,7 @@ delivery-upload-message-first = The first part of the request must be the messag
 
 ## Audit actions shown to the person (audit-<action>, see docs/i18n.md)
 audit-delivery-sent = Message sent
+audit-delivery-rejected = Message refused (evidence of the refusal given to the sender)
 audit-delivery-opened = Message opened
 audit-delivery-not-opened = Message not opened within the period
 

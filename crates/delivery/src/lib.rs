@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0006_segments",
         sql: include_str!("../migrations/0006_segments.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0007_rejections",
+        sql: include_str!("../migrations/0007_rejections.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and

@@ -458,6 +458,15 @@ pub async fn send_in(
 /// Sends a message in a transaction of its own.
 pub async fn send(d: &Delivery, actor: &Actor, message: NewMessage) -> Result<Sent, DeliveryError> {
     let prepared = prepare(d, actor, message).await?;
+    send_prepared(d, actor, prepared).await
+}
+
+/// Sends a prepared message in a transaction of its own.
+pub async fn send_prepared(
+    d: &Delivery,
+    actor: &Actor,
+    prepared: Prepared,
+) -> Result<Sent, DeliveryError> {
     let mut tx = d.db.begin().await?;
     let sent = send_in(&mut tx, d, actor, prepared).await?;
     tx.commit().await?;
