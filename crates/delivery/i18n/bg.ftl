@@ -172,3 +172,10 @@ export-too-large-body = Съобщенията и файловете в него
 export-too-large-nothing = Нищо не е експортирано.
 export-too-large-how = Експортирайте нужните разговори един по един от страницата на всяко съобщение („Изтеглете тази кореспонденция с доказателствата“) или поискайте по-голямо ограничение от оператора на платформата.
 export-too-large-back = Назад
+
+## Who acted for a company (shown to those who read its mailbox)
+opened-by = Отворено от
+answered-by = Отговорено от
+sent-by = Изпратено от
+on-behalf-for = за
+answer-open = отговорът

@@ -172,3 +172,10 @@ export-too-large-body = Its messages and files add up to more than one export ma
 export-too-large-nothing = Nothing was exported.
 export-too-large-how = Export the conversations you need one at a time, from each message's page ("Export this conversation with its evidence"), or ask the platform's operator for a larger limit.
 export-too-large-back = Back
+
+## Who acted for a company (shown to those who read its mailbox)
+opened-by = Opened by
+answered-by = Answered by
+sent-by = Sent by
+on-behalf-for = for
+answer-open = the answer
