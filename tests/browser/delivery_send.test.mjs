@@ -26,6 +26,7 @@ const ARTIFACTS = join('delivery_send', databaseKind());
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const LIST = Buffer.from('Опис на приложенията: удостоверение.\n');
 const RECIPIENT = makeEgn(new Date(Date.UTC(1979, 10, 23)), 321);
+const SECOND_RECIPIENT = makeEgn(new Date(Date.UTC(1984, 2, 7)), 456);
 
 let server;
 let browser;
@@ -94,24 +95,27 @@ describe(`the office's send page at 320 px and 1280 px (${databaseKind()})`, () 
     await checkLayout(admin.page, 'send-form', ARTIFACTS);
   });
 
-  step('sends it with a missing subject and a wrong number: both named', admin, async () => {
+  step('sends it with a missing subject and a wrong number on one line: both named', admin, async () => {
     const page = admin.page;
     await page.check('#recipient_kind');
-    await page.fill('#recipient', '1234567890');
+    await page.fill('#recipient', `${RECIPIENT}\n1234567890`);
     await page.fill('#body', 'Приложено е удостоверението.');
     await chooseFiles(page);
     await clickAndWait(admin, page.locator('form[enctype="multipart/form-data"] button[type="submit"]'));
     assert.equal(currentPath(admin), '/mailbox/send');
     const links = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.deepEqual(links, ['#subject', '#recipient']);
+    const wrongLines = await page.locator('#recipient-lines li').allTextContents();
+    assert.equal(wrongLines.length, 1, 'only the wrong line is named');
+    assert.match(wrongLines[0], /2 \(1234567890\)/);
     assert.equal(await page.inputValue('#body'), 'Приложено е удостоверението.');
     assert.ok(await page.locator('#attachments-again').isVisible(), 'the files must be chosen again');
     await checkLayout(page, 'send-errors', ARTIFACTS);
   });
 
-  step('sends a PDF and a text file and sees the number and the evidence', admin, async () => {
+  step('sends a PDF and a text file to two people and sees the number and the evidence', admin, async () => {
     const page = admin.page;
-    await page.fill('#recipient', RECIPIENT);
+    await page.fill('#recipient', `${RECIPIENT}\n${SECOND_RECIPIENT}`);
     await page.fill('#subject', 'Удостоверение за адресна регистрация');
     await chooseFiles(page);
     await clickAndWait(admin, page.locator('form[enctype="multipart/form-data"] button[type="submit"]'));
@@ -122,7 +126,7 @@ describe(`the office's send page at 320 px and 1280 px (${databaseKind()})`, () 
       'certificate.pdf',
       'list.txt',
     ]);
-    assert.equal(await page.locator('#evidence li').count(), 2, 'accepted and delivered');
+    assert.equal(await page.locator('#evidence li').count(), 3, 'accepted, and delivered to each');
     await checkLayout(page, 'sent', ARTIFACTS);
   });
 
@@ -130,7 +134,7 @@ describe(`the office's send page at 320 px and 1280 px (${databaseKind()})`, () 
     const response = await admin.page.request.get(`${server.baseUrl}/mailbox/messages/${messageId}/evidence`);
     assert.equal(response.status(), 200);
     const lines = (await response.text()).trim().split('\n');
-    assert.equal(lines.length, 2);
+    assert.equal(lines.length, 3);
     for (const jws of lines) {
       const payload = JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString());
       assert.equal(payload.message, messageId);

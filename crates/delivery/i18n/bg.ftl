@@ -71,6 +71,7 @@ delivery-upload-message-first = Първата част на заявката т
 
 ## Действия в журнала, показвани на човека (audit-<action>, вижте docs/i18n.md)
 audit-delivery-sent = Изпратено съобщение
+audit-delivery-rejected = Отказано съобщение (на подателя е дадено доказателство за отказа)
 audit-delivery-opened = Отворено съобщение
 audit-delivery-not-opened = Съобщението не е отворено в срока
 
@@ -148,10 +149,10 @@ send-title = Изпращане на съобщение с файлове
 send-lead = Съобщението отива в официалната пощенска кутия на получателя с доказателства за изпращане и за доставяне, подписани от платформата. Получателят научава по електронна поща и SMS, че има ново съобщение, но не и какво пише в него.
 send-sender-label = От пощенската кутия на
 send-recipient-legend = До
-send-recipient-hint = Лице с неговия личен номер (ЕГН или ЛНЧ) или фирма с нейния ЕИК/БУЛСТАТ.
+send-recipient-hint = Лица с личния им номер (ЕГН или ЛНЧ) или фирми с ЕИК/БУЛСТАТ, по един на ред, до 100 получатели.
 send-recipient-person = Лице
 send-recipient-company = Фирма
-send-recipient-label = Личен номер или ЕИК
+send-recipient-label = Лични номера или ЕИК, по един на ред
 send-subject-label = Относно
 send-body-label = Съобщение
 send-files-label = Файлове (по желание)
@@ -159,6 +160,8 @@ send-files-hint = До 10 файла: PDF, PNG, JPEG или обикновен �
 send-files-again = Нищо не е изпратено или запазено: изберете файловете отново.
 send-submit = Изпращане на съобщението
 delivery-send-no-sender = Изберете пощенската кутия, от която се изпраща съобщението
+delivery-send-recipient-lines = Някои редове с получатели не са верни: вижте всеки ред под полето. Нищо не е изпратено
+send-line = Ред
 sent-title = Съобщението е изпратено
 sent-id = Номер на съобщението
 sent-open-message = Отваряне на съобщението и състоянието при получателите
@@ -171,3 +174,10 @@ export-too-large-body = Съобщенията и файловете в него
 export-too-large-nothing = Нищо не е експортирано.
 export-too-large-how = Експортирайте нужните разговори един по един от страницата на всяко съобщение („Изтеглете тази кореспонденция с доказателствата“) или поискайте по-голямо ограничение от оператора на платформата.
 export-too-large-back = Назад
+
+## Who acted for a company (shown to those who read its mailbox)
+opened-by = Отворено от
+answered-by = Отговорено от
+sent-by = Изпратено от
+on-behalf-for = за
+answer-open = отговорът

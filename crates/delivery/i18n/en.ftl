@@ -71,6 +71,7 @@ delivery-upload-message-first = The first part of the request must be the messag
 
 ## Audit actions shown to the person (audit-<action>, see docs/i18n.md)
 audit-delivery-sent = Message sent
+audit-delivery-rejected = Message refused (evidence of the refusal given to the sender)
 audit-delivery-opened = Message opened
 audit-delivery-not-opened = Message not opened within the period
 
@@ -148,10 +149,10 @@ send-title = Send a message with files
 send-lead = The message goes to the recipient's official mailbox with evidence of sending and of delivery, signed by the platform. The recipient is told by e-mail and SMS that something arrived, never what.
 send-sender-label = From the mailbox of
 send-recipient-legend = To
-send-recipient-hint = A person by their personal number (EGN or LNCh), or a company by its EIK/BULSTAT.
+send-recipient-hint = People by their personal number (EGN or LNCh), or companies by their EIK/BULSTAT, one on each line, up to 100 recipients.
 send-recipient-person = A person
 send-recipient-company = A company
-send-recipient-label = Personal number or EIK
+send-recipient-label = Personal numbers or EIKs, one on each line
 send-subject-label = Subject
 send-body-label = Message
 send-files-label = Files (optional)
@@ -159,6 +160,8 @@ send-files-hint = Up to 10 files: PDF, PNG, JPEG or plain text, each up to 100 M
 send-files-again = Nothing was sent or kept: choose the files again.
 send-submit = Send the message
 delivery-send-no-sender = Choose the mailbox the message is sent from
+delivery-send-recipient-lines = Some recipients' lines are not right: see each line below the field. Nothing was sent
+send-line = Line
 sent-title = Message sent
 sent-id = The message's number
 sent-open-message = Open the message and its recipients' states
@@ -171,3 +174,10 @@ export-too-large-body = Its messages and files add up to more than one export ma
 export-too-large-nothing = Nothing was exported.
 export-too-large-how = Export the conversations you need one at a time, from each message's page ("Export this conversation with its evidence"), or ask the platform's operator for a larger limit.
 export-too-large-back = Back
+
+## Who acted for a company (shown to those who read its mailbox)
+opened-by = Opened by
+answered-by = Answered by
+sent-by = Sent by
+on-behalf-for = for
+answer-open = the answer

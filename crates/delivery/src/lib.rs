@@ -41,6 +41,14 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "delivery/0006_segments",
         sql: include_str!("../migrations/0006_segments.sql"),
     },
+    portico_store::Migration {
+        id: "delivery/0007_rejections",
+        sql: include_str!("../migrations/0007_rejections.sql"),
+    },
+    portico_store::Migration {
+        id: "delivery/0008_on_behalf",
+        sql: include_str!("../migrations/0008_on_behalf.sql"),
+    },
 ];
 
 /// The delivery block: its tables, pages, API and jobs. Needs the platform's signing key and

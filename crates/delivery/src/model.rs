@@ -125,6 +125,9 @@ pub struct RecipientState {
     pub delivered_at: DateTime<Utc>,
     pub opened_at: Option<DateTime<Utc>>,
     pub not_opened_at: Option<DateTime<Utc>>,
+    /// For a company's mailbox: the person who opened it for the company (shown only to those
+    /// who read that mailbox).
+    pub opened_by: Option<String>,
 }
 
 impl RecipientState {
@@ -156,6 +159,23 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentInfo>,
     pub recipients: Vec<RecipientState>,
+    /// Sent from a company's mailbox: the person who sent it for the company (shown only to
+    /// those who read that mailbox).
+    pub sent_by: Option<String>,
+    /// Answers to it from a company's mailbox that the reader reads: who answered for the
+    /// company, and when.
+    pub answered: Vec<Answered>,
+}
+
+/// An answer a person gave for a company.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Answered {
+    pub message_id: String,
+    /// The person who answered.
+    pub by: String,
+    /// The company's mailbox it was answered from.
+    pub company: String,
+    pub at: DateTime<Utc>,
 }
 
 /// A line of a mailbox's list.
@@ -167,6 +187,10 @@ pub struct MessageSummary {
     pub delivered_at: DateTime<Utc>,
     pub opened_at: Option<DateTime<Utc>>,
     pub application_id: Option<String>,
+    /// In a company's mailbox: the person who opened it for the company.
+    pub opened_by: Option<String>,
+    /// In a company's mailbox: the person who last answered it for the company.
+    pub answered_by: Option<String>,
 }
 
 /// The events of ETSI EN 319 522-2 that Portico gives evidence of.

@@ -9,7 +9,7 @@ use crate::model::{
     Address, Evidence, Mailbox, Message, MessageSummary, NewAttachment, NewMessage, Sent,
 };
 use crate::service::grants::{self, Grant, NewGrant};
-use crate::service::{access, idempotency, messages};
+use crate::service::{access, idempotency, messages, rejections};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -37,6 +37,7 @@ pub fn api_router(state: DeliveryState) -> OpenApiRouter<AppState> {
             ),
         )
         .routes(routes!(get_message))
+        .routes(routes!(get_rejection))
         .routes(routes!(message_evidence))
         .routes(routes!(message_attachment))
         .routes(routes!(message_content))
@@ -329,12 +330,68 @@ async fn send_message(
         attachments,
         reply_to: request.reply_to,
     };
+    let d = &state.delivery;
+    if let Some(key) = &key {
+        if let Some(answer) = idempotency::earlier_answer(d, &actor, key, &request_sha256).await? {
+            return Ok(idempotent_answer(answer));
+        }
+    }
+    let sender = message.sender.clone();
+    let prepared = match messages::prepare(d, &actor, message).await {
+        Ok(prepared) => prepared,
+        Err(e) => return Ok(refused(d, &actor, &sender, &request_sha256, e.into()).await),
+    };
     let Some(key) = key else {
-        let sent = messages::send(&state.delivery, &actor, message).await?;
+        let sent = messages::send_prepared(d, &actor, prepared).await?;
         return Ok((StatusCode::CREATED, Json(sent)).into_response());
     };
-    let answer = idempotency::send(&state.delivery, &actor, &key, &request_sha256, message).await?;
+    let answer = idempotency::commit(d, &actor, &key, &request_sha256, prepared).await?;
     Ok(idempotent_answer(answer))
+}
+
+/// The header of a refused submission's answer that names its `SubmissionRejection` evidence
+/// (`GET /api/v1/mailbox/rejections/{id}`).
+pub const REJECTION_HEADER: &str = "portico-rejection";
+
+/// The answer to a send refused after its sender was identified: when it was a submission
+/// (`service::rejections`), the sender's `SubmissionRejection` evidence is made and named in
+/// the `Portico-Rejection` header beside the usual 422 or 413 with its fields.
+async fn refused(
+    d: &crate::service::Delivery,
+    actor: &Actor,
+    sender: &Address,
+    submission_sha256: &str,
+    e: AppError,
+) -> Response {
+    let (AppError::Invalid(fields) | AppError::TooLarge(fields)) = &e else {
+        return e.into_response();
+    };
+    match rejections::record(d, actor, sender, submission_sha256, fields).await {
+        Ok(Some(rejection)) => {
+            let mut response = e.into_response();
+            if let Ok(v) = HeaderValue::from_str(&rejection.id) {
+                response.headers_mut().insert(REJECTION_HEADER, v);
+            }
+            response
+        }
+        Ok(None) => e.into_response(),
+        Err(failed) => AppError::from(failed).into_response(),
+    }
+}
+
+/// The evidence of a submission the platform refused (`SubmissionRejection`, a JWS with its
+/// certificate chain in `x5c`): the submission's SHA-256, the sender and the reasons. For
+/// whoever may send from its sender's mailbox; `portico evidence verify` checks its `jws`.
+#[utoipa::path(get, path = "/api/v1/mailbox/rejections/{id}", tag = "delivery",
+    security(("session" = []), ("client_credentials" = ["delivery"])),
+    params(("id" = String, Path, description = "The id the refused send's `Portico-Rejection` header named")),
+    responses((status = 200, body = rejections::Rejection), (status = 404, body = portico_http::ApiErrorBody)))]
+async fn get_rejection(
+    State(state): State<DeliveryState>,
+    Caller(actor): Caller,
+    ValidPath(id): ValidPath<Id>,
+) -> Result<Json<rejections::Rejection>, AppError> {
+    Ok(Json(rejections::get(&state.delivery, &actor, &id).await?))
 }
 
 /// The path of the streamed send.
@@ -463,7 +520,10 @@ async fn send_streamed(
     drop(first);
     let head: StreamedMessage = serde_json::from_slice(&json).map_err(|_| malformed_part())?;
     let head_value = serde_json::to_value(&head).map_err(AppError::internal)?;
-    let mut draft = messages::draft(
+    // A refusal from here on is of a submission: its hash is the message part's.
+    let submission_sha256 = canonical_sha256(&serde_json::json!({ "message": head_value }));
+    let sender = head.sender.clone();
+    let draft = messages::draft(
         d,
         &actor,
         NewMessage {
@@ -478,21 +538,26 @@ async fn send_streamed(
         },
         Vec::new(),
     )
-    .await?;
+    .await;
+    let mut draft = match draft {
+        Ok(draft) => draft,
+        Err(e) => return Ok(refused(d, &actor, &sender, &submission_sha256, e.into()).await),
+    };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) => {
                 draft.discard(d).await;
-                return Err(multipart_error(&e));
+                let e = multipart_error(&e);
+                return Ok(refused(d, &actor, &sender, &submission_sha256, e).await);
             }
         };
         match receive(d, &draft, field).await {
             Ok(done) => draft.add_upload(done),
             Err(e) => {
                 draft.discard(d).await;
-                return Err(e);
+                return Ok(refused(d, &actor, &sender, &submission_sha256, e).await);
             }
         }
     }

@@ -11,8 +11,8 @@ use super::api::{multipart_error, receive};
 use super::pages::TABLES;
 use super::{actor, DeliveryState};
 use crate::model::{Address, Evidence, MailboxKind, Message, NewMessage};
-use crate::service::messages;
 use crate::service::senders::{self, Sender};
+use crate::service::{idempotency, mailboxes, messages};
 use askama::Template;
 use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
@@ -38,7 +38,22 @@ pub struct SendForm {
     recipient: String,
     subject: String,
     body: String,
+    /// The form's one-time token: the send's `Idempotency-Key`, so a form sent twice sends once.
+    form_token: String,
 }
+
+/// A recipient's line that does not check out.
+#[derive(Debug, Clone)]
+pub struct LineError {
+    /// From 1, as the person counts the lines they typed.
+    line: usize,
+    value: String,
+    code: String,
+}
+
+/// What every post with one form token is, for its idempotency key: the first post's answer is
+/// the answer to any other post of the same form.
+const FORM_REQUEST: &str = "portico.delivery.office-form";
 
 #[derive(Template)]
 #[template(path = "send.html")]
@@ -47,6 +62,8 @@ struct SendPage {
     senders: Vec<(String, String)>,
     form: SendForm,
     errors: Vec<FieldError>,
+    /// Each recipient's line that does not check out.
+    line_errors: Vec<LineError>,
     /// Files were chosen but not kept: the send was refused.
     files_dropped: bool,
 }
@@ -54,6 +71,9 @@ struct SendPage {
 impl SendPage {
     fn error(&self, field: &str) -> Option<&'static str> {
         self.page.field_error(&self.errors, field)
+    }
+    fn line_message(&self, l: &LineError) -> &'static str {
+        self.page.t(&l.code)
     }
 }
 
@@ -80,7 +100,7 @@ fn form_page(
     page: PageContext,
     senders: &[Sender],
     form: SendForm,
-    errors: Vec<FieldError>,
+    (errors, line_errors): (Vec<FieldError>, Vec<LineError>),
     files_dropped: bool,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -93,6 +113,7 @@ fn form_page(
         page: page.with_strings(TABLES),
         form,
         errors,
+        line_errors,
         files_dropped,
     };
     Ok((status, render(&view)?).into_response())
@@ -116,9 +137,17 @@ pub async fn form(
     let form = SendForm {
         sender: query.from,
         recipient_kind: "person".into(),
+        form_token: portico_core::new_id(),
         ..SendForm::default()
     };
-    form_page(page, &senders, form, Vec::new(), false, StatusCode::OK)
+    form_page(
+        page,
+        &senders,
+        form,
+        (Vec::new(), Vec::new()),
+        false,
+        StatusCode::OK,
+    )
 }
 
 /// Reads a text field whole, within what the form's text may hold.
@@ -153,6 +182,54 @@ fn recipient(kind: &str, identifier: &str) -> Address {
         administration_id: None,
         display_name: None,
     }
+}
+
+/// The recipients typed one per line (empty lines skipped), and each line that does not check
+/// out as an identifier of the chosen kind.
+fn recipients(kind: &str, typed: &str) -> (Vec<Address>, Vec<LineError>) {
+    let mut out = Vec::new();
+    let mut wrong = Vec::new();
+    for (i, line) in typed.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let address = recipient(kind, line);
+        if let Err(e) = mailboxes::normalise(&address) {
+            wrong.push(LineError {
+                line: i + 1,
+                value: line.to_owned(),
+                code: e.code,
+            });
+        }
+        out.push(address);
+    }
+    (out, wrong)
+}
+
+/// The draft's field errors, with the recipients' own replaced by one that points to the lines
+/// listed under the field.
+fn with_lines(errors: Vec<FieldError>, lines: &[LineError]) -> Vec<FieldError> {
+    if lines.is_empty() {
+        return errors;
+    }
+    let mut out = Vec::with_capacity(errors.len());
+    let mut named = false;
+    for e in errors {
+        let about_a_line = e.field == "recipient" && e.code != "delivery.recipient.too_many";
+        if about_a_line {
+            if !named {
+                out.push(FieldError::new(
+                    "recipient",
+                    "delivery.send.recipient_lines",
+                ));
+                named = true;
+            }
+        } else {
+            out.push(e);
+        }
+    }
+    out
 }
 
 /// A refusal the form shows (422, or 413 for a file over its limit), or an error of another kind.
@@ -201,6 +278,7 @@ pub async fn send(
             "sender" => form.sender = value,
             "recipient_kind" => form.recipient_kind = value,
             "recipient" => form.recipient = value,
+            "form_token" => form.form_token = value,
             "subject" => form.subject = value,
             "body" => form.body = value,
             _ => {}
@@ -218,18 +296,28 @@ pub async fn send(
             page,
             &senders,
             form,
-            errors,
+            (errors, Vec::new()),
             true,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
+    // The form sent again (twice clicked, reloaded, sent from the back button): the first
+    // send's result, and nothing more is sent or stored.
+    let form_key = form.form_token.trim().to_owned();
+    if !form_key.is_empty() {
+        if let Some(answer) =
+            idempotency::earlier_answer(d, &actor, &form_key, FORM_REQUEST).await?
+        {
+            drop(first_file);
+            drain(&mut multipart).await;
+            let to = format!("/mailbox/sent/{}", answer.sent.message_id);
+            return Ok(Redirect::to(&to).into_response());
+        }
+    }
+    let (to, line_errors) = recipients(&form.recipient_kind, &form.recipient);
     let new = NewMessage {
         sender: sender.address.clone(),
-        recipients: if form.recipient.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![recipient(&form.recipient_kind, &form.recipient)]
-        },
+        recipients: to,
         subject: form.subject.clone(),
         body: form.body.clone(),
         service_id: None,
@@ -241,9 +329,10 @@ pub async fn send(
         Ok(draft) => draft,
         Err(e) => {
             let (status, errors) = shown(e.into())?;
+            let errors = with_lines(errors, &line_errors);
             drop(first_file);
             drain(&mut multipart).await;
-            return form_page(page, &senders, form, errors, true, status);
+            return form_page(page, &senders, form, (errors, line_errors), true, status);
         }
     };
     let mut refused = None;
@@ -269,13 +358,18 @@ pub async fn send(
         draft.discard(d).await;
         let (status, errors) = shown(e)?;
         drain(&mut multipart).await;
-        return form_page(page, &senders, form, errors, true, status);
+        return form_page(page, &senders, form, (errors, Vec::new()), true, status);
     }
     let prepared = draft.finish(d).await?;
-    let mut tx = d.db.begin().await?;
-    let sent = messages::send_in(&mut tx, d, &actor, prepared).await?;
-    tx.commit().await?;
-    d.wake_jobs();
+    let sent = if form_key.is_empty() {
+        messages::send_prepared(d, &actor, prepared).await?
+    } else {
+        // The key's row is written in the sending transaction: two posts of one form at the
+        // same time make one message.
+        idempotency::commit(d, &actor, &form_key, FORM_REQUEST, prepared)
+            .await?
+            .sent
+    };
     tracing::info!(message = %sent.message_id, "sent from the office's page");
     Ok(Redirect::to(&format!("/mailbox/sent/{}", sent.message_id)).into_response())
 }

@@ -8,8 +8,10 @@
 //!   (roles in that unit) they work in, and send from them;
 //! - an institution's API client with the `delivery` scope reads and sends for its
 //!   administration and every unit of it;
-//! - a company's mailbox is read by those who represent it, once mandates exist in identity:
-//!   until then nobody reads it (messages wait there).
+//! - a company's mailbox is read by those who act for it: its representatives and the people it
+//!   authorised, by a company mandate in force (identity's `mandates`) covering every service
+//!   or eDelivery ([`MANDATE_SERVICE`]), asked on every read, so one revoked or expired stops at
+//!   once; until someone holds one, nobody reads it (messages wait there).
 
 use crate::model::{Address, Mailbox, MailboxKind};
 use crate::DeliveryError;
@@ -18,6 +20,10 @@ use portico_store::Db;
 
 /// The API scope an institution's client needs for its administration's mailboxes.
 pub const SCOPE: &str = "delivery";
+
+/// The service a mandate names to cover a company's eDelivery mailbox (the catalog's code of the
+/// eDelivery channel); a mandate for every service covers it too.
+pub const MANDATE_SERVICE: &str = "edelivery";
 
 /// The level of assurance reading an official mailbox needs.
 pub const READ_ASSURANCE: Assurance = Assurance::Substantial;
@@ -29,9 +35,11 @@ pub struct Reader {
     pub personal_id: Option<String>,
     /// (administration, unit) pairs: `None` for the whole administration.
     pub scopes: Vec<(String, Option<String>)>,
-    /// The companies (EIK) the person represents: a company mandate for every service in force
-    /// (identity's `mandates`, recorded by an administration admin), asked on every read.
+    /// The companies (EIK) the person acts for: a company mandate in force covering every
+    /// service or eDelivery (identity's `mandates`), asked on every read.
     pub companies: Vec<String>,
+    /// The person's name as their account holds it, recorded when they act for a company.
+    pub name: Option<String>,
 }
 
 impl Reader {
@@ -64,26 +72,29 @@ pub async fn reader(
     actor.require(READ_ASSURANCE)?;
     Ok(match actor {
         Actor::Person(p) => {
-            let personal_id = portico_identity::service::accounts::get(db, &p.account_id)
-                .await?
+            let account = portico_identity::service::accounts::get(db, &p.account_id).await?;
+            let name = account.as_ref().map(|a| a.display_name());
+            let personal_id = account
                 .and_then(|a| a.personal_id)
                 .map(|id| id.value().to_owned());
             let companies = portico_identity::service::mandates::held(db, &p.account_id, now)
                 .await?
                 .into_iter()
-                .filter(|m| m.services == portico_identity::service::mandates::Services::All)
+                .filter(|m| m.services.covers(MANDATE_SERVICE))
                 .filter_map(|m| m.company_eik)
                 .collect();
             Reader {
                 personal_id,
                 scopes: actor.work_scopes(SCOPE),
                 companies,
+                name,
             }
         }
         Actor::ApiClient(_) => Reader {
             personal_id: None,
             scopes: actor.work_scopes(SCOPE),
             companies: Vec::new(),
+            name: None,
         },
         Actor::System(_) => Reader::default(),
     })
@@ -106,7 +117,7 @@ pub async fn may_send_as(
             let r = reader(db, actor, now).await?;
             Ok(r.personal_id.as_deref() == Some(from.identifier.as_str()))
         }
-        // A company's representative replies for it.
+        // Who acts for a company (a representative, someone it authorised) replies for it.
         (Actor::Person(_), MailboxKind::Company) => Ok(reader(db, actor, now)
             .await?
             .companies

@@ -26,7 +26,7 @@ pub struct Subject<'a> {
     pub sender: &'a Mailbox,
 }
 
-fn party(m: &Mailbox) -> serde_json::Value {
+pub(crate) fn party(m: &Mailbox) -> serde_json::Value {
     serde_json::json!({
         "kind": m.kind.as_str(),
         "identifier": m.identifier,

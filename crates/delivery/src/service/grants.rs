@@ -423,6 +423,8 @@ pub async fn shared_with(
                     delivered_at: from_millis(delivered),
                     opened_at: None,
                     application_id,
+                    opened_by: None,
+                    answered_by: None,
                 }
             },
         )

@@ -88,6 +88,22 @@ fn replay(request_sha256: &str, (hash, sent): (String, Sent)) -> Result<Answer, 
     }
 }
 
+/// The answer a key already gave, if this actor used it for a send that is still kept: the
+/// first message (`replayed`) for the same request; another request is refused with
+/// `delivery.idempotency.key_reused`. A malformed key is refused.
+pub async fn earlier_answer(
+    d: &Delivery,
+    actor: &Actor,
+    key: &str,
+    request_sha256: &str,
+) -> Result<Option<Answer>, DeliveryError> {
+    check_key(key)?;
+    match earlier(&d.db, &actor.audit_id(), key, d.now(), false).await? {
+        Some(found) => replay(request_sha256, found).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Sends `message` once for this actor and `key`. `request_sha256` names the request (the
 /// caller hashes it in a canonical form): the same key with the same request answers with the
 /// first message (`replayed`), with another request it is refused with
@@ -99,13 +115,11 @@ pub async fn send(
     request_sha256: &str,
     message: NewMessage,
 ) -> Result<Answer, DeliveryError> {
-    check_key(key)?;
-    let client = actor.audit_id();
-    if let Some(found) = earlier(&d.db, &client, key, d.now(), false).await? {
-        return replay(request_sha256, found);
+    if let Some(answer) = earlier_answer(d, actor, key, request_sha256).await? {
+        return Ok(answer);
     }
     let prepared = messages::prepare(d, actor, message).await?;
-    send_prepared(d, actor, key, request_sha256, prepared).await
+    commit(d, actor, key, request_sha256, prepared).await
 }
 
 /// As [`send`], for a message already prepared (a streamed send, whose request is known only
@@ -118,12 +132,28 @@ pub async fn send_prepared(
     request_sha256: &str,
     prepared: messages::Prepared,
 ) -> Result<Answer, DeliveryError> {
+    match earlier_answer(d, actor, key, request_sha256).await {
+        Ok(None) => commit(d, actor, key, request_sha256, prepared).await,
+        answered => {
+            prepared.discard(d).await;
+            answered.and_then(|a| {
+                a.ok_or_else(|| DeliveryError::Internal("idempotency answer vanished".into()))
+            })
+        }
+    }
+}
+
+/// Sends a prepared message under a key that [`earlier_answer`] found unused (the caller has
+/// asked it): the key's row is written in the sending transaction.
+pub async fn commit(
+    d: &Delivery,
+    actor: &Actor,
+    key: &str,
+    request_sha256: &str,
+    prepared: messages::Prepared,
+) -> Result<Answer, DeliveryError> {
     check_key(key)?;
     let client = actor.audit_id();
-    if let Some(found) = earlier(&d.db, &client, key, d.now(), false).await? {
-        prepared.discard(d).await;
-        return replay(request_sha256, found);
-    }
     let now = d.now();
     let mut tx = d.db.begin().await?;
     // An expired key may be used again.

@@ -58,6 +58,8 @@ pub struct Prepared {
     /// The people among the recipients who have an account (they are notified), found before
     /// the transaction so that sending holds one connection, not two.
     with_account: Vec<String>,
+    /// Sent from a company's mailbox by a person: their name (who answered for the company).
+    sent_by_name: Option<String>,
 }
 
 /// The canonical content of a message, whose SHA-256 every piece of its evidence names. It is
@@ -116,6 +118,7 @@ pub struct Draft {
     /// Each attachment's sealed blob's key, in order.
     attachment_blobs: Vec<String>,
     pub(crate) key: MessageKey,
+    sent_by_name: Option<String>,
 }
 
 /// Checks a submission's sender, recipients, subject and body (its `attachments` are not
@@ -166,6 +169,11 @@ pub async fn draft(
     if !errors.is_empty() {
         return Err(DeliveryError::Invalid(errors));
     }
+    // A person answering for a company: the company's readers see who it was.
+    let sent_by_name = match sender.kind {
+        crate::model::MailboxKind::Company => access::reader(&d.db, actor, d.now()).await?.name,
+        _ => None,
+    };
     let id = new_id();
     let thread_id = match &message.reply_to {
         Some(parent) => visible(d, actor, parent).await?.0.thread_id,
@@ -186,6 +194,7 @@ pub async fn draft(
         // Files are stored sealed under the message's key; the evidence names the plaintext's
         // SHA-256.
         key: MessageKey::generate(),
+        sent_by_name,
     })
 }
 
@@ -282,6 +291,7 @@ impl Draft {
             key: self.key,
             at,
             with_account,
+            sent_by_name: self.sent_by_name,
         })
     }
 }
@@ -323,8 +333,8 @@ pub async fn send_in(
         recipients.push(mailboxes::ensure(tx, r, now).await?);
     }
     sqlx::query(
-        "INSERT INTO delivery_messages (id, thread_id, reply_to, sender_mailbox_id, sent_by, subject, body, service_id, application_id, content_sha256, evidence_count, non_handover_days, created_at, content_blob) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13)",
+        "INSERT INTO delivery_messages (id, thread_id, reply_to, sender_mailbox_id, sent_by, subject, body, service_id, application_id, content_sha256, evidence_count, non_handover_days, created_at, content_blob, sent_by_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14)",
     )
     .bind(&p.id)
     .bind(&p.thread_id)
@@ -339,6 +349,7 @@ pub async fn send_in(
     .bind(d.policy.non_handover_days)
     .bind(to_millis(now))
     .bind(&p.content_blob)
+    .bind(&p.sent_by_name)
     .execute(&mut **tx)
     .await?;
     let mut boxes: Vec<&str> = vec![&sender.id];
@@ -458,6 +469,15 @@ pub async fn send_in(
 /// Sends a message in a transaction of its own.
 pub async fn send(d: &Delivery, actor: &Actor, message: NewMessage) -> Result<Sent, DeliveryError> {
     let prepared = prepare(d, actor, message).await?;
+    send_prepared(d, actor, prepared).await
+}
+
+/// Sends a prepared message in a transaction of its own.
+pub async fn send_prepared(
+    d: &Delivery,
+    actor: &Actor,
+    prepared: Prepared,
+) -> Result<Sent, DeliveryError> {
     let mut tx = d.db.begin().await?;
     let sent = send_in(&mut tx, d, actor, prepared).await?;
     tx.commit().await?;
@@ -519,9 +539,11 @@ type MessageRow = (
     Option<String>,
     String,
     i64,
+    Option<String>,
 );
 
-/// id, subject, sender's name and identifier, delivered, opened, application.
+/// id, subject, sender's name and identifier, delivered, opened, application, opened by,
+/// answered by.
 type SummaryRow = (
     String,
     String,
@@ -529,6 +551,8 @@ type SummaryRow = (
     String,
     i64,
     Option<i64>,
+    Option<String>,
+    Option<String>,
     Option<String>,
 );
 
@@ -582,13 +606,20 @@ pub async fn received(
     let Some(mailbox) = mailbox else {
         return Ok((None, Vec::new()));
     };
-    let rows: Vec<SummaryRow> =
-        sqlx::query_as(
-            "SELECT m.id, m.subject, s.display_name, s.identifier, r.delivered_at, r.opened_at, m.application_id \
-             FROM delivery_recipients r JOIN delivery_messages m ON m.id = r.message_id \
-             JOIN delivery_mailboxes s ON s.id = m.sender_mailbox_id \
-             WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, r.message_id DESC LIMIT $2 OFFSET $3",
-        )
+    // In a company's mailbox, who opened each message and who last answered it for the company.
+    let answered_by = if mailbox.kind == crate::model::MailboxKind::Company {
+        "(SELECT a.sent_by_name FROM delivery_messages a WHERE a.sender_mailbox_id = r.mailbox_id \
+          AND a.reply_to = m.id AND a.sent_by_name IS NOT NULL ORDER BY a.created_at DESC LIMIT 1)"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
+        "SELECT m.id, m.subject, s.display_name, s.identifier, r.delivered_at, r.opened_at, m.application_id, r.opened_by_name, {answered_by} \
+         FROM delivery_recipients r JOIN delivery_messages m ON m.id = r.message_id \
+         JOIN delivery_mailboxes s ON s.id = m.sender_mailbox_id \
+         WHERE r.mailbox_id = $1 ORDER BY r.delivered_at DESC, r.message_id DESC LIMIT $2 OFFSET $3"
+    );
+    let rows: Vec<SummaryRow> = sqlx::query_as(&sql)
         .bind(&mailbox.id)
         .bind(page.limit)
         .bind(page.offset)
@@ -597,28 +628,45 @@ pub async fn received(
     let list = rows
         .into_iter()
         .map(
-            |(id, subject, name, identifier, delivered, opened, application_id)| MessageSummary {
+            |(
                 id,
                 subject,
-                sender_name: if name.is_empty() { identifier } else { name },
-                delivered_at: from_millis(delivered),
-                opened_at: opened.map(from_millis),
+                name,
+                identifier,
+                delivered,
+                opened,
                 application_id,
+                opened_by,
+                answered_by,
+            )| {
+                MessageSummary {
+                    id,
+                    subject,
+                    sender_name: if name.is_empty() { identifier } else { name },
+                    delivered_at: from_millis(delivered),
+                    opened_at: opened.map(from_millis),
+                    application_id,
+                    opened_by,
+                    answered_by,
+                }
             },
         )
         .collect();
     Ok((Some(mailbox), list))
 }
 
+/// mailbox, delivered, opened, not opened in time, opened by (for a company).
+type RecipientRow = (String, i64, Option<i64>, Option<i64>, Option<String>);
+
 async fn recipients_of(db: &Db, message_id: &str) -> Result<Vec<RecipientState>, DeliveryError> {
-    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT mailbox_id, delivered_at, opened_at, not_opened_at FROM delivery_recipients WHERE message_id = $1 ORDER BY mailbox_id",
+    let rows: Vec<RecipientRow> = sqlx::query_as(
+        "SELECT mailbox_id, delivered_at, opened_at, not_opened_at, opened_by_name FROM delivery_recipients WHERE message_id = $1 ORDER BY mailbox_id",
     )
     .bind(message_id)
     .fetch_all(db.pool())
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for (mailbox_id, delivered, opened, not_opened) in rows {
+    for (mailbox_id, delivered, opened, not_opened, opened_by) in rows {
         let mailbox = mailboxes::get(db, &mailbox_id)
             .await?
             .ok_or_else(|| DeliveryError::Internal(format!("mailbox {mailbox_id} is missing")))?;
@@ -627,6 +675,7 @@ async fn recipients_of(db: &Db, message_id: &str) -> Result<Vec<RecipientState>,
             delivered_at: from_millis(delivered),
             opened_at: opened.map(from_millis),
             not_opened_at: not_opened.map(from_millis),
+            opened_by,
         });
     }
     Ok(out)
@@ -644,7 +693,7 @@ async fn visible(
         return Err(DeliveryError::NotFound);
     }
     let row: Option<MessageRow> = sqlx::query_as(
-        "SELECT id, thread_id, reply_to, sender_mailbox_id, subject, body, service_id, application_id, content_sha256, created_at \
+        "SELECT id, thread_id, reply_to, sender_mailbox_id, subject, body, service_id, application_id, content_sha256, created_at, sent_by_name \
          FROM delivery_messages WHERE id = $1",
     )
     .bind(id)
@@ -661,6 +710,7 @@ async fn visible(
         application_id,
         content_sha256,
         created_at,
+        sent_by,
     )) = row
     else {
         return Err(DeliveryError::NotFound);
@@ -668,7 +718,7 @@ async fn visible(
     let sender = mailboxes::get(&d.db, &sender_id)
         .await?
         .ok_or(DeliveryError::NotFound)?;
-    let recipients = recipients_of(&d.db, &id).await?;
+    let mut recipients = recipients_of(&d.db, &id).await?;
     if !reader.may_read(&sender) && !recipients.iter().any(|r| reader.may_read(&r.mailbox)) {
         // A third party the owner granted access: asked on every read, so a revoked grant
         // stops at once; every read through a grant is kept and audited.
@@ -692,6 +742,14 @@ async fn visible(
         Some(key) => key.open_text(&body_aad(&id), &body)?,
         None => body, // stored before encryption
     };
+    // Who acted for a company is shown to those who read the company's mailbox, nobody else.
+    for r in &mut recipients {
+        if !reader.may_read(&r.mailbox) {
+            r.opened_by = None;
+        }
+    }
+    let sent_by = sent_by.filter(|_| reader.may_read(&sender));
+    let answered = answered_for_companies(d, &reader, &id).await?;
     let message = Message {
         id,
         thread_id,
@@ -716,8 +774,44 @@ async fn visible(
             )
             .collect(),
         recipients: recipients.clone(),
+        sent_by,
+        answered,
     };
     Ok((message, reader, recipients))
+}
+
+/// The answers to a message given for a company (by a person, from its mailbox) that the reader
+/// reads: who answered and when.
+async fn answered_for_companies(
+    d: &Delivery,
+    reader: &Reader,
+    message_id: &str,
+) -> Result<Vec<crate::model::Answered>, DeliveryError> {
+    if reader.companies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT m.id, m.sender_mailbox_id, m.sent_by_name, m.created_at FROM delivery_messages m \
+         WHERE m.reply_to = $1 AND m.sent_by_name IS NOT NULL ORDER BY m.created_at, m.id",
+    )
+    .bind(message_id)
+    .fetch_all(d.db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for (id, mailbox_id, by, at) in rows {
+        let Some(company) = mailboxes::get(&d.db, &mailbox_id).await? else {
+            continue;
+        };
+        if reader.may_read(&company) {
+            out.push(crate::model::Answered {
+                message_id: id,
+                by,
+                company: mailboxes::shown_name(&company),
+                at: from_millis(at),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Records that the actor opened the message for each of its recipient mailboxes they read and
@@ -740,11 +834,17 @@ async fn record_handover(
     let mut tx = d.db.begin().await?;
     let mut recorded = false;
     for r in unopened {
+        // For a company, the name of the person who opened it for the company is kept to show.
+        let opened_by_name = match r.mailbox.kind {
+            crate::model::MailboxKind::Company => reader.name.as_deref(),
+            _ => None,
+        };
         let done = sqlx::query(
-            "UPDATE delivery_recipients SET opened_at = $1, opened_by = $2 WHERE message_id = $3 AND mailbox_id = $4 AND opened_at IS NULL",
+            "UPDATE delivery_recipients SET opened_at = $1, opened_by = $2, opened_by_name = $3 WHERE message_id = $4 AND mailbox_id = $5 AND opened_at IS NULL",
         )
         .bind(to_millis(now))
         .bind(actor.audit_id())
+        .bind(opened_by_name)
         .bind(&message.id)
         .bind(&r.mailbox.id)
         .execute(&mut *tx)

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod mailboxes;
 pub mod messages;
 pub mod notifications;
+pub mod rejections;
 pub mod segments;
 pub mod senders;
 pub mod uploads;

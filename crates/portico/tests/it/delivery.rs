@@ -55,6 +55,22 @@ pub(crate) fn payload(jws: &str) -> serde_json::Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
 }
 
+/// A JSON value with its objects' keys sorted (serialised without spaces: a request's canonical
+/// form, whose SHA-256 idempotency keys and rejection evidence name).
+fn sorted_json(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let ordered: std::collections::BTreeMap<&String, serde_json::Value> =
+                map.iter().map(|(k, v)| (k, sorted_json(v))).collect();
+            serde_json::json!(ordered)
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(sorted_json).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// The same JWS with one byte of its payload changed.
 fn with_changed_payload(jws: &str) -> String {
     let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();
@@ -613,6 +629,7 @@ async fn oversized_empty_and_mislabelled_attachments_are_refused_and_nothing_is_
 
     // Over HTTP, as the Sredets operator sending for Sofia: an empty file and a "PDF" that is not.
     let operator = staff(&app, OPERATOR).await;
+    let mut rejected: Vec<(String, String)> = Vec::new();
     let request = |file_name: &str, media_type: &str, bytes: &[u8]| {
         serde_json::json!({
             "sender": { "kind": "administration", "identifier": sofia },
@@ -665,7 +682,83 @@ async fn oversized_empty_and_mislabelled_attachments_are_refused_and_nothing_is_
             serde_json::json!([{ "field": "attachments", "code": code }]),
             "{name}"
         );
+        // A submission refused: the sender gets signed evidence of it, naming the reason.
+        let rejection = refused
+            .headers
+            .get("portico-rejection")
+            .unwrap_or_else(|| panic!("{name}: no SubmissionRejection evidence named"))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let evidence = operator
+            .get(&format!("/api/v1/mailbox/rejections/{rejection}"))
+            .await;
+        assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+        let evidence = evidence.json();
+        assert_eq!(evidence["event"], "SubmissionRejection");
+        assert_eq!(
+            evidence["reasons"],
+            serde_json::json!([{ "field": "attachments", "code": code }])
+        );
+        let statement = payload(evidence["jws"].as_str().unwrap());
+        assert_eq!(statement["event"], "SubmissionRejection", "{statement}");
+        assert_eq!(statement["sender"]["identifier"], sofia.as_str());
+        assert_eq!(statement["reasons"][0]["code"], code);
+        assert_eq!(statement["recipients"], serde_json::json!([]));
+        let submitted = request(name, media_type, bytes);
+        assert_eq!(
+            statement["message_sha256"].as_str().unwrap(),
+            sha256(&serde_json::to_vec(&sorted_json(&submitted)).unwrap()),
+            "the evidence names the submission's SHA-256 (keys sorted, no spaces)"
+        );
+        rejected.push((rejection, evidence["jws"].as_str().unwrap().to_owned()));
     }
+    // The evidence verifies offline with `portico evidence verify`; nobody else reads it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rejected.jws");
+    std::fs::write(&file, &rejected[1].1).unwrap();
+    let (code, out) = run_cli(&app, &["evidence", "verify", file.to_str().unwrap()]).await;
+    assert_eq!(code, 0, "portico evidence verify: {out}");
+    assert!(out.contains("SubmissionRejection"), "{out}");
+    assert!(out.contains("delivery.attachment.mislabelled"), "{out}");
+    let stranger = crate::catalog::staff(
+        &app,
+        "rejections@burgas.example.bg",
+        BURGAS_EIK,
+        portico_identity::Role::AdministrationAdmin,
+    )
+    .await;
+    let other = stranger
+        .get(&format!("/api/v1/mailbox/rejections/{}", rejected[0].0))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+    // Not submissions, so no evidence: a request that is not a send (400), a sender the caller
+    // may not send from (403).
+    let malformed = operator
+        .post_json(
+            "/api/v1/mailbox/messages",
+            &serde_json::json!({ "sender": "Sofia", "subject": 5 }),
+        )
+        .await;
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        malformed.body
+    );
+    assert!(malformed.headers.get("portico-rejection").is_none());
+    let mut foreign = request("empty.pdf", "application/pdf", b"");
+    foreign["sender"]["identifier"] = administration(&app, BURGAS_EIK).await.into();
+    let foreign = operator
+        .post_json("/api/v1/mailbox/messages", &foreign)
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN, "{}", foreign.body);
+    assert!(foreign.headers.get("portico-rejection").is_none());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM delivery_rejections").await,
+        3,
+        "one piece of evidence for each refused submission, none for the rest"
+    );
     // Each code has its plain message in both languages (see i18n.rs for every key).
     let strings = portico_http::Strings {
         lang: portico_http::Lang::Bg,

@@ -127,6 +127,45 @@ async fn an_operator_sends_files_from_the_office_page_and_sees_the_message_numbe
     assert_eq!(bad.texts("#attachments-again").len(), 1);
     assert_eq!(stored(&app).await, before, "nothing stored");
 
+    // Several recipients, one on each line: each line is checked and named when it is wrong,
+    // and nothing is sent if any is.
+    let token = operator.csrf_token();
+    let typed = format!("{egn}\n1234567890\n\n{}\n12345", fresh_egn());
+    let lines = operator
+        .post_multipart_in_order(
+            "/mailbox/send",
+            form(
+                &token,
+                &[
+                    ("sender", &from),
+                    ("recipient_kind", "person"),
+                    ("recipient", &typed),
+                    ("subject", "До няколко души"),
+                    ("body", "Приложено е удостоверението."),
+                ],
+                vec![file("certificate.pdf", "application/pdf", PDF)],
+            ),
+        )
+        .await;
+    assert_eq!(
+        lines.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        lines.body
+    );
+    assert_eq!(error_links(&lines), vec!["#recipient"]);
+    assert_eq!(
+        lines.texts("#recipient-lines li"),
+        vec![
+            "Ред 2 (1234567890): Личният номер на получател не е валиден ЕГН или ЛНЧ",
+            "Ред 5 (12345): Личният номер на получател не е валиден ЕГН или ЛНЧ",
+        ],
+        "{}",
+        lines.body
+    );
+    assert_eq!(lines.texts("#recipient"), vec![typed.clone()]);
+    assert_eq!(stored(&app).await, before, "nothing stored");
+
     // A file that is not what it says: refused, and the file before it is removed.
     let token = operator.csrf_token();
     let fields = [
@@ -198,24 +237,41 @@ async fn an_operator_sends_files_from_the_office_page_and_sees_the_message_numbe
     assert_eq!(error_links(&wrong_sender), vec!["#sender"]);
     assert_eq!(stored(&app).await, before, "nothing stored");
 
-    // Sent: the confirmation names the message and shows its evidence.
-    send_page(&operator).await;
+    // Sent to two people: the confirmation names the message and shows its evidence.
+    let form_page = send_page(&operator).await;
+    let form_token = form_page
+        .attr("input[name=form_token]", "value")
+        .expect("the form's one-time token");
     let token = operator.csrf_token();
     let text = "Опис на приложенията.\n".as_bytes();
-    let sent = operator
-        .post_multipart_in_order(
-            "/mailbox/send",
-            form(
-                &token,
-                &fields,
-                vec![
-                    file("certificate.pdf", "application/pdf", PDF),
-                    file("list.txt", "text/plain", text),
-                ],
-            ),
+    let second = fresh_egn();
+    let both = format!("{egn}\n{second}\n");
+    let mut sent_fields = fields.to_vec();
+    sent_fields[2] = ("recipient", both.as_str());
+    sent_fields.push(("form_token", form_token.as_str()));
+    let post = || {
+        form(
+            &token,
+            &sent_fields,
+            vec![
+                file("certificate.pdf", "application/pdf", PDF),
+                file("list.txt", "text/plain", text),
+            ],
         )
+    };
+    let sent = operator
+        .post_multipart_in_order("/mailbox/send", post())
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let after_first = stored(&app).await;
+    // The same form sent again (a second click, a reload): the first send's result, and
+    // nothing more sent or stored.
+    let again = operator
+        .post_multipart_in_order("/mailbox/send", post())
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(again.location(), sent.location());
+    assert_eq!(stored(&app).await, after_first, "sent once");
     let confirmation_path = sent.location();
     let id = confirmation_path
         .strip_prefix("/mailbox/sent/")
@@ -226,9 +282,22 @@ async fn an_operator_sends_files_from_the_office_page_and_sees_the_message_numbe
     assert_eq!(confirmation.texts("#sent-message-id"), vec![id.clone()]);
     assert_eq!(
         confirmation.texts("#evidence .timeline__what"),
-        vec!["Изпращането е прието", "Доставено в кутията"],
+        vec![
+            "Изпращането е прието",
+            "Доставено в кутията",
+            "Доставено в кутията"
+        ],
         "{}",
         confirmation.body
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM delivery_recipients WHERE message_id = '{}'",
+            confirmation_path.trim_start_matches("/mailbox/sent/")
+        ))
+        .await,
+        2,
+        "one message to both"
     );
     assert_eq!(
         confirmation.texts(".attachment-sha256"),
@@ -241,7 +310,7 @@ async fn an_operator_sends_files_from_the_office_page_and_sees_the_message_numbe
         .get_bytes(&format!("/mailbox/messages/{id}/evidence"))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(String::from_utf8(chain).unwrap().lines().count(), 2);
+    assert_eq!(String::from_utf8(chain).unwrap().lines().count(), 3);
     let (sender_id,): (String,) = sqlx::query_as(
         "SELECT m.identifier FROM delivery_messages d JOIN delivery_mailboxes m ON m.id = d.sender_mailbox_id WHERE d.id = $1",
     )

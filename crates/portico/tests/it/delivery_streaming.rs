@@ -309,6 +309,38 @@ async fn a_streamed_send_over_its_limit_or_with_a_bad_file_stores_nothing() {
             serde_json::json!([{ "field": field, "code": code }])
         );
     }
+    // Each file refused on its content is a submission refused: the sender has its signed
+    // SubmissionRejection evidence, naming the message part's SHA-256 and the reason. Files sent
+    // before the message are no submission (its sender is not known yet): no evidence.
+    let rejections: Vec<(String, String)> = sqlx::query_as(
+        "SELECT reasons, jws FROM delivery_rejections WHERE sender_identifier = $1 ORDER BY created_at, id",
+    )
+    .bind(&sofia)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let mut codes: Vec<String> = rejections
+        .iter()
+        .map(|(reasons, jws)| {
+            let statement = crate::delivery::payload(jws);
+            assert_eq!(statement["event"], "SubmissionRejection");
+            let kept: serde_json::Value = serde_json::from_str(reasons).unwrap();
+            assert_eq!(
+                statement["reasons"], kept,
+                "what is kept is what the evidence names"
+            );
+            statement["reasons"][0]["code"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "delivery.attachment.empty",
+            "delivery.attachment.mislabelled",
+            "delivery.attachment.mislabelled"
+        ]
+    );
 
     // A file over the streamed limit (here lowered to 1 MiB, through the same service the route
     // uses): 413's code, and nothing of it stays.
