@@ -425,6 +425,56 @@ mod tests {
         assert_eq!(n, 10);
     }
 
+    /// On PostgreSQL a transaction of its own driver runs `COPY … FROM STDIN` and is kept or
+    /// rolled back as a whole; SQLite has none.
+    #[tokio::test]
+    async fn postgres_copies_rows_in_a_transaction_of_its_own_driver() {
+        let t = testdb::fresh_sized(&[crate::MIGRATIONS], 2).await.unwrap();
+        let Some(mut tx) = t.db.begin_postgres().await.unwrap() else {
+            assert_eq!(t.db.backend(), Backend::Sqlite);
+            return;
+        };
+        sqlx::raw_sql("CREATE TABLE t_copy (n BIGINT, s TEXT)")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let copied = tx
+            .copy_in("COPY t_copy (n, s) FROM STDIN", b"1\ta\\tb\n2\t\\N\n3\t\n")
+            .await
+            .unwrap();
+        assert_eq!(copied, 3);
+        tx.commit().await.unwrap();
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as("SELECT n, s FROM t_copy ORDER BY n")
+            .fetch_all(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, Some("a\tb".to_owned())),
+                (2, None),
+                (3, Some(String::new()))
+            ]
+        );
+        // A refused copy (a value of the wrong type) leaves nothing, and the pool goes on.
+        let mut tx = t.db.begin_postgres().await.unwrap().unwrap();
+        assert!(tx
+            .copy_in("COPY t_copy (n, s) FROM STDIN", b"4\tx\nfour\ty\n")
+            .await
+            .is_err());
+        drop(tx);
+        let mut tx = t.db.begin_postgres().await.unwrap().unwrap();
+        tx.copy_in("COPY t_copy (n, s) FROM STDIN", b"5\tz\n")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t_copy")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 4);
+    }
+
     async fn numbers(db: &Db) -> Vec<i64> {
         sqlx::query_as::<_, (i64,)>("SELECT n FROM t_counter ORDER BY n")
             .fetch_all(db.pool())
