@@ -17,9 +17,14 @@ const ROWS: usize = 150_000;
 /// A CSV of `rows` rows (`n`, `district`, `value`, `note`), with row `bad` (a data row's
 /// number, from 1) given one field too many.
 fn big_csv(rows: usize, bad: Option<usize>) -> Vec<u8> {
+    csv_of(rows, bad, &[])
+}
+
+/// As [`big_csv`], its first rows those of `tricky` (some of several lines).
+fn csv_of(rows: usize, bad: Option<usize>, tricky: &[Tricky]) -> Vec<u8> {
     let mut out = String::from("n,district,value,note\n");
     for i in 1..=rows {
-        if let Some(line) = TRICKY.iter().find(|t| t.0 == i).map(|t| t.1) {
+        if let Some(line) = tricky.iter().find(|t| t.0 == i).map(|t| t.1) {
             out.push_str(line);
             continue;
         }
@@ -38,12 +43,17 @@ fn big_csv(rows: usize, bad: Option<usize>) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The first rows of [`big_csv`]: values that PostgreSQL's `COPY` would read otherwise unless
+type Tricky = (
+    usize,
+    &'static str,
+    (&'static str, Option<f64>, &'static str),
+);
+
+/// The first rows of the large CSV of the first test: values that PostgreSQL's `COPY` would read otherwise unless
 /// they are escaped (a tab, a backslash, a newline, a carriage return, `\N`, `\.`), quotes,
 /// empty numbers (NULL) and empty texts (not NULL), each with what the datastore must answer
 /// for `district`, `value` and `note`.
-#[allow(clippy::type_complexity)]
-const TRICKY: &[(usize, &str, (&str, Option<f64>, &str))] = &[
+const TRICKY: &[Tricky] = &[
     (
         1,
         "1,\"Таб\tи\\\\наклонена\",1.5,\"Казва \"\"здравей\"\"\"\n",
@@ -137,8 +147,14 @@ async fn a_csv_over_20_mb_is_streamed_loaded_by_a_job_with_its_progress_shown_an
     let (sofia, _) = two_administrations(&app).await;
     let token = client_token(&app, &sofia, &["opendata"]).await;
     let package = dataset(&app, &token, "sofia-residents").await;
-    let (s, created) =
-        post_upload(&app, &token, &package, "residents.csv", big_csv(ROWS, None)).await;
+    let (s, created) = post_upload(
+        &app,
+        &token,
+        &package,
+        "residents.csv",
+        csv_of(ROWS, None, TRICKY),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{created}");
     let r = &created["result"];
     let id = r["id"].as_str().unwrap().to_owned();
