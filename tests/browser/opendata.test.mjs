@@ -5,14 +5,17 @@
 //     map (SVG drawn on the server: no script, no tiles), then an organisation's page;
 //   - Sofia's data publisher (data@sofia.portico.demo) signs in, publishes a dataset (first with
 //     mistakes, for the error summary), uploads a CSV and sees its preview, then uploads a CSV over
-//     20 MB and watches its load on the resource's page until every row is in.
+//     20 MB, whose stored file is taken away while it loads: the load fails and says why, the
+//     file is put back, the publisher presses "Start loading again" and watches it on the
+//     resource's page until every row is in.
 //
 // Every page is checked at 320 px and 1280 px (no sideways scrolling) and with axe-core, and
 // screenshotted to tests/browser/artifacts/opendata/<db>/. After a failed step the rest are skipped.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -199,6 +202,11 @@ describe(`open data: search, facets, a dataset with preview, chart and map, publ
     const uploaded = page.waitForNavigation({ waitUntil: 'load', timeout: 240_000 });
     await page.locator('#od-upload').click({ timeout: 240_000 });
     await uploaded;
+    // Its stored file taken away while it loads (the blob store keys it by its SHA-256), the
+    // load fails at its next step and the page says why.
+    const key = createHash('sha256').update(text).digest('hex');
+    const stored = join(server.dataDir, 'blobs', key.slice(0, 2), key);
+    await rename(stored, `${stored}.aside`);
     assert.match(currentPath(publisher), /^\/data\/sofia-street-trees\/resources\/[^/]+$/);
     assert.equal(await heading(publisher), 'Жители по райони');
     const state = await page.locator('#od-load').getAttribute('data-state');
@@ -206,6 +214,16 @@ describe(`open data: search, facets, a dataset with preview, chart and map, publ
     assert.equal(await page.locator('#od-load-progress').count(), 1);
     await checkPage(publisher, 'loading');
     await clickAndWait(publisher, page.locator('#od-load-watch'));
+    await page.waitForSelector('#od-load[data-state="failed"]', { timeout: 240_000 });
+    assert.match(await page.locator('#od-load-text').innerText(), /Запазеният файл липсва/);
+    await checkPage(publisher, 'load-failed');
+    // The file back, its publisher presses "Start loading again" and watches it to the end.
+    await rename(`${stored}.aside`, stored);
+    await clickAndWait(publisher, page.locator('#od-load-restart'));
+    const again = await page.locator('#od-load').getAttribute('data-state');
+    assert.ok(['queued', 'loading', 'done'].includes(again), `started again, not ${again}`);
+    await checkPage(publisher, 'load-restarted');
+    if (again !== 'done') await clickAndWait(publisher, page.locator('#od-load-watch'));
     // The Refresh header reloads the page until the rows are in.
     await page.waitForSelector('#od-load[data-state="done"]', { timeout: 240_000 });
     assert.match(await page.locator('#od-load-text').innerText(), /180000/);

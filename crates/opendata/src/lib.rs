@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[portico_store::Migration] = &[
         id: "opendata/0008_load_jobs",
         sql: include_str!("../migrations/0008_load_jobs.sql"),
     },
+    portico_store::Migration {
+        id: "opendata/0009_load_indexes",
+        sql: include_str!("../migrations/0009_load_indexes.sql"),
+    },
 ];
 
 /// The open data block: its tables, the CKAN Action API and its pages.

@@ -88,6 +88,9 @@ pub struct Db {
     /// where every transaction has a connection of the pool.
     writer: Option<Arc<Writer>>,
     backend: Backend,
+    /// On PostgreSQL, connections of PostgreSQL's own driver, for what `Any` cannot do
+    /// (`COPY … FROM STDIN`, see [`Db::begin_postgres`]); connected when first used.
+    native: Option<sqlx::PgPool>,
 }
 
 impl std::fmt::Debug for Db {
@@ -132,14 +135,21 @@ impl Db {
                     pool,
                     writer: Some(writer),
                     backend,
+                    native: None,
                 })
             }
             Backend::Postgres => {
                 let pool = options.connect(url).await?;
+                // At most two: only the datastore's large loads use it, a step at a time.
+                let native = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(max_connections.clamp(1, 2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy(url)?;
                 Ok(Db {
                     writer: None,
                     pool,
                     backend,
+                    native: Some(native),
                 })
             }
         }
@@ -216,6 +226,18 @@ impl Db {
         Ok(Tx(tx))
     }
 
+    /// On PostgreSQL, a transaction on a connection of PostgreSQL's own driver rather than
+    /// `Any`'s, for the one thing `Any`'s connections cannot do: `COPY … FROM STDIN`
+    /// ([`PgTx::copy_in`]), the fast way to load many rows. Everything else goes through
+    /// [`Db::begin`]; the statements run on it are PostgreSQL's own (`sqlx::query` on
+    /// `&mut *pg_tx` is typed for `sqlx::Postgres`). None on SQLite, which has no `COPY`.
+    pub async fn begin_postgres(&self) -> Result<Option<PgTx>, StoreError> {
+        match &self.native {
+            Some(pool) => Ok(Some(PgTx(pool.begin().await?))),
+            None => Ok(None),
+        }
+    }
+
     /// On SQLite, how many write transactions were committed in how many `COMMIT`s.
     pub fn group_commit_stats(&self) -> Option<GroupCommitStats> {
         self.writer.as_ref().map(|w| w.stats())
@@ -231,6 +253,56 @@ impl Db {
             writer.close().await;
         }
         self.pool.close().await;
+        if let Some(native) = &self.native {
+            native.close().await;
+        }
+    }
+}
+
+/// A PostgreSQL transaction on a connection of PostgreSQL's own driver ([`Db::begin_postgres`]).
+/// It dereferences to the connection; dropped without `commit`, it rolls back.
+pub struct PgTx(sqlx::Transaction<'static, sqlx::Postgres>);
+
+impl PgTx {
+    /// Runs `statement` (`COPY table (columns) FROM STDIN …`) with `data` as its input, in the
+    /// format the statement names (the caller escapes the values for it); the rows copied.
+    pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> Result<u64, StoreError> {
+        let mut copy = self.0.copy_in_raw(statement).await?;
+        // In pieces of at most 1 MiB: each is one message to the server.
+        for piece in data.chunks(1 << 20) {
+            if let Err(e) = copy.send(piece).await {
+                // The server refused a piece: the copy is ended so the connection stays usable
+                // (the transaction then rolls back).
+                let _ = copy.abort(e.to_string()).await;
+                return Err(e.into());
+            }
+        }
+        Ok(copy.finish().await?)
+    }
+
+    /// Keeps the writes.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.0.commit().await
+    }
+}
+
+impl Deref for PgTx {
+    type Target = sqlx::PgConnection;
+
+    fn deref(&self) -> &sqlx::PgConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for PgTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgTx")
     }
 }
 
@@ -358,6 +430,56 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 10);
+    }
+
+    /// On PostgreSQL a transaction of its own driver runs `COPY … FROM STDIN` and is kept or
+    /// rolled back as a whole; SQLite has none.
+    #[tokio::test]
+    async fn postgres_copies_rows_in_a_transaction_of_its_own_driver() {
+        let t = testdb::fresh_sized(&[crate::MIGRATIONS], 2).await.unwrap();
+        let Some(mut tx) = t.db.begin_postgres().await.unwrap() else {
+            assert_eq!(t.db.backend(), Backend::Sqlite);
+            return;
+        };
+        sqlx::raw_sql("CREATE TABLE t_copy (n BIGINT, s TEXT)")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let copied = tx
+            .copy_in("COPY t_copy (n, s) FROM STDIN", b"1\ta\\tb\n2\t\\N\n3\t\n")
+            .await
+            .unwrap();
+        assert_eq!(copied, 3);
+        tx.commit().await.unwrap();
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as("SELECT n, s FROM t_copy ORDER BY n")
+            .fetch_all(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, Some("a\tb".to_owned())),
+                (2, None),
+                (3, Some(String::new()))
+            ]
+        );
+        // A refused copy (a value of the wrong type) leaves nothing, and the pool goes on.
+        let mut tx = t.db.begin_postgres().await.unwrap().unwrap();
+        assert!(tx
+            .copy_in("COPY t_copy (n, s) FROM STDIN", b"4\tx\nfour\ty\n")
+            .await
+            .is_err());
+        drop(tx);
+        let mut tx = t.db.begin_postgres().await.unwrap().unwrap();
+        tx.copy_in("COPY t_copy (n, s) FROM STDIN", b"5\tz\n")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t_copy")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 4);
     }
 
     async fn numbers(db: &Db) -> Vec<i64> {

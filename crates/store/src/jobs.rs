@@ -84,19 +84,39 @@ pub struct JobStatus {
 /// transaction commits.
 pub async fn enqueue(tx: &mut Tx, job: NewJob, now: DateTime<Utc>) -> Result<String, StoreError> {
     let id = new_id();
-    sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, created_at, queue)
-         VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(&job.kind)
-    .bind(job.payload.to_string())
-    .bind(job.max_attempts)
-    .bind(to_millis(job.run_at))
-    .bind(to_millis(now))
-    .bind(&job.queue)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(ENQUEUE)
+        .bind(&id)
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(job.max_attempts)
+        .bind(to_millis(job.run_at))
+        .bind(to_millis(now))
+        .bind(&job.queue)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+const ENQUEUE: &str = "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, \
+     run_at, created_at, queue) VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $7)";
+
+/// As [`enqueue`], in a transaction of PostgreSQL's own driver ([`crate::Db::begin_postgres`]).
+pub async fn enqueue_postgres(
+    tx: &mut crate::PgTx,
+    job: NewJob,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    sqlx::query(ENQUEUE)
+        .bind(&id)
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(job.max_attempts)
+        .bind(to_millis(job.run_at))
+        .bind(to_millis(now))
+        .bind(&job.queue)
+        .execute(&mut **tx)
+        .await?;
     Ok(id)
 }
 

@@ -14,7 +14,7 @@ pub mod testdb;
 mod writer;
 
 pub use blobs::BlobStore;
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, PgTx, Tx};
 pub use error::StoreError;
 pub use migrate::Migration;
 

@@ -72,18 +72,19 @@ fn load_view(page: &PageContext, load: &loads::Load) -> LoadView {
         LoadState::Done => ("od_load_done", "decided"),
         LoadState::Failed => ("od_load_failed", "red"),
     };
-    let mut text = match (&load.state, load.problem.as_deref()) {
-        // Stopped after its attempts: the reason, then how far it got.
-        (LoadState::Failed, Some(loads::STOPPED)) => format!(
-            "{} {}",
-            page.t(loads::STOPPED),
-            page.strings.format("od_load_stopped_rows", &args)
-        ),
-        _ => page.strings.format(key, &args),
+    let text = match (&load.state, load.problem.as_deref()) {
+        // Stopped after its attempts, or failed after some rows were in: the reason, then how
+        // far it got.
+        (LoadState::Failed, Some(problem)) if problem == loads::STOPPED || load.rows > 0 => {
+            format!(
+                "{} {}",
+                page.t(problem),
+                page.strings.format("od_load_stopped_rows", &args)
+            )
+        }
+        (_, Some(problem)) => format!("{} {}", page.strings.format(key, &args), page.t(problem)),
+        (_, None) => page.strings.format(key, &args),
     };
-    if let Some(problem) = load.problem.as_deref().filter(|p| *p != loads::STOPPED) {
-        text = format!("{text} {}", page.t(problem));
-    }
     LoadView {
         state: load.state.as_str(),
         label: page.t(&format!("od_load_state_{}", load.state.as_str())),

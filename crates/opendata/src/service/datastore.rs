@@ -178,32 +178,35 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Makes the word index of a loaded table and records that it has one.
-async fn index_words(
-    tx: &mut Tx,
-    backend: Backend,
-    table: &str,
-    resource_id: &str,
-) -> Result<(), OpenDataError> {
+/// Makes the word index of a loaded table, unless it is there already (made by an earlier
+/// step: SQLite's FTS5 table is made and filled in one transaction, so one that is there is
+/// whole). [`describe_fields`] records that the table has it.
+async fn index_words(tx: &mut Tx, backend: Backend, table: &str) -> Result<(), OpenDataError> {
     let statements = match backend {
-        Backend::Sqlite => vec![
-            format!(
-                "CREATE VIRTUAL TABLE {table}_fts USING fts5(_full, content='{table}', \
-                 content_rowid='_id', tokenize='unicode61 remove_diacritics 0')"
-            ),
-            format!("INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')"),
-        ],
+        Backend::Sqlite => {
+            let there: Option<(String,)> =
+                sqlx::query_as("SELECT name FROM sqlite_master WHERE name = $1")
+                    .bind(format!("{table}_fts"))
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if there.is_some() {
+                return Ok(());
+            }
+            vec![
+                format!(
+                    "CREATE VIRTUAL TABLE {table}_fts USING fts5(_full, content='{table}', \
+                     content_rowid='_id', tokenize='unicode61 remove_diacritics 0')"
+                ),
+                format!("INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')"),
+            ]
+        }
         Backend::Postgres => vec![format!(
-            "CREATE INDEX {table}_tsv ON {table} USING GIN (_tsv)"
+            "CREATE INDEX IF NOT EXISTS {table}_tsv ON {table} USING GIN (_tsv)"
         )],
     };
     for sql in statements {
         sqlx::query(&sql).execute(&mut **tx).await?;
     }
-    sqlx::query("INSERT INTO opendata_datastore_words (resource_id) VALUES ($1)")
-        .bind(resource_id)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }
 
@@ -276,7 +279,11 @@ async fn build_word_index(db: &Db, resource_id: &str) -> Result<(), OpenDataErro
         .execute(&mut *tx)
         .await?;
     }
-    index_words(&mut tx, db.backend(), &name, resource_id).await?;
+    index_words(&mut tx, db.backend(), &name).await?;
+    sqlx::query("INSERT INTO opendata_datastore_words (resource_id) VALUES ($1)")
+        .bind(resource_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -380,6 +387,14 @@ pub async fn create_table(
     resource_id: &str,
     columns: &Columns,
 ) -> Result<(), OpenDataError> {
+    sqlx::query(&create_table_sql(backend, resource_id, columns))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The statement of [`create_table`], for a connection of either database.
+pub fn create_table_sql(backend: Backend, resource_id: &str, columns: &Columns) -> String {
     let name = table(resource_id);
     let defs: Vec<String> = columns
         .types
@@ -392,14 +407,11 @@ pub async fn create_table(
         Backend::Sqlite => "",
         Backend::Postgres => TSV_COLUMN,
     };
-    sqlx::query(&format!(
+    format!(
         "CREATE TABLE {name} (_id BIGINT PRIMARY KEY, _full TEXT NOT NULL{tsv}{}{})",
         if defs.is_empty() { "" } else { ", " },
         defs.join(", ")
-    ))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    )
 }
 
 const TSV_COLUMN: &str =
@@ -417,13 +429,9 @@ pub async fn insert_rows(
     let per_row = types.len() + 2;
     let batch = (30_000 / per_row).clamp(1, 1000);
     let head = format!(
-        "INSERT INTO {} (_id, _full{}{}) VALUES ",
+        "INSERT INTO {} ({}) VALUES ",
         table(resource_id),
-        if types.is_empty() { "" } else { ", " },
-        (0..types.len())
-            .map(|i| format!("c{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        column_list(types.len())
     );
     let mut n = first_id;
     for chunk in rows.chunks(batch) {
@@ -445,8 +453,7 @@ pub async fn insert_rows(
         }
         let mut q = sqlx::query(&sql).persistent(false);
         for row in chunk {
-            let full = row.iter().flat_map(words).collect::<Vec<_>>().join(" ");
-            q = q.bind(n).bind(full);
+            q = q.bind(n).bind(row_words(row));
             n += 1;
             for (t, v) in types.iter().zip(row.iter()) {
                 let v = v.trim();
@@ -464,6 +471,73 @@ pub async fn insert_rows(
     Ok(())
 }
 
+/// `_id, _full, c0, c1, …`: the columns a row is written to.
+fn column_list(n: usize) -> String {
+    std::iter::once("_id".to_owned())
+        .chain(std::iter::once("_full".to_owned()))
+        .chain((0..n).map(|i| format!("c{i}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A row's words, as `_full` keeps them.
+fn row_words(row: &csv::StringRecord) -> String {
+    row.iter().flat_map(words).collect::<Vec<_>>().join(" ")
+}
+
+/// The `COPY … FROM STDIN` statement (PostgreSQL's text format) that [`copy_text`]'s rows are
+/// for.
+pub fn copy_statement(resource_id: &str, columns: usize) -> String {
+    format!(
+        "COPY {} ({}) FROM STDIN",
+        table(resource_id),
+        column_list(columns)
+    )
+}
+
+/// `rows`, numbered from `first_id`, in PostgreSQL's `COPY` text format: a line a row, its
+/// values separated by tabs, each as [`insert_rows`] binds it (trimmed; an empty number is
+/// NULL, `\N`; an empty text is the empty string), with a backslash, a tab, a newline and a
+/// carriage return written `\\`, `\t`, `\n`, `\r`, so a value holding them (or the text
+/// `\N`) is read back as it was.
+pub fn copy_text(types: &[FieldType], first_id: i64, rows: &[csv::StringRecord]) -> Vec<u8> {
+    fn escaped(out: &mut String, v: &str) {
+        for c in v.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+    }
+    let mut out = String::new();
+    for (k, row) in rows.iter().enumerate() {
+        out.push_str(&(first_id + k as i64).to_string());
+        out.push('\t');
+        escaped(&mut out, &row_words(row));
+        for (t, v) in types.iter().zip(row.iter()) {
+            out.push('\t');
+            let v = v.trim();
+            match t {
+                FieldType::Int => match v.parse::<i64>() {
+                    Ok(n) if !v.is_empty() => out.push_str(&n.to_string()),
+                    _ => out.push_str("\\N"),
+                },
+                FieldType::Float => match v.parse::<f64>() {
+                    // Rust's shortest form reads back as the same double.
+                    Ok(x) if !v.is_empty() && x.is_finite() => out.push_str(&format!("{x:?}")),
+                    _ => out.push_str("\\N"),
+                },
+                FieldType::Text | FieldType::Date => escaped(&mut out, v),
+            }
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
 /// Makes a filled table queryable: its columns described, each indexed, and its word index.
 pub async fn describe(
     tx: &mut Tx,
@@ -471,6 +545,47 @@ pub async fn describe(
     resource_id: &str,
     columns: &Columns,
 ) -> Result<(), OpenDataError> {
+    let name = table(resource_id);
+    for i in 0..columns.names.len() {
+        index_column(tx, &name, i).await?;
+    }
+    index_words(tx, backend, &name).await?;
+    describe_fields(tx, resource_id, columns).await
+}
+
+/// How many index steps a load of `columns` takes after its rows: one per column, then the
+/// word index ([`build_index`]).
+pub fn index_steps(columns: &Columns) -> i64 {
+    columns.names.len() as i64 + 1
+}
+
+/// Builds index `k` of a loaded table (of [`index_steps`]): column `k`'s, or last the word
+/// index. One that is already there (built by a step before a restart) is left as it is.
+pub async fn build_index(
+    tx: &mut Tx,
+    backend: Backend,
+    resource_id: &str,
+    columns: &Columns,
+    k: i64,
+) -> Result<(), OpenDataError> {
+    let name = table(resource_id);
+    match usize::try_from(k) {
+        Ok(i) if i < columns.names.len() => index_column(tx, &name, i).await,
+        _ => index_words(tx, backend, &name).await,
+    }
+}
+
+/// Describes a filled, indexed table: its columns and that it has its word index. From now on
+/// `datastore_search` answers from it.
+pub async fn describe_fields(
+    tx: &mut Tx,
+    resource_id: &str,
+    columns: &Columns,
+) -> Result<(), OpenDataError> {
+    sqlx::query("INSERT INTO opendata_datastore_words (resource_id) VALUES ($1)")
+        .bind(resource_id)
+        .execute(&mut **tx)
+        .await?;
     for (i, (h, t)) in columns.names.iter().zip(&columns.types).enumerate() {
         sqlx::query(
             "INSERT INTO opendata_datastore_fields (resource_id, position, name, type) \
@@ -483,11 +598,6 @@ pub async fn describe(
         .execute(&mut **tx)
         .await?;
     }
-    let name = table(resource_id);
-    for i in 0..columns.names.len() {
-        index_column(tx, &name, i).await?;
-    }
-    index_words(tx, backend, &name, resource_id).await?;
     Ok(())
 }
 
@@ -501,20 +611,32 @@ pub async fn count_rows(db: &Db, resource_id: &str) -> Result<i64, OpenDataError
     Ok(row.try_get::<i64, _>(0)?)
 }
 
-/// Drops the table of a load that did not finish (no description refers to it yet).
+/// Drops the table of a load that did not finish (no description refers to it yet), with the
+/// word index an earlier step may have made (SQLite's FTS5 table first).
 pub async fn drop_table(tx: &mut Tx, resource_id: &str) -> Result<(), OpenDataError> {
-    sqlx::query(&format!("DROP TABLE IF EXISTS {}", table(resource_id)))
-        .execute(&mut **tx)
-        .await?;
+    for sql in drop_table_sql(resource_id) {
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
     Ok(())
+}
+
+/// The statements of [`drop_table`], for a connection of either database.
+pub fn drop_table_sql(resource_id: &str) -> [String; 2] {
+    let name = table(resource_id);
+    [
+        format!("DROP TABLE IF EXISTS {name}_fts"),
+        format!("DROP TABLE IF EXISTS {name}"),
+    ]
 }
 
 /// The index that serves a filter on, or a sort by, column `i` (with `_id`, the order of ties
 /// and of pages). Made after the rows are in, which is faster than keeping it while loading.
 async fn index_column(tx: &mut Tx, table: &str, i: usize) -> Result<(), OpenDataError> {
-    sqlx::query(&format!("CREATE INDEX {table}_c{i} ON {table} (c{i}, _id)"))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(&format!(
+        "CREATE INDEX IF NOT EXISTS {table}_c{i} ON {table} (c{i}, _id)"
+    ))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -951,6 +1073,28 @@ mod tests {
         assert!(FieldType::Date.takes(""));
         // Filters and stored values stay YYYY-MM-DD only.
         assert!(!FieldType::Date.fits("05.01.2024"));
+    }
+
+    #[test]
+    fn copy_text_escapes_what_copy_would_read_otherwise() {
+        let row = csv::StringRecord::from(vec![" 7 ", "", "a\tb\\c\nd\re", "\\N", "", "\\."]);
+        let types = [
+            FieldType::Int,
+            FieldType::Float,
+            FieldType::Text,
+            FieldType::Text,
+            FieldType::Text,
+            FieldType::Date,
+        ];
+        let text = String::from_utf8(copy_text(&types, 41, &[row])).unwrap();
+        assert_eq!(
+            text,
+            "41\t7 a b c d e n\t7\t\\N\ta\\tb\\\\c\\nd\\re\t\\\\N\t\t\\\\.\n"
+        );
+        assert_eq!(
+            copy_statement("ab-1", 2),
+            "COPY opendata_ds_ab1 (_id, _full, c0, c1) FROM STDIN"
+        );
     }
 
     #[test]

@@ -63,7 +63,8 @@ impl LoadState {
 
     fn parse(s: &str) -> LoadState {
         match s {
-            "loading" => LoadState::Loading,
+            // Every row is in and the indexes are being built: still loading to a reader.
+            "loading" | INDEXING => LoadState::Loading,
             "done" => LoadState::Done,
             "failed" => LoadState::Failed,
             _ => LoadState::Queued,
@@ -358,7 +359,7 @@ pub async fn queue(
     resource_id: &str,
     checked: &Checked,
 ) -> Result<(), OpenDataError> {
-    let job = next_step(ctx, tx, resource_id, 0).await?;
+    let job = jobs::enqueue(tx, step_job(ctx, resource_id, 0, None), ctx.clock.now()).await?;
     sqlx::query(
         "INSERT INTO opendata_loads (resource_id, state, rows, total_rows, offset_bytes, fields, \
          problem, updated_at, job_id) VALUES ($1, 'queued', 0, $2, 0, $3, NULL, $4, $5)",
@@ -371,22 +372,6 @@ pub async fn queue(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Queues the step that goes on from `rows` rows loaded; its id. A step whose load is no longer
-/// at `rows` when it runs (another step or a restart went on) does nothing.
-async fn next_step(
-    ctx: &OpenData,
-    tx: &mut Tx,
-    resource_id: &str,
-    rows: i64,
-) -> Result<String, OpenDataError> {
-    let job = NewJob::now(
-        LOAD_JOB,
-        serde_json::json!({ "resource_id": resource_id, "rows": rows }),
-        ctx.clock.now(),
-    );
-    Ok(jobs::enqueue(tx, job, ctx.clock.now()).await?)
 }
 
 /// What the reader of a step hands over: rows with the file's byte offset after them.
@@ -445,34 +430,190 @@ fn next_offset(offset: u64, reader: &csv::Reader<Pieces>) -> u64 {
     offset + bom + reader.position().byte()
 }
 
-/// One step of a load: the next rows, then (at the end) the table described and the resource
+/// Where a step's writes go: on SQLite the platform's transaction with its batched inserts; on
+/// PostgreSQL a transaction of PostgreSQL's own driver, whose `COPY` loads the rows
+/// ([`portico_store::Db::begin_postgres`]). Either way the rows, the load's new count and the
+/// next step's job are one transaction.
+enum Writes {
+    Any(Tx),
+    Postgres(portico_store::PgTx),
+}
+
+impl Writes {
+    async fn begin(db: &portico_store::Db) -> Result<Writes, OpenDataError> {
+        Ok(match db.begin_postgres().await? {
+            Some(pg) => Writes::Postgres(pg),
+            None => Writes::Any(db.begin().await?),
+        })
+    }
+
+    /// Runs a statement without parameters (the table dropped, made).
+    async fn run(&mut self, sql: &str) -> Result<(), OpenDataError> {
+        match self {
+            Writes::Any(tx) => {
+                sqlx::query(sql).execute(&mut **tx).await?;
+            }
+            Writes::Postgres(tx) => {
+                sqlx::query(sql).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the load for a step that goes on from `done` rows: false when it is no longer
+    /// there (another step went on from it, or the load was restarted). On PostgreSQL the row
+    /// stays locked until the end of the step, so a step run twice at once waits for the other
+    /// and then finds the load gone on.
+    async fn claim(
+        &mut self,
+        resource_id: &str,
+        done: i64,
+        now: i64,
+    ) -> Result<bool, OpenDataError> {
+        const CLAIM: &str = "UPDATE opendata_loads SET updated_at = $3 WHERE resource_id = $1 \
+             AND rows = $2 AND state IN ('queued', 'loading')";
+        let n = match self {
+            Writes::Any(tx) => sqlx::query(CLAIM)
+                .bind(resource_id)
+                .bind(done)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Writes::Postgres(tx) => sqlx::query(CLAIM)
+                .bind(resource_id)
+                .bind(done)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        };
+        Ok(n == 1)
+    }
+
+    async fn insert(
+        &mut self,
+        resource_id: &str,
+        types: &[datastore::FieldType],
+        first_id: i64,
+        rows: &[csv::StringRecord],
+    ) -> Result<(), OpenDataError> {
+        match self {
+            Writes::Any(tx) => datastore::insert_rows(tx, resource_id, types, first_id, rows).await,
+            Writes::Postgres(tx) => {
+                let data = datastore::copy_text(types, first_id, rows);
+                tx.copy_in(&datastore::copy_statement(resource_id, types.len()), &data)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn enqueue(
+        &mut self,
+        job: NewJob,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, OpenDataError> {
+        Ok(match self {
+            Writes::Any(tx) => jobs::enqueue(tx, job, now).await?,
+            Writes::Postgres(tx) => jobs::enqueue_postgres(tx, job, now).await?,
+        })
+    }
+
+    /// Records where the load is after the step: false when it had moved meanwhile.
+    async fn advance(
+        &mut self,
+        resource_id: &str,
+        state: &str,
+        (rows, at): (i64, u64),
+        now: i64,
+        job: Option<String>,
+        done: i64,
+    ) -> Result<bool, OpenDataError> {
+        const ADVANCE: &str =
+            "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, \
+             updated_at = $5, job_id = $6, indexes = 0 \
+             WHERE resource_id = $1 AND rows = $7 AND state IN ('queued', 'loading')";
+        let at = i64::try_from(at).unwrap_or(i64::MAX);
+        let n = match self {
+            Writes::Any(tx) => sqlx::query(ADVANCE)
+                .bind(resource_id)
+                .bind(state)
+                .bind(rows)
+                .bind(at)
+                .bind(now)
+                .bind(job)
+                .bind(done)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Writes::Postgres(tx) => sqlx::query(ADVANCE)
+                .bind(resource_id)
+                .bind(state)
+                .bind(rows)
+                .bind(at)
+                .bind(now)
+                .bind(job)
+                .bind(done)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        };
+        Ok(n == 1)
+    }
+
+    async fn commit(self) -> Result<(), OpenDataError> {
+        match self {
+            Writes::Any(tx) => tx.commit().await?,
+            Writes::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The job of the step that goes on from `rows` rows loaded, or (with `index`) that builds
+/// index `index` of the loaded table.
+fn step_job(ctx: &OpenData, resource_id: &str, rows: i64, index: Option<i64>) -> NewJob {
+    let mut payload = serde_json::json!({ "resource_id": resource_id, "rows": rows });
+    if let Some(k) = index {
+        payload["index"] = k.into();
+    }
+    NewJob::now(LOAD_JOB, payload, ctx.clock.now())
+}
+
+/// One step of a load: the next rows; once every row is in, one index of the table a step
+/// (`index`, [`datastore::index_steps`] of them), then the table described and the resource
 /// marked loaded. True when another step is needed. `from`: the rows loaded when the step was
 /// queued; a step queued at another point than where the load is now (a step done twice, a
 /// load restarted since) does nothing, and a step commits only if no other one went on from
-/// the same point meanwhile, so no row goes in twice.
+/// the same point meanwhile, so no row goes in twice and no index step is done twice.
 pub async fn step(
     ctx: &OpenData,
     resource_id: &str,
     from: Option<i64>,
+    index: Option<i64>,
 ) -> Result<bool, OpenDataError> {
-    let row: Option<(String, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT state, rows, total_rows, offset_bytes, fields FROM opendata_loads \
+    let row: Option<(String, i64, i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT state, rows, total_rows, offset_bytes, fields, indexes FROM opendata_loads \
          WHERE resource_id = $1",
     )
     .bind(resource_id)
     .fetch_optional(ctx.db.pool())
     .await?;
-    let Some((state, done, total, offset, fields)) = row else {
+    let Some((state, done, total, offset, fields, indexes)) = row else {
         return Ok(false);
     };
-    if matches!(
-        LoadState::parse(&state),
-        LoadState::Done | LoadState::Failed
-    ) || from.is_some_and(|f| f != done)
-    {
+    if from.is_some_and(|f| f != done) {
         return Ok(false);
     }
     let columns: Columns = serde_json::from_str(&fields)?;
+    match (state.as_str(), index) {
+        (INDEXING, Some(k)) if k == indexes => {
+            return index_step(ctx, resource_id, done, k, &columns).await;
+        }
+        ("queued" | "loading", None) => {}
+        _ => return Ok(false),
+    }
     let resource = super::resources::get(&ctx.db, resource_id)
         .await?
         .ok_or(OpenDataError::NotFound)?;
@@ -506,10 +647,20 @@ pub async fn step(
     });
     let started = std::time::Instant::now();
     let budget = step_time(ctx.db.backend());
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = Writes::begin(&ctx.db).await?;
+    if !tx.claim(resource_id, done, ctx.now_millis()).await? {
+        return Ok(false);
+    }
     if done == 0 {
-        datastore::drop_table(&mut tx, resource_id).await?;
-        datastore::create_table(&mut tx, ctx.db.backend(), resource_id, &columns).await?;
+        for sql in datastore::drop_table_sql(resource_id) {
+            tx.run(&sql).await?;
+        }
+        tx.run(&datastore::create_table_sql(
+            ctx.db.backend(),
+            resource_id,
+            &columns,
+        ))
+        .await?;
     }
     let mut rows = done;
     let mut at = offset;
@@ -517,7 +668,7 @@ pub async fn step(
     while let Some(p) = parsed.recv().await {
         match p {
             Parsed::Rows(batch_rows, next) => {
-                datastore::insert_rows(&mut tx, resource_id, &columns.types, rows + 1, &batch_rows)
+                tx.insert(resource_id, &columns.types, rows + 1, &batch_rows)
                     .await?;
                 rows += batch_rows.len() as i64;
                 at = next;
@@ -544,40 +695,99 @@ pub async fn step(
         return Ok(false);
     }
     let finished = rows >= total || at >= resource.size.map_or(0, |s| s as u64);
-    let now = ctx.now_millis();
-    let mut job = None;
-    if finished {
-        datastore::describe(&mut tx, ctx.db.backend(), resource_id, &columns).await?;
-        sqlx::query("UPDATE opendata_resources SET datastore_rows = $2 WHERE id = $1")
-            .bind(resource_id)
-            .bind(rows)
-            .execute(&mut *tx)
-            .await?;
-        super::index::touch(&mut tx).await?;
-    } else {
-        job = Some(next_step(ctx, &mut tx, resource_id, rows).await?);
-    }
-    let moved = sqlx::query(
-        "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, updated_at = $5, \
-         job_id = $6 WHERE resource_id = $1 AND rows = $7 AND state IN ('queued', 'loading')",
-    )
-    .bind(resource_id)
-    .bind(if finished { "done" } else { "loading" })
-    .bind(rows)
-    .bind(i64::try_from(at).unwrap_or(i64::MAX))
-    .bind(now)
-    .bind(job)
-    .bind(done)
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() != 1 {
+    // Every row in, the indexes are built next, a step each.
+    let job = tx
+        .enqueue(
+            step_job(ctx, resource_id, rows, finished.then_some(0)),
+            ctx.clock.now(),
+        )
+        .await?;
+    let state = if finished { INDEXING } else { "loading" };
+    if !tx
+        .advance(
+            resource_id,
+            state,
+            (rows, at),
+            ctx.now_millis(),
+            Some(job),
+            done,
+        )
+        .await?
+    {
         // Another step went on from the same point first (or the load was restarted): this
         // one's rows are not kept.
         drop(tx);
         return Ok(false);
     }
     tx.commit().await?;
-    Ok(!finished)
+    Ok(true)
+}
+
+/// The state of a load whose rows are all in while its indexes are built.
+const INDEXING: &str = "indexing";
+
+/// Builds index `k` of a loaded table, or after the last one describes the table and marks the
+/// resource loaded, in one transaction with the load's count of indexes built (and the next
+/// step's job). Only the step the load is at does anything: one run twice, or queued before a
+/// restart, finds the count gone on. An index already there (built before the load failed and
+/// was started again) is left as it is and the step moves on.
+async fn index_step(
+    ctx: &OpenData,
+    resource_id: &str,
+    rows: i64,
+    k: i64,
+    columns: &Columns,
+) -> Result<bool, OpenDataError> {
+    let backend = ctx.db.backend();
+    let mut tx = ctx.db.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE opendata_loads SET updated_at = $3 WHERE resource_id = $1 AND state = $4 \
+         AND indexes = $2 AND rows = $5",
+    )
+    .bind(resource_id)
+    .bind(k)
+    .bind(ctx.now_millis())
+    .bind(INDEXING)
+    .bind(rows)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if k < datastore::index_steps(columns) {
+        datastore::build_index(&mut tx, backend, resource_id, columns, k).await?;
+        let job = jobs::enqueue(
+            &mut tx,
+            step_job(ctx, resource_id, rows, Some(k + 1)),
+            ctx.clock.now(),
+        )
+        .await?;
+        sqlx::query("UPDATE opendata_loads SET indexes = $2, job_id = $3 WHERE resource_id = $1")
+            .bind(resource_id)
+            .bind(k + 1)
+            .bind(job)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(true);
+    }
+    datastore::describe_fields(&mut tx, resource_id, columns).await?;
+    sqlx::query("UPDATE opendata_resources SET datastore_rows = $2 WHERE id = $1")
+        .bind(resource_id)
+        .bind(rows)
+        .execute(&mut *tx)
+        .await?;
+    super::index::touch(&mut tx).await?;
+    sqlx::query(
+        "UPDATE opendata_loads SET state = 'done', job_id = NULL, updated_at = $2 \
+         WHERE resource_id = $1",
+    )
+    .bind(resource_id)
+    .bind(ctx.now_millis())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(false)
 }
 
 /// Starts a failed load again, for its publisher: from where its last step ended when the
@@ -612,14 +822,25 @@ pub async fn restart(
         (0, 0)
     };
     let mut tx = ctx.db.begin().await?;
-    let job = next_step(ctx, &mut tx, resource_id, from).await?;
+    // Every row in, it goes on with the indexes (those built before are found there).
+    let indexing = from > 0 && from >= load.total_rows;
+    let job = jobs::enqueue(
+        &mut tx,
+        step_job(ctx, resource_id, from, indexing.then_some(0)),
+        ctx.clock.now(),
+    )
+    .await?;
     let restarted = sqlx::query(
         "UPDATE opendata_loads SET state = $2, rows = $3, offset_bytes = $4, problem = NULL, \
-         job_id = $5, updated_at = $6 \
+         job_id = $5, updated_at = $6, indexes = 0 \
          WHERE resource_id = $1 AND rows = $7 AND COALESCE(job_id, '') = $8",
     )
     .bind(resource_id)
-    .bind(if from == 0 { "queued" } else { "loading" })
+    .bind(match from {
+        0 => "queued",
+        _ if indexing => INDEXING,
+        _ => "loading",
+    })
     .bind(from)
     .bind(offset)
     .bind(&job)
@@ -686,7 +907,8 @@ impl JobHandler for LoadJob {
             return Ok(());
         };
         let from = payload.get("rows").and_then(serde_json::Value::as_i64);
-        step(&self.ctx, id, from)
+        let index = payload.get("index").and_then(serde_json::Value::as_i64);
+        step(&self.ctx, id, from, index)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -17,8 +17,17 @@ const ROWS: usize = 150_000;
 /// A CSV of `rows` rows (`n`, `district`, `value`, `note`), with row `bad` (a data row's
 /// number, from 1) given one field too many.
 fn big_csv(rows: usize, bad: Option<usize>) -> Vec<u8> {
+    csv_of(rows, bad, &[])
+}
+
+/// As [`big_csv`], its first rows those of `tricky` (some of several lines).
+fn csv_of(rows: usize, bad: Option<usize>, tricky: &[Tricky]) -> Vec<u8> {
     let mut out = String::from("n,district,value,note\n");
     for i in 1..=rows {
+        if let Some(line) = tricky.iter().find(|t| t.0 == i).map(|t| t.1) {
+            out.push_str(line);
+            continue;
+        }
         let extra = if Some(i) == bad {
             ",излишно"
         } else {
@@ -33,6 +42,28 @@ fn big_csv(rows: usize, bad: Option<usize>) -> Vec<u8> {
     assert!(out.len() > 20 * 1024 * 1024, "{} bytes", out.len());
     out.into_bytes()
 }
+
+type Tricky = (
+    usize,
+    &'static str,
+    (&'static str, Option<f64>, &'static str),
+);
+
+/// The first rows of the large CSV of the first test: values that PostgreSQL's `COPY` would read otherwise unless
+/// they are escaped (a tab, a backslash, a newline, a carriage return, `\N`, `\.`), quotes,
+/// empty numbers (NULL) and empty texts (not NULL), each with what the datastore must answer
+/// for `district`, `value` and `note`.
+const TRICKY: &[Tricky] = &[
+    (
+        1,
+        "1,\"Таб\tи\\\\наклонена\",1.5,\"Казва \"\"здравей\"\"\"\n",
+        ("Таб\tи\\\\наклонена", Some(1.5), "Казва \"здравей\""),
+    ),
+    (2, "2,\"ред\nнов\",,\n", ("ред\nнов", None, "")),
+    (3, "3,\\N,  -0.25 ,NULL\n", ("\\N", Some(-0.25), "NULL")),
+    (4, "4,\\.,1e3,\"a\r\nb\"\n", ("\\.", Some(1000.0), "a\r\nb")),
+    (5, "5,\"\\\\t, \\n\",,\"\t\"\n", ("\\\\t, \\n", None, "")),
+];
 
 async fn dataset(app: &TestApp, token: &str, name: &str) -> String {
     let (s, d) = action(
@@ -116,8 +147,14 @@ async fn a_csv_over_20_mb_is_streamed_loaded_by_a_job_with_its_progress_shown_an
     let (sofia, _) = two_administrations(&app).await;
     let token = client_token(&app, &sofia, &["opendata"]).await;
     let package = dataset(&app, &token, "sofia-residents").await;
-    let (s, created) =
-        post_upload(&app, &token, &package, "residents.csv", big_csv(ROWS, None)).await;
+    let (s, created) = post_upload(
+        &app,
+        &token,
+        &package,
+        "residents.csv",
+        csv_of(ROWS, None, TRICKY),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{created}");
     let r = &created["result"];
     let id = r["id"].as_str().unwrap().to_owned();
@@ -168,6 +205,18 @@ async fn a_csv_over_20_mb_is_streamed_loaded_by_a_job_with_its_progress_shown_an
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
+    // The datastore answers each value exactly as the file has it (on PostgreSQL the rows went
+    // in by `COPY`, so this is its escaping).
+    for (n, _, (district, value, note)) in TRICKY {
+        let row = search(&app, &id, json!({ "filters": { "n": n } })).await;
+        assert_eq!(row["total"], 1, "{row}");
+        let r = &row["records"][0];
+        assert_eq!(
+            (&r["district"], &r["value"], &r["note"]),
+            (&json!(district), &json!(value), &json!(note)),
+            "row {n}"
+        );
+    }
     let one = search(&app, &id, json!({ "filters": { "n": 123_457 } })).await;
     assert_eq!(one["total"], 1);
     assert_eq!(one["records"][0]["district"], "Район 1");
@@ -456,26 +505,53 @@ async fn until_failed(app: &TestApp, id: &str) -> Value {
 }
 
 /// Makes every update of a load that has rows fail, as a database refusing the step would:
-/// the first step commits, every later one fails at its end.
-async fn refuse_later_steps(app: &TestApp, on: bool) {
-    let sql: &[&str] = match (app.db.backend(), on) {
-        (portico_store::Backend::Sqlite, true) => &["CREATE TRIGGER od_refuse BEFORE UPDATE ON \
-             opendata_loads WHEN OLD.rows > 0 BEGIN SELECT RAISE(ABORT, 'refused'); END"],
-        (portico_store::Backend::Sqlite, false) => &["DROP TRIGGER od_refuse"],
-        (portico_store::Backend::Postgres, true) => &[
+/// the first step commits, every later one fails.
+const LATER_STEPS: &str = "OLD.rows > 0";
+/// Makes every index step fail from the third index on (the first two, of the columns `n` and
+/// `district`, are built and kept).
+const LATER_INDEXES: &str = "OLD.state = 'indexing' AND OLD.indexes >= 2";
+
+/// Refuses every update of a load for which `when` (a condition on `OLD`) holds, or (none)
+/// stops refusing.
+async fn refuse_loads(app: &TestApp, when: Option<&str>) {
+    let sql: Vec<String> = match (app.db.backend(), when) {
+        (portico_store::Backend::Sqlite, Some(when)) => vec![format!(
+            "CREATE TRIGGER od_refuse BEFORE UPDATE ON \
+             opendata_loads WHEN {when} BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )],
+        (portico_store::Backend::Sqlite, None) => vec!["DROP TRIGGER od_refuse".into()],
+        (portico_store::Backend::Postgres, Some(when)) => vec![
             "CREATE FUNCTION od_refuse() RETURNS trigger AS $$ BEGIN \
-             RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER od_refuse BEFORE UPDATE ON opendata_loads FOR EACH ROW \
-             WHEN (OLD.rows > 0) EXECUTE FUNCTION od_refuse()",
+             RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
+                .into(),
+            format!(
+                "CREATE TRIGGER od_refuse BEFORE UPDATE ON opendata_loads FOR EACH ROW \
+                 WHEN ({when}) EXECUTE FUNCTION od_refuse()"
+            ),
         ],
-        (portico_store::Backend::Postgres, false) => &[
-            "DROP TRIGGER od_refuse ON opendata_loads",
-            "DROP FUNCTION od_refuse()",
+        (portico_store::Backend::Postgres, None) => vec![
+            "DROP TRIGGER od_refuse ON opendata_loads".into(),
+            "DROP FUNCTION od_refuse()".into(),
         ],
     };
     for statement in sql {
-        sqlx::query(statement).execute(app.db.pool()).await.unwrap();
+        sqlx::query(&statement)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
     }
+}
+
+/// The stored file of resource `id`, in the test's blob folder.
+async fn stored_file(app: &TestApp, id: &str) -> std::path::PathBuf {
+    let (key,): (String,) = sqlx::query_as("SELECT blob_key FROM opendata_resources WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    std::path::Path::new(&app.config.blob_url)
+        .join(&key[..2])
+        .join(&key)
 }
 
 #[tokio::test]
@@ -485,7 +561,7 @@ async fn a_load_whose_steps_keep_failing_says_so_and_its_publisher_resumes_it_wi
     let (sofia, burgas) = two_administrations(&app).await;
     let token = client_token(&app, &sofia, &["opendata"]).await;
     let package = dataset(&app, &token, "sofia-stopped").await;
-    refuse_later_steps(&app, true).await;
+    refuse_loads(&app, Some(LATER_STEPS)).await;
     let (s, created) = post_upload(&app, &token, &package, "wide.csv", wide_csv(WIDE_ROWS)).await;
     assert_eq!(s, StatusCode::OK, "{created}");
     let id = created["result"]["id"].as_str().unwrap().to_owned();
@@ -565,8 +641,11 @@ async fn a_load_whose_steps_keep_failing_says_so_and_its_publisher_resumes_it_wi
         "failed"
     );
 
-    // Started again, it goes on from the first step's end: every row once.
-    refuse_later_steps(&app, false).await;
+    // Started again while its stored file is missing, it fails at once and says why.
+    refuse_loads(&app, None).await;
+    let file = stored_file(&app, &id).await;
+    let aside = file.with_extension("aside");
+    std::fs::rename(&file, &aside).unwrap();
     let restarted = publisher.post_form(&restart, &[]).await;
     assert_eq!(
         restarted.status,
@@ -576,16 +655,74 @@ async fn a_load_whose_steps_keep_failing_says_so_and_its_publisher_resumes_it_wi
     );
     assert_eq!(restarted.location(), path);
     let seen = watch_load(&publisher, &path).await;
+    assert_eq!(seen.last().unwrap().0, "failed", "{seen:?}");
+    let (_, missing) = load_status(&app, None, "en", &id).await;
+    assert_eq!(missing["error"]["code"], "load.file_missing", "{missing}");
+    assert_eq!(missing["rows_done"], first, "{missing}");
+    let text = publisher.get(&path).await.texts("#od-load-text").join(" ");
+    assert!(
+        text.starts_with("The stored file is missing from the file store")
+            && text.contains(&format!("{first} of {WIDE_ROWS} rows had been loaded")),
+        "{text}"
+    );
+
+    // The file back, started again, it goes on from the first step's end until every row is
+    // in; then its index steps fail from the third index on: failed again, with every row in,
+    // nothing queryable.
+    std::fs::rename(&aside, &file).unwrap();
+    refuse_loads(&app, Some(LATER_INDEXES)).await;
+    let page = publisher.get(&path).await;
+    let restart = page.attr("#load", "action").expect("the restart form");
+    let restarted = publisher.post_form(&restart, &[]).await;
+    assert_eq!(restarted.status, StatusCode::SEE_OTHER);
+    let failed = until_failed(&app, &id).await;
+    assert_eq!(
+        (&failed["rows_done"], &failed["error"]["code"]),
+        (&json!(WIDE_ROWS), &json!("load.stopped")),
+        "{failed}"
+    );
+    let (s, _) = action(
+        &app,
+        None,
+        "datastore_search",
+        json!({ "resource_id": id, "limit": 1 }),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "not described before every index is built"
+    );
+
+    // Started again, it goes on with the indexes (the two built are found there) and ends
+    // loaded: queryable, searchable by its words, every row once.
+    refuse_loads(&app, None).await;
+    let page = publisher.get(&path).await;
+    let restart = page.attr("#load", "action").expect("the restart form");
+    let restarted = publisher.post_form(&restart, &[]).await;
+    assert_eq!(restarted.status, StatusCode::SEE_OTHER);
+    let seen = watch_load(&publisher, &path).await;
     assert_eq!(seen.last().unwrap().0, "done", "{seen:?}");
-    let (details,): (String,) = sqlx::query_as(
-        "SELECT details FROM audit_log WHERE action = 'opendata.load_restarted' AND subject = $1",
+    let froms: Vec<(String,)> = sqlx::query_as(
+        "SELECT details FROM audit_log WHERE action = 'opendata.load_restarted' AND subject = $1 \
+         ORDER BY seq",
     )
     .bind(&id)
-    .fetch_one(app.db.pool())
+    .fetch_all(app.db.pool())
     .await
     .unwrap();
-    let details: Value = serde_json::from_str(&details).unwrap();
-    assert_eq!(details["from_rows"], first, "resumed, not started over");
+    let froms: Vec<Value> = froms
+        .iter()
+        .map(|(d,)| serde_json::from_str::<Value>(d).unwrap()["from_rows"].clone())
+        .collect();
+    assert_eq!(
+        froms,
+        [json!(first), json!(first), json!(WIDE_ROWS)],
+        "resumed each time, never started over"
+    );
+    let words = search(&app, &id, json!({ "q": "бележка 59999", "fields": ["n"] })).await;
+    assert_eq!(words["records"][0]["n"], 59_999, "{words}");
+    assert_eq!(words["total"], 1, "{words}");
     let all = search(&app, &id, json!({ "limit": 0 })).await;
     assert_eq!(all["total"], WIDE_ROWS as i64);
     let table = format!(
@@ -628,10 +765,12 @@ async fn a_load_whose_steps_keep_failing_says_so_and_its_publisher_resumes_it_wi
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opendata.load_restarted'")
             .await,
-        1
+        3
     );
 
-    // Withdrawn, its load is the publishers' only, as its page is.
+    // Withdrawn, its load is the publishers' only, as its page is (a new token: the clock
+    // moved through three rounds of backoff since the first was issued).
+    let token = client_token(&app, &sofia, &["opendata"]).await;
     let (s, _) = action(
         &app,
         Some(&token),
